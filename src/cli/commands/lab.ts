@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../core/lab-defaults';
+import { startLab, type LabInfo } from '../../lab/lab';
+
+export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict]
+           [--as-port ${LAB_DEFAULT_PORTS.authorizationServer}] [--vulnerable-port ${LAB_DEFAULT_PORTS.vulnerable}] [--secure-port ${LAB_DEFAULT_PORTS.secure}]
+  Starts the local lab (authorization server + both MCP servers) until Ctrl-C. Port 0 = any free port.
+  --json prints one JSON line when ready: {issuer, authorizationServer, vulnerable, secure, tenantId, clientId, dataDir}`;
+
+function parsePort(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new Error(`--${name} must be a port number between 0 and 65535 (got '${value}')`);
+  }
+  return n;
+}
+
+/** `sherpa lab`: runs until SIGINT/SIGTERM, then closes every server before exiting. */
+export async function runLabCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      host: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      'as-port': { type: 'string' },
+      'vulnerable-port': { type: 'string' },
+      'secure-port': { type: 'string' },
+    },
+  });
+  const lab = await startLab({
+    host: values.host,
+    dataDir: values['data-dir'] ?? process.env.SHERPA_LAB_DIR,
+    strict: values.strict,
+    ports: {
+      authorizationServer: parsePort(values['as-port'], 'as-port', LAB_DEFAULT_PORTS.authorizationServer),
+      vulnerable: parsePort(values['vulnerable-port'], 'vulnerable-port', LAB_DEFAULT_PORTS.vulnerable),
+      secure: parsePort(values['secure-port'], 'secure-port', LAB_DEFAULT_PORTS.secure),
+    },
+  });
+  const info: LabInfo = {
+    issuer: lab.issuer,
+    authorizationServer: lab.authorizationServer,
+    vulnerable: lab.vulnerable,
+    secure: lab.secure,
+    tenantId: lab.tenantId,
+    clientId: lab.clientId,
+    dataDir: lab.dataDir,
+  };
+  if (values.json) {
+    process.stdout.write(JSON.stringify(info) + '\n');
+  } else {
+    const users = LAB_USERS.map((u) => `${u.username} / ${u.password}${u.roles.length ? ` (${u.roles.join(', ')})` : ''}`);
+    process.stdout.write(
+      [
+        'Sherpa local lab is running (Ctrl-C to stop)',
+        `  Authorization server  ${info.authorizationServer}`,
+        `  Issuer                ${info.issuer}`,
+        `  Vulnerable MCP server ${info.vulnerable}   (static token — insecure on purpose)`,
+        `  Secure MCP server     ${info.secure}   (OAuth 2.1, PRM at /.well-known/oauth-protected-resource/mcp)`,
+        `  Tenant                ${info.tenantId}`,
+        `  API client id (aud)   ${info.clientId}`,
+        `  Data folder           ${info.dataDir}`,
+        `  Lab users             ${users.join('; ')}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    // A parent that spawned us with a pipe on stdin (the extension, tests) can stop us by closing it.
+    if (process.env.SHERPA_LAB_STOP_ON_STDIN_END === '1') process.stdin.once('end', stop).resume();
+  });
+  await lab.close();
+  return 0;
+}

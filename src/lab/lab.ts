@@ -1,0 +1,118 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  LAB_API_APP_ID_URI,
+  LAB_API_CLIENT_ID,
+  LAB_DEFAULT_PORTS,
+  LAB_HOST,
+  LAB_STATIC_TOKEN,
+  LAB_TENANT_ID,
+} from '../core/lab-defaults';
+import { REQUIRED_SCOPE } from '../core/well-known-ids';
+import { startAuthorizationServer } from '../servers/authz/index';
+import { startSecureServer } from '../servers/secure/index';
+import { startVulnerableServer } from '../servers/vulnerable/index';
+import { findFreePort } from './free-port';
+
+export interface LabPorts {
+  authorizationServer: number;
+  vulnerable: number;
+  secure: number;
+}
+
+export interface StartLabOptions {
+  host?: string;
+  /** Fixed ports; 0 for any of them picks a free one. Default: LAB_DEFAULT_PORTS. */
+  ports?: Partial<LabPorts>;
+  /** Where signing keys, cookie keys and the local secret store live. Default `./.lab`. */
+  dataDir?: string;
+  /** Entra-strict authorization server: resource/scope mismatch rejected (AADSTS9010010), no DCR. */
+  strict?: boolean;
+}
+
+/** What `sherpa lab --json` prints: the contract with the extension and the tests. */
+export interface LabInfo {
+  issuer: string;
+  authorizationServer: string;
+  vulnerable: string;
+  secure: string;
+  tenantId: string;
+  clientId: string;
+  dataDir: string;
+}
+
+export interface RunningLab extends LabInfo {
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local lab: an Entra-shaped authorization server and both MCP servers, on loopback.
+ * The secure server is configured exactly as it would be against Entra ID (issuer, audiences, tenant
+ * allow-list, PRM), only the URLs differ — that is the point of the lab.
+ */
+export async function startLab(options: StartLabOptions = {}): Promise<RunningLab> {
+  const host = options.host ?? LAB_HOST;
+  const dataDir = resolve(options.dataDir ?? '.lab');
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const wanted = { ...LAB_DEFAULT_PORTS, ...options.ports };
+  const ports: LabPorts = {
+    authorizationServer: wanted.authorizationServer || (await findFreePort(host)),
+    vulnerable: wanted.vulnerable || (await findFreePort(host)),
+    secure: wanted.secure || (await findFreePort(host)),
+  };
+  const secureUrl = `http://${host}:${ports.secure}/mcp`;
+
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const authz = await startAuthorizationServer({
+      host,
+      port: ports.authorizationServer,
+      dataDir,
+      tenantId: LAB_TENANT_ID,
+      apiIdentifierUris: [secureUrl],
+      strict: options.strict ?? false,
+    });
+    closers.push(() => authz.close());
+
+    const secure = await startSecureServer({
+      host,
+      port: ports.secure,
+      resourceUrl: secureUrl,
+      issuer: authz.issuer,
+      jwksUri: authz.jwksUri,
+      authorizationServers: [authz.issuer],
+      // v2 tokens carry the client id GUID; v1 tokens would carry the App ID URI.
+      audiences: [LAB_API_CLIENT_ID, LAB_API_APP_ID_URI],
+      allowedTenants: [LAB_TENANT_ID],
+      requiredScope: REQUIRED_SCOPE,
+      secrets: { kind: 'file', path: join(dataDir, 'secrets.json') },
+    });
+    closers.push(() => secure.close());
+
+    const vulnerable = await startVulnerableServer({
+      host,
+      port: ports.vulnerable,
+      requiredToken: LAB_STATIC_TOKEN,
+      trustedJwksUri: authz.jwksUri,
+    });
+    closers.push(() => vulnerable.close());
+
+    return {
+      issuer: authz.issuer,
+      authorizationServer: authz.origin,
+      vulnerable: vulnerable.url,
+      secure: secure.url,
+      tenantId: LAB_TENANT_ID,
+      clientId: LAB_API_CLIENT_ID,
+      dataDir,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Starts the real lab as a child process (`sherpa lab --json`, run from source with tsx), on ephemeral
+ * ports with a throw-away data folder, and stops it afterwards. Integration tests talk to it over
+ * loopback exactly as a user's client would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface LabInfo {
+  issuer: string;
+  authorizationServer: string;
+  vulnerable: string;
+  secure: string;
+  tenantId: string;
+  clientId: string;
+  dataDir: string;
+}
+
+export interface LabProcess extends LabInfo {
+  process: ChildProcess;
+  /** Everything the lab wrote to stderr so far (its redacted logs), for assertions and debugging. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const CLI_ENTRY = join(REPO_ROOT, 'src', 'cli', 'sherpa.ts');
+
+/** Spawns `node --import tsx src/cli/sherpa.ts …args` from the repo root. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SHERPA_LOG_LEVEL: process.env.SHERPA_LOG_LEVEL ?? 'info', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+export interface StartLabProcessOptions {
+  strict?: boolean;
+  /** Reuse a data folder (to test restarts); default: a new temp folder, removed on stop. */
+  dataDir?: string;
+  timeoutMs?: number;
+}
+
+export async function startLabProcess(options: StartLabProcessOptions = {}): Promise<LabProcess> {
+  const ownDir = !options.dataDir;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sherpa-lab-')));
+  const args = ['lab', '--json', '--data-dir', dataDir, '--as-port', '0', '--vulnerable-port', '0', '--secure-port', '0'];
+  if (options.strict) args.push('--strict');
+  const child = spawnCli(args, { SHERPA_LAB_STOP_ON_STDIN_END: '1' });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+
+  const info = await new Promise<LabInfo>((resolveInfo, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`lab did not start within ${options.timeoutMs ?? 30000} ms\n${stderr}`)),
+      options.timeoutMs ?? 30000,
+    );
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolveInfo(JSON.parse(line) as LabInfo);
+      } catch {
+        reject(new Error(`lab printed something that is not JSON: ${line}\n${stderr}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`lab exited early with code ${code}\n${stderr}`));
+    });
+  });
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
+  };
+  return { ...info, process: child, logs: () => stderr, stop };
+}
