@@ -6,24 +6,48 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * names we actually serve are accepted.
  */
 export function defaultAllowedHosts(host: string, port: number): string[] {
-  const names = new Set([host, '127.0.0.1', 'localhost', '[::1]']);
+  const names = new Set([
+    host.includes(':') && !host.startsWith('[') ? `[${host}]` : host,
+    '127.0.0.1',
+    'localhost',
+    '[::1]',
+  ]);
   return [...names].map((h) => `${h}:${port}`.toLowerCase());
 }
 
-/** Connect-style middleware: 421-free, plain 403 JSON for a Host header outside the allow-list. */
+/**
+ * Connect-style middleware: 403 (JSON-RPC error body) for a Host header outside the allow-list, and for
+ * an `Origin` header whose host is outside it. A browser always sends Origin on cross-site POSTs, so the
+ * Origin check also stops a rebinding page that somehow got an allowed Host through (MCP spec 2025-11-25,
+ * transports "Security Warning": servers MUST validate Origin). Non-browser clients send no Origin.
+ * The official conformance scenario `dns-rebinding-protection` expects any 4xx here.
+ */
 export function hostCheck(allowed: string[]) {
   const set = new Set(allowed.map((h) => h.toLowerCase()));
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const host = (req.headers.host ?? '').toLowerCase();
-    if (set.has(host)) return next();
-    res.statusCode = 403;
-    res.setHeader('Content-Type', 'application/json');
-    res.end(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        error: { code: -32000, message: `Host header '${host || '(none)'}' is not allowed` },
-        id: null,
-      }),
-    );
+    if (!set.has(host)) return rejectRequest(res, `Host header '${host || '(none)'}' is not allowed`);
+    const origin = req.headers.origin;
+    if (origin !== undefined && !set.has(originHost(origin))) {
+      return rejectRequest(res, `Origin '${origin}' is not allowed`);
+    }
+    next();
   };
+}
+
+function originHost(origin: string): string {
+  try {
+    const url = new URL(origin);
+    // URL.host drops the default port; the allow-list always carries one.
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return `${url.hostname}:${port}`.toLowerCase();
+  } catch {
+    return ''; // "null" or garbage: never in the allow-list
+  }
+}
+
+function rejectRequest(res: ServerResponse, message: string): void {
+  res.statusCode = 403;
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }

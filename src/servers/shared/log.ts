@@ -20,7 +20,9 @@ export function createLogger(component: string, level = process.env.SHERPA_LOG_L
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
     const extra = fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : '';
-    process.stderr.write(redact(`${new Date().toISOString()} ${lvl.padEnd(5)} [${component}] ${msg}${extra}`) + '\n');
+    process.stderr.write(
+      redact(`${new Date().toISOString()} ${lvl.padEnd(5)} [${component}] ${msg}${extra}`) + '\n',
+    );
   };
   return {
     debug: (m, f) => write('debug', m, f),

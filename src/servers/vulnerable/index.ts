@@ -1,0 +1,68 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { defaultAllowedHosts } from '../shared/host-check';
+import { listenHttp } from '../shared/listen';
+import { createLogger } from '../shared/log';
+import { createMcpApp } from '../shared/mcp-app';
+import { MultiplexTransport } from '../shared/multiplex-transport';
+import { createStaticTokenAuth } from './static-token-auth';
+import { registerVulnerableTools } from './tools';
+
+export interface VulnerableServerOptions {
+  host: string;
+  port: number;
+  /** REQUIRED_TOKEN env var in `serve` mode; lab default LAB_STATIC_TOKEN. */
+  requiredToken: string;
+  /** Naive JWT acceptance: signature checked against this JWKS, nothing else (no aud/exp/iss). */
+  trustedJwksUri?: string;
+  allowedHosts?: string[];
+}
+
+export interface RunningMcpServer {
+  origin: string;
+  /** The MCP endpoint, `{origin}/mcp`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the DELIBERATELY VULNERABLE MCP server (workshop waypoint 1): Streamable HTTP (stateless, JSON
+ * responses) at `/mcp`, guarded only by a static shared bearer token — see static-token-auth.ts for why
+ * that is wrong. It still binds loopback and checks Host/Origin: the lab must not expose it.
+ */
+export async function startVulnerableServer(o: VulnerableServerOptions): Promise<RunningMcpServer> {
+  if (!o.requiredToken)
+    throw Object.assign(new Error('requiredToken must not be empty'), { code: 'missing_required_token' });
+  const logger = createLogger('vulnerable-mcp');
+  const listening = await listenHttp(o.host, o.port);
+  const mcp = new McpServer(
+    { name: 'sherpa-vulnerable-mcp', version: '0.1.0' },
+    { capabilities: { tools: {} } },
+  );
+  registerVulnerableTools(mcp);
+  const transport = new MultiplexTransport();
+  await mcp.connect(transport);
+
+  const app = createMcpApp({
+    allowedHosts: o.allowedHosts ?? defaultAllowedHosts(o.host, listening.port),
+    transport,
+    logger,
+    authenticate: createStaticTokenAuth({
+      requiredToken: o.requiredToken,
+      trustedJwksUri: o.trustedJwksUri,
+      realm: 'sherpa-vulnerable-mcp',
+      logger,
+    }),
+  });
+  listening.server.on('request', app);
+  logger.info('vulnerable MCP server listening (static token — insecure by design)', {
+    url: `${listening.origin}/mcp`,
+  });
+  return {
+    origin: listening.origin,
+    url: `${listening.origin}/mcp`,
+    close: async () => {
+      await listening.close();
+      await mcp.close();
+    },
+  };
+}
