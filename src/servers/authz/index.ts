@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Provider from 'oidc-provider';
+import { LAB_HOST, LAB_TENANT_ID, labIssuer } from '../../core/lab-defaults';
+import { defaultAllowedHosts, hostCheck } from '../shared/host-check';
+import { createLogger } from '../shared/log';
+import { createLabApiApps } from './api-resources';
+import { createInteractionRouter } from './interactions';
+import { createProviderConfig } from './provider-config';
+import { loadOrCreateCookieKeys, loadOrCreateSigningKeys } from './signing-keys';
+
+export { rotateSigningKeys } from './signing-keys';
+
+export interface AuthorizationServerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  tenantId?: string;
+  /** Extra identifier URIs of the API app besides api://{LAB_API_CLIENT_ID}: the secure server's MCP URL. */
+  apiIdentifierUris?: string[];
+  strict?: boolean;
+  accessTokenTtlSeconds?: number;
+}
+
+export interface RunningAuthorizationServer {
+  origin: string;
+  issuer: string;
+  jwksUri: string;
+  close(): Promise<void>;
+}
+
+function formatOrigin(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * RFC 8414 §3: for an issuer with a path, the metadata lives at
+ * `/.well-known/oauth-authorization-server{path}` on the origin root. oidc-provider serves the OpenID
+ * form under its mount (`{issuer}/.well-known/openid-configuration`); the RFC 8414 URL is rewritten to
+ * it so both answer with the same document, produced by oidc-provider.
+ */
+function rewriteRfc8414Metadata(issuerPath: string) {
+  const wellKnown = `/.well-known/oauth-authorization-server${issuerPath}`;
+  return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
+    const [path, query] = (req.url ?? '').split('?', 2);
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === wellKnown) {
+      req.url = `${issuerPath}/.well-known/openid-configuration${query ? `?${query}` : ''}`;
+      req.originalUrl = req.url;
+    }
+    next();
+  };
+}
+
+/**
+ * Starts the lab's authorization server: oidc-provider, configured to look like an Entra ID v2 tenant,
+ * mounted in express under the issuer path `/{tenant}/v2.0`. Binds 127.0.0.1 by default and rejects
+ * Host headers other than its own names (DNS rebinding).
+ */
+export async function startAuthorizationServer(
+  o: AuthorizationServerOptions,
+): Promise<RunningAuthorizationServer> {
+  const host = o.host || LAB_HOST;
+  const tenantId = o.tenantId ?? LAB_TENANT_ID;
+  const log = createLogger('authz');
+  const [signing, cookieKeys] = await Promise.all([
+    loadOrCreateSigningKeys(o.dataDir),
+    loadOrCreateCookieKeys(o.dataDir),
+  ]);
+
+  // The issuer contains the port, so listen first (port 0 = ephemeral) and mount the provider after.
+  const app = express();
+  app.disable('x-powered-by');
+  let allowedHosts: string[] = [];
+  app.use((req, res, next) => hostCheck(allowedHosts)(req, res, next));
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  allowedHosts = defaultAllowedHosts(host, port);
+
+  const origin = formatOrigin(host, port);
+  const issuer = labIssuer(origin, tenantId);
+  const issuerPath = new URL(issuer).pathname;
+  const provider = new Provider(
+    issuer,
+    createProviderConfig({
+      tenantId,
+      issuerPath,
+      apiApps: createLabApiApps({ apiIdentifierUris: o.apiIdentifierUris }),
+      signingKeys: signing.keys,
+      cookieKeys,
+      strict: o.strict ?? false,
+      accessTokenTtlSeconds: o.accessTokenTtlSeconds ?? 3600,
+    }),
+  );
+  provider.on('server_error', (_ctx: unknown, err: Error) =>
+    log.error('server error', { message: err.message }),
+  );
+  provider.on('authorization.error', (_ctx: unknown, err: Error & { error?: string }) =>
+    log.info('authorization request rejected', { error: err.error, message: err.message }),
+  );
+  provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string }) =>
+    log.info('token request rejected', { error: err.error, message: err.message }),
+  );
+
+  app.use(rewriteRfc8414Metadata(issuerPath));
+  app.use(createInteractionRouter(provider, { issuerPath, log }));
+  app.use(issuerPath, provider.callback());
+
+  log.info('listening', { issuer, strict: o.strict ?? false, keys: signing.keys.length });
+  const jwksUri = `${issuer}/jwks`;
+  return {
+    origin,
+    issuer,
+    jwksUri,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,53 @@
+import type { ClientMetadata } from 'oidc-provider';
+import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../core/well-known-ids';
+
+/**
+ * Loopback redirect URIs registered without a port. With `application_type: 'native'` oidc-provider
+ * accepts them on any port, as RFC 8252 §7.3 requires for native apps that listen on an ephemeral
+ * loopback port; the path must still match exactly.
+ */
+const LOOPBACK_REDIRECT_URIS = [
+  'http://127.0.0.1/',
+  'http://localhost/',
+  'http://127.0.0.1/callback',
+  'http://localhost/callback',
+];
+
+/**
+ * Microsoft's first-party public clients, pre-registered with their real ids as an Entra tenant knows
+ * them. Public clients (RFC 6749 §2.1): no secret, so oidc-provider requires PKCE S256 from them.
+ */
+export function createLabClients(): ClientMetadata[] {
+  return [
+    {
+      client_id: VSCODE_CLIENT_ID,
+      client_name: 'Visual Studio Code',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: LOOPBACK_REDIRECT_URIS,
+    },
+    {
+      client_id: AZURE_CLIENT_ID,
+      client_name: 'Microsoft Azure CLI',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+      response_types: ['code'],
+      redirect_uris: LOOPBACK_REDIRECT_URIS,
+    },
+  ];
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Whether a redirect URI is an `http` loopback URI (RFC 8252 §7.3), the only kind the lab lets a
+ * dynamically registered client use: a lab client on this machine can receive the code, nobody else.
+ */
+export function isLoopbackRedirectUri(uri: unknown): boolean {
+  if (typeof uri !== 'string' || !URL.canParse(uri)) return false;
+  const parsed = new URL(uri);
+  return parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname);
+}

@@ -1,0 +1,203 @@
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
+import {
+  checkResourceMatchesScopes,
+  findApiAppByIdentifier,
+  formatScpClaim,
+  listAllApiScopeStrings,
+  listApiScopeStrings,
+  resolveResourceFromScope,
+  OIDC_SCOPES,
+  type ApiApp,
+} from './api-resources';
+import { createFindAccount, findLabUserByOid } from './lab-accounts';
+import { createLabClients, isLoopbackRedirectUri } from './lab-clients';
+import {
+  renderDeviceCodeInputPage,
+  renderDeviceConfirmPage,
+  renderDeviceSuccessPage,
+  renderErrorPage,
+} from './html-pages';
+
+export interface ProviderConfigOptions {
+  tenantId: string;
+  /** Path part of the issuer (`/{tenant}/v2.0`): where the provider and the interaction pages live. */
+  issuerPath: string;
+  apiApps: ApiApp[];
+  signingKeys: JWK[];
+  cookieKeys: string[];
+  strict: boolean;
+  accessTokenTtlSeconds: number;
+}
+
+/** Custom client metadata whose validator runs on every registration: the hook for the loopback rule. */
+const DCR_POLICY_PROPERTY = 'sherpa_lab_policy';
+
+/** Pulls a client's display name out of oidc-provider's context for the HTML pages. */
+function describeClient(ctx: KoaContextWithOIDC): string {
+  const client = ctx.oidc.client;
+  return client?.clientName ?? client?.clientId ?? 'an application';
+}
+
+/**
+ * oidc-provider configuration for an Entra-ID-shaped tenant. oidc-provider implements the protocols
+ * (OAuth 2.1 code + PKCE, RFC 8628 device grant, RFC 7591 registration, RFC 8707 resource indicators,
+ * RFC 9068 JWT access tokens); this only decides the Entra-specific policy on top.
+ *
+ * No `adapter` is set: oidc-provider's in-memory adapter holds grants, codes and refresh tokens. Fine for
+ * a lab (a restart signs everyone out, while tokens already issued stay verifiable via the persisted keys).
+ */
+export function createProviderConfig(o: ProviderConfigOptions): Configuration {
+  const { apiApps, strict } = o;
+  const apiScopes = listAllApiScopeStrings(apiApps);
+
+  return {
+    clients: createLabClients(),
+    jwks: { keys: o.signingKeys as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: { keys: o.cookieKeys },
+    findAccount: createFindAccount(o.tenantId),
+    // Entra puts `tid`/`oid` in ID tokens too; `preferred_username` is the UPN.
+    claims: {
+      openid: ['sub', 'tid', 'oid'],
+      profile: ['name', 'preferred_username'],
+      email: ['email'],
+    },
+    // With registration on, oidc-provider validates a client's `scope` against this list, so the API
+    // scopes must be here as well as in the resource servers' scope lists.
+    scopes: [...OIDC_SCOPES, ...apiScopes],
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    interactions: {
+      url: (_ctx, interaction) => `${o.issuerPath}/interaction/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: (ctx, form, _out, err) => {
+          const error = err ? 'That code was not recognised or has expired. Try again.' : undefined;
+          ctx.type = 'html';
+          ctx.body = renderDeviceCodeInputPage(form, { error });
+        },
+        userCodeConfirmSource: (ctx, form, client, _deviceInfo, userCode) => {
+          ctx.type = 'html';
+          ctx.body = renderDeviceConfirmPage(form, {
+            clientName: client.clientName ?? client.clientId,
+            userCode,
+          });
+        },
+        successSource: (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderDeviceSuccessPage(describeClient(ctx));
+        },
+      },
+      // RFC 7591 open registration, lab only: Entra has none, but MCP clients use it. Strict mode is
+      // "behave like Entra", so it is off there.
+      registration: { enabled: !strict },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        // Entra-style requests name the API in the scope (`api://{id}/access_as_user`) and no `resource`.
+        defaultResource: (ctx, _client, oneOf) => {
+          if (oneOf) return oneOf.find((r) => findApiAppByIdentifier(apiApps, r)) ?? oneOf;
+          return resolveResourceFromScope(apiApps, ctx.oidc.params?.scope as string | undefined);
+        },
+        // Like Entra, the code redeems for a token for the API it was issued for, even with `openid`.
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx, resourceIndicator) => {
+          const app = findApiAppByIdentifier(apiApps, resourceIndicator);
+          if (!app) {
+            throw new errors.InvalidTarget(
+              `AADSTS500011: The resource principal named ${resourceIndicator} was not found in the tenant.`,
+            );
+          }
+          const mismatch = checkResourceMatchesScopes(
+            apiApps,
+            resourceIndicator,
+            ctx.oidc.params?.scope as string | undefined,
+            { strict },
+          );
+          if (mismatch) throw new errors.InvalidTarget(mismatch);
+          return {
+            // Every spelling of the API's scopes, so the granted scope survives oidc-provider's filter.
+            scope: listApiScopeStrings(app).join(' '),
+            // v2 tokens: `aud` is the API app's client id, whichever identifier URI was requested.
+            audience: app.clientId,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: o.accessTokenTtlSeconds,
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    // Every client in the lab tenant is treated as pre-authorised (see interactions.ts): dynamically
+    // registered ones are not in Entra terms, but the lab auto-consents for them too.
+    extraClientMetadata: {
+      properties: [DCR_POLICY_PROPERTY],
+      validator: (ctx, key, _value, metadata) => {
+        // `ctx` is only set for registration/update requests; static clients are trusted.
+        if (!ctx || key !== DCR_POLICY_PROPERTY) return;
+        const uris = metadata.redirect_uris ?? [];
+        const bad = uris.find((u) => !isLoopbackRedirectUri(u));
+        if (bad !== undefined) {
+          throw new errors.InvalidRedirectUri(
+            `redirect_uris must be http loopback URIs (127.0.0.1, localhost or [::1]) in the lab; got ${bad}`,
+          );
+        }
+      },
+    },
+    extraTokenClaims: (_ctx, token) => {
+      const server = token.resourceServer;
+      const app = server ? findApiAppByIdentifier(apiApps, server.identifier()) : undefined;
+      if (!app || token.kind !== 'AccessToken') return undefined;
+      const user = findLabUserByOid(token.accountId);
+      return {
+        ver: '2.0',
+        tid: o.tenantId,
+        azp: token.clientId,
+        azpacr: '0', // public client: no client authentication, as Entra reports it
+        scp: formatScpClaim(token.scope),
+        ...(user && {
+          oid: user.oid,
+          name: user.name,
+          preferred_username: user.email,
+          ...(app.carriesUserRoles && user.roles.length ? { roles: user.roles } : {}),
+        }),
+      };
+    },
+    formats: {
+      customizers: {
+        // Entra v2 shape: `nbf` = `iat`, `typ: JWT`, permissions only in `scp` (no RFC 9068 `scope`).
+        jwt: (_ctx, _token, jwt) => {
+          const payload = jwt.payload as Record<string, unknown>;
+          payload.nbf = payload.iat;
+          delete payload.scope;
+          jwt.header = { ...jwt.header, typ: 'JWT' };
+        },
+      },
+    },
+    rotateRefreshToken: true,
+    // A client may only ask for refresh tokens it is allowed to use; device clients get them too.
+    issueRefreshToken: (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ttl: {
+      AccessToken: o.accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      DeviceCode: 600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Grant: 14 * 24 * 3600,
+      Session: 14 * 24 * 3600,
+      RefreshToken: 14 * 24 * 3600,
+    },
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = renderErrorPage(String(out.error), out.error_description as string | undefined);
+    },
+    clientDefaults: { id_token_signed_response_alg: 'RS256' },
+    // OAuth 2.1 drops the implicit and hybrid flows: the code flow is the only one.
+    responseTypes: ['code'],
+    // Entra puts profile claims in the ID token even when an access token is issued too.
+    conformIdTokenClaims: false,
+  };
+}

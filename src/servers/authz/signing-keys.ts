@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+
+/** The private JWK set the lab signs with. Kept on disk so tokens stay verifiable across restarts. */
+export interface PrivateJwks {
+  keys: JWK[];
+}
+
+/** Error with a stable `code`, for a dataDir whose key files cannot be used. */
+export class SigningKeyError extends Error {
+  constructor(
+    readonly code: 'jwks_unreadable' | 'cookie_keys_unreadable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SigningKeyError';
+  }
+}
+
+const JWKS_FILE = 'jwks.json';
+const COOKIE_KEYS_FILE = 'cookie-keys.json';
+/** Current key + the previous one: enough for tokens issued before a rotation to outlive it (RFC 7517 §5). */
+const MAX_KEYS = 2;
+
+/** Path of the private JWK set inside a data directory. */
+export function jwksPath(dataDir: string): string {
+  return join(dataDir, JWKS_FILE);
+}
+
+/**
+ * Writes a file readable by its owner only (mode 0600): these files are the lab's private keys. The
+ * write goes to a temporary file first so a crash never leaves half a key set behind.
+ */
+async function writePrivateFile(path: string, content: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, content, { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, path);
+}
+
+/** Creates one RS256 signing key as a private JWK with a thumbprint `kid` (RFC 7638). */
+async function createSigningJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const jwk = await exportJWK(privateKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { ...jwk, kid, alg: 'RS256', use: 'sig' };
+}
+
+async function readJsonFile(path: string): Promise<unknown | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return JSON.parse(text) as unknown;
+}
+
+function isPrivateJwks(value: unknown): value is PrivateJwks {
+  if (typeof value !== 'object' || value === null) return false;
+  const keys = (value as { keys?: unknown }).keys;
+  return (
+    Array.isArray(keys) &&
+    keys.length > 0 &&
+    keys.every((k) => typeof k === 'object' && k !== null && typeof (k as JWK).kid === 'string' && 'd' in k)
+  );
+}
+
+/**
+ * Loads `dataDir/jwks.json`, creating it with one fresh key on first start. The first key in the set is
+ * the one oidc-provider signs with; the others remain in the published JWKS for verification.
+ */
+export async function loadOrCreateSigningKeys(dataDir: string): Promise<PrivateJwks> {
+  await mkdir(dataDir, { recursive: true });
+  const path = jwksPath(dataDir);
+  const existing = await readJsonFile(path).catch((err: Error) => {
+    throw new SigningKeyError('jwks_unreadable', `Cannot read ${path}: ${err.message}`);
+  });
+  if (existing !== undefined) {
+    if (!isPrivateJwks(existing)) {
+      throw new SigningKeyError('jwks_unreadable', `${path} is not a private JWK set with kids`);
+    }
+    return existing;
+  }
+  const jwks: PrivateJwks = { keys: [await createSigningJwk()] };
+  await writePrivateFile(path, JSON.stringify(jwks, null, 2));
+  return jwks;
+}
+
+/**
+ * Puts a new signing key first in `dataDir/jwks.json` and keeps only the previous one besides it, so
+ * tokens signed before the rotation still verify against the JWKS (RFC 7517 §5, key rollover). A
+ * running server keeps signing with the key it started with; the new key is used from the next start.
+ */
+export async function rotateSigningKeys(dataDir: string): Promise<{ kid: string }> {
+  const current = await loadOrCreateSigningKeys(dataDir);
+  const fresh = await createSigningJwk();
+  const jwks: PrivateJwks = { keys: [fresh, ...current.keys].slice(0, MAX_KEYS) };
+  await writePrivateFile(jwksPath(dataDir), JSON.stringify(jwks, null, 2));
+  return { kid: fresh.kid as string };
+}
+
+/**
+ * Loads (or creates) the keys oidc-provider signs its cookies with. Persisted so a browser's sign-in
+ * session survives a lab restart; random 32-byte values, never logged.
+ */
+export async function loadOrCreateCookieKeys(dataDir: string): Promise<string[]> {
+  await mkdir(dataDir, { recursive: true });
+  const path = join(dataDir, COOKIE_KEYS_FILE);
+  const existing = await readJsonFile(path).catch((err: Error) => {
+    throw new SigningKeyError('cookie_keys_unreadable', `Cannot read ${path}: ${err.message}`);
+  });
+  if (Array.isArray(existing) && existing.length > 0 && existing.every((k) => typeof k === 'string')) {
+    return existing as string[];
+  }
+  if (existing !== undefined) {
+    throw new SigningKeyError('cookie_keys_unreadable', `${path} is not a list of keys`);
+  }
+  const keys = [randomBytes(32).toString('base64url')];
+  await writePrivateFile(path, JSON.stringify(keys));
+  return keys;
+}
