@@ -1,0 +1,61 @@
+/**
+ * Errors with a stable `code` (for tests, telemetry and UI branching) and a `hint` that tells the person
+ * what to do next. Messages may change; codes may not.
+ */
+export type SherpaErrorCode =
+  | 'BAD_ARGUMENT'
+  | 'SERVER_UNREACHABLE'
+  | 'UNEXPECTED_STATUS'
+  | 'NO_CHALLENGE'
+  | 'PRM_NOT_FOUND'
+  | 'PRM_INVALID'
+  | 'PRM_RESOURCE_MISMATCH'
+  | 'AS_METADATA_INVALID'
+  | 'AS_ISSUER_MISMATCH'
+  | 'INSECURE_TRANSPORT'
+  | 'STATE_MISMATCH'
+  | 'AUTHORIZATION_DENIED'
+  | 'LOGIN_TIMEOUT'
+  | 'LOGIN_ABORTED'
+  | 'LOGIN_FAILED'
+  | 'TOKEN_REQUEST_FAILED'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_EXPIRED'
+  | 'UNAUTHORIZED'
+  | 'INSUFFICIENT_SCOPE'
+  | 'FORBIDDEN'
+  | 'MCP_ERROR'
+  | 'NOT_LOOPBACK'
+  | 'DEVICE_CODE_EXPIRED';
+
+export class SherpaError extends Error {
+  readonly code: SherpaErrorCode;
+  readonly hint?: string;
+  /** Structured extras (e.g. the parsed challenge, the scope a 403 asked for). */
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    code: SherpaErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SherpaError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+}
+
+/** True when `err` is a SherpaError, optionally with the given code. */
+export function isSherpaError(err: unknown, code?: SherpaErrorCode): err is SherpaError {
+  return err instanceof SherpaError && (code === undefined || err.code === code);
+}
+
+/** One line for a terminal: the message, then the hint (if any) on how to fix it. */
+export function formatError(err: unknown): string {
+  if (err instanceof SherpaError) {
+    return `${err.message} [${err.code}]` + (err.hint ? `\n  → ${err.hint}` : '');
+  }
+  return err instanceof Error ? err.message : String(err);
+}
