@@ -59,7 +59,14 @@ export async function discoverAuthorizationServer(
   const methods: { method: AsDiscoveryMethod; run: () => Promise<client.Configuration> }[] = [
     {
       method: 'oauth2-insert',
-      run: () => client.discovery(issuerUrl, options.clientId, clientMetadata, client.None(), discoveryOptions('oauth2')),
+      run: () =>
+        client.discovery(
+          issuerUrl,
+          options.clientId,
+          clientMetadata,
+          client.None(),
+          discoveryOptions('oauth2'),
+        ),
     },
   ];
   if (path) {
@@ -68,7 +75,13 @@ export async function discoverAuthorizationServer(
       method: 'oidc-insert',
       run: async () => {
         const wellKnown = new URL(`/.well-known/openid-configuration${path}`, issuerUrl.origin);
-        const config = await client.discovery(wellKnown, options.clientId, clientMetadata, client.None(), discoveryOptions());
+        const config = await client.discovery(
+          wellKnown,
+          options.clientId,
+          clientMetadata,
+          client.None(),
+          discoveryOptions(),
+        );
         assertIssuer(config, issuerUrl);
         return config;
       },
@@ -76,7 +89,8 @@ export async function discoverAuthorizationServer(
   }
   methods.push({
     method: 'oidc-append',
-    run: () => client.discovery(issuerUrl, options.clientId, clientMetadata, client.None(), discoveryOptions('oidc')),
+    run: () =>
+      client.discovery(issuerUrl, options.clientId, clientMetadata, client.None(), discoveryOptions('oidc')),
   });
 
   let issuerMismatch: SherpaError | undefined;
@@ -92,10 +106,14 @@ export async function discoverAuthorizationServer(
     }
   }
   if (issuerMismatch) throw issuerMismatch;
-  throw new SherpaError('AS_METADATA_INVALID', `Could not discover authorization server metadata for ${issuerUrl.href}`, {
-    hint: 'Check that the PRM authorization_servers entry is the issuer URL and that the server is running.',
-    details: { attempts },
-  });
+  throw new SherpaError(
+    'AS_METADATA_INVALID',
+    `Could not discover authorization server metadata for ${issuerUrl.href}`,
+    {
+      hint: 'Check that the PRM authorization_servers entry is the issuer URL and that the server is running.',
+      details: { attempts },
+    },
+  );
 }
 
 function assertIssuer(config: client.Configuration, expected: URL): void {
@@ -104,10 +122,14 @@ function assertIssuer(config: client.Configuration, expected: URL): void {
 }
 
 function mismatch(expected: string, actual: unknown): SherpaError {
-  return new SherpaError('AS_ISSUER_MISMATCH', `Authorization server metadata has issuer "${String(actual)}", expected "${expected}"`, {
-    hint: 'RFC 8414 §3.3: the issuer in the metadata must equal the issuer you asked for; this server may be impersonating another.',
-    details: { expected, actual },
-  });
+  return new SherpaError(
+    'AS_ISSUER_MISMATCH',
+    `Authorization server metadata has issuer "${String(actual)}", expected "${expected}"`,
+    {
+      hint: 'RFC 8414 §3.3: the issuer in the metadata must equal the issuer you asked for; this server may be impersonating another.',
+      details: { expected, actual },
+    },
+  );
 }
 
 function toIssuerMismatch(err: unknown, issuer: URL): SherpaError | undefined {

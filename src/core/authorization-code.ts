@@ -65,7 +65,11 @@ export async function loginWithAuthorizationCode(options: AuthorizationCodeOptio
       const response = await client.authorizationCodeGrant(
         config,
         callbackUrl,
-        { pkceCodeVerifier: codeVerifier, expectedState: state, idTokenExpected: options.scopes.includes('openid') },
+        {
+          pkceCodeVerifier: codeVerifier,
+          expectedState: state,
+          idTokenExpected: options.scopes.includes('openid'),
+        },
         options.resource ? { resource: options.resource } : undefined,
       );
       return toTokenSet(response, { requestedScope: scope });
@@ -80,7 +84,13 @@ export async function loginWithAuthorizationCode(options: AuthorizationCodeOptio
 /** Refresh token grant (RFC 6749 §6) with openid-client; keeps the old refresh token if none is returned. */
 export async function refreshTokens(
   refreshToken: string,
-  options: { config?: client.Configuration; issuer?: string; clientId?: string; scopes?: string[]; resource?: string },
+  options: {
+    config?: client.Configuration;
+    issuer?: string;
+    clientId?: string;
+    scopes?: string[];
+    resource?: string;
+  },
 ): Promise<TokenSet> {
   const config = await resolveConfiguration(options);
   try {
@@ -95,27 +105,41 @@ export async function refreshTokens(
   }
 }
 
-async function resolveConfiguration(options: { config?: client.Configuration; issuer?: string; clientId?: string }) {
+async function resolveConfiguration(options: {
+  config?: client.Configuration;
+  issuer?: string;
+  clientId?: string;
+}) {
   if (options.config) return options.config;
   if (!options.issuer) throw new SherpaError('BAD_ARGUMENT', 'Either config or issuer is required');
-  return (await discoverAuthorizationServer(options.issuer, { clientId: options.clientId ?? VSCODE_CLIENT_ID })).config;
+  return (
+    await discoverAuthorizationServer(options.issuer, { clientId: options.clientId ?? VSCODE_CLIENT_ID })
+  ).config;
 }
 
 /** Maps openid-client errors to SherpaErrors that say what to do. */
 export function toTokenRequestError(err: unknown): SherpaError {
   if (err instanceof SherpaError) return err;
   if (err instanceof client.ResponseBodyError) {
-    return new SherpaError('TOKEN_REQUEST_FAILED', `Token endpoint returned ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`, {
-      cause: err,
-      hint: 'invalid_grant usually means the code expired or the PKCE verifier did not match; sign in again.',
-      details: { error: err.error, status: err.status },
-    });
+    return new SherpaError(
+      'TOKEN_REQUEST_FAILED',
+      `Token endpoint returned ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`,
+      {
+        cause: err,
+        hint: 'invalid_grant usually means the code expired or the PKCE verifier did not match; sign in again.',
+        details: { error: err.error, status: err.status },
+      },
+    );
   }
   if (err instanceof client.AuthorizationResponseError) {
-    return new SherpaError('AUTHORIZATION_DENIED', `Authorization server returned ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`, {
-      cause: err,
-      details: { error: err.error },
-    });
+    return new SherpaError(
+      'AUTHORIZATION_DENIED',
+      `Authorization server returned ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`,
+      {
+        cause: err,
+        details: { error: err.error },
+      },
+    );
   }
   const e = err as { code?: string; message?: string };
   if (e?.code === 'OAUTH_INVALID_RESPONSE' && /state/i.test(e.message ?? '')) {

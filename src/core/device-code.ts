@@ -29,9 +29,13 @@ export interface DeviceCodeLogin {
 /** Starts a device authorization (RFC 8628 §3.1) and begins polling (§3.4) in the background. */
 export async function startDeviceCodeLogin(options: DeviceCodeOptions): Promise<DeviceCodeLogin> {
   if (!options.config.serverMetadata().device_authorization_endpoint) {
-    throw new SherpaError('AS_METADATA_INVALID', 'This authorization server has no device_authorization_endpoint', {
-      hint: 'Use the browser sign-in (authorization code + PKCE) instead.',
-    });
+    throw new SherpaError(
+      'AS_METADATA_INVALID',
+      'This authorization server has no device_authorization_endpoint',
+      {
+        hint: 'Use the browser sign-in (authorization code + PKCE) instead.',
+      },
+    );
   }
   const scope = options.scopes.join(' ');
   let response: client.DeviceAuthorizationResponse;
@@ -44,13 +48,19 @@ export async function startDeviceCodeLogin(options: DeviceCodeOptions): Promise<
     throw toTokenRequestError(err);
   }
   const tokens = client
-    .pollDeviceAuthorizationGrant(options.config, response, options.resource ? { resource: options.resource } : undefined, {
-      ...(options.signal ? { signal: options.signal } : {}),
-    })
+    .pollDeviceAuthorizationGrant(
+      options.config,
+      response,
+      options.resource ? { resource: options.resource } : undefined,
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    )
     .then(
       (r) => toTokenSet(r, { requestedScope: scope }),
       (err: unknown) => {
-        if (options.signal?.aborted) throw new SherpaError('LOGIN_ABORTED', 'Device sign-in was cancelled', { cause: err });
+        if (options.signal?.aborted)
+          throw new SherpaError('LOGIN_ABORTED', 'Device sign-in was cancelled', { cause: err });
         if (err instanceof client.ResponseBodyError && err.error === 'expired_token') {
           throw new SherpaError('DEVICE_CODE_EXPIRED', 'The device code expired before sign-in finished', {
             cause: err,
@@ -67,7 +77,9 @@ export async function startDeviceCodeLogin(options: DeviceCodeOptions): Promise<
   return {
     userCode: response.user_code,
     verificationUri: response.verification_uri,
-    ...(response.verification_uri_complete ? { verificationUriComplete: response.verification_uri_complete } : {}),
+    ...(response.verification_uri_complete
+      ? { verificationUriComplete: response.verification_uri_complete }
+      : {}),
     expiresIn: response.expires_in,
     tokens,
   };

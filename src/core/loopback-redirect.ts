@@ -59,13 +59,18 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions): P
     }
     const send = (status: number, title: string, body: string) =>
       res
-        .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end(PAGE(title, body));
+        .writeHead(status, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'close',
+        })
+        .end(PAGE(title, body));
     const q = url.searchParams;
     if (q.get('state') !== options.expectedState) {
       send(400, 'Sign-in rejected', 'The response did not carry the state this app sent, so it was ignored.');
       finish({
         error: new SherpaError('STATE_MISMATCH', 'Authorization response state does not match the request', {
-          hint: 'Someone else\'s sign-in response reached this app (CSRF, RFC 6749 §10.12). Start the sign-in again.',
+          hint: "Someone else's sign-in response reached this app (CSRF, RFC 6749 §10.12). Start the sign-in again.",
         }),
       });
       return;
@@ -73,12 +78,20 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions): P
     if (q.has('error')) {
       const error = q.get('error') ?? 'error';
       const description = q.get('error_description') ?? '';
-      send(400, 'Sign-in failed', `The authorization server said: ${escapeHtml(error)} ${escapeHtml(description)}`);
+      send(
+        400,
+        'Sign-in failed',
+        `The authorization server said: ${escapeHtml(error)} ${escapeHtml(description)}`,
+      );
       finish({
-        error: new SherpaError('AUTHORIZATION_DENIED', `Authorization server returned ${error}${description ? `: ${description}` : ''}`, {
-          hint: 'Check the client id, scopes and resource you asked for (e.g. AADSTS9010010 means the resource does not match the scope).',
-          details: { error, description },
-        }),
+        error: new SherpaError(
+          'AUTHORIZATION_DENIED',
+          `Authorization server returned ${error}${description ? `: ${description}` : ''}`,
+          {
+            hint: 'Check the client id, scopes and resource you asked for (e.g. AADSTS9010010 means the resource does not match the scope).',
+            details: { error, description },
+          },
+        ),
       });
       return;
     }
@@ -112,7 +125,10 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions): P
     options.timeoutMs ?? 5 * 60_000,
   );
   timer.unref();
-  const onAbort = () => finish({ error: new SherpaError('LOGIN_ABORTED', 'Sign-in was cancelled', { cause: options.signal?.reason }) });
+  const onAbort = () =>
+    finish({
+      error: new SherpaError('LOGIN_ABORTED', 'Sign-in was cancelled', { cause: options.signal?.reason }),
+    });
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 

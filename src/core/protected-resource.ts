@@ -45,7 +45,11 @@ export function buildPrmCandidateUrls(serverUrl: string | URL): { url: string; s
   const path = u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '');
   const root = new URL('/.well-known/oauth-protected-resource', u.origin).href;
   const out: { url: string; source: PrmSource }[] = [];
-  if (path) out.push({ url: new URL(`/.well-known/oauth-protected-resource${path}`, u.origin).href, source: 'path-suffixed' });
+  if (path)
+    out.push({
+      url: new URL(`/.well-known/oauth-protected-resource${path}`, u.origin).href,
+      source: 'path-suffixed',
+    });
   out.push({ url: root, source: 'root' });
   return out;
 }
@@ -137,9 +141,13 @@ export function validateProtectedResourceMetadata(
     );
   }
   if (!Array.isArray(metadata.authorization_servers) || metadata.authorization_servers.length === 0) {
-    throw new SherpaError('PRM_INVALID', `Protected Resource Metadata at ${metadataUrl} lists no authorization_servers`, {
-      hint: 'The MCP authorization spec requires at least one authorization server in the PRM.',
-    });
+    throw new SherpaError(
+      'PRM_INVALID',
+      `Protected Resource Metadata at ${metadataUrl} lists no authorization_servers`,
+      {
+        hint: 'The MCP authorization spec requires at least one authorization server in the PRM.',
+      },
+    );
   }
   return metadata;
 }

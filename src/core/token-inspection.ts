@@ -38,7 +38,18 @@ export interface TokenExpectations {
 }
 
 /** Asymmetric algorithms a resource server can verify with a JWKS; `none` and HS* are never acceptable. */
-export const DEFAULT_ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const DEFAULT_ALLOWED_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /** Decodes header and payload without verifying anything → TOKEN_INVALID if it is not a JWS JWT. */
 export function decodeToken(token: string): DecodedToken {
@@ -48,7 +59,7 @@ export function decodeToken(token: string): DecodedToken {
   } catch (err) {
     throw new SherpaError('TOKEN_INVALID', 'This is not a decodable JWT', {
       cause: err,
-      hint: 'Opaque tokens (like the vulnerable server\'s static token) carry no claims: nothing says who, for what, or until when.',
+      hint: "Opaque tokens (like the vulnerable server's static token) carry no claims: nothing says who, for what, or until when.",
     });
   }
 }
@@ -61,43 +72,102 @@ export function inspectToken(decoded: DecodedToken, expect: TokenExpectations = 
   const checks: TokenCheck[] = [];
 
   const aud = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!aud.length) checks.push({ id: 'audience', label: 'Audience', status: 'fail', detail: 'no aud claim: any API would accept this token' });
-  else if (!expect.audiences?.length) checks.push({ id: 'audience', label: 'Audience', status: 'unknown', detail: `aud ${aud.join(', ')} (no expected audience given)` });
+  if (!aud.length)
+    checks.push({
+      id: 'audience',
+      label: 'Audience',
+      status: 'fail',
+      detail: 'no aud claim: any API would accept this token',
+    });
+  else if (!expect.audiences?.length)
+    checks.push({
+      id: 'audience',
+      label: 'Audience',
+      status: 'unknown',
+      detail: `aud ${aud.join(', ')} (no expected audience given)`,
+    });
   else {
     const hit = aud.find((a) => expect.audiences!.includes(a));
     checks.push({
       id: 'audience',
       label: 'Audience',
       status: hit ? 'pass' : 'fail',
-      detail: hit ? `aud ${hit} is this API` : `aud ${aud.join(', ')} is not ${expect.audiences.join(' or ')} — a token for another API (confused deputy)`,
+      detail: hit
+        ? `aud ${hit} is this API`
+        : `aud ${aud.join(', ')} is not ${expect.audiences.join(' or ')} — a token for another API (confused deputy)`,
     });
   }
 
   const iss = typeof claims.iss === 'string' ? claims.iss : undefined;
   if (!iss) checks.push({ id: 'issuer', label: 'Issuer', status: 'fail', detail: 'no iss claim' });
-  else if (!expect.issuers?.length) checks.push({ id: 'issuer', label: 'Issuer', status: 'unknown', detail: `iss ${iss} (no expected issuer given)` });
+  else if (!expect.issuers?.length)
+    checks.push({
+      id: 'issuer',
+      label: 'Issuer',
+      status: 'unknown',
+      detail: `iss ${iss} (no expected issuer given)`,
+    });
   else {
     const ok = expect.issuers.includes(iss);
-    checks.push({ id: 'issuer', label: 'Issuer', status: ok ? 'pass' : 'fail', detail: ok ? `iss ${iss} is the advertised authorization server` : `iss ${iss} is not ${expect.issuers.join(' or ')}` });
+    checks.push({
+      id: 'issuer',
+      label: 'Issuer',
+      status: ok ? 'pass' : 'fail',
+      detail: ok
+        ? `iss ${iss} is the advertised authorization server`
+        : `iss ${iss} is not ${expect.issuers.join(' or ')}`,
+    });
   }
 
-  if (typeof claims.exp !== 'number') checks.push({ id: 'expiry', label: 'Expiry', status: 'fail', detail: 'no exp claim: the token never expires' });
+  if (typeof claims.exp !== 'number')
+    checks.push({
+      id: 'expiry',
+      label: 'Expiry',
+      status: 'fail',
+      detail: 'no exp claim: the token never expires',
+    });
   else {
     const ok = claims.exp + skew > now;
-    checks.push({ id: 'expiry', label: 'Expiry', status: ok ? 'pass' : 'fail', detail: `${ok ? 'expires' : 'expired'} ${formatRelative(claims.exp - now)}` });
+    checks.push({
+      id: 'expiry',
+      label: 'Expiry',
+      status: ok ? 'pass' : 'fail',
+      detail: `${ok ? 'expires' : 'expired'} ${formatRelative(claims.exp - now)}`,
+    });
   }
 
-  if (typeof claims.nbf !== 'number') checks.push({ id: 'not-before', label: 'Not before', status: 'unknown', detail: 'no nbf claim' });
+  if (typeof claims.nbf !== 'number')
+    checks.push({ id: 'not-before', label: 'Not before', status: 'unknown', detail: 'no nbf claim' });
   else {
     const ok = claims.nbf - skew <= now;
-    checks.push({ id: 'not-before', label: 'Not before', status: ok ? 'pass' : 'fail', detail: ok ? `valid since ${formatRelative(claims.nbf - now)}` : `not valid until ${formatRelative(claims.nbf - now)}` });
+    checks.push({
+      id: 'not-before',
+      label: 'Not before',
+      status: ok ? 'pass' : 'fail',
+      detail: ok
+        ? `valid since ${formatRelative(claims.nbf - now)}`
+        : `not valid until ${formatRelative(claims.nbf - now)}`,
+    });
   }
 
   const scopes = tokenScopes(claims);
-  if (!expect.requiredScope) checks.push({ id: 'scope', label: 'Scope', status: 'unknown', detail: scopes.length ? `scopes: ${scopes.join(' ')}` : 'no scp/scope claim' });
+  if (!expect.requiredScope)
+    checks.push({
+      id: 'scope',
+      label: 'Scope',
+      status: 'unknown',
+      detail: scopes.length ? `scopes: ${scopes.join(' ')}` : 'no scp/scope claim',
+    });
   else {
     const ok = scopes.includes(expect.requiredScope);
-    checks.push({ id: 'scope', label: 'Scope', status: ok ? 'pass' : 'fail', detail: ok ? `has ${expect.requiredScope}` : `missing ${expect.requiredScope} (has: ${scopes.join(' ') || 'none'})` });
+    checks.push({
+      id: 'scope',
+      label: 'Scope',
+      status: ok ? 'pass' : 'fail',
+      detail: ok
+        ? `has ${expect.requiredScope}`
+        : `missing ${expect.requiredScope} (has: ${scopes.join(' ') || 'none'})`,
+    });
   }
 
   const alg = header.alg ?? '(none)';
@@ -107,14 +177,27 @@ export function inspectToken(decoded: DecodedToken, expect: TokenExpectations = 
     id: 'algorithm',
     label: 'Algorithm',
     status: algOk ? 'pass' : 'fail',
-    detail: algOk ? `${alg} (asymmetric, verifiable with the JWKS)` : `${alg} is not allowed (${/^HS/.test(alg) ? 'shared-secret HMAC' : alg === 'none' ? 'unsigned' : 'unexpected'}); expected ${allowed.slice(0, 3).join('/')}…`,
+    detail: algOk
+      ? `${alg} (asymmetric, verifiable with the JWKS)`
+      : `${alg} is not allowed (${/^HS/.test(alg) ? 'shared-secret HMAC' : alg === 'none' ? 'unsigned' : 'unexpected'}); expected ${allowed.slice(0, 3).join('/')}…`,
   });
 
   const tid = typeof claims.tid === 'string' ? claims.tid : undefined;
-  if (!expect.tenants?.length) checks.push({ id: 'tenant', label: 'Tenant', status: 'unknown', detail: tid ? `tid ${tid}` : 'no tid claim' });
+  if (!expect.tenants?.length)
+    checks.push({
+      id: 'tenant',
+      label: 'Tenant',
+      status: 'unknown',
+      detail: tid ? `tid ${tid}` : 'no tid claim',
+    });
   else {
     const ok = tid !== undefined && expect.tenants.includes(tid);
-    checks.push({ id: 'tenant', label: 'Tenant', status: ok ? 'pass' : 'fail', detail: ok ? `tid ${tid} is allowed` : `tid ${tid ?? '(none)'} is not an allowed tenant` });
+    checks.push({
+      id: 'tenant',
+      label: 'Tenant',
+      status: ok ? 'pass' : 'fail',
+      detail: ok ? `tid ${tid} is allowed` : `tid ${tid ?? '(none)'} is not an allowed tenant`,
+    });
   }
   return checks;
 }
@@ -167,10 +250,15 @@ export function describeClaim(name: string, value: unknown, now = Math.floor(Dat
     const when = new Date(value * 1000);
     const local = `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())} ${pad(when.getHours())}:${pad(when.getMinutes())}:${pad(when.getSeconds())}`;
     const delta = value - now;
-    const verb = name === 'exp' ? (delta > 0 ? 'expires' : 'expired') : name === 'nbf' && delta > 0 ? 'valid' : '';
+    const verb =
+      name === 'exp' ? (delta > 0 ? 'expires' : 'expired') : name === 'nbf' && delta > 0 ? 'valid' : '';
     return { name, label, value: `${local} (${verb ? verb + ' ' : ''}${formatRelative(delta)})` };
   }
-  const text = Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+  const text = Array.isArray(value)
+    ? value.join(', ')
+    : typeof value === 'object' && value !== null
+      ? JSON.stringify(value)
+      : String(value);
   return { name, label, value: text };
 }
 
@@ -178,7 +266,14 @@ export function describeClaim(name: string, value: unknown, now = Math.floor(Dat
 export function formatRelative(deltaSeconds: number): string {
   const abs = Math.abs(deltaSeconds);
   if (abs < 5) return 'just now';
-  const [n, unit] = abs < 90 ? [abs, 's'] : abs < 90 * 60 ? [Math.round(abs / 60), 'min'] : abs < 36 * 3600 ? [Math.round(abs / 3600), 'h'] : [Math.round(abs / 86400), 'd'];
+  const [n, unit] =
+    abs < 90
+      ? [abs, 's']
+      : abs < 90 * 60
+        ? [Math.round(abs / 60), 'min']
+        : abs < 36 * 3600
+          ? [Math.round(abs / 3600), 'h']
+          : [Math.round(abs / 86400), 'd'];
   return deltaSeconds > 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
 }
 

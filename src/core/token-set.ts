@@ -29,6 +29,8 @@ export function toTokenSet(
     ...(response.id_token ? { idToken: response.id_token } : {}),
     ...(typeof response.expires_in === 'number' ? { expiresAt: now + response.expires_in } : {}),
     // RFC 6749 §5.1: scope is omitted when identical to the requested one.
-    ...((response.scope ?? options.requestedScope) ? { scope: response.scope ?? options.requestedScope } : {}),
+    ...((response.scope ?? options.requestedScope)
+      ? { scope: response.scope ?? options.requestedScope }
+      : {}),
   };
 }
