@@ -26,7 +26,11 @@ export type SherpaErrorCode =
   | 'FORBIDDEN'
   | 'MCP_ERROR'
   | 'NOT_LOOPBACK'
-  | 'DEVICE_CODE_EXPIRED';
+  | 'DEVICE_CODE_EXPIRED'
+  | 'CLIENT_REGISTRATION_FAILED'
+  | 'NO_CLIENT_REGISTRATION'
+  | 'CLIENT_AUTH_UNSUPPORTED'
+  | 'AUTH_RETRY_LIMIT';
 
 export class SherpaError extends Error {
   readonly code: SherpaErrorCode;
