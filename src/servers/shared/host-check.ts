@@ -28,21 +28,21 @@ export function hostCheck(allowed: string[]) {
     const host = (req.headers.host ?? '').toLowerCase();
     if (!set.has(host)) return rejectRequest(res, `Host header '${host || '(none)'}' is not allowed`);
     const origin = req.headers.origin;
-    if (origin !== undefined && !set.has(originHost(origin))) {
+    if (origin !== undefined && !originHosts(origin).some((h) => set.has(h))) {
       return rejectRequest(res, `Origin '${origin}' is not allowed`);
     }
     next();
   };
 }
 
-function originHost(origin: string): string {
+/** The forms an Origin's host may be listed under: as sent (`name` on default ports) and with its port. */
+function originHosts(origin: string): string[] {
   try {
     const url = new URL(origin);
-    // URL.host drops the default port; the allow-list always carries one.
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    return `${url.hostname}:${port}`.toLowerCase();
+    return [url.host.toLowerCase(), `${url.hostname}:${port}`.toLowerCase()];
   } catch {
-    return ''; // "null" or garbage: never in the allow-list
+    return []; // "null" or garbage: never allowed
   }
 }
 

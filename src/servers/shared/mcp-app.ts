@@ -11,6 +11,14 @@ import type { MultiplexTransport } from './multiplex-transport';
  */
 export type Authenticate = (req: Request, res: Response) => Promise<AuthInfo | undefined | null>;
 
+/** What `startSecureServer` / `startVulnerableServer` return. */
+export interface RunningMcpServer {
+  origin: string;
+  /** The MCP endpoint, `{origin}/mcp`. */
+  url: string;
+  close(): Promise<void>;
+}
+
 export interface McpAppOptions {
   allowedHosts: string[];
   transport: MultiplexTransport;

@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { defaultAllowedHosts } from '../shared/host-check';
 import { listenHttp } from '../shared/listen';
 import { createLogger } from '../shared/log';
-import { createMcpApp } from '../shared/mcp-app';
+import { createMcpApp, type RunningMcpServer } from '../shared/mcp-app';
 import { MultiplexTransport } from '../shared/multiplex-transport';
 import { createStaticTokenAuth } from './static-token-auth';
 import { registerVulnerableTools } from './tools';
@@ -17,12 +17,7 @@ export interface VulnerableServerOptions {
   allowedHosts?: string[];
 }
 
-export interface RunningMcpServer {
-  origin: string;
-  /** The MCP endpoint, `{origin}/mcp`. */
-  url: string;
-  close(): Promise<void>;
-}
+export type { RunningMcpServer };
 
 /**
  * Starts the DELIBERATELY VULNERABLE MCP server (workshop waypoint 1): Streamable HTTP (stateless, JSON

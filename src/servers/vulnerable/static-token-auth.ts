@@ -27,14 +27,12 @@ export function createStaticTokenAuth(o: {
     // RFC 6750 §3: no `error` when the request carried no credentials at all.
     const header = error ? `Bearer realm="${o.realm}", error="${error}"` : `Bearer realm="${o.realm}"`;
     res.status(401).setHeader('WWW-Authenticate', header);
-    res
-      .type('application/json')
-      .send(
-        JSON.stringify({
-          error: error ?? 'unauthorized',
-          error_description: 'A valid bearer token is required',
-        }),
-      );
+    res.type('application/json').send(
+      JSON.stringify({
+        error: error ?? 'unauthorized',
+        error_description: 'A valid bearer token is required',
+      }),
+    );
     return null;
   };
 

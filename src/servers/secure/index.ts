@@ -1,0 +1,143 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import * as oidc from 'openid-client';
+import { defaultAllowedHosts } from '../shared/host-check';
+import { listenHttp } from '../shared/listen';
+import { createLogger } from '../shared/log';
+import { createMcpApp, type RunningMcpServer } from '../shared/mcp-app';
+import { MultiplexTransport } from '../shared/multiplex-transport';
+import { createBearerAuth } from './auth/bearer-auth';
+import { createAccessTokenVerifier } from './auth/verify-access-token';
+import {
+  buildProtectedResourceMetadata,
+  mountProtectedResourceMetadata,
+  protectedResourceMetadataUrl,
+} from './protected-resource-metadata';
+import { FileSecretStore } from './secrets/file-secret-store';
+import { createKeyVaultSecretStore } from './secrets/key-vault-secret-store';
+import type { SecretStore } from './secrets/secret-store';
+import { registerSecureTools } from './tools';
+
+export { secureServerOptionsFromEnv } from './options-from-env';
+
+export interface SecureServerOptions {
+  host: string;
+  port: number;
+  /** Public URL of the MCP endpoint (…/mcp): PRM `resource`. Default http://host:port/mcp. */
+  resourceUrl?: string;
+  issuer: string; // exact `iss`
+  jwksUri?: string; // default: from the issuer's discovery document
+  authorizationServers: string[]; // PRM authorization_servers (issuer URLs)
+  audiences: string[]; // accepted `aud` values: client id GUID (v2), App ID URI (v1)
+  allowedTenants: string[]; // `tid` allow-list
+  requiredScope: string; // 'access_as_user'
+  /**
+   * PRM `scopes_supported` and the `scope` of every challenge. Default `[{resourceUrl}/{requiredScope}]`.
+   * Why not `api://{clientId}/access_as_user` (the workshop's choice): MCP clients send the PRM `resource`
+   * (the server URL) as RFC 8707 `resource` together with these scopes, and Entra rejects a request whose
+   * resource differs from the scope's identifier URI (AADSTS9010010). Registering the server URL as an
+   * identifier URI of the API app and advertising `{that URI}/access_as_user` makes the pair agree.
+   */
+  scopesSupported?: string[];
+  allowedHosts?: string[]; // Host header allow-list (DNS rebinding); default host:port + localhost:port
+  secrets:
+    { kind: 'file'; path: string } | { kind: 'key-vault'; vaultUrl: string; managedIdentityClientId: string };
+}
+
+/**
+ * Starts the OAuth 2.1 protected MCP server (MCP authorization 2025-11-25): RFC 9728 metadata, RFC 6750
+ * bearer validation with jose (see auth/), per-user authorization in tools, secrets via the server's own
+ * identity. Stateless: any replica can answer any request.
+ */
+export async function startSecureServer(o: SecureServerOptions): Promise<RunningMcpServer> {
+  const logger = createLogger('secure-mcp');
+  assertUsableOptions(o);
+  const jwksUri = o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!));
+  const listening = await listenHttp(o.host, o.port);
+  try {
+    const resourceUrl = o.resourceUrl ?? `${listening.origin}/mcp`;
+    const scopes = o.scopesSupported ?? [`${resourceUrl}/${o.requiredScope}`];
+    const metadataUrl = protectedResourceMetadataUrl(resourceUrl);
+    const allowedHosts = o.allowedHosts ?? [
+      ...defaultAllowedHosts(o.host, listening.port),
+      new URL(resourceUrl).host.toLowerCase(),
+    ];
+
+    const mcp = new McpServer(
+      { name: 'sherpa-secure-mcp', version: '0.1.0' },
+      { capabilities: { tools: {} } },
+    );
+    registerSecureTools(mcp, { secrets: createSecretStore(o.secrets) });
+    const transport = new MultiplexTransport();
+    await mcp.connect(transport);
+
+    const verify = createAccessTokenVerifier({ issuer: o.issuer, jwksUri, audiences: o.audiences });
+    const app = createMcpApp({
+      allowedHosts,
+      transport,
+      logger,
+      authenticate: createBearerAuth(
+        verify,
+        { requiredScope: o.requiredScope, allowedTenants: o.allowedTenants, resourceUrl },
+        { realm: 'sherpa-secure-mcp', scopes, resourceMetadataUrl: metadataUrl },
+        logger,
+      ),
+      mountExtraRoutes: (a) =>
+        mountProtectedResourceMetadata(
+          a,
+          buildProtectedResourceMetadata({
+            resourceUrl,
+            authorizationServers: o.authorizationServers,
+            scopesSupported: scopes,
+          }),
+        ),
+    });
+    listening.server.on('request', app);
+    logger.info('secure MCP server listening', {
+      url: `${listening.origin}/mcp`,
+      resource: resourceUrl,
+      issuer: o.issuer,
+    });
+    return {
+      origin: listening.origin,
+      url: `${listening.origin}/mcp`,
+      close: async () => {
+        await listening.close();
+        await mcp.close();
+      },
+    };
+  } catch (err) {
+    await listening.close();
+    throw err;
+  }
+}
+
+function assertUsableOptions(o: SecureServerOptions): void {
+  const fail = (what: string) => {
+    throw Object.assign(new Error(`SecureServerOptions.${what}`), { code: 'invalid_options' });
+  };
+  if (!o.issuer) fail('issuer is required');
+  if (o.audiences.length === 0) fail('audiences must list at least one accepted `aud`');
+  if (o.allowedTenants.length === 0) fail('allowedTenants must list at least one tenant id');
+  if (o.authorizationServers.length === 0)
+    fail('authorizationServers must not be empty (RFC 9728 / MCP require one)');
+  if (!o.requiredScope) fail('requiredScope is required');
+}
+
+function createSecretStore(s: SecureServerOptions['secrets']): SecretStore {
+  return s.kind === 'file'
+    ? new FileSecretStore(s.path)
+    : createKeyVaultSecretStore(s.vaultUrl, s.managedIdentityClientId);
+}
+
+/** OpenID Connect Discovery 1.0 §4 via openid-client: the issuer's `jwks_uri`. */
+async function discoverJwksUri(issuer: string, clientId: string): Promise<string> {
+  const url = new URL(issuer);
+  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  const config = await oidc.discovery(url, clientId, undefined, undefined, {
+    execute: url.protocol === 'http:' && isLoopback ? [oidc.allowInsecureRequests] : [],
+  });
+  const jwksUri = config.serverMetadata().jwks_uri;
+  if (!jwksUri)
+    throw Object.assign(new Error(`the issuer ${issuer} publishes no jwks_uri`), { code: 'no_jwks_uri' });
+  return jwksUri;
+}

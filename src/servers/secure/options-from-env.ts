@@ -1,0 +1,131 @@
+import { LAB_DEFAULT_PORTS, LAB_HOST } from '../../core/lab-defaults';
+import { REQUIRED_SCOPE } from '../../core/well-known-ids';
+import type { SecureServerOptions } from './index';
+
+/**
+ * Reads the secure server's settings from the environment (containers, `sherpa serve secure`).
+ *
+ * | Variable                   | Meaning                                                        | Default            |
+ * |----------------------------|----------------------------------------------------------------|--------------------|
+ * | SHERPA_ISSUER              | exact `iss`, e.g. https://login.microsoftonline.com/{tid}/v2.0 | required           |
+ * | SHERPA_JWKS_URI            | issuer's JWKS                                                   | from discovery     |
+ * | SHERPA_API_CLIENT_ID       | API app's client id GUID = `aud` of v2 tokens                  | required           |
+ * | SHERPA_API_AUDIENCES       | extra accepted `aud`s, comma list (e.g. api://… for v1 tokens) | none               |
+ * | SHERPA_ALLOWED_TENANTS     | `tid` allow-list, comma list                                   | required           |
+ * | SHERPA_REQUIRED_SCOPE      | delegated scope name required in `scp`                          | access_as_user     |
+ * | SHERPA_SCOPES_SUPPORTED    | PRM `scopes_supported`, comma list                             | {resource}/{scope} |
+ * | SHERPA_RESOURCE_URL        | public URL of /mcp (PRM `resource`)                             | http://HOST:PORT/mcp; required when HOST is 0.0.0.0/:: |
+ * | HOST / PORT                | bind address                                                   | 127.0.0.1 / 7482   |
+ * | ALLOWED_HOSTS              | Host header allow-list, comma list                             | host:port + localhost:port + resource host |
+ * | KEY_VAULT_URL              | use Azure Key Vault for secrets                                | unset → file       |
+ * | MANAGED_IDENTITY_CLIENT_ID | client id of the user-assigned managed identity (NOT the app)  | required with KEY_VAULT_URL |
+ * | SECRETS_FILE               | local JSON secrets file (lab)                                   | required without KEY_VAULT_URL |
+ *
+ * A missing or malformed setting throws an Error (code `missing_setting` / `invalid_setting`) whose
+ * message names the variable and says how to fix it.
+ */
+export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServerOptions {
+  const host = env.HOST || LAB_HOST;
+  const port = readPort(env);
+  const issuer = requireSetting(
+    env,
+    'SHERPA_ISSUER',
+    'the token issuer, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0',
+  );
+  readUrl('SHERPA_ISSUER', issuer);
+  const clientId = requireSetting(
+    env,
+    'SHERPA_API_CLIENT_ID',
+    "the API app registration's client id (the `aud` of v2 tokens)",
+  );
+  const tenants = readList(
+    requireSetting(
+      env,
+      'SHERPA_ALLOWED_TENANTS',
+      'a comma list of Entra tenant ids whose tokens are accepted',
+    ),
+  );
+  const bindsEverywhere = host === '0.0.0.0' || host === '::';
+  if (bindsEverywhere && !env.SHERPA_RESOURCE_URL) {
+    throw settingError(
+      'missing_setting',
+      'SHERPA_RESOURCE_URL',
+      `must be set when HOST is ${host}: give the public https URL of /mcp`,
+    );
+  }
+  const resourceUrl = env.SHERPA_RESOURCE_URL || undefined;
+  if (resourceUrl) readUrl('SHERPA_RESOURCE_URL', resourceUrl);
+  if (env.SHERPA_JWKS_URI) readUrl('SHERPA_JWKS_URI', env.SHERPA_JWKS_URI);
+
+  let secrets: SecureServerOptions['secrets'];
+  if (env.KEY_VAULT_URL) {
+    readUrl('KEY_VAULT_URL', env.KEY_VAULT_URL);
+    const mi = requireSetting(
+      env,
+      'MANAGED_IDENTITY_CLIENT_ID',
+      "the client id of the managed identity that may read the vault (not the API app's client id)",
+    );
+    secrets = { kind: 'key-vault', vaultUrl: env.KEY_VAULT_URL, managedIdentityClientId: mi };
+  } else {
+    const path = requireSetting(
+      env,
+      'SECRETS_FILE',
+      'a path for the local secrets JSON file, or set KEY_VAULT_URL to use Azure Key Vault',
+    );
+    secrets = { kind: 'file', path };
+  }
+
+  return {
+    host,
+    port,
+    resourceUrl,
+    issuer,
+    jwksUri: env.SHERPA_JWKS_URI || undefined,
+    authorizationServers: [issuer],
+    audiences: [clientId, ...readList(env.SHERPA_API_AUDIENCES ?? '')],
+    allowedTenants: tenants,
+    requiredScope: env.SHERPA_REQUIRED_SCOPE || REQUIRED_SCOPE,
+    scopesSupported: env.SHERPA_SCOPES_SUPPORTED ? readList(env.SHERPA_SCOPES_SUPPORTED) : undefined,
+    allowedHosts: env.ALLOWED_HOSTS ? readList(env.ALLOWED_HOSTS) : undefined,
+    secrets,
+  };
+}
+
+function settingError(code: 'missing_setting' | 'invalid_setting', name: string, how: string): Error {
+  const what = code === 'missing_setting' ? 'is not set' : 'is invalid';
+  return Object.assign(new Error(`${name} ${what}: ${how}.`), { code, setting: name });
+}
+
+function requireSetting(env: NodeJS.ProcessEnv, name: string, how: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw settingError('missing_setting', name, `set it to ${how}`);
+  return value;
+}
+
+function readList(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+function readUrl(name: string, value: string): void {
+  try {
+    new URL(value);
+  } catch {
+    throw settingError('invalid_setting', name, `'${value}' is not an absolute URL`);
+  }
+}
+
+function readPort(env: NodeJS.ProcessEnv): number {
+  if (env.PORT === undefined || env.PORT === '') return LAB_DEFAULT_PORTS.secure;
+  const port = Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw settingError(
+      'invalid_setting',
+      'PORT',
+      `'${env.PORT}' is not a port number (0-65535; 0 = any free port)`,
+    );
+  }
+  return port;
+}
