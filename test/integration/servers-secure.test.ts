@@ -78,7 +78,7 @@ describe('secure MCP server (real process, stand-in issuer)', () => {
   });
 
   it('answers a request without credentials with a 401 challenge and no error code (RFC 6750 §3.1)', async () => {
-    for (const headers of [{}, { Authorization: 'Basic YWxpY2U6cGFzcw==' }]) {
+    for (const headers of [{}, { Authorization: 'Basic YWxpY2U6cGFzcw==' }] as Record<string, string>[]) {
       const res = await rawRequest(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...headers },
@@ -279,7 +279,7 @@ describe('secure MCP server (real process, stand-in issuer)', () => {
       alice: await issuer.mint({}, { user: 'alice' }),
       bob: await issuer.mint({}, { user: 'bob' }),
     };
-    const who = Array.from({ length: 50 }, (_, i) => (i % 2 ? 'bob' : 'alice') as const);
+    const who = Array.from({ length: 50 }, (_, i): 'alice' | 'bob' => (i % 2 ? 'bob' : 'alice'));
     const results = await Promise.all(who.map((u) => postJsonRpc(url, WHOAMI, tokens[u])));
     results.forEach((res, i) => {
       assert.equal(res.status, 200);
