@@ -1,12 +1,14 @@
 /**
  * The `sherpa` command. Thin by design: each command lives in ./commands and calls the core or the lab.
  */
+import { conformanceClientUsage, runConformanceClientCommand } from './commands/conformance-client';
 import { labUsage, runLabCommand } from './commands/lab';
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
   lab: { usage: labUsage, run: runLabCommand },
+  'conformance-client': { usage: conformanceClientUsage, run: runConformanceClientCommand },
 };
 
 function usage(): string {
