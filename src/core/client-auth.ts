@@ -7,7 +7,8 @@ import * as client from 'openid-client';
 import { importPKCS8 } from 'jose';
 import { SherpaError } from './errors';
 
-export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type TokenEndpointAuthMethod =
+  'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 /** What a client holds to prove who it is at the token endpoint. */
 export interface ClientCredentials {
@@ -21,7 +22,12 @@ export interface ClientCredentials {
   authMethod?: TokenEndpointAuthMethod;
 }
 
-const KNOWN: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const KNOWN: readonly TokenEndpointAuthMethod[] = [
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+];
 
 /**
  * Picks the token endpoint auth method: the one the registration fixed, else the first method the
@@ -44,10 +50,14 @@ export function selectTokenEndpointAuthMethod(
       return m as TokenEndpointAuthMethod;
     }
   }
-  throw new SherpaError('CLIENT_AUTH_UNSUPPORTED', `No usable token endpoint auth method among: ${offered.join(', ')}`, {
-    hint: 'The authorization server wants a credential this client does not have (a secret or a private key).',
-    details: { supported: offered },
-  });
+  throw new SherpaError(
+    'CLIENT_AUTH_UNSUPPORTED',
+    `No usable token endpoint auth method among: ${offered.join(', ')}`,
+    {
+      hint: 'The authorization server wants a credential this client does not have (a secret or a private key).',
+      details: { supported: offered },
+    },
+  );
 }
 
 /** openid-client ClientAuth for `method` (RFC 6749 §2.3.1 Basic/post, RFC 7523 §2.2 private_key_jwt). */

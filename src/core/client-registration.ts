@@ -40,7 +40,10 @@ export interface ObtainClientOptions {
  * NO_CLIENT_REGISTRATION when the server offers neither CIMD nor DCR and nothing was pre-registered,
  * CLIENT_REGISTRATION_FAILED when DCR is refused.
  */
-export async function obtainClient(metadata: ServerMetadata, options: ObtainClientOptions): Promise<RegisteredClient> {
+export async function obtainClient(
+  metadata: ServerMetadata,
+  options: ObtainClientOptions,
+): Promise<RegisteredClient> {
   const issuer = metadata.issuer;
   if (options.preRegistered) return { ...options.preRegistered, source: 'pre-registered', issuer };
 
@@ -57,7 +60,10 @@ export async function obtainClient(metadata: ServerMetadata, options: ObtainClie
 }
 
 /** RFC 7591 §3.1 registration as a native app; asks for `none` when the server allows public clients. */
-async function registerClient(metadata: ServerMetadata, options: ObtainClientOptions): Promise<RegisteredClient> {
+async function registerClient(
+  metadata: ServerMetadata,
+  options: ObtainClientOptions,
+): Promise<RegisteredClient> {
   const supported = metadata.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
   const requested: TokenEndpointAuthMethod = supported.includes('none')
     ? 'none'
@@ -94,7 +100,9 @@ async function registerClient(metadata: ServerMetadata, options: ObtainClientOpt
     );
   }
   const secret = typeof registered.client_secret === 'string' ? registered.client_secret : undefined;
-  const method = (registered.token_endpoint_auth_method as TokenEndpointAuthMethod | undefined) ?? (secret ? undefined : 'none');
+  const method =
+    (registered.token_endpoint_auth_method as TokenEndpointAuthMethod | undefined) ??
+    (secret ? undefined : 'none');
   return {
     clientId: registered.client_id,
     ...(secret ? { clientSecret: secret } : {}),
