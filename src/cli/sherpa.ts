@@ -2,12 +2,27 @@
  * The `sherpa` command. Thin by design: each command lives in ./commands and calls the core or the lab.
  */
 import { conformanceClientUsage, runConformanceClientCommand } from './commands/conformance-client';
+import { formatError } from '../core/errors';
+import { connectUsage, runConnectCommand } from './commands/connect';
+import { decodeUsage, runDecodeCommand } from './commands/decode';
+import { exploitUsage, runExploitCommand } from './commands/exploit';
+import { keysUsage, runKeysCommand } from './commands/keys';
 import { labUsage, runLabCommand } from './commands/lab';
+import { runServeCommand, serveUsage } from './commands/serve';
+import { runStoryCommand, storyUsage } from './commands/story';
+import { runTokenCommand, tokenUsage } from './commands/token';
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
   lab: { usage: labUsage, run: runLabCommand },
+  story: { usage: storyUsage, run: runStoryCommand },
+  token: { usage: tokenUsage, run: runTokenCommand },
+  connect: { usage: connectUsage, run: runConnectCommand },
+  decode: { usage: decodeUsage, run: runDecodeCommand },
+  exploit: { usage: exploitUsage, run: runExploitCommand },
+  keys: { usage: keysUsage, run: runKeysCommand },
+  serve: { usage: serveUsage, run: runServeCommand },
   'conformance-client': { usage: conformanceClientUsage, run: runConformanceClientCommand },
 };
 
@@ -32,9 +47,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const e = err as { message?: string; code?: string; hint?: string };
-    process.stderr.write(`sherpa: ${e?.message ?? String(err)}${e?.code ? ` [${e.code}]` : ''}\n`);
-    if (e?.hint) process.stderr.write(`  → ${e.hint}\n`);
+    process.stderr.write(`sherpa: ${formatError(err)}\n`);
     process.exit(1);
   },
 );

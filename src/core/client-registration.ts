@@ -90,7 +90,9 @@ async function registerClient(
         signal: AbortSignal.timeout(15_000),
       },
     );
-    registered = await oauth.processDynamicClientRegistrationResponse(response);
+    registered = await oauth
+      .processDynamicClientRegistrationResponse(response)
+      .catch(acceptMissingSecretExpiry);
   } catch (err) {
     const e = err as { error?: string; error_description?: string; message?: string };
     throw new SherpaError(
@@ -110,4 +112,24 @@ async function registerClient(
     source: 'dcr',
     issuer: metadata.issuer,
   };
+}
+
+/**
+ * RFC 7591 §3.2.1 makes `client_secret_expires_at` REQUIRED alongside a secret, but servers in the wild
+ * (the MCP conformance suite's among them) leave it out. Everything else having been validated by
+ * oauth4webapi first, a response whose only fault is that missing field is accepted as "no expiry".
+ */
+function acceptMissingSecretExpiry(err: unknown): oauth.OmitSymbolProperties<oauth.Client> {
+  const e = err as { code?: string; message?: string; cause?: { body?: Record<string, unknown> } };
+  const body = e?.cause?.body;
+  if (
+    e?.code === oauth.INVALID_RESPONSE &&
+    /client_secret_expires_at/.test(e.message ?? '') &&
+    body?.client_secret_expires_at === undefined &&
+    typeof body?.client_id === 'string' &&
+    typeof body.client_secret === 'string'
+  ) {
+    return { ...body, client_id: body.client_id, client_secret_expires_at: 0 };
+  }
+  throw err;
 }

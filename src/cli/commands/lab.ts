@@ -52,7 +52,9 @@ export async function runLabCommand(argv: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(JSON.stringify(info) + '\n');
   } else {
-    const users = LAB_USERS.map((u) => `${u.username} / ${u.password}${u.roles.length ? ` (${u.roles.join(', ')})` : ''}`);
+    const users = LAB_USERS.map(
+      (u) => `${u.username} / ${u.password}${u.roles.length ? ` (${u.roles.join(', ')})` : ''}`,
+    );
     process.stdout.write(
       [
         'Sherpa local lab is running (Ctrl-C to stop)',

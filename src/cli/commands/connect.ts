@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { runConnectFlow } from '../../core/connect-flow';
+import { decodeToken } from '../../core/token-inspection';
+import { loginFromCli } from '../lab-token';
+import { print, printDecoded, printStep } from '../output';
+
+export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob] [--client-id ID] [--no-resource] [--call TOOL]
+  401 → Protected Resource Metadata → authorization server metadata → sign-in (PKCE) → MCP initialize +
+  tools/list, one line per step. --no-resource omits the RFC 8707 resource (what Entra needs).`;
+
+export async function runConnectCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      user: { type: 'string' },
+      'client-id': { type: 'string' },
+      'no-resource': { type: 'boolean', default: false },
+      call: { type: 'string' },
+    },
+  });
+  const url = positionals[0];
+  if (!url) {
+    print(connectUsage);
+    return 2;
+  }
+  const connected = await runConnectFlow(url, {
+    ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+    onStep: printStep,
+    getToken: (req) =>
+      loginFromCli({
+        config: req.config,
+        scopes: req.scopes,
+        ...(values['no-resource'] ? {} : { resource: req.resource }),
+        ...(values.user ? { user: values.user } : {}),
+      }),
+  });
+  print();
+  printDecoded(decodeToken(connected.tokens.accessToken), {
+    audiences: [],
+    issuers: connected.prm.metadata.authorization_servers,
+  });
+  if (values.call) {
+    const result = await connected.callTool(values.call, {});
+    print();
+    for (const c of result.content) print(c.type === 'text' ? c.text : JSON.stringify(c));
+  }
+  await connected.close();
+  return 0;
+}

@@ -1,0 +1,122 @@
+/**
+ * The workshop's demonstrations as functions that return what they observed, shared by `sherpa exploit`
+ * and `sherpa story`. Each one expects an outcome; PASS means the lab behaved as the lesson says.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { importJWK, SignJWT, type JWK } from 'jose';
+import { runConnectFlow } from '../core/connect-flow';
+import { isSherpaError } from '../core/errors';
+import { LAB_OTHER_API_APP_ID_URI, LAB_STATIC_TOKEN, LAB_USERS } from '../core/lab-defaults';
+import { connectMcp } from '../core/mcp-connect';
+import { decodeToken } from '../core/token-inspection';
+import { REQUIRED_SCOPE } from '../core/well-known-ids';
+import type { LabTarget } from './lab-target';
+import { loginFromCli } from './lab-token';
+
+export interface Observation {
+  ok: boolean;
+  observed: string;
+}
+
+/** Calls `tool` on `url` with `token`; reports "accepted (200)" or "refused (401 invalid_token: …)". */
+export async function tryToken(
+  url: string,
+  token: string | undefined,
+): Promise<{ accepted: boolean; text: string }> {
+  try {
+    const session = await connectMcp(url, token ? { accessToken: token } : {});
+    try {
+      const tools = await session.listTools();
+      let who = '';
+      if (tools.some((t) => t.name === 'whoami')) {
+        const first = (await session.callTool('whoami', {})).content[0];
+        who =
+          first && first.type === 'text' ? `, whoami: ${first.text.replace(/\s+/g, ' ').slice(0, 70)}` : '';
+      }
+      return { accepted: true, text: `accepted (200): tools/list gave ${tools.length} tools${who}` };
+    } finally {
+      await session.close();
+    }
+  } catch (err) {
+    if (!isSherpaError(err)) throw err;
+    const status = (err.details?.status as number | undefined) ?? '?';
+    const ch = err.details?.challenge as { error?: string; errorDescription?: string } | undefined;
+    return {
+      accepted: false,
+      text: `refused (${status}${ch?.error ? ` ${ch.error}` : ''}${ch?.errorDescription ? `: ${ch.errorDescription}` : ''})`,
+    };
+  }
+}
+
+/** A real lab token for the API the secure server protects (scope by App ID URI, as for Entra). */
+export function getLabApiToken(lab: LabTarget, user = 'alice') {
+  return loginFromCli({ issuer: lab.issuer, scopes: [`api://${lab.clientId}/${REQUIRED_SCOPE}`], user });
+}
+
+/** A real lab token for the OTHER API: the confused-deputy token. */
+export function getOtherApiToken(lab: LabTarget, user = 'alice') {
+  return loginFromCli({
+    issuer: lab.issuer,
+    scopes: [`${LAB_OTHER_API_APP_ID_URI}/${REQUIRED_SCOPE}`],
+    resource: LAB_OTHER_API_APP_ID_URI,
+    user,
+  });
+}
+
+/** Flips bytes in the payload part: the signature no longer matches (RFC 7515 §5.2 step 8). */
+export function tamperToken(token: string): string {
+  const [h, p, s] = token.split('.');
+  const claims = decodeToken(token).claims;
+  const forged = Buffer.from(
+    JSON.stringify({
+      ...claims,
+      oid: LAB_USERS[0]!.oid,
+      roles: ['Sherpa.Admin'],
+      scp: `${String(claims.scp ?? '')} admin`,
+    }),
+  ).toString('base64url');
+  return [h, forged === p ? p!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) : forged, s].join('.');
+}
+
+/**
+ * An otherwise valid token that expired an hour ago, signed with the lab's own key from its data folder.
+ * Only for the local lab's demo: a client never holds an issuer's key.
+ */
+export async function mintExpiredLabToken(lab: LabTarget, template: string): Promise<string> {
+  if (!lab.dataDir) throw new Error('no lab data folder');
+  const jwks = JSON.parse(await readFile(join(lab.dataDir, 'jwks.json'), 'utf8')) as { keys: JWK[] };
+  const jwk = jwks.keys[0]!;
+  const key = await importJWK(jwk, 'RS256');
+  const { header, claims } = decodeToken(template);
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 })
+    .setProtectedHeader({ ...header, alg: 'RS256', ...(jwk.kid ? { kid: jwk.kid } : {}) })
+    .sign(key);
+}
+
+/** Runs the connect flow on the secure server as a lab user: the "fixed" path working end to end. */
+export async function validateSecureConnect(
+  lab: LabTarget,
+  user: string,
+  onStep?: Parameters<typeof runConnectFlow>[1]['onStep'],
+): Promise<Observation> {
+  const connected = await runConnectFlow(lab.secure, {
+    ...(onStep ? { onStep } : {}),
+    getToken: (req) => loginFromCli({ config: req.config, scopes: req.scopes, resource: req.resource, user }),
+  });
+  try {
+    const result = await connected.callTool('whoami', {});
+    const first = result.content[0];
+    const text = first && first.type === 'text' ? first.text : '';
+    const oid = LAB_USERS.find((u) => u.username === user)?.oid ?? '?';
+    return {
+      ok: text.includes(oid),
+      observed: `${connected.tools.length} tools; whoami → ${text.includes(oid) ? `oid ${oid}` : text.slice(0, 80)}`,
+    };
+  } finally {
+    await connected.close();
+  }
+}
+
+export { LAB_STATIC_TOKEN };

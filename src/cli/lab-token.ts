@@ -1,0 +1,43 @@
+/** Getting a real token from the lab (or any issuer) for the CLI: browser or non-interactive lab login. */
+import { exec } from 'node:child_process';
+import { discoverAuthorizationServer } from '../core/as-metadata';
+import { loginWithAuthorizationCode } from '../core/authorization-code';
+import { assertLoopbackUrl, findLabCredentials, labLoginBrowser } from '../core/lab-login';
+import type { TokenSet } from '../core/token-set';
+import { VSCODE_CLIENT_ID } from '../core/well-known-ids';
+import type { Configuration } from 'openid-client';
+
+export interface CliLoginOptions {
+  issuer?: string;
+  config?: Configuration;
+  clientId?: string;
+  scopes: string[];
+  resource?: string;
+  /** Lab user for a non-interactive login (loopback issuers only). */
+  user?: string;
+  signal?: AbortSignal;
+}
+
+/** Authorization code + PKCE; with `user` the CLI fills in the lab's sign-in form itself. */
+export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
+  const config =
+    o.config ??
+    (await discoverAuthorizationServer(o.issuer!, { clientId: o.clientId ?? VSCODE_CLIENT_ID })).config;
+  if (o.user) assertLoopbackUrl(config.serverMetadata().issuer);
+  return loginWithAuthorizationCode({
+    config,
+    scopes: o.scopes,
+    ...(o.resource ? { resource: o.resource } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    openBrowser: o.user ? labLoginBrowser(findLabCredentials(o.user)) : openInBrowser,
+  });
+}
+
+/** Prints the URL (to stderr: stdout may be piped) and tries the platform's opener. */
+function openInBrowser(url: URL): void {
+  process.stderr.write(`Open this URL to sign in (waiting for the redirect):\n  ${url.href}\n`);
+  if (process.env.SHERPA_NO_BROWSER === '1') return;
+  const opener =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start ""' : 'xdg-open';
+  exec(`${opener} "${url.href.replace(/"/g, '%22')}"`, () => undefined);
+}

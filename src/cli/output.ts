@@ -1,0 +1,47 @@
+/** Terminal output helpers shared by the commands. Nothing here ever prints a token. */
+import type { ConnectStepEvent } from '../core/connect-flow';
+import {
+  describeClaim,
+  inspectToken,
+  type DecodedToken,
+  type TokenExpectations,
+} from '../core/token-inspection';
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+export const green = (s: string) => paint(32, s);
+export const red = (s: string) => paint(31, s);
+export const dim = (s: string) => paint(2, s);
+export const bold = (s: string) => paint(1, s);
+
+export function print(line = ''): void {
+  process.stdout.write(line + '\n');
+}
+
+/** "✔ prm  …" / "✘ token  …" */
+export function printStep(e: ConnectStepEvent): void {
+  print(`${e.status === 'ok' ? green('✔') : red('✘')} ${e.step.padEnd(12)} ${e.detail}`);
+}
+
+/** Header, human-readable claims and the inspector's checks. */
+export function printDecoded(decoded: DecodedToken, expect: TokenExpectations = {}): void {
+  const now = Math.floor(Date.now() / 1000);
+  print(bold('Header'));
+  for (const [k, v] of Object.entries(decoded.header)) print(`  ${k.padEnd(24)} ${String(v)}`);
+  print(bold('Claims'));
+  for (const [k, v] of Object.entries(decoded.claims)) {
+    const line = describeClaim(k, v, now);
+    print(`  ${line.label.padEnd(24)} ${line.value}`);
+  }
+  print(bold('Checks'));
+  for (const c of inspectToken(decoded, { ...expect, now })) {
+    const mark = c.status === 'pass' ? green('✔') : c.status === 'fail' ? red('✘') : dim('?');
+    print(`  ${mark} ${c.label.padEnd(12)} ${c.detail}`);
+  }
+}
+
+/** Result line of a demonstration step: PASS when the observed outcome is the expected one. */
+export function printOutcome(n: string, title: string, ok: boolean, observed: string): boolean {
+  print(`${ok ? green('PASS') : red('FAIL')} ${n} ${title} — ${observed}`);
+  return ok;
+}
