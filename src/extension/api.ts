@@ -1,0 +1,27 @@
+/**
+ * What `activate()` returns: the services, so the extension tests (test/vscode/suite) can call the MCP
+ * provider, drive sign-in through the auth provider with a non-interactive "browser", and read the views.
+ */
+import type { SherpaAuthProvider } from './auth/sherpa-auth-provider';
+import type { ConnectionManager } from './connect/connection-manager';
+import type { DeviceCodeFlow } from './connect/device-code-flow';
+import type { TokenBroker } from './connect/token-broker';
+import type { TokenState } from './connect/token-state';
+import type { LabController } from './lab/lab-controller';
+import type { SherpaMcpProvider } from './mcp/mcp-definition-provider';
+import type { SherpaStatusBar } from './status-bar';
+import type { ServersTreeProvider } from './views/servers-tree';
+import type { TokenTreeProvider } from './views/token-tree';
+
+export interface SherpaApi {
+  mcpProvider: SherpaMcpProvider;
+  authProvider: SherpaAuthProvider;
+  tokenBroker: TokenBroker;
+  tokenState: TokenState;
+  tokenView: TokenTreeProvider;
+  serversView: ServersTreeProvider;
+  connections: ConnectionManager;
+  deviceCode: DeviceCodeFlow;
+  statusBar: SherpaStatusBar;
+  lab: LabController;
+}

@@ -1,0 +1,248 @@
+/**
+ * Sherpa's own VS Code authentication provider (`sherpa-oauth`) for any OAuth 2.1 authorization server
+ * that is not Entra ID: the local lab, Auth0, Keycloak… Sign-in is the authorization code grant with
+ * PKCE S256 and a loopback redirect on 127.0.0.1 (RFC 6749 §4.1, RFC 7636, RFC 8252 §7.3), done by
+ * src/core/authorization-code.ts (openid-client). Sessions live in SecretStorage only, are keyed per
+ * issuer (pseudo-scopes, see scope-encoding.ts), are refreshed when expired (RFC 6749 §6) and are
+ * deleted on sign-out.
+ */
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { loginWithAuthorizationCode, refreshTokens } from '../../core/authorization-code';
+import { decodeToken } from '../../core/token-inspection';
+import type { TokenSet } from '../../core/token-set';
+import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
+import { ExtensionError } from '../errors';
+import type { SherpaLog } from '../output-log';
+import { decodeSherpaScopes, encodeSherpaScopes, type SherpaScopeRequest } from './scope-encoding';
+import { SessionStore, type StoredSession } from './session-store';
+
+export const SHERPA_AUTH_PROVIDER_ID = 'sherpa-oauth';
+export const SHERPA_AUTH_PROVIDER_LABEL = 'Sherpa OAuth';
+
+/** Opens the authorization URL for the person. Replaceable so tests can drive the lab's login form. */
+export type OpenBrowser = (url: URL) => Promise<void>;
+
+/** Refresh this many seconds before `exp`, so a token is not sent just as it expires. */
+const EXPIRY_MARGIN_SECONDS = 60;
+
+export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode.Disposable {
+  private readonly changed =
+    new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
+  readonly onDidChangeSessions = this.changed.event;
+  private readonly store: SessionStore;
+  /** Serialises read-modify-write of the one SecretStorage entry. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Default: the system browser via `vscode.env.openExternal`. */
+  openBrowser: OpenBrowser = async (url) => {
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(url.href));
+    if (!opened) this.log.warn('The browser did not open; copy the sign-in URL from the notification.');
+  };
+
+  constructor(
+    secrets: vscode.SecretStorage,
+    private readonly log: SherpaLog,
+    private readonly defaults: () => { clientId: string },
+  ) {
+    this.store = new SessionStore(secrets);
+  }
+
+  /** Sessions whose issuer, resource, client and scopes cover the request; expired ones are refreshed or dropped. */
+  getSessions(scopes: readonly string[] | undefined): Promise<vscode.AuthenticationSession[]> {
+    return this.serialise(async () => {
+      const all = await this.store.readAll();
+      const wanted = scopes ? decodeSherpaScopes(scopes) : undefined;
+      const out: vscode.AuthenticationSession[] = [];
+      for (const stored of all) {
+        if (wanted && !matches(stored, wanted)) continue;
+        const fresh = await this.ensureFresh(stored);
+        if (fresh) out.push(toVsSession(fresh));
+      }
+      return out;
+    });
+  }
+
+  /** Interactive sign-in (browser). The scope list must name the issuer (SHERPA_ISSUER:…). */
+  async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
+    const request = decodeSherpaScopes(scopes);
+    if (!request.issuer) {
+      throw new ExtensionError(
+        'NO_SESSION',
+        'Sherpa sign-in needs to know which authorization server to use',
+        {
+          hint: 'Use "Sherpa: Connect Secure Server": it discovers the authorization server from the MCP server\'s metadata.',
+        },
+      );
+    }
+    const issuer = request.issuer;
+    const clientId = request.clientId ?? this.defaults().clientId ?? VSCODE_CLIENT_ID;
+    // openid + profile name the account; offline_access asks for a refresh token.
+    const scopeList = [...new Set(['openid', 'profile', 'offline_access', ...request.scopes])];
+    const tokens = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Signing in to ${issuer}`,
+        cancellable: true,
+      },
+      async (progress, cancel) => {
+        const abort = new AbortController();
+        cancel.onCancellationRequested(() => abort.abort());
+        progress.report({ message: 'waiting for the browser (authorization code + PKCE)…' });
+        this.log.info(
+          `Sign-in: authorization code + PKCE at ${issuer}, client ${clientId}, scopes ${scopeList.join(' ')}`,
+        );
+        return loginWithAuthorizationCode({
+          issuer,
+          clientId,
+          scopes: scopeList,
+          ...(request.resource ? { resource: request.resource } : {}),
+          openBrowser: (url) => this.openBrowser(url),
+          signal: abort.signal,
+        });
+      },
+    );
+    const stored = toStoredSession(tokens, {
+      issuer,
+      clientId,
+      resource: request.resource,
+      scopes: request.scopes,
+    });
+    await this.serialise(() => this.store.upsert(stored));
+    this.log.info(`Signed in as ${stored.account.label} at ${issuer}`);
+    const session = toVsSession(stored);
+    this.changed.fire({ added: [session], removed: [], changed: [] });
+    return session;
+  }
+
+  /** Sign-out: deletes the session (tokens included) from SecretStorage. */
+  async removeSession(sessionId: string): Promise<void> {
+    const removed = await this.serialise(() => this.store.remove(sessionId));
+    if (removed) {
+      this.log.info(`Signed out ${removed.account.label} at ${removed.issuer}`);
+      this.changed.fire({ added: [], removed: [toVsSession(removed)], changed: [] });
+    }
+  }
+
+  /** Removes every session (all issuers). */
+  async removeAllSessions(): Promise<number> {
+    const all = await this.serialise(() => this.store.readAll());
+    for (const s of all) await this.removeSession(s.id);
+    return all.length;
+  }
+
+  /**
+   * Marks the session that holds `accessToken` as expired because a resource server rejected it (401):
+   * the next getSessions refreshes it silently, or drops it if it cannot.
+   */
+  async invalidateToken(accessToken: string): Promise<void> {
+    await this.serialise(async () => {
+      const all = await this.store.readAll();
+      const hit = all.find((s) => s.accessToken === accessToken);
+      if (hit) {
+        hit.expiresAt = 0;
+        await this.store.writeAll(all);
+      }
+    });
+  }
+
+  private async ensureFresh(stored: StoredSession): Promise<StoredSession | undefined> {
+    const now = Math.floor(Date.now() / 1000);
+    if (stored.expiresAt === undefined || stored.expiresAt - EXPIRY_MARGIN_SECONDS > now) return stored;
+    if (stored.refreshToken) {
+      try {
+        this.log.info(`Refreshing the expired token of ${stored.account.label} at ${stored.issuer}`);
+        const tokens = await refreshTokens(stored.refreshToken, {
+          issuer: stored.issuer,
+          clientId: stored.clientId,
+          ...(stored.resource ? { resource: stored.resource } : {}),
+        });
+        const fresh = { ...toStoredSession(tokens, stored), id: stored.id };
+        await this.store.upsert(fresh);
+        this.changed.fire({ added: [], removed: [], changed: [toVsSession(fresh)] });
+        return fresh;
+      } catch (err) {
+        this.log.error('Token refresh failed; the session is removed', err);
+      }
+    }
+    await this.store.remove(stored.id);
+    this.changed.fire({ added: [], removed: [toVsSession(stored)], changed: [] });
+    return undefined;
+  }
+
+  private serialise<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+function matches(stored: StoredSession, wanted: SherpaScopeRequest): boolean {
+  if (wanted.issuer && stored.issuer !== wanted.issuer) return false;
+  if (wanted.resource && stored.resource !== wanted.resource) return false;
+  if (wanted.clientId && stored.clientId !== wanted.clientId) return false;
+  return wanted.scopes.every((s) => stored.scopes.includes(s));
+}
+
+function toStoredSession(
+  tokens: TokenSet,
+  o: { issuer: string; clientId: string; resource?: string; scopes: string[]; id?: string },
+): StoredSession {
+  return {
+    id: o.id ?? randomUUID(),
+    issuer: o.issuer,
+    clientId: o.clientId,
+    ...(o.resource ? { resource: o.resource } : {}),
+    scopes: o.scopes,
+    accessToken: tokens.accessToken,
+    ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+    ...(tokens.idToken ? { idToken: tokens.idToken } : {}),
+    ...(tokens.expiresAt !== undefined
+      ? { expiresAt: tokens.expiresAt }
+      : { expiresAt: expFromJwt(tokens.accessToken) }),
+    account: accountFrom(tokens),
+  };
+}
+
+// Who signed in: from the ID token if there is one, else the access token's own claims.
+function accountFrom(tokens: TokenSet): { id: string; label: string } {
+  for (const t of [tokens.idToken, tokens.accessToken]) {
+    if (!t) continue;
+    try {
+      const { claims } = decodeToken(t);
+      const id = String(claims.oid ?? claims.sub ?? '');
+      const label = String(claims.preferred_username ?? claims.email ?? claims.name ?? claims.sub ?? '');
+      if (id || label) return { id: id || label, label: label || id };
+    } catch {
+      // opaque token: try the next one
+    }
+  }
+  return { id: 'unknown', label: 'signed-in user' };
+}
+
+function expFromJwt(token: string): number | undefined {
+  try {
+    const { claims } = decodeToken(token);
+    return typeof claims.exp === 'number' ? claims.exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toVsSession(s: StoredSession): vscode.AuthenticationSession {
+  return {
+    id: s.id,
+    accessToken: s.accessToken,
+    ...(s.idToken ? { idToken: s.idToken } : {}),
+    account: s.account,
+    scopes: encodeSherpaScopes({
+      issuer: s.issuer,
+      resource: s.resource,
+      clientId: s.clientId,
+      scopes: s.scopes,
+    }),
+  };
+}

@@ -1,0 +1,36 @@
+/** Start / Stop Local Lab commands. */
+import * as vscode from 'vscode';
+import type { LabInfo } from '../../lab/lab';
+import type { LabController } from '../lab/lab-controller';
+import type { SherpaLog } from '../output-log';
+import { readSettings } from '../settings';
+import { showFailure } from '../show-failure';
+
+/** Starts the lab with the ports from settings; returns its URLs (undefined on failure, after telling the user). */
+export async function startLabCommand(lab: LabController, log: SherpaLog): Promise<LabInfo | undefined> {
+  try {
+    const info = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Sherpa: starting the local lab on 127.0.0.1…',
+      },
+      () => lab.start(readSettings().labPorts),
+    );
+    void vscode.window.showInformationMessage(
+      `Sherpa lab running: sign-in server ${info.authorizationServer}, vulnerable ${info.vulnerable}, secure ${info.secure}.`,
+    );
+    return info;
+  } catch (err) {
+    showFailure(log, 'Could not start the local lab', err);
+    return undefined;
+  }
+}
+
+export async function stopLabCommand(lab: LabController): Promise<void> {
+  if (lab.state === 'stopped') {
+    void vscode.window.showInformationMessage('The Sherpa lab is not running.');
+    return;
+  }
+  await lab.stop();
+  void vscode.window.showInformationMessage('Sherpa lab stopped.');
+}

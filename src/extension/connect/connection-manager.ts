@@ -1,0 +1,241 @@
+/**
+ * Sherpa as an MCP client of the two lab servers. Secure: core's runConnectFlow (401 → WWW-Authenticate
+ * → RFC 9728 PRM with the resource check → AS metadata → token → initialize → tools/list), each step shown
+ * as progress and logged. Vulnerable: the static bearer token, and an explanation of why that is bad.
+ */
+import * as vscode from 'vscode';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/connect-flow';
+import { connectMcp, type McpSession } from '../../core/mcp-connect';
+import { ExtensionError } from '../errors';
+import type { SherpaLog } from '../output-log';
+import type { ServerEndpoints } from '../endpoints';
+import { buildTokenExpectations } from './token-expectations';
+import type { BrokeredToken, TokenBroker } from './token-broker';
+import type { TokenState } from './token-state';
+
+export type ServerKind = 'secure' | 'vulnerable';
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'failed';
+
+export interface ServerConnection {
+  kind: ServerKind;
+  url: string;
+  status: ConnectionStatus;
+  tools: Tool[];
+  /** Last failure, for the tree item's tooltip. */
+  error?: string;
+  serverName?: string;
+}
+
+const STEP_TITLES: Record<ConnectStepEvent['step'], string> = {
+  probe: 'Calling the server without a token (expecting 401)',
+  prm: 'Reading Protected Resource Metadata (RFC 9728)',
+  'as-metadata': 'Discovering the authorization server (RFC 8414)',
+  token: 'Getting an access token',
+  initialize: 'MCP initialize with the token',
+  tools: 'Listing tools',
+  'step-up': 'Step-up: asking for more scope',
+  retry: 'Token rejected: re-authenticating once',
+};
+
+export interface ConnectionManagerDeps {
+  log: SherpaLog;
+  broker: TokenBroker;
+  tokenState: TokenState;
+  endpoints: () => ServerEndpoints;
+  staticToken: () => string;
+  clientId: () => string;
+  /** API client id and tenant the local lab reports, when the issuer is the lab's. */
+  labIdentity: () => { issuer: string; clientId: string; tenantId: string } | undefined;
+}
+
+export class ConnectionManager implements vscode.Disposable {
+  private readonly connections = new Map<ServerKind, ServerConnection>();
+  private secure: ConnectedServer | undefined;
+  private vulnerable: McpSession | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly deps: ConnectionManagerDeps) {}
+
+  /** Both servers with their current state (URLs follow settings and the lab). */
+  list(): ServerConnection[] {
+    const urls = this.deps.endpoints();
+    return (['vulnerable', 'secure'] as const).map((kind) => {
+      const url = kind === 'secure' ? urls.secureUrl : urls.vulnerableUrl;
+      const c = this.connections.get(kind);
+      return c && c.url === url ? c : { kind, url, status: 'disconnected', tools: [] };
+    });
+  }
+
+  get(kind: ServerKind): ServerConnection {
+    return this.list().find((c) => c.kind === kind)!;
+  }
+
+  /** Connect Secure Server: the full OAuth discovery flow with progress for every network step. */
+  async connectSecure(): Promise<ServerConnection> {
+    const url = this.deps.endpoints().secureUrl;
+    await this.disconnect('secure');
+    this.update({ kind: 'secure', url, status: 'connecting', tools: [] });
+    let lastToken: BrokeredToken | undefined;
+    try {
+      const connected = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Sherpa: connecting to ${url}`,
+          cancellable: true,
+        },
+        async (progress, cancel) => {
+          const abort = new AbortController();
+          cancel.onCancellationRequested(() => abort.abort());
+          return runConnectFlow(url, {
+            clientId: this.deps.clientId(),
+            signal: abort.signal,
+            getToken: async (request) => {
+              lastToken = await this.deps.broker.getToken(request);
+              return lastToken;
+            },
+            onStep: (e) => {
+              this.deps.log.info(`[connect ${e.step}] ${e.status === 'ok' ? '✓' : '✗'} ${e.detail}`);
+              if (e.status === 'ok') progress.report({ message: `${STEP_TITLES[e.step]} ✓` });
+            },
+          });
+        },
+      );
+      this.secure = connected;
+      this.publishToken(connected, lastToken, url);
+      return this.update({
+        kind: 'secure',
+        url,
+        status: 'connected',
+        tools: connected.tools,
+        ...(connected.session.serverName ? { serverName: connected.session.serverName } : {}),
+      });
+    } catch (err) {
+      this.update({
+        kind: 'secure',
+        url,
+        status: 'failed',
+        tools: [],
+        error: err instanceof Error ? err.message : String(err),
+      });
+      throw err;
+    }
+  }
+
+  /** Connect Vulnerable Server: MCP with the static token — it works, which is the problem. */
+  async connectVulnerable(): Promise<ServerConnection> {
+    const url = this.deps.endpoints().vulnerableUrl;
+    await this.disconnect('vulnerable');
+    this.update({ kind: 'vulnerable', url, status: 'connecting', tools: [] });
+    try {
+      const session = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Sherpa: connecting to ${url} with the static token`,
+        },
+        async (progress) => {
+          progress.report({ message: 'MCP initialize with Authorization: Bearer <static token>' });
+          const s = await connectMcp(url, {
+            accessToken: this.deps.staticToken(),
+            clientName: 'sherpa-vscode',
+          });
+          progress.report({ message: 'Listing tools' });
+          return { s, tools: await s.listTools() };
+        },
+      );
+      this.vulnerable = session.s;
+      this.deps.log.warn(
+        `Connected to ${url} with a STATIC token: no expiry, no audience, no user identity, shared by everyone who can read the configuration.`,
+      );
+      return this.update({ kind: 'vulnerable', url, status: 'connected', tools: session.tools });
+    } catch (err) {
+      this.update({
+        kind: 'vulnerable',
+        url,
+        status: 'failed',
+        tools: [],
+        error: err instanceof Error ? err.message : String(err),
+      });
+      throw err;
+    }
+  }
+
+  /** Runs a tool on a connected server (secure: with one silent re-auth on 401 and step-up on 403). */
+  async callTool(kind: ServerKind, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+    const url = this.get(kind).url;
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${name} on ${url}` },
+      async () => {
+        if (kind === 'secure') {
+          if (!this.secure) throw notConnected(kind);
+          const before = this.secure.tokens.accessToken;
+          const result = await this.secure.callTool(name, args);
+          if (this.secure.tokens.accessToken !== before) this.publishToken(this.secure, undefined, url);
+          return result;
+        }
+        if (!this.vulnerable) throw notConnected(kind);
+        return this.vulnerable.callTool(name, args);
+      },
+    );
+  }
+
+  async disconnect(kind: ServerKind): Promise<void> {
+    if (kind === 'secure' && this.secure) {
+      await this.secure.close().catch(() => undefined);
+      this.secure = undefined;
+    }
+    if (kind === 'vulnerable' && this.vulnerable) {
+      await this.vulnerable.close().catch(() => undefined);
+      this.vulnerable = undefined;
+    }
+    const c = this.connections.get(kind);
+    if (c) this.update({ ...c, status: 'disconnected', tools: [] });
+  }
+
+  private publishToken(connected: ConnectedServer, brokered: BrokeredToken | undefined, url: string): void {
+    const lab = this.deps.labIdentity();
+    const issuers = connected.prm.metadata.authorization_servers;
+    const fromLab = lab !== undefined && issuers.includes(lab.issuer);
+    const scopes =
+      connected.challenge?.scope?.split(' ').filter(Boolean) ?? connected.prm.metadata.scopes_supported ?? [];
+    const current = this.deps.tokenState.current;
+    this.deps.tokenState.set({
+      accessToken: connected.tokens.accessToken,
+      source: `secure server sign-in (${brokered?.providerId ?? current?.providerId ?? 'oauth'})`,
+      serverUrl: url,
+      expectations: buildTokenExpectations({
+        resource: connected.prm.metadata.resource,
+        scopes,
+        issuers,
+        ...(fromLab ? { knownAudiences: [lab.clientId], knownTenants: [lab.tenantId] } : {}),
+      }),
+      ...((brokered?.sessionId ?? current?.sessionId)
+        ? { sessionId: brokered?.sessionId ?? current?.sessionId }
+        : {}),
+      ...((brokered?.providerId ?? current?.providerId)
+        ? { providerId: brokered?.providerId ?? current?.providerId }
+        : {}),
+    });
+  }
+
+  private update(c: ServerConnection): ServerConnection {
+    this.connections.set(c.kind, c);
+    const anyConnected = [...this.connections.values()].some((x) => x.status === 'connected');
+    void vscode.commands.executeCommand('setContext', 'sherpa.anyConnected', anyConnected);
+    this.changed.fire();
+    return c;
+  }
+
+  dispose(): void {
+    void this.secure?.close();
+    void this.vulnerable?.close();
+    this.changed.dispose();
+  }
+}
+
+function notConnected(kind: ServerKind): ExtensionError {
+  return new ExtensionError('NOT_CONNECTED', `The ${kind} server is not connected`, {
+    hint: `Run "Sherpa: Connect ${kind === 'secure' ? 'Secure' : 'Vulnerable'} Server" first.`,
+  });
+}

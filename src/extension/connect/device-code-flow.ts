@@ -1,0 +1,99 @@
+/**
+ * "Option A" of the workshop: a token from the device authorization grant (RFC 8628) with the Azure CLI's
+ * client id, for the Token view. The authorization server is discovered as for the browser flow: the
+ * secure server's RFC 9728 metadata names it.
+ */
+import * as vscode from 'vscode';
+import { discoverAuthorizationServer } from '../../core/as-metadata';
+import { startDeviceCodeLogin, type DeviceCodeLogin } from '../../core/device-code';
+import { discoverProtectedResource } from '../../core/protected-resource';
+import type { SherpaLog } from '../output-log';
+import { buildTokenExpectations } from './token-expectations';
+import { isEntraIssuer } from './token-broker';
+import type { TokenState } from './token-state';
+
+/** Shows the user code; replaceable so a test can approve the code itself. */
+export type PresentDeviceCode = (login: DeviceCodeLogin, signal: AbortSignal) => void;
+
+export interface DeviceCodeDeps {
+  log: SherpaLog;
+  tokenState: TokenState;
+  secureUrl: () => string;
+  clientId: () => string;
+  labIdentity: () => { issuer: string; clientId: string; tenantId: string } | undefined;
+}
+
+export class DeviceCodeFlow {
+  /** Default: a notification with Copy and Open Browser actions. */
+  present: PresentDeviceCode = (login, signal) => void this.showCode(login, signal);
+
+  constructor(private readonly deps: DeviceCodeDeps) {}
+
+  async run(): Promise<void> {
+    const url = this.deps.secureUrl();
+    const clientId = this.deps.clientId();
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Sherpa: device code sign-in',
+        cancellable: true,
+      },
+      async (progress, cancel) => {
+        const abort = new AbortController();
+        cancel.onCancellationRequested(() => abort.abort());
+        progress.report({ message: 'Reading Protected Resource Metadata (RFC 9728)…' });
+        const prm = await discoverProtectedResource(url, { signal: abort.signal });
+        const issuer = prm.metadata.authorization_servers[0]!;
+        progress.report({ message: `Discovering ${issuer} (RFC 8414)…` });
+        const as = await discoverAuthorizationServer(issuer, { clientId });
+        const scopes = prm.metadata.scopes_supported ?? [];
+        progress.report({ message: 'Requesting a device code (RFC 8628 §3.1)…' });
+        const login = await startDeviceCodeLogin({
+          config: as.config,
+          scopes,
+          // Entra rejects a resource that differs from the scope's App ID URI (AADSTS9010010).
+          ...(isEntraIssuer(issuer) ? {} : { resource: prm.metadata.resource }),
+          signal: abort.signal,
+        });
+        this.deps.log.info(
+          `Device code issued by ${issuer} for client ${clientId}; verification at ${login.verificationUri}`,
+        );
+        progress.report({ message: `Enter ${login.userCode} at ${login.verificationUri} — waiting…` });
+        this.present(login, abort.signal);
+        try {
+          const tokens = await login.tokens;
+          const lab = this.deps.labIdentity();
+          const fromLab = lab !== undefined && lab.issuer === issuer;
+          this.deps.tokenState.set({
+            accessToken: tokens.accessToken,
+            source: `device code (client ${clientId})`,
+            serverUrl: url,
+            expectations: buildTokenExpectations({
+              resource: prm.metadata.resource,
+              scopes,
+              issuers: prm.metadata.authorization_servers,
+              ...(fromLab ? { knownAudiences: [lab.clientId], knownTenants: [lab.tenantId] } : {}),
+            }),
+          });
+          this.deps.log.info('Device code sign-in finished; the token is in the Token view');
+        } finally {
+          abort.abort(); // closes the code notification loop
+        }
+      },
+    );
+  }
+
+  private async showCode(login: DeviceCodeLogin, signal: AbortSignal): Promise<void> {
+    const target = login.verificationUriComplete ?? login.verificationUri;
+    while (!signal.aborted) {
+      const choice = await vscode.window.showInformationMessage(
+        `Device sign-in: enter the code ${login.userCode} at ${login.verificationUri} (expires in ${Math.round(login.expiresIn / 60)} min).`,
+        'Copy Code',
+        'Open Browser',
+      );
+      if (choice === 'Copy Code') await vscode.env.clipboard.writeText(login.userCode);
+      else if (choice === 'Open Browser') await vscode.env.openExternal(vscode.Uri.parse(target));
+      else return;
+    }
+  }
+}

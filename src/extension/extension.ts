@@ -1,0 +1,186 @@
+/**
+ * Sherpa's entry point. It only wires: services get what they need through constructors, every
+ * disposable goes into context.subscriptions, commands are thin calls into the services.
+ */
+import * as vscode from 'vscode';
+import { mkdirSync } from 'node:fs';
+import type { SherpaApi } from './api';
+import {
+  SHERPA_AUTH_PROVIDER_ID,
+  SHERPA_AUTH_PROVIDER_LABEL,
+  SherpaAuthProvider,
+} from './auth/sherpa-auth-provider';
+import { startLabCommand, stopLabCommand } from './commands/lab-commands';
+import {
+  connectSecureCommand,
+  connectVulnerableCommand,
+  validateSecurityCommand,
+} from './commands/connect-commands';
+import { copyTokenCommand, signOutCommand } from './commands/token-commands';
+import { runToolCommand } from './commands/tool-commands';
+import { ConnectionManager } from './connect/connection-manager';
+import { DeviceCodeFlow } from './connect/device-code-flow';
+import { TokenBroker } from './connect/token-broker';
+import { TokenState } from './connect/token-state';
+import { resolveEndpoints } from './endpoints';
+import { LabController } from './lab/lab-controller';
+import { MCP_PROVIDER_ID, SherpaMcpProvider } from './mcp/mcp-definition-provider';
+import { SherpaLog } from './output-log';
+import { affectsSherpa, readSettings } from './settings';
+import { showFailure } from './show-failure';
+import { SherpaStatusBar } from './status-bar';
+import { ServersTreeProvider } from './views/servers-tree';
+import { TokenTreeProvider } from './views/token-tree';
+
+export function activate(context: vscode.ExtensionContext): SherpaApi {
+  const subs = context.subscriptions;
+  const log = new SherpaLog();
+  subs.push(log);
+
+  const dataDir = vscode.Uri.joinPath(context.globalStorageUri, 'lab').fsPath;
+  mkdirSync(dataDir, { recursive: true });
+  const lab = new LabController(log, { cliPath: context.asAbsolutePath('dist/sherpa.mjs'), dataDir });
+  subs.push(lab);
+  const endpoints = () => resolveEndpoints(readSettings(), lab.info);
+  const labIdentity = () =>
+    lab.info
+      ? { issuer: lab.info.issuer, clientId: lab.info.clientId, tenantId: lab.info.tenantId }
+      : undefined;
+
+  const mcpProvider = new SherpaMcpProvider(() => ({
+    ...endpoints(),
+    staticToken: readSettings().vulnerableStaticToken,
+  }));
+  subs.push(mcpProvider);
+  if (typeof vscode.lm?.registerMcpServerDefinitionProvider === 'function') {
+    subs.push(vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, mcpProvider));
+  } else {
+    log.warn('This VS Code has no MCP server definition API; the servers are not offered to chat.');
+  }
+
+  const authProvider = new SherpaAuthProvider(context.secrets, log, () => ({
+    clientId: readSettings().authClientId,
+  }));
+  subs.push(
+    authProvider,
+    vscode.authentication.registerAuthenticationProvider(
+      SHERPA_AUTH_PROVIDER_ID,
+      SHERPA_AUTH_PROVIDER_LABEL,
+      authProvider,
+      {
+        supportsMultipleAccounts: true,
+      },
+    ),
+  );
+
+  const tokenState = new TokenState();
+  const tokenBroker = new TokenBroker(authProvider, log, () => {
+    const s = readSettings();
+    return { clientId: s.authClientId, ...(s.entraTenant ? { tenant: s.entraTenant } : {}) };
+  });
+  const connections = new ConnectionManager({
+    log,
+    broker: tokenBroker,
+    tokenState,
+    endpoints,
+    staticToken: () => readSettings().vulnerableStaticToken,
+    clientId: () => readSettings().authClientId,
+    labIdentity,
+  });
+  const deviceCode = new DeviceCodeFlow({
+    log,
+    tokenState,
+    secureUrl: () => endpoints().secureUrl,
+    clientId: () => readSettings().azureCliClientId,
+    labIdentity,
+  });
+  subs.push(tokenState, connections);
+
+  const serversView = new ServersTreeProvider(connections);
+  const tokenView = new TokenTreeProvider(tokenState);
+  subs.push(
+    serversView,
+    tokenView,
+    vscode.window.createTreeView('sherpa.servers', { treeDataProvider: serversView, showCollapseAll: true }),
+    vscode.window.createTreeView('sherpa.token', { treeDataProvider: tokenView }),
+  );
+  const statusBar = new SherpaStatusBar(connections, tokenState, lab);
+  subs.push(statusBar);
+  void vscode.commands.executeCommand('setContext', 'sherpa.anyConnected', false);
+  void vscode.commands.executeCommand('setContext', 'sherpa.hasToken', false);
+
+  // Settings and the lab's ports decide the URLs: keep the MCP definitions and the views in step.
+  const onEndpointsChanged = () => {
+    mcpProvider.refresh();
+    serversView.refresh();
+    statusBar.render();
+  };
+  subs.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsSherpa(e)) onEndpointsChanged();
+    }),
+    lab.onDidChangeState(onEndpointsChanged),
+    authProvider.onDidChangeSessions((e) => {
+      // Signed out from the Accounts menu: forget the token that belonged to the removed session.
+      const current = tokenState.current;
+      if (current?.sessionId && e.removed?.some((s) => s.id === current.sessionId)) tokenState.set(undefined);
+    }),
+  );
+
+  const register = (id: string, run: (...args: never[]) => unknown) =>
+    subs.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
+  register('sherpa.lab.start', () => startLabCommand(lab, log));
+  register('sherpa.lab.stop', () => stopLabCommand(lab));
+  register('sherpa.connectSecure', () => connectSecureCommand(connections, log));
+  register('sherpa.connectVulnerable', () => connectVulnerableCommand(connections, log));
+  register('sherpa.deviceCode', async () => {
+    try {
+      await deviceCode.run();
+      return true;
+    } catch (err) {
+      showFailure(log, 'Device code sign-in failed', err);
+      return false;
+    }
+  });
+  register('sherpa.signOut', () => signOutCommand(authProvider, tokenState, connections, log));
+  register(
+    'sherpa.runTool',
+    (target?: Parameters<typeof runToolCommand>[2], args?: Record<string, unknown>) =>
+      runToolCommand(connections, log, target, args),
+  );
+  register('sherpa.copyToken', () => copyTokenCommand(tokenState, log));
+  register('sherpa.refreshViews', () => onEndpointsChanged());
+  register('sherpa.showLog', () => log.show());
+  register('sherpa.validateSecurity', () =>
+    validateSecurityCommand(endpoints(), readSettings().vulnerableStaticToken, log),
+  );
+  register('sherpa.explainManagedIdentity', async () => {
+    const uri = vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', '3-managed-identity.md');
+    await vscode.commands
+      .executeCommand('markdown.showPreview', uri)
+      .then(undefined, () => vscode.window.showTextDocument(uri));
+    return uri.toString();
+  });
+
+  if (readSettings().labAutostart) void startLabCommand(lab, log);
+  log.info(
+    `Sherpa activated (VS Code ${vscode.version}${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''})`,
+  );
+
+  return {
+    mcpProvider,
+    authProvider,
+    tokenBroker,
+    tokenState,
+    tokenView,
+    serversView,
+    connections,
+    deviceCode,
+    statusBar,
+    lab,
+  };
+}
+
+export function deactivate(): void {
+  // Disposables (the lab process included) are cleaned up through context.subscriptions.
+}

@@ -1,0 +1,72 @@
+/**
+ * Every setting key Sherpa reads, in one place (the manifest's `contributes.configuration` declares the
+ * same keys with their descriptions), plus a typed snapshot of their values.
+ */
+import * as vscode from 'vscode';
+import { LAB_DEFAULT_PORTS, LAB_HOST, LAB_STATIC_TOKEN } from '../core/lab-defaults';
+import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../core/well-known-ids';
+
+export const SETTINGS_SECTION = 'sherpa';
+
+/** Keys relative to the `sherpa` section. */
+export const SettingKeys = {
+  secureServerUrl: 'secureServer.url',
+  vulnerableServerUrl: 'vulnerableServer.url',
+  vulnerableStaticToken: 'vulnerableServer.staticToken',
+  entraTenant: 'entra.tenant',
+  authClientId: 'auth.clientId',
+  azureCliClientId: 'auth.azureCliClientId',
+  labAuthorizationServerPort: 'lab.authorizationServerPort',
+  labVulnerablePort: 'lab.vulnerablePort',
+  labSecurePort: 'lab.securePort',
+  labAutostart: 'lab.autostart',
+} as const;
+
+export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
+
+export interface SherpaSettings {
+  /** Explicitly configured URL, or undefined when the user left the default (then the lab's URL wins). */
+  secureServerUrl?: string;
+  vulnerableServerUrl?: string;
+  vulnerableStaticToken: string;
+  entraTenant?: string;
+  authClientId: string;
+  azureCliClientId: string;
+  labPorts: { authorizationServer: number; vulnerable: number; secure: number };
+  labAutostart: boolean;
+}
+
+export const DEFAULT_SECURE_URL = `http://${LAB_HOST}:${LAB_DEFAULT_PORTS.secure}/mcp`;
+export const DEFAULT_VULNERABLE_URL = `http://${LAB_HOST}:${LAB_DEFAULT_PORTS.vulnerable}/mcp`;
+
+/** Reads the current settings. URLs are `undefined` unless set at some scope, so the lab can fill them. */
+export function readSettings(): SherpaSettings {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const nonEmpty = (s: string | undefined) => (s && s.trim() ? s.trim() : undefined);
+  return {
+    secureServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.secureServerUrl)),
+    vulnerableServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.vulnerableServerUrl)),
+    vulnerableStaticToken: c.get<string>(SettingKeys.vulnerableStaticToken) || LAB_STATIC_TOKEN,
+    entraTenant: nonEmpty(c.get<string>(SettingKeys.entraTenant)),
+    authClientId: nonEmpty(c.get<string>(SettingKeys.authClientId)) ?? VSCODE_CLIENT_ID,
+    azureCliClientId: nonEmpty(c.get<string>(SettingKeys.azureCliClientId)) ?? AZURE_CLIENT_ID,
+    labPorts: {
+      authorizationServer:
+        c.get<number>(SettingKeys.labAuthorizationServerPort) ?? LAB_DEFAULT_PORTS.authorizationServer,
+      vulnerable: c.get<number>(SettingKeys.labVulnerablePort) ?? LAB_DEFAULT_PORTS.vulnerable,
+      secure: c.get<number>(SettingKeys.labSecurePort) ?? LAB_DEFAULT_PORTS.secure,
+    },
+    labAutostart: c.get<boolean>(SettingKeys.labAutostart) ?? false,
+  };
+}
+
+/** True when a configuration change touches any Sherpa setting. */
+export function affectsSherpa(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(SETTINGS_SECTION);
+}
+
+// A value the user set at any scope; the manifest default does not count.
+function explicitValue<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefined {
+  const i = c.inspect<T>(key);
+  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+}

@@ -1,0 +1,17 @@
+/** A heading in the Token view ("Checks", "Header", "Claims") holding its rows. */
+import * as vscode from 'vscode';
+
+export class SectionNode extends vscode.TreeItem {
+  constructor(
+    label: string,
+    readonly children: vscode.TreeItem[],
+    icon: string,
+    description?: string,
+  ) {
+    super(label, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `section:${label}`;
+    this.iconPath = new vscode.ThemeIcon(icon);
+    if (description) this.description = description;
+    this.contextValue = 'sherpa.section';
+  }
+}

@@ -1,0 +1,37 @@
+/** A server row in the Servers view: label, URL, connection state. */
+import * as vscode from 'vscode';
+import type { ServerConnection } from '../connect/connection-manager';
+
+const ICONS: Record<ServerConnection['status'], vscode.ThemeIcon> = {
+  disconnected: new vscode.ThemeIcon('circle-outline'),
+  connecting: new vscode.ThemeIcon('sync~spin'),
+  connected: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+};
+
+export class ServerNode extends vscode.TreeItem {
+  constructor(readonly connection: ServerConnection) {
+    super(
+      connection.kind === 'secure'
+        ? 'Secure server (OAuth 2.1)'
+        : 'Vulnerable server (static token — INSECURE)',
+      connection.tools.length
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : vscode.TreeItemCollapsibleState.None,
+    );
+    this.id = `server:${connection.kind}`;
+    this.description = `${connection.status} · ${connection.url}`;
+    this.iconPath = ICONS[connection.status];
+    this.contextValue = `sherpa.server.${connection.kind}`;
+    this.tooltip = new vscode.MarkdownString(
+      `**${this.label as string}**\n\n${connection.url}\n\nState: ${connection.status}` +
+        (connection.error ? `\n\nLast error: ${connection.error}` : ''),
+    );
+    if (connection.status !== 'connected') {
+      this.command = {
+        command: connection.kind === 'secure' ? 'sherpa.connectSecure' : 'sherpa.connectVulnerable',
+        title: 'Connect',
+      };
+    }
+  }
+}
