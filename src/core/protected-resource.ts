@@ -97,7 +97,11 @@ export async function discoverProtectedResource(
         hint: 'The MCP server must serve application/json at its oauth-protected-resource well-known URL (RFC 9728 §3.2).',
       });
     }
-    const metadata = validateProtectedResourceMetadata(body, serverUrl, candidate.url);
+    // RFC 9728 §3.3: `resource` must equal the identifier the well-known URL was built from — for the
+    // root location that is the origin, so a server describing itself as its origin is not a mismatch.
+    const metadata = validateProtectedResourceMetadata(body, serverUrl, candidate.url, {
+      alsoAccept: candidate.source === 'root' ? [new URL(serverUrl).origin] : [],
+    });
     return { metadata, metadataUrl: candidate.url, source: candidate.source, attempts };
   }
   throw new SherpaError('PRM_NOT_FOUND', `No Protected Resource Metadata found for ${String(serverUrl)}`, {
@@ -114,6 +118,7 @@ export function validateProtectedResourceMetadata(
   body: unknown,
   serverUrl: string | URL,
   metadataUrl = '(metadata)',
+  options: { alsoAccept?: string[] } = {},
 ): ProtectedResourceMetadata {
   const parsed = OAuthProtectedResourceMetadataSchema.safeParse(body);
   if (!parsed.success) {
@@ -130,7 +135,8 @@ export function validateProtectedResourceMetadata(
   } catch {
     actual = String(metadata.resource);
   }
-  if (actual !== expected) {
+  const accepted = [expected, ...(options.alsoAccept ?? []).map((u) => normalizeUrl(u))];
+  if (!accepted.includes(actual)) {
     throw new SherpaError(
       'PRM_RESOURCE_MISMATCH',
       `Protected Resource Metadata says resource "${metadata.resource}" but the server URL is "${expected}"`,
