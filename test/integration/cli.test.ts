@@ -1,0 +1,98 @@
+/** The `sherpa` CLI as a person runs it, against a real lab process (test/support/lab.ts). */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/core/lab-defaults';
+import { spawnCli, startLabProcess, type LabProcess } from '../support/lab';
+
+let lab: LabProcess;
+let labJson = '';
+
+before(async () => {
+  lab = await startLabProcess();
+  labJson = join(lab.dataDir, 'lab.json');
+  const { process: _p, logs: _l, stop: _s, ...info } = lab;
+  await writeFile(labJson, JSON.stringify(info));
+});
+after(() => lab?.stop());
+
+function runCli(
+  args: string[],
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnCli(args, { NO_COLOR: '1', SHERPA_NO_BROWSER: '1' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin!.end(input ?? '');
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+test('token --user alice: a real PKCE sign-in whose token carries the lab claims', async () => {
+  const r = await runCli(['token', '--user', 'alice', '--issuer', lab.issuer]);
+  assert.equal(r.code, 0, r.stderr);
+  const claims = decodeJwt(r.stdout.trim());
+  assert.equal(claims.aud, LAB_API_CLIENT_ID);
+  assert.equal(claims.iss, lab.issuer);
+  assert.equal(claims.oid, LAB_USERS[0]!.oid);
+  assert.equal(claims.scp, 'access_as_user');
+  assert.ok((claims.exp as number) > Date.now() / 1000);
+});
+
+test('token --user refuses a non-loopback issuer before sending anything', async () => {
+  const r = await runCli([
+    'token',
+    '--user',
+    'alice',
+    '--issuer',
+    'https://login.microsoftonline.com/common/v2.0',
+  ]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /NOT_LOOPBACK|INSECURE_TRANSPORT|AS_METADATA_INVALID/);
+  assert.match(r.stderr, /→/); // a hint on what to do
+});
+
+test('connect: every step ✔ and the claims shown, never the token', async () => {
+  const r = await runCli(['connect', lab.secure, '--user', 'bob', '--call', 'whoami']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const step of ['probe', 'prm', 'as-metadata', 'token', 'initialize', 'tools']) {
+    assert.match(r.stdout, new RegExp(`✔ ${step}\\b`));
+  }
+  assert.doesNotMatch(r.stdout, /✘/);
+  assert.match(r.stdout, new RegExp(LAB_USERS[1]!.oid));
+  assert.doesNotMatch(r.stdout + r.stderr, /eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+});
+
+test('connect to the vulnerable server fails at PRM discovery with a hint', async () => {
+  const r = await runCli(['connect', lab.vulnerable, '--user', 'bob']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stdout, /✔ probe/);
+  assert.match(r.stdout, /✘ prm/);
+  assert.match(r.stderr, /PRM_NOT_FOUND/);
+});
+
+test('decode - reads stdin and checks against the lab', async () => {
+  const t = await runCli(['token', '--user', 'alice', '--issuer', lab.issuer]);
+  const r = await runCli(
+    ['decode', '-', '--audience', LAB_API_CLIENT_ID, '--issuer', lab.issuer, '--scope', 'access_as_user'],
+    t.stdout,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Audience \(aud\)\s+c0a8f3e2/);
+  assert.match(r.stdout, /✔ Audience/);
+  assert.match(r.stdout, /✔ Expiry\s+expires in (59|60) min/);
+  const bad = await runCli(['decode', 'not-a-jwt']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /TOKEN_INVALID/);
+});
+
+test('exploit: all six demonstrations as expected', async () => {
+  const r = await runCli(['exploit', '--lab-json', labJson]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal((r.stdout.match(/^PASS /gm) ?? []).length, 6);
+  assert.match(r.stdout, /2\.4 .*401 invalid_token/);
+  assert.match(r.stdout, /6\/6 outcomes as expected/);
+});
