@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { secureServerOptionsFromEnv } from '../../../../src/servers/secure/options-from-env';
+
+const base = {
+  SHERPA_ISSUER: 'https://login.microsoftonline.com/t1/v2.0',
+  SHERPA_API_CLIENT_ID: 'app-guid',
+  SHERPA_ALLOWED_TENANTS: 't1, t2',
+  SECRETS_FILE: '/tmp/s.json',
+};
+
+describe('secureServerOptionsFromEnv', () => {
+  it('builds options with defaults', () => {
+    const o = secureServerOptionsFromEnv({ ...base, SHERPA_API_AUDIENCES: 'api://app-guid' });
+    assert.equal(o.host, '127.0.0.1');
+    assert.equal(o.port, 7482);
+    assert.deepEqual(o.audiences, ['app-guid', 'api://app-guid']);
+    assert.deepEqual(o.allowedTenants, ['t1', 't2']);
+    assert.deepEqual(o.authorizationServers, [base.SHERPA_ISSUER]);
+    assert.equal(o.requiredScope, 'access_as_user');
+    assert.deepEqual(o.secrets, { kind: 'file', path: '/tmp/s.json' });
+    assert.equal(o.jwksUri, undefined);
+  });
+
+  it('names the missing variable', () => {
+    for (const name of ['SHERPA_ISSUER', 'SHERPA_API_CLIENT_ID', 'SHERPA_ALLOWED_TENANTS', 'SECRETS_FILE']) {
+      const env: NodeJS.ProcessEnv = { ...base };
+      delete env[name];
+      assert.throws(
+        () => secureServerOptionsFromEnv(env),
+        (err: Error & { code?: string }) => {
+          assert.equal(err.code, 'missing_setting');
+          assert.match(err.message, new RegExp(`^${name} is not set`));
+          return true;
+        },
+      );
+    }
+  });
+
+  it('requires MANAGED_IDENTITY_CLIENT_ID with KEY_VAULT_URL and keeps it apart from the app id', () => {
+    assert.throws(
+      () => secureServerOptionsFromEnv({ ...base, KEY_VAULT_URL: 'https://v.vault.azure.net/' }),
+      /MANAGED_IDENTITY_CLIENT_ID is not set/,
+    );
+    const o = secureServerOptionsFromEnv({
+      ...base,
+      KEY_VAULT_URL: 'https://v.vault.azure.net/',
+      MANAGED_IDENTITY_CLIENT_ID: 'mi-guid',
+    });
+    assert.deepEqual(o.secrets, {
+      kind: 'key-vault',
+      vaultUrl: 'https://v.vault.azure.net/',
+      managedIdentityClientId: 'mi-guid',
+    });
+    assert.deepEqual(o.audiences, ['app-guid']);
+  });
+
+  it('requires SHERPA_RESOURCE_URL when binding all interfaces, and validates URLs and PORT', () => {
+    assert.throws(
+      () => secureServerOptionsFromEnv({ ...base, HOST: '0.0.0.0' }),
+      /SHERPA_RESOURCE_URL is not set/,
+    );
+    assert.throws(
+      () => secureServerOptionsFromEnv({ ...base, SHERPA_ISSUER: 'not a url' }),
+      /SHERPA_ISSUER is invalid/,
+    );
+    assert.throws(() => secureServerOptionsFromEnv({ ...base, PORT: '99999' }), /PORT is invalid/);
+    const o = secureServerOptionsFromEnv({
+      ...base,
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      SHERPA_RESOURCE_URL: 'https://x.example/mcp',
+      ALLOWED_HOSTS: 'x.example',
+    });
+    assert.equal(o.resourceUrl, 'https://x.example/mcp');
+    assert.deepEqual(o.allowedHosts, ['x.example']);
+    assert.equal(o.port, 8080);
+  });
+});
