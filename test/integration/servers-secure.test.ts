@@ -337,6 +337,23 @@ describe('secure MCP server (real process, stand-in issuer)', () => {
 });
 
 describe('secure MCP server JWKS loading', () => {
+  it('finds the JWKS through OpenID discovery when SHERPA_JWKS_URI is not set', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sherpa-secure-'));
+    const issuer = await startTestIssuer();
+    const env = secureEnv(issuer, dataDir);
+    delete env.SHERPA_JWKS_URI;
+    const server = await startServerProcess('src/servers/secure/main.ts', env);
+    try {
+      const res = await postJsonRpc(server.url, WHOAMI, await issuer.mint({}, { user: 'bob' }));
+      assert.equal(res.status, 200);
+      assert.match(res.text, new RegExp(bob.oid));
+    } finally {
+      await server.stop();
+      await issuer.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('loads the JWKS once for a first burst of 20 unknown-kid tokens', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sherpa-secure-'));
     const issuer = await startTestIssuer();

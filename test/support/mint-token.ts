@@ -42,6 +42,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const kid = 'test-key-1';
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   let fetches = 0;
+  let origin = '';
   const server = http.createServer((req, res) => {
     if (req.url?.endsWith('/discovery/v2.0/keys')) {
       fetches++;
@@ -49,11 +50,27 @@ export async function startTestIssuer(): Promise<TestIssuer> {
       res.end(JSON.stringify({ keys: [jwk] }));
       return;
     }
+    if (req.url === `/${LAB_TENANT_ID}/v2.0/.well-known/openid-configuration`) {
+      // Just enough OpenID Provider Metadata for discovery (OIDC Discovery 1.0 §3).
+      res.setHeader('Content-Type', 'application/json');
+      res.end(
+        JSON.stringify({
+          issuer: `${origin}/${LAB_TENANT_ID}/v2.0`,
+          authorization_endpoint: `${origin}/${LAB_TENANT_ID}/oauth2/v2.0/authorize`,
+          token_endpoint: `${origin}/${LAB_TENANT_ID}/oauth2/v2.0/token`,
+          jwks_uri: `${origin}/${LAB_TENANT_ID}/discovery/v2.0/keys`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['pairwise'],
+          id_token_signing_alg_values_supported: ['RS256'],
+        }),
+      );
+      return;
+    }
     res.statusCode = 404;
     res.end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = `${origin}/${LAB_TENANT_ID}/v2.0`;
 
   const mint = async (claims: Record<string, unknown> = {}, opts: MintOptions = {}) => {
