@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/connect-flow';
 import { connectMcp, type McpSession } from '../../core/mcp-connect';
+import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
@@ -232,6 +233,16 @@ export class ConnectionManager implements vscode.Disposable {
     void this.vulnerable?.close();
     this.changed.dispose();
   }
+}
+
+// Core's hints speak CLI ("run sherpa lab"); inside VS Code the fix is a command or a setting.
+function withEditorHint(err: unknown): unknown {
+  if (!isSherpaError(err, 'SERVER_UNREACHABLE')) return err;
+  return new SherpaError(err.code, err.message, {
+    cause: err,
+    hint: 'Is the server running? Start the local lab with "Sherpa: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
+    ...(err.details ? { details: err.details } : {}),
+  });
 }
 
 function notConnected(kind: ServerKind): ExtensionError {

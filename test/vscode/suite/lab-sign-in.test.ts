@@ -1,0 +1,151 @@
+/**
+ * Against the real lab started by the extension itself (dist/sherpa.mjs with the host's Node, ports 0):
+ * Connect Secure Server through Sherpa's auth provider with the lab's login form as the "browser",
+ * the Token view's items, running a tool, the vulnerable server, validation, device code, sign-out.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { LabInfo } from '../../../src/lab/lab';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/core/lab-defaults';
+import { approveDeviceCode } from '../../support/drive-login';
+import type { ConnectOutcome } from '../../../src/extension/commands/connect-commands';
+import type { ValidationFinding } from '../../../src/extension/connect/security-validation';
+import type { CheckNode } from '../../../src/extension/views/check-node';
+import type { ClaimNode } from '../../../src/extension/views/claim-node';
+import type { SectionNode } from '../../../src/extension/views/section-node';
+import { alice, getApi, labBrowser, setSetting } from './helpers';
+
+function section(api: Awaited<ReturnType<typeof getApi>>, label: string): SectionNode {
+  const found = api.tokenView.getChildren().find((n) => n.label === label);
+  assert.ok(found, `Token view has a "${label}" section`);
+  return found as SectionNode;
+}
+
+suite('Local lab: sign-in, token view, tools, sign-out', function () {
+  this.timeout(120_000);
+  let lab: LabInfo | undefined;
+
+  suiteSetup(async () => {
+    const api = await getApi();
+    await setSetting('lab.authorizationServerPort', 0);
+    await setSetting('lab.vulnerablePort', 0);
+    await setSetting('lab.securePort', 0);
+    lab = await vscode.commands.executeCommand<LabInfo | undefined>('sherpa.lab.start');
+    assert.ok(lab, 'the lab started');
+    api.authProvider.openBrowser = labBrowser;
+  });
+
+  suiteTeardown(async () => {
+    const api = await getApi();
+    await vscode.commands.executeCommand('sherpa.lab.stop');
+    assert.equal(api.lab.state, 'stopped');
+    for (const k of ['lab.authorizationServerPort', 'lab.vulnerablePort', 'lab.securePort'])
+      await setSetting(k, undefined);
+  });
+
+  test('the lab runs and the endpoints follow its ports', async () => {
+    const api = await getApi();
+    assert.equal(api.lab.state, 'running');
+    assert.match(lab!.issuer, new RegExp(`/${LAB_TENANT_ID}/v2\\.0$`));
+    assert.equal(api.connections.get('secure').url, lab!.secure);
+    assert.equal(api.connections.get('vulnerable').url, lab!.vulnerable);
+  });
+
+  test('Connect Secure Server signs in through sherpa-oauth and lists tools', async () => {
+    const api = await getApi();
+    const outcome = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure');
+    assert.equal(outcome.error, undefined, JSON.stringify(outcome.error));
+    assert.equal(outcome.connection.status, 'connected');
+    const tools = outcome.connection.tools.map((t) => t.name);
+    assert.ok(tools.includes('whoami'), `tools: ${tools.join(', ')}`);
+    const sessions = await api.authProvider.getSessions(undefined);
+    assert.equal(sessions.length, 1, 'one session, kept in SecretStorage');
+    assert.match(sessions[0]!.account.label, /alice/);
+    assert.ok(
+      sessions[0]!.scopes.some((s) => s === `SHERPA_ISSUER:${lab!.issuer}`),
+      'session keyed by issuer',
+    );
+    assert.match(api.statusBar.text, /secure · token expires in/);
+  });
+
+  test('the Token view shows aud, scp and passing checks', async () => {
+    const api = await getApi();
+    const claims = section(api, 'Claims').children as ClaimNode[];
+    const aud = claims.find((c) => c.line.name === 'aud');
+    assert.equal(aud?.description, LAB_API_CLIENT_ID);
+    const scp = claims.find((c) => c.line.name === 'scp');
+    assert.match(String(scp?.description), /access_as_user/);
+    const exp = claims.find((c) => c.line.name === 'exp');
+    assert.match(String(exp?.description), /\(expires in \d+ (min|h)\)/);
+    const checks = section(api, 'Checks').children as CheckNode[];
+    const byId = Object.fromEntries(checks.map((c) => [c.check.id, c.check.status]));
+    for (const id of ['audience', 'issuer', 'expiry', 'scope', 'algorithm', 'tenant']) {
+      assert.equal(byId[id], 'pass', `check ${id}: ${checks.find((c) => c.check.id === id)?.check.detail}`);
+    }
+    assert.equal((checks[0]!.iconPath as vscode.ThemeIcon).id, 'pass');
+  });
+
+  test('runs a secure tool with arguments', async () => {
+    const result = await vscode.commands.executeCommand<{
+      isError?: boolean;
+      content: { type: string; text?: string }[];
+    }>('sherpa.runTool', { kind: 'secure', name: 'whoami' }, {});
+    assert.ok(result && !result.isError);
+    assert.match(result.content.map((c) => c.text ?? '').join(''), new RegExp(alice.oid));
+  });
+
+  test('a rejected token gets one silent re-auth (refresh or re-login)', async () => {
+    const api = await getApi();
+    const before = api.tokenState.current!.accessToken;
+    await api.authProvider.invalidateToken(before);
+    const outcome = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure');
+    assert.equal(outcome.connection.status, 'connected', JSON.stringify(outcome.error));
+    assert.notEqual(
+      api.tokenState.current!.accessToken,
+      before,
+      'a new access token replaced the invalidated one',
+    );
+  });
+
+  test('Connect Vulnerable Server works with the static token (that is the lesson)', async () => {
+    const outcome = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectVulnerable');
+    assert.equal(outcome.connection.status, 'connected', JSON.stringify(outcome.error));
+    assert.ok(outcome.connection.tools.some((t) => t.name === 'get_user_info'));
+  });
+
+  test('Validate Security flags the static token and passes the secure server', async () => {
+    const findings = await vscode.commands.executeCommand<ValidationFinding[]>('sherpa.validateSecurity');
+    const byId = Object.fromEntries(findings.map((f) => [f.id, f.status]));
+    assert.equal(byId['vulnerable-static-token'], 'fail');
+    assert.equal(byId['secure-no-token'], 'pass');
+    assert.equal(byId['secure-static-token'], 'pass');
+    assert.equal(byId['secure-prm'], 'pass');
+  });
+
+  test('device code sign-in with the Azure CLI client id feeds the Token view', async () => {
+    const api = await getApi();
+    api.deviceCode.present = (login) => {
+      void approveDeviceCode(login.verificationUriComplete ?? login.verificationUri, {
+        username: alice.username,
+        password: alice.password,
+      });
+    };
+    assert.equal(await vscode.commands.executeCommand('sherpa.deviceCode'), true);
+    assert.match(api.tokenState.current!.source, /device code/);
+    const claims = section(api, 'Claims').children as ClaimNode[];
+    assert.equal(
+      claims.find((c) => c.line.name === 'azp')?.description ??
+        claims.find((c) => c.line.name === 'client_id')?.description,
+      '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+    );
+  });
+
+  test('sign-out deletes the session from SecretStorage', async () => {
+    const api = await getApi();
+    const removed = await vscode.commands.executeCommand<number>('sherpa.signOut');
+    assert.ok(removed >= 1);
+    assert.equal((await api.authProvider.getSessions(undefined)).length, 0);
+    assert.equal(api.tokenState.current, undefined);
+    assert.equal(api.connections.get('secure').status, 'disconnected');
+  });
+});
