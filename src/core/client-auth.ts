@@ -69,7 +69,7 @@ export async function createClientAuth(
     case 'none':
       return client.None();
     case 'client_secret_basic':
-      return client.ClientSecretBasic(requireSecret(credentials, method));
+      return clientSecretBasic(requireSecret(credentials, method));
     case 'client_secret_post':
       return client.ClientSecretPost(requireSecret(credentials, method));
     case 'private_key_jwt': {
@@ -78,6 +78,22 @@ export async function createClientAuth(
       return client.PrivateKeyJwt(key);
     }
   }
+}
+
+/**
+ * RFC 6749 §2.3.1 Basic authentication: client id and secret are each application/x-www-form-urlencoded
+ * (WHATWG URL §5.2, which leaves `*-._` and alphanumerics alone), joined by ':' and base64-encoded.
+ * openid-client's ClientSecretBasic also percent-encodes `-`, `_`, `.` and `~`; servers that compare the
+ * decoded header without form-decoding it (the MCP conformance suite, and others) then see
+ * `pre%2Dregistered` instead of `pre-registered` and reject a correct secret. Ids and secrets made of
+ * unreserved characters — almost all of them — go out unchanged this way.
+ */
+function clientSecretBasic(secret: string): client.ClientAuth {
+  const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
+  return (_as, c, _body, headers) => {
+    const pair = `${encode(c.client_id)}:${encode(secret)}`;
+    headers.set('authorization', `Basic ${Buffer.from(pair, 'ascii').toString('base64')}`);
+  };
 }
 
 function requireSecret(credentials: ClientCredentials, method: TokenEndpointAuthMethod): string {

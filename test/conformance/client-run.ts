@@ -95,7 +95,15 @@ function node22(): string {
 }
 
 function suiteBin(version: string): string {
-  return join(TOOLS, `conformance-${version}`, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+  return join(
+    TOOLS,
+    `conformance-${version}`,
+    'node_modules',
+    '@modelcontextprotocol',
+    'conformance',
+    'dist',
+    'index.js',
+  );
 }
 
 function clientCommand(): string {
@@ -107,14 +115,23 @@ function clientCommand(): string {
   return `${process.execPath} ${dist} conformance-client --client-metadata-url ${CIMD_URL}`;
 }
 
-function runScenario(version: string, scenario: string, extra: string[], command: string): Promise<ScenarioResult> {
+function runScenario(
+  version: string,
+  scenario: string,
+  extra: string[],
+  command: string,
+): Promise<ScenarioResult> {
   const started = Date.now();
   return new Promise((resolveRun) => {
-    const child = spawn(node22(), [suiteBin(version), 'client', '--command', command, '--scenario', scenario, ...extra], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    });
+    const child = spawn(
+      node22(),
+      [suiteBin(version), 'client', '--command', command, '--scenario', scenario, ...extra],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -141,7 +158,13 @@ function runScenario(version: string, scenario: string, extra: string[], command
 /** Runs every target scenario; resolves with the counts (failed scenarios are listed in the log). */
 export async function runClientConformance(
   options: RunOptions = {},
-): Promise<{ passed: number; failed: number; skipped: string[]; results: ScenarioResult[]; seconds: number }> {
+): Promise<{
+  passed: number;
+  failed: number;
+  skipped: string[];
+  results: ScenarioResult[];
+  seconds: number;
+}> {
   const log = options.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const command = clientCommand();
   const started = Date.now();
@@ -165,14 +188,18 @@ export async function runClientConformance(
       const job = jobs[next++]!;
       const r = await runScenario(job.version, job.scenario, job.extra, command);
       results.push(r);
-      log(`${r.passed ? 'PASS' : 'FAIL'}  ${r.version.padEnd(15)} ${r.scenario.padEnd(45)} ${r.seconds.toFixed(1)}s  ${r.summary}`);
+      log(
+        `${r.passed ? 'PASS' : 'FAIL'}  ${r.version.padEnd(15)} ${r.scenario.padEnd(45)} ${r.seconds.toFixed(1)}s  ${r.summary}`,
+      );
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 3 }, worker));
   const passed = results.filter((r) => r.passed).length;
   const failed = results.length - passed;
   const seconds = (Date.now() - started) / 1000;
-  log(`\nclient conformance: ${passed} passed, ${failed} failed${skipped.length ? `, skipped ${skipped.join(', ')}` : ''} in ${seconds.toFixed(1)}s`);
+  log(
+    `\nclient conformance: ${passed} passed, ${failed} failed${skipped.length ? `, skipped ${skipped.join(', ')}` : ''} in ${seconds.toFixed(1)}s`,
+  );
   return { passed, failed, skipped, results, seconds };
 }
 
