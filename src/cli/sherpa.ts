@@ -1,47 +1,68 @@
 /**
  * The `sherpa` command. Thin by design: each command lives in ./commands and calls the core or the lab.
  */
-import { conformanceClientUsage, runConformanceClientCommand } from './commands/conformance-client';
 import { formatError } from '../core/errors';
-import { connectUsage, runConnectCommand } from './commands/connect';
-import { decodeUsage, runDecodeCommand } from './commands/decode';
-import { exploitUsage, runExploitCommand } from './commands/exploit';
-import { keysUsage, runKeysCommand } from './commands/keys';
-import { labUsage, runLabCommand } from './commands/lab';
-import { runServeCommand, serveUsage } from './commands/serve';
-import { runStoryCommand, storyUsage } from './commands/story';
-import { runTokenCommand, tokenUsage } from './commands/token';
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> };
 
-const commands: Record<string, Command> = {
-  lab: { usage: labUsage, run: runLabCommand },
-  story: { usage: storyUsage, run: runStoryCommand },
-  token: { usage: tokenUsage, run: runTokenCommand },
-  connect: { usage: connectUsage, run: runConnectCommand },
-  decode: { usage: decodeUsage, run: runDecodeCommand },
-  exploit: { usage: exploitUsage, run: runExploitCommand },
-  keys: { usage: keysUsage, run: runKeysCommand },
-  serve: { usage: serveUsage, run: runServeCommand },
-  'conformance-client': { usage: conformanceClientUsage, run: runConformanceClientCommand },
+// Commands load lazily: `sherpa decode` should not pay for (or print warnings from) the lab's
+// authorization server, which only `lab`, `story` and `serve` need.
+const commands: Record<string, () => Promise<Command>> = {
+  lab: async () => {
+    const m = await import('./commands/lab');
+    return { usage: m.labUsage, run: m.runLabCommand };
+  },
+  story: async () => {
+    const m = await import('./commands/story');
+    return { usage: m.storyUsage, run: m.runStoryCommand };
+  },
+  token: async () => {
+    const m = await import('./commands/token');
+    return { usage: m.tokenUsage, run: m.runTokenCommand };
+  },
+  connect: async () => {
+    const m = await import('./commands/connect');
+    return { usage: m.connectUsage, run: m.runConnectCommand };
+  },
+  decode: async () => {
+    const m = await import('./commands/decode');
+    return { usage: m.decodeUsage, run: m.runDecodeCommand };
+  },
+  exploit: async () => {
+    const m = await import('./commands/exploit');
+    return { usage: m.exploitUsage, run: m.runExploitCommand };
+  },
+  keys: async () => {
+    const m = await import('./commands/keys');
+    return { usage: m.keysUsage, run: m.runKeysCommand };
+  },
+  serve: async () => {
+    const m = await import('./commands/serve');
+    return { usage: m.serveUsage, run: m.runServeCommand };
+  },
+  'conformance-client': async () => {
+    const m = await import('./commands/conformance-client');
+    return { usage: m.conformanceClientUsage, run: m.runConformanceClientCommand };
+  },
 };
 
-function usage(): string {
-  return ['Usage: sherpa <command> [options]', '', ...Object.values(commands).map((c) => c.usage)].join('\n');
+async function usage(): Promise<string> {
+  const all = await Promise.all(Object.values(commands).map((load) => load()));
+  return ['Usage: sherpa <command> [options]', '', ...all.map((c) => c.usage)].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
+    process.stdout.write((await usage()) + '\n');
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) {
-    process.stderr.write(`sherpa: unknown command '${name}'\n\n${usage()}\n`);
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`sherpa: unknown command '${name}'\n\n${await usage()}\n`);
     return 2;
   }
-  return command.run(rest);
+  return (await load()).run(rest);
 }
 
 main(process.argv.slice(2)).then(
