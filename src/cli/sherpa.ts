@@ -62,7 +62,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sherpa: unknown command '${name}'\n\n${await usage()}\n`);
     return 2;
   }
-  return (await load()).run(rest);
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(
