@@ -53,6 +53,30 @@ function rewriteRfc8414Metadata(issuerPath: string) {
 }
 
 /**
+ * Entra issues a refresh token for `offline_access` without `prompt=consent`; OIDC Core §11 (which
+ * oidc-provider follows) drops `offline_access` unless consent is prompted. Since the lab consents
+ * automatically, adding `prompt=consent` to such requests reproduces Entra's behaviour without a screen.
+ */
+function promptConsentForOfflineAccess(issuerPath: string) {
+  const authPath = `${issuerPath}/auth`;
+  return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    const scopes = url.searchParams.get('scope')?.split(' ') ?? [];
+    if (
+      req.method === 'GET' &&
+      url.pathname === authPath &&
+      scopes.includes('offline_access') &&
+      !url.searchParams.has('prompt')
+    ) {
+      url.searchParams.set('prompt', 'consent');
+      req.url = `${url.pathname}${url.search}`;
+      req.originalUrl = req.url;
+    }
+    next();
+  };
+}
+
+/**
  * Starts the lab's authorization server: oidc-provider, configured to look like an Entra ID v2 tenant,
  * mounted in express under the issuer path `/{tenant}/v2.0`. Binds 127.0.0.1 by default and rejects
  * Host headers other than its own names (DNS rebinding).
@@ -110,6 +134,7 @@ export async function startAuthorizationServer(
   );
 
   app.use(rewriteRfc8414Metadata(issuerPath));
+  app.use(promptConsentForOfflineAccess(issuerPath));
   app.use(createInteractionRouter(provider, { issuerPath, log }));
   app.use(issuerPath, provider.callback());
 

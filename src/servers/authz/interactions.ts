@@ -20,6 +20,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import { OIDC_SCOPES } from './api-resources';
 import { authenticateLabUser } from './lab-accounts';
 import { renderErrorPage, renderLoginPage } from './html-pages';
 import type { Logger } from '../shared/log';
@@ -50,8 +51,19 @@ async function grantRequestedAccess(
     ? await provider.Grant.find(grantId)
     : new provider.Grant({ accountId: session?.accountId, clientId: params.client_id as string });
   if (!grant) throw new Error('grant of this interaction not found');
-  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  // For native clients oidc-provider asks for consent before it works out what is missing, so the
+  // details may be empty: grant what the request asked for, plus anything the details name.
+  const requested = String(params.scope ?? '')
+    .split(' ')
+    .filter(Boolean);
+  const oidcScopes = requested.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s));
+  const apiScopes = requested.filter((s) => !(OIDC_SCOPES as readonly string[]).includes(s));
+  grant.addOIDCScope([...oidcScopes, ...(details.missingOIDCScope ?? [])].join(' '));
   if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  const resources = [params.resource ?? []].flat().filter((r): r is string => typeof r === 'string');
+  for (const resource of resources) {
+    if (apiScopes.length) grant.addResourceScope(resource, apiScopes.join(' '));
+  }
   for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
     grant.addResourceScope(resource, scopes.join(' '));
   }
