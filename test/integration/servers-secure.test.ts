@@ -306,6 +306,8 @@ describe('secure MCP server (real process, stand-in issuer)', () => {
     const batch = await postJsonRpc(url, [WHOAMI], token);
     assert.equal(batch.status, 400);
     assert.equal(batch.json<{ error: { code: number } }>().error.code, -32600);
+    const badVersion = await postJsonRpc(url, WHOAMI, token, { 'MCP-Protocol-Version': '1999-01-01' });
+    assert.equal(badVersion.status, 400);
     const note = await postJsonRpc(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, token);
     assert.equal(note.status, 202);
   });

@@ -78,10 +78,9 @@ export async function handleMcpPost(
     return sendJsonRpcError(res, 400, INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message');
   }
   const message = parsed.data;
-  const extra = {
-    authInfo: options.authInfo,
-    requestInfo: { headers: req.headers as Record<string, string | string[] | undefined> },
-  };
+  // Tools see request headers, but never the credential itself (MCP forbids token passthrough).
+  const { authorization: _credential, cookie: _cookie, ...headers } = req.headers;
+  const extra = { authInfo: options.authInfo, requestInfo: { headers } };
 
   if (isJSONRPCRequest(message)) {
     const reply = await transport.dispatchRequest(message, extra);
