@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// Installs the tools the slow test stages need into a cache folder OUTSIDE the repo, idempotently:
+//   node@22                         runs the official MCP conformance suite (needs Node >= 22)
+//   @modelcontextprotocol/conformance  two versions, installed with that Node 22 first on PATH
+//   node@24 + code-server@4.139.1   a real VS Code (code-server's postinstall refuses other Nodes)
+//   @sparticuz/chromium             a headless Chromium shipped through npm (no apt); /usr/bin/chromium as fallback
+// Every install is verified by running the binary it should have produced (npm 11 may silently skip
+// install scripts), then marked done with `.sherpa-ok`; a second run is a fast no-op.
+// Usage: node scripts/ensure-tools.mjs [node22|conformance|code-server|chromium ...]   (default: all)
+// Prints a JSON manifest of paths on the last stdout line and writes it to <cache>/manifest.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export const TOOL_VERSIONS = Object.freeze({
+  node22: '22',
+  node24: '24',
+  conformance: ['0.1.16', '0.2.0-alpha.12'],
+  codeServer: '4.139.1',
+  chromium: '153.0.0',
+});
+
+const cacheRoot = process.env.SHERPA_TOOLS_DIR || join(homedir(), '.cache', 'sherpa-tools');
+
+/** Runs a command with inherited stdio-ish logging; throws with the command line on failure. */
+function runOrThrow(cmd, args, { env = process.env, cwd, quiet = false } = {}) {
+  const r = spawnSync(cmd, args, {
+    env,
+    cwd,
+    encoding: 'utf8',
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0) {
+    const tail = quiet ? `\n${(r.stdout ?? '').slice(-2000)}${(r.stderr ?? '').slice(-2000)}` : '';
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}${tail}`);
+  }
+  return r.stdout ?? '';
+}
+
+/** PATH with the given bin folder first: how a tool gets "its" Node without touching the project's. */
+function envWithNodeFirst(binDir, extra = {}) {
+  return { ...process.env, PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`, ...extra };
+}
+
+/**
+ * Ensures one npm-installed tool in `<cache>/<name>`: skips when the marker exists and `verify`
+ * still passes, otherwise wipes the folder and installs from nothing.
+ */
+function ensureNpmTool(name, spec, { env = process.env, verify, describe }) {
+  const dir = join(cacheRoot, name);
+  const marker = join(dir, '.sherpa-ok');
+  if (existsSync(marker)) {
+    try {
+      const info = verify(dir);
+      log(`ok      ${name} (cached) ${describe(info)}`);
+      return { dir, ...info };
+    } catch (e) {
+      log(`stale   ${name}: ${e.message} — reinstalling`);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  // A private package.json keeps npm from walking up into some other project.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `sherpa-tool-${name}`, private: true }));
+  const started = Date.now();
+  log(`install ${name}: npm install ${spec}`);
+  runOrThrow(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--foreground-scripts',
+      '--loglevel=error',
+      '--prefix',
+      dir,
+      spec,
+    ],
+    { env, cwd: dir },
+  );
+  const info = verify(dir);
+  writeFileSync(marker, JSON.stringify({ spec, installedAt: new Date().toISOString(), ...info }, null, 2));
+  log(`done    ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s ${describe(info)}`);
+  return { dir, ...info };
+}
+
+function log(msg) {
+  process.stderr.write(`[ensure-tools] ${msg}\n`);
+}
+
+/** The `node` npm package links bin/node to a platform package in its postinstall: check it ran. */
+function verifyNode(major) {
+  return (dir) => {
+    const binDir = join(dir, 'node_modules', '.bin');
+    const node = join(binDir, 'node');
+    if (!existsSync(node)) throw new Error(`${node} missing (postinstall of node@${major} skipped?)`);
+    const version = runOrThrow(node, ['--version'], { quiet: true }).trim();
+    if (!version.startsWith(`v${major}.`)) throw new Error(`${node} is ${version}, expected v${major}`);
+    const headers = join(dir, 'node_modules', 'node', 'node_modules', `node-linux-${process.arch}`);
+    return { node, binDir, version, headers };
+  };
+}
+
+function ensureNode(major) {
+  return ensureNpmTool(`node-${major}`, `node@${major}`, {
+    verify: verifyNode(major),
+    describe: (i) => i.version,
+  });
+}
+
+function ensureConformance(node22, version) {
+  return ensureNpmTool(`conformance-${version}`, `@modelcontextprotocol/conformance@${version}`, {
+    env: envWithNodeFirst(node22.binDir),
+    verify: (dir) => {
+      const bin = join(dir, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+      if (!existsSync(bin)) throw new Error(`${bin} missing`);
+      const pkg = JSON.parse(
+        readFileSync(
+          join(dir, 'node_modules', '@modelcontextprotocol', 'conformance', 'package.json'),
+          'utf8',
+        ),
+      );
+      if (pkg.version !== version) throw new Error(`installed ${pkg.version}, expected ${version}`);
+      // Proves it starts under Node 22 (it refuses older ones).
+      runOrThrow(node22.node, [bin, '--help'], { quiet: true });
+      return { bin, version };
+    },
+    describe: (i) => i.version,
+  });
+}
+
+/** code-server builds native modules (kerberos needs krb5 headers from apt). */
+function assertAptPackage(pkg, why) {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  if (r.status !== 0 || !String(r.stdout).includes('install ok installed')) {
+    throw new Error(
+      `missing Debian package "${pkg}" (${why}). Install it first: sudo apt-get install -y ${pkg}`,
+    );
+  }
+}
+
+function ensureCodeServer(node24) {
+  const version = TOOL_VERSIONS.codeServer;
+  const dir = join(cacheRoot, `code-server-${version}`);
+  if (!existsSync(join(dir, '.sherpa-ok'))) {
+    assertAptPackage('libkrb5-dev', "headers for code-server's native kerberos module");
+  }
+  return ensureNpmTool(`code-server-${version}`, `code-server@${version}`, {
+    // The machine's npm config may point nodedir at Node 20's headers: native modules must build for 24.
+    env: envWithNodeFirst(node24.binDir, { npm_config_nodedir: node24.headers }),
+    verify: (d) => {
+      const bin = join(d, 'node_modules', '.bin', 'code-server');
+      if (!existsSync(bin)) throw new Error(`${bin} missing`);
+      // The postinstall fetches VS Code's own node_modules; without it the server cannot start.
+      const vscodeModules = join(d, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules');
+      if (!existsSync(vscodeModules)) throw new Error(`${vscodeModules} missing (postinstall skipped?)`);
+      // A throwaway HOME: code-server writes a default config file into the home folder on first run.
+      const home = mkdtempSync(join(tmpdir(), 'sherpa-cs-verify-'));
+      try {
+        const out = runOrThrow(bin, ['--version'], {
+          env: envWithNodeFirst(node24.binDir, { HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home }),
+          quiet: true,
+        });
+        const found = /(\d+\.\d+\.\d+)\s+[0-9a-f]+\s+with Code\s+(\S+)/.exec(out);
+        if (!found || found[1] !== version) throw new Error(`code-server --version printed ${out.trim()}`);
+        return { bin, version: found[1], vscodeVersion: found[2] };
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+    describe: (i) => i.version,
+  });
+}
+
+/**
+ * The browser: @sparticuz/chromium ships a compressed Chromium inside the npm package. Its
+ * executablePath() decompresses it to the OS temp folder and sets LD_LIBRARY_PATH in the calling
+ * process, so the harness resolves it itself from `module`; here we only prove it works.
+ */
+function ensureChromium(node24) {
+  const version = TOOL_VERSIONS.chromium;
+  try {
+    return {
+      kind: 'sparticuz',
+      ...ensureNpmTool(`chromium-${version}`, `@sparticuz/chromium@${version}`, {
+        env: envWithNodeFirst(node24.binDir),
+        verify: (dir) => {
+          const module = join(dir, 'node_modules', '@sparticuz', 'chromium', 'build', 'index.js');
+          if (!existsSync(module)) throw new Error(`${module} missing`);
+          const probe = `const c=(await import(${JSON.stringify(module)})).default;const p=await c.executablePath();console.log(p);`;
+          const path = runOrThrow(node24.node, ['--input-type=module', '-e', probe], { quiet: true })
+            .trim()
+            .split('\n')
+            .pop();
+          if (!path || !existsSync(path)) throw new Error(`executablePath() gave ${path}`);
+          runOrThrow(path, ['--headless', '--no-sandbox', '--version'], { quiet: true });
+          return { module, version };
+        },
+        describe: (i) => i.version,
+      }),
+    };
+  } catch (e) {
+    if (existsSync('/usr/bin/chromium')) {
+      log(`@sparticuz/chromium unusable (${e.message}); falling back to /usr/bin/chromium`);
+      return { kind: 'system', executablePath: '/usr/bin/chromium' };
+    }
+    throw e;
+  }
+}
+
+function main() {
+  const wanted = new Set(process.argv.slice(2));
+  const all = wanted.size === 0;
+  const want = (n) => all || wanted.has(n);
+  mkdirSync(cacheRoot, { recursive: true });
+  const manifestPath = join(cacheRoot, 'manifest.json');
+  const manifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : {};
+  manifest.cacheRoot = cacheRoot;
+
+  if (want('node22') || want('conformance')) {
+    const node22 = ensureNode(22);
+    manifest.node22 = node22;
+    if (want('conformance')) {
+      manifest.conformance = {};
+      for (const v of TOOL_VERSIONS.conformance) manifest.conformance[v] = ensureConformance(node22, v);
+    }
+  }
+  if (want('code-server') || want('chromium')) {
+    const node24 = ensureNode(24);
+    manifest.node24 = node24;
+    if (want('code-server')) manifest.codeServer = ensureCodeServer(node24);
+    if (want('chromium')) manifest.chromium = ensureChromium(node24);
+  }
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  process.stdout.write(`${JSON.stringify(manifest)}\n`);
+}
+
+try {
+  main();
+} catch (e) {
+  log(`FAILED: ${e.message}`);
+  process.exit(1);
+}
