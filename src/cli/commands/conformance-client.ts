@@ -11,8 +11,14 @@
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ClientCredentials } from '../../core/client-auth';
-import { createAuthorizingFetch, type GrantStrategy } from '../../core/authorizing-fetch';
+import {
+  createAuthorizingFetch,
+  type AuthorizingFetch,
+  type GrantStrategy,
+} from '../../core/authorizing-fetch';
+import { createStatelessClient, isSdkProtocolVersion } from '../../core/mcp-stateless';
 import { formatError, SherpaError } from '../../core/errors';
 import { redact } from '../../core/redact';
 
@@ -58,15 +64,21 @@ export async function runConformanceClientCommand(argv: string[]): Promise<numbe
     onStep: say,
   });
 
-  const transport = new StreamableHTTPClientTransport(new URL(serverUrl), { fetch: auth.fetch });
-  const mcp = new Client({ name: 'sherpa-conformance-client', version: '0.1.0' });
+  // The suite says which protocol revision its server speaks; the SDK Client covers up to 2025-11-25.
+  const protocolVersion = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '2025-11-25';
+  const session = isSdkProtocolVersion(protocolVersion)
+    ? await openSdkSession(serverUrl, auth.fetch)
+    : {
+        ...createStatelessClient(serverUrl, { protocolVersion, fetch: auth.fetch }),
+        close: async () => undefined,
+      };
   try {
-    await mcp.connect(transport);
-    const { tools } = await mcp.listTools();
+    await session.ready?.();
+    const tools = await session.listTools();
     say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
     const first = tools[0];
     if (first) {
-      const result = await mcp.callTool({ name: first.name, arguments: {} });
+      const result = await session.callTool(first.name, {});
       say(`tools/call ${first.name}: ${result.isError ? 'tool error' : 'ok'}`);
     }
     say(`done after ${auth.authorizations} authorization(s)`);
@@ -76,8 +88,27 @@ export async function runConformanceClientCommand(argv: string[]): Promise<numbe
     if (values.verbose && err instanceof Error && err.stack) say(err.stack);
     return 1;
   } finally {
-    await mcp.close().catch(() => undefined);
+    await session.close();
   }
+}
+
+interface Session {
+  ready?: () => Promise<void>;
+  listTools(): Promise<Tool[]>;
+  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+/** The SDK Client over Streamable HTTP with the authorizing fetch (revisions up to 2025-11-25). */
+async function openSdkSession(serverUrl: string, authFetch: AuthorizingFetch['fetch']): Promise<Session> {
+  const transport = new StreamableHTTPClientTransport(new URL(serverUrl), { fetch: authFetch });
+  const mcp = new Client({ name: 'sherpa-conformance-client', version: '0.1.0' });
+  return {
+    ready: () => mcp.connect(transport),
+    listTools: async () => (await mcp.listTools()).tools,
+    callTool: async (name, args) => (await mcp.callTool({ name, arguments: args })) as CallToolResult,
+    close: () => mcp.close().catch(() => undefined),
+  };
 }
 
 function readContext(raw: string | undefined): ConformanceContext {
