@@ -339,6 +339,26 @@ describe('secure MCP server (real process, stand-in issuer)', () => {
 });
 
 describe('secure MCP server JWKS loading', () => {
+  it('answers 503 + Retry-After (not 401, not 500) while the JWKS cannot be fetched', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sherpa-secure-'));
+    const issuer = await startTestIssuer();
+    const env = {
+      ...secureEnv(issuer, dataDir),
+      SHERPA_JWKS_URI: issuer.jwksUri.replace('/keys', '/missing-keys'),
+    };
+    const server = await startServerProcess('src/servers/secure/main.ts', env);
+    try {
+      const res = await postJsonRpc(server.url, WHOAMI, await issuer.mint());
+      assert.equal(res.status, 503);
+      assert.equal(res.headers['retry-after'], '5');
+      assert.equal(res.json<{ code: string }>().code, 'signing_keys_unavailable');
+    } finally {
+      await server.stop();
+      await issuer.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('finds the JWKS through OpenID discovery when SHERPA_JWKS_URI is not set', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sherpa-secure-'));
     const issuer = await startTestIssuer();
