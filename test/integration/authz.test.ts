@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, stat, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
@@ -20,6 +20,7 @@ import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids
 import { rotateSigningKeys } from '../../src/servers/authz/index';
 import { approveDeviceCode, driveLogin, DriveLoginError, type LabCredentials } from '../support/drive-login';
 
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const MCP_URL = 'http://127.0.0.1:7482/mcp';
 const API_SCOPE = `${LAB_API_APP_ID_URI}/access_as_user`;
 const [alice, bob] = LAB_USERS.map((u) => ({ username: u.username, password: u.password })) as [
@@ -38,8 +39,8 @@ interface AuthzProcess {
 async function startAuthzProcess(env: Record<string, string>): Promise<AuthzProcess> {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/servers/authz/main.ts'],
-    { env: { ...process.env, SHERPA_LOG_LEVEL: 'warn', ...env }, stdio: 'pipe' },
+    ['--import', 'tsx', join(REPO_ROOT, 'src', 'servers', 'authz', 'main.ts')],
+    { cwd: REPO_ROOT, env: { ...process.env, SHERPA_LOG_LEVEL: 'warn', ...env }, stdio: 'pipe' },
   );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -268,6 +269,28 @@ describe('authorization server (lenient lab mode)', () => {
     });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { error: string }).error, 'invalid_redirect_uri');
+  });
+
+  test('lenient lab: a bare access_as_user scope without resource means the Sherpa API', async () => {
+    const tokens = await runCodeFlow(vscode, bob, { scope: 'access_as_user' });
+    assertEntraShape(decodeJwt(tokens.access_token), {
+      issuer: server.issuer,
+      clientId: VSCODE_CLIENT_ID,
+      oid: LAB_USERS[1]!.oid,
+    });
+  });
+
+  test('an unknown or expired interaction gets a 4xx page, never a 5xx', async () => {
+    const issuerPath = new URL(server.issuer).pathname;
+    const page = await fetch(`${server.origin}${issuerPath}/interaction/not-a-real-uid`);
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /Sign-in error/);
+    const post = await fetch(`${server.origin}${issuerPath}/interaction/not-a-real-uid/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=alice&password=alice-lab-password',
+    });
+    assert.equal(post.status, 400);
   });
 
   test('VS Code may only use loopback redirect URIs', async () => {

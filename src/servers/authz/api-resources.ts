@@ -78,11 +78,22 @@ export function listAllApiScopeStrings(apps: ApiApp[]): string[] {
 /**
  * The resource an Entra-style request means when it names no RFC 8707 `resource`: the App ID URI in
  * front of its first prefixed API scope (Entra derives the audience from the scope the same way).
+ * Lenient mode also reads a bare scope name (`access_as_user`) as the first app's (Sherpa's API); Entra
+ * would refuse such a request, so strict mode does not.
  */
-export function resolveResourceFromScope(apps: ApiApp[], scope: string | undefined): string | undefined {
-  for (const s of (scope ?? '').split(' ')) {
+export function resolveResourceFromScope(
+  apps: ApiApp[],
+  scope: string | undefined,
+  o: { strict: boolean } = { strict: true },
+): string | undefined {
+  const scopes = (scope ?? '').split(' ').filter(Boolean);
+  for (const s of scopes) {
     const { identifierUri } = parseApiScope(s);
     if (identifierUri && findApiAppByIdentifier(apps, identifierUri)) return identifierUri;
+  }
+  const primary = apps[0];
+  if (!o.strict && primary && scopes.some((s) => primary.scopeNames.includes(s))) {
+    return primary.identifierUris[0];
   }
   return undefined;
 }

@@ -100,7 +100,7 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
         // Entra-style requests name the API in the scope (`api://{id}/access_as_user`) and no `resource`.
         defaultResource: (ctx, _client, oneOf) => {
           if (oneOf) return oneOf.find((r) => findApiAppByIdentifier(apiApps, r)) ?? oneOf;
-          return resolveResourceFromScope(apiApps, ctx.oidc.params?.scope as string | undefined);
+          return resolveResourceFromScope(apiApps, ctx.oidc.params?.scope as string | undefined, { strict });
         },
         // Like Entra, the code redeems for a token for the API it was issued for, even with `openid`.
         useGrantedResource: () => true,
