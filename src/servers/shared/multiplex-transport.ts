@@ -59,8 +59,13 @@ export class MultiplexTransport implements Transport {
     });
   }
 
-  /** Delivers a notification (no response expected). */
+  /**
+   * Delivers a notification (no response expected). `notifications/cancelled` is dropped: its `requestId`
+   * names an id in the caller's space, which no longer exists inside the server — and passing it through
+   * would let one caller cancel another caller's in-flight request by guessing an internal id.
+   */
   dispatchNotification(notification: JSONRPCNotification, extra: MessageExtraInfo): void {
+    if (notification.method === 'notifications/cancelled') return;
     this.onmessage?.(notification, extra);
   }
 }
