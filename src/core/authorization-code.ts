@@ -141,7 +141,15 @@ export function toTokenRequestError(err: unknown): SherpaError {
       },
     );
   }
-  const e = err as { code?: string; message?: string };
+  const e = err as { code?: string; message?: string; cause?: { message?: string } };
+  // RFC 9207 §2.4: a missing or different `iss` in the authorization response means the response may
+  // come from another authorization server (mix-up attack); openid-client reports it in the cause.
+  if (/"iss"/.test(e?.cause?.message ?? '')) {
+    return new SherpaError('AS_ISSUER_MISMATCH', `Authorization response rejected: ${e.cause!.message}`, {
+      cause: err,
+      hint: 'RFC 9207: the authorization response must carry the issuer you started with; it did not, so the code was not redeemed.',
+    });
+  }
   if (e?.code === 'OAUTH_INVALID_RESPONSE' && /state/i.test(e.message ?? '')) {
     return new SherpaError('STATE_MISMATCH', e.message ?? 'state mismatch', { cause: err });
   }
