@@ -156,9 +156,7 @@ function runScenario(
 }
 
 /** Runs every target scenario; resolves with the counts (failed scenarios are listed in the log). */
-export async function runClientConformance(
-  options: RunOptions = {},
-): Promise<{
+export async function runClientConformance(options: RunOptions = {}): Promise<{
   passed: number;
   failed: number;
   skipped: string[];

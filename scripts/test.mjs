@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// THE test command (`npm test`). Runs every stage in order and stops at the first failing one:
+//   lint → build → unit → integration → tools → conformance → vscode → e2e
+// Each stage's own output streams through; its pass/fail counts are parsed from that output (node's
+// test runner spec summary, mocha's "N passing", or the "N passed, N failed" line our runners print).
+// Lint and build count as one check each. The last line is always `N passed, N failed[, N skipped]`.
+//
+//   SHERPA_TEST_ONLY=unit,integration npm test     run a subset (developer convenience)
+//   SHERPA_STAGE_TIMEOUT_S=900                     per-stage time limit (default 900 s)
+import { spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const NODE = process.execPath;
+const TSX = ['--import', 'tsx'];
+
+/** Counts from node's test runner summary (`ℹ pass 12` …); cancelled tests count as failed. */
+function parseNodeTest(out) {
+  const n = (k) => Number(new RegExp(`^ℹ ${k} (\\d+)`, 'm').exec(out)?.[1] ?? NaN);
+  if (Number.isNaN(n('pass'))) return undefined;
+  return {
+    passed: n('pass'),
+    failed: n('fail') + (n('cancelled') || 0),
+    skipped: (n('skipped') || 0) + (n('todo') || 0),
+  };
+}
+
+/** Counts from mocha's spec reporter (`5 passing`, `1 failing`, `2 pending`). */
+function parseMocha(out) {
+  const n = (k) => Number(new RegExp(`(\\d+) ${k}\\b`).exec(out)?.[1] ?? 0);
+  if (!/\d+ passing\b/.test(out)) return undefined;
+  return { passed: n('passing'), failed: n('failing'), skipped: n('pending') };
+}
+
+/** Counts from the last `N passed, N failed[, N skipped]` line our own runners print. */
+function parseCountsLine(out) {
+  const all = [...out.matchAll(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)];
+  const m = all.at(-1);
+  if (!m) return undefined;
+  return { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) };
+}
+
+/** A stage with no tests of its own: one check that passes when the command exits 0. */
+const single = () => undefined;
+
+const STAGES = [
+  {
+    name: 'lint',
+    steps: [
+      ['npx', ['prettier', '--check', '.']],
+      ['npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+    ],
+    parse: single,
+  },
+  { name: 'build', steps: [[NODE, ['esbuild.mjs']]], parse: single },
+  { name: 'unit', steps: [['npm', ['run', '--silent', 'test:unit']]], parse: parseNodeTest },
+  { name: 'integration', steps: [['npm', ['run', '--silent', 'test:integration']]], parse: parseNodeTest },
+  // Installs/verifies the cached tools the next stages need (a fast no-op when cached).
+  { name: 'tools', steps: [[NODE, ['scripts/ensure-tools.mjs']]], parse: single, quiet: true },
+  { name: 'conformance', steps: [[NODE, [...TSX, 'test/conformance/run.ts']]], parse: parseCountsLine },
+  { name: 'vscode', steps: [[NODE, [...TSX, 'test/vscode/run-code-server.ts']]], parse: parseMocha },
+  {
+    name: 'e2e',
+    steps: [[NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/ui.test.ts']]],
+    parse: parseNodeTest,
+  },
+];
+
+const NEEDS_TOOLS = new Set(['conformance', 'vscode', 'e2e']);
+
+/** Runs one command in its own process group (so a timeout can stop everything it started). */
+function runStep(cmd, args, { quiet, timeoutMs }) {
+  return new Promise((resolveStep) => {
+    const child = spawn(cmd, args, {
+      cwd: REPO,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    const take = (stream) => (d) => {
+      const s = d.toString();
+      out += s;
+      // The tools stage prints a long JSON manifest on stdout: keep its progress (stderr) only.
+      if (!(quiet && stream === process.stdout)) stream.write(s);
+    };
+    child.stdout.on('data', take(process.stdout));
+    child.stderr.on('data', take(process.stderr));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolveStep({ code: 127, out: `${out}\n${err.message}`, timedOut });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveStep({ code: code ?? (signal ? 128 : 1), out, timedOut });
+    });
+  });
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+async function main() {
+  const only = (process.env.SHERPA_TEST_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = only.filter((o) => !STAGES.some((s) => s.name === o));
+  if (unknown.length) {
+    console.error(
+      `SHERPA_TEST_ONLY: unknown stage(s) ${unknown.join(', ')}; stages: ${STAGES.map((s) => s.name).join(', ')}`,
+    );
+    process.exit(2);
+  }
+  const selected = STAGES.filter((s) => {
+    if (only.length === 0) return true;
+    if (s.name === 'tools') return only.some((o) => NEEDS_TOOLS.has(o));
+    return only.includes(s.name);
+  });
+  const timeoutMs = Number(process.env.SHERPA_STAGE_TIMEOUT_S ?? 900) * 1000;
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  const rows = [];
+  const started = Date.now();
+
+  for (const stage of selected) {
+    console.log(`\n━━━ ${stage.name} ━━━`);
+    const stageStart = Date.now();
+    let counts = { passed: 0, failed: 0, skipped: 0 };
+    let ok = true;
+    let note = '';
+    for (const [cmd, args] of stage.steps) {
+      const r = await runStep(cmd, args, { quiet: stage.quiet, timeoutMs });
+      const clean = r.out.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+      const parsed = stage.parse(clean);
+      const stepCounts =
+        parsed ??
+        (r.code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 });
+      // A non-zero exit is a failure even if every parsed test passed (e.g. a crash after the run).
+      if (r.code !== 0 && stepCounts.failed === 0) stepCounts.failed = 1;
+      counts = {
+        passed: counts.passed + stepCounts.passed,
+        failed: counts.failed + stepCounts.failed,
+        skipped: counts.skipped + stepCounts.skipped,
+      };
+      if (r.code !== 0 || stepCounts.failed > 0) {
+        ok = false;
+        note = r.timedOut
+          ? `timed out after ${seconds(timeoutMs)}: ${cmd} ${args.join(' ')}`
+          : `${cmd} ${args.join(' ')} exited ${r.code}`;
+        break;
+      }
+    }
+    const ms = Date.now() - stageStart;
+    total.passed += counts.passed;
+    total.failed += counts.failed;
+    total.skipped += counts.skipped;
+    rows.push({ name: stage.name, ok, counts, ms, note });
+    console.log(
+      `━━━ ${stage.name}: ${ok ? 'OK' : 'FAILED'} — ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''} in ${seconds(ms)}${note ? ` (${note})` : ''}`,
+    );
+    if (!ok) break;
+  }
+
+  console.log('\nstage         result   passed  failed  skipped      time');
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(13)} ${(r.ok ? 'ok' : 'FAILED').padEnd(7)} ${String(r.counts.passed).padStart(7)} ${String(r.counts.failed).padStart(7)} ${String(r.counts.skipped).padStart(8)} ${seconds(r.ms).padStart(9)}`,
+    );
+  }
+  const notRun = selected.slice(rows.length).map((s) => s.name);
+  if (notRun.length) console.log(`not run (fail fast): ${notRun.join(', ')}`);
+  console.log(`total time ${seconds(Date.now() - started)}`);
+  console.log(
+    `${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`,
+  );
+  process.exit(total.failed > 0 || rows.some((r) => !r.ok) ? 1 : 0);
+}
+
+await main();
