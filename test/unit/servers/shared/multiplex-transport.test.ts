@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { MultiplexTransport } from '../../../../src/servers/shared/multiplex-transport';
+
+describe('MultiplexTransport', () => {
+  it('routes each reply to its own caller with the original id, even for identical ids', async () => {
+    const mcp = new McpServer({ name: 't', version: '0' }, { capabilities: { tools: {} } });
+    mcp.registerTool('echo_caller', { description: 'returns the caller' }, async (extra) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 5)); // shuffle completion order
+      return { content: [{ type: 'text', text: String(extra.authInfo?.clientId) }] };
+    });
+    const transport = new MultiplexTransport();
+    await mcp.connect(transport);
+    const callers = Array.from({ length: 40 }, (_, i) => `caller-${i}`);
+    const replies = await Promise.all(
+      callers.map((clientId) =>
+        transport.dispatchRequest(
+          { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo_caller', arguments: {} } },
+          { authInfo: { token: '', clientId, scopes: [] } },
+        ),
+      ),
+    );
+    replies.forEach((reply, i) => {
+      const r = reply as unknown as { id: number; result: { content: { text: string }[] } };
+      assert.equal(r.id, 1);
+      assert.equal(r.result.content[0]!.text, callers[i]);
+    });
+    await mcp.close();
+  });
+
+  it('does not pass client cancellations through', async () => {
+    const transport = new MultiplexTransport();
+    const seen: string[] = [];
+    transport.onmessage = (m) => seen.push((m as { method: string }).method);
+    transport.dispatchNotification(
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'mx-1' } },
+      {},
+    );
+    transport.dispatchNotification({ jsonrpc: '2.0', method: 'notifications/initialized' }, {});
+    assert.deepEqual(seen, ['notifications/initialized']);
+  });
+});
