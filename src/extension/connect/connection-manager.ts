@@ -120,7 +120,7 @@ export class ConnectionManager implements vscode.Disposable {
         tools: [],
         error: err instanceof Error ? err.message : String(err),
       });
-      throw err;
+      throw withEditorHint(err);
     }
   }
 
@@ -158,7 +158,7 @@ export class ConnectionManager implements vscode.Disposable {
         tools: [],
         error: err instanceof Error ? err.message : String(err),
       });
-      throw err;
+      throw withEditorHint(err);
     }
   }
 

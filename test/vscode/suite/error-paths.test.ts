@@ -31,7 +31,7 @@ suite('Error paths', () => {
     const outcome = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure');
     assert.equal(outcome.connection.status, 'failed');
     assert.equal(outcome.error?.code, 'SERVER_UNREACHABLE');
-    assert.match(outcome.error?.hint ?? '', /lab/i);
+    assert.match(outcome.error?.hint ?? '', /Start Local Lab/);
   });
 
   test('PRM resource mismatch is rejected', async () => {

@@ -124,13 +124,18 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
 
   test('device code sign-in with the Azure CLI client id feeds the Token view', async () => {
     const api = await getApi();
+    let approval: Promise<string> | undefined;
     api.deviceCode.present = (login) => {
-      void approveDeviceCode(login.verificationUriComplete ?? login.verificationUri, {
+      approval = approveDeviceCode(login.verificationUriComplete ?? login.verificationUri, {
         username: alice.username,
         password: alice.password,
       });
     };
-    assert.equal(await vscode.commands.executeCommand('sherpa.deviceCode'), true);
+    const ran = vscode.commands.executeCommand<boolean>('sherpa.deviceCode');
+    for (let i = 0; i < 100 && !approval; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(approval, 'Sherpa presented a user code');
+    assert.match(await approval, /Signed in|success|close/i, 'the lab approved the device code');
+    assert.equal(await ran, true);
     assert.match(api.tokenState.current!.source, /device code/);
     const claims = section(api, 'Claims').children as ClaimNode[];
     assert.equal(
