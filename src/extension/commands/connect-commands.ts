@@ -58,7 +58,9 @@ export async function validateSecurityCommand(
     );
     for (const f of findings)
       log.info(`[validate] ${f.status === 'pass' ? '✓' : '✗'} ${f.label}: ${f.detail}`);
-    const lines = findings.map((f) => `- ${f.status === 'pass' ? '✅' : '❌'} **${f.label}** — ${f.detail}`);
+    const lines = findings.map(
+      (f) => `- ${f.status === 'pass' ? 'PASS' : 'FAIL'} — **${f.label}** — ${f.detail}`,
+    );
     const doc = await vscode.workspace.openTextDocument({
       language: 'markdown',
       content: `# Sherpa security validation\n\nSecure: ${endpoints.secureUrl}\nVulnerable: ${endpoints.vulnerableUrl}\n\n${lines.join('\n')}\n`,
