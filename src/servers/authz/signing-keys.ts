@@ -83,6 +83,8 @@ export async function loadOrCreateSigningKeys(dataDir: string): Promise<PrivateJ
     if (!isPrivateJwks(existing)) {
       throw new SigningKeyError('jwks_unreadable', `${path} is not a private JWK set with kids`);
     }
+    // A copied or hand-edited key file may have lost its mode; private keys stay owner-only.
+    await chmod(path, 0o600);
     return existing;
   }
   const jwks: PrivateJwks = { keys: [await createSigningJwk()] };
