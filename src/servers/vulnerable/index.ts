@@ -18,6 +18,7 @@ export interface VulnerableServerOptions {
 }
 
 export type { RunningMcpServer };
+export { vulnerableServerOptionsFromEnv } from './options-from-env';
 
 /**
  * Starts the DELIBERATELY VULNERABLE MCP server (workshop waypoint 1): Streamable HTTP (stateless, JSON
