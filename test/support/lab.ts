@@ -48,7 +48,18 @@ export interface StartLabProcessOptions {
 export async function startLabProcess(options: StartLabProcessOptions = {}): Promise<LabProcess> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sherpa-lab-')));
-  const args = ['lab', '--json', '--data-dir', dataDir, '--as-port', '0', '--vulnerable-port', '0', '--secure-port', '0'];
+  const args = [
+    'lab',
+    '--json',
+    '--data-dir',
+    dataDir,
+    '--as-port',
+    '0',
+    '--vulnerable-port',
+    '0',
+    '--secure-port',
+    '0',
+  ];
   if (options.strict) args.push('--strict');
   const child = spawnCli(args, { SHERPA_LAB_STOP_ON_STDIN_END: '1' });
   let stderr = '';
