@@ -50,7 +50,12 @@ async function grantRequestedAccess(
   const grant = grantId
     ? await provider.Grant.find(grantId)
     : new provider.Grant({ accountId: session?.accountId, clientId: params.client_id as string });
-  if (!grant) throw new Error('grant of this interaction not found');
+  if (!grant) {
+    throw Object.assign(new Error('The grant of this sign-in no longer exists; start again.'), {
+      error: 'grant_not_found',
+      status: 400,
+    });
+  }
   // For native clients oidc-provider asks for consent before it works out what is missing, so the
   // details may be empty: grant what the request asked for, plus anything the details name.
   const requested = String(params.scope ?? '')
