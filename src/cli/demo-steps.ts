@@ -120,3 +120,83 @@ export async function validateSecureConnect(
 }
 
 export { LAB_STATIC_TOKEN };
+
+/** Calls one tool with a bearer and returns its text and whether the server flagged it as an error. */
+export async function callToolAs(
+  url: string,
+  token: string,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<{ isError: boolean; text: string }> {
+  const session = await connectMcp(url, { accessToken: token });
+  try {
+    const result = await session.callTool(tool, args);
+    const first = result.content[0];
+    return { isError: result.isError === true, text: first && first.type === 'text' ? first.text : '' };
+  } finally {
+    await session.close();
+  }
+}
+
+/** The directory id of a lab user's own record (user_001 = alice, user_002 = bob). */
+function recordIdOf(text: string): string | undefined {
+  return /"id":\s*"(user_\d+)"/.exec(text)?.[1];
+}
+
+/**
+ * Waypoints 3–5 in miniature: a valid token says who is calling, not what they may read (per-user
+ * check), and the server proves it can read a secret with its own identity without ever returning it.
+ */
+export async function demonstrateLeastPrivilege(
+  lab: LabTarget,
+): Promise<Array<Observation & { title: string }>> {
+  const out: Array<Observation & { title: string }> = [];
+  const alice = (await getLabApiToken(lab, 'alice')).accessToken;
+  const bob = (await getLabApiToken(lab, 'bob')).accessToken;
+
+  const leaked = await callToolAs(lab.vulnerable, LAB_STATIC_TOKEN, 'get_user_info', { user_id: 'user_001' });
+  out.push({
+    title: "vulnerable server: the static token reads alice's record (nobody is checked)",
+    ok: !leaked.isError && recordIdOf(leaked.text) === 'user_001',
+    observed: leaked.isError ? `refused: ${leaked.text}` : `returned record ${recordIdOf(leaked.text)}`,
+  });
+
+  const denied = await callToolAs(lab.secure, bob, 'get_user_info', { user_id: 'user_001' });
+  out.push({
+    title: "secure server: bob may not read alice's record",
+    ok: denied.isError && /denied/i.test(denied.text),
+    observed: denied.isError ? `tool error: ${denied.text.slice(0, 70)}` : 'record returned (!)',
+  });
+
+  const own = await callToolAs(lab.secure, bob, 'get_user_info', { user_id: 'user_002' });
+  out.push({
+    title: 'secure server: bob reads his own record',
+    ok: !own.isError && recordIdOf(own.text) === 'user_002',
+    observed: own.isError ? `tool error: ${own.text}` : `returned record ${recordIdOf(own.text)}`,
+  });
+
+  const admin = await callToolAs(lab.secure, alice, 'get_user_info', { user_id: 'user_002' });
+  out.push({
+    title: "secure server: alice (Sherpa.Admin role) reads bob's record",
+    ok: !admin.isError && recordIdOf(admin.text) === 'user_002',
+    observed: admin.isError ? `tool error: ${admin.text}` : `returned record ${recordIdOf(admin.text)}`,
+  });
+
+  const secret = await callToolAs(lab.secure, bob, 'get_secret_from_vault', { name: 'demo-api-key' });
+  let value: string | undefined;
+  if (lab.dataDir) {
+    const file = JSON.parse(await readFile(join(lab.dataDir, 'secrets.json'), 'utf8')) as {
+      secrets: Record<string, { value: string }>;
+    };
+    value = file.secrets['demo-api-key']?.value;
+  }
+  const fingerprint = /"fingerprint":\s*"([^"]+)"/.exec(secret.text)?.[1];
+  out.push({
+    title: 'secure server reads demo-api-key with its own identity and returns metadata only',
+    ok: !secret.isError && !!fingerprint && (value === undefined || !secret.text.includes(value)),
+    observed: secret.isError
+      ? `tool error: ${secret.text}`
+      : `fingerprint ${fingerprint}; value ${value === undefined ? 'not checked (no data folder)' : 'absent from the reply'}`,
+  });
+  return out;
+}

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULT_PORTS } from '../../core/lab-defaults';
 import { startLab } from '../../lab/lab';
-import { LAB_STATIC_TOKEN, tryToken, validateSecureConnect } from '../demo-steps';
+import { demonstrateLeastPrivilege, LAB_STATIC_TOKEN, tryToken, validateSecureConnect } from '../demo-steps';
 import { bold, print, printOutcome, printStep } from '../output';
 import { runExploitSteps } from './exploit';
 
@@ -20,6 +20,8 @@ export async function runStoryCommand(argv: string[]): Promise<number> {
   const ports = values['ephemeral-ports']
     ? { authorizationServer: 0, vulnerable: 0, secure: 0 }
     : LAB_DEFAULT_PORTS;
+  // The story prints what matters; server logs (still redacted) only from warnings up unless asked.
+  process.env.SHERPA_LOG_LEVEL ??= 'warn';
   const lab = await startLab({ ports, dataDir: values['data-dir'] ?? '.lab' });
   let passed = 0;
   let total = 0;
@@ -68,6 +70,11 @@ export async function runStoryCommand(argv: string[]): Promise<number> {
         ),
       );
     }
+
+    print(bold('\n5. Least privilege: who may read what, and secrets that never leave the server'));
+    let n = 0;
+    for (const o of await demonstrateLeastPrivilege(lab))
+      count(printOutcome(`5.${++n}`, o.title, o.ok, o.observed));
   } catch (err) {
     count(false);
     throw err;
