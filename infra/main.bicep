@@ -84,11 +84,13 @@ resource env 'Microsoft.App/managedEnvironments@2024-03-01' = {
   }
 }
 
+var vulnerableAppName = 'ca-vulnerable-${take(suffix, 10)}'
+var vulnerableFqdn = '${vulnerableAppName}.${env.properties.defaultDomain}'
 var secureAppName = 'ca-secure-${take(suffix, 10)}'
 var secureFqdn = '${secureAppName}.${env.properties.defaultDomain}'
 
 resource vulnerableApp 'Microsoft.App/containerApps@2024-03-01' = {
-  name: 'ca-vulnerable-${take(suffix, 10)}'
+  name: vulnerableAppName
   location: location
   identity: {
     type: 'UserAssigned'
@@ -110,6 +112,7 @@ resource vulnerableApp 'Microsoft.App/containerApps@2024-03-01' = {
           env: [
             { name: 'HOST', value: '0.0.0.0' }
             { name: 'PORT', value: '8080' }
+            { name: 'ALLOWED_HOSTS', value: vulnerableFqdn }
             // Deliberately insecure: anyone with Reader on this app sees the token (MCP01).
             { name: 'REQUIRED_TOKEN', value: vulnerableStaticToken }
           ]
@@ -160,7 +163,7 @@ resource secureApp 'Microsoft.App/containerApps@2024-03-01' = {
   dependsOn: [secretsUser]
 }
 
-output VULNERABLE_SERVER_URL string = 'https://${vulnerableApp.properties.configuration.ingress.fqdn}/mcp'
+output VULNERABLE_SERVER_URL string = 'https://${vulnerableFqdn}/mcp'
 output SECURE_SERVER_URL string = 'https://${secureFqdn}/mcp'
 output KEY_VAULT_URL string = vault.properties.vaultUri
 output KEY_VAULT_NAME string = vault.name

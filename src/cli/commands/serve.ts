@@ -1,23 +1,19 @@
 import { SherpaError } from '../../core/errors';
-import { LAB_STATIC_TOKEN } from '../../core/lab-defaults';
 import { secureServerOptionsFromEnv, startSecureServer } from '../../servers/secure/index';
-import { startVulnerableServer } from '../../servers/vulnerable/index';
+import { startVulnerableServer, vulnerableServerOptionsFromEnv } from '../../servers/vulnerable/index';
 import { print } from '../output';
 
 export const serveUsage = `sherpa serve secure|vulnerable
   Starts one MCP server configured from the environment (container deployment). secure: see
-  secureServerOptionsFromEnv; vulnerable: HOST, PORT, REQUIRED_TOKEN.`;
+  secureServerOptionsFromEnv; vulnerable: vulnerableServerOptionsFromEnv
+  (HOST, PORT, REQUIRED_TOKEN, ALLOWED_HOSTS, TRUSTED_JWKS_URI).`;
 
 export async function runServeCommand(argv: string[]): Promise<number> {
   const which = argv[0];
   let server: { url: string; close(): Promise<void> };
   if (which === 'secure') server = await startSecureServer(secureServerOptionsFromEnv(process.env));
   else if (which === 'vulnerable') {
-    server = await startVulnerableServer({
-      host: process.env.HOST ?? '127.0.0.1',
-      port: Number(process.env.PORT ?? 8000),
-      requiredToken: process.env.REQUIRED_TOKEN ?? LAB_STATIC_TOKEN,
-    });
+    server = await startVulnerableServer(vulnerableServerOptionsFromEnv(process.env));
   } else
     throw new SherpaError('BAD_ARGUMENT', `serve needs 'secure' or 'vulnerable' (got '${which ?? ''}')`, {
       hint: serveUsage,
