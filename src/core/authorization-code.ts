@@ -51,7 +51,9 @@ export async function loginWithAuthorizationCode(options: AuthorizationCodeOptio
   try {
     const authorizationUrl = client.buildAuthorizationUrl(config, {
       redirect_uri: receiver.redirectUri,
-      scope,
+      // No scope known (no WWW-Authenticate scope, no scopes_supported): omit the parameter rather than
+      // send an empty one (MCP spec 2025-11-25, scope selection strategy).
+      ...(scope ? { scope } : {}),
       code_challenge: codeChallenge,
       code_challenge_method: 'S256',
       state,
