@@ -133,14 +133,29 @@ export async function runConnectFlow(
   let tokens = await step('token', () => requestToken('initial'), describeTokens);
 
   // 5–6. MCP initialize and tools/list with the token.
-  let session = await step(
-    'initialize',
-    () => connectMcp(serverUrl, { accessToken: tokens.accessToken, ...signal }),
-    (s) =>
-      `${s.serverName ?? 'server'} ${s.serverVersion ?? ''} (protocol ${s.protocolVersion ?? '?'})`.replace(
-        /\s+/g,
-        ' ',
-      ),
+  // A server that checks scope on every request refuses `initialize` itself with 403 insufficient_scope:
+  // step up once (the challenge names the scope) and try again, as for a tool call below.
+  const stepUp = async (err: SherpaError) => {
+    const extra = String(err.details?.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    scopes = [...new Set([...scopes, ...extra])];
+    tokens = await step('step-up', () => requestToken('step-up'), describeTokens);
+  };
+  const openSession = async () => {
+    try {
+      return await connectMcp(serverUrl, { accessToken: tokens.accessToken, ...signal });
+    } catch (err) {
+      if (!isSherpaError(err, 'INSUFFICIENT_SCOPE')) throw err;
+      await stepUp(err);
+      return connectMcp(serverUrl, { accessToken: tokens.accessToken, ...signal });
+    }
+  };
+  let session = await step('initialize', openSession, (s) =>
+    `${s.serverName ?? 'server'} ${s.serverVersion ?? ''} (protocol ${s.protocolVersion ?? '?'})`.replace(
+      /\s+/g,
+      ' ',
+    ),
   );
   const tools = await step(
     'tools',
@@ -168,11 +183,7 @@ export async function runConnectFlow(
         if (isSherpaError(err, 'UNAUTHORIZED') || isSherpaError(err, 'TOKEN_EXPIRED')) {
           tokens = await step('retry', () => requestToken('retry'), describeTokens);
         } else if (isSherpaError(err, 'INSUFFICIENT_SCOPE')) {
-          const extra = String(err.details?.scope ?? '')
-            .split(' ')
-            .filter(Boolean);
-          scopes = [...new Set([...scopes, ...extra])];
-          tokens = await step('step-up', () => requestToken('step-up'), describeTokens);
+          await stepUp(err);
         } else throw err;
         result.tokens = tokens;
         await reconnect();
