@@ -140,7 +140,7 @@ async function walkLabPages(
     const forms = parseLabForms(body);
     const login = forms.find((f) => f.hasPassword);
     if (res.status === 400 && login && init.method === 'POST') {
-      throw new SherpaError('LOGIN_FAILED', `The lab rejected the password of ${creds.username}`, {
+      throw new SherpaError('INVALID_CREDENTIALS', `The lab rejected the password of ${creds.username}`, {
         hint: 'Lab users and passwords are in src/core/lab-defaults.ts (LAB_USERS).',
       });
     }
@@ -157,7 +157,13 @@ async function walkLabPages(
         },
       );
     }
-    const form = login ?? forms.find((f) => f.id === 'op.deviceInputForm' || f.id === 'op.deviceConfirmForm');
+    // The login form, oidc-provider's device forms, or a page a browser would auto-submit by script
+    // (oidc-provider's "Submitting Callback" step of the device flow).
+    const autoSubmit = forms.length === 1 && /\.submit\(\)/.test(body) ? forms[0] : undefined;
+    const form =
+      login ??
+      forms.find((f) => f.id === 'op.deviceInputForm' || f.id === 'op.deviceConfirmForm') ??
+      autoSubmit;
     if (!form) {
       if (stopAt) throw new SherpaError('LOGIN_FAILED', `No sign-in form at ${url.origin}${url.pathname}`);
       return { url, body };
@@ -202,12 +208,15 @@ export function labLoginBrowser(creds: LabCredentials): (url: URL) => Promise<vo
   };
 }
 
-/** Approves a device authorization (RFC 8628 §3.3) as a lab user via `verification_uri_complete`. */
+/**
+ * Approves a device authorization (RFC 8628 §3.3) as a lab user via `verification_uri_complete`.
+ * Resolves with the final page's HTML (the lab's "signed in" confirmation).
+ */
 export async function approveLabDeviceCode(
   verificationUriComplete: URL | string,
   creds: LabCredentials,
-): Promise<void> {
+): Promise<string> {
   const start = new URL(verificationUriComplete);
   assertLoopbackUrl(start);
-  await walkLabPages(start, creds);
+  return (await walkLabPages(start, creds)).body ?? '';
 }

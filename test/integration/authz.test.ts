@@ -18,7 +18,8 @@ import {
 } from '../../src/core/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { rotateSigningKeys } from '../../src/servers/authz/index';
-import { approveDeviceCode, driveLogin, DriveLoginError, type LabCredentials } from '../support/drive-login';
+import { approveDeviceCode, driveLogin, type LabCredentials } from '../support/drive-login';
+import { isSherpaError } from '../../src/core/errors';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const MCP_URL = 'http://127.0.0.1:7482/mcp';
@@ -215,7 +216,7 @@ describe('authorization server (lenient lab mode)', () => {
     await assert.rejects(
       runCodeFlow(config, { username: 'alice', password: 'wrong' }, { scope: API_SCOPE }),
       (err: unknown) =>
-        err instanceof DriveLoginError && err.code === 'invalid_credentials' && err.status === 400,
+        isSherpaError(err, 'INVALID_CREDENTIALS') && /rejected the password of alice/.test(err.message),
     );
   });
 
