@@ -9,15 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export interface LabInfo {
-  issuer: string;
-  authorizationServer: string;
-  vulnerable: string;
-  secure: string;
-  tenantId: string;
-  clientId: string;
-  dataDir: string;
-}
+import type { LabInfo } from '../../src/lab/lab';
+
+export type { LabInfo };
 
 export interface LabProcess extends LabInfo {
   process: ChildProcess;
