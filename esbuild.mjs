@@ -18,6 +18,9 @@ const common = {
   minify: production,
   logLevel: 'warning',
   legalComments: 'linked',
+  // Minifying renames classes and functions; oidc-provider looks some up by name, and the minified
+  // lab then fails the consent step with invalid_request (found by test/e2e/ui.test.ts). Keep them.
+  keepNames: true,
 };
 
 const builds = [
