@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const TOOLS = join(homedir(), '.cache', 'sherpa-tools');
+// Same cache folder as scripts/ensure-tools.mjs.
+const TOOLS = process.env.SHERPA_TOOLS_DIR || join(homedir(), '.cache', 'sherpa-tools');
 /** The URL the CIMD scenarios expect as client_id (the suite cannot fetch it; it only compares). */
 const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
 
