@@ -29,7 +29,8 @@ function runOrThrow(cmd, args, { env = process.env, cwd, quiet = false } = {}) {
     env,
     cwd,
     encoding: 'utf8',
-    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    // Installer output goes to stderr: stdout carries only the manifest line.
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 2, 2],
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
