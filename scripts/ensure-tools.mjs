@@ -24,7 +24,7 @@ export const TOOL_VERSIONS = Object.freeze({
 const cacheRoot = process.env.SHERPA_TOOLS_DIR || join(homedir(), '.cache', 'sherpa-tools');
 
 /** Runs a command with inherited stdio-ish logging; throws with the command line on failure. */
-function runOrThrow(cmd, args, { env = process.env, cwd, quiet = false } = {}) {
+function runOrThrow(cmd, args, { env = baseEnv(), cwd, quiet = false } = {}) {
   const r = spawnSync(cmd, args, {
     env,
     cwd,
@@ -41,16 +41,30 @@ function runOrThrow(cmd, args, { env = process.env, cwd, quiet = false } = {}) {
   return r.stdout ?? '';
 }
 
+/** Variables an outer `npm test` / `npm run` sets that describe IT, not the nested install. */
+const OUTER_NPM_VARS =
+  /^(npm_config_(user_agent|prefix|local_prefix|global_prefix)|npm_(lifecycle|package)_.*|npm_(command|execpath|node_execpath)|NODE|INIT_CWD)$/i;
+
+/**
+ * The environment for a nested npm. npm reads npm_config_* as configuration, so an inherited
+ * npm_config_user_agent ("… node/v20 …") would make code-server's postinstall believe it runs on
+ * Node 20 and refuse to install. Other npm_config_* (a registry mirror, a proxy) are kept.
+ */
+function baseEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !OUTER_NPM_VARS.test(k)));
+}
+
 /** PATH with the given bin folder first: how a tool gets "its" Node without touching the project's. */
 function envWithNodeFirst(binDir, extra = {}) {
-  return { ...process.env, PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`, ...extra };
+  const env = baseEnv();
+  return { ...env, PATH: `${binDir}${delimiter}${env.PATH ?? ''}`, ...extra };
 }
 
 /**
  * Ensures one npm-installed tool in `<cache>/<name>`: skips when the marker exists and `verify`
  * still passes, otherwise wipes the folder and installs from nothing.
  */
-function ensureNpmTool(name, spec, { env = process.env, verify, describe }) {
+function ensureNpmTool(name, spec, { env = baseEnv(), verify, describe }) {
   const dir = join(cacheRoot, name);
   const marker = join(dir, '.sherpa-ok');
   if (existsSync(marker)) {
