@@ -124,6 +124,8 @@ async function main() {
   const selected = STAGES.filter((s) => {
     if (only.length === 0) return true;
     if (s.name === 'tools') return only.some((o) => NEEDS_TOOLS.has(o));
+    // The client conformance runner drives dist/sherpa.mjs: build it first.
+    if (s.name === 'build' && only.includes('conformance')) return true;
     return only.includes(s.name);
   });
   const timeoutMs = Number(process.env.SHERPA_STAGE_TIMEOUT_S ?? 900) * 1000;
