@@ -37,13 +37,7 @@ const AUTHORIZATION_SCENARIOS = ['authorization-server-metadata-endpoint', 'auth
  * as skipped (printed as XFAIL); if one starts passing, it counts as passed and says so, and a
  * different error is a plain failure.
  */
-const EXPECTED_FAILURES: Record<string, { error: RegExp; reason: string }> = {
-  [`${AUTHORIZATION_SUITE} authorization authorization-code-grant`]: {
-    error: /Authorization error: access_denied/,
-    reason:
-      'the suite sends no `scope`; the lab AS, like Entra (AADSTS900144), requires one (see RFC 6749 §3.3)',
-  },
-};
+const EXPECTED_FAILURES: Record<string, { error: RegExp; reason: string }> = {};
 
 interface Check {
   id: string;

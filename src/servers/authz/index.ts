@@ -5,7 +5,7 @@ import Provider from 'oidc-provider';
 import { LAB_HOST, LAB_TENANT_ID, labIssuer } from '../../core/lab-defaults';
 import { defaultAllowedHosts, hostCheck } from '../shared/host-check';
 import { createLogger } from '../shared/log';
-import { createLabApiApps } from './api-resources';
+import { createLabApiApps, type ApiApp } from './api-resources';
 import { createInteractionRouter } from './interactions';
 import { createProviderConfig } from './provider-config';
 import { loadOrCreateCookieKeys, loadOrCreateSigningKeys } from './signing-keys';
@@ -77,6 +77,33 @@ function promptConsentForOfflineAccess(issuerPath: string) {
 }
 
 /**
+ * RFC 6749 §3.3: a request without `scope` must get a pre-defined default or fail. In lenient mode the lab
+ * treats "no scope, resource = one of our APIs" like Entra's `{App ID URI}/.default`: every delegated
+ * scope of that API. (The MCP conformance suite's authorization-code-grant sends exactly such a request.)
+ * Strict mode leaves the request alone, so it fails as Entra's does (Entra requires `scope`).
+ */
+function defaultScopeForApiResource(issuerPath: string, apiApps: ApiApp[]) {
+  const authPath = `${issuerPath}/auth`;
+  return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    const resource = url.searchParams.get('resource');
+    const api = resource ? apiApps.find((a) => a.identifierUris.includes(resource)) : undefined;
+    if (
+      req.method === 'GET' &&
+      url.pathname === authPath &&
+      !url.searchParams.get('scope') &&
+      api &&
+      resource
+    ) {
+      url.searchParams.set('scope', api.scopeNames.map((name) => `${resource}/${name}`).join(' '));
+      req.url = `${url.pathname}${url.search}`;
+      req.originalUrl = req.url;
+    }
+    next();
+  };
+}
+
+/**
  * Starts the lab's authorization server: oidc-provider, configured to look like an Entra ID v2 tenant,
  * mounted in express under the issuer path `/{tenant}/v2.0`. Binds 127.0.0.1 by default and rejects
  * Host headers other than its own names (DNS rebinding).
@@ -111,12 +138,13 @@ export async function startAuthorizationServer(
   const origin = formatOrigin(host, port);
   const issuer = labIssuer(origin, tenantId);
   const issuerPath = new URL(issuer).pathname;
+  const apiApps = createLabApiApps({ apiIdentifierUris: o.apiIdentifierUris });
   const provider = new Provider(
     issuer,
     createProviderConfig({
       tenantId,
       issuerPath,
-      apiApps: createLabApiApps({ apiIdentifierUris: o.apiIdentifierUris }),
+      apiApps,
       signingKeys: signing.keys,
       cookieKeys,
       strict: o.strict ?? false,
@@ -135,6 +163,7 @@ export async function startAuthorizationServer(
 
   app.use(rewriteRfc8414Metadata(issuerPath));
   app.use(promptConsentForOfflineAccess(issuerPath));
+  if (!o.strict) app.use(defaultScopeForApiResource(issuerPath, apiApps));
   app.use(createInteractionRouter(provider, { issuerPath, log }));
   app.use(issuerPath, provider.callback());
 
