@@ -85,6 +85,7 @@ async function runCodeFlow(
     state,
     ...(params.resource ? { resource: params.resource } : {}),
   });
+  if (!params.scope) url.searchParams.delete('scope');
   const callback = await driveLogin(url, creds);
   assert.ok(
     callback.href.startsWith(redirectUri),
@@ -201,6 +202,13 @@ describe('authorization server (lenient lab mode)', () => {
     const payload = decodeJwt(tokens.access_token);
     assertEntraShape(payload, { issuer: server.issuer, clientId: VSCODE_CLIENT_ID, oid: LAB_USERS[1]!.oid });
     assert.equal(payload.roles, undefined);
+  });
+
+  test('no scope, resource = the API: the API's delegated scopes by default (RFC 6749 §3.3)', async () => {
+    const tokens = await runCodeFlow(vscode, alice, { scope: '', resource: LAB_API_APP_ID_URI });
+    const payload = decodeJwt(tokens.access_token);
+    assert.equal(payload.aud, LAB_API_CLIENT_ID);
+    assert.equal(payload.scp, 'access_as_user');
   });
 
   test('a token for the other API (confused deputy) has the other audience and no Sherpa roles', async () => {
