@@ -204,7 +204,7 @@ describe('authorization server (lenient lab mode)', () => {
     assert.equal(payload.roles, undefined);
   });
 
-  test('no scope, resource = the API: the API's delegated scopes by default (RFC 6749 §3.3)', async () => {
+  test('no scope, resource = the API: its delegated scopes by default (RFC 6749 §3.3)', async () => {
     const tokens = await runCodeFlow(vscode, alice, { scope: '', resource: LAB_API_APP_ID_URI });
     const payload = decodeJwt(tokens.access_token);
     assert.equal(payload.aud, LAB_API_CLIENT_ID);
