@@ -1,3 +1,4 @@
+import { createLabStore } from './lab-store';
 import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import {
@@ -44,14 +45,15 @@ function describeClient(ctx: KoaContextWithOIDC): string {
  * (OAuth 2.1 code + PKCE, RFC 8628 device grant, RFC 7591 registration, RFC 8707 resource indicators,
  * RFC 9068 JWT access tokens); this only decides the Entra-specific policy on top.
  *
- * No `adapter` is set: oidc-provider's in-memory adapter holds grants, codes and refresh tokens. Fine for
- * a lab (a restart signs everyone out, while tokens already issued stay verifiable via the persisted keys).
+ * Grants, codes, sessions and refresh tokens live in the lab's own in-memory store (lab-store.ts): a
+ * restart signs everyone out, while tokens already issued stay verifiable via the persisted keys.
  */
 export function createProviderConfig(o: ProviderConfigOptions): Configuration {
   const { apiApps, strict } = o;
   const apiScopes = listAllApiScopeStrings(apiApps);
 
   return {
+    adapter: createLabStore(),
     clients: createLabClients(),
     jwks: { keys: o.signingKeys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: o.cookieKeys },
