@@ -49,6 +49,7 @@ const STAGES = [
     name: 'lint',
     steps: [
       ['npx', ['prettier', '--check', '.']],
+      ['npx', ['eslint', '.']],
       ['npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
     ],
     parse: single,
@@ -141,6 +142,8 @@ async function main() {
     let note = '';
     for (const [cmd, args] of stage.steps) {
       const r = await runStep(cmd, args, { quiet: stage.quiet, timeoutMs });
+      // Strip ANSI colour codes (ESC [ … m) before parsing counts.
+      // eslint-disable-next-line no-control-regex
       const clean = r.out.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
       const parsed = stage.parse(clean);
       const stepCounts =

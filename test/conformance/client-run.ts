@@ -137,6 +137,8 @@ function runScenario(
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('close', (code) => {
+      // Strip ANSI colour codes (ESC [ … m) before parsing counts.
+      // eslint-disable-next-line no-control-regex
       const clean = out.replace(/\u001b\[[0-9;]*m/g, '');
       const passed = code === 0 && /OVERALL: PASSED/.test(clean);
       const failed = clean

@@ -9,7 +9,6 @@ import { decodeJwt } from 'jose';
 import { discoverAuthorizationServer } from '../../src/core/as-metadata';
 import { runConnectFlow, type ConnectStepEvent, type TokenRequest } from '../../src/core/connect-flow';
 import { startDeviceCodeLogin } from '../../src/core/device-code';
-import { isSherpaError } from '../../src/core/errors';
 import { LAB_USERS } from '../../src/core/lab-defaults';
 import { connectMcp } from '../../src/core/mcp-connect';
 import { AZURE_CLIENT_ID } from '../../src/core/well-known-ids';

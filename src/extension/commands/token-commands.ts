@@ -36,7 +36,7 @@ export async function signOutCommand(
   log: SherpaLog,
 ): Promise<number> {
   const t = tokens.current;
-  let removed = 0;
+  let removed: number;
   if (t?.providerId === SHERPA_AUTH_PROVIDER_ID && t.sessionId) {
     await auth.removeSession(t.sessionId);
     removed = 1;

@@ -1,0 +1,29 @@
+// One linter config for the whole repo (prettier does formatting; this catches mistakes).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', '.lab/', '.tools/', 'test-results/', 'artifacts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // The core must stay usable outside VS Code: only src/extension may import `vscode`.
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/extension/**', 'test/vscode/suite/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['test/vscode/suite/**', 'test/e2e/**'],
+    languageOptions: { globals: { ...globals.mocha, ...globals.browser } },
+  },
+);
