@@ -3,8 +3,10 @@
  *  - Entra ID (`login.microsoftonline.com`): the built-in `microsoft` provider with the pseudo-scopes
  *    `VSCODE_CLIENT_ID:` / `VSCODE_TENANT:` and the API scope only — no RFC 8707 `resource`, because
  *    Entra rejects one that differs from the scope's App ID URI (AADSTS9010010);
- *  - any other authorization server: Sherpa's own provider (`sherpa-oauth`), called directly — VS Code's
- *    "extension wants to sign in" modal would only ask whether Sherpa may use Sherpa.
+ *  - any other authorization server: Sherpa's own provider (`sherpa-oauth`), also through
+ *    `vscode.authentication.getSession`: silently first (a session Sherpa was already allowed to use is
+ *    reused without a prompt), then with `createIfNone`, so the person sees VS Code's "wants to sign in"
+ *    modal and the Accounts menu records that Sherpa uses the account (and offers Sign Out there).
  * A 401 with a token triggers one silent re-auth (refresh); a 403 insufficient_scope asks the person
  * before signing in again with the extra scope (step-up, RFC 6750 §3.1).
  */
@@ -23,6 +25,33 @@ export interface BrokeredToken extends TokenSet {
 }
 
 export type ConfirmStepUp = (scopes: string[]) => Promise<boolean>;
+
+/** How a `sherpa-oauth` session is obtained; {@link vscodeSessionSource} everywhere but the extension tests. */
+export interface SherpaSessionSource {
+  readonly name: string;
+  /** An existing session the extension may use, without any UI; undefined if there is none. */
+  getSilently(scopes: readonly string[]): Promise<vscode.AuthenticationSession | undefined>;
+  /** Interactive: VS Code's consent modal, then the provider's createSession (browser sign-in). */
+  getOrCreate(
+    scopes: readonly string[],
+    o: { forceNew: boolean; detail: string },
+  ): Promise<vscode.AuthenticationSession>;
+}
+
+/** Production: VS Code's authentication API, exactly what a person goes through. */
+export const vscodeSessionSource: SherpaSessionSource = {
+  name: 'vscode.authentication.getSession',
+  getSilently: async (scopes) =>
+    vscode.authentication.getSession(SHERPA_AUTH_PROVIDER_ID, scopes, { silent: true }),
+  getOrCreate: async (scopes, o) =>
+    o.forceNew
+      ? vscode.authentication.getSession(SHERPA_AUTH_PROVIDER_ID, scopes, {
+          forceNewSession: { detail: o.detail },
+        })
+      : vscode.authentication.getSession(SHERPA_AUTH_PROVIDER_ID, scopes, {
+          createIfNone: { detail: o.detail },
+        }),
+};
 
 /** True for Entra ID issuers (public cloud). */
 export function isEntraIssuer(issuer: string): boolean {
@@ -44,6 +73,7 @@ export function tenantFromIssuer(issuer: string): string | undefined {
 
 export class TokenBroker {
   private lastToken: string | undefined;
+  private sessions: SherpaSessionSource = vscodeSessionSource;
   /** Replaceable for tests; default: a modal asking the person. */
   confirmStepUp: ConfirmStepUp = async (scopes) => {
     const yes = 'Sign in again';
@@ -102,13 +132,52 @@ export class TokenBroker {
       clientId,
       scopes: request.scopes,
     });
-    if (request.reason === 'retry' && this.lastToken) await this.authProvider.invalidateToken(this.lastToken);
-    const existing = (await this.authProvider.getSessions(scopes))[0];
-    if (existing && existing.accessToken !== (request.reason === 'retry' ? this.lastToken : undefined)) {
-      this.log.info(`Using the existing ${SHERPA_AUTH_PROVIDER_ID} session of ${existing.account.label}`);
+    const rejected = request.reason === 'retry' ? this.lastToken : undefined;
+    // A 401 for our token: mark it expired so the provider refreshes it on the next lookup (RFC 6749 §6).
+    if (rejected) await this.authProvider.invalidateToken(rejected);
+    const existing = await this.sessions.getSilently(scopes);
+    if (existing && existing.accessToken !== rejected) {
+      this.log.info(
+        `Reusing the ${SHERPA_AUTH_PROVIDER_ID} session of ${existing.account.label} silently (${this.sessions.name})`,
+      );
       return toBrokered(existing, SHERPA_AUTH_PROVIDER_ID);
     }
-    return toBrokered(await this.authProvider.createSession(scopes), SHERPA_AUTH_PROVIDER_ID);
+    this.log.info(`Asking for a ${SHERPA_AUTH_PROVIDER_ID} session through ${this.sessions.name}`);
+    try {
+      const session = await this.sessions.getOrCreate(scopes, {
+        forceNew: existing !== undefined,
+        detail:
+          existing !== undefined
+            ? 'The MCP server rejected the previous token.'
+            : `Sign in at ${request.issuer} for ${request.resource ?? 'the MCP server'} (authorization code + PKCE).`,
+      });
+      return toBrokered(session, SHERPA_AUTH_PROVIDER_ID);
+    } catch (err) {
+      // VS Code's wording when the person presses Cancel on its consent modal.
+      if (err instanceof Error && /did not consent/i.test(err.message)) {
+        throw new ExtensionError('SIGN_IN_CANCELLED', 'Sign-in was cancelled', {
+          cause: err,
+          hint: 'Run "Sherpa: Connect Secure Server" again and choose Allow to sign in.',
+        });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * TEST-ONLY SEAM, used by test/vscode/suite and nothing else. In an extension test host VS Code's
+   * DialogService refuses every dialog ("refused to show dialog in tests", because extensionTestsLocationURI
+   * is set), so `getSession({ createIfNone })` can never get past the consent modal there. This makes the
+   * broker call Sherpa's provider directly (getSessions, then createSession). The suite first proves the
+   * production path reaches that modal; the e2e test (test/e2e) clicks its Allow button as a person would.
+   */
+  callProviderDirectlyForExtensionTests(): void {
+    const provider = this.authProvider;
+    this.sessions = {
+      name: 'the sherpa-oauth provider directly (extension-test seam)',
+      getSilently: async (scopes) => (await provider.getSessions(scopes))[0],
+      getOrCreate: async (scopes) => provider.createSession(scopes),
+    };
   }
 }
 
