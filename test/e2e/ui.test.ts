@@ -5,8 +5,12 @@
  *
  * The steps share one workbench page and run in order; add a test() to extend the scenario:
  *   1. the Servers view lists both servers;
- *   2. Start Local Lab → Connect Secure Server → alice signs in on the lab's login page in the tab the
- *      extension opens → the Token view shows aud, the scope and that every check passed.
+ *   2. Start Local Lab → Connect Secure Server → VS Code's "wants to sign in using Sherpa OAuth" modal →
+ *      Allow → alice signs in on the lab's login page in the tab the extension opens → the Token view
+ *      (sidebar widened by its sash, Servers collapsed) shows aud, scp and that every check passed;
+ *   3. a second Connect reuses the session silently (no modal, no sign-in tab);
+ *   4. Sign Out → Connect asks again (the modal is back; Cancel);
+ *   5. Connect Vulnerable Server → the warning about the static token.
  *
  *   node --import tsx --test test/e2e/ui.test.ts        (builds the VSIX with `npm run package`)
  */
@@ -129,11 +133,16 @@ describe('Sherpa in a real VS Code (code-server + Chromium)', { timeout: 240_000
       .waitFor({ state: 'visible', timeout: 60_000 });
     const signInTab = page.context().waitForEvent('page', { timeout: 60_000 });
     await runCommand(page, 'Sherpa: Connect Secure Server');
-    // VS Code may ask first: allow the sign-in, then allow opening the (loopback) sign-in page.
+    // vscode.authentication.getSession(createIfNone): VS Code asks first — a person clicks Allow.
+    const consent = signInDialog(page);
+    await consent.waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'consent');
+    await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
+    // code-server may then ask whether to open the (loopback) sign-in page.
     let opened = false;
-    const consent = clickDialogButtons(page, ['Allow', 'Open'], () => opened);
+    const openLink = clickDialogButtons(page, ['Open'], () => opened);
     const login = await signInTab.finally(() => (opened = true));
-    await consent;
+    await openLink;
     await login.waitForLoadState('domcontentloaded');
     await login
       .locator('input[name="username"]')
@@ -155,12 +164,155 @@ describe('Sherpa in a real VS Code (code-server + Chromium)', { timeout: 240_000
     const rows = treeRows(page, 'Token');
     await rows.filter({ hasText: /aud/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
     const labels = (await rows.allInnerTexts()).join('\n');
-    await screenshot(page, 'token-view');
     assert.match(labels, new RegExp(`aud ${LAB_API_CLIENT_ID}`), `Token view rows: ${labels}`);
     assert.match(labels, /Scope\s*has access_as_user/, `Token view rows: ${labels}`);
     assert.match(labels, /Checks\s*all passed/, `Token view rows: ${labels}`);
+    await arrangeForTokenScreenshot(page);
+    for (const text of [
+      'Audience (aud)',
+      'Delegated scopes (scp)',
+      'Checks',
+      'Audience',
+      'Scope',
+      'Expiry',
+    ]) {
+      const row = rows.filter({
+        has: page.locator('.label-name', { hasText: new RegExp(`^${escape(text)}$`) }),
+      });
+      await assertInView(page, row.first(), text);
+    }
+    await screenshot(page, 'token-view');
+  });
+
+  test('a second Connect reuses the session silently (no modal, no sign-in tab)', async () => {
+    await clearNotifications(page);
+    let newTab = false;
+    const onPage = () => (newTab = true);
+    page.context().on('page', onPage);
+    await runCommand(page, 'Sherpa: Connect Secure Server');
+    await waitForNotification(page, /Connected to the secure server/);
+    page.context().off('page', onPage);
+    assert.equal(
+      await signInDialog(page).count(),
+      0,
+      'no consent modal for a session Sherpa may already use',
+    );
+    assert.equal(newTab, false, 'no sign-in tab');
+  });
+
+  test('Sign Out removes the session: the next Connect asks again', async () => {
+    await clearNotifications(page);
+    await runCommand(page, 'Sherpa: Sign Out');
+    await page
+      .locator('.statusbar-item', { hasText: /secure · token expires/ })
+      .first()
+      .waitFor({ state: 'detached', timeout: 30_000 });
+    await runCommand(page, 'Sherpa: Connect Secure Server');
+    const consent = signInDialog(page);
+    await consent.waitFor({ state: 'visible', timeout: 30_000 });
+    await consent.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+    await waitForNotification(page, /Sign-in was cancelled/);
+  });
+
+  test('Connect Vulnerable Server warns about the static token', async () => {
+    await clearNotifications(page);
+    await runCommand(page, 'Sherpa: Connect Vulnerable Server');
+    const warning = await waitForNotification(page, /STATIC token/);
+    const text = await warning.innerText();
+    assert.match(text, /never expires/, text);
+    assert.match(text, /shared by every client/, text);
+    // Expanded, so the whole lesson is readable in the screenshot; wait for the palette to fade out.
+    await warning
+      .locator('.codicon-notifications-expand')
+      .first()
+      .click()
+      .catch(() => undefined);
+    await page
+      .locator('.quick-input-widget')
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => undefined);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'vulnerable');
   });
 });
+
+/** Notifications with the same text are merged: clear them so a step's own message is the one found. */
+async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notification-list-item').first().waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** Opens the notification centre (toasts may be collapsed) and waits for a message there. */
+async function waitForNotification(page: Page, text: RegExp) {
+  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  for (let i = 0; i < 30; i++) {
+    await runCommand(page, 'Notifications: Show Notifications');
+    if (await item.isVisible().catch(() => false)) return item;
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1_000);
+  }
+  await item.waitFor({ state: 'visible', timeout: 1_000 });
+  return item;
+}
+
+/** VS Code's consent modal for Sherpa's authentication provider. */
+function signInDialog(page: Page) {
+  return page.locator('.monaco-dialog-box', { hasText: /wants to sign in using Sherpa OAuth/ });
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Arranges the workbench as a person would to read the token: drags the sidebar's sash to the right so
+ * values are not cut off, collapses the Servers view and the Header node so Checks and Claims fit.
+ */
+async function arrangeForTokenScreenshot(page: Page): Promise<void> {
+  const sidebar = page.locator('.part.sidebar').first();
+  const box = await sidebar.boundingBox();
+  assert.ok(box, 'the sidebar is shown');
+  // The sash is VS Code's drag handle on the sidebar's edge (a person drags it to widen the sidebar).
+  const edge = box.x + box.width;
+  let sashBox: { x: number; y: number; width: number; height: number } | undefined;
+  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
+    const b = await sash.boundingBox();
+    if (b && b.height > 200 && Math.abs(b.x + b.width / 2 - edge) < 6) sashBox = b;
+  }
+  assert.ok(sashBox, `a vertical sash at the sidebar's edge (x=${edge})`);
+  const x = sashBox.x + sashBox.width / 2;
+  const y = sashBox.y + sashBox.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 100, y, { steps: 4 });
+  await page.mouse.move(box.x + 760, y, { steps: 8 });
+  await page.mouse.up();
+  const wider = await sidebar.boundingBox();
+  assert.ok(wider && wider.width > box.width + 200, `sidebar ${box.width} → ${wider?.width} px wide`);
+  const serversHeader = page.locator('.pane-header', { hasText: 'Servers' }).first();
+  if ((await serversHeader.getAttribute('aria-expanded')) === 'true') await serversHeader.click();
+  const header = treeRows(page, 'Token').filter({
+    has: page.locator('.label-name', { hasText: /^Header$/ }),
+  });
+  if ((await header.getAttribute('aria-expanded')) === 'true')
+    await header.locator('.monaco-tl-twistie').click();
+  await page.mouse.move(box.x + 1000, y); // no hover highlight in the screenshot
+}
+
+/** Fails unless the element is fully inside both the page's viewport and its scrolled view pane. */
+async function assertInView(page: Page, row: ReturnType<Page['locator']>, what: string): Promise<void> {
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  const r = await row.boundingBox();
+  const pane = await row.locator('xpath=ancestor::div[contains(@class,"pane-body")]').boundingBox();
+  const vp = page.viewportSize();
+  assert.ok(r && pane && vp, `${what}: no layout box`);
+  const inside =
+    r.y >= pane.y && r.y + r.height <= pane.y + pane.height && r.y >= 0 && r.y + r.height <= vp.height;
+  assert.ok(
+    inside,
+    `${what} row is not in view (row y=${r.y}..${r.y + r.height}, pane y=${pane.y}..${pane.y + pane.height})`,
+  );
+}
 
 /** Clicks any of the named buttons in VS Code dialogs until `done()` (no dialog at all is fine). */
 async function clickDialogButtons(page: Page, names: string[], done: () => boolean): Promise<void> {
