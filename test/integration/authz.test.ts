@@ -104,6 +104,7 @@ function assertEntraShape(payload: JWTPayload, o: { issuer: string; clientId: st
   assert.equal(payload.azp, o.clientId);
   assert.equal(payload.ver, '2.0');
   assert.equal(payload.scope, undefined, 'permissions only in scp, as in Entra');
+  assert.equal(payload.client_id, undefined, 'the client only in azp, as in Entra');
   assert.equal(typeof payload.nbf, 'number');
   assert.equal(payload.nbf, payload.iat);
   const lifetime = (payload.exp ?? 0) - (payload.iat ?? 0);

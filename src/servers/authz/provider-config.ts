@@ -169,11 +169,13 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
     },
     formats: {
       customizers: {
-        // Entra v2 shape: `nbf` = `iat`, `typ: JWT`, permissions only in `scp` (no RFC 9068 `scope`).
+        // Entra v2 shape: `nbf` = `iat`, `typ: JWT`, permissions only in `scp` (no RFC 9068 `scope`),
+        // the calling client only in `azp` (no RFC 9068 `client_id`).
         jwt: (_ctx, _token, jwt) => {
           const payload = jwt.payload as Record<string, unknown>;
           payload.nbf = payload.iat;
           delete payload.scope;
+          delete payload.client_id;
           jwt.header = { ...jwt.header, typ: 'JWT' };
         },
       },
