@@ -12,6 +12,7 @@ import type { SherpaMcpProvider } from './mcp/mcp-definition-provider';
 import type { SherpaStatusBar } from './status-bar';
 import type { ServersTreeProvider } from './views/servers-tree';
 import type { TokenTreeProvider } from './views/token-tree';
+import type { VulnerableTokenStore } from './vulnerable-token';
 
 export interface SherpaApi {
   mcpProvider: SherpaMcpProvider;
@@ -24,4 +25,5 @@ export interface SherpaApi {
   deviceCode: DeviceCodeFlow;
   statusBar: SherpaStatusBar;
   lab: LabController;
+  vulnerableToken: VulnerableTokenStore;
 }

@@ -5,7 +5,12 @@
 import { SherpaError } from '../core/errors';
 
 export type ExtensionErrorCode =
-  'LAB_START_FAILED' | 'LAB_NOT_RUNNING' | 'NOT_CONNECTED' | 'SIGN_IN_CANCELLED' | 'NO_SESSION';
+  | 'LAB_START_FAILED'
+  | 'LAB_NOT_RUNNING'
+  | 'NOT_CONNECTED'
+  | 'SIGN_IN_CANCELLED'
+  | 'CONNECT_CANCELLED'
+  | 'NO_SESSION';
 
 export class ExtensionError extends Error {
   readonly code: ExtensionErrorCode;

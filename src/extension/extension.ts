@@ -18,6 +18,7 @@ import {
 } from './commands/connect-commands';
 import { copyTokenCommand, signOutCommand } from './commands/token-commands';
 import { runToolCommand } from './commands/tool-commands';
+import { setVulnerableTokenCommand } from './commands/vulnerable-token-commands';
 import { ConnectionManager } from './connect/connection-manager';
 import { DeviceCodeFlow } from './connect/device-code-flow';
 import { TokenBroker } from './connect/token-broker';
@@ -29,6 +30,7 @@ import { SherpaLog } from './output-log';
 import { affectsSherpa, readSettings } from './settings';
 import { showFailure } from './show-failure';
 import { SherpaStatusBar } from './status-bar';
+import { VulnerableTokenStore } from './vulnerable-token';
 import { ServersTreeProvider } from './views/servers-tree';
 import { TokenTreeProvider } from './views/token-tree';
 
@@ -47,9 +49,12 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
       ? { issuer: lab.info.issuer, clientId: lab.info.clientId, tenantId: lab.info.tenantId }
       : undefined;
 
+  const vulnerableToken = new VulnerableTokenStore(context.secrets);
+  subs.push(vulnerableToken);
+
   const mcpProvider = new SherpaMcpProvider(() => ({
     ...endpoints(),
-    staticToken: readSettings().vulnerableStaticToken,
+    staticToken: vulnerableToken.current,
   }));
   subs.push(mcpProvider);
   if (typeof vscode.lm?.registerMcpServerDefinitionProvider === 'function') {
@@ -83,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     broker: tokenBroker,
     tokenState,
     endpoints,
-    staticToken: () => readSettings().vulnerableStaticToken,
+    staticToken: () => vulnerableToken.get(),
     clientId: () => readSettings().authClientId,
     labIdentity,
   });
@@ -120,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
       if (affectsSherpa(e)) onEndpointsChanged();
     }),
     lab.onDidChangeState(onEndpointsChanged),
+    vulnerableToken.onDidChange(() => mcpProvider.refresh()),
     authProvider.onDidChangeSessions((e) => {
       // Signed out from the Accounts menu: forget the token that belonged to the removed session.
       const current = tokenState.current;
@@ -151,8 +157,9 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
   register('sherpa.copyToken', () => copyTokenCommand(tokenState, log));
   register('sherpa.refreshViews', () => onEndpointsChanged());
   register('sherpa.showLog', () => log.show());
-  register('sherpa.validateSecurity', () =>
-    validateSecurityCommand(endpoints(), readSettings().vulnerableStaticToken, log),
+  register('sherpa.setVulnerableToken', () => setVulnerableTokenCommand(vulnerableToken, log));
+  register('sherpa.validateSecurity', async () =>
+    validateSecurityCommand(endpoints(), await vulnerableToken.get(), log),
   );
   register('sherpa.explainManagedIdentity', async () => {
     const uri = vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', '3-managed-identity.md');
@@ -178,6 +185,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     deviceCode,
     statusBar,
     lab,
+    vulnerableToken,
   };
 }
 

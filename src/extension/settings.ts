@@ -1,9 +1,10 @@
 /**
  * Every setting key Sherpa reads, in one place (the manifest's `contributes.configuration` declares the
- * same keys with their descriptions), plus a typed snapshot of their values.
+ * same keys with their descriptions), plus a typed snapshot of their values. No credential is a setting:
+ * the vulnerable server's static token lives in SecretStorage (vulnerable-token.ts).
  */
 import * as vscode from 'vscode';
-import { LAB_DEFAULT_PORTS, LAB_HOST, LAB_STATIC_TOKEN } from '../core/lab-defaults';
+import { LAB_DEFAULT_PORTS, LAB_HOST } from '../core/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../core/well-known-ids';
 
 export const SETTINGS_SECTION = 'sherpa';
@@ -12,7 +13,6 @@ export const SETTINGS_SECTION = 'sherpa';
 export const SettingKeys = {
   secureServerUrl: 'secureServer.url',
   vulnerableServerUrl: 'vulnerableServer.url',
-  vulnerableStaticToken: 'vulnerableServer.staticToken',
   entraTenant: 'entra.tenant',
   authClientId: 'auth.clientId',
   azureCliClientId: 'auth.azureCliClientId',
@@ -28,7 +28,6 @@ export interface SherpaSettings {
   /** Explicitly configured URL, or undefined when the user left the default (then the lab's URL wins). */
   secureServerUrl?: string;
   vulnerableServerUrl?: string;
-  vulnerableStaticToken: string;
   entraTenant?: string;
   authClientId: string;
   azureCliClientId: string;
@@ -46,7 +45,6 @@ export function readSettings(): SherpaSettings {
   return {
     secureServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.secureServerUrl)),
     vulnerableServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.vulnerableServerUrl)),
-    vulnerableStaticToken: c.get<string>(SettingKeys.vulnerableStaticToken) || LAB_STATIC_TOKEN,
     entraTenant: nonEmpty(c.get<string>(SettingKeys.entraTenant)),
     authClientId: nonEmpty(c.get<string>(SettingKeys.authClientId)) ?? VSCODE_CLIENT_ID,
     azureCliClientId: nonEmpty(c.get<string>(SettingKeys.azureCliClientId)) ?? AZURE_CLIENT_ID,

@@ -9,7 +9,7 @@
  *      Allow → alice signs in on the lab's login page in the tab the extension opens → the Token view
  *      (sidebar widened by its sash, Servers collapsed) shows aud, scp and that every check passed;
  *   3. a second Connect reuses the session silently (no modal, no sign-in tab);
- *   4. Sign Out → Connect asks again (the modal is back; Cancel);
+ *   4. Sign Out → Connect asks again (the modal is back; Cancel → no progress notification left);
  *   5. Connect Vulnerable Server → the warning about the static token.
  *
  *   node --import tsx --test test/e2e/ui.test.ts        (builds the VSIX with `npm run package`)
@@ -212,6 +212,14 @@ describe('Sherpa in a real VS Code (code-server + Chromium)', { timeout: 240_000
     await consent.waitFor({ state: 'visible', timeout: 30_000 });
     await consent.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
     await waitForNotification(page, /Sign-in was cancelled/);
+    // The connect progress must settle on the cancel path too: a few seconds later no Sherpa progress
+    // notification (toast or notification centre) is left with its Cancel button.
+    await page.waitForTimeout(3_000);
+    const progress = page.locator('.notification-list-item', {
+      hasText: /Sherpa: connecting|Signing in to/,
+    });
+    const left = await progress.allInnerTexts();
+    assert.equal(left.length, 0, `progress notifications still shown after Cancel: ${left.join(' | ')}`);
   });
 
   test('Connect Vulnerable Server warns about the static token', async () => {

@@ -36,7 +36,7 @@ export async function connectVulnerableCommand(
   try {
     const connection = await connections.connectVulnerable();
     void vscode.window.showWarningMessage(
-      `Connected to the vulnerable server with its STATIC token (${connection.tools.length} tools). That token is shared by every client, never expires, names no user and sits in plain text in settings — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
+      `Connected to the vulnerable server with its STATIC token (${connection.tools.length} tools). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
     );
     return { connection };
   } catch (err) {

@@ -44,7 +44,8 @@ export interface ConnectionManagerDeps {
   broker: TokenBroker;
   tokenState: TokenState;
   endpoints: () => ServerEndpoints;
-  staticToken: () => string;
+  /** The vulnerable server's static token (SecretStorage, else the lab's default). */
+  staticToken: () => Promise<string>;
   clientId: () => string;
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => { issuer: string; clientId: string; tenantId: string } | undefined;
@@ -88,8 +89,7 @@ export class ConnectionManager implements vscode.Disposable {
         },
         async (progress, cancel) => {
           const abort = new AbortController();
-          cancel.onCancellationRequested(() => abort.abort());
-          return runConnectFlow(url, {
+          const flow = runConnectFlow(url, {
             clientId: this.deps.clientId(),
             signal: abort.signal,
             getToken: async (request) => {
@@ -101,6 +101,9 @@ export class ConnectionManager implements vscode.Disposable {
               if (e.status === 'ok') progress.report({ message: `${STEP_TITLES[e.step]} ✓` });
             },
           });
+          // Not every step can be aborted (a pending getSession, AS discovery), so Cancel must not wait
+          // for the flow: the progress notification closes only when this promise settles.
+          return settleOnCancel(flow, cancel, abort);
         },
       );
       this.secure = connected;
@@ -138,7 +141,7 @@ export class ConnectionManager implements vscode.Disposable {
         async (progress) => {
           progress.report({ message: 'MCP initialize with Authorization: Bearer <static token>' });
           const s = await connectMcp(url, {
-            accessToken: this.deps.staticToken(),
+            accessToken: await this.deps.staticToken(),
             clientName: 'sherpa-vscode',
           });
           progress.report({ message: 'Listing tools' });
@@ -242,6 +245,31 @@ function withEditorHint(err: unknown): unknown {
     cause: err,
     hint: 'Is the server running? Start the local lab with "Sherpa: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
     ...(err.details ? { details: err.details } : {}),
+  });
+}
+
+/**
+ * `work`, or a CONNECT_CANCELLED rejection as soon as the person presses Cancel — whichever comes first.
+ * A flow that still completes after Cancel has its session closed, so nothing stays connected unseen.
+ */
+function settleOnCancel(
+  work: Promise<ConnectedServer>,
+  cancel: vscode.CancellationToken,
+  abort: AbortController,
+): Promise<ConnectedServer> {
+  return new Promise<ConnectedServer>((resolve, reject) => {
+    const onCancel = () => {
+      abort.abort();
+      reject(
+        new ExtensionError('CONNECT_CANCELLED', 'Connecting was cancelled', {
+          hint: 'Run "Sherpa: Connect Secure Server" again when you are ready to sign in.',
+        }),
+      );
+      void work.then((late) => late.close()).catch(() => undefined);
+    };
+    const listener = cancel.onCancellationRequested(onCancel);
+    if (cancel.isCancellationRequested) onCancel();
+    work.then(resolve, reject).finally(() => listener.dispose());
   });
 }
 

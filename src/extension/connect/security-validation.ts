@@ -44,7 +44,7 @@ export async function validateSecurity(
     label: 'Vulnerable server refuses a leaked static token',
     status: vStatic.accepted ? 'fail' : 'pass',
     detail: vStatic.accepted
-      ? 'ACCEPTED the static token from the settings: anyone who reads it is in, forever (MCP01)'
+      ? 'ACCEPTED the static token: anyone who reads it is in, forever (MCP01)'
       : `refused (${vStatic.code})`,
   });
   const sNone = await probe(endpoints.secureUrl);

@@ -1,8 +1,9 @@
 /**
  * Offers both lab MCP servers to VS Code's own MCP client (chat, agent mode) through
  * `vscode.lm.registerMcpServerDefinitionProvider`:
- *  - the vulnerable server WITH its static `Authorization` header — that header, readable by anyone with
- *    the settings, is the MCP01 lesson, so the label says INSECURE;
+ *  - the vulnerable server WITH its static `Authorization` header (the token from SecretStorage, else the
+ *    lab's) — a shared, never-expiring header in a client definition is the MCP01 lesson, so the label
+ *    says INSECURE;
  *  - the secure server with NO header: VS Code follows the 401's `resource_metadata` to the RFC 9728
  *    Protected Resource Metadata and signs in by itself (MCP authorization spec 2025-11-25).
  */
@@ -27,7 +28,7 @@ export class SherpaMcpProvider
 
   constructor(private readonly readSource: () => McpDefinitionSource) {}
 
-  /** Re-reads the source (settings, lab) and tells VS Code when the definitions really changed. */
+  /** Re-reads the source (settings, lab, stored token) and tells VS Code when the definitions really changed. */
   refresh(): void {
     const now = JSON.stringify(this.readSource());
     if (now !== this.last) {

@@ -6,7 +6,7 @@ import { getApi, setSetting } from './helpers';
 suite('MCP server definition provider', () => {
   teardown(async () => {
     await setSetting('secureServer.url', undefined);
-    await setSetting('vulnerableServer.staticToken', undefined);
+    await (await getApi()).vulnerableToken.set(undefined);
   });
 
   test('offers the vulnerable server with its static header and the secure one without', async () => {
@@ -22,20 +22,53 @@ suite('MCP server definition provider', () => {
     assert.match(secure.uri.toString(), /\/mcp$/);
   });
 
-  test('follows settings and fires onDidChangeMcpServerDefinitions', async () => {
+  test('follows the URL setting and fires onDidChangeMcpServerDefinitions', async () => {
     const api = await getApi();
-    const fired = new Promise<void>((resolve) => {
-      const d = api.mcpProvider.onDidChangeMcpServerDefinitions(() => {
-        d.dispose();
-        resolve();
-      });
-    });
+    const fired = nextChange(api.mcpProvider);
     await setSetting('secureServer.url', 'http://127.0.0.1:9/elsewhere/mcp');
-    await Promise.race([
-      fired,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no change event')), 5000)),
-    ]);
+    await fired;
     const defs = (await api.mcpProvider.provideMcpServerDefinitions()) as vscode.McpHttpServerDefinition[];
     assert.ok(defs.some((d) => d.uri.toString() === 'http://127.0.0.1:9/elsewhere/mcp'));
   });
+
+  test('the static token is not a setting: it comes from SecretStorage, else the lab default', async () => {
+    const api = await getApi();
+    const inspected = vscode.workspace.getConfiguration('sherpa').inspect('vulnerableServer.staticToken');
+    assert.equal(inspected?.defaultValue, undefined, 'no staticToken setting in the manifest');
+    assert.ok((await vscode.commands.getCommands(true)).includes('sherpa.setVulnerableToken'));
+
+    const stored = nextChange(api.mcpProvider);
+    await api.vulnerableToken.set('my-own-server-token-123');
+    await stored;
+    let defs = (await api.mcpProvider.provideMcpServerDefinitions()) as vscode.McpHttpServerDefinition[];
+    assert.equal(vulnerableOf(defs).headers.Authorization, 'Bearer my-own-server-token-123');
+    assert.equal(await api.vulnerableToken.get(), 'my-own-server-token-123');
+
+    const reset = nextChange(api.mcpProvider);
+    await api.vulnerableToken.set('');
+    await reset;
+    defs = (await api.mcpProvider.provideMcpServerDefinitions()) as vscode.McpHttpServerDefinition[];
+    assert.equal(vulnerableOf(defs).headers.Authorization, `Bearer ${LAB_STATIC_TOKEN}`);
+  });
 });
+
+function vulnerableOf(defs: vscode.McpHttpServerDefinition[]): vscode.McpHttpServerDefinition {
+  const d = defs.find((x) => /vulnerable/i.test(x.label));
+  assert.ok(d, 'a vulnerable server definition');
+  return d;
+}
+
+/** Resolves on the provider's next change event; rejects after 5 s. */
+function nextChange(provider: { onDidChangeMcpServerDefinitions: vscode.Event<void> }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      d.dispose();
+      reject(new Error('no onDidChangeMcpServerDefinitions event'));
+    }, 5000);
+    const d = provider.onDidChangeMcpServerDefinitions(() => {
+      clearTimeout(timer);
+      d.dispose();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,41 @@
+/** Sherpa: Set Vulnerable Server Token… — the static token goes to SecretStorage, never to settings. */
+import * as vscode from 'vscode';
+import type { SherpaLog } from '../output-log';
+import type { VulnerableTokenStore } from '../vulnerable-token';
+
+// registerSecret (src/core/redact.ts) only masks values of 6+ characters; a shorter one could leak.
+const MIN_LENGTH = 6;
+
+/**
+ * Asks for the token with a masked input box. Empty input removes the stored token (the lab's default
+ * applies again); Escape changes nothing. Returns 'stored', 'default' or undefined (cancelled).
+ */
+export async function setVulnerableTokenCommand(
+  store: VulnerableTokenStore,
+  log: SherpaLog,
+): Promise<'stored' | 'default' | undefined> {
+  const input = await vscode.window.showInputBox({
+    title: 'Vulnerable server token',
+    prompt: `The static bearer token for the vulnerable server, kept in VS Code's secret storage (not in settings). Leave empty to use the local lab's token.${store.isCustom ? ' A token is stored now.' : ''}`,
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const t = v.trim();
+      if (!t) return undefined;
+      if (/\s/.test(t)) return 'A bearer token has no spaces (RFC 6750 §2.1).';
+      return t.length < MIN_LENGTH ? `At least ${MIN_LENGTH} characters.` : undefined;
+    },
+  });
+  if (input === undefined) return undefined;
+  await store.set(input);
+  if (store.isCustom) {
+    log.info('Stored a vulnerable-server token in SecretStorage (it is masked in this log)');
+    void vscode.window.showInformationMessage(
+      'Vulnerable server token stored in secret storage. Connect Vulnerable Server and the MCP definition use it now.',
+    );
+    return 'stored';
+  }
+  log.info("No vulnerable-server token stored: using the local lab's default token");
+  void vscode.window.showInformationMessage("Vulnerable server token reset to the local lab's default.");
+  return 'default';
+}
