@@ -31,3 +31,25 @@ export function createLogger(component: string, level = process.env.SHERPA_LOG_L
     error: (m, f) => write('error', m, f),
   };
 }
+
+/**
+ * Logs an event of a kind at most once per `windowMs`, then reports how many of that kind were left out.
+ * Rejected requests are worth seeing, but forged-token traffic must not turn into unbounded log volume
+ * (the benchmark pushes ~9,000 rejections a second through one server).
+ */
+export function createSampledLog(
+  write: (msg: string, fields: Record<string, unknown>) => void,
+  windowMs = 10_000,
+): (kind: string, msg: string, fields?: Record<string, unknown>) => void {
+  const windows = new Map<string, { until: number; suppressed: number }>();
+  return (kind, msg, fields = {}) => {
+    const now = Date.now();
+    const w = windows.get(kind);
+    if (w && now < w.until) {
+      w.suppressed++;
+      return;
+    }
+    windows.set(kind, { until: now + windowMs, suppressed: 0 });
+    write(msg, w?.suppressed ? { ...fields, suppressedSinceLast: w.suppressed } : fields);
+  };
+}

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { JWTPayload } from 'jose';
 import type { Authenticate } from '../../shared/mcp-app';
-import type { Logger } from '../../shared/log';
+import { createSampledLog, type Logger } from '../../shared/log';
 import { AuthError, authErrorFromJose, respondToAuthError, type ChallengeContext } from './errors';
 import { MAX_TOKEN_LENGTH } from './verify-access-token';
 
@@ -41,6 +41,7 @@ export function createBearerAuth(
   challenge: ChallengeContext,
   logger: Logger,
 ): Authenticate {
+  const logRejection = createSampledLog((msg, fields) => logger.info(msg, fields));
   return async (req: Request, res: Response) => {
     try {
       const token = readBearerToken(req.headers.authorization);
@@ -50,7 +51,11 @@ export function createBearerAuth(
     } catch (err) {
       const authError = authErrorFromJose(err);
       const answer = respondToAuthError(authError, challenge);
-      logger.info('request rejected', { code: authError.code, status: answer.status, path: req.path });
+      logRejection(authError.code, 'request rejected', {
+        code: authError.code,
+        status: answer.status,
+        path: req.path,
+      });
       res
         .status(answer.status)
         .set(answer.headers)
