@@ -63,7 +63,11 @@ const STAGES = [
   { name: 'vscode', steps: [[NODE, [...TSX, 'test/vscode/run-code-server.ts']]], parse: parseMocha },
   {
     name: 'e2e',
-    steps: [[NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/ui.test.ts']]],
+    // One file per step: sequential, so two code-servers (and two `npm run package`) never overlap.
+    steps: [
+      [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/ui.test.ts']],
+      [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/vscode-mcp-client.test.ts']],
+    ],
     parse: parseNodeTest,
   },
 ];

@@ -1,0 +1,203 @@
+/**
+ * End-to-end: VS Code's OWN MCP client (not Sherpa's) signs in to the lab's secure server, driven in a
+ * real VS Code (code-server 4.139.1 = VS Code 1.139.1) in headless Chromium as a person would.
+ *
+ * Sherpa offers the secure server through `vscode.lm.registerMcpServerDefinitionProvider` with no
+ * headers, so VS Code follows the 401 → RFC 9728 Protected Resource Metadata → RFC 8414 metadata itself.
+ * What a person sees in code-server here, step by step (each asserted below):
+ *   1. MCP: List Servers → "Sherpa secure server (OAuth 2.1)" → Start Server;
+ *   2. "Dynamic Client Registration not supported": VS Code's RFC 7591 request always lists
+ *      https://vscode.dev/redirect among its redirect URIs and the lab registers loopback redirects only
+ *      → "Copy URIs & Proceed" → client id: the lab's pre-registered Azure CLI client (public, device
+ *      grant), no secret;
+ *   3. "wants to authenticate to Sherpa secure MCP server" → Allow;
+ *   4. in a remote extension host (code-server) VS Code has no loopback flow, only the vscode.dev
+ *      redirect: the lab's page says invalid_redirect_uri → Cancel → "try a different way? (Device Code)"
+ *      → Yes → RFC 8628 device code: the lab's device page, the code, bob signs in;
+ *   5. the server is Running, its output says "Discovered 3 tools", its actions offer
+ *      "Disconnect Account (bob@…)". (Tool names show only in chat's tool picker, absent without Copilot.)
+ *
+ *   node --import tsx --test test/e2e/vscode-mcp-client.test.ts   (builds the VSIX with `npm run package`)
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { LAB_USERS } from '../../src/core/lab-defaults';
+import { AZURE_CLIENT_ID } from '../../src/core/well-known-ids';
+import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
+import { launchBrowser } from '../vscode/harness/browser';
+import { startCodeServer, type CodeServer } from '../vscode/harness/code-server';
+
+const RESULTS = join(REPO_ROOT, 'test-results');
+const VSIX = join(REPO_ROOT, 'dist', 'sherpa.vsix');
+/** SECURE_LABEL in src/extension/mcp/mcp-definition-provider.ts (that module imports `vscode`). */
+const SECURE_LABEL = 'Sherpa secure server (OAuth 2.1)';
+
+async function runCommand(page: Page, title: string, attempts = 8): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  }
+  throw new Error(`command "${title}" never appeared in the Command Palette`);
+}
+
+function dialog(page: Page, text: RegExp) {
+  return page.locator('.monaco-dialog-box', { hasText: text });
+}
+
+function quickPickRow(page: Page, text: RegExp | string) {
+  return page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+}
+
+/** The secure server's row in MCP: List Servers (label + state, e.g. "… Stopped" / "… Running"). */
+async function readServerRow(page: Page): Promise<string> {
+  await runCommand(page, 'MCP: List Servers');
+  const row = quickPickRow(page, SECURE_LABEL);
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  return row.innerText();
+}
+
+describe("VS Code's own MCP client signs in to the lab's secure server", { timeout: 180_000 }, () => {
+  let server: CodeServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    const tools = ensureTools(['code-server', 'chromium']);
+    const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}${pack.stderr}`);
+    server = await startCodeServer(tools, {
+      settings: {
+        // VS Code's MCP client belongs to its AI features: with them disabled there is no MCP UI.
+        'chat.disableAIFeatures': false,
+        'sherpa.lab.authorizationServerPort': 0,
+        'sherpa.lab.vulnerablePort': 0,
+        'sherpa.lab.securePort': 0,
+      },
+    });
+    server.installExtension(VSIX);
+    browser = await launchBrowser(tools);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    // As in ui.test.ts: code-server rewrites loopback URLs to its /proxy/PORT/ route; browser and lab
+    // share this machine, so send those requests straight to the lab's own origin.
+    await context.route(`${server.origin}/proxy/**`, (route) => {
+      const m = /\/proxy\/(\d+)\/(.*)$/.exec(route.request().url());
+      if (!m) return route.continue();
+      return route.fulfill({ status: 302, headers: { location: `http://127.0.0.1:${m[1]}/${m[2]}` } });
+    });
+    page = await context.newPage();
+    await page.goto(server.workbenchUrl());
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+  });
+
+  test('Start Server → register client → Allow → device code as bob → Running with 3 tools', async () => {
+    const bob = LAB_USERS.find((u) => u.username === 'bob');
+    assert.ok(bob, 'lab user bob');
+    await runCommand(page, 'Sherpa: Start Local Lab');
+    await page
+      .locator('.statusbar-item', { hasText: /lab running/i })
+      .first()
+      .waitFor({ state: 'visible', timeout: 60_000 });
+
+    // 1. MCP: List Servers → the secure server (offered by Sherpa's provider) → Start Server.
+    assert.match(await readServerRow(page), /Stopped/);
+    await quickPickRow(page, SECURE_LABEL).click();
+    await quickPickRow(page, /^Start Server/).click();
+
+    // 2. The lab refuses VS Code's registration (non-loopback redirect URI): VS Code asks for a client id.
+    const noDcr = dialog(page, /Dynamic Client Registration not supported/);
+    await noDcr.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await noDcr.innerText(), /https:\/\/vscode\.dev\/redirect/);
+    await noDcr.locator('.monaco-button', { hasText: /Copy URIs & Proceed/ }).click();
+    const input = page.locator('.quick-input-widget input');
+    await page
+      .locator('.quick-input-widget', { hasText: /Enter an existing client ID/ })
+      .waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(AZURE_CLIENT_ID);
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.quick-input-widget', { hasText: /client secret/ })
+      .waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter'); // public client: no secret
+
+    // 3. Consent to the MCP server definition authenticating.
+    const consent = dialog(page, /wants to authenticate to Sherpa secure MCP server/);
+    await consent.waitFor({ state: 'visible', timeout: 30_000 });
+    const firstTab = page.context().waitForEvent('page', { timeout: 30_000 });
+    await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
+
+    // 4a. The vscode.dev-redirect flow: the lab refuses that redirect URI on its own page.
+    const refused = await firstTab;
+    await refused.waitForLoadState('domcontentloaded');
+    assert.match(
+      new URL(refused.url()).searchParams.get('redirect_uri') ?? '',
+      /^https:\/\/vscode\.dev\/redirect/,
+    );
+    assert.match(await refused.locator('body').innerText(), /invalid_redirect_uri/);
+    await refused.close();
+    // 4b. Cancel that attempt; VS Code offers the device code flow (RFC 8628) instead.
+    await page.bringToFront();
+    await runCommand(page, 'Notifications: Show Notifications');
+    const center = page.locator('.notifications-center');
+    await center
+      .locator('.notification-list-item', { hasText: /Complete the authentication in the browser/ })
+      .locator('.monaco-button', { hasText: /^Cancel$/ })
+      .click({ timeout: 10_000 });
+    await center
+      .locator('.notification-list-item', { hasText: /try a different way\? \(Device Code\)/ })
+      .locator('.monaco-button', { hasText: /^Yes$/ })
+      .click({ timeout: 10_000 });
+    const device = dialog(page, /Device Code Authentication/);
+    await device.waitFor({ state: 'visible', timeout: 30_000 });
+    const shown = await device.innerText();
+    const code = /Your code: (\S+)/.exec(shown)?.[1];
+    assert.ok(code, `a user code in: ${shown}`);
+    const deviceTab = page.context().waitForEvent('page', { timeout: 30_000 });
+    await device.locator('.monaco-button', { hasText: /Copy & Continue/ }).click();
+    const tab = await deviceTab;
+    await tab.waitForLoadState('domcontentloaded');
+    await tab.fill('input[name="user_code"]', code);
+    await tab.getByRole('button', { name: /^Continue$/ }).click();
+    await tab.getByText(/wants to sign in as you/).waitFor({ timeout: 10_000 });
+    assert.match(await tab.locator('body').innerText(), new RegExp(`showing the code ${code}`));
+    await tab.getByRole('button', { name: /^Continue$/ }).click();
+    await tab.locator('input[name="username"]').waitFor({ state: 'visible', timeout: 10_000 });
+    await tab.fill('input[name="username"]', bob.username);
+    await tab.fill('input[name="password"]', bob.password);
+    await tab.getByRole('button', { name: /sign in/i }).click();
+    await tab.getByText(/You have signed in/).waitFor({ timeout: 10_000 });
+    await tab.close();
+
+    // 5. VS Code's MCP output says what it found; the server list says Running.
+    await page.bringToFront();
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    await output.getByText('Discovered 3 tools').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await readServerRow(page), /Running/);
+    // The server's actions name the account VS Code signed in with: bob, from the lab.
+    await quickPickRow(page, SECURE_LABEL).click();
+    const account = quickPickRow(page, /Disconnect Account/);
+    await account.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await account.innerText(), new RegExp(`\\(${bob.username}@`));
+    assert.equal(await quickPickRow(page, /^Stop Server/).isVisible(), true, 'a running server offers Stop');
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'e2e-vscode-mcp-client.png') });
+  });
+});
