@@ -6,14 +6,14 @@
  * headers, so VS Code follows the 401 → RFC 9728 Protected Resource Metadata → RFC 8414 metadata itself.
  * What a person sees in code-server here, step by step (each asserted below):
  *   1. MCP: List Servers → "Sherpa secure server (OAuth 2.1)" → Start Server;
- *   2. "Dynamic Client Registration not supported": VS Code's RFC 7591 request always lists
- *      https://vscode.dev/redirect among its redirect URIs and the lab registers loopback redirects only
- *      → "Copy URIs & Proceed" → client id: the lab's pre-registered Azure CLI client (public, device
- *      grant), no secret;
+ *   2. VS Code registers itself (RFC 7591) without asking anything: its request lists
+ *      https://vscode.dev/redirect and loopback redirect URIs, the lab keeps only the loopback ones
+ *      (RFC 7591 §2 lets a server replace requested metadata) and grants the device grant;
  *   3. "wants to authenticate to Sherpa secure MCP server" → Allow;
  *   4. in a remote extension host (code-server) VS Code has no loopback flow, only the vscode.dev
- *      redirect: the lab's page says invalid_redirect_uri → Cancel → "try a different way? (Device Code)"
- *      → Yes → RFC 8628 device code: the lab's device page, the code, bob signs in;
+ *      redirect, which the registered client does not have: the lab's page says invalid_redirect_uri →
+ *      Cancel → "try a different way? (Device Code)" → Yes → RFC 8628 device code with the registered
+ *      client: the lab's device page, the code, bob signs in;
  *   5. the server is Running, its output says "Discovered 3 tools", its actions offer
  *      "Disconnect Account (bob@…)". (Tool names show only in chat's tool picker, absent without Copilot.)
  *
@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { LAB_USERS } from '../../src/core/lab-defaults';
-import { AZURE_CLIENT_ID } from '../../src/core/well-known-ids';
+import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
 import { launchBrowser } from '../vscode/harness/browser';
 import { startCodeServer, type CodeServer } from '../vscode/harness/code-server';
@@ -122,34 +122,28 @@ describe("VS Code's own MCP client signs in to the lab's secure server", { timeo
     await quickPickRow(page, SECURE_LABEL).click();
     await quickPickRow(page, /^Start Server/).click();
 
-    // 2. The lab refuses VS Code's registration (non-loopback redirect URI): VS Code asks for a client id.
-    const noDcr = dialog(page, /Dynamic Client Registration not supported/);
-    await noDcr.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match(await noDcr.innerText(), /https:\/\/vscode\.dev\/redirect/);
-    await noDcr.locator('.monaco-button', { hasText: /Copy URIs & Proceed/ }).click();
-    const input = page.locator('.quick-input-widget input');
-    await page
-      .locator('.quick-input-widget', { hasText: /Enter an existing client ID/ })
-      .waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(AZURE_CLIENT_ID);
-    await page.keyboard.press('Enter');
-    await page
-      .locator('.quick-input-widget', { hasText: /client secret/ })
-      .waitFor({ state: 'visible', timeout: 10_000 });
-    await page.keyboard.press('Enter'); // public client: no secret
-
+    // 2. VS Code registers itself in the background: no "Dynamic Client Registration not supported".
     // 3. Consent to the MCP server definition authenticating.
     const consent = dialog(page, /wants to authenticate to Sherpa secure MCP server/);
     await consent.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(
+      await dialog(page, /Dynamic Client Registration not supported/).count(),
+      0,
+      'the lab accepted the registration',
+    );
     const firstTab = page.context().waitForEvent('page', { timeout: 30_000 });
     await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
 
-    // 4a. The vscode.dev-redirect flow: the lab refuses that redirect URI on its own page.
+    // 4a. The vscode.dev-redirect flow with the registered client: the lab dropped that redirect URI at
+    // registration, so it refuses it on its own page.
     const refused = await firstTab;
     await refused.waitForLoadState('domcontentloaded');
-    assert.match(
-      new URL(refused.url()).searchParams.get('redirect_uri') ?? '',
-      /^https:\/\/vscode\.dev\/redirect/,
+    const authorize = new URL(refused.url()).searchParams;
+    assert.match(authorize.get('redirect_uri') ?? '', /^https:\/\/vscode\.dev\/redirect/);
+    const clientId = authorize.get('client_id') ?? '';
+    assert.ok(
+      clientId && clientId !== AZURE_CLIENT_ID && clientId !== VSCODE_CLIENT_ID,
+      `a dynamically registered client id, got "${clientId}"`,
     );
     assert.match(await refused.locator('body').innerText(), /invalid_redirect_uri/);
     await refused.close();

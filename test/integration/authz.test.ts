@@ -243,21 +243,38 @@ describe('authorization server (lenient lab mode)', () => {
     assert.ok(tokens.refresh_token);
   });
 
-  test('dynamic client registration: loopback accepted and usable, https://evil.example rejected', async () => {
-    const registration = `${server.issuer}/reg`;
-    const good = await fetch(registration, {
+  test('dynamic client registration: only the loopback redirect URIs of a mixed list are kept', async () => {
+    // What VS Code's MCP client sends (RFC 7591): vscode.dev redirects plus loopback ones, device grant.
+    const good = await fetch(`${server.issuer}/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         client_name: 'dcr test',
-        redirect_uris: ['http://127.0.0.1:53682/callback'],
+        redirect_uris: [
+          'https://insiders.vscode.dev/redirect',
+          'https://vscode.dev/redirect',
+          'http://127.0.0.1/',
+          'http://127.0.0.1:53682/callback',
+          'http://localhost:33418/',
+        ],
         token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
+        application_type: 'native',
+        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
         response_types: ['code'],
       }),
     });
     assert.equal(good.status, 201);
-    const client = (await good.json()) as { client_id: string };
+    const client = (await good.json()) as {
+      client_id: string;
+      redirect_uris: string[];
+      grant_types: string[];
+    };
+    assert.deepEqual(client.redirect_uris, [
+      'http://127.0.0.1/',
+      'http://127.0.0.1:53682/callback',
+      'http://localhost:33418/',
+    ]);
+    assert.ok(client.grant_types.includes('urn:ietf:params:oauth:grant-type:device_code'));
     const config = await discover(server.issuer, client.client_id);
     const tokens = await runCodeFlow(config, alice, {
       scope: 'access_as_user',
@@ -269,16 +286,35 @@ describe('authorization server (lenient lab mode)', () => {
     assert.equal(payload.azp, client.client_id);
     assert.equal(payload.scp, 'access_as_user');
 
-    const bad = await fetch(registration, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        redirect_uris: ['https://evil.example/cb'],
-        token_endpoint_auth_method: 'none',
-      }),
+    // The dropped redirect URI is not registered: an authorization request naming it is refused.
+    const dropped = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'https://vscode.dev/redirect',
+      scope: API_SCOPE,
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
     });
-    assert.equal(bad.status, 400);
-    assert.equal(((await bad.json()) as { error: string }).error, 'invalid_redirect_uri');
+    const refused = await fetch(dropped, { redirect: 'manual' });
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /invalid_redirect_uri/);
+
+    // The registered public client may use the device grant (VS Code's fallback route).
+    const device = await oidc.initiateDeviceAuthorization(config, { scope: API_SCOPE });
+    assert.ok(device.verification_uri_complete);
+    assert.match(await approveDeviceCode(device.verification_uri_complete, bob), /signed in/i);
+    const deviceTokens = await oidc.pollDeviceAuthorizationGrant(config, device);
+    assert.equal(decodeJwt(deviceTokens.access_token).azp, client.client_id);
+  });
+
+  test('dynamic client registration: no loopback redirect URI at all → invalid_redirect_uri', async () => {
+    for (const redirectUris of [['https://evil.example/cb'], ['https://vscode.dev/redirect'], []]) {
+      const bad = await fetch(`${server.issuer}/reg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: redirectUris, token_endpoint_auth_method: 'none' }),
+      });
+      assert.equal(bad.status, 400, JSON.stringify(redirectUris));
+      assert.equal(((await bad.json()) as { error: string }).error, 'invalid_redirect_uri');
+    }
   });
 
   test('lenient lab: a bare access_as_user scope without resource means the Sherpa API', async () => {
@@ -337,6 +373,12 @@ describe('authorization server (strict, Entra-exact)', () => {
   test('resource that does not match the scope App ID URI fails with AADSTS9010010; DCR is off', async () => {
     const config = await discover(server.issuer, VSCODE_CLIENT_ID);
     assert.equal(config.serverMetadata().registration_endpoint, undefined);
+    const registration = await fetch(`${server.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/'], token_endpoint_auth_method: 'none' }),
+    });
+    assert.equal(registration.status, 404, 'no registration endpoint in strict mode');
     const redirectUri = 'http://127.0.0.1:51111/';
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,

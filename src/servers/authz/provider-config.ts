@@ -34,6 +34,26 @@ export interface ProviderConfigOptions {
 /** Custom client metadata whose validator runs on every registration: the hook for the loopback rule. */
 const DCR_POLICY_PROPERTY = 'sherpa_lab_policy';
 
+/**
+ * RFC 7591 §2 / §3.2.1: the lab registers only a client's http loopback redirect URIs (RFC 8252 §7.3) and
+ * drops the rest (VS Code also asks for https://vscode.dev/redirect, which would send the code off this
+ * machine); the registration response's `redirect_uris` shows what was kept. A request with no loopback
+ * redirect URI at all is refused with `invalid_redirect_uri`. A missing or malformed `redirect_uris` is
+ * left to oidc-provider's own validation.
+ */
+function keepLoopbackRedirectUris(metadata: { redirect_uris?: unknown }): void {
+  const requested = metadata.redirect_uris;
+  if (!Array.isArray(requested)) return;
+  const kept = requested.filter((u) => isLoopbackRedirectUri(u));
+  if (kept.length === 0) {
+    throw new errors.InvalidRedirectUri(
+      'redirect_uris must include an http loopback URI (127.0.0.1, localhost or [::1]) in the lab; ' +
+        `got ${requested.map(String).join(', ') || 'none'}`,
+    );
+  }
+  metadata.redirect_uris = kept;
+}
+
 /** Pulls a client's display name out of oidc-provider's context for the HTML pages. */
 function describeClient(ctx: KoaContextWithOIDC): string {
   const client = ctx.oidc.client;
@@ -136,16 +156,17 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
     // registered ones are not in Entra terms, but the lab auto-consents for them too.
     extraClientMetadata: {
       properties: [DCR_POLICY_PROPERTY],
+      // oidc-provider runs this before its own metadata validation and lets it edit `metadata`: the
+      // hook for RFC 7591 §2 ("the server MAY ... replace any of the client's requested metadata").
       validator: (ctx, key, _value, metadata) => {
         // `ctx` is only set for registration/update requests; static clients are trusted.
         if (!ctx || key !== DCR_POLICY_PROPERTY) return;
-        const uris = metadata.redirect_uris ?? [];
-        const bad = uris.find((u) => !isLoopbackRedirectUri(u));
-        if (bad !== undefined) {
-          throw new errors.InvalidRedirectUri(
-            `redirect_uris must be http loopback URIs (127.0.0.1, localhost or [::1]) in the lab; got ${bad}`,
-          );
-        }
+        keepLoopbackRedirectUris(metadata);
+        // The device grant (RFC 8628) stays allowed for registered public clients: it has no redirect
+        // URI to abuse, the user approves the code on the lab's own page (which names the client), and
+        // VS Code falls back to it when its browser route is refused (in a remote extension host it
+        // only offers the https://vscode.dev redirect). Entra has no DCR at all; this is lab convenience
+        // on 127.0.0.1, where only local processes can register.
       },
     },
     extraTokenClaims: (_ctx, token) => {
