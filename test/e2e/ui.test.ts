@@ -15,45 +15,10 @@
  *   node --import tsx --test test/e2e/ui.test.ts        (builds the VSIX with `npm run package`)
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/core/lab-defaults';
-import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
-import { launchBrowser } from '../vscode/harness/browser';
-import { startCodeServer, type CodeServer } from '../vscode/harness/code-server';
-
-const RESULTS = join(REPO_ROOT, 'test-results');
-const VSIX = join(REPO_ROOT, 'dist', 'sherpa.vsix');
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(RESULTS, { recursive: true });
-  await page.screenshot({ path: join(RESULTS, `e2e-${name}.png`) });
-}
-
-/**
- * Runs a command from the Command Palette by its title. Right after start-up the extension may not
- * have contributed it yet, so retry (F1 → type → look for the row → Escape) instead of sleeping.
- */
-async function runCommand(page: Page, title: string, attempts = 8): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 3_000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-    }
-  }
-  throw new Error(`command "${title}" never appeared in the Command Palette`);
-}
+import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 
 /** Tree rows of a view, by the view's pane (identified by its title in the pane header). */
 function treeRows(page: Page, viewTitle: string) {
@@ -62,41 +27,12 @@ function treeRows(page: Page, viewTitle: string) {
 }
 
 describe('Sherpa in a real VS Code (code-server + Chromium)', { timeout: 240_000 }, () => {
-  let server: CodeServer;
-  let browser: Browser;
+  let workbench: Workbench;
   let page: Page;
 
   before(async () => {
-    const tools = ensureTools(['code-server', 'chromium']);
-    const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}${pack.stderr}`);
-    // Lab on free ports, so a lab already running on the defaults (7480-7482) does not get in the way.
-    server = await startCodeServer(tools, {
-      settings: {
-        'sherpa.lab.authorizationServerPort': 0,
-        'sherpa.lab.vulnerablePort': 0,
-        'sherpa.lab.securePort': 0,
-      },
-    });
-    server.installExtension(VSIX);
-    browser = await launchBrowser(tools);
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    // code-server turns a loopback URL given to openExternal into its own port-forwarding route
-    // (/proxy/PORT/…), meant for a browser on another machine. Here browser and lab share the machine,
-    // and the lab's cookies and redirects use its own origin: send such requests straight to the port.
-    await context.route(`${server.origin}/proxy/**`, (route) => {
-      const m = /\/proxy\/(\d+)\/(.*)$/.exec(route.request().url());
-      if (!m) return route.continue();
-      return route.fulfill({ status: 302, headers: { location: `http://127.0.0.1:${m[1]}/${m[2]}` } });
-    });
-    if (process.env.SHERPA_E2E_DEBUG) {
-      context.on('response', (r) =>
-        process.stderr.write(`[e2e] ${r.status()} ${r.request().method()} ${r.url().slice(0, 160)}\n`),
-      );
-    }
-    page = await context.newPage();
-    await page.goto(server.workbenchUrl());
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    workbench = await openWorkbench();
+    page = workbench.page;
   });
 
   // A failing step leaves a screenshot of the workbench as it was (test-results/e2e-failure-*.png).
@@ -108,8 +44,7 @@ describe('Sherpa in a real VS Code (code-server + Chromium)', { timeout: 240_000
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await workbench?.close();
   });
 
   test('the installed VSIX shows the Sherpa Servers view with both servers', async () => {

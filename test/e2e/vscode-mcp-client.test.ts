@@ -20,39 +20,14 @@
  *   node --import tsx --test test/e2e/vscode-mcp-client.test.ts   (builds the VSIX with `npm run package`)
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { LAB_USERS } from '../../src/core/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
-import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
-import { launchBrowser } from '../vscode/harness/browser';
-import { startCodeServer, type CodeServer } from '../vscode/harness/code-server';
+import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 
-const RESULTS = join(REPO_ROOT, 'test-results');
-const VSIX = join(REPO_ROOT, 'dist', 'sherpa.vsix');
 /** SECURE_LABEL in src/extension/mcp/mcp-definition-provider.ts (that module imports `vscode`). */
 const SECURE_LABEL = 'Sherpa secure server (OAuth 2.1)';
-
-async function runCommand(page: Page, title: string, attempts = 8): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 3_000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-    }
-  }
-  throw new Error(`command "${title}" never appeared in the Command Palette`);
-}
 
 function dialog(page: Page, text: RegExp) {
   return page.locator('.monaco-dialog-box', { hasText: text });
@@ -71,41 +46,17 @@ async function readServerRow(page: Page): Promise<string> {
 }
 
 describe("VS Code's own MCP client signs in to the lab's secure server", { timeout: 180_000 }, () => {
-  let server: CodeServer;
-  let browser: Browser;
+  let workbench: Workbench;
   let page: Page;
 
   before(async () => {
-    const tools = ensureTools(['code-server', 'chromium']);
-    const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}${pack.stderr}`);
-    server = await startCodeServer(tools, {
-      settings: {
-        // VS Code's MCP client belongs to its AI features: with them disabled there is no MCP UI.
-        'chat.disableAIFeatures': false,
-        'sherpa.lab.authorizationServerPort': 0,
-        'sherpa.lab.vulnerablePort': 0,
-        'sherpa.lab.securePort': 0,
-      },
-    });
-    server.installExtension(VSIX);
-    browser = await launchBrowser(tools);
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    // As in ui.test.ts: code-server rewrites loopback URLs to its /proxy/PORT/ route; browser and lab
-    // share this machine, so send those requests straight to the lab's own origin.
-    await context.route(`${server.origin}/proxy/**`, (route) => {
-      const m = /\/proxy\/(\d+)\/(.*)$/.exec(route.request().url());
-      if (!m) return route.continue();
-      return route.fulfill({ status: 302, headers: { location: `http://127.0.0.1:${m[1]}/${m[2]}` } });
-    });
-    page = await context.newPage();
-    await page.goto(server.workbenchUrl());
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    // VS Code's MCP client belongs to its AI features: with them disabled there is no MCP UI.
+    workbench = await openWorkbench({ 'chat.disableAIFeatures': false });
+    page = workbench.page;
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await workbench?.close();
   });
 
   test('Start Server → register client → Allow → device code as bob → Running with 3 tools', async () => {
@@ -191,7 +142,6 @@ describe("VS Code's own MCP client signs in to the lab's secure server", { timeo
     await account.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await account.innerText(), new RegExp(`\\(${bob.username}@`));
     assert.equal(await quickPickRow(page, /^Stop Server/).isVisible(), true, 'a running server offers Stop');
-    mkdirSync(RESULTS, { recursive: true });
-    await page.screenshot({ path: join(RESULTS, 'e2e-vscode-mcp-client.png') });
+    await screenshot(page, 'vscode-mcp-client');
   });
 });
