@@ -33,14 +33,18 @@ export type SherpaErrorCode =
   | 'CLIENT_AUTH_UNSUPPORTED'
   | 'AUTH_RETRY_LIMIT';
 
-export class SherpaError extends Error {
-  readonly code: SherpaErrorCode;
+/**
+ * An error with a stable `code` and a `hint` saying what to do. `C` lets an edge (the extension) add codes
+ * of its own without a second error class.
+ */
+export class SherpaError<C extends string = SherpaErrorCode> extends Error {
+  readonly code: C;
   readonly hint?: string;
   /** Structured extras (e.g. the parsed challenge, the scope a 403 asked for). */
   readonly details?: Record<string, unknown>;
 
   constructor(
-    code: SherpaErrorCode,
+    code: C,
     message: string,
     options: { hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
   ) {

@@ -1,6 +1,6 @@
 /**
- * Errors raised by the extension's own edges (lab process, UI flow). Same shape as core's SherpaError —
- * stable `code`, `hint` saying what to do — with codes that only make sense inside VS Code.
+ * Errors raised by the extension's own edges (lab process, UI flow): core's SherpaError with codes that
+ * only make sense inside VS Code.
  */
 import { SherpaError } from '../core/errors';
 
@@ -12,27 +12,14 @@ export type ExtensionErrorCode =
   | 'CONNECT_CANCELLED'
   | 'NO_SESSION';
 
-export class ExtensionError extends Error {
-  readonly code: ExtensionErrorCode;
-  readonly hint?: string;
-  readonly details?: Record<string, unknown>;
-
-  constructor(
-    code: ExtensionErrorCode,
-    message: string,
-    options: { hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ExtensionError';
-    this.code = code;
-    this.hint = options.hint;
-    this.details = options.details;
-  }
+/** A SherpaError with a code that only makes sense inside VS Code. */
+export class ExtensionError extends SherpaError<ExtensionErrorCode> {
+  override readonly name = 'ExtensionError';
 }
 
 /** What went wrong and what to do, for a notification: "message [CODE] — hint". */
 export function describeFailure(err: unknown): { code?: string; message: string; hint?: string } {
-  if (err instanceof SherpaError || err instanceof ExtensionError) {
+  if (err instanceof SherpaError) {
     return { code: err.code, message: err.message, hint: err.hint };
   }
   return { message: err instanceof Error ? err.message : String(err) };
@@ -40,5 +27,5 @@ export function describeFailure(err: unknown): { code?: string; message: string;
 
 /** Error code of a SherpaError or ExtensionError (undefined for anything else). */
 export function errorCode(err: unknown): string | undefined {
-  return err instanceof SherpaError || err instanceof ExtensionError ? err.code : undefined;
+  return err instanceof SherpaError ? err.code : undefined;
 }
