@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { importJWK, SignJWT, type JWK } from 'jose';
+import { readLabSigningKey, resignLabToken } from '../lab/lab-key';
 import { runConnectFlow } from '../core/connect-flow';
 import { isSherpaError } from '../core/errors';
 import { LAB_OTHER_API_APP_ID_URI, LAB_STATIC_TOKEN, LAB_USERS } from '../core/lab-defaults';
@@ -85,14 +85,13 @@ export function tamperToken(token: string): string {
  */
 export async function mintExpiredLabToken(lab: LabTarget, template: string): Promise<string> {
   if (!lab.dataDir) throw new Error('no lab data folder');
-  const jwks = JSON.parse(await readFile(join(lab.dataDir, 'jwks.json'), 'utf8')) as { keys: JWK[] };
-  const jwk = jwks.keys[0]!;
-  const key = await importJWK(jwk, 'RS256');
-  const { header, claims } = decodeToken(template);
+  const { privateKey, kid } = await readLabSigningKey(lab.dataDir);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 })
-    .setProtectedHeader({ ...header, alg: 'RS256', ...(jwk.kid ? { kid: jwk.kid } : {}) })
-    .sign(key);
+  return resignLabToken(
+    template,
+    { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
+    { key: privateKey, kid },
+  );
 }
 
 /** Runs the connect flow on the secure server as a lab user: the "fixed" path working end to end. */

@@ -7,9 +7,8 @@
  * checks). A handful of extra real logins checks that their first-use cost matches (see run.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWK } from 'jose';
+import { decodeProtectedHeader } from 'jose';
+import { readLabSigningKey, resignLabToken } from '../../src/lab/lab-key';
 import { loginFromCli } from '../../src/cli/lab-token';
 import type { LabInfo } from '../support/lab';
 
@@ -31,20 +30,12 @@ export async function createLabKeyMinter(
   lab: LabInfo,
   template: string,
 ): Promise<(count: number) => Promise<string[]>> {
-  const header = decodeProtectedHeader(template);
-  const claims = decodeJwt(template);
-  const jwks = JSON.parse(await readFile(join(lab.dataDir, 'jwks.json'), 'utf8')) as { keys: JWK[] };
-  const jwk = jwks.keys.find((k) => k.kid === header.kid);
-  if (!jwk) throw Object.assign(new Error('lab key of the real token not found'), { code: 'no_lab_key' });
-  const key = await importJWK(jwk, 'RS256');
+  const { privateKey } = await readLabSigningKey(lab.dataDir, decodeProtectedHeader(template).kid);
   return async (count) => {
     const out: string[] = [];
     for (let i = 0; i < count; i++) {
-      out.push(
-        await new SignJWT({ ...claims, jti: randomUUID(), iat: Math.floor(Date.now() / 1000) })
-          .setProtectedHeader({ alg: 'RS256', typ: header.typ ?? 'JWT', kid: header.kid! })
-          .sign(key),
-      );
+      const fresh = { jti: randomUUID(), iat: Math.floor(Date.now() / 1000) };
+      out.push(await resignLabToken(template, fresh, { key: privateKey }));
     }
     return out;
   };
