@@ -31,7 +31,8 @@ export type SherpaErrorCode =
   | 'CLIENT_REGISTRATION_FAILED'
   | 'NO_CLIENT_REGISTRATION'
   | 'CLIENT_AUTH_UNSUPPORTED'
-  | 'AUTH_RETRY_LIMIT';
+  | 'AUTH_RETRY_LIMIT'
+  | 'LAB_PORT_IN_USE';
 
 /**
  * An error with a stable `code` and a `hint` saying what to do. `C` lets an edge (the extension) add codes

@@ -8,6 +8,7 @@ import {
   LAB_STATIC_TOKEN,
   LAB_TENANT_ID,
 } from '../core/lab-defaults';
+import { SherpaError } from '../core/errors';
 import { REQUIRED_SCOPE } from '../core/well-known-ids';
 import { startAuthorizationServer } from '../servers/authz/index';
 import { startSecureServer } from '../servers/secure/index';
@@ -113,6 +114,19 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
     };
   } catch (err) {
     await close();
-    throw err;
+    throw explainListenError(err, host);
   }
+}
+
+/** A busy port is the most common way the lab fails to start: say which port and what to do. */
+function explainListenError(err: unknown, host: string): unknown {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code !== 'EADDRINUSE') return err;
+  return new SherpaError('LAB_PORT_IN_USE', `Port ${e.port ?? '?'} on ${host} is already in use`, {
+    hint:
+      'Another lab (or another program) is listening there. Stop it (Ctrl-C in its terminal, or ' +
+      '"Sherpa: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port ' +
+      '(0 = any free port), or `sherpa story --ephemeral-ports`.',
+    cause: err,
+  });
 }

@@ -96,3 +96,22 @@ test('exploit: all six demonstrations as expected', async () => {
   assert.match(r.stdout, /2\.4 .*401 invalid_token/);
   assert.match(r.stdout, /6\/6 outcomes as expected/);
 });
+
+test('lab on a port that is already taken: exits non-zero naming the port and what to do', async () => {
+  const busyPort = new URL(lab.secure).port;
+  const r = await runCli(
+    ['lab', '--json', '--data-dir', join(lab.dataDir, 'second'), '--as-port', '0'].concat([
+      '--vulnerable-port',
+      '0',
+      '--secure-port',
+      busyPort,
+    ]),
+  );
+  assert.notEqual(r.code, 0);
+  assert.match(
+    r.stderr,
+    new RegExp(`Port ${busyPort} on 127\\.0\\.0\\.1 is already in use \\[LAB_PORT_IN_USE\\]`),
+  );
+  assert.match(r.stderr, /--ephemeral-ports|0 = any free port/);
+  assert.equal(r.stdout, '', 'no lab JSON line when it did not start');
+});
