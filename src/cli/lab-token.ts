@@ -1,9 +1,11 @@
 /** Getting a real token from the lab (or any issuer) for the CLI: browser or non-interactive lab login. */
-import { exec } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { discoverAuthorizationServer } from '../core/as-metadata';
 import { loginWithAuthorizationCode } from '../core/authorization-code';
 import { assertLoopbackUrl, findLabCredentials, labLoginBrowser } from '../core/lab-login';
 import type { TokenSet } from '../core/token-set';
+import { toTerminalLine } from '../core/untrusted-text';
+import { assertOpenableUrl } from '../core/url';
 import { VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import type { Configuration } from 'openid-client';
 
@@ -33,11 +35,24 @@ export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
   });
 }
 
-/** Prints the URL (to stderr: stdout may be piped) and tries the platform's opener. */
-function openInBrowser(url: URL): void {
-  process.stderr.write(`Open this URL to sign in (waiting for the redirect):\n  ${url.href}\n`);
+/**
+ * Prints the URL (to stderr: stdout may be piped) and tries the platform's opener. The URL came from a
+ * server's metadata, so it is checked (https or loopback http only) and handed to the opener as one
+ * argument with no shell in between: `$(…)`, backticks, `|` or `"` in it are just characters of a URL.
+ */
+export function openInBrowser(url: URL): void {
+  const safe = assertOpenableUrl(url);
+  process.stderr.write(
+    `Open this URL to sign in (waiting for the redirect):\n  ${toTerminalLine(safe.href, 4000)}\n`,
+  );
   if (process.env.SHERPA_NO_BROWSER === '1') return;
-  const opener =
-    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start ""' : 'xdg-open';
-  exec(`${opener} "${url.href.replace(/"/g, '%22')}"`, () => undefined);
+  const [command, ...args] =
+    process.platform === 'darwin'
+      ? ['open', safe.href]
+      : process.platform === 'win32'
+        ? ['rundll32', 'url.dll,FileProtocolHandler', safe.href]
+        : ['xdg-open', safe.href];
+  const child = spawn(command!, args, { stdio: 'ignore', detached: true, shell: false });
+  child.on('error', () => undefined); // no opener installed: the printed URL is the way
+  child.unref();
 }

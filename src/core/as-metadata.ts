@@ -9,6 +9,7 @@
  */
 import * as client from 'openid-client';
 import { SherpaError } from './errors';
+import { createGuardedFetch, guardRefusalOf, networkPolicyFor } from './net/guarded-fetch';
 import { isLoopbackHost } from './url';
 
 export type AsDiscoveryMethod = 'oauth2-insert' | 'oidc-insert' | 'oidc-append';
@@ -18,7 +19,11 @@ export interface DiscoverAuthorizationServerOptions {
   clientId: string;
   /** Request timeout in seconds (openid-client default: 30). */
   timeoutSeconds?: number;
-  /** For tests: a fetch to use instead of the global one. */
+  /**
+   * Every request of discovery and of the returned Configuration (token, device, refresh) goes through
+   * this fetch. Default: a guarded fetch (net/guarded-fetch.ts) with the issuer's own policy; the connect
+   * flow passes the one made for the MCP server the person chose.
+   */
   fetch?: client.CustomFetch;
 }
 
@@ -46,11 +51,13 @@ export async function discoverAuthorizationServer(
       hint: 'Only loopback (127.0.0.1/localhost) issuers may use plain http; use the https issuer URL.',
     });
   }
+  const guarded =
+    options.fetch ?? (createGuardedFetch(await networkPolicyFor(issuerUrl)) as client.CustomFetch);
   const discoveryOptions = (algorithm?: 'oidc' | 'oauth2'): client.DiscoveryRequestOptions => ({
     ...(algorithm ? { algorithm } : {}),
     ...(loopback ? { execute: [client.allowInsecureRequests] } : {}),
     ...(options.timeoutSeconds !== undefined ? { timeout: options.timeoutSeconds } : {}),
-    ...(options.fetch ? { [client.customFetch]: options.fetch } : {}),
+    [client.customFetch]: guarded,
   });
   const clientMetadata: Partial<client.ClientMetadata> = { token_endpoint_auth_method: 'none' };
 
@@ -97,9 +104,12 @@ export async function discoverAuthorizationServer(
   for (const { method, run } of methods) {
     try {
       const config = await run();
+      config[client.customFetch] = guarded; // token, device and refresh requests too
       attempts.push({ method });
       return { config, metadata: config.serverMetadata(), method, attempts };
     } catch (err) {
+      const refusal = guardRefusalOf(err);
+      if (refusal) throw refusal;
       const sherpa = toIssuerMismatch(err, issuerUrl);
       if (sherpa) issuerMismatch ??= sherpa;
       attempts.push({ method, error: err instanceof Error ? err.message : String(err) });

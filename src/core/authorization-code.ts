@@ -7,6 +7,8 @@
 import * as client from 'openid-client';
 import { discoverAuthorizationServer } from './as-metadata';
 import { SherpaError } from './errors';
+import { guardRefusalOf } from './net/guarded-fetch';
+import { assertOpenableUrl } from './url';
 import { startLoopbackRedirect } from './loopback-redirect';
 import { toTokenSet, type TokenSet } from './token-set';
 import { VSCODE_CLIENT_ID } from './well-known-ids';
@@ -60,6 +62,9 @@ export async function loginWithAuthorizationCode(options: AuthorizationCodeOptio
       ...(options.resource ? { resource: options.resource } : {}),
       ...options.extraParameters,
     });
+    // The authorization endpoint came from the server's metadata: nothing but https (or the lab's
+    // loopback http) reaches a browser or an opener.
+    assertOpenableUrl(authorizationUrl);
     // The callback may arrive while openBrowser is still running (a form driver follows the redirect).
     await Promise.race([options.openBrowser(authorizationUrl), receiver.callback.then(() => undefined)]);
     const callbackUrl = await receiver.callback;
@@ -122,6 +127,8 @@ async function resolveConfiguration(options: {
 /** Maps openid-client errors to SherpaErrors that say what to do. */
 export function toTokenRequestError(err: unknown): SherpaError {
   if (err instanceof SherpaError) return err;
+  const refusal = guardRefusalOf(err);
+  if (refusal) return refusal;
   if (err instanceof client.ResponseBodyError) {
     return new SherpaError(
       'TOKEN_REQUEST_FAILED',

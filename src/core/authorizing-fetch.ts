@@ -20,7 +20,11 @@ import { obtainClient, type RegisteredClient } from './client-registration';
 import { exchangeIdJag, JWT_BEARER_GRANT, requestIdJag } from './cross-app-access';
 import { isSherpaError } from './errors';
 import { discoverLegacyAuthorizationServer } from './legacy-authorization-server';
+import { createMcpFetch } from './mcp-connect';
+import { createGuardedFetch, networkPolicyFor } from './net/guarded-fetch';
 import { discoverProtectedResource } from './protected-resource';
+import { assertServerScopes } from './scope-policy';
+import { isEntraIssuer } from './entra';
 import { selectScopes, splitScope } from './scope-selection';
 import type { TokenSet } from './token-set';
 import { isLoopbackHost } from './url';
@@ -74,7 +78,16 @@ const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
 
 /** Creates the authorizing fetch; state (tokens, registered clients per issuer) lives in the closure. */
 export function createAuthorizingFetch(options: AuthorizingFetchOptions): AuthorizingFetch {
-  const baseFetch = options.fetch ?? fetch;
+  // Two guarded fetches with one policy made from the server URL (net/guarded-fetch.ts): bounded
+  // metadata/OAuth requests, and the MCP transport's (event streams allowed). `options.fetch` replaces both.
+  let fetches: Promise<{ metadata: typeof fetch; mcp: typeof fetch }> | undefined;
+  const guarded = () =>
+    (fetches ??= options.fetch
+      ? Promise.resolve({ metadata: options.fetch, mcp: options.fetch })
+      : networkPolicyFor(options.serverUrl).then(async (policy) => ({
+          metadata: createGuardedFetch(policy),
+          mcp: await createMcpFetch(options.serverUrl),
+        })));
   const log = options.onStep ?? (() => undefined);
   const max = options.maxAuthorizationsPerRequest ?? 3;
   const clients = new Map<string, RegisteredClient>();
@@ -88,6 +101,8 @@ export function createAuthorizingFetch(options: AuthorizingFetchOptions): Author
     let resource: string | undefined;
     let prmScopes: string[] | undefined;
     let metadata: client.ServerMetadata;
+    const baseFetch = (await guarded()).metadata;
+    let entra = false;
     try {
       const prm = await discoverProtectedResource(options.serverUrl, {
         ...(challenge?.resourceMetadata ? { resourceMetadataUrl: challenge.resourceMetadata } : {}),
@@ -97,12 +112,18 @@ export function createAuthorizingFetch(options: AuthorizingFetchOptions): Author
       prmScopes = prm.metadata.scopes_supported;
       const issuer = prm.metadata.authorization_servers[0]!;
       log(`PRM ${prm.metadataUrl} (${prm.source}): resource ${resource}, authorization server ${issuer}`);
-      const as = await discoverAuthorizationServer(issuer, { clientId: 'discovery' });
+      const as = await discoverAuthorizationServer(issuer, {
+        clientId: 'discovery',
+        fetch: baseFetch as client.CustomFetch,
+      });
       metadata = { ...as.metadata };
+      entra = isEntraIssuer(metadata.issuer);
       log(`authorization server ${metadata.issuer} via ${as.method}`);
     } catch (err) {
       if (!isSherpaError(err, 'PRM_NOT_FOUND')) throw err;
-      const legacy = await discoverLegacyAuthorizationServer(options.serverUrl);
+      const legacy = await discoverLegacyAuthorizationServer(options.serverUrl, {
+        fetch: baseFetch as client.CustomFetch,
+      });
       metadata = legacy.metadata;
       log(`no PRM: 2025-03-26 fallback, authorization server ${metadata.issuer} via ${legacy.method}`);
     }
@@ -114,9 +135,15 @@ export function createAuthorizingFetch(options: AuthorizingFetchOptions): Author
       previous: stepUp ? scopes : [],
       offlineAccess: options.offlineAccess === true && grantFor(metadata).kind === 'authorization-code',
     });
+    // The challenge and the PRM are the server's words: no pseudo-scopes, nothing of another resource.
+    assertServerScopes(scopes, {
+      source: challenge?.scope ? (stepUp ? 'step-up challenge' : 'challenge') : 'protected-resource-metadata',
+      resource: resource ?? options.serverUrl,
+      entra,
+    });
 
     const grant = grantFor(metadata);
-    const registered = clients.get(metadata.issuer) ?? (await registerFor(metadata, grant));
+    const registered = clients.get(metadata.issuer) ?? (await registerFor(metadata, grant, baseFetch));
     clients.set(metadata.issuer, registered);
     const method = selectTokenEndpointAuthMethod(metadata.token_endpoint_auth_methods_supported, registered);
     const config = new client.Configuration(
@@ -125,6 +152,7 @@ export function createAuthorizingFetch(options: AuthorizingFetchOptions): Author
       { token_endpoint_auth_method: method },
       await createClientAuth(method, registered),
     );
+    config[client.customFetch] = baseFetch as client.CustomFetch;
     allowLoopbackHttp(config, metadata.issuer);
     log(`client ${registered.source} (${method}); scope ${scopes.join(' ') || '(omitted)'}`);
 
@@ -150,7 +178,7 @@ export function createAuthorizingFetch(options: AuthorizingFetchOptions): Author
     return options.grant;
   };
 
-  const registerFor = (metadata: client.ServerMetadata, grant: GrantStrategy) => {
+  const registerFor = (metadata: client.ServerMetadata, grant: GrantStrategy, baseFetch: typeof fetch) => {
     const grantTypes =
       grant.kind === 'client-credentials'
         ? ['client_credentials']
@@ -217,7 +245,7 @@ export function createAuthorizingFetch(options: AuthorizingFetchOptions): Author
       const sentWith = tokens?.accessToken;
       const headers = new Headers(init?.headers);
       if (sentWith) headers.set('authorization', `Bearer ${sentWith}`);
-      const res = await baseFetch(input, { ...init, headers });
+      const res = await (await guarded()).mcp(input, { ...init, headers });
       if (res.status !== 401 && res.status !== 403) return res;
 
       const challenge = findBearerChallenge(res.headers.get('www-authenticate'));

@@ -5,11 +5,14 @@
  * callback decides how: browser, lab form, device code) → MCP initialize → tools/list.
  * The CLI prints the step events; the extension shows them as progress.
  */
-import type { Configuration } from 'openid-client';
+import type { Configuration, CustomFetch } from 'openid-client';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { discoverAuthorizationServer, type DiscoveredAuthorizationServer } from './as-metadata';
+import { isEntraIssuer } from './entra';
 import { SherpaError, isSherpaError } from './errors';
-import { connectMcp, type McpSession } from './mcp-connect';
+import { connectMcp, createMcpFetch, type McpSession } from './mcp-connect';
+import { createGuardedFetch, networkPolicyFor } from './net/guarded-fetch';
+import { assertServerScopes, type ScopeSource } from './scope-policy';
 import { discoverProtectedResource, type DiscoveredProtectedResource } from './protected-resource';
 import { decodeToken, tokenScopes } from './token-inspection';
 import type { TokenSet } from './token-set';
@@ -77,14 +80,19 @@ export async function runConnectFlow(
       throw err;
     }
   };
-  const signal = options.signal ? { signal: options.signal } : {};
+  // Every request below goes to places the server named: one network policy, made from the URL the
+  // person chose, bounds them all (net/guarded-fetch.ts).
+  const policy = await networkPolicyFor(serverUrl);
+  const metadataFetch = createGuardedFetch(policy);
+  const mcpFetch = await createMcpFetch(serverUrl);
+  const mcpOptions = options.signal ? { signal: options.signal, fetch: mcpFetch } : { fetch: mcpFetch };
 
   // 1. Probe without a token: a protected server must answer 401 with a Bearer challenge.
   const challenge = await step(
     'probe',
     async () => {
       try {
-        const s = await connectMcp(serverUrl, signal);
+        const s = await connectMcp(serverUrl, mcpOptions);
         await s.close();
       } catch (err) {
         if (isSherpaError(err, 'UNAUTHORIZED') || isSherpaError(err, 'TOKEN_EXPIRED')) {
@@ -108,7 +116,8 @@ export async function runConnectFlow(
     () =>
       discoverProtectedResource(serverUrl, {
         ...(challenge?.resourceMetadata ? { resourceMetadataUrl: challenge.resourceMetadata } : {}),
-        ...signal,
+        fetch: metadataFetch,
+        ...(options.signal ? { signal: options.signal } : {}),
       }),
     (p) =>
       `${p.metadataUrl} (${p.source}): resource ${p.metadata.resource}, authorization server ${p.metadata.authorization_servers[0]}`,
@@ -118,16 +127,28 @@ export async function runConnectFlow(
   const issuer = prm.metadata.authorization_servers[0]!;
   const as = await step(
     'as-metadata',
-    () => discoverAuthorizationServer(issuer, { clientId: options.clientId ?? VSCODE_CLIENT_ID }),
+    () =>
+      discoverAuthorizationServer(issuer, {
+        clientId: options.clientId ?? VSCODE_CLIENT_ID,
+        fetch: metadataFetch as CustomFetch,
+      }),
     (a) => `${a.metadata.issuer} via ${a.method}; token endpoint ${a.metadata.token_endpoint}`,
   );
 
-  // 4. Token. Scope choice per the MCP spec: the challenge's scope, else the PRM's scopes_supported.
-  let scopes =
-    challenge?.scope?.split(' ').filter(Boolean) ??
-    prm.metadata.scopes_supported ??
-    options.fallbackScopes ??
-    [];
+  // 4. Token. Scope choice per the MCP spec: the challenge's scope, else the PRM's scopes_supported —
+  // both written by the server, so checked (scope-policy.ts) before they reach a sign-in or session key.
+  const checkScopes = (list: string[], source: ScopeSource) =>
+    assertServerScopes(list, {
+      source,
+      resource: prm.metadata.resource,
+      entra: isEntraIssuer(as.metadata.issuer),
+    });
+  const fromChallenge = challenge?.scope?.split(' ').filter(Boolean);
+  let scopes = fromChallenge?.length
+    ? checkScopes(fromChallenge, 'challenge')
+    : prm.metadata.scopes_supported
+      ? checkScopes(prm.metadata.scopes_supported, 'protected-resource-metadata')
+      : (options.fallbackScopes ?? []);
   const requestToken = (reason: TokenRequest['reason']) =>
     options.getToken({ issuer, config: as.config, scopes, resource: prm.metadata.resource, reason });
   let tokens = await step('token', () => requestToken('initial'), describeTokens);
@@ -139,16 +160,16 @@ export async function runConnectFlow(
     const extra = String(err.details?.scope ?? '')
       .split(' ')
       .filter(Boolean);
-    scopes = [...new Set([...scopes, ...extra])];
+    scopes = [...new Set([...scopes, ...checkScopes(extra, 'step-up challenge')])];
     tokens = await step('step-up', () => requestToken('step-up'), describeTokens);
   };
   const openSession = async () => {
     try {
-      return await connectMcp(serverUrl, { accessToken: tokens.accessToken, ...signal });
+      return await connectMcp(serverUrl, { accessToken: tokens.accessToken, ...mcpOptions });
     } catch (err) {
       if (!isSherpaError(err, 'INSUFFICIENT_SCOPE')) throw err;
       await stepUp(err);
-      return connectMcp(serverUrl, { accessToken: tokens.accessToken, ...signal });
+      return connectMcp(serverUrl, { accessToken: tokens.accessToken, ...mcpOptions });
     }
   };
   let session = await step('initialize', openSession, (s) =>
@@ -165,7 +186,7 @@ export async function runConnectFlow(
 
   const reconnect = async () => {
     await session.close();
-    session = await connectMcp(serverUrl, { accessToken: tokens.accessToken, ...signal });
+    session = await connectMcp(serverUrl, { accessToken: tokens.accessToken, ...mcpOptions });
   };
   const result: ConnectedServer = {
     ...(challenge ? { challenge } : {}),

@@ -6,6 +6,7 @@ import * as client from 'openid-client';
 import { SherpaError } from './errors';
 import { toTokenRequestError } from './authorization-code';
 import { toTokenSet, type TokenSet } from './token-set';
+import { assertOpenableUrl } from './url';
 
 export interface DeviceCodeOptions {
   config: client.Configuration;
@@ -47,6 +48,9 @@ export async function startDeviceCodeLogin(options: DeviceCodeOptions): Promise<
   } catch (err) {
     throw toTokenRequestError(err);
   }
+  // RFC 8628 §5.4: the verification URI is shown and opened; a server could send any scheme there.
+  assertOpenableUrl(response.verification_uri);
+  if (response.verification_uri_complete) assertOpenableUrl(response.verification_uri_complete);
   const tokens = client
     .pollDeviceAuthorizationGrant(
       options.config,

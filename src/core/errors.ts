@@ -1,3 +1,5 @@
+import { toTerminalLine } from './untrusted-text';
+
 /**
  * Errors with a stable `code` (for tests, telemetry and UI branching) and a `hint` that tells the person
  * what to do next. Messages may change; codes may not.
@@ -32,7 +34,11 @@ export type SherpaErrorCode =
   | 'NO_CLIENT_REGISTRATION'
   | 'CLIENT_AUTH_UNSUPPORTED'
   | 'AUTH_RETRY_LIMIT'
-  | 'LAB_PORT_IN_USE';
+  | 'LAB_PORT_IN_USE'
+  | 'UNSAFE_URL'
+  | 'UNSAFE_REDIRECT'
+  | 'RESPONSE_TOO_LARGE'
+  | 'UNTRUSTED_SCOPE';
 
 /**
  * An error with a stable `code` and a `hint` saying what to do. `C` lets an edge (the extension) add codes
@@ -62,10 +68,16 @@ export function isSherpaError(err: unknown, code?: SherpaErrorCode): err is Sher
   return err instanceof SherpaError && (code === undefined || err.code === code);
 }
 
-/** One line for a terminal: the message, then the hint (if any) on how to fix it. */
+/**
+ * One line for a terminal: the message, then the hint (if any) on how to fix it. Messages quote what
+ * servers said (error_description, URLs), so both lines are made printable (untrusted-text.ts).
+ */
 export function formatError(err: unknown): string {
   if (err instanceof SherpaError) {
-    return `${err.message} [${err.code}]` + (err.hint ? `\n  → ${err.hint}` : '');
+    return (
+      `${toTerminalLine(err.message, 2000)} [${err.code}]` +
+      (err.hint ? `\n  → ${toTerminalLine(err.hint, 2000)}` : '')
+    );
   }
-  return err instanceof Error ? err.message : String(err);
+  return toTerminalLine(err instanceof Error ? err.message : String(err), 2000);
 }

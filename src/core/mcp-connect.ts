@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { SherpaError } from './errors';
+import { createGuardedFetch, guardRefusalOf, networkPolicyFor, type GuardedFetch } from './net/guarded-fetch';
 import { findBearerChallenge, type BearerChallenge } from './www-authenticate';
 
 export interface McpConnectOptions {
@@ -20,6 +21,17 @@ export interface McpConnectOptions {
   signal?: AbortSignal;
   /** Per-request timeout in ms (default 15 s). */
   timeoutMs?: number;
+  /** Default: a guarded fetch with the policy of `url` (event streams allowed, 16 MiB per response). */
+  fetch?: GuardedFetch;
+}
+
+/** The guarded fetch the MCP transport uses: JSON and event-stream responses, bounded. */
+export async function createMcpFetch(url: string | URL, timeoutMs = 15_000): Promise<GuardedFetch> {
+  return createGuardedFetch(await networkPolicyFor(url), {
+    allowEventStream: true,
+    maxBodyBytes: 16 << 20,
+    timeoutMs,
+  });
 }
 
 export interface McpSession {
@@ -41,9 +53,10 @@ interface HttpFailure {
 /** Connects (initialize handshake) to the MCP server at `url`. Errors: see {@link toMcpError}. */
 export async function connectMcp(url: string | URL, options: McpConnectOptions = {}): Promise<McpSession> {
   let lastFailure: HttpFailure | undefined;
+  const baseFetch = options.fetch ?? (await createMcpFetch(url, options.timeoutMs));
   // Wraps fetch only to remember the last auth failure: the SDK's error carries the status, not the header.
   const recordingFetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
-    const res = await fetch(input, init);
+    const res = await baseFetch(input, init);
     if (res.status === 401 || res.status === 403) {
       const header = res.headers.get('www-authenticate') ?? undefined;
       lastFailure = {
@@ -98,6 +111,8 @@ export async function connectMcp(url: string | URL, options: McpConnectOptions =
  */
 export function toMcpError(err: unknown, failure: HttpFailure | undefined, url: string): SherpaError {
   if (err instanceof SherpaError) return err;
+  const refusal = guardRefusalOf(err);
+  if (refusal) return refusal;
   const status = err instanceof StreamableHTTPError ? err.code : undefined;
   const challenge = failure?.challenge;
   const details = { status, challenge, wwwAuthenticate: failure?.wwwAuthenticate };

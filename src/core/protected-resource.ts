@@ -4,6 +4,7 @@
  */
 import { OAuthProtectedResourceMetadataSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { SherpaError } from './errors';
+import { createGuardedFetch, guardRefusalOf, networkPolicyFor } from './net/guarded-fetch';
 import { normalizeUrl } from './url';
 
 export interface ProtectedResourceMetadata {
@@ -30,6 +31,7 @@ export interface DiscoveredProtectedResource {
 export interface DiscoverProtectedResourceOptions {
   /** `resource_metadata` from the 401's WWW-Authenticate (RFC 9728 §5.1), tried first when present. */
   resourceMetadataUrl?: string;
+  /** Default: a guarded fetch (net/guarded-fetch.ts) with the policy of `serverUrl`. */
   fetch?: typeof fetch;
   signal?: AbortSignal;
   /** Per-request timeout (default 10 s). */
@@ -64,7 +66,7 @@ export async function discoverProtectedResource(
   serverUrl: string | URL,
   options: DiscoverProtectedResourceOptions = {},
 ): Promise<DiscoveredProtectedResource> {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? createGuardedFetch(await networkPolicyFor(serverUrl));
   const candidates: { url: string; source: PrmSource }[] = [];
   if (options.resourceMetadataUrl) candidates.push({ url: options.resourceMetadataUrl, source: 'challenge' });
   candidates.push(...buildPrmCandidateUrls(serverUrl));
@@ -79,7 +81,11 @@ export async function discoverProtectedResource(
         signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
       });
     } catch (err) {
+      // A refused URL (internal address, redirect, endless body) is the server's doing: say so, don't
+      // quietly try the next location.
       if (options.signal?.aborted) throw err;
+      const refusal = guardRefusalOf(err);
+      if (refusal) throw refusal;
       attempts.push({ url: candidate.url, status: 'error' });
       continue;
     }

@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
 
   const mcpProvider = new SherpaMcpProvider(() => ({
     ...endpoints(),
-    staticToken: vulnerableToken.current,
+    staticToken: vulnerableToken.currentFor(endpoints().vulnerableUrl),
   }));
   subs.push(mcpProvider);
   if (typeof vscode.lm?.registerMcpServerDefinitionProvider === 'function') {
@@ -88,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     broker: tokenBroker,
     tokenState,
     endpoints,
-    staticToken: () => vulnerableToken.get(),
+    staticToken: (url) => vulnerableToken.get(url),
     clientId: () => readSettings().authClientId,
     labIdentity,
   });
@@ -157,9 +157,11 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
   register('sherpa.copyToken', () => copyTokenCommand(tokenState, log));
   register('sherpa.refreshViews', () => onEndpointsChanged());
   register('sherpa.showLog', () => log.show());
-  register('sherpa.setVulnerableToken', () => setVulnerableTokenCommand(vulnerableToken, log));
+  register('sherpa.setVulnerableToken', () =>
+    setVulnerableTokenCommand(vulnerableToken, endpoints().vulnerableUrl, log),
+  );
   register('sherpa.validateSecurity', async () =>
-    validateSecurityCommand(endpoints(), await vulnerableToken.get(), log),
+    validateSecurityCommand(endpoints(), await vulnerableToken.get(endpoints().vulnerableUrl), log),
   );
   register('sherpa.explainManagedIdentity', async () => {
     const uri = vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', '3-managed-identity.md');

@@ -45,9 +45,9 @@ export function readSettings(): SherpaSettings {
   return {
     secureServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.secureServerUrl)),
     vulnerableServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.vulnerableServerUrl)),
-    entraTenant: nonEmpty(c.get<string>(SettingKeys.entraTenant)),
-    authClientId: nonEmpty(c.get<string>(SettingKeys.authClientId)) ?? VSCODE_CLIENT_ID,
-    azureCliClientId: nonEmpty(c.get<string>(SettingKeys.azureCliClientId)) ?? AZURE_CLIENT_ID,
+    entraTenant: nonEmpty(explicitValue<string>(c, SettingKeys.entraTenant)),
+    authClientId: nonEmpty(explicitValue<string>(c, SettingKeys.authClientId)) ?? VSCODE_CLIENT_ID,
+    azureCliClientId: nonEmpty(explicitValue<string>(c, SettingKeys.azureCliClientId)) ?? AZURE_CLIENT_ID,
     labPorts: {
       authorizationServer:
         c.get<number>(SettingKeys.labAuthorizationServerPort) ?? LAB_DEFAULT_PORTS.authorizationServer,
@@ -63,8 +63,12 @@ export function affectsSherpa(e: vscode.ConfigurationChangeEvent): boolean {
   return e.affectsConfiguration(SETTINGS_SECTION);
 }
 
-// A value the user set at any scope; the manifest default does not count.
+/**
+ * A value the person set in their own (user or remote-machine) settings; the manifest default does not
+ * count, and neither does a workspace's `.vscode/settings.json`. These settings decide where stored
+ * sessions and tokens are sent and with which client, so a cloned repository must not be able to change
+ * them (the manifest declares them `"scope": "machine"`; this ignores workspace values even so).
+ */
 function explicitValue<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefined {
-  const i = c.inspect<T>(key);
-  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  return c.inspect<T>(key)?.globalValue;
 }

@@ -1,5 +1,6 @@
 /** Every failure notification says what went wrong and what to do (SherpaError/ExtensionError hint). */
 import * as vscode from 'vscode';
+import { toNotificationText } from '../core/untrusted-text';
 import { describeFailure } from './errors';
 import type { SherpaLog } from './output-log';
 
@@ -10,7 +11,11 @@ import type { SherpaLog } from './output-log';
 export function showFailure(log: SherpaLog, context: string, err: unknown): string {
   log.error(context, err);
   const f = describeFailure(err);
-  const text = `${context}: ${f.message}${f.code ? ` [${f.code}]` : ''}${f.hint ? ` — ${f.hint}` : ''}`;
+  // Messages quote what servers said (error_description, names, URLs): no controls, no links.
+  const text = toNotificationText(
+    `${context}: ${f.message}${f.code ? ` [${f.code}]` : ''}${f.hint ? ` — ${f.hint}` : ''}`,
+    1500,
+  );
   void vscode.window.showErrorMessage(text, 'Show Log').then((choice) => {
     if (choice === 'Show Log') log.show();
   });

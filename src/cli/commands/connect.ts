@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runConnectFlow } from '../../core/connect-flow';
-import { decodeToken } from '../../core/token-inspection';
+import { decodeToken, type DecodedToken } from '../../core/token-inspection';
+import { toTerminalLine } from '../../core/untrusted-text';
 import { loginFromCli } from '../lab-token';
-import { print, printDecoded, printStep } from '../output';
+import { print, printDecoded, printStep, printUntrusted } from '../output';
 
 export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob] [--client-id ID] [--no-resource] [--call TOOL]
   401 → Protected Resource Metadata → authorization server metadata → sign-in (PKCE) → MCP initialize +
@@ -36,14 +37,25 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
       }),
   });
   print();
-  printDecoded(decodeToken(connected.tokens.accessToken), {
-    audiences: [],
-    issuers: connected.prm.metadata.authorization_servers,
-  });
+  // An opaque access token is valid OAuth (RFC 6749 §1.4): nothing to decode, and not a failure.
+  let decoded: DecodedToken | undefined;
+  try {
+    decoded = decodeToken(connected.tokens.accessToken);
+  } catch {
+    print(
+      `Opaque access token (not a JWT): nothing to decode${connected.tokens.scope ? `; scope ${toTerminalLine(connected.tokens.scope)}` : ''}.`,
+    );
+  }
+  if (decoded) {
+    printDecoded(decoded, {
+      audiences: [],
+      issuers: connected.prm.metadata.authorization_servers,
+    });
+  }
   if (values.call) {
     const result = await connected.callTool(values.call, {});
     print();
-    for (const c of result.content) print(c.type === 'text' ? c.text : JSON.stringify(c));
+    for (const c of result.content) printUntrusted(c.type === 'text' ? c.text : JSON.stringify(c));
   }
   await connected.close();
   return 0;

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { loginWithAuthorizationCode, refreshTokens } from '../../core/authorization-code';
 import { decodeToken } from '../../core/token-inspection';
 import type { TokenSet } from '../../core/token-set';
+import { assertOpenableUrl } from '../../core/url';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
@@ -33,9 +34,9 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   private readonly store: SessionStore;
   /** Serialises read-modify-write of the one SecretStorage entry. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** Default: the system browser via `vscode.env.openExternal`. */
+  /** Default: the system browser via `vscode.env.openExternal` (https or loopback http only). */
   openBrowser: OpenBrowser = async (url) => {
-    const opened = await vscode.env.openExternal(vscode.Uri.parse(url.href));
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(assertOpenableUrl(url).href));
     if (!opened) this.log.warn('The browser did not open; copy the sign-in URL from the notification.');
   };
 
@@ -180,10 +181,15 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   }
 }
 
+/**
+ * A stored session serves a request only for the same issuer, the same resource and the same client —
+ * exactly, absent values included — so a token obtained for one MCP server is never handed out for
+ * another (the resource is the PRM `resource` Sherpa validated against the URL it called, RFC 9728 §3.3).
+ */
 function matches(stored: StoredSession, wanted: SherpaScopeRequest): boolean {
-  if (wanted.issuer && stored.issuer !== wanted.issuer) return false;
-  if (wanted.resource && stored.resource !== wanted.resource) return false;
-  if (wanted.clientId && stored.clientId !== wanted.clientId) return false;
+  if (!wanted.issuer || stored.issuer !== wanted.issuer) return false;
+  if ((stored.resource ?? '') !== (wanted.resource ?? '')) return false;
+  if (wanted.clientId !== undefined && stored.clientId !== wanted.clientId) return false;
   return wanted.scopes.every((s) => stored.scopes.includes(s));
 }
 

@@ -12,11 +12,13 @@ const MIN_LENGTH = 6;
  */
 export async function setVulnerableTokenCommand(
   store: VulnerableTokenStore,
+  serverUrl: string,
   log: SherpaLog,
 ): Promise<'stored' | 'default' | undefined> {
+  const origin = new URL(serverUrl).origin;
   const input = await vscode.window.showInputBox({
-    title: 'Vulnerable server token',
-    prompt: `The static bearer token for the vulnerable server, kept in VS Code's secret storage (not in settings). Leave empty to use the local lab's token.${store.isCustom ? ' A token is stored now.' : ''}`,
+    title: `Vulnerable server token for ${origin}`,
+    prompt: `The static bearer token for ${origin}, kept in VS Code's secret storage (not in settings) and sent only to that origin. Leave empty to use the local lab's token.${store.isCustom ? ` A token is stored now (for ${store.storedOrigin}).` : ''}`,
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {
@@ -27,11 +29,11 @@ export async function setVulnerableTokenCommand(
     },
   });
   if (input === undefined) return undefined;
-  await store.set(input);
+  await store.set(input, serverUrl);
   if (store.isCustom) {
-    log.info('Stored a vulnerable-server token in SecretStorage (it is masked in this log)');
+    log.info(`Stored a vulnerable-server token for ${origin} in SecretStorage (it is masked in this log)`);
     void vscode.window.showInformationMessage(
-      'Vulnerable server token stored in secret storage. Connect Vulnerable Server and the MCP definition use it now.',
+      `Vulnerable server token stored in secret storage for ${origin}. Connect Vulnerable Server and the MCP definition use it there, and nowhere else.`,
     );
     return 'stored';
   }

@@ -44,8 +44,8 @@ export interface ConnectionManagerDeps {
   broker: TokenBroker;
   tokenState: TokenState;
   endpoints: () => ServerEndpoints;
-  /** The vulnerable server's static token (SecretStorage, else the lab's default). */
-  staticToken: () => Promise<string>;
+  /** The vulnerable server's static token for `url` (SecretStorage, bound to its origin; else the lab's). */
+  staticToken: (url: string) => Promise<string>;
   clientId: () => string;
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => { issuer: string; clientId: string; tenantId: string } | undefined;
@@ -141,7 +141,7 @@ export class ConnectionManager implements vscode.Disposable {
         async (progress) => {
           progress.report({ message: 'MCP initialize with Authorization: Bearer <static token>' });
           const s = await connectMcp(url, {
-            accessToken: await this.deps.staticToken(),
+            accessToken: await this.deps.staticToken(url),
             clientName: 'sherpa-vscode',
           });
           progress.report({ message: 'Listing tools' });

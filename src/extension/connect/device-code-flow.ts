@@ -6,10 +6,15 @@
 import * as vscode from 'vscode';
 import { discoverAuthorizationServer } from '../../core/as-metadata';
 import { startDeviceCodeLogin, type DeviceCodeLogin } from '../../core/device-code';
+import { createGuardedFetch, networkPolicyFor } from '../../core/net/guarded-fetch';
 import { discoverProtectedResource } from '../../core/protected-resource';
+import { assertServerScopes } from '../../core/scope-policy';
+import { toNotificationText } from '../../core/untrusted-text';
+import { assertOpenableUrl } from '../../core/url';
+import type { CustomFetch } from 'openid-client';
 import type { SherpaLog } from '../output-log';
 import { buildTokenExpectations } from './token-expectations';
-import { isEntraIssuer } from './token-broker';
+import { isEntraIssuer } from '../../core/entra';
 import type { TokenState } from './token-state';
 
 /** Shows the user code; replaceable so a test can approve the code itself. */
@@ -42,11 +47,20 @@ export class DeviceCodeFlow {
         const abort = new AbortController();
         cancel.onCancellationRequested(() => abort.abort());
         progress.report({ message: 'Reading Protected Resource Metadata (RFC 9728)…' });
-        const prm = await discoverProtectedResource(url, { signal: abort.signal });
+        // Everything below is reached through URLs the server named: one policy from the URL configured.
+        const metadataFetch = createGuardedFetch(await networkPolicyFor(url));
+        const prm = await discoverProtectedResource(url, { signal: abort.signal, fetch: metadataFetch });
         const issuer = prm.metadata.authorization_servers[0]!;
-        progress.report({ message: `Discovering ${issuer} (RFC 8414)…` });
-        const as = await discoverAuthorizationServer(issuer, { clientId });
-        const scopes = prm.metadata.scopes_supported ?? [];
+        progress.report({ message: `Discovering ${toNotificationText(issuer)} (RFC 8414)…` });
+        const as = await discoverAuthorizationServer(issuer, {
+          clientId,
+          fetch: metadataFetch as CustomFetch,
+        });
+        const scopes = assertServerScopes(prm.metadata.scopes_supported ?? [], {
+          source: 'protected-resource-metadata',
+          resource: prm.metadata.resource,
+          entra: isEntraIssuer(as.metadata.issuer),
+        });
         progress.report({ message: 'Requesting a device code (RFC 8628 §3.1)…' });
         const login = await startDeviceCodeLogin({
           config: as.config,
@@ -58,7 +72,9 @@ export class DeviceCodeFlow {
         this.deps.log.info(
           `Device code issued by ${issuer} for client ${clientId}; verification at ${login.verificationUri}`,
         );
-        progress.report({ message: `Enter ${login.userCode} at ${login.verificationUri} — waiting…` });
+        progress.report({
+          message: `Enter ${toNotificationText(login.userCode, 40)} at ${toNotificationText(login.verificationUri)} — waiting…`,
+        });
         this.present(login, abort.signal);
         try {
           const tokens = await login.tokens;
@@ -84,15 +100,16 @@ export class DeviceCodeFlow {
   }
 
   private async showCode(login: DeviceCodeLogin, signal: AbortSignal): Promise<void> {
-    const target = login.verificationUriComplete ?? login.verificationUri;
+    // Core checked both URIs (https or loopback http); checked again at the point of opening.
+    const target = assertOpenableUrl(login.verificationUriComplete ?? login.verificationUri);
     while (!signal.aborted) {
       const choice = await vscode.window.showInformationMessage(
-        `Device sign-in: enter the code ${login.userCode} at ${login.verificationUri} (expires in ${Math.round(login.expiresIn / 60)} min).`,
+        `Device sign-in: enter the code ${toNotificationText(login.userCode, 40)} at ${toNotificationText(login.verificationUri)} (expires in ${Math.round(login.expiresIn / 60)} min).`,
         'Copy Code',
         'Open Browser',
       );
       if (choice === 'Copy Code') await vscode.env.clipboard.writeText(login.userCode);
-      else if (choice === 'Open Browser') await vscode.env.openExternal(vscode.Uri.parse(target));
+      else if (choice === 'Open Browser') await vscode.env.openExternal(vscode.Uri.parse(target.href));
       else return;
     }
   }

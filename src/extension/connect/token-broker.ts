@@ -12,6 +12,8 @@
  */
 import * as vscode from 'vscode';
 import type { TokenRequest } from '../../core/connect-flow';
+import { isEntraIssuer, tenantFromIssuer } from '../../core/entra';
+import { SherpaError } from '../../core/errors';
 import { decodeToken } from '../../core/token-inspection';
 import type { TokenSet } from '../../core/token-set';
 import { encodeSherpaScopes } from '../auth/scope-encoding';
@@ -53,24 +55,6 @@ export const vscodeSessionSource: SherpaSessionSource = {
         }),
 };
 
-/** True for Entra ID issuers (public cloud). */
-export function isEntraIssuer(issuer: string): boolean {
-  try {
-    return new URL(issuer).hostname.toLowerCase() === 'login.microsoftonline.com';
-  } catch {
-    return false;
-  }
-}
-
-/** The tenant segment of an Entra issuer `https://login.microsoftonline.com/{tenant}/v2.0`. */
-export function tenantFromIssuer(issuer: string): string | undefined {
-  try {
-    return new URL(issuer).pathname.split('/').filter(Boolean)[0];
-  } catch {
-    return undefined;
-  }
-}
-
 export class TokenBroker {
   private lastToken: string | undefined;
   private sessions: SherpaSessionSource = vscodeSessionSource;
@@ -107,6 +91,18 @@ export class TokenBroker {
 
   private async getEntraToken(request: TokenRequest): Promise<BrokeredToken> {
     const { clientId, tenant } = this.settings();
+    // The microsoft provider reads VSCODE_* entries as instructions (which client, which tenant): only
+    // Sherpa may write them. Core's scope policy already refuses them from servers; this is the last gate.
+    const smuggled = request.scopes.find((s) => /^vscode_/i.test(s));
+    if (smuggled) {
+      throw new SherpaError(
+        'UNTRUSTED_SCOPE',
+        `Refusing the server-chosen scope "${smuggled.slice(0, 100)}"`,
+        {
+          hint: 'A server cannot pick the client id or tenant of the token it will receive.',
+        },
+      );
+    }
     const scopes = [
       `VSCODE_CLIENT_ID:${clientId}`,
       `VSCODE_TENANT:${tenant ?? tenantFromIssuer(request.issuer) ?? 'organizations'}`,

@@ -1,5 +1,6 @@
 /** A server row in the Servers view: label, URL, connection state. */
 import * as vscode from 'vscode';
+import { toTerminalLine } from '../../core/untrusted-text';
 import type { ServerConnection } from '../connect/connection-manager';
 
 const ICONS: Record<ServerConnection['status'], vscode.ThemeIcon> = {
@@ -23,10 +24,10 @@ export class ServerNode extends vscode.TreeItem {
     this.description = `${connection.status} · ${connection.url}`;
     this.iconPath = ICONS[connection.status];
     this.contextValue = `sherpa.server.${connection.kind}`;
-    this.tooltip = new vscode.MarkdownString(
-      `**${this.label as string}**\n\n${connection.url}\n\nState: ${connection.status}` +
-        (connection.error ? `\n\nLast error: ${connection.error}` : ''),
-    );
+    // A plain-text tooltip: the error quotes the server, and Markdown would render its links and images.
+    this.tooltip =
+      `${this.label as string}\n${connection.url}\nState: ${connection.status}` +
+      (connection.error ? `\nLast error: ${toTerminalLine(connection.error, 1000)}` : '');
     if (connection.status !== 'connected') {
       this.command = {
         command: connection.kind === 'secure' ? 'sherpa.connectSecure' : 'sherpa.connectVulnerable',

@@ -1,6 +1,7 @@
 /** A tool of a connected server in the Servers view; clicking it runs it. */
 import * as vscode from 'vscode';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { toTerminalLine, toTerminalText } from '../../core/untrusted-text';
 import type { ServerKind } from '../connect/connection-manager';
 
 export class ToolNode extends vscode.TreeItem {
@@ -8,10 +9,13 @@ export class ToolNode extends vscode.TreeItem {
     readonly kind: ServerKind,
     readonly tool: Tool,
   ) {
-    super(tool.name, vscode.TreeItemCollapsibleState.None);
+    // Name and description are the server's words: shown without controls or bidi overrides.
+    super(toTerminalLine(tool.name, 100), vscode.TreeItemCollapsibleState.None);
     this.id = `tool:${kind}:${tool.name}`;
-    this.description = tool.description?.split('\n')[0];
-    this.tooltip = tool.description;
+    if (tool.description) {
+      this.description = toTerminalLine(tool.description.split('\n')[0], 200);
+      this.tooltip = toTerminalText(tool.description, 2000);
+    }
     this.iconPath = new vscode.ThemeIcon('tools');
     this.contextValue = 'sherpa.tool';
     this.command = { command: 'sherpa.runTool', title: 'Run Tool', arguments: [this] };

@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { LAB_STATIC_TOKEN } from '../../../src/core/lab-defaults';
-import { getApi, setSetting } from './helpers';
+import { EXTENSION_ID, getApi, setSetting } from './helpers';
 
 suite('MCP server definition provider', () => {
   teardown(async () => {
     await setSetting('secureServer.url', undefined);
-    await (await getApi()).vulnerableToken.set(undefined);
+    await setSetting('vulnerableServer.url', undefined);
+    await (await getApi()).vulnerableToken.set(undefined, 'http://127.0.0.1:7481/mcp');
   });
 
   test('offers the vulnerable server with its static header and the secure one without', async () => {
@@ -37,18 +38,61 @@ suite('MCP server definition provider', () => {
     assert.equal(inspected?.defaultValue, undefined, 'no staticToken setting in the manifest');
     assert.ok((await vscode.commands.getCommands(true)).includes('sherpa.setVulnerableToken'));
 
-    const stored = nextChange(api.mcpProvider);
-    await api.vulnerableToken.set('my-own-server-token-123');
-    await stored;
     let defs = (await api.mcpProvider.provideMcpServerDefinitions()) as vscode.McpHttpServerDefinition[];
+    const url = vulnerableOf(defs).uri.toString();
+    const stored = nextChange(api.mcpProvider);
+    await api.vulnerableToken.set('my-own-server-token-123', url);
+    await stored;
+    defs = (await api.mcpProvider.provideMcpServerDefinitions()) as vscode.McpHttpServerDefinition[];
     assert.equal(vulnerableOf(defs).headers.Authorization, 'Bearer my-own-server-token-123');
-    assert.equal(await api.vulnerableToken.get(), 'my-own-server-token-123');
+    assert.equal(await api.vulnerableToken.get(url), 'my-own-server-token-123');
 
     const reset = nextChange(api.mcpProvider);
-    await api.vulnerableToken.set('');
+    await api.vulnerableToken.set('', url);
     await reset;
     defs = (await api.mcpProvider.provideMcpServerDefinitions()) as vscode.McpHttpServerDefinition[];
     assert.equal(vulnerableOf(defs).headers.Authorization, `Bearer ${LAB_STATIC_TOKEN}`);
+  });
+});
+
+suite('Settings that decide where a stored token goes', () => {
+  teardown(async () => {
+    await setSetting('vulnerableServer.url', undefined);
+    await (await getApi()).vulnerableToken.set(undefined, 'http://127.0.0.1:7481/mcp');
+  });
+
+  test('a stored static token is sent only to the origin it was stored for', async () => {
+    const api = await getApi();
+    await setSetting('vulnerableServer.url', 'http://127.0.0.1:7481/mcp');
+    await api.vulnerableToken.set('token-for-my-server-only', 'http://127.0.0.1:7481/mcp');
+    assert.equal(await api.vulnerableToken.get('http://127.0.0.1:7481/other'), 'token-for-my-server-only');
+    // The URL moves (to another port here; to another host is the same rule): the token stays behind.
+    const moved = nextChange(api.mcpProvider);
+    await setSetting('vulnerableServer.url', 'http://127.0.0.1:9999/mcp');
+    await moved;
+    const defs = (await api.mcpProvider.provideMcpServerDefinitions()) as vscode.McpHttpServerDefinition[];
+    assert.equal(vulnerableOf(defs).headers.Authorization, `Bearer ${LAB_STATIC_TOKEN}`);
+    assert.equal(await api.vulnerableToken.get('http://127.0.0.1:9999/mcp'), LAB_STATIC_TOKEN);
+  });
+
+  test('server URLs and client ids are machine-scoped: a workspace cannot set them', () => {
+    const c = vscode.workspace.getConfiguration('sherpa');
+    for (const key of [
+      'secureServer.url',
+      'vulnerableServer.url',
+      'auth.clientId',
+      'auth.azureCliClientId',
+      'entra.tenant',
+    ]) {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const props = (
+        ext.packageJSON as {
+          contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+        }
+      ).contributes.configuration.properties;
+      assert.equal(props[`sherpa.${key}`]?.scope, 'machine', `sherpa.${key} must be machine-scoped`);
+      assert.ok(c.inspect(key), key);
+    }
   });
 });
 

@@ -1,0 +1,256 @@
+/**
+ * A `fetch` for URLs that a stranger chose. Every HTTP request Sherpa's client makes on the way to a
+ * token — Protected Resource Metadata (RFC 9728), authorization server metadata (RFC 8414), client
+ * registration (RFC 7591), token and device endpoints, the MCP transport itself — goes through one of
+ * these, so the rules of RFC 9728 §7 / RFC 8414 §6 and the MCP spec's security considerations hold in
+ * one place:
+ *  - https only, plain http only to loopback (OAuth 2.1 §1.5, RFC 8252 §8.3); no credentials in URLs;
+ *  - the address classes a {@link NetworkPolicy} allows (no internal or cloud-metadata address unless the
+ *    person's own server is there), checked by name and, where names are resolved here, by every address;
+ *  - no redirects except same-origin GETs, at most {@link FetchLimits.maxRedirects};
+ *  - bounded time to the response headers and bounded body size (buffered bodies are read under a
+ *    deadline; event streams are counted as they flow).
+ *
+ * What it cannot close: DNS rebinding between our lookup and the connection Node opens (the lookup is
+ * advisory; a proxy resolves names itself). Documented in the README's limits.
+ */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { SherpaError } from '../errors';
+import { toTerminalLine as printable } from '../untrusted-text';
+import { classifyAddress, classifyHostName, type AddressClass } from './address-policy';
+
+export interface NetworkPolicy {
+  /** Address classes besides `public` that may be reached. */
+  readonly allowed: ReadonlySet<AddressClass>;
+  /** Resolves a host name to its addresses; undefined: names are not resolved here (a proxy does). */
+  readonly lookup?: (hostname: string) => Promise<string[]>;
+  /** For messages: where the person's own server is. */
+  readonly origin: string;
+}
+
+export interface FetchLimits {
+  /** Largest body accepted, in bytes (default 1 MiB: metadata documents are a few KB). */
+  maxBodyBytes?: number;
+  /** Time until the response headers, and for buffered bodies until the last byte (default 10 s). */
+  timeoutMs?: number;
+  /** Same-origin GET redirects followed (default 0). */
+  maxRedirects?: number;
+  /** Let `text/event-stream` bodies stream (counted, not buffered, no deadline after the headers). */
+  allowEventStream?: boolean;
+}
+
+export type GuardedFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+const DEFAULT_LIMITS = { maxBodyBytes: 1 << 20, timeoutMs: 10_000, maxRedirects: 0 };
+
+async function systemLookup(hostname: string): Promise<string[]> {
+  return (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+}
+
+/**
+ * The policy for a session that starts at `userUrl`, the URL the person typed or configured: public
+ * addresses, plus the class of that URL's own host (resolved unless `resolve` is false).
+ */
+export async function networkPolicyFor(
+  userUrl: string | URL,
+  options: { resolve?: boolean; lookup?: (hostname: string) => Promise<string[]> } = {},
+): Promise<NetworkPolicy> {
+  const u = new URL(userUrl);
+  const lookup = options.resolve === false ? undefined : (options.lookup ?? systemLookup);
+  const classes = new Set<AddressClass>([classifyHostName(u.hostname)]);
+  if (lookup && classifyAddress(u.hostname) === undefined) {
+    try {
+      for (const a of await lookup(u.hostname.replace(/^\[|\]$/g, ''))) {
+        const c = classifyAddress(a);
+        if (c) classes.add(c);
+      }
+    } catch {
+      // unresolvable: the request itself will fail with a clear SERVER_UNREACHABLE
+    }
+  }
+  classes.delete('public');
+  return { allowed: classes, ...(lookup ? { lookup } : {}), origin: u.origin };
+}
+
+/** A policy that allows loopback only besides public addresses: the lab and tests. */
+export const LOOPBACK_POLICY: NetworkPolicy = {
+  allowed: new Set<AddressClass>(['loopback']),
+  lookup: systemLookup,
+  origin: 'http://127.0.0.1',
+};
+
+/**
+ * Refuses a URL that is not https (or http to loopback), carries credentials, or points at an address
+ * class the policy does not allow. Resolves the name when the policy has a lookup.
+ */
+export async function assertUrlAllowed(url: string | URL, policy: NetworkPolicy): Promise<URL> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw unsafe(String(url), 'it is not a valid absolute URL');
+  }
+  const byName = classifyHostName(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && byName === 'loopback')) {
+    throw new SherpaError(
+      'INSECURE_TRANSPORT',
+      `Refusing ${printable(u.href)}: only https, or http to a loopback address, is allowed`,
+      {
+        hint: 'OAuth 2.1 §1.5: metadata, tokens and MCP traffic travel over TLS; only the local lab may use plain http.',
+      },
+    );
+  }
+  if (u.username || u.password) throw unsafe(u.href, 'it carries credentials in the URL');
+  const check = (cls: AddressClass, what: string) => {
+    if (cls !== 'public' && !policy.allowed.has(cls)) {
+      throw unsafe(u.href, `${what} is a ${cls} address and the server you chose (${policy.origin}) is not`);
+    }
+  };
+  check(byName, u.hostname);
+  if (policy.lookup && classifyAddress(u.hostname) === undefined && byName === 'public') {
+    let addresses: string[];
+    try {
+      addresses = await policy.lookup(u.hostname);
+    } catch {
+      return u; // unresolvable: fetch reports it
+    }
+    for (const a of addresses) check(classifyAddress(a) ?? 'public', `${u.hostname} (${a})`);
+  }
+  return u;
+}
+
+/** Creates a fetch bound to `policy` and `limits`; see the module comment for what it enforces. */
+export function createGuardedFetch(
+  policy: NetworkPolicy,
+  limits: FetchLimits = {},
+  baseFetch: typeof fetch = fetch,
+): GuardedFetch {
+  const l = { ...DEFAULT_LIMITS, ...limits };
+  return async (input, init = {}) => {
+    let url = await assertUrlAllowed(input instanceof Request ? input.url : input, policy);
+    const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () =>
+        deadline.abort(
+          new SherpaError('SERVER_UNREACHABLE', `No answer from ${url.origin} within ${l.timeoutMs} ms`),
+        ),
+      l.timeoutMs,
+    );
+    const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
+    try {
+      for (let hop = 0; ; hop++) {
+        const res = await baseFetch(input instanceof Request && hop === 0 ? input : url, {
+          ...init,
+          redirect: 'manual',
+          signal,
+        });
+        const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+        if (location === null) {
+          const streaming =
+            l.allowEventStream && /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
+          if (streaming) {
+            clearTimeout(timer);
+            return countedStream(res, l.maxBodyBytes, url);
+          }
+          return await bufferedBody(res, l.maxBodyBytes, url);
+        }
+        await res.body?.cancel().catch(() => undefined);
+        const target = new URL(location, url);
+        if (
+          target.origin !== url.origin ||
+          (method !== 'GET' && method !== 'HEAD') ||
+          hop >= l.maxRedirects
+        ) {
+          throw new SherpaError(
+            'UNSAFE_REDIRECT',
+            `${printable(url.href)} redirected to ${printable(target.href)}; not followed`,
+            {
+              hint: 'Metadata and OAuth endpoints must answer at the URL that names them (RFC 9728 §3, RFC 8414 §3): a redirect to another origin could send the request to an internal service.',
+              details: { from: url.href, to: target.href, status: res.status },
+            },
+          );
+        }
+        url = await assertUrlAllowed(target, policy);
+      }
+    } catch (err) {
+      if (deadline.signal.aborted && deadline.signal.reason instanceof SherpaError)
+        throw deadline.signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+async function bufferedBody(res: Response, max: number, url: URL): Promise<Response> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge(url, max);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(url, max);
+      }
+      chunks.push(value);
+    }
+  }
+  const body = NULL_BODY.has(res.status) ? null : Buffer.concat(chunks);
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+function countedStream(res: Response, max: number, url: URL): Response {
+  let size = 0;
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      size += chunk.byteLength;
+      if (size > max) controller.error(tooLarge(url, max));
+      else controller.enqueue(chunk);
+    },
+  });
+  return new Response(res.body!.pipeThrough(counter), {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+}
+
+function tooLarge(url: URL, max: number): SherpaError {
+  return new SherpaError(
+    'RESPONSE_TOO_LARGE',
+    `${printable(url.href)} sent more than ${max} bytes; stopped reading`,
+    {
+      hint: 'A metadata or OAuth response is a few kilobytes; an endless or huge body is refused so it cannot exhaust memory.',
+    },
+  );
+}
+
+function unsafe(url: string, why: string): SherpaError {
+  return new SherpaError('UNSAFE_URL', `Refusing ${printable(url)}: ${why}`, {
+    hint: "URLs from a server's metadata may only lead to public addresses, or to the same kind of address as the server you chose (loopback for the local lab). Check the server's metadata.",
+  });
+}
+
+const REFUSALS = new Set(['UNSAFE_URL', 'UNSAFE_REDIRECT', 'RESPONSE_TOO_LARGE', 'INSECURE_TRANSPORT']);
+
+/**
+ * The refusal of this module behind `err` (itself, or the cause a library wrapped it in), as opposed to
+ * the network failing; undefined when there is none.
+ */
+export function guardRefusalOf(err: unknown): SherpaError | undefined {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof SherpaError && REFUSALS.has(e.code)) return e;
+  }
+  return undefined;
+}
