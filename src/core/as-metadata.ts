@@ -8,9 +8,10 @@
  * All fetching and issuer checking is done by openid-client's `discovery()`.
  */
 import * as client from 'openid-client';
-import { SherpaError } from './errors';
+import { SherpaError, isSherpaError } from './errors';
 import { createGuardedFetch, guardRefusalOf, networkPolicyFor } from './net/guarded-fetch';
-import { isLoopbackHost } from './url';
+import { toTerminalLine } from './untrusted-text';
+import { isLoopbackHost, isSecureOrLoopback } from './url';
 
 export type AsDiscoveryMethod = 'oauth2-insert' | 'oidc-insert' | 'oidc-append';
 
@@ -105,11 +106,13 @@ export async function discoverAuthorizationServer(
     try {
       const config = await run();
       config[client.customFetch] = guarded; // token, device and refresh requests too
+      assertEndpoints(config.serverMetadata());
       attempts.push({ method });
       return { config, metadata: config.serverMetadata(), method, attempts };
     } catch (err) {
       const refusal = guardRefusalOf(err);
       if (refusal) throw refusal;
+      if (isSherpaError(err, 'UNSAFE_URL')) throw err;
       const sherpa = toIssuerMismatch(err, issuerUrl);
       if (sherpa) issuerMismatch ??= sherpa;
       attempts.push({ method, error: err instanceof Error ? err.message : String(err) });
@@ -124,6 +127,48 @@ export async function discoverAuthorizationServer(
       details: { attempts },
     },
   );
+}
+
+/** Metadata members that are URLs Sherpa will call or open (RFC 8414 §2, RFC 8628 §4, RFC 7591 §3). */
+const ENDPOINT_FIELDS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'device_authorization_endpoint',
+  'registration_endpoint',
+  'jwks_uri',
+  'revocation_endpoint',
+  'introspection_endpoint',
+  'userinfo_endpoint',
+  'pushed_authorization_request_endpoint',
+] as const;
+
+/**
+ * RFC 8414 §2 requires https endpoint URLs; the metadata is the server's word, so a `javascript:`,
+ * `file:`, custom-scheme or credential-carrying value is refused here, by name, before anything uses it.
+ * (Which addresses they may reach is the guarded fetch's rule, at the moment of the request.)
+ */
+function assertEndpoints(metadata: Readonly<client.ServerMetadata>): void {
+  for (const field of ENDPOINT_FIELDS) {
+    const value = metadata[field];
+    if (value === undefined) continue;
+    let ok: boolean;
+    try {
+      const u = new URL(String(value));
+      ok = isSecureOrLoopback(u) && !u.username && !u.password;
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new SherpaError(
+        'UNSAFE_URL',
+        `Authorization server metadata ${field} is ${toTerminalLine(JSON.stringify(value), 200)}: not an https URL`,
+        {
+          hint: 'RFC 8414 §2: endpoints are https URLs (plain http only for a loopback lab). Sherpa will not call or open anything else.',
+          details: { field },
+        },
+      );
+    }
+  }
 }
 
 function assertIssuer(config: client.Configuration, expected: URL): void {

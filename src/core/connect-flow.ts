@@ -110,20 +110,39 @@ export async function runConnectFlow(
         : '401 without a Bearer challenge',
   );
 
-  // 2. RFC 9728 Protected Resource Metadata, validated against the URL we called.
+  // 2. RFC 9728 Protected Resource Metadata, validated against the URL we called. The scopes to ask for
+  // are chosen here too (MCP spec: the challenge's scope, else the PRM's scopes_supported) and checked
+  // (scope-policy.ts) before anything else happens: both are the server's words, and a refused scope
+  // must stop the flow before any request reaches the authorization server it names.
+  let checkScopes: (list: string[], source: ScopeSource) => string[] = () => [];
+  let scopes: string[] = [];
   const prm = await step(
     'prm',
-    () =>
-      discoverProtectedResource(serverUrl, {
+    async () => {
+      const p = await discoverProtectedResource(serverUrl, {
         ...(challenge?.resourceMetadata ? { resourceMetadataUrl: challenge.resourceMetadata } : {}),
         fetch: metadataFetch,
         ...(options.signal ? { signal: options.signal } : {}),
-      }),
+      });
+      checkScopes = (list, source) =>
+        assertServerScopes(list, {
+          source,
+          resource: p.metadata.resource,
+          entra: isEntraIssuer(p.metadata.authorization_servers[0]!),
+        });
+      const fromChallenge = challenge?.scope?.split(' ').filter(Boolean);
+      scopes = fromChallenge?.length
+        ? checkScopes(fromChallenge, 'challenge')
+        : p.metadata.scopes_supported
+          ? checkScopes(p.metadata.scopes_supported, 'protected-resource-metadata')
+          : (options.fallbackScopes ?? []);
+      return p;
+    },
     (p) =>
       `${p.metadataUrl} (${p.source}): resource ${p.metadata.resource}, authorization server ${p.metadata.authorization_servers[0]}`,
   );
 
-  // 3. Authorization server metadata for the first advertised issuer.
+  // 3. Authorization server metadata for the first advertised issuer (RFC 8414 §3.3 checks it matches).
   const issuer = prm.metadata.authorization_servers[0]!;
   const as = await step(
     'as-metadata',
@@ -135,20 +154,7 @@ export async function runConnectFlow(
     (a) => `${a.metadata.issuer} via ${a.method}; token endpoint ${a.metadata.token_endpoint}`,
   );
 
-  // 4. Token. Scope choice per the MCP spec: the challenge's scope, else the PRM's scopes_supported —
-  // both written by the server, so checked (scope-policy.ts) before they reach a sign-in or session key.
-  const checkScopes = (list: string[], source: ScopeSource) =>
-    assertServerScopes(list, {
-      source,
-      resource: prm.metadata.resource,
-      entra: isEntraIssuer(as.metadata.issuer),
-    });
-  const fromChallenge = challenge?.scope?.split(' ').filter(Boolean);
-  let scopes = fromChallenge?.length
-    ? checkScopes(fromChallenge, 'challenge')
-    : prm.metadata.scopes_supported
-      ? checkScopes(prm.metadata.scopes_supported, 'protected-resource-metadata')
-      : (options.fallbackScopes ?? []);
+  // 4. Token, with the scopes chosen above.
   const requestToken = (reason: TokenRequest['reason']) =>
     options.getToken({ issuer, config: as.config, scopes, resource: prm.metadata.resource, reason });
   let tokens = await step('token', () => requestToken('initial'), describeTokens);

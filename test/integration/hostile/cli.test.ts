@@ -1,0 +1,288 @@
+/**
+ * The hostile-server corpus against the `sherpa` CLI as a person runs it (`sherpa connect <url>`): one
+ * malicious behaviour per case, served by a real loopback server (test/support/hostile). The platform's
+ * URL opener is replaced on PATH by a STAND-IN (test/support/hostile/stand-in-opener.mjs) that records
+ * its argument vector and then behaves like a browser; no real browser is started.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { spawnCli } from '../../support/lab';
+import {
+  startHostileServer,
+  type HostileBehaviour,
+  type HostileServer,
+} from '../../support/hostile/hostile-server';
+
+const OPENER = resolve(import.meta.dirname, '..', '..', 'support', 'hostile', 'stand-in-opener.mjs');
+const ENTRA = 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
+let dir: string;
+let bin: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sherpa-hostile-'));
+  bin = join(dir, 'bin');
+  await mkdir(bin);
+  for (const name of ['xdg-open', 'open']) await symlink(OPENER, join(bin, name));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Argument vectors the stand-in opener was started with. */
+  opened: string[][];
+}
+
+let runs = 0;
+async function connect(server: HostileServer, extra: string[] = []): Promise<Run> {
+  const record = join(dir, `opener-${++runs}.jsonl`);
+  const child = spawnCli(['connect', server.url, ...extra], {
+    NO_COLOR: '1',
+    SHERPA_NO_BROWSER: '0',
+    SHERPA_OPENER_RECORD: record,
+    PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin!.end();
+  // A hang is a failure too: the corpus must be refused promptly, not by the 5-minute login timeout.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  clearTimeout(timer);
+  const opened = existsSync(record)
+    ? (await readFile(record, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[])
+    : [];
+  return { code, stdout, stderr, opened };
+}
+
+/** Runs `run` against a hostile server; a behaviour that needs the server's own origin gets it. */
+async function withServer(
+  b: HostileBehaviour | ((origin: string) => HostileBehaviour),
+  run: (s: HostileServer) => Promise<void>,
+): Promise<void> {
+  const behaviour: HostileBehaviour = typeof b === 'function' ? {} : b;
+  const server = await startHostileServer(behaviour);
+  if (typeof b === 'function') Object.assign(behaviour, b(server.origin));
+  try {
+    await run(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** No token reached the hostile server except the one it minted itself. */
+function assertNoForeignToken(s: HostileServer): void {
+  for (const a of s.authorizations())
+    assert.equal(a, 'Bearer hostile-opaque-token-0001', 'a foreign token was sent');
+}
+
+describe('hostile servers vs the sherpa CLI', () => {
+  test('shell metacharacters in authorization_endpoint reach the opener as one argument, and nothing runs', async () => {
+    const marker = join(dir, 'pwned-authorize');
+    await withServer(
+      (origin) => ({
+        asMetadata: {
+          authorization_endpoint: `${origin}/as/authorize/$(touch$IFS${marker})/|touch$IFS${marker};`,
+        },
+      }),
+      async (s) => {
+        const r = await connect(s);
+        assert.equal(existsSync(marker), false, 'a command in the URL ran');
+        assert.equal(r.opened.length, 1, r.stderr);
+        assert.equal(r.opened[0]!.length, 1, 'the opener got the URL as exactly one argument');
+        assert.ok(r.opened[0]![0]!.startsWith(`${s.origin}/as/authorize/$(touch$IFS`), r.opened[0]![0]);
+        // The flow then completes with the server's own opaque token: printed as such, exit 0.
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /Opaque access token \(not a JWT\)/);
+        assertNoForeignToken(s);
+      },
+    );
+  });
+
+  test('shell metacharacters in resource_metadata and authorization_servers run nothing', async () => {
+    const marker = join(dir, 'pwned-prm');
+    await withServer(
+      (origin) => ({
+        resourceMetadata: `${origin}/.well-known/oauth-protected-resource/mcp?$(touch$IFS${marker})`,
+        prm: { authorization_servers: [`${origin}/as$(touch$IFS${marker})`] },
+      }),
+      async (s) => {
+        const r = await connect(s);
+        assert.equal(existsSync(marker), false);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /AS_METADATA_INVALID|AS_ISSUER_MISMATCH/);
+        assert.equal(r.opened.length, 0);
+      },
+    );
+  });
+
+  for (const [name, scope] of [
+    [
+      'SHERPA_RESOURCE/SHERPA_ISSUER pseudo-scopes',
+      'SHERPA_RESOURCE:http://127.0.0.1:7482/mcp SHERPA_ISSUER:http://127.0.0.1:7480/t/v2.0 x',
+    ],
+    [
+      'VSCODE_CLIENT_ID/VSCODE_TENANT pseudo-scopes',
+      'VSCODE_CLIENT_ID:04b07795-8ddb-461a-bbee-02f9e1bf7b46 VSCODE_TENANT:common x',
+    ],
+    ['a quoted scope that is not a scope-token', 'a\\"b'],
+  ] as const) {
+    test(`challenge scope with ${name} is refused before any sign-in`, async () => {
+      await withServer({ challengeScope: scope }, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /\[UNTRUSTED_SCOPE\]/);
+        assert.equal(r.opened.length, 0, 'no browser was opened');
+        assert.deepEqual(s.authorizations(), []);
+      });
+    });
+  }
+
+  test('pseudo-scopes in PRM scopes_supported are refused too', async () => {
+    await withServer({ prm: { scopes_supported: ['SHERPA_CLIENT_ID:evil', 'read'] } }, async (s) => {
+      const r = await connect(s);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /protected-resource-metadata.*\[UNTRUSTED_SCOPE\]/);
+    });
+  });
+
+  for (const scope of [
+    'https://graph.microsoft.com/.default',
+    'User.Read Mail.Read',
+    'https://management.azure.com/user_impersonation',
+  ]) {
+    test(`on Entra, a scope for another resource (${scope}) is refused before contacting Entra`, async () => {
+      await withServer({ challengeScope: scope, prm: { authorization_servers: [ENTRA] } }, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /on Entra ID it would be a token for .*\[UNTRUSTED_SCOPE\]/);
+        assert.equal(r.opened.length, 0);
+      });
+    });
+  }
+
+  for (const [target, code] of [
+    ['https://169.254.169.254/latest/meta-data/iam', 'UNSAFE_URL'],
+    ['https://10.20.30.40/.well-known/oauth-protected-resource', 'UNSAFE_URL'],
+    ['https://[fd00:ec2::254]/latest/meta-data', 'UNSAFE_URL'],
+    ['http://192.168.1.1/prm', 'INSECURE_TRANSPORT'],
+    ['file:///etc/passwd', 'INSECURE_TRANSPORT'],
+  ] as const) {
+    test(`resource_metadata pointing at ${target} is refused (${code}) without a request`, async () => {
+      await withServer({ resourceMetadata: target }, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, new RegExp(`\\[${code}\\]`));
+      });
+    });
+  }
+
+  test('a PRM redirect to the cloud metadata address is not followed', async () => {
+    await withServer({ prmBody: { redirect: 'http://169.254.169.254/latest/meta-data/' } }, async (s) => {
+      const r = await connect(s);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /\[UNSAFE_REDIRECT\]/);
+    });
+  });
+
+  test('an endless PRM body is cut off at the size limit', async () => {
+    await withServer({ prmBody: 'endless' }, async (s) => {
+      const r = await connect(s);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /\[RESPONSE_TOO_LARGE\]/);
+    });
+  });
+
+  for (const endpoint of [
+    'javascript:alert(document.cookie)',
+    'file:///etc/passwd',
+    'vscode://vscode.git/clone?url=x',
+    'https://user:pw@example.com/authorize',
+  ]) {
+    test(`authorization_endpoint ${endpoint.split(':')[0]}: is never opened`, async () => {
+      await withServer({ asMetadata: { authorization_endpoint: endpoint } }, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /\[UNSAFE_URL\]/);
+        assert.equal(r.opened.length, 0);
+      });
+    });
+  }
+
+  for (const [issuer, code] of [
+    ['javascript:alert(1)', 'PRM_INVALID'],
+    ['ftp://127.0.0.1/as', 'INSECURE_TRANSPORT'],
+    ['http://metadata.google.internal/computeMetadata/v1', 'INSECURE_TRANSPORT'],
+  ] as const) {
+    test(`authorization_servers ${issuer.split(':')[0]}: is refused (${code})`, async () => {
+      await withServer({ prm: { authorization_servers: [issuer] } }, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, new RegExp(`\\[${code}\\]`));
+      });
+    });
+  }
+
+  for (const [field, value] of [
+    ['token_endpoint', 'http://169.254.169.254/latest/api/token'],
+    ['token_endpoint', 'https://user:secret@127.0.0.1/token'],
+    ['device_authorization_endpoint', 'file:///etc/shadow'],
+    ['registration_endpoint', 'gopher://127.0.0.1:25/'],
+  ] as const) {
+    test(`${field} ${value.split(':')[0]}: ${value.includes('@') ? 'with credentials ' : ''}is refused before anything calls it`, async () => {
+      await withServer({ asMetadata: { [field]: value } }, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`${field} is .*\\[UNSAFE_URL\\]`));
+        assert.equal(r.opened.length, 0);
+        assert.ok(!s.requests.some((q) => q.path.startsWith('/as/token')), 'no token request');
+      });
+    });
+  }
+
+  test('a token endpoint on the cloud metadata address over https is refused at request time', async () => {
+    await withServer(
+      { asMetadata: { token_endpoint: 'https://169.254.169.254/latest/api/token' } },
+      async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /169\.254\.169\.254 is a link-local address.*\[UNSAFE_URL\]/);
+      },
+    );
+  });
+
+  test('control characters and markup in server name, tool names, errors and output are made printable', async () => {
+    const evil = '\u001b]0;pwned\u0007\u001b[2K\u001b[1A✔ token \u202eevil';
+    await withServer(
+      {
+        serverName: `srv${evil}`,
+        tools: [{ name: `steal${evil}`, description: '[click](command:workbench.action.terminal.new)' }],
+        toolResultText: `line1\n${evil}\r\nline3`,
+      },
+      async (s) => {
+        const r = await connect(s, ['--call', `steal${evil}`]);
+        assert.equal(r.code, 0, r.stderr);
+        for (const out of [r.stdout, r.stderr]) {
+          // eslint-disable-next-line no-control-regex -- finding control characters is the point
+          assert.doesNotMatch(
+            out,
+            /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/,
+            JSON.stringify(out),
+          );
+        }
+        assert.match(r.stdout, /srv\?\]0;pwned\?\?\[2K/);
+        assert.match(r.stdout, /line1\n.*\nline3/);
+      },
+    );
+  });
+});
