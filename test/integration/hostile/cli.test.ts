@@ -80,6 +80,10 @@ async function withServer(
   }
 }
 
+// Finding control characters (and bidi overrides) in the output is the point of this pattern.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
 /** No token reached the hostile server except the one it minted itself. */
 function assertNoForeignToken(s: HostileServer): void {
   for (const a of s.authorizations())
@@ -272,14 +276,7 @@ describe('hostile servers vs the sherpa CLI', () => {
       async (s) => {
         const r = await connect(s, ['--call', `steal${evil}`]);
         assert.equal(r.code, 0, r.stderr);
-        for (const out of [r.stdout, r.stderr]) {
-          // eslint-disable-next-line no-control-regex -- finding control characters is the point
-          assert.doesNotMatch(
-            out,
-            /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/,
-            JSON.stringify(out),
-          );
-        }
+        for (const out of [r.stdout, r.stderr]) assert.doesNotMatch(out, UNPRINTABLE, JSON.stringify(out));
         assert.match(r.stdout, /srv\?\]0;pwned\?\?\[2K/);
         assert.match(r.stdout, /line1\n.*\nline3/);
       },
