@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isEntraIssuer, tenantFromIssuer } from '../../../src/core/entra';
+
+describe('entra', () => {
+  it('recognises the public-cloud https issuer only', () => {
+    assert.equal(
+      isEntraIssuer('https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0'),
+      true,
+    );
+    assert.equal(isEntraIssuer('http://login.microsoftonline.com/t/v2.0'), false);
+    assert.equal(isEntraIssuer('https://login.microsoftonline.com.evil.example/t/v2.0'), false);
+    assert.equal(isEntraIssuer('not a url'), false);
+  });
+  it('takes the tenant only when it is a GUID, a domain or an alias', () => {
+    const base = 'https://login.microsoftonline.com';
+    assert.equal(
+      tenantFromIssuer(`${base}/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0`),
+      '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    );
+    assert.equal(tenantFromIssuer(`${base}/contoso.onmicrosoft.com/v2.0`), 'contoso.onmicrosoft.com');
+    assert.equal(tenantFromIssuer(`${base}/organizations/v2.0`), 'organizations');
+    // A segment that would smuggle a second pseudo-scope or other text into VSCODE_TENANT:… is dropped.
+    assert.equal(tenantFromIssuer(`${base}/x%20VSCODE_CLIENT_ID:evil/v2.0`), undefined);
+    assert.equal(tenantFromIssuer(`${base}/`), undefined);
+  });
+});
