@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 
 export const HOSTILE_TOKEN = 'hostile-opaque-token-0001';
 
@@ -51,6 +52,9 @@ export interface HostileServer {
 export async function startHostileServer(behaviour: HostileBehaviour = {}): Promise<HostileServer> {
   const requests: RecordedRequest[] = [];
   let origin = '';
+  // A hostile authorization server can do OpenID Connect properly: its own key, a signed id_token.
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'hostile-1', alg: 'RS256', use: 'sig' };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
     requests.push({
@@ -78,6 +82,7 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
     authorization_endpoint: `${issuer()}/authorize`,
     token_endpoint: `${issuer()}/token`,
     device_authorization_endpoint: `${issuer()}/device`,
+    jwks_uri: `${issuer()}/jwks`,
     response_types_supported: ['code'],
     grant_types_supported: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
     code_challenge_methods_supported: ['S256'],
@@ -129,8 +134,27 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
       res.end();
       return;
     }
+    if (path === '/as/jwks') return json(res, 200, { keys: [jwk] });
     if (path === '/as/token' && req.method === 'POST') {
-      return json(res, 200, { access_token: HOSTILE_TOKEN, token_type: 'Bearer', expires_in: 3600 });
+      const form = new URLSearchParams(body);
+      const clientId = form.get('client_id') ?? 'unknown';
+      void new SignJWT({ preferred_username: 'mallory@hostile.example' })
+        .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
+        .setIssuer(issuer())
+        .setAudience(clientId)
+        .setSubject('mallory')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey)
+        .then((idToken) =>
+          json(res, 200, {
+            access_token: HOSTILE_TOKEN,
+            token_type: 'Bearer',
+            expires_in: 3600,
+            id_token: idToken,
+          }),
+        );
+      return;
     }
     if (path === '/as/device' && req.method === 'POST') {
       return json(res, 200, {

@@ -12,6 +12,7 @@ export async function run(): Promise<void> {
   await import('./activation.test');
   await import('./mcp-provider.test');
   await import('./lab-sign-in.test');
+  await import('./hostile-servers.test');
   await import('./error-paths.test');
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures) =>
