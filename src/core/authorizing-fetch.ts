@@ -84,9 +84,9 @@ export function createAuthorizingFetch(options: AuthorizingFetchOptions): Author
   const guarded = () =>
     (fetches ??= options.fetch
       ? Promise.resolve({ metadata: options.fetch, mcp: options.fetch })
-      : networkPolicyFor(options.serverUrl).then(async (policy) => ({
+      : networkPolicyFor(options.serverUrl).then((policy) => ({
           metadata: createGuardedFetch(policy),
-          mcp: await createMcpFetch(options.serverUrl),
+          mcp: createMcpFetch(policy),
         })));
   const log = options.onStep ?? (() => undefined);
   const max = options.maxAuthorizationsPerRequest ?? 3;

@@ -44,6 +44,11 @@ export interface ConnectFlowOptions {
   onStep?: (event: ConnectStepEvent) => void;
   /** Scopes to ask for when neither the challenge nor the PRM names any. */
   fallbackScopes?: string[];
+  /**
+   * Resolve host names to check their addresses (default true). False where a proxy resolves names
+   * (VS Code's `http.proxy`): names are then judged by their form only (net/guarded-fetch.ts).
+   */
+  resolveNames?: boolean;
   signal?: AbortSignal;
 }
 
@@ -82,9 +87,9 @@ export async function runConnectFlow(
   };
   // Every request below goes to places the server named: one network policy, made from the URL the
   // person chose, bounds them all (net/guarded-fetch.ts).
-  const policy = await networkPolicyFor(serverUrl);
+  const policy = await networkPolicyFor(serverUrl, { resolve: options.resolveNames !== false });
   const metadataFetch = createGuardedFetch(policy);
-  const mcpFetch = await createMcpFetch(serverUrl);
+  const mcpFetch = createMcpFetch(policy);
   const mcpOptions = options.signal ? { signal: options.signal, fetch: mcpFetch } : { fetch: mcpFetch };
 
   // 1. Probe without a token: a protected server must answer 401 with a Bearer challenge.

@@ -11,7 +11,13 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { SherpaError } from './errors';
-import { createGuardedFetch, guardRefusalOf, networkPolicyFor, type GuardedFetch } from './net/guarded-fetch';
+import {
+  createGuardedFetch,
+  guardRefusalOf,
+  networkPolicyFor,
+  type GuardedFetch,
+  type NetworkPolicy,
+} from './net/guarded-fetch';
 import { findBearerChallenge, type BearerChallenge } from './www-authenticate';
 
 export interface McpConnectOptions {
@@ -26,12 +32,8 @@ export interface McpConnectOptions {
 }
 
 /** The guarded fetch the MCP transport uses: JSON and event-stream responses, bounded. */
-export async function createMcpFetch(url: string | URL, timeoutMs = 15_000): Promise<GuardedFetch> {
-  return createGuardedFetch(await networkPolicyFor(url), {
-    allowEventStream: true,
-    maxBodyBytes: 16 << 20,
-    timeoutMs,
-  });
+export function createMcpFetch(policy: NetworkPolicy, timeoutMs = 15_000): GuardedFetch {
+  return createGuardedFetch(policy, { allowEventStream: true, maxBodyBytes: 16 << 20, timeoutMs });
 }
 
 export interface McpSession {
@@ -53,7 +55,7 @@ interface HttpFailure {
 /** Connects (initialize handshake) to the MCP server at `url`. Errors: see {@link toMcpError}. */
 export async function connectMcp(url: string | URL, options: McpConnectOptions = {}): Promise<McpSession> {
   let lastFailure: HttpFailure | undefined;
-  const baseFetch = options.fetch ?? (await createMcpFetch(url, options.timeoutMs));
+  const baseFetch = options.fetch ?? createMcpFetch(await networkPolicyFor(url), options.timeoutMs);
   // Wraps fetch only to remember the last auth failure: the SDK's error carries the status, not the header.
   const recordingFetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
     const res = await baseFetch(input, init);

@@ -72,3 +72,13 @@ export function affectsSherpa(e: vscode.ConfigurationChangeEvent): boolean {
 function explicitValue<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefined {
   return c.inspect<T>(key)?.globalValue;
 }
+
+/**
+ * True when a proxy resolves host names for the extension host (VS Code's `http.proxy`, or the
+ * environment's HTTPS_PROXY that VS Code also honours): Sherpa then does not resolve names itself to
+ * check their addresses, so no lookup goes to a resolver the person's network does not use.
+ */
+export function proxyResolvesNames(): boolean {
+  const configured = vscode.workspace.getConfiguration('http').get<string>('proxy');
+  return Boolean(configured?.trim() || process.env.HTTPS_PROXY || process.env.https_proxy);
+}

@@ -11,6 +11,7 @@ import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
+import { proxyResolvesNames } from '../settings';
 import { buildTokenExpectations } from './token-expectations';
 import type { BrokeredToken, TokenBroker } from './token-broker';
 import type { TokenState } from './token-state';
@@ -91,6 +92,7 @@ export class ConnectionManager implements vscode.Disposable {
           const abort = new AbortController();
           const flow = runConnectFlow(url, {
             clientId: this.deps.clientId(),
+            resolveNames: !proxyResolvesNames(),
             signal: abort.signal,
             getToken: async (request) => {
               lastToken = await this.deps.broker.getToken(request);

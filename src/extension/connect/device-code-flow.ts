@@ -13,6 +13,7 @@ import { toNotificationText } from '../../core/untrusted-text';
 import { assertOpenableUrl } from '../../core/url';
 import type { CustomFetch } from 'openid-client';
 import type { SherpaLog } from '../output-log';
+import { proxyResolvesNames } from '../settings';
 import { buildTokenExpectations } from './token-expectations';
 import { isEntraIssuer } from '../../core/entra';
 import type { TokenState } from './token-state';
@@ -48,7 +49,9 @@ export class DeviceCodeFlow {
         cancel.onCancellationRequested(() => abort.abort());
         progress.report({ message: 'Reading Protected Resource Metadata (RFC 9728)…' });
         // Everything below is reached through URLs the server named: one policy from the URL configured.
-        const metadataFetch = createGuardedFetch(await networkPolicyFor(url));
+        const metadataFetch = createGuardedFetch(
+          await networkPolicyFor(url, { resolve: !proxyResolvesNames() }),
+        );
         const prm = await discoverProtectedResource(url, { signal: abort.signal, fetch: metadataFetch });
         const issuer = prm.metadata.authorization_servers[0]!;
         progress.report({ message: `Discovering ${toNotificationText(issuer)} (RFC 8414)…` });
