@@ -21,6 +21,7 @@ import {
 import { createStatelessClient, isSdkProtocolVersion } from '../../core/mcp-stateless';
 import { formatError, SherpaError } from '../../core/errors';
 import { redact } from '../../core/redact';
+import { toTerminalLine } from '../../core/untrusted-text';
 
 export const conformanceClientUsage = `sherpa conformance-client [--client-metadata-url URL] [--offline-access] [--verbose] <server-url>
   Headless OAuth client for the MCP conformance suite (client auth/* scenarios): authorizes, then
@@ -50,7 +51,7 @@ export async function runConformanceClientCommand(argv: string[]): Promise<numbe
   });
   const serverUrl = positionals.at(-1);
   if (!serverUrl) throw new SherpaError('BAD_ARGUMENT', `Missing server URL\n${conformanceClientUsage}`);
-  const say = (line: string) => process.stderr.write(redact(`[sherpa] ${line}`) + '\n');
+  const say = (line: string) => process.stderr.write(redact(`[sherpa] ${toTerminalLine(line, 2000)}`) + '\n');
 
   const context = readContext(process.env.MCP_CONFORMANCE_CONTEXT);
   const { grant, credentials } = chooseGrant(context);
