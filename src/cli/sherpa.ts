@@ -24,6 +24,10 @@ const commands: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/connect');
     return { usage: m.connectUsage, run: m.runConnectCommand };
   },
+  audit: async () => {
+    const m = await import('./commands/audit');
+    return { usage: m.auditUsage, run: m.runAuditCommand };
+  },
   decode: async () => {
     const m = await import('./commands/decode');
     return { usage: m.decodeUsage, run: m.runDecodeCommand };

@@ -1,0 +1,253 @@
+/**
+ * Every check the audit runs, as data: id, title, level, OWASP MCP Top 10 item, the clause it tests and
+ * the remedy. The probes (checks-*.ts) only observe; what a check means lives here, once, so the CLI,
+ * the extension's view, Markdown and SARIF all say the same thing.
+ */
+import type { CheckInfo } from './findings';
+
+const MCP_AUTH = 'MCP authorization 2025-11-25';
+
+function check(id: string, c: Omit<CheckInfo, 'id'>): CheckInfo {
+  return { id, ...c };
+}
+
+export const CHECKS = {
+  // Without a token (MCP07: insufficient authentication)
+  unauthInitialize: check('unauth.initialize-401', {
+    title: 'initialize without a token is refused with 401',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Access Token Usage ("MUST … respond with HTTP 401"); RFC 6750 §3.1`,
+    remedy: 'Require a bearer token on every MCP request, initialize included, and answer 401 without one.',
+  }),
+  unauthToolsList: check('unauth.tools-list-401', {
+    title: 'tools/list without a token is refused with 401',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Access Token Usage; RFC 6750 §3.1`,
+    remedy: 'Check the token before dispatching any JSON-RPC method, not only on initialize.',
+  }),
+  challenge: check('unauth.www-authenticate', {
+    title: '401 carries a Bearer WWW-Authenticate challenge',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 9110 §15.5.2 (a 401 MUST send WWW-Authenticate); RFC 6750 §3',
+    remedy: 'Send `WWW-Authenticate: Bearer …` with every 401.',
+  }),
+  challengeResourceMetadata: check('unauth.resource-metadata', {
+    title: 'The challenge points to the Protected Resource Metadata',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Protected Resource Metadata Discovery; RFC 9728 §5.1`,
+    remedy: 'Add `resource_metadata="<PRM URL>"` to the Bearer challenge.',
+  }),
+  challengeScope: check('unauth.challenge-scope', {
+    title: 'The challenge names the scope to request',
+    level: 'should',
+    owasp: ['MCP02'],
+    spec: `${MCP_AUTH} §Scope Selection Strategy; RFC 6750 §3`,
+    remedy: 'Add `scope="…"` (the minimum the client needs) to the Bearer challenge.',
+  }),
+  queryToken: check('unauth.query-token', {
+    title: 'A token in the query string is refused',
+    level: 'must',
+    owasp: ['MCP01'],
+    spec: `${MCP_AUTH} §Token Requirements ("MUST NOT be included in the URI query string"); OAuth 2.1 §5.1`,
+    remedy: 'Accept tokens only from the Authorization header; ignore `access_token` in the URL.',
+  }),
+  https: check('transport.https', {
+    title: 'HTTPS outside loopback',
+    level: 'must',
+    owasp: ['MCP01'],
+    spec: `${MCP_AUTH} §Communication Security; OAuth 2.1 §1.5`,
+    remedy: 'Serve the MCP endpoint over TLS; plain http only on 127.0.0.1 for local development.',
+  }),
+  cors: check('transport.cors', {
+    title: 'CORS does not allow any origin with credentials',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'Fetch Standard §3.2.5 (CORS protocol and credentials); MCP transports §Security Warning',
+    remedy: 'Never answer `Access-Control-Allow-Origin: *` or a reflected origin together with credentials.',
+  }),
+  noEcho: check('transport.no-echo', {
+    title: 'No token or secret is echoed in a response body',
+    level: 'must',
+    owasp: ['MCP01'],
+    spec: `${MCP_AUTH} §Token Handling; RFC 6750 §5.3`,
+    remedy: 'Do not reflect the Authorization header, tokens or secrets in responses or error messages.',
+  }),
+  // Protected Resource Metadata
+  prmFound: check('prm.found', {
+    title: 'Protected Resource Metadata is published',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Authorization Server Location ("MUST implement RFC 9728"); RFC 9728 §3`,
+    remedy:
+      'Serve RFC 9728 metadata at /.well-known/oauth-protected-resource{path} and name it in the challenge.',
+  }),
+  prmResource: check('prm.resource-match', {
+    title: 'PRM `resource` equals the server URL exactly',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 9728 §3.3; RFC 8707 §2',
+    remedy: 'Set `resource` to the exact MCP URL clients call (scheme, host, port, path, trailing slash).',
+  }),
+  prmAuthorizationServers: check('prm.authorization-servers', {
+    title: 'PRM lists at least one authorization server',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Authorization Server Location; RFC 9728 §2`,
+    remedy: 'List the issuer URL of your authorization server in `authorization_servers`.',
+  }),
+  prmScopesQualified: check('prm.scopes-qualified', {
+    title: 'On Entra ID, scopes_supported are fully qualified with the resource',
+    level: 'should',
+    owasp: ['MCP02'],
+    spec: 'Entra ID scope syntax ({identifier URI}/{scope}); AADSTS9010010',
+    remedy:
+      'Advertise `{server URL}/access_as_user` (the URL registered as an identifier URI), not a bare name.',
+  }),
+  prmNoOfflineAccess: check('prm.no-offline-access', {
+    title: 'PRM does not advertise offline_access',
+    level: 'should',
+    owasp: ['MCP02'],
+    spec: `${MCP_AUTH} §Scope Selection Strategy (offline_access is the authorization server's, SEP-2207)`,
+    remedy:
+      "Remove offline_access from the resource's scopes_supported; clients add it only where the AS lists it.",
+  }),
+  // Authorization server metadata
+  asDiscovery: check('as.discovery', {
+    title: 'Authorization server metadata is discoverable',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Authorization Server Metadata Discovery; RFC 8414 §3; OIDC Discovery §4`,
+    remedy: 'Serve RFC 8414 or OpenID discovery for the issuer named in the PRM.',
+  }),
+  asIssuer: check('as.issuer-match', {
+    title: 'Metadata `issuer` equals the issuer asked for',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 8414 §3.3',
+    remedy: 'Name the issuer in the PRM exactly as the metadata document states it.',
+  }),
+  asPkce: check('as.pkce-s256', {
+    title: 'PKCE S256 is advertised',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Authorization Code Protection ("MUST verify PKCE support"); RFC 7636 §4.2`,
+    remedy: 'Advertise `code_challenge_methods_supported: ["S256"]` and require it.',
+  }),
+  asIss: check('as.iss-parameter', {
+    title: 'RFC 9207 `iss` in authorization responses is advertised',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'RFC 9207 §3 (mix-up defence)',
+    remedy:
+      'Return `iss` in authorization responses and set `authorization_response_iss_parameter_supported`.',
+  }),
+  asRegistration: check('as.registration', {
+    title: 'How clients can register',
+    level: 'info',
+    owasp: [],
+    spec: `${MCP_AUTH} §Client Registration Approaches`,
+    remedy: '',
+  }),
+  // With a token the person holds
+  tokenBaseline: check('token.baseline', {
+    title: 'The token you hold is accepted',
+    level: 'info',
+    owasp: [],
+    spec: 'Precondition of the token matrix',
+    remedy: 'Give a token this server accepts (--token-command), or sign in with Connect first.',
+  }),
+  tokenTampered: check('token.tampered', {
+    title: 'A token with a changed payload is refused',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Token Handling ("MUST validate access tokens"); RFC 7515 §5.2`,
+    remedy: "Verify the JWT signature against the issuer's JWKS on every request.",
+  }),
+  tokenStripped: check('token.stripped-signature', {
+    title: 'A token with its signature removed is refused',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 7515 §5.2; RFC 8725 §3.1',
+    remedy: 'Reject tokens without a valid signature.',
+  }),
+  tokenAlgNone: check('token.alg-none', {
+    title: 'An unsigned `alg: none` token is refused',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 8725 §3.1 (algorithm verification); RFC 7519 §6',
+    remedy: 'Pin the accepted algorithms (e.g. RS256) and never accept `none`.',
+  }),
+  tokenAttackerKey: check('token.attacker-key', {
+    title: 'A token re-signed with an attacker key under the real `kid` is refused',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 8725 §3.10 (trusting keys); RFC 7517 §4.5',
+    remedy: "Take keys only from the issuer's JWKS; never from the token header (jwk, jku, x5u).",
+  }),
+  tokenForeignOrigin: check('token.foreign-origin', {
+    title: 'A valid token from a foreign Origin is refused',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'MCP transports §Security Warning ("MUST validate the Origin header"): DNS rebinding',
+    remedy: 'Refuse requests whose Origin is not yours (403).',
+  }),
+  tokenForeignHost: check('token.foreign-host', {
+    title: 'A valid token under a foreign Host is refused',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'MCP transports §Security Warning (bind locally, DNS rebinding); RFC 9110 §7.2',
+    remedy: 'Check the Host header against an allow-list of your own names.',
+  }),
+  tokenOtherResource: check('token.other-resource', {
+    title: 'A token of the same authorization server for another resource is refused',
+    level: 'must',
+    owasp: ['MCP07', 'MCP02'],
+    spec: `${MCP_AUTH} §Token Audience Binding and Validation ("MUST validate … issued specifically for them"); RFC 8707 §2`,
+    remedy: 'Check `aud` against your own API identifier(s) only (confused deputy).',
+  }),
+  tokenExpired: check('token.expired', {
+    title: 'An expired token is refused',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 7519 §4.1.4; RFC 6750 §3.1',
+    remedy: 'Require and check `exp` (and `nbf`).',
+  }),
+  tokenScope: check('token.insufficient-scope', {
+    title: 'A token without the required scope gets 403 insufficient_scope',
+    level: 'should',
+    owasp: ['MCP02'],
+    spec: `${MCP_AUTH} §Scope Challenge Handling; RFC 6750 §3.1`,
+    remedy: 'Check the scope on each request and answer 403 `error="insufficient_scope", scope="…"`.',
+  }),
+  tokenStillWorks: check('token.still-works', {
+    title: 'The original token still works after the matrix',
+    level: 'info',
+    owasp: [],
+    spec: 'Non-destructive audit',
+    remedy:
+      'A server that locks out a valid token after forged attempts may be rate limiting; check its logs.',
+  }),
+  staticToken: check('static.shared-token', {
+    title: 'Not a static shared token',
+    level: 'must',
+    owasp: ['MCP01', 'MCP07'],
+    spec: `${MCP_AUTH} §Token Handling (OAuth 2.1 access tokens, audience-bound, expiring)`,
+    remedy:
+      'Replace the static token with OAuth 2.1: short-lived JWTs with `aud`, `exp`, a user, and PRM discovery.',
+  }),
+  // Entra doctor
+  entraResourceScope: check('entra.resource-scope', {
+    title: 'Entra accepts the PRM resource together with its scope (no AADSTS9010010)',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'Entra ID (AADSTS9010010); RFC 8707 §2; RFC 9728 §3.3',
+    remedy:
+      'Register the server URL as an identifier URI of the API app and advertise `{server URL}/access_as_user`; or clients must omit `resource` for Entra.',
+  }),
+} as const satisfies Record<string, CheckInfo>;
+
+export type CheckKey = keyof typeof CHECKS;

@@ -1,0 +1,171 @@
+/**
+ * Protected Resource Metadata (RFC 9728) and authorization server metadata (RFC 8414 / OIDC Discovery),
+ * fetched the way a client would — through the guarded fetch, since the server names these URLs.
+ */
+import { discoverAuthorizationServer } from '../as-metadata';
+import { isEntraIssuer } from '../entra';
+import { isSherpaError } from '../errors';
+import { guardRefusalOf } from '../net/guarded-fetch';
+import { buildPrmCandidateUrls, type ProtectedResourceMetadata } from '../protected-resource';
+import { normalizeUrl } from '../url';
+import { record, type AuditContext } from './context';
+import type { Evidence } from './findings';
+import type { CustomFetch } from 'openid-client';
+
+async function fetchJson(ctx: AuditContext, url: string): Promise<{ evidence: Evidence; json?: unknown }> {
+  try {
+    const res = await ctx.fetch(url, { headers: { accept: 'application/json' } });
+    const text = await res.text();
+    ctx.bodies.push(text);
+    let json: unknown;
+    try {
+      json = res.ok ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return {
+      evidence: { request: `GET ${url}`, status: res.status, note: text.slice(0, 200) },
+      ...(json !== undefined ? { json } : {}),
+    };
+  } catch (err) {
+    const refusal = guardRefusalOf(err);
+    return {
+      evidence: { request: `GET ${url}`, status: 'error', note: (refusal ?? (err as Error)).message },
+    };
+  }
+}
+
+export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
+  // RFC 9728 §5.1 first (the challenge), then the path-suffixed and root well-known URIs (§3.1).
+  const candidates = [
+    ...(ctx.challenge?.resourceMetadata
+      ? [{ url: ctx.challenge.resourceMetadata, source: 'challenge' }]
+      : []),
+    ...buildPrmCandidateUrls(ctx.target),
+  ];
+  const evidence: Evidence[] = [];
+  let found: { metadata: ProtectedResourceMetadata; url: string; source: string } | undefined;
+  for (const c of candidates) {
+    const r = await fetchJson(ctx, c.url);
+    evidence.push(r.evidence);
+    const doc = r.json as Partial<ProtectedResourceMetadata> | undefined;
+    if (doc && typeof doc === 'object' && typeof doc.resource === 'string') {
+      found = { metadata: doc as ProtectedResourceMetadata, url: c.url, source: c.source };
+      break;
+    }
+  }
+  record(ctx, 'prmFound', {
+    status: found ? 'pass' : 'fail',
+    detail: found
+      ? `at ${found.url} (${found.source})`
+      : `none at ${candidates.map((c) => c.url).join(', ')}`,
+    evidence,
+  });
+  if (!found) {
+    for (const key of [
+      'prmResource',
+      'prmAuthorizationServers',
+      'prmScopesQualified',
+      'prmNoOfflineAccess',
+      'asDiscovery',
+      'asIssuer',
+      'asPkce',
+      'asIss',
+      'asRegistration',
+    ] as const) {
+      record(ctx, key, { status: 'skip', detail: 'no Protected Resource Metadata' });
+    }
+    return;
+  }
+  ctx.prm = { metadata: found.metadata, url: found.url };
+  const m = found.metadata;
+
+  let expected = ctx.target;
+  let same: boolean;
+  try {
+    expected = normalizeUrl(ctx.target);
+    same = normalizeUrl(m.resource) === expected;
+  } catch {
+    same = false;
+  }
+  record(ctx, 'prmResource', {
+    status: same ? 'pass' : 'fail',
+    detail: same
+      ? `resource ${m.resource}`
+      : `resource "${m.resource}" but the server URL is "${expected}": clients MUST reject this`,
+    evidence: [evidence.at(-1)!],
+  });
+  const servers = Array.isArray(m.authorization_servers)
+    ? m.authorization_servers.filter((s) => typeof s === 'string')
+    : [];
+  record(ctx, 'prmAuthorizationServers', {
+    status: servers.length ? 'pass' : 'fail',
+    detail: servers.length ? servers.join(', ') : 'authorization_servers is missing or empty',
+  });
+  const scopes = Array.isArray(m.scopes_supported) ? m.scopes_supported.map(String) : [];
+  const entra = servers.some((s) => isEntraIssuer(s)) || ctx.entraDoctor;
+  const bare = scopes.filter(
+    (s) => !s.includes('://') && !['openid', 'profile', 'email', 'offline_access'].includes(s),
+  );
+  record(ctx, 'prmScopesQualified', {
+    status: !entra ? 'skip' : bare.length ? 'fail' : 'pass',
+    detail: !entra
+      ? 'not an Entra ID authorization server'
+      : bare.length
+        ? `bare scope names ${bare.join(', ')}: Entra reads them as Microsoft Graph scopes`
+        : `scopes_supported ${scopes.join(' ') || '(none)'}`,
+  });
+  record(ctx, 'prmNoOfflineAccess', {
+    status: scopes.includes('offline_access') ? 'fail' : 'pass',
+    detail: scopes.includes('offline_access') ? 'offline_access is in scopes_supported' : 'not advertised',
+  });
+
+  if (!servers[0]) {
+    for (const key of ['asDiscovery', 'asIssuer', 'asPkce', 'asIss', 'asRegistration'] as const) {
+      record(ctx, key, { status: 'skip', detail: 'no authorization server named' });
+    }
+    return;
+  }
+  const issuer = servers[0];
+  try {
+    const as = await discoverAuthorizationServer(issuer, {
+      clientId: 'sherpa-audit',
+      fetch: ctx.fetch as CustomFetch,
+      timeoutSeconds: Math.ceil(ctx.timeoutMs / 1000),
+    });
+    ctx.as = as;
+    record(ctx, 'asDiscovery', { status: 'pass', detail: `${as.metadata.issuer} via ${as.method}` });
+    record(ctx, 'asIssuer', { status: 'pass', detail: `issuer ${as.metadata.issuer}` });
+  } catch (err) {
+    const mismatch = isSherpaError(err, 'AS_ISSUER_MISMATCH');
+    record(ctx, 'asDiscovery', {
+      status: mismatch ? 'pass' : 'fail',
+      detail: mismatch ? 'metadata found' : (err as Error).message,
+    });
+    record(ctx, 'asIssuer', {
+      status: mismatch ? 'fail' : 'skip',
+      detail: mismatch ? (err as Error).message : 'no metadata',
+    });
+    for (const key of ['asPkce', 'asIss', 'asRegistration'] as const)
+      record(ctx, key, { status: 'skip', detail: 'no metadata' });
+    return;
+  }
+  const meta = ctx.as.metadata;
+  const methods = meta.code_challenge_methods_supported;
+  record(ctx, 'asPkce', {
+    status: methods?.includes('S256') ? 'pass' : !methods && isEntraIssuer(issuer) ? 'warn' : 'fail',
+    detail: methods?.includes('S256')
+      ? `code_challenge_methods_supported ${methods.join(', ')}`
+      : !methods && isEntraIssuer(issuer)
+        ? 'Entra exception: Entra supports S256 but its metadata does not say so; strict clients refuse it'
+        : `S256 not advertised (${methods?.join(', ') ?? 'no code_challenge_methods_supported'})`,
+  });
+  const iss = meta.authorization_response_iss_parameter_supported === true;
+  record(ctx, 'asIss', { status: iss ? 'pass' : 'fail', detail: iss ? 'advertised' : 'not advertised' });
+  const ways = [
+    'pre-registered client ids',
+    ...(meta.client_id_metadata_document_supported === true ? ['Client ID Metadata Documents'] : []),
+    ...(meta.registration_endpoint ? [`dynamic registration at ${meta.registration_endpoint}`] : []),
+  ];
+  record(ctx, 'asRegistration', { status: 'pass', detail: ways.join('; ') });
+}

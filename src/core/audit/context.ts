@@ -1,0 +1,59 @@
+/** What the checks of one audit run share: the target, the tokens the person gave, what was learnt. */
+import type { DiscoveredAuthorizationServer } from '../as-metadata';
+import type { GuardedFetch, NetworkPolicy } from '../net/guarded-fetch';
+import type { ProtectedResourceMetadata } from '../protected-resource';
+import type { BearerChallenge } from '../www-authenticate';
+import { CHECKS, type CheckKey } from './catalogue';
+import { toFinding, type Finding, type Observation } from './findings';
+import { probe, type ProbeRequest, type ProbeResult } from './probe';
+
+export interface AuditTokens {
+  /** A token the person legitimately holds for this server (Connect, `--token-command`). */
+  valid?: string;
+  /** A token of the same authorization server for another resource (confused deputy). */
+  foreign?: string;
+  /** An expired token for this server. */
+  expired?: string;
+  /** A token for this server without the required scope. */
+  narrow?: string;
+}
+
+export interface AuditContext {
+  target: string;
+  tokens: AuditTokens;
+  timeoutMs: number;
+  /** Guarded fetch for URLs the server names (PRM, AS metadata), and the policy it was made with. */
+  fetch: GuardedFetch;
+  policy: NetworkPolicy;
+  findings: Finding[];
+  /** Every response body seen, for the echo check. */
+  bodies: string[];
+  challenge?: BearerChallenge;
+  prm?: { metadata: ProtectedResourceMetadata; url: string };
+  as?: DiscoveredAuthorizationServer;
+  /** Run the Entra pre-login probes even when the issuer is not login.microsoftonline.com (the lab). */
+  entraDoctor: boolean;
+  onFinding?: (f: Finding) => void;
+  signal?: AbortSignal;
+}
+
+/** Records the finding of `key` with what was observed. */
+export function record(ctx: AuditContext, key: CheckKey, o: Observation): Finding {
+  const f = toFinding(CHECKS[key], o);
+  ctx.findings.push(f);
+  ctx.onFinding?.(f);
+  return f;
+}
+
+/** Sends one probe to the target and keeps its body for the echo check. */
+export async function send(ctx: AuditContext, req: ProbeRequest): Promise<ProbeResult> {
+  if (ctx.signal?.aborted) throw ctx.signal.reason;
+  const r = await probe(ctx.target, req, { timeoutMs: ctx.timeoutMs });
+  ctx.bodies.push(r.body);
+  return r;
+}
+
+/** "401", "200 (JSON-RPC result)", "error: ECONNREFUSED" … for a finding's detail line. */
+export function describeStatus(r: ProbeResult): string {
+  return r.status === 'error' ? `no answer (${r.error ?? 'error'})` : String(r.status);
+}

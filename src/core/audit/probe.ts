@@ -1,0 +1,144 @@
+/**
+ * The audit's HTTP client: one MCP JSON-RPC request (initialize, tools/list, ping — nothing that changes
+ * state) or a preflight, sent exactly as told — including a foreign `Host` or `Origin`, which `fetch`
+ * cannot send — with a time and size bound, and recorded as redacted {@link Evidence}. Only the target
+ * the person chose is contacted this way; URLs a server names go through the guarded fetch instead.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { redact, registerSecret } from '../redact';
+import type { Evidence } from './findings';
+
+export type RpcMethod = 'initialize' | 'tools/list' | 'ping';
+
+export interface ProbeRequest {
+  /** Default POST with a JSON-RPC body; OPTIONS sends a CORS preflight, GET nothing. */
+  method?: 'POST' | 'GET' | 'OPTIONS';
+  rpc?: RpcMethod;
+  /** Full URL; default the target. */
+  url?: string;
+  /** Sent as `Authorization: Bearer …`; shown in evidence only by its label. */
+  token?: { value: string; label: string };
+  headers?: Record<string, string>;
+}
+
+export interface ProbeResult {
+  status: number | 'error';
+  headers: Record<string, string>;
+  body: string;
+  error?: string;
+  evidence: Evidence;
+}
+
+export interface ProberOptions {
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+}
+
+/** Response headers worth showing as evidence. */
+const SHOWN = [
+  'www-authenticate',
+  'content-type',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'location',
+];
+
+let nextId = 1;
+
+/** Sends one request to the audit target and records it. Never throws: a failure is `status: 'error'`. */
+export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}): Promise<ProbeResult> {
+  const url = new URL(req.url ?? target);
+  const method = req.method ?? 'POST';
+  const body =
+    method === 'POST'
+      ? JSON.stringify({
+          jsonrpc: '2.0',
+          id: nextId++,
+          method: req.rpc ?? 'initialize',
+          params:
+            (req.rpc ?? 'initialize') === 'initialize'
+              ? {
+                  protocolVersion: '2025-11-25',
+                  capabilities: {},
+                  clientInfo: { name: 'sherpa-audit', version: '0.1.0' },
+                }
+              : {},
+        })
+      : undefined;
+  const headers: Record<string, string> = {
+    accept: 'application/json, text/event-stream',
+    ...(body ? { 'content-type': 'application/json', 'mcp-protocol-version': '2025-11-25' } : {}),
+    ...(req.token ? { authorization: `Bearer ${req.token.value}` } : {}),
+    ...req.headers,
+  };
+  if (req.token) registerSecret(req.token.value);
+  const describe = [
+    `${method} ${redact(url.href)}`,
+    ...(body ? [req.rpc ?? 'initialize'] : []),
+    req.token ? `Authorization: Bearer <${req.token.label}>` : 'no Authorization',
+    ...Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${redact(v)}`),
+  ].join(' · ');
+  const max = o.maxBodyBytes ?? 64 * 1024;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: Omit<ProbeResult, 'evidence'>) => {
+      if (settled) return;
+      settled = true;
+      const shown = Object.fromEntries(
+        SHOWN.filter((h) => r.headers[h]).map((h) => [h, redact(r.headers[h]!)]),
+      );
+      resolve({
+        ...r,
+        evidence: {
+          request: describe,
+          status: r.status,
+          ...(Object.keys(shown).length ? { headers: shown } : {}),
+          ...(r.error ? { note: r.error } : r.body ? { note: redact(r.body.slice(0, 300)) } : {}),
+        },
+      });
+    };
+    const lib = url.protocol === 'https:' ? https : http;
+    const request = lib.request(
+      url,
+      { method, headers, agent: false, timeout: o.timeoutMs ?? 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= max) chunks.push(c);
+          else res.destroy(); // enough to judge; an endless body must not hold the audit
+        });
+        const finish = () =>
+          done({
+            status: res.statusCode ?? 0,
+            headers: Object.fromEntries(
+              Object.entries(res.headers).map(([k, v]) => [
+                k,
+                Array.isArray(v) ? v.join(', ') : String(v ?? ''),
+              ]),
+            ),
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        res.on('end', finish);
+        res.on('close', finish);
+        res.on('error', finish);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${o.timeoutMs ?? 10_000} ms`)));
+    request.on('error', (err) => done({ status: 'error', headers: {}, body: '', error: err.message }));
+    request.end(body);
+  });
+}
+
+/** True for a JSON-RPC result (not an error) in a JSON or SSE body. */
+export function isRpcSuccess(r: ProbeResult): boolean {
+  if (typeof r.status !== 'number' || r.status < 200 || r.status >= 300) return false;
+  const json = r.body.trim().startsWith('{') ? r.body : /^data: (.*)$/m.exec(r.body)?.[1];
+  try {
+    return json !== undefined && 'result' in (JSON.parse(json) as object);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * An audit report as text (terminal), JSON (pipelines), Markdown (a PR comment, the extension's export)
+ * and SARIF 2.1.0 (GitHub code scanning). Everything shown passes through untrusted-text.ts: details and
+ * evidence quote the audited server.
+ */
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { toTerminalLine } from '../untrusted-text';
+import { CHECKS } from './catalogue';
+import type { AuditReport, Finding } from './findings';
+
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif';
+
+const MARK: Record<Finding['status'], string> = { pass: '✔', fail: '✘', warn: '!', skip: '-' };
+
+/** Counts per status, e.g. "18 pass, 3 fail, 1 warn, 9 skip". */
+export function summarize(report: AuditReport): string {
+  const n = (s: Finding['status']) => report.findings.filter((f) => f.status === s).length;
+  return `${n('pass')} pass, ${n('fail')} fail, ${n('warn')} warn, ${n('skip')} skip`;
+}
+
+export function formatText(report: AuditReport, o: { evidence?: boolean } = {}): string {
+  const lines = [`Sherpa audit of ${toTerminalLine(report.target)} (${report.startedAt})`, ''];
+  for (const f of report.findings) {
+    lines.push(
+      `${MARK[f.status]} ${f.status.toUpperCase().padEnd(4)} ${f.level.padEnd(6)} ${f.id.padEnd(28)} ${toTerminalLine(f.detail, 300)}`,
+    );
+    if (f.status === 'fail' && f.remedy) lines.push(`      → ${f.remedy}`);
+    if (o.evidence)
+      for (const e of f.evidence) lines.push(`      · ${toTerminalLine(describeEvidence(e), 400)}`);
+  }
+  lines.push('', summarize(report));
+  return lines.join('\n');
+}
+
+export function formatJson(report: AuditReport): string {
+  return JSON.stringify(report, null, 2);
+}
+
+const md = (s: string) => toTerminalLine(s, 500).replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`);
+
+export function formatMarkdown(report: AuditReport): string {
+  const out = [
+    `# Sherpa audit: ${md(report.target)}`,
+    '',
+    `${report.startedAt} — ${summarize(report)}`,
+    '',
+    '| | check | level | OWASP | result |',
+    '|---|---|---|---|---|',
+    ...report.findings.map(
+      (f) =>
+        `| ${MARK[f.status]} | ${md(f.title)} (\`${f.id}\`) | ${f.level} | ${f.owasp.join(', ')} | ${md(f.detail)} |`,
+    ),
+  ];
+  const failed = report.findings.filter((f) => f.status === 'fail' || f.status === 'warn');
+  if (failed.length) {
+    out.push('', '## What to fix', '');
+    for (const f of failed) {
+      out.push(`### ${md(f.title)} (\`${f.id}\`, ${f.level.toUpperCase()})`, '', `${md(f.detail)}`, '');
+      if (f.remedy) out.push(`**Remedy:** ${md(f.remedy)}`, '');
+      out.push(`**Spec:** ${md(f.spec)}`, '');
+      for (const e of f.evidence) out.push(`- ${md(describeEvidence(e))}`);
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+function describeEvidence(e: Finding['evidence'][number]): string {
+  const headers = e.headers
+    ? Object.entries(e.headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')
+    : '';
+  return [e.request, e.status !== undefined ? `→ ${e.status}` : '', headers, e.note ?? '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * SARIF 2.1.0 (OASIS): one rule per check, one result per failed or warned finding. Code scanning needs
+ * a file location; `locationUri` is the file that configures the server (default `.vscode/mcp.json`),
+ * and the server URL travels in the result's logical location and message.
+ */
+export function formatSarif(report: AuditReport, o: { locationUri?: string } = {}): string {
+  const rules: ReportingDescriptor[] = Object.values(CHECKS).map((c) => ({
+    id: c.id,
+    name: c.id.replace(/[.-](\w)/g, (_m, ch: string) => ch.toUpperCase()),
+    shortDescription: { text: c.title },
+    fullDescription: { text: c.spec },
+    help: { text: c.remedy || c.title },
+    defaultConfiguration: { level: c.level === 'must' ? 'error' : c.level === 'should' ? 'warning' : 'note' },
+    properties: {
+      tags: ['security', 'mcp', ...c.owasp],
+      ...(c.level === 'must'
+        ? { 'security-severity': '8.0' }
+        : c.level === 'should'
+          ? { 'security-severity': '5.0' }
+          : {}),
+    },
+  }));
+  const results: Result[] = report.findings
+    .filter((f) => f.status === 'fail' || f.status === 'warn')
+    .map((f) => ({
+      ruleId: f.id,
+      ruleIndex: rules.findIndex((r) => r.id === f.id),
+      level: f.status === 'warn' || f.level !== 'must' ? 'warning' : 'error',
+      message: { text: `${toTerminalLine(f.detail, 1000)} (${toTerminalLine(report.target)})` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: o.locationUri ?? '.vscode/mcp.json' },
+            region: { startLine: 1 },
+          },
+          logicalLocations: [{ fullyQualifiedName: report.target, kind: 'resource' }],
+        },
+      ],
+      partialFingerprints: { 'sherpaFinding/v1': `${f.id}:${report.target}` },
+    }));
+  const log: Log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'Sherpa', fullName: 'Sherpa MCP identity audit', version: '0.1.0', rules } },
+        results,
+        invocations: [{ executionSuccessful: true, startTimeUtc: report.startedAt }],
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2);
+}
+
+export function formatReport(
+  report: AuditReport,
+  format: ReportFormat,
+  o: { evidence?: boolean; locationUri?: string } = {},
+): string {
+  switch (format) {
+    case 'json':
+      return formatJson(report);
+    case 'markdown':
+      return formatMarkdown(report);
+    case 'sarif':
+      return formatSarif(report, o);
+    default:
+      return formatText(report, o);
+  }
+}

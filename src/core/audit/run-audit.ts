@@ -1,0 +1,76 @@
+/**
+ * `sherpa audit` and "Sherpa: Audit Server Security": the identity posture of ANY MCP server, from
+ * outside, non-destructively (initialize / tools/list / ping and metadata GETs only). The checks run in
+ * a fixed order, each group learning what the next needs (the challenge → PRM → authorization server →
+ * token matrix → Entra doctor); what each check means is in catalogue.ts.
+ */
+import { SherpaError } from '../errors';
+import { createGuardedFetch, networkPolicyFor } from '../net/guarded-fetch';
+import { normalizeUrl } from '../url';
+import { runEntraDoctor } from './checks-entra';
+import { runMetadataChecks } from './checks-metadata';
+import { runTokenChecks } from './checks-token';
+import { runUnauthenticatedChecks } from './checks-unauthenticated';
+import { record, type AuditContext, type AuditTokens } from './context';
+import type { AuditReport, Finding } from './findings';
+
+export interface AuditOptions {
+  tokens?: AuditTokens;
+  /** Per request (default 10 s). */
+  timeoutMs?: number;
+  /** Run the Entra pre-login probes for an Entra-shaped issuer that is not login.microsoftonline.com. */
+  entraDoctor?: boolean;
+  /** Resolve names to check addresses (false behind a proxy that resolves them). */
+  resolveNames?: boolean;
+  onFinding?: (f: Finding) => void;
+  signal?: AbortSignal;
+}
+
+/** Audits `target`; throws (exit 2 in the CLI) only when it cannot be audited at all. */
+export async function auditServer(target: string, options: AuditOptions = {}): Promise<AuditReport> {
+  let url: string;
+  try {
+    url = normalizeUrl(target);
+    if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('not http(s)');
+  } catch {
+    throw new SherpaError('BAD_ARGUMENT', `Not an MCP server URL: ${target}`, {
+      hint: 'Give the full URL of the MCP endpoint, e.g. https://mcp.example.com/mcp',
+    });
+  }
+  const policy = await networkPolicyFor(url, { resolve: options.resolveNames !== false });
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const ctx: AuditContext = {
+    target: url,
+    tokens: options.tokens ?? {},
+    timeoutMs,
+    fetch: createGuardedFetch(policy, { timeoutMs }),
+    policy,
+    findings: [],
+    bodies: [],
+    entraDoctor: options.entraDoctor ?? false,
+    ...(options.onFinding ? { onFinding: options.onFinding } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const startedAt = new Date().toISOString();
+  await runUnauthenticatedChecks(ctx);
+  await runMetadataChecks(ctx);
+  await runTokenChecks(ctx);
+  await runEntraDoctor(ctx);
+  recordEcho(ctx);
+  return { target: url, startedAt, findings: ctx.findings };
+}
+
+// A JWT-shaped string or any token we sent, appearing in a body we received.
+const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
+
+function recordEcho(ctx: AuditContext): void {
+  const sent = Object.values(ctx.tokens).filter((t): t is string => typeof t === 'string' && t.length >= 8);
+  const hit = ctx.bodies.find((b) => JWT_SHAPE.test(b) || sent.some((t) => b.includes(t)));
+  record(ctx, 'noEcho', {
+    status: hit ? 'fail' : 'pass',
+    detail: hit
+      ? 'a response body contains a token (redacted in the evidence)'
+      : `no token in ${ctx.bodies.length} response bodies`,
+    ...(hit ? { evidence: [{ request: '(one of the responses above)', note: '<token redacted>' }] } : {}),
+  });
+}
