@@ -387,9 +387,10 @@ describe('authorization server (strict, Entra-exact)', () => {
       code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
       code_challenge_method: 'S256',
     });
-    const callback = await driveLogin(url, alice);
-    assert.equal(callback.searchParams.get('error'), 'invalid_target');
-    assert.match(callback.searchParams.get('error_description') ?? '', /AADSTS9010010/);
+    // Like Entra: refused at /authorize, before any sign-in page (what a pre-login probe can see).
+    const page = await fetch(url, { redirect: 'manual' });
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /AADSTS9010010/);
 
     // The fix Entra accepts: ask for the scope under the identifier URI used as resource.
     const tokens = await runCodeFlow(config, alice, {

@@ -1,3 +1,4 @@
+import { refuseResourceScopeMismatch } from './entra-prelogin';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -164,6 +165,7 @@ export async function startAuthorizationServer(
   app.use(rewriteRfc8414Metadata(issuerPath));
   app.use(promptConsentForOfflineAccess(issuerPath));
   if (!o.strict) app.use(defaultScopeForApiResource(issuerPath, apiApps));
+  else app.use(refuseResourceScopeMismatch(issuerPath, apiApps));
   app.use(createInteractionRouter(provider, { issuerPath, log }));
   app.use(issuerPath, provider.callback());
 
