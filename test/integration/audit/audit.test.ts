@@ -1,0 +1,177 @@
+/**
+ * `auditServer` (src/core/audit) against the REAL lab processes: the secure server passes every MUST,
+ * the vulnerable one fails exactly what it should, each with evidence; variants of the real secure
+ * server configured the way the workshop got wrong are caught by exactly the check meant for them.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { auditServer } from '../../../src/core/audit/run-audit';
+import type { AuditReport } from '../../../src/core/audit/findings';
+import {
+  LAB_API_APP_ID_URI,
+  LAB_API_CLIENT_ID,
+  LAB_OTHER_API_APP_ID_URI,
+  LAB_STATIC_TOKEN,
+  LAB_TENANT_ID,
+} from '../../../src/core/lab-defaults';
+import { startLabProcess, type LabProcess } from '../../support/lab';
+import { readLabSigningKey, resignLabToken, signInToLab } from '../../support/lab-tokens';
+import { startServerProcess, type ServerProcess } from '../../support/server-process';
+import { findFreePort } from '../../../src/lab/free-port';
+
+const failed = (r: AuditReport) =>
+  r.findings
+    .filter((f) => f.status === 'fail')
+    .map((f) => f.id)
+    .sort();
+const byId = (r: AuditReport, id: string) => {
+  const f = r.findings.find((x) => x.id === id);
+  assert.ok(f, `finding ${id}`);
+  return f;
+};
+
+describe('audit against the lab', () => {
+  let lab: LabProcess;
+  const tokens: Record<string, string> = {};
+
+  before(async () => {
+    lab = await startLabProcess();
+    tokens.valid = (await signInToLab(lab, { user: 'alice' })).accessToken;
+    tokens.foreign = (
+      await signInToLab(lab, {
+        user: 'alice',
+        scopes: [`${LAB_OTHER_API_APP_ID_URI}/access_as_user`],
+        resource: LAB_OTHER_API_APP_ID_URI,
+      })
+    ).accessToken;
+    tokens.narrow = (
+      await signInToLab(lab, { user: 'bob', scopes: ['openid'], resource: lab.secure })
+    ).accessToken;
+    const key = await readLabSigningKey(lab.dataDir);
+    const now = Math.floor(Date.now() / 1000);
+    tokens.expired = await resignLabToken(
+      tokens.valid,
+      { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
+      { key: key.privateKey },
+    );
+  });
+  after(() => lab?.stop());
+
+  test('the secure server passes every MUST, with evidence for each probe', async () => {
+    const r = await auditServer(lab.secure, { tokens, entraDoctor: true });
+    assert.deepEqual(
+      failed(r),
+      [],
+      JSON.stringify(
+        r.findings.filter((f) => f.status === 'fail'),
+        null,
+        1,
+      ),
+    );
+    assert.deepEqual(
+      r.findings.filter((f) => f.status === 'skip').map((f) => f.id),
+      [],
+      'with every token at hand nothing is skipped',
+    );
+    for (const id of [
+      'token.tampered',
+      'token.alg-none',
+      'token.attacker-key',
+      'token.other-resource',
+      'token.expired',
+    ]) {
+      const f = byId(r, id);
+      assert.equal(f.status, 'pass', `${id}: ${f.detail}`);
+      assert.equal(f.evidence[0]?.status, 401, id);
+      assert.match(
+        f.evidence[0]!.request,
+        /Authorization: Bearer <[^>]+>/,
+        'the token is named, never shown',
+      );
+    }
+    assert.equal(byId(r, 'token.insufficient-scope').evidence[0]?.status, 403);
+    assert.match(byId(r, 'token.insufficient-scope').detail, /insufficient_scope/);
+    assert.equal(byId(r, 'token.foreign-origin').evidence[0]?.status, 403);
+    // Nothing in the report is a token.
+    const text = JSON.stringify(r);
+    for (const t of Object.values(tokens))
+      assert.equal(text.includes(t), false, 'a token leaked into the report');
+  });
+
+  test('the vulnerable server fails loudly, exactly where it should', async () => {
+    const r = await auditServer(lab.vulnerable, {
+      tokens: { valid: LAB_STATIC_TOKEN, foreign: tokens.foreign!, expired: tokens.expired! },
+    });
+    assert.deepEqual(failed(r), [
+      'prm.found',
+      'static.shared-token',
+      'token.expired',
+      'token.other-resource',
+      'unauth.challenge-scope',
+      'unauth.resource-metadata',
+    ]);
+    assert.match(byId(r, 'static.shared-token').detail, /STATIC TOKEN/);
+    assert.match(byId(r, 'token.other-resource').detail, /ACCEPTED/);
+    assert.equal(byId(r, 'token.other-resource').evidence[0]?.status, 200);
+    assert.deepEqual(byId(r, 'token.other-resource').owasp, ['MCP07', 'MCP02']);
+    assert.equal(JSON.stringify(r).includes(LAB_STATIC_TOKEN), false, 'the static token is redacted');
+  });
+
+  test('an unreachable server cannot be audited (a clear error, not a report)', async () => {
+    await assert.rejects(auditServer('http://127.0.0.1:9/mcp', { timeoutMs: 2000 }), /Cannot audit/);
+  });
+});
+
+describe('audit catches each workshop defect in a misconfigured secure server', () => {
+  let lab: LabProcess;
+  const started: ServerProcess[] = [];
+  before(async () => {
+    lab = await startLabProcess({ strict: true });
+  });
+  after(async () => {
+    for (const s of started) await s.stop();
+    await lab?.stop();
+  });
+
+  /** The real secure server, pointed at the strict lab, with `env` changed. */
+  async function variant(env: Record<string, string>): Promise<ServerProcess> {
+    const s = await startServerProcess('src/servers/secure/main.ts', {
+      PORT: '0',
+      SHERPA_ISSUER: lab.issuer,
+      SHERPA_API_CLIENT_ID: LAB_API_CLIENT_ID,
+      SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
+      SECRETS_FILE: `${lab.dataDir}/secrets.json`,
+      ...env,
+    });
+    started.push(s);
+    return s;
+  }
+
+  test('PRM scope by api:// while resource is the URL (the workshop pair): Entra doctor predicts AADSTS9010010', async () => {
+    const s = await variant({ SHERPA_SCOPES_SUPPORTED: `${LAB_API_APP_ID_URI}/access_as_user` });
+    const r = await auditServer(s.url, { entraDoctor: true });
+    assert.deepEqual(failed(r), ['entra.resource-scope']);
+    const f = byId(r, 'entra.resource-scope');
+    assert.match(f.detail, /AADSTS9010010/);
+    assert.match(f.detail, /without resource the sign-in page is reached/);
+    assert.equal(f.evidence.length, 4, 'VS Code and Azure CLI, with and without resource');
+    assert.match(f.remedy, /identifier URI/);
+  });
+
+  test('PRM resource naming another origin than the URL called: caught by prm.resource-match only', async () => {
+    const port = await findFreePort('127.0.0.1');
+    await variant({ PORT: String(port), SHERPA_RESOURCE_URL: `http://localhost:${port}/mcp` });
+    const r = await auditServer(`http://127.0.0.1:${port}/mcp`);
+    assert.deepEqual(
+      failed(r),
+      ['prm.resource-match'],
+      JSON.stringify(r.findings.filter((f) => f.status === 'fail')),
+    );
+    assert.match(byId(r, 'prm.resource-match').detail, /clients MUST reject/);
+  });
+
+  test("the lab's own pair ({server URL}/access_as_user) passes the Entra doctor in strict mode", async () => {
+    const r = await auditServer(lab.secure, { entraDoctor: true });
+    assert.equal(byId(r, 'entra.resource-scope').status, 'pass', byId(r, 'entra.resource-scope').detail);
+  });
+});
