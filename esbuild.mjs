@@ -21,6 +21,9 @@ const common = {
   // Minifying renames classes and functions; oidc-provider looks some up by name, and the minified
   // lab then fails the consent step with invalid_request (found by test/e2e/ui.test.ts). Keep them.
   keepNames: true,
+  // jsonc-parser's `main` is a UMD build whose require('./impl/…') calls esbuild cannot follow; its ESM
+  // build bundles cleanly. Prefer `module` wherever a package offers one.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [

@@ -13,6 +13,8 @@ import type { SherpaStatusBar } from './status-bar';
 import type { ServersTreeProvider } from './views/servers-tree';
 import type { TokenTreeProvider } from './views/token-tree';
 import type { VulnerableTokenStore } from './vulnerable-token';
+import type { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
+import type { AuditTreeProvider } from './views/audit/audit-tree';
 
 export interface SherpaApi {
   mcpProvider: SherpaMcpProvider;
@@ -26,4 +28,6 @@ export interface SherpaApi {
   statusBar: SherpaStatusBar;
   lab: LabController;
   vulnerableToken: VulnerableTokenStore;
+  auditView: AuditTreeProvider;
+  mcpJsonDiagnostics: McpJsonDiagnostics;
 }

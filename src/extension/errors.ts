@@ -10,7 +10,8 @@ export type ExtensionErrorCode =
   | 'NOT_CONNECTED'
   | 'SIGN_IN_CANCELLED'
   | 'CONNECT_CANCELLED'
-  | 'NO_SESSION';
+  | 'NO_SESSION'
+  | 'AUDIT_CANCELLED';
 
 /** A SherpaError with a code that only makes sense inside VS Code. */
 export class ExtensionError extends SherpaError<ExtensionErrorCode> {

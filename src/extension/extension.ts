@@ -11,14 +11,13 @@ import {
   SherpaAuthProvider,
 } from './auth/sherpa-auth-provider';
 import { startLabCommand, stopLabCommand } from './commands/lab-commands';
-import {
-  connectSecureCommand,
-  connectVulnerableCommand,
-  validateSecurityCommand,
-} from './commands/connect-commands';
+import { connectSecureCommand, connectVulnerableCommand } from './commands/connect-commands';
 import { copyTokenCommand, signOutCommand } from './commands/token-commands';
 import { runToolCommand } from './commands/tool-commands';
 import { setVulnerableTokenCommand } from './commands/vulnerable-token-commands';
+import { auditServerCommand, exportAuditCommand, validateSecurityCommand } from './commands/audit-commands';
+import { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
+import { AuditTreeProvider } from './views/audit/audit-tree';
 import { ConnectionManager } from './connect/connection-manager';
 import { DeviceCodeFlow } from './connect/device-code-flow';
 import { TokenBroker } from './connect/token-broker';
@@ -103,9 +102,14 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
 
   const serversView = new ServersTreeProvider(connections);
   const tokenView = new TokenTreeProvider(tokenState);
+  const auditView = new AuditTreeProvider();
+  const mcpJsonDiagnostics = new McpJsonDiagnostics();
   subs.push(
     serversView,
     tokenView,
+    auditView,
+    mcpJsonDiagnostics,
+    vscode.window.createTreeView('sherpa.audit', { treeDataProvider: auditView, showCollapseAll: true }),
     vscode.window.createTreeView('sherpa.servers', { treeDataProvider: serversView, showCollapseAll: true }),
     vscode.window.createTreeView('sherpa.token', { treeDataProvider: tokenView }),
   );
@@ -160,8 +164,21 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
   register('sherpa.setVulnerableToken', () =>
     setVulnerableTokenCommand(vulnerableToken, endpoints().vulnerableUrl, log),
   );
-  register('sherpa.validateSecurity', async () =>
-    validateSecurityCommand(endpoints(), await vulnerableToken.get(endpoints().vulnerableUrl), log),
+  const auditDeps = {
+    log,
+    connections,
+    tokenState,
+    endpoints,
+    staticToken: (url: string) => vulnerableToken.get(url),
+    view: auditView,
+  };
+  register('sherpa.auditServer', (target?: string) => auditServerCommand(auditDeps, target));
+  register('sherpa.validateSecurity', () => validateSecurityCommand(auditDeps));
+  register('sherpa.audit.exportSarif', (o?: { target?: string; uri?: vscode.Uri }) =>
+    exportAuditCommand(auditView, 'sarif', o),
+  );
+  register('sherpa.audit.exportMarkdown', (o?: { target?: string; uri?: vscode.Uri }) =>
+    exportAuditCommand(auditView, 'markdown', o),
   );
   register('sherpa.explainManagedIdentity', async () => {
     const uri = vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', '3-managed-identity.md');
@@ -188,6 +205,8 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     statusBar,
     lab,
     vulnerableToken,
+    auditView,
+    mcpJsonDiagnostics,
   };
 }
 

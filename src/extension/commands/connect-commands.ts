@@ -1,8 +1,6 @@
 /** Connect Secure Server / Connect Vulnerable Server / Validate Security. */
 import * as vscode from 'vscode';
 import type { ConnectionManager, ServerConnection } from '../connect/connection-manager';
-import { validateSecurity, type ValidationFinding } from '../connect/security-validation';
-import type { ServerEndpoints } from '../endpoints';
 import { describeFailure } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
@@ -42,33 +40,5 @@ export async function connectVulnerableCommand(
   } catch (err) {
     showFailure(log, 'Connect Vulnerable Server failed', err);
     return { connection: connections.get('vulnerable'), error: describeFailure(err) };
-  }
-}
-
-/** Runs the waypoint-6 probes and shows a report; returns the findings. */
-export async function validateSecurityCommand(
-  endpoints: ServerEndpoints,
-  staticToken: string,
-  log: SherpaLog,
-): Promise<ValidationFinding[] | undefined> {
-  try {
-    const findings = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Sherpa: probing both servers…' },
-      () => validateSecurity(endpoints, staticToken),
-    );
-    for (const f of findings)
-      log.info(`[validate] ${f.status === 'pass' ? '✓' : '✗'} ${f.label}: ${f.detail}`);
-    const lines = findings.map(
-      (f) => `- ${f.status === 'pass' ? 'PASS' : 'FAIL'} — **${f.label}** — ${f.detail}`,
-    );
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'markdown',
-      content: `# Sherpa security validation\n\nSecure: ${endpoints.secureUrl}\nVulnerable: ${endpoints.vulnerableUrl}\n\n${lines.join('\n')}\n`,
-    });
-    await vscode.window.showTextDocument(doc, { preview: true });
-    return findings;
-  } catch (err) {
-    showFailure(log, 'Validate Security failed', err);
-    return undefined;
   }
 }

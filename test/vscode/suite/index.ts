@@ -13,6 +13,7 @@ export async function run(): Promise<void> {
   await import('./mcp-provider.test');
   await import('./lab-sign-in.test');
   await import('./hostile-servers.test');
+  await import('./audit.test');
   await import('./error-paths.test');
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures) =>

@@ -10,7 +10,7 @@ import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/core/lab-defaults
 import { approveDeviceCode } from '../../support/drive-login';
 import type { DeviceCodeLogin } from '../../../src/core/device-code';
 import type { ConnectOutcome } from '../../../src/extension/commands/connect-commands';
-import type { ValidationFinding } from '../../../src/extension/connect/security-validation';
+import type { AuditReport } from '../../../src/core/audit/findings';
 import type { CheckNode } from '../../../src/extension/views/check-node';
 import type { ClaimNode } from '../../../src/extension/views/claim-node';
 import type { SectionNode } from '../../../src/extension/views/section-node';
@@ -142,13 +142,29 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.ok(outcome.connection.tools.some((t) => t.name === 'get_user_info'));
   });
 
-  test('Validate Security flags the static token and passes the secure server', async () => {
-    const findings = await vscode.commands.executeCommand<ValidationFinding[]>('sherpa.validateSecurity');
-    const byId = Object.fromEntries(findings.map((f) => [f.id, f.status]));
-    assert.equal(byId['vulnerable-static-token'], 'fail');
-    assert.equal(byId['secure-no-token'], 'pass');
-    assert.equal(byId['secure-static-token'], 'pass');
-    assert.equal(byId['secure-prm'], 'pass');
+  test('Validate Security audits both servers: static token flagged, secure server passes every MUST', async () => {
+    const api = await getApi();
+    const reports = await vscode.commands.executeCommand<AuditReport[]>('sherpa.validateSecurity');
+    assert.equal(reports.length, 2);
+    const [vulnerable, secure] = reports as [AuditReport, AuditReport];
+    const status = (r: AuditReport, id: string) => r.findings.find((f) => f.id === id)?.status;
+    assert.equal(status(vulnerable, 'static.shared-token'), 'fail');
+    assert.equal(status(vulnerable, 'prm.found'), 'fail');
+    // The Token view holds alice's token for the secure server: the token matrix ran with it.
+    assert.equal(status(secure, 'token.baseline'), 'pass');
+    assert.equal(status(secure, 'token.tampered'), 'pass');
+    assert.deepEqual(
+      secure.findings.filter((f) => f.status === 'fail' && f.level === 'must').map((f) => f.id),
+      [],
+    );
+    // Both reports are in the Audit view, grouped by OWASP item.
+    const roots = api.auditView.getChildren();
+    assert.deepEqual(roots.map((n) => n.label).sort(), [lab!.secure, lab!.vulnerable].sort());
+    const groups = api.auditView.getChildren(roots.find((n) => n.label === lab!.vulnerable));
+    assert.ok(
+      groups.some((g) => String(g.label).startsWith('MCP01')),
+      groups.map((g) => g.label).join(),
+    );
   });
 
   test('device code sign-in with the Azure CLI client id feeds the Token view', async () => {

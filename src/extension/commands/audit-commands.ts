@@ -1,0 +1,178 @@
+/**
+ * "Sherpa: Audit Server Security", "Validate Security" (waypoint 6: the audit of both lab servers) and the
+ * exports. The audit itself is core's (src/core/audit); this picks the target, hands it the tokens the
+ * person legitimately holds for it, shows progress with Cancel, and fills the Audit view.
+ */
+import * as vscode from 'vscode';
+import { parse } from 'jsonc-parser';
+import type { AuditReport } from '../../core/audit/findings';
+import { formatReport, summarize } from '../../core/audit/report-format';
+import { auditServer } from '../../core/audit/run-audit';
+import { toNotificationText } from '../../core/untrusted-text';
+import type { ConnectionManager } from '../connect/connection-manager';
+import type { TokenState } from '../connect/token-state';
+import type { ServerEndpoints } from '../endpoints';
+import { ExtensionError } from '../errors';
+import type { SherpaLog } from '../output-log';
+import { proxyResolvesNames } from '../settings';
+import { showFailure } from '../show-failure';
+import type { AuditTreeProvider } from '../views/audit/audit-tree';
+
+export interface AuditDeps {
+  log: SherpaLog;
+  connections: ConnectionManager;
+  tokenState: TokenState;
+  endpoints: () => ServerEndpoints;
+  /** The vulnerable server's static token for a URL (SecretStorage, bound to its origin). */
+  staticToken: (url: string) => Promise<string>;
+  view: AuditTreeProvider;
+}
+
+/** HTTP servers of the workspace's `.vscode/mcp.json` files (JSON with comments). */
+async function serversFromMcpJson(): Promise<{ name: string; url: string }[]> {
+  const out: { name: string; url: string }[] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    try {
+      const bytes = await vscode.workspace.fs.readFile(
+        vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json'),
+      );
+      const doc = parse(Buffer.from(bytes).toString('utf8')) as {
+        servers?: Record<string, { url?: unknown }>;
+      };
+      for (const [name, s] of Object.entries(doc?.servers ?? {})) {
+        if (typeof s?.url === 'string' && /^https?:\/\//.test(s.url)) out.push({ name, url: s.url });
+      }
+    } catch {
+      // no mcp.json in this folder
+    }
+  }
+  return out;
+}
+
+async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
+  type Item = vscode.QuickPickItem & { url?: string };
+  const fromMcpJson = await serversFromMcpJson();
+  const items: Item[] = [
+    ...deps.connections.list().map((c) => ({
+      label: c.kind === 'secure' ? 'Secure server' : 'Vulnerable server',
+      description: c.url,
+      detail: 'Sherpa (Servers view)',
+      url: c.url,
+    })),
+    ...fromMcpJson.map((s) => ({
+      label: toNotificationText(s.name, 80),
+      description: s.url,
+      detail: '.vscode/mcp.json',
+      url: s.url,
+    })),
+    { label: 'Enter a URL…', alwaysShow: true },
+  ];
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Audit which MCP server?',
+    matchOnDescription: true,
+  });
+  if (!pick) return undefined;
+  if (pick.url) return pick.url;
+  return vscode.window.showInputBox({
+    title: 'MCP server URL to audit',
+    placeHolder: 'https://mcp.example.com/mcp',
+    validateInput: (v) =>
+      /^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'An http(s) URL of the MCP endpoint',
+  });
+}
+
+/** The tokens the person holds for `url`: the Token view's, if it is for this server; the static one for the vulnerable server. */
+async function tokensFor(deps: AuditDeps, url: string): Promise<{ valid?: string }> {
+  const current = deps.tokenState.current;
+  if (current?.serverUrl === url) return { valid: current.accessToken };
+  if (url === deps.endpoints().vulnerableUrl) return { valid: await deps.staticToken(url) };
+  return {};
+}
+
+/** Audits one server with progress and Cancel; undefined when cancelled or failed (the failure is shown). */
+export async function auditServerCommand(deps: AuditDeps, target?: string): Promise<AuditReport | undefined> {
+  const url = target ?? (await pickTarget(deps));
+  if (!url) return undefined;
+  try {
+    const report = await runWithProgress(deps, url.trim());
+    deps.view.show(report);
+    void vscode.commands.executeCommand('sherpa.audit.focus');
+    const mustFailed = report.findings.filter((f) => f.status === 'fail' && f.level === 'must').length;
+    const message = `Audit of ${toNotificationText(report.target)}: ${summarize(report)}${mustFailed ? ` — ${mustFailed} MUST requirement(s) failed` : ''}.`;
+    if (mustFailed) void vscode.window.showWarningMessage(message);
+    else void vscode.window.showInformationMessage(message);
+    return report;
+  } catch (err) {
+    showFailure(deps.log, 'Audit failed', err);
+    return undefined;
+  }
+}
+
+function runWithProgress(deps: AuditDeps, url: string): Promise<AuditReport> {
+  return Promise.resolve(
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sherpa: auditing ${url}`, cancellable: true },
+      async (progress, cancel) => {
+        const abort = new AbortController();
+        cancel.onCancellationRequested(() =>
+          abort.abort(new ExtensionError('AUDIT_CANCELLED', 'The audit was cancelled')),
+        );
+        const report = await auditServer(url, {
+          tokens: await tokensFor(deps, url),
+          resolveNames: !proxyResolvesNames(),
+          signal: abort.signal,
+          onFinding: (f) => progress.report({ message: `${f.id}: ${f.status}` }),
+        });
+        for (const f of report.findings)
+          deps.log.info(`[audit] ${f.status.padEnd(4)} ${f.level.padEnd(6)} ${f.id}: ${f.detail}`);
+        return report;
+      },
+    ),
+  );
+}
+
+/** Waypoint 6: the audit of both lab servers, side by side in the Audit view. */
+export async function validateSecurityCommand(deps: AuditDeps): Promise<AuditReport[] | undefined> {
+  const { secureUrl, vulnerableUrl } = deps.endpoints();
+  try {
+    const reports: AuditReport[] = [];
+    for (const url of [vulnerableUrl, secureUrl]) {
+      const report = await runWithProgress(deps, url);
+      deps.view.show(report);
+      reports.push(report);
+    }
+    void vscode.commands.executeCommand('sherpa.audit.focus');
+    return reports;
+  } catch (err) {
+    showFailure(deps.log, 'Validate Security failed', err);
+    return undefined;
+  }
+}
+
+/** Export SARIF / Markdown of a shown report to a file the person chooses (or `uri`). */
+export async function exportAuditCommand(
+  view: AuditTreeProvider,
+  format: 'sarif' | 'markdown',
+  o: { target?: string; uri?: vscode.Uri } = {},
+): Promise<vscode.Uri | undefined> {
+  const report = o.target ? view.list().find((r) => r.target === o.target) : view.list().at(-1);
+  if (!report) {
+    void vscode.window.showWarningMessage(
+      'No audit to export yet: run "Sherpa: Audit Server Security" first.',
+    );
+    return undefined;
+  }
+  const ext = format === 'sarif' ? 'sarif' : 'md';
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const uri =
+    o.uri ??
+    (await vscode.window.showSaveDialog({
+      title: `Export the audit of ${report.target}`,
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `sherpa-audit.${ext}`) } : {}),
+      filters: format === 'sarif' ? { SARIF: ['sarif', 'json'] } : { Markdown: ['md'] },
+    }));
+  if (!uri) return undefined;
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(formatReport(report, format) + '\n', 'utf8'));
+  void vscode.window.showInformationMessage(`Audit exported to ${uri.fsPath}`);
+  return uri;
+}
