@@ -5,6 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readLabSigningKey, resignLabToken } from '../lab/lab-key';
+import { auditServer } from '../core/audit/run-audit';
+import type { AuditReport } from '../core/audit/findings';
+import { summarize } from '../core/audit/report-format';
 import { runConnectFlow } from '../core/connect-flow';
 import { isSherpaError } from '../core/errors';
 import { LAB_OTHER_API_APP_ID_URI, LAB_STATIC_TOKEN, LAB_USERS } from '../core/lab-defaults';
@@ -198,4 +201,36 @@ export async function demonstrateLeastPrivilege(
       : `fingerprint ${fingerprint}; value ${value === undefined ? 'not checked (no data folder)' : 'absent from the reply'}`,
   });
   return out;
+}
+
+/**
+ * Waypoint 6 as the audit (the same checks as `sherpa audit` and the extension's Validate Security):
+ * the vulnerable server must be named a static-token server that accepts another resource's token; the
+ * secure server must pass every MUST with the whole token matrix run.
+ */
+export async function auditLabServers(lab: LabTarget): Promise<(Observation & { title: string })[]> {
+  const valid = (await getLabApiToken(lab)).accessToken;
+  const foreign = (await getOtherApiToken(lab)).accessToken;
+  const expired = await mintExpiredLabToken(lab, valid);
+  const failing = (r: AuditReport, level?: 'must') =>
+    r.findings.filter((f) => f.status === 'fail' && (!level || f.level === level)).map((f) => f.id);
+  const vulnerable = await auditServer(lab.vulnerable, {
+    tokens: { valid: LAB_STATIC_TOKEN, foreign, expired },
+  });
+  const secure = await auditServer(lab.secure, { tokens: { valid, foreign, expired } });
+  const vFails = failing(vulnerable, 'must');
+  const sMust = failing(secure, 'must');
+  const matrix = secure.findings.filter((f) => f.id.startsWith('token.') && f.status === 'pass').length;
+  return [
+    {
+      title: 'audit of the vulnerable server: static shared token and confused deputy found',
+      ok: vFails.includes('static.shared-token') && vFails.includes('token.other-resource'),
+      observed: `${summarize(vulnerable)}; MUST failures: ${vFails.join(', ')}`,
+    },
+    {
+      title: 'audit of the secure server: every MUST passes',
+      ok: sMust.length === 0 && matrix >= 8,
+      observed: `${summarize(secure)}; ${matrix} token checks passed${sMust.length ? `; MUST failures: ${sMust.join(', ')}` : ''}`,
+    },
+  ];
 }

@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULT_PORTS } from '../../core/lab-defaults';
 import { startLab } from '../../lab/lab';
-import { demonstrateLeastPrivilege, LAB_STATIC_TOKEN, tryToken, validateSecureConnect } from '../demo-steps';
+import {
+  auditLabServers,
+  demonstrateLeastPrivilege,
+  LAB_STATIC_TOKEN,
+  tryToken,
+  validateSecureConnect,
+} from '../demo-steps';
 import { bold, print, printOutcome, printStep } from '../output';
 import { runExploitSteps } from './exploit';
 
@@ -75,6 +81,10 @@ export async function runStoryCommand(argv: string[]): Promise<number> {
     let n = 0;
     for (const o of await demonstrateLeastPrivilege(lab))
       count(printOutcome(`5.${++n}`, o.title, o.ok, o.observed));
+
+    print(bold('\n6. Audit both servers (the checks of `sherpa audit`, OWASP MCP Top 10)'));
+    n = 0;
+    for (const o of await auditLabServers(lab)) count(printOutcome(`6.${++n}`, o.title, o.ok, o.observed));
   } catch (err) {
     count(false);
     throw err;
