@@ -53,16 +53,24 @@ export async function runUnauthenticatedChecks(ctx: AuditContext): Promise<void>
           : 'no WWW-Authenticate header',
       evidence: [init.evidence],
     });
+    // Without any Bearer challenge there are no parameters to judge: that is unauth.www-authenticate's
+    // finding alone, so one defect is reported by one check.
     record(ctx, 'challengeResourceMetadata', {
-      status: challenge?.resourceMetadata ? 'pass' : 'fail',
-      detail: challenge?.resourceMetadata
-        ? `resource_metadata=${challenge.resourceMetadata}`
-        : 'no resource_metadata parameter',
+      status: !challenge ? 'skip' : challenge.resourceMetadata ? 'pass' : 'fail',
+      detail: !challenge
+        ? 'no Bearer challenge to inspect'
+        : challenge.resourceMetadata
+          ? `resource_metadata=${challenge.resourceMetadata}`
+          : 'no resource_metadata parameter',
       evidence: [init.evidence],
     });
     record(ctx, 'challengeScope', {
-      status: challenge?.scope ? 'pass' : 'fail',
-      detail: challenge?.scope ? `scope="${challenge.scope}"` : 'no scope parameter',
+      status: !challenge ? 'skip' : challenge.scope ? 'pass' : 'fail',
+      detail: !challenge
+        ? 'no Bearer challenge to inspect'
+        : challenge.scope
+          ? `scope="${challenge.scope}"`
+          : 'no scope parameter',
       evidence: [init.evidence],
     });
   }

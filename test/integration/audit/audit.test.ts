@@ -18,6 +18,7 @@ import { startLabProcess, type LabProcess } from '../../support/lab';
 import { readLabSigningKey, resignLabToken, signInToLab } from '../../support/lab-tokens';
 import { startServerProcess, type ServerProcess } from '../../support/server-process';
 import { findFreePort } from '../../../src/lab/free-port';
+import { startDefectGate, type Defect } from '../../support/audit/defect-gate';
 
 const failed = (r: AuditReport) =>
   r.findings
@@ -174,4 +175,81 @@ describe('audit catches each workshop defect in a misconfigured secure server', 
     const r = await auditServer(lab.secure, { entraDoctor: true });
     assert.equal(byId(r, 'entra.resource-scope').status, 'pass', byId(r, 'entra.resource-scope').detail);
   });
+});
+
+describe('audit: each broken variant of the secure server is caught by exactly its check', () => {
+  let lab: LabProcess;
+  const tokens: Record<string, string> = {};
+  before(async () => {
+    lab = await startLabProcess();
+    tokens.valid = (await signInToLab(lab, { user: 'alice' })).accessToken;
+    tokens.foreign = (
+      await signInToLab(lab, {
+        user: 'alice',
+        scopes: [`${LAB_OTHER_API_APP_ID_URI}/access_as_user`],
+        resource: LAB_OTHER_API_APP_ID_URI,
+      })
+    ).accessToken;
+    tokens.narrow = (
+      await signInToLab(lab, { user: 'bob', scopes: ['openid'], resource: lab.secure })
+    ).accessToken;
+    const key = await readLabSigningKey(lab.dataDir);
+    const now = Math.floor(Date.now() / 1000);
+    tokens.expired = await resignLabToken(
+      tokens.valid,
+      { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
+      { key: key.privateKey },
+    );
+  });
+  after(() => lab?.stop());
+
+  const cases: [Defect, string[]][] = [
+    ['none', []],
+    ['no-audience-check', ['token.other-resource']],
+    ['accepts-alg-none', ['token.alg-none']],
+    ['skips-signature', ['token.attacker-key', 'token.stripped-signature', 'token.tampered']],
+    ['accepts-query-token', ['unauth.query-token']],
+    ['no-www-authenticate', ['unauth.www-authenticate']],
+    ['no-resource-metadata', ['unauth.resource-metadata']],
+    ['ignores-scope', ['token.insufficient-scope']],
+  ];
+  for (const [defect, expected] of cases) {
+    test(`${defect} → ${expected.join(', ') || 'nothing fails (the gate alone adds no defect)'}`, async () => {
+      const port = await findFreePort('127.0.0.1');
+      const upstream = await startServerProcess('src/servers/secure/main.ts', {
+        PORT: '0',
+        SHERPA_ISSUER: lab.issuer,
+        SHERPA_API_CLIENT_ID: LAB_API_CLIENT_ID,
+        SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
+        SECRETS_FILE: `${lab.dataDir}/secrets.json`,
+        SHERPA_RESOURCE_URL: `http://127.0.0.1:${port}/mcp`,
+        ALLOWED_HOSTS: `127.0.0.1:${port}`,
+      });
+      const gate = await startDefectGate({
+        defect,
+        upstream: upstream.origin,
+        acceptedToken: tokens.valid!,
+        issuer: lab.issuer,
+        jwksUri: `${lab.issuer}/jwks`,
+        audience: LAB_API_CLIENT_ID,
+        port,
+      });
+      try {
+        const r = await auditServer(gate.url, { tokens });
+        assert.deepEqual(
+          failed(r),
+          expected,
+          JSON.stringify(
+            r.findings.filter((f) => f.status === 'fail'),
+            null,
+            1,
+          ),
+        );
+        for (const id of expected) assert.ok(byId(r, id).evidence.length > 0, `${id} carries evidence`);
+      } finally {
+        await gate.close();
+        await upstream.stop();
+      }
+    });
+  }
 });
