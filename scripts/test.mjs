@@ -67,6 +67,7 @@ const STAGES = [
     steps: [
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/ui.test.ts']],
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/vscode-mcp-client.test.ts']],
+      [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/audit-view.test.ts']],
     ],
     parse: parseNodeTest,
   },

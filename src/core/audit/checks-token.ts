@@ -197,6 +197,10 @@ function runStaticTokenCheck(
   held: { opaque: boolean; accepted: boolean } | undefined,
 ): void {
   const protectedBy401 = ctx.findings.some((f) => f.id === 'unauth.initialize-401' && f.status === 'pass');
+  // The evidence is what decided it: the metadata that is (not) there, and the token that was accepted.
+  const evidence = ctx.findings
+    .filter((f) => f.id === 'prm.found' || f.id === 'token.baseline')
+    .flatMap((f) => f.evidence);
   if (ctx.prm) {
     record(ctx, 'staticToken', { status: 'pass', detail: 'publishes OAuth discovery (RFC 9728)' });
   } else if (held?.accepted && held.opaque) {
