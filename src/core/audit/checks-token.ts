@@ -208,12 +208,14 @@ function runStaticTokenCheck(
       status: 'fail',
       detail:
         'STATIC TOKEN: accepts an opaque bearer token and publishes no OAuth metadata — a shared secret that names nobody and never expires',
+      evidence,
     });
   } else if (protectedBy401) {
     record(ctx, 'staticToken', {
       status: 'fail',
       detail:
         'answers 401 but no OAuth discovery leads to a token: clients can only be given a static secret',
+      evidence,
     });
   } else {
     record(ctx, 'staticToken', {
