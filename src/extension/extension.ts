@@ -172,7 +172,9 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     staticToken: (url: string) => vulnerableToken.get(url),
     view: auditView,
   };
-  register('sherpa.auditServer', (target?: string) => auditServerCommand(auditDeps, target));
+  register('sherpa.auditServer', (target?: string | { connection?: { url: string } }) =>
+    auditServerCommand(auditDeps, typeof target === 'string' ? target : target?.connection?.url),
+  );
   register('sherpa.validateSecurity', () => validateSecurityCommand(auditDeps));
   register('sherpa.audit.exportSarif', (o?: { target?: string; uri?: vscode.Uri }) =>
     exportAuditCommand(auditView, 'sarif', o),
