@@ -31,30 +31,37 @@ const byId = (r: AuditReport, id: string) => {
   return f;
 };
 
+/** The tokens the audit can use against the lab: alice's, another API's, bob's narrow one, an expired one. */
+async function labTokens(
+  lab: LabProcess,
+): Promise<Record<'valid' | 'foreign' | 'narrow' | 'expired', string>> {
+  const valid = (await signInToLab(lab, { user: 'alice' })).accessToken;
+  const foreign = (
+    await signInToLab(lab, {
+      user: 'alice',
+      scopes: [`${LAB_OTHER_API_APP_ID_URI}/access_as_user`],
+      resource: LAB_OTHER_API_APP_ID_URI,
+    })
+  ).accessToken;
+  const narrow = (await signInToLab(lab, { user: 'bob', scopes: ['openid'], resource: lab.secure }))
+    .accessToken;
+  const key = await readLabSigningKey(lab.dataDir);
+  const now = Math.floor(Date.now() / 1000);
+  const expired = await resignLabToken(
+    valid,
+    { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
+    { key: key.privateKey },
+  );
+  return { valid, foreign, narrow, expired };
+}
+
 describe('audit against the lab', () => {
   let lab: LabProcess;
   const tokens: Record<string, string> = {};
 
   before(async () => {
     lab = await startLabProcess();
-    tokens.valid = (await signInToLab(lab, { user: 'alice' })).accessToken;
-    tokens.foreign = (
-      await signInToLab(lab, {
-        user: 'alice',
-        scopes: [`${LAB_OTHER_API_APP_ID_URI}/access_as_user`],
-        resource: LAB_OTHER_API_APP_ID_URI,
-      })
-    ).accessToken;
-    tokens.narrow = (
-      await signInToLab(lab, { user: 'bob', scopes: ['openid'], resource: lab.secure })
-    ).accessToken;
-    const key = await readLabSigningKey(lab.dataDir);
-    const now = Math.floor(Date.now() / 1000);
-    tokens.expired = await resignLabToken(
-      tokens.valid,
-      { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
-      { key: key.privateKey },
-    );
+    Object.assign(tokens, await labTokens(lab));
   });
   after(() => lab?.stop());
 
@@ -182,24 +189,7 @@ describe('audit: each broken variant of the secure server is caught by exactly i
   const tokens: Record<string, string> = {};
   before(async () => {
     lab = await startLabProcess();
-    tokens.valid = (await signInToLab(lab, { user: 'alice' })).accessToken;
-    tokens.foreign = (
-      await signInToLab(lab, {
-        user: 'alice',
-        scopes: [`${LAB_OTHER_API_APP_ID_URI}/access_as_user`],
-        resource: LAB_OTHER_API_APP_ID_URI,
-      })
-    ).accessToken;
-    tokens.narrow = (
-      await signInToLab(lab, { user: 'bob', scopes: ['openid'], resource: lab.secure })
-    ).accessToken;
-    const key = await readLabSigningKey(lab.dataDir);
-    const now = Math.floor(Date.now() / 1000);
-    tokens.expired = await resignLabToken(
-      tokens.valid,
-      { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
-      { key: key.privateKey },
-    );
+    Object.assign(tokens, await labTokens(lab));
   });
   after(() => lab?.stop());
 
