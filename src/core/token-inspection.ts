@@ -88,13 +88,22 @@ export function inspectToken(decoded: DecodedToken, expect: TokenExpectations = 
     });
   else {
     const hit = aud.find((a) => expect.audiences!.includes(a));
+    // Entra v2 names the API by its client id (a GUID) that public metadata does not reveal when the
+    // scope is `{server URL}/…`: not a mismatch, just not knowable from here.
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const unknowable =
+      !hit &&
+      aud.every((a) => guid.test(a)) &&
+      !expect.audiences.some((e) => guid.test(e.replace(/^api:\/\//, '')));
     checks.push({
       id: 'audience',
       label: 'Audience',
-      status: hit ? 'pass' : 'fail',
+      status: hit ? 'pass' : unknowable ? 'unknown' : 'fail',
       detail: hit
         ? `aud ${hit} is this API`
-        : `aud ${aud.join(', ')} is not ${expect.audiences.join(' or ')} — a token for another API (confused deputy)`,
+        : unknowable
+          ? `aud ${aud.join(', ')} is an application (client) id; the metadata names the API only as ${expect.audiences.join(' or ')}, so whether it is this API's id cannot be told from here`
+          : `aud ${aud.join(', ')} is not ${expect.audiences.join(' or ')} — a token for another API (confused deputy)`,
     });
   }
 

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 import { runConnectFlow } from '../../core/connect-flow';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../core/lab-defaults';
+import { buildTokenExpectations } from '../../core/token-expectations';
+import { isLoopbackHost } from '../../core/url';
 import { decodeToken, type DecodedToken } from '../../core/token-inspection';
 import { toTerminalLine } from '../../core/untrusted-text';
 import { loginFromCli } from '../lab-token';
@@ -8,6 +11,12 @@ import { print, printDecoded, printStep, printUntrusted } from '../output';
 export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob] [--client-id ID] [--no-resource] [--call TOOL]
   401 → Protected Resource Metadata → authorization server metadata → sign-in (PKCE) → MCP initialize +
   tools/list, one line per step. --no-resource omits the RFC 8707 resource (what Entra needs).`;
+
+/** A loopback issuer with the lab's tenant path: the local lab. */
+function isLabIssuer(issuer: string): boolean {
+  const u = new URL(issuer);
+  return isLoopbackHost(u.hostname) && u.pathname.startsWith(`/${LAB_TENANT_ID}/`);
+}
 
 export async function runConnectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,10 +56,22 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
     );
   }
   if (decoded) {
-    printDecoded(decoded, {
-      audiences: [],
-      issuers: connected.prm.metadata.authorization_servers,
-    });
+    // The same expectations the extension's Token view checks, from what discovery learnt.
+    printDecoded(
+      decoded,
+      buildTokenExpectations({
+        resource: connected.prm.metadata.resource,
+        scopes:
+          connected.challenge?.scope?.split(' ').filter(Boolean) ??
+          connected.prm.metadata.scopes_supported ??
+          [],
+        issuers: connected.prm.metadata.authorization_servers,
+        // The local lab's API client id and tenant are public lab facts (lab-defaults.ts).
+        ...(isLabIssuer(connected.authorizationServer.metadata.issuer)
+          ? { knownAudiences: [LAB_API_CLIENT_ID], knownTenants: [LAB_TENANT_ID] }
+          : {}),
+      }),
+    );
   }
   if (values.call) {
     const result = await connected.callTool(values.call, {});

@@ -12,7 +12,7 @@ import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
 import { proxyResolvesNames } from '../settings';
-import { buildTokenExpectations } from './token-expectations';
+import { buildTokenExpectations } from '../../core/token-expectations';
 import type { BrokeredToken, TokenBroker } from './token-broker';
 import type { TokenState } from './token-state';
 

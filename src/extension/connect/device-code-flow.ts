@@ -14,7 +14,7 @@ import { assertOpenableUrl } from '../../core/url';
 import type { CustomFetch } from 'openid-client';
 import type { SherpaLog } from '../output-log';
 import { proxyResolvesNames } from '../settings';
-import { buildTokenExpectations } from './token-expectations';
+import { buildTokenExpectations } from '../../core/token-expectations';
 import { isEntraIssuer } from '../../core/entra';
 import type { TokenState } from './token-state';
 

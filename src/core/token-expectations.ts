@@ -4,7 +4,7 @@
  * or the App ID URI in front of the scope, whose `api://{guid}` form Entra turns into `aud={guid}`), the
  * issuers the PRM advertises, the scope name, and the tenant in an Entra-shaped issuer path.
  */
-import type { TokenExpectations } from '../../core/token-inspection';
+import type { TokenExpectations } from './token-inspection';
 
 export interface ExpectationSource {
   resource?: string;
