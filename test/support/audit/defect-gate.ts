@@ -44,7 +44,9 @@ export async function startDefectGate(
       const claims = decodeJwt(token);
       const fresh = typeof claims.exp === 'number' && claims.exp > Date.now() / 1000;
       // Only the named check is missing: the scope is still checked, so a narrow token stays narrow.
-      const scoped = String(claims.scp ?? '').split(' ').includes('access_as_user');
+      const scoped = String(claims.scp ?? '')
+        .split(' ')
+        .includes('access_as_user');
       if (!scoped) return false;
       switch (o.defect) {
         case 'accepts-alg-none':
