@@ -15,7 +15,8 @@ export const auditUsage = `sherpa audit <mcp-url> [--token-command CMD] [--forei
   401 and its challenge, Protected Resource Metadata, authorization server metadata, and — with a token you
   hold (CMD prints it) — tampered, unsigned, alg:none, attacker-signed, foreign-Origin/Host, other-resource,
   expired and narrow-scope tokens. Exit 0: nothing at or above --fail-on (default must) failed; 1: something
-  did; 2: the server could not be audited.`;
+  did; 2: the server could not be audited. Every token given is SENT to the audited server (that is the test):
+  audit servers you are responsible for, and give --foreign-token-command a token of a test resource.`;
 
 const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
 const LEVELS = ['must', 'should', 'never'] as const;
