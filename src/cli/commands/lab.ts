@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../core/lab-defaults';
+import { createInterface } from 'node:readline';
+import { handleControlLine } from '../../lab/control-channel';
 import { startLab, type LabInfo } from '../../lab/lab';
 
 export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict]
@@ -74,8 +76,15 @@ export async function runLabCommand(argv: string[]): Promise<number> {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    // A parent that spawned us with a pipe on stdin (the extension, tests) can stop us by closing it.
-    if (process.env.SHERPA_LAB_STOP_ON_STDIN_END === '1') process.stdin.once('end', stop).resume();
+    // A parent that spawned us with a pipe on stdin (the extension, tests) can stop us by closing it,
+    // and register forwarded addresses over it (src/lab/control-channel.ts).
+    if (process.env.SHERPA_LAB_STOP_ON_STDIN_END === '1') {
+      process.stdin.once('end', stop);
+      createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
+        if (!line.trim()) return;
+        process.stdout.write(JSON.stringify(handleControlLine(line, lab)) + '\n');
+      });
+    }
   });
   await lab.close();
   return 0;
