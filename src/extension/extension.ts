@@ -24,6 +24,7 @@ import { TokenBroker } from './connect/token-broker';
 import { TokenState } from './connect/token-state';
 import { resolveEndpoints } from './endpoints';
 import { LabController } from './lab/lab-controller';
+import { BrowserAddresses } from './remote/browser-addresses';
 import { MCP_PROVIDER_ID, SherpaMcpProvider } from './mcp/mcp-definition-provider';
 import { SherpaLog } from './output-log';
 import { affectsSherpa, readSettings } from './settings';
@@ -62,9 +63,13 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     log.warn('This VS Code has no MCP server definition API; the servers are not offered to chat.');
   }
 
-  const authProvider = new SherpaAuthProvider(context.secrets, log, () => ({
-    clientId: readSettings().authClientId,
-  }));
+  const browser = new BrowserAddresses(log, lab, () => readSettings().signInBrowser);
+  const authProvider = new SherpaAuthProvider(
+    context.secrets,
+    log,
+    () => ({ clientId: readSettings().authClientId }),
+    browser,
+  );
   subs.push(
     authProvider,
     vscode.authentication.registerAuthenticationProvider(
@@ -97,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     secureUrl: () => endpoints().secureUrl,
     clientId: () => readSettings().azureCliClientId,
     labIdentity,
+    browser,
   });
   subs.push(tokenState, connections);
 
@@ -139,7 +145,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
 
   const register = (id: string, run: (...args: never[]) => unknown) =>
     subs.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
-  register('sherpa.lab.start', () => startLabCommand(lab, log));
+  register('sherpa.lab.start', () => startLabCommand(lab, log, browser));
   register('sherpa.lab.stop', () => stopLabCommand(lab));
   register('sherpa.connectSecure', () => connectSecureCommand(connections, log));
   register('sherpa.connectVulnerable', () => connectVulnerableCommand(connections, log));
@@ -190,7 +196,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     return uri.toString();
   });
 
-  if (readSettings().labAutostart) void startLabCommand(lab, log);
+  if (readSettings().labAutostart) void startLabCommand(lab, log, browser);
   log.info(
     `Sherpa activated (VS Code ${vscode.version}${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''})`,
   );
@@ -209,6 +215,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     vulnerableToken,
     auditView,
     mcpJsonDiagnostics,
+    browser,
   };
 }
 

@@ -15,6 +15,7 @@ import { assertOpenableUrl } from '../../core/url';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
+import type { BrowserAddresses } from '../remote/browser-addresses';
 import { decodeSherpaScopes, encodeSherpaScopes, type SherpaScopeRequest } from './scope-encoding';
 import { SessionStore, type StoredSession } from './session-store';
 
@@ -34,9 +35,15 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   private readonly store: SessionStore;
   /** Serialises read-modify-write of the one SecretStorage entry. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** Default: the system browser via `vscode.env.openExternal` (https or loopback http only). */
+  /**
+   * Default: the system browser via `vscode.env.openExternal` (https or loopback http only), at its
+   * forwarded address when the browser is remote.
+   */
   openBrowser: OpenBrowser = async (url) => {
-    const opened = await vscode.env.openExternal(vscode.Uri.parse(assertOpenableUrl(url).href));
+    const safe = assertOpenableUrl(url);
+    const opened = this.browser
+      ? await this.browser.open(safe.href)
+      : await vscode.env.openExternal(vscode.Uri.parse(safe.href));
     if (!opened) this.log.warn('The browser did not open; copy the sign-in URL from the notification.');
   };
 
@@ -44,6 +51,8 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     secrets: vscode.SecretStorage,
     private readonly log: SherpaLog,
     private readonly defaults: () => { clientId: string },
+    /** Where the browser is: a remote one gets forwarded addresses, the redirect URI included. */
+    private readonly browser?: BrowserAddresses,
   ) {
     this.store = new SessionStore(secrets);
   }
@@ -98,6 +107,11 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
           scopes: scopeList,
           ...(request.resource ? { resource: request.resource } : {}),
           openBrowser: (url) => this.openBrowser(url),
+          // A browser on another machine cannot reach 127.0.0.1:PORT/callback here: it gets the
+          // receiver's forwarded address instead (the lab Sherpa started accepts it, RFC 8252 §7.3).
+          ...(this.browser?.isRemote
+            ? { forwardRedirectUri: (loopback: string) => this.browser!.forBrowser(loopback) }
+            : {}),
           signal: abort.signal,
         });
       },
