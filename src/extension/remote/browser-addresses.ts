@@ -67,13 +67,18 @@ export class BrowserAddresses {
   }
 
   /**
-   * Opens a page in the person's browser. `vscode.env.openExternal` resolves loopback URLs itself (the same
-   * resolution as asExternalUri), so it gets the extension host's URL; the lab must already know the
-   * forwarded address, hence forBrowser first.
+   * Opens a page in the person's browser, at the address `forBrowser` gives (registered with the lab
+   * first). Why not hand openExternal the loopback URL and let VS Code forward it: VS Code then opens
+   * `encodeURI` of the DECODED resolved URI, so `resource=http%3A%2F%2F…` reaches the browser as
+   * `resource=http://…`, and code-server's /proxy/PORT/ forwarder collapses the `//` inside such query
+   * values (seen with code-server 4.139: `resource=http:/127.0.0.1…`, AADSTS500011). An address that is
+   * already the forwarded one resolves to itself, and openExternal opens a string target exactly as
+   * given; its implementation accepts a string where the typings say Uri.
    */
   async open(url: string): Promise<boolean> {
-    await this.forBrowser(url);
-    return vscode.env.openExternal(vscode.Uri.parse(url));
+    const shown = await this.forBrowser(url);
+    if (shown === url) return vscode.env.openExternal(vscode.Uri.parse(url));
+    return vscode.env.openExternal(shown as unknown as vscode.Uri);
   }
 
   private async externalBase(internal: string): Promise<string> {
