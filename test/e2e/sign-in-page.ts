@@ -9,6 +9,26 @@ import type { LabUser } from '../../src/core/lab-defaults';
 import { runCommand, screenshot, type Workbench } from './workbench';
 import { clickDialogButtons, signInDialog } from './workbench-ui';
 
+/**
+ * A screenshot of a sign-in tab with its address shown on top, as the browser's address bar would (a
+ * headless page screenshot has no browser chrome); the strip is removed again afterwards.
+ */
+export async function screenshotWithAddress(tab: Page, name: string): Promise<void> {
+  await tab.evaluate(() => {
+    const bar = document.createElement('div');
+    bar.id = 'sherpa-e2e-address';
+    bar.textContent = location.href;
+    bar.setAttribute(
+      'style',
+      'position:fixed;top:0;left:0;right:0;z-index:99999;padding:6px 10px;background:#dee1e6;color:#202124;' +
+        'font:13px/1.4 monospace;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;border-bottom:1px solid #aaa',
+    );
+    document.body.append(bar);
+  });
+  await screenshotWithAddress(tab, name);
+  await tab.evaluate(() => document.getElementById('sherpa-e2e-address')?.remove());
+}
+
 /** Fails unless `url` is where this placement's browser may be: code-server's /proxy/ (remote) or loopback. */
 export function assertBrowserAddress(workbench: Workbench, url: string, what: string): void {
   const u = new URL(url);
@@ -41,7 +61,7 @@ export async function signInOnLabPage(
     });
   const loginUrl = tab.url();
   assertBrowserAddress(workbench, loginUrl, 'the sign-in page');
-  await screenshot(tab, name);
+  await screenshotWithAddress(tab, name);
   await tab.fill('input[name="username"]', user.username);
   await tab.fill('input[name="password"]', user.password);
   await tab.getByRole('button', { name: /sign in/i }).click();
@@ -53,7 +73,7 @@ export async function signInOnLabPage(
   const callbackUrl = tab.url();
   assertBrowserAddress(workbench, callbackUrl, 'the redirect back to Sherpa');
   await tab.getByText(/You can close this tab/).waitFor({ timeout: 10_000 });
-  await screenshot(tab, `${name}-done`);
+  await screenshotWithAddress(tab, `${name}-done`);
   return { loginUrl, callbackUrl };
 }
 
@@ -69,23 +89,29 @@ export async function approveDeviceCodeOnLabPage(
   assertBrowserAddress(workbench, tab.url(), 'the device code page');
   const codeInput = tab.locator('input[name="user_code"]');
   if (await codeInput.isVisible().catch(() => false)) {
-    await screenshot(tab, `${name}-code`);
+    await screenshotWithAddress(tab, `${name}-code`);
     await codeInput.fill(code);
     await tab.getByRole('button', { name: /^Continue$/ }).click();
   }
   await tab.getByText(/wants to sign in as you/).waitFor({ timeout: 10_000 });
   assert.match(await tab.locator('body').innerText(), new RegExp(`showing the code ${code}`));
-  await screenshot(tab, `${name}-confirm`);
+  await screenshotWithAddress(tab, `${name}-confirm`);
   await tab.getByRole('button', { name: /^Continue$/ }).click();
-  await tab.locator('input[name="username"]').waitFor({ state: 'visible', timeout: 10_000 });
-  assertBrowserAddress(workbench, tab.url(), 'the device sign-in form');
-  await screenshot(tab, `${name}-login`);
-  await tab.fill('input[name="username"]', user.username);
-  await tab.fill('input[name="password"]', user.password);
-  await tab.getByRole('button', { name: /sign in/i }).click();
-  await tab.getByText(/You have signed in/).waitFor({ timeout: 10_000 });
+  // The device flow has no prompt parameter: a browser that signed in to the lab before (the session
+  // cookie of this origin) goes straight to "signed in" as that account; else the login form.
+  const form = tab.locator('input[name="username"]');
+  const done = tab.getByText(/You have signed in/);
+  await form.or(done).first().waitFor({ state: 'visible', timeout: 10_000 });
+  if (await form.isVisible()) {
+    assertBrowserAddress(workbench, tab.url(), 'the device sign-in form');
+    await screenshotWithAddress(tab, `${name}-login`);
+    await tab.fill('input[name="username"]', user.username);
+    await tab.fill('input[name="password"]', user.password);
+    await tab.getByRole('button', { name: /sign in/i }).click();
+  }
+  await done.waitFor({ timeout: 10_000 });
   assertBrowserAddress(workbench, tab.url(), 'the device flow result page');
-  await screenshot(tab, `${name}-done`);
+  await screenshotWithAddress(tab, `${name}-done`);
 }
 
 /** Connect Secure Server → Allow → the sign-in tab → `user` signs in there; returns the addresses used. */

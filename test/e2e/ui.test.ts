@@ -14,7 +14,8 @@
  *   3. a second Connect reuses the session silently (no modal, no sign-in tab);
  *   4. Sign Out → Connect asks again (Cancel → no progress notification left) → Connect → Allow → bob
  *      signs in the same way → the Token view shows bob's token;
- *   5. Sign In with Device Code → Open Browser → the lab's device pages at the forwarded address → alice;
+ *   5. Sign In with Device Code → Open Browser → the lab's device pages at the forwarded address (the
+ *      browser's lab session is bob's by now, so no login form) → the Token view shows the device token;
  *   6. Connect Vulnerable Server → the warning about the static token.
  * The local-desktop variant of the sign-in (browser reaches loopback directly) is ui-local.test.ts.
  *
@@ -153,7 +154,7 @@ describe(
       assert.deepEqual(workbench.blocked, []);
     });
 
-    test('Sign In with Device Code: Open Browser → the lab device pages at the forwarded address → alice', async () => {
+    test('Sign In with Device Code: Open Browser → the lab device pages at the forwarded address → bob', async () => {
       await clearNotifications(page);
       await runCommand(page, 'Sherpa: Sign In with Device Code (Azure CLI client)');
       const notice = await waitForNotification(page, /Device sign-in: enter the code/);
@@ -169,7 +170,7 @@ describe(
       const openLink = clickDialogButtons(page, ['Open'], () => opened);
       const tab = await tabEvent.finally(() => (opened = true));
       await openLink;
-      await approveDeviceCodeOnLabPage(workbench, tab, alice, code[1]!, 'remote-device-code');
+      await approveDeviceCodeOnLabPage(workbench, tab, bob, code[1]!, 'remote-device-code');
       await tab.close();
       await page.bringToFront();
       const rows = treeRows(page, 'Token');

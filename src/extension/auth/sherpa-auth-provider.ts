@@ -106,6 +106,10 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
           clientId,
           scopes: scopeList,
           ...(request.resource ? { resource: request.resource } : {}),
+          // An interactive sign-in is the moment to choose the account (after Sign Out, say, to switch
+          // from alice to bob): ask for the login form even when the browser has a session there
+          // (OIDC Core §3.1.2.1), as VS Code's microsoft provider does with select_account.
+          extraParameters: { prompt: 'login' },
           openBrowser: (url) => this.openBrowser(url),
           // A browser on another machine cannot reach 127.0.0.1:PORT/callback here: it gets the
           // receiver's forwarded address instead (the lab Sherpa started accepts it, RFC 8252 §7.3).

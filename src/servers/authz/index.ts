@@ -61,20 +61,23 @@ function rewriteRfc8414Metadata(issuerPath: string) {
 /**
  * Entra issues a refresh token for `offline_access` without `prompt=consent`; OIDC Core §11 (which
  * oidc-provider follows) drops `offline_access` unless consent is prompted. Since the lab consents
- * automatically, adding `prompt=consent` to such requests reproduces Entra's behaviour without a screen.
+ * automatically, adding `consent` to such requests' `prompt` (kept alongside e.g. `login`, OIDC Core
+ * §3.1.2.1 allows a list) reproduces Entra's behaviour without a screen.
  */
 function promptConsentForOfflineAccess(issuerPath: string) {
   const authPath = `${issuerPath}/auth`;
   return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const scopes = url.searchParams.get('scope')?.split(' ') ?? [];
+    const prompts = (url.searchParams.get('prompt') ?? '').split(' ').filter(Boolean);
     if (
       req.method === 'GET' &&
       url.pathname === authPath &&
       scopes.includes('offline_access') &&
-      !url.searchParams.has('prompt')
+      !prompts.includes('consent') &&
+      !prompts.includes('none')
     ) {
-      url.searchParams.set('prompt', 'consent');
+      url.searchParams.set('prompt', [...prompts, 'consent'].join(' '));
       rewriteRequestUrl(req, `${url.pathname}${url.search}`);
     }
     next();
