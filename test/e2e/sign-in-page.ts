@@ -25,7 +25,7 @@ export async function screenshotWithAddress(tab: Page, name: string): Promise<vo
     );
     document.body.append(bar);
   });
-  await screenshotWithAddress(tab, name);
+  await screenshot(tab, name);
   await tab.evaluate(() => document.getElementById('sherpa-e2e-address')?.remove());
 }
 
