@@ -76,8 +76,10 @@ export class BrowserAddresses {
    * given; its implementation accepts a string where the typings say Uri.
    */
   async open(url: string): Promise<boolean> {
-    const shown = await this.forBrowser(url);
-    if (shown === url) return vscode.env.openExternal(vscode.Uri.parse(url));
+    // What VS Code's forwarding returned is checked like the original: https or loopback http only.
+    const href = assertOpenableUrl(url).href;
+    const shown = assertOpenableUrl(await this.forBrowser(href)).href;
+    if (shown === href) return vscode.env.openExternal(vscode.Uri.parse(href));
     return vscode.env.openExternal(shown as unknown as vscode.Uri);
   }
 
