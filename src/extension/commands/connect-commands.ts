@@ -4,6 +4,7 @@ import type { ConnectionManager, ServerConnection } from '../connect/connection-
 import { describeFailure } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
+import { countOf } from '../../core/plural';
 
 /** What a connect command returns (for tests and other commands). */
 export interface ConnectOutcome {
@@ -18,7 +19,7 @@ export async function connectSecureCommand(
   try {
     const connection = await connections.connectSecure();
     void vscode.window.showInformationMessage(
-      `Connected to the secure server with an OAuth access token: ${connection.tools.length} tools. See the Token view for what is inside the token.`,
+      `Connected to the secure server with an OAuth access token: ${countOf(connection.tools.length, 'tool')}. See the Token view for what is inside the token.`,
     );
     return { connection };
   } catch (err) {
@@ -34,7 +35,7 @@ export async function connectVulnerableCommand(
   try {
     const connection = await connections.connectVulnerable();
     void vscode.window.showWarningMessage(
-      `Connected to the vulnerable server with its STATIC token (${connection.tools.length} tools). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
+      `Connected to the vulnerable server with its STATIC token (${countOf(connection.tools.length, 'tool')}). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
     );
     return { connection };
   } catch (err) {
