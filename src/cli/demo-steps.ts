@@ -38,7 +38,10 @@ export async function tryToken(
         who =
           first && first.type === 'text' ? `, whoami: ${first.text.replace(/\s+/g, ' ').slice(0, 70)}` : '';
       }
-      return { accepted: true, text: `accepted (200): tools/list gave ${countOf(tools.length, 'tool')}${who}` };
+      return {
+        accepted: true,
+        text: `accepted (200): tools/list gave ${countOf(tools.length, 'tool')}${who}`,
+      };
     } finally {
       await session.close();
     }

@@ -32,6 +32,7 @@ import { showFailure } from './show-failure';
 import { SherpaStatusBar } from './status-bar';
 import { VulnerableTokenStore } from './vulnerable-token';
 import { ServersTreeProvider } from './views/servers-tree';
+import { RESULT_SCHEME, ResultDocuments } from './views/result-documents';
 import { TokenTreeProvider } from './views/token-tree';
 
 export function activate(context: vscode.ExtensionContext): SherpaApi {
@@ -106,6 +107,9 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
   });
   subs.push(tokenState, connections);
 
+  const results = new ResultDocuments();
+  subs.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results));
+
   const serversView = new ServersTreeProvider(connections);
   const tokenView = new TokenTreeProvider(tokenState);
   const auditView = new AuditTreeProvider();
@@ -161,8 +165,8 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
   register('sherpa.signOut', () => signOutCommand(authProvider, tokenState, connections, log));
   register(
     'sherpa.runTool',
-    (target?: Parameters<typeof runToolCommand>[2], args?: Record<string, unknown>) =>
-      runToolCommand(connections, log, target, args),
+    (target?: Parameters<typeof runToolCommand>[3], args?: Record<string, unknown>) =>
+      runToolCommand(connections, log, results, target, args),
   );
   register('sherpa.copyToken', () => copyTokenCommand(tokenState, log));
   register('sherpa.refreshViews', () => onEndpointsChanged());

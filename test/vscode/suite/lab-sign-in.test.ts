@@ -123,6 +123,42 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.match(result.content.map((c) => c.text ?? '').join(''), new RegExp(alice.oid));
   });
 
+  test('the tool result opens read-only (a sherpa-result document, never an untitled one to save)', async () => {
+    await vscode.commands.executeCommand('sherpa.runTool', { kind: 'secure', name: 'whoami' }, {});
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc, 'an editor shows the result');
+    assert.equal(doc.uri.scheme, 'sherpa-result');
+    assert.equal(doc.isUntitled, false);
+    assert.equal(doc.languageId, 'markdown');
+    assert.match(doc.getText(), /# whoami \(secure server\)/);
+    // Typing into it is refused by the editor (read-only): the e2e test tries that as a person would.
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('arguments that break the tool input schema are refused before anything is sent', async () => {
+    for (const args of [{ user_id: 1 }, {}, { user_id: 'user_001', extra: true }]) {
+      const result = await vscode.commands.executeCommand(
+        'sherpa.runTool',
+        { kind: 'secure', name: 'get_user_info' },
+        args,
+      );
+      assert.equal(result, undefined, JSON.stringify(args));
+    }
+    const ok = await vscode.commands.executeCommand<{ isError?: boolean }>(
+      'sherpa.runTool',
+      { kind: 'secure', name: 'get_user_info' },
+      { user_id: 'user_001' },
+    );
+    assert.ok(ok && !ok.isError, "alice's own record");
+  });
+
+  test('after connecting, the server row opens to show its tools', async () => {
+    const api = await getApi();
+    const secure = api.serversView.getChildren().find((n) => n.contextValue === 'sherpa.server.secure')!;
+    assert.equal(secure.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    assert.match(String(secure.id), /:tools$/, 'a new id once tools arrived, so VS Code opens the row');
+  });
+
   test('a rejected token gets one silent re-auth (refresh or re-login)', async () => {
     const api = await getApi();
     const before = api.tokenState.current!.accessToken;
