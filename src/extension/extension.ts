@@ -151,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     subs.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
   register('sherpa.lab.start', () => startLabCommand(lab, log, browser));
   register('sherpa.lab.stop', () => stopLabCommand(lab));
-  register('sherpa.connectSecure', () => connectSecureCommand(connections, log));
+  register('sherpa.connectSecure', () => connectSecureCommand(connections, log, browser));
   register('sherpa.connectVulnerable', () => connectVulnerableCommand(connections, log));
   register('sherpa.deviceCode', async () => {
     try {

@@ -5,6 +5,8 @@ import { describeFailure } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
 import { countOf } from '../../core/plural';
+import { deviceCodeFallbackReason } from '../../core/sign-in-fallback';
+import type { BrowserAddresses } from '../remote/browser-addresses';
 
 /** What a connect command returns (for tests and other commands). */
 export interface ConnectOutcome {
@@ -15,6 +17,7 @@ export interface ConnectOutcome {
 export async function connectSecureCommand(
   connections: ConnectionManager,
   log: SherpaLog,
+  browser?: BrowserAddresses,
 ): Promise<ConnectOutcome> {
   try {
     const connection = await connections.connectSecure();
@@ -23,9 +26,30 @@ export async function connectSecureCommand(
     );
     return { connection };
   } catch (err) {
-    showFailure(log, 'Connect Secure Server failed', err);
+    const reason = deviceCodeFallbackReason(err, browser?.isRemote ? browser.describe() : undefined);
+    if (reason) offerDeviceCode(log, reason, err);
+    else showFailure(log, 'Connect Secure Server failed', err);
     return { connection: connections.get('secure'), error: describeFailure(err) };
   }
+}
+
+/**
+ * The browser route failed in a way the device code flow avoids (no redirect back to VS Code): say why,
+ * and make it one click. Not awaited, so the command finishes.
+ */
+function offerDeviceCode(log: SherpaLog, reason: string, err: unknown): void {
+  log.error('Connect Secure Server: the browser sign-in could not complete', err);
+  const action = 'Sign In with Device Code';
+  void vscode.window
+    .showWarningMessage(
+      `Connect Secure Server: ${reason}. The device code flow (RFC 8628) needs no way back: you enter a code on the sign-in page instead.`,
+      action,
+      'Show Log',
+    )
+    .then((choice) => {
+      if (choice === action) void vscode.commands.executeCommand('sherpa.deviceCode');
+      if (choice === 'Show Log') log.show();
+    });
 }
 
 export async function connectVulnerableCommand(

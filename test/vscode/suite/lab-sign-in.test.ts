@@ -251,4 +251,31 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.equal(api.tokenState.current, undefined);
     assert.equal(api.connections.get('secure').status, 'disconnected');
   });
+
+  test("in this remote host the redirect URI is the receiver's forwarded address; a browser that never comes back ends in LOGIN_TIMEOUT", async () => {
+    const api = await getApi();
+    // code-server: the extension host is remote, so Sherpa treats the browser as remote.
+    assert.ok(vscode.env.remoteName, 'code-server runs extensions in a remote host');
+    assert.equal(api.browser.isRemote, true);
+    let opened: URL | undefined;
+    const saved = api.authProvider.openBrowser;
+    api.authProvider.openBrowser = async (url) => {
+      opened = url; // a browser that shows the page and never comes back
+    };
+    api.authProvider.signInTimeoutMs = 1500;
+    try {
+      const outcome = await within(
+        Promise.resolve(vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure')),
+        30_000,
+        'the timed-out connect',
+      );
+      assert.equal(outcome.error?.code, 'LOGIN_TIMEOUT', JSON.stringify(outcome.error));
+      const redirect = new URL(opened!.searchParams.get('redirect_uri')!);
+      assert.match(redirect.pathname, /^\/proxy\/\d+\/callback$/, `forwarded receiver: ${redirect.href}`);
+      assert.notEqual(redirect.port, new URL(lab!.authorizationServer).port);
+    } finally {
+      api.authProvider.openBrowser = saved;
+      api.authProvider.signInTimeoutMs = undefined;
+    }
+  });
 });
