@@ -201,5 +201,64 @@ describe(
       await page.waitForTimeout(300);
       await screenshot(page, 'vulnerable');
     });
+
+    test("Run Tool from the Command Palette: server → tool → arguments prefilled with bob's own id and checked → read-only result", async () => {
+      await clearNotifications(page);
+      // The server rows opened by themselves when their tools arrived.
+      const serversHeader = page.locator('.pane-header', { hasText: 'Servers' }).first();
+      if ((await serversHeader.getAttribute('aria-expanded')) === 'false') await serversHeader.click();
+      const servers = treeRows(page, 'Servers');
+      await servers
+        .filter({ hasText: /^get_user_info/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: 10_000 });
+      await runCommand(page, 'Sherpa: Run Tool…');
+      const row = (text: string | RegExp) =>
+        page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+      // As a person with the keyboard: filter each picker, Enter (hovers cannot get in the way).
+      const pick = async (title: RegExp, filter: string, expected: string | RegExp) => {
+        await page
+          .locator('.quick-input-widget .quick-input-title', { hasText: title })
+          .waitFor({ state: 'visible', timeout: 10_000 });
+        await page.locator('.quick-input-widget input').first().fill(filter);
+        await row(expected).waitFor({ state: 'visible', timeout: 10_000 });
+        await page.keyboard.press('Enter');
+      };
+      await page.mouse.move(5, 5);
+      await pick(/which server\?/, 'Secure', 'Secure server (OAuth 2.1)');
+      await pick(/which tool\?/, 'get_user_info', /^get_user_info/);
+      // The input box replaces the tool picker once whoami has answered.
+      await page
+        .locator('.quick-input-widget .quick-input-title', { hasText: /Arguments for get_user_info/ })
+        .waitFor({ state: 'visible', timeout: 15_000 });
+      const input = page.locator('.quick-input-widget input').first();
+      // bob is the secure server's caller now: his directory id, from whoami, not a made-up "alice".
+      assert.equal(await input.inputValue(), '{"user_id":"user_002"}');
+      await screenshot(page, 'run-tool-arguments');
+      await input.fill('{"user_id": 2}');
+      const message = page.locator('.quick-input-message', { hasText: /user_id: must be string/ });
+      await message.waitFor({ state: 'visible', timeout: 5_000 });
+      await screenshot(page, 'run-tool-invalid');
+      await input.fill('{"user_id":"user_002"}');
+      await page.keyboard.press('Enter');
+      const tab = page
+        .locator('.tabs-container .tab', { hasText: /get_user_info \(secure server\)/ })
+        .first();
+      await tab.waitFor({ state: 'visible', timeout: 30_000 });
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.getByText(/Bob/).first().waitFor({ timeout: 10_000 });
+      // A person tries to type into it: read-only, nothing to save.
+      await editor.click();
+      await page.keyboard.type('x');
+      assert.equal(
+        await tab.evaluate((el) => el.classList.contains('dirty')),
+        false,
+        'the result tab is never dirty',
+      );
+      await screenshot(page, 'run-tool-result');
+      await runCommand(page, 'View: Close Editor');
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no "Do you want to save" dialog');
+    });
   },
 );
