@@ -173,3 +173,27 @@ describe('lab sign-in through a port forwarder (remote browser)', () => {
     assert.equal(doc.authorization_endpoint, `${lab.issuer}/auth`);
   });
 });
+
+describe('sherpa lab --browser-url (a lab started by hand, e.g. in a Codespace)', () => {
+  it('the named forwarded base is accepted from the start; a malformed one stops the lab with a message', async () => {
+    const proxy = await startPortForwardingProxy();
+    // The AS port must be known in advance to name its forwarded base: take a free one.
+    const { findFreePort } = await import('../../src/lab/free-port');
+    const port = await findFreePort('127.0.0.1');
+    const lab = await startLabProcess({
+      args: ['--as-port', String(port), '--browser-url', proxy.forwardedBase(port)],
+    });
+    try {
+      const res = await fetch(
+        `${proxy.forwardedBase(port)}${new URL(lab.issuer).pathname.slice(1)}/.well-known/openid-configuration`,
+      );
+      assert.equal(res.status, 200);
+    } finally {
+      await Promise.all([lab.stop(), proxy.close()]);
+    }
+    await assert.rejects(
+      startLabProcess({ args: ['--browser-url', 'ftp://nope/'] }),
+      /--browser-url ftp:\/\/nope\/: external must be an http\(s\) URL/,
+    );
+  });
+});

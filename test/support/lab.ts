@@ -40,6 +40,8 @@ export interface StartLabProcessOptions {
   /** Reuse a data folder (to test restarts); default: a new temp folder, removed on stop. */
   dataDir?: string;
   timeoutMs?: number;
+  /** More `sherpa lab` arguments. */
+  args?: string[];
 }
 
 export async function startLabProcess(options: StartLabProcessOptions = {}): Promise<LabProcess> {
@@ -58,6 +60,7 @@ export async function startLabProcess(options: StartLabProcessOptions = {}): Pro
     '0',
   ];
   if (options.strict) args.push('--strict');
+  if (options.args) args.push(...options.args);
   const child = spawnCli(args, { SHERPA_LAB_STOP_ON_STDIN_END: '1' });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
