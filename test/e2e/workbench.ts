@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
@@ -46,9 +46,6 @@ export async function openWorkbench(
   placement: BrowserPlacement = 'remote',
 ): Promise<Workbench> {
   const tools = ensureTools(['code-server', 'chromium']);
-  // Failure screenshots of an earlier run would read as this run's.
-  mkdirSync(RESULTS, { recursive: true });
-  for (const f of readdirSync(RESULTS)) if (f.startsWith('e2e-failure-')) rmSync(join(RESULTS, f));
   const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}${pack.stderr}`);
   const server = await startCodeServer(tools, {
