@@ -16,7 +16,11 @@
  *      signs in the same way → the Token view shows bob's token;
  *   5. Sign In with Device Code → Open Browser → the lab's device pages at the forwarded address (the
  *      browser's lab session is bob's by now, so no login form) → the Token view shows the device token;
- *   6. Connect Vulnerable Server → the warning about the static token.
+ *   6. Connect Vulnerable Server → the warning about the static token;
+ *   7. Run Tool from the Command Palette: server → tool → arguments prefilled with bob's own id (from
+ *      whoami), a schema error shown in the input box → the result in a read-only editor, no save prompt;
+ *   8. Sign Out → Connect → Allow → the person gives up on the page and cancels "Signing in to …" → the
+ *      warning says why and offers Sign In with Device Code → one click starts it.
  * The local-desktop variant of the sign-in (browser reaches loopback directly) is ui-local.test.ts.
  *
  *   node --import tsx --test test/e2e/ui.test.ts        (builds the VSIX with `npm run package`)
@@ -259,6 +263,34 @@ describe(
       await runCommand(page, 'View: Close Editor');
       await tab.waitFor({ state: 'detached', timeout: 10_000 });
       assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no "Do you want to save" dialog');
+    });
+    test('a browser sign-in cancelled in this remote window offers the device code flow, saying why', async () => {
+      await clearNotifications(page);
+      await runCommand(page, 'Sherpa: Sign Out');
+      const signInTab = page.context().waitForEvent('page', { timeout: 60_000 });
+      await runCommand(page, 'Sherpa: Connect Secure Server');
+      const consent = signInDialog(page);
+      await consent.waitFor({ state: 'visible', timeout: 30_000 });
+      await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
+      let opened = false;
+      const openLink = clickDialogButtons(page, ['Open'], () => opened);
+      const tab = await signInTab.finally(() => (opened = true));
+      await openLink;
+      await tab.close(); // the person gives up on the page
+      await page.bringToFront();
+      // Cancel Sherpa's "Signing in to …" progress (not VS Code's consent: that answer would be "no").
+      await runCommand(page, 'Notifications: Show Notifications');
+      await page
+        .locator('.notifications-center .notification-list-item', { hasText: /Signing in to/ })
+        .locator('.monaco-button', { hasText: /^Cancel$/ })
+        .click({ timeout: 10_000 });
+      const offer = await waitForNotification(page, /device code flow/);
+      const text = await offer.innerText();
+      assert.match(text, /browser sign-in was cancelled/, text);
+      assert.match(text, /remote/, text);
+      await screenshot(page, 'remote-device-code-offered');
+      await offer.locator('.monaco-button', { hasText: /^Sign In with Device Code$/ }).click();
+      await waitForNotification(page, /Device sign-in: enter the code/);
     });
   },
 );
