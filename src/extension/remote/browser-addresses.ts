@@ -68,18 +68,25 @@ export class BrowserAddresses {
 
   /**
    * Opens a page in the person's browser, at the address `forBrowser` gives (registered with the lab
-   * first). Why not hand openExternal the loopback URL and let VS Code forward it: VS Code then opens
-   * `encodeURI` of the DECODED resolved URI, so `resource=http%3A%2F%2F…` reaches the browser as
-   * `resource=http://…`, and code-server's /proxy/PORT/ forwarder collapses the `//` inside such query
-   * values (seen with code-server 4.139: `resource=http:/127.0.0.1…`, AADSTS500011). An address that is
-   * already the forwarded one resolves to itself, and openExternal opens a string target exactly as
-   * given; its implementation accepts a string where the typings say Uri.
+   * first).
+   *  - VS Code in a browser (code-server, Codespaces): the forwarded address itself. Handing openExternal
+   *    the loopback URL instead makes VS Code open `encodeURI` of the DECODED resolved URI, so
+   *    `resource=http%3A%2F%2F…` reaches the browser as `resource=http://…`, and code-server's /proxy/PORT/
+   *    forwarder collapses the `//` inside such query values (seen with code-server 4.139:
+   *    `resource=http:/127.0.0.1…`, AADSTS500011). The web embedder resolves an address that is already
+   *    forwarded to itself, and openExternal opens a string target exactly as given (its implementation
+   *    accepts a string where the typings say Uri).
+   *  - Desktop VS Code with a remote host (Remote-SSH, WSL, Dev Containers): the loopback URL, as VS Code's
+   *    docs ask; openExternal forwards it through the same tunnel asExternalUri opened (handing it the
+   *    tunnel's local port would make VS Code tunnel that port again). Not testable here.
    */
   async open(url: string): Promise<boolean> {
     // What VS Code's forwarding returned is checked like the original: https or loopback http only.
     const href = assertOpenableUrl(url).href;
     const shown = assertOpenableUrl(await this.forBrowser(href)).href;
-    if (shown === href) return vscode.env.openExternal(vscode.Uri.parse(href));
+    if (shown === href || vscode.env.uiKind !== vscode.UIKind.Web) {
+      return vscode.env.openExternal(vscode.Uri.parse(href));
+    }
     return vscode.env.openExternal(shown as unknown as vscode.Uri);
   }
 
