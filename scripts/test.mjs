@@ -68,6 +68,7 @@ const STAGES = [
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/ui.test.ts']],
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/vscode-mcp-client.test.ts']],
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/audit-view.test.ts']],
+      [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/ui-local.test.ts']],
     ],
     parse: parseNodeTest,
   },

@@ -16,6 +16,7 @@ import { decodeToken } from '../core/token-inspection';
 import { REQUIRED_SCOPE } from '../core/well-known-ids';
 import type { LabTarget } from './lab-target';
 import { loginFromCli } from './lab-token';
+import { countOf } from '../core/plural';
 
 export interface Observation {
   ok: boolean;
@@ -37,7 +38,10 @@ export async function tryToken(
         who =
           first && first.type === 'text' ? `, whoami: ${first.text.replace(/\s+/g, ' ').slice(0, 70)}` : '';
       }
-      return { accepted: true, text: `accepted (200): tools/list gave ${tools.length} tools${who}` };
+      return {
+        accepted: true,
+        text: `accepted (200): tools/list gave ${countOf(tools.length, 'tool')}${who}`,
+      };
     } finally {
       await session.close();
     }
@@ -114,7 +118,7 @@ export async function validateSecureConnect(
     const oid = LAB_USERS.find((u) => u.username === user)?.oid ?? '?';
     return {
       ok: text.includes(oid),
-      observed: `${connected.tools.length} tools; whoami → ${text.includes(oid) ? `oid ${oid}` : text.slice(0, 80)}`,
+      observed: `${countOf(connected.tools.length, 'tool')}; whoami → ${text.includes(oid) ? `oid ${oid}` : text.slice(0, 80)}`,
     };
   } finally {
     await connected.close();

@@ -27,6 +27,12 @@ export interface AuthorizationCodeOptions {
   resource?: string;
   /** Shows the authorization URL to the person: open a browser, print it, or drive a lab login form. */
   openBrowser: (url: URL) => void | Promise<void>;
+  /**
+   * Where the browser reaches the loopback receiver, when it is not on this machine (a remote VS Code:
+   * the forwarded address of `http://127.0.0.1:PORT/callback`). Given the receiver's loopback redirect
+   * URI, returns the one to send as `redirect_uri` (RFC 6749 §3.1.2); default: the loopback one.
+   */
+  forwardRedirectUri?: (loopbackRedirectUri: string) => string | Promise<string>;
   /** Extra authorization request parameters (e.g. `prompt`, `login_hint`). */
   extraParameters?: Record<string, string>;
   /** How long to wait for the redirect (default 5 min). */
@@ -51,8 +57,11 @@ export async function loginWithAuthorizationCode(options: AuthorizationCodeOptio
     ...(options.signal ? { signal: options.signal } : {}),
   });
   try {
+    const redirectUri = options.forwardRedirectUri
+      ? await options.forwardRedirectUri(receiver.redirectUri)
+      : receiver.redirectUri;
     const authorizationUrl = client.buildAuthorizationUrl(config, {
-      redirect_uri: receiver.redirectUri,
+      redirect_uri: redirectUri,
       // No scope known (no WWW-Authenticate scope, no scopes_supported): omit the parameter rather than
       // send an empty one (MCP spec 2025-11-25, scope selection strategy).
       ...(scope ? { scope } : {}),
@@ -67,7 +76,11 @@ export async function loginWithAuthorizationCode(options: AuthorizationCodeOptio
     assertOpenableUrl(authorizationUrl);
     // The callback may arrive while openBrowser is still running (a form driver follows the redirect).
     await Promise.race([options.openBrowser(authorizationUrl), receiver.callback.then(() => undefined)]);
-    const callbackUrl = await receiver.callback;
+    // The token request repeats redirect_uri (RFC 6749 §4.1.3), which openid-client takes from the
+    // callback URL: rebuild it on the address the browser used, not the receiver's own.
+    const received = await receiver.callback;
+    const callbackUrl = new URL(redirectUri);
+    callbackUrl.search = received.search;
     try {
       const response = await client.authorizationCodeGrant(
         config,

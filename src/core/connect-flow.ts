@@ -18,6 +18,7 @@ import { decodeToken, tokenScopes } from './token-inspection';
 import type { TokenSet } from './token-set';
 import { VSCODE_CLIENT_ID } from './well-known-ids';
 import type { BearerChallenge } from './www-authenticate';
+import { countOf } from './plural';
 
 export type ConnectStep =
   'probe' | 'prm' | 'as-metadata' | 'token' | 'initialize' | 'tools' | 'step-up' | 'retry';
@@ -192,7 +193,7 @@ export async function runConnectFlow(
   const tools = await step(
     'tools',
     () => session.listTools(),
-    (t) => `${t.length} tools: ${t.map((x) => x.name).join(', ')}`,
+    (t) => `${countOf(t.length, 'tool')}: ${t.map((x) => x.name).join(', ')}`,
   );
 
   const reconnect = async () => {

@@ -8,6 +8,7 @@ import type { DeviceCodeFlow } from './connect/device-code-flow';
 import type { TokenBroker } from './connect/token-broker';
 import type { TokenState } from './connect/token-state';
 import type { LabController } from './lab/lab-controller';
+import type { BrowserAddresses } from './remote/browser-addresses';
 import type { SherpaMcpProvider } from './mcp/mcp-definition-provider';
 import type { SherpaStatusBar } from './status-bar';
 import type { ServersTreeProvider } from './views/servers-tree';
@@ -30,4 +31,5 @@ export interface SherpaApi {
   vulnerableToken: VulnerableTokenStore;
   auditView: AuditTreeProvider;
   mcpJsonDiagnostics: McpJsonDiagnostics;
+  browser: BrowserAddresses;
 }

@@ -24,6 +24,7 @@ import { TokenBroker } from './connect/token-broker';
 import { TokenState } from './connect/token-state';
 import { resolveEndpoints } from './endpoints';
 import { LabController } from './lab/lab-controller';
+import { BrowserAddresses } from './remote/browser-addresses';
 import { MCP_PROVIDER_ID, SherpaMcpProvider } from './mcp/mcp-definition-provider';
 import { SherpaLog } from './output-log';
 import { affectsSherpa, readSettings } from './settings';
@@ -31,6 +32,7 @@ import { showFailure } from './show-failure';
 import { SherpaStatusBar } from './status-bar';
 import { VulnerableTokenStore } from './vulnerable-token';
 import { ServersTreeProvider } from './views/servers-tree';
+import { RESULT_SCHEME, ResultDocuments } from './views/result-documents';
 import { TokenTreeProvider } from './views/token-tree';
 
 export function activate(context: vscode.ExtensionContext): SherpaApi {
@@ -62,9 +64,13 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     log.warn('This VS Code has no MCP server definition API; the servers are not offered to chat.');
   }
 
-  const authProvider = new SherpaAuthProvider(context.secrets, log, () => ({
-    clientId: readSettings().authClientId,
-  }));
+  const browser = new BrowserAddresses(log, lab, () => readSettings().signInBrowser);
+  const authProvider = new SherpaAuthProvider(
+    context.secrets,
+    log,
+    () => ({ clientId: readSettings().authClientId }),
+    browser,
+  );
   subs.push(
     authProvider,
     vscode.authentication.registerAuthenticationProvider(
@@ -97,8 +103,12 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     secureUrl: () => endpoints().secureUrl,
     clientId: () => readSettings().azureCliClientId,
     labIdentity,
+    browser,
   });
   subs.push(tokenState, connections);
+
+  const results = new ResultDocuments();
+  subs.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results));
 
   const serversView = new ServersTreeProvider(connections);
   const tokenView = new TokenTreeProvider(tokenState);
@@ -139,9 +149,9 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
 
   const register = (id: string, run: (...args: never[]) => unknown) =>
     subs.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
-  register('sherpa.lab.start', () => startLabCommand(lab, log));
+  register('sherpa.lab.start', () => startLabCommand(lab, log, browser));
   register('sherpa.lab.stop', () => stopLabCommand(lab));
-  register('sherpa.connectSecure', () => connectSecureCommand(connections, log));
+  register('sherpa.connectSecure', () => connectSecureCommand(connections, log, browser));
   register('sherpa.connectVulnerable', () => connectVulnerableCommand(connections, log));
   register('sherpa.deviceCode', async () => {
     try {
@@ -155,8 +165,8 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
   register('sherpa.signOut', () => signOutCommand(authProvider, tokenState, connections, log));
   register(
     'sherpa.runTool',
-    (target?: Parameters<typeof runToolCommand>[2], args?: Record<string, unknown>) =>
-      runToolCommand(connections, log, target, args),
+    (target?: Parameters<typeof runToolCommand>[3], args?: Record<string, unknown>) =>
+      runToolCommand(connections, log, results, target, args),
   );
   register('sherpa.copyToken', () => copyTokenCommand(tokenState, log));
   register('sherpa.refreshViews', () => onEndpointsChanged());
@@ -190,7 +200,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     return uri.toString();
   });
 
-  if (readSettings().labAutostart) void startLabCommand(lab, log);
+  if (readSettings().labAutostart) void startLabCommand(lab, log, browser);
   log.info(
     `Sherpa activated (VS Code ${vscode.version}${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''})`,
   );
@@ -209,6 +219,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     vulnerableToken,
     auditView,
     mcpJsonDiagnostics,
+    browser,
   };
 }
 

@@ -20,6 +20,7 @@ export const SettingKeys = {
   labVulnerablePort: 'lab.vulnerablePort',
   labSecurePort: 'lab.securePort',
   labAutostart: 'lab.autostart',
+  signInBrowser: 'signIn.browser',
 } as const;
 
 export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
@@ -33,6 +34,8 @@ export interface SherpaSettings {
   azureCliClientId: string;
   labPorts: { authorizationServer: number; vulnerable: number; secure: number };
   labAutostart: boolean;
+  /** Where the sign-in browser runs: decides forwarded addresses (src/extension/remote/). */
+  signInBrowser: 'auto' | 'remote' | 'sameMachine';
 }
 
 export const DEFAULT_SECURE_URL = `http://${LAB_HOST}:${LAB_DEFAULT_PORTS.secure}/mcp`;
@@ -55,7 +58,12 @@ export function readSettings(): SherpaSettings {
       secure: c.get<number>(SettingKeys.labSecurePort) ?? LAB_DEFAULT_PORTS.secure,
     },
     labAutostart: c.get<boolean>(SettingKeys.labAutostart) ?? false,
+    signInBrowser: signInBrowserValue(c.get<string>(SettingKeys.signInBrowser)),
   };
+}
+
+function signInBrowserValue(v: string | undefined): SherpaSettings['signInBrowser'] {
+  return v === 'remote' || v === 'sameMachine' ? v : 'auto';
 }
 
 /** True when a configuration change touches any Sherpa setting. */

@@ -10,6 +10,7 @@ import {
 } from '../core/lab-defaults';
 import { SherpaError } from '../core/errors';
 import { REQUIRED_SCOPE } from '../core/well-known-ids';
+import type { ForwardedAddress } from '../servers/authz/forwarded-addresses';
 import { startAuthorizationServer } from '../servers/authz/index';
 import { startSecureServer } from '../servers/secure/index';
 import { startVulnerableServer } from '../servers/vulnerable/index';
@@ -43,6 +44,11 @@ export interface LabInfo {
 }
 
 export interface RunningLab extends LabInfo {
+  /**
+   * Registers where a remote browser reaches a lab port (the authorization server's sign-in pages, or a
+   * client's loopback redirect receiver): see src/servers/authz/forwarded-addresses.ts. BAD_ARGUMENT.
+   */
+  addForwardedAddress(address: unknown): ForwardedAddress;
   close(): Promise<void>;
 }
 
@@ -110,6 +116,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       tenantId: LAB_TENANT_ID,
       clientId: LAB_API_CLIENT_ID,
       dataDir,
+      addForwardedAddress: (address) => authz.addForwardedAddress(address),
       close,
     };
   } catch (err) {

@@ -1,16 +1,27 @@
 /**
- * End-to-end UI test, as a person would use Sherpa: the packaged VSIX installed into a real VS Code
- * (code-server 4.139.1), the workbench in headless Chromium, commands run from the Command Palette
- * (F1 → title → Enter), results read from the tree views, a screenshot per step in test-results/.
+ * End-to-end UI test, as a person would use Sherpa from a REMOTE browser: the packaged VSIX installed into
+ * a real VS Code (code-server 4.139.1), the workbench in headless Chromium that may reach code-server's
+ * origin and nothing else (every other 127.0.0.1 port is blocked in the browser, nothing is rewritten —
+ * test/e2e/workbench.ts), commands run from the Command Palette, results read from the tree views, a
+ * screenshot of each step and of each sign-in page in test-results/.
  *
- * The steps share one workbench page and run in order; add a test() to extend the scenario:
+ * The steps share one workbench page and run in order:
  *   1. the Servers view lists both servers;
  *   2. Start Local Lab → Connect Secure Server → VS Code's "wants to sign in using Sherpa OAuth" modal →
- *      Allow → alice signs in on the lab's login page in the tab the extension opens → the Token view
- *      (sidebar widened by its sash, Servers collapsed) shows aud, scp and that every check passed;
+ *      Allow → the sign-in tab opens at code-server's forwarded address of the lab (/proxy/PORT/…) →
+ *      alice signs in → the lab redirects to the forwarded address of Sherpa's loopback receiver → the
+ *      Token view shows aud, scp and that every check passed;
  *   3. a second Connect reuses the session silently (no modal, no sign-in tab);
- *   4. Sign Out → Connect asks again (the modal is back; Cancel → no progress notification left);
- *   5. Connect Vulnerable Server → the warning about the static token.
+ *   4. Sign Out → Connect asks again (Cancel → no progress notification left) → Connect → Allow → bob
+ *      signs in the same way → the Token view shows bob's token;
+ *   5. Sign In with Device Code → Open Browser → the lab's device pages at the forwarded address (the
+ *      browser's lab session is bob's by now, so no login form) → the Token view shows the device token;
+ *   6. Connect Vulnerable Server → the warning about the static token;
+ *   7. Run Tool from the Command Palette: server → tool → arguments prefilled with bob's own id (from
+ *      whoami), a schema error shown in the input box → the result in a read-only editor, no save prompt;
+ *   8. Sign Out → Connect → Allow → the person gives up on the page and cancels "Signing in to …" → the
+ *      warning says why and offers Sign In with Device Code → one click starts it.
+ * The local-desktop variant of the sign-in (browser reaches loopback directly) is ui-local.test.ts.
  *
  *   node --import tsx --test test/e2e/ui.test.ts        (builds the VSIX with `npm run package`)
  */
@@ -18,259 +29,268 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/core/lab-defaults';
+import { approveDeviceCodeOnLabPage, connectAndSignIn } from './sign-in-page';
 import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
+import {
+  arrangeForTokenScreenshot,
+  assertInView,
+  clearNotifications,
+  clickDialogButtons,
+  escape,
+  signInDialog,
+  treeRows,
+  waitForNotification,
+} from './workbench-ui';
 
-/** Tree rows of a view, by the view's pane (identified by its title in the pane header). */
-function treeRows(page: Page, viewTitle: string) {
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });
-  return pane.locator('[role="treeitem"]');
-}
+const alice = LAB_USERS.find((u) => u.username === 'alice')!;
+const bob = LAB_USERS.find((u) => u.username === 'bob')!;
 
-describe('Sherpa in a real VS Code (code-server + Chromium)', { timeout: 240_000 }, () => {
-  let workbench: Workbench;
-  let page: Page;
+describe(
+  'Sherpa in a real VS Code, browser on another machine (code-server + Chromium)',
+  { timeout: 300_000 },
+  () => {
+    let workbench: Workbench;
+    let page: Page;
 
-  before(async () => {
-    workbench = await openWorkbench();
-    page = workbench.page;
-  });
-
-  // A failing step leaves a screenshot of the workbench as it was (test-results/e2e-failure-*.png).
-  afterEach(async (t) => {
-    if (!page) return;
-    const failed = (t as unknown as { passed?: boolean }).passed === false;
-    if (failed)
-      await screenshot(page, `failure-${t.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
-  });
-
-  after(async () => {
-    await workbench?.close();
-  });
-
-  test('the installed VSIX shows the Sherpa Servers view with both servers', async () => {
-    await runCommand(page, 'Sherpa: Focus on Servers View');
-    const rows = treeRows(page, 'Servers');
-    await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
-    const labels = (await rows.allInnerTexts()).join('\n');
-    await screenshot(page, 'servers-view');
-    assert.match(labels, /secure/i, `Servers view rows: ${labels}`);
-    assert.match(labels, /vulnerable/i, `Servers view rows: ${labels}`);
-  });
-
-  test('Connect Secure Server: sign in on the lab page, the Token view shows aud, scope and passing checks', async () => {
-    const alice = LAB_USERS.find((u) => u.username === 'alice');
-    assert.ok(alice, 'lab user alice');
-    await runCommand(page, 'Sherpa: Start Local Lab');
-    // The status bar item is the lasting signal (toasts may stay collapsed in the notification centre).
-    await page
-      .locator('.statusbar-item', { hasText: /lab running/i })
-      .first()
-      .waitFor({ state: 'visible', timeout: 60_000 });
-    const signInTab = page.context().waitForEvent('page', { timeout: 60_000 });
-    await runCommand(page, 'Sherpa: Connect Secure Server');
-    // vscode.authentication.getSession(createIfNone): VS Code asks first — a person clicks Allow.
-    const consent = signInDialog(page);
-    await consent.waitFor({ state: 'visible', timeout: 30_000 });
-    await screenshot(page, 'consent');
-    await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
-    // code-server may then ask whether to open the (loopback) sign-in page.
-    let opened = false;
-    const openLink = clickDialogButtons(page, ['Open'], () => opened);
-    const login = await signInTab.finally(() => (opened = true));
-    await openLink;
-    await login.waitForLoadState('domcontentloaded');
-    await login
-      .locator('input[name="username"]')
-      .waitFor({ state: 'visible', timeout: 30_000 })
-      .catch(async (e: Error) => {
-        await screenshot(login, 'failure-sign-in-tab').catch(() => undefined);
-        throw new Error(`no lab login form in the sign-in tab (${login.url()}): ${e.message}`);
-      });
-    await screenshot(login, 'lab-login');
-    await login.fill('input[name="username"]', alice.username);
-    await login.fill('input[name="password"]', alice.password);
-    await login.getByRole('button', { name: /sign in/i }).click();
-    // The lab redirects the tab to the extension's loopback receiver with the code (RFC 8252 §7.3).
-    await login.waitForURL(/\/callback\?/, { timeout: 30_000 }).catch(async (e: Error) => {
-      await screenshot(login, 'failure-after-sign-in').catch(() => undefined);
-      throw new Error(`the sign-in tab never reached the loopback callback (${login.url()}): ${e.message}`);
+    before(async () => {
+      workbench = await openWorkbench({}, 'remote');
+      page = workbench.page;
     });
-    await page.bringToFront();
-    const rows = treeRows(page, 'Token');
-    await rows.filter({ hasText: /aud/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
-    const labels = (await rows.allInnerTexts()).join('\n');
-    assert.match(labels, new RegExp(`aud ${LAB_API_CLIENT_ID}`), `Token view rows: ${labels}`);
-    assert.match(labels, /Scope\s*has access_as_user/, `Token view rows: ${labels}`);
-    assert.match(labels, /Checks\s*all passed/, `Token view rows: ${labels}`);
-    await arrangeForTokenScreenshot(page);
-    for (const text of [
-      'Audience (aud)',
-      'Delegated scopes (scp)',
-      'Checks',
-      'Audience',
-      'Scope',
-      'Expiry',
-    ]) {
-      const row = rows.filter({
-        has: page.locator('.label-name', { hasText: new RegExp(`^${escape(text)}$`) }),
-      });
-      await assertInView(page, row.first(), text);
-    }
-    await screenshot(page, 'token-view');
-  });
 
-  test('a second Connect reuses the session silently (no modal, no sign-in tab)', async () => {
-    await clearNotifications(page);
-    let newTab = false;
-    const onPage = () => (newTab = true);
-    page.context().on('page', onPage);
-    await runCommand(page, 'Sherpa: Connect Secure Server');
-    await waitForNotification(page, /Connected to the secure server/);
-    page.context().off('page', onPage);
-    assert.equal(
-      await signInDialog(page).count(),
-      0,
-      'no consent modal for a session Sherpa may already use',
-    );
-    assert.equal(newTab, false, 'no sign-in tab');
-  });
-
-  test('Sign Out removes the session: the next Connect asks again', async () => {
-    await clearNotifications(page);
-    await runCommand(page, 'Sherpa: Sign Out');
-    await page
-      .locator('.statusbar-item', { hasText: /secure · token expires/ })
-      .first()
-      .waitFor({ state: 'detached', timeout: 30_000 });
-    await runCommand(page, 'Sherpa: Connect Secure Server');
-    const consent = signInDialog(page);
-    await consent.waitFor({ state: 'visible', timeout: 30_000 });
-    await consent.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
-    await waitForNotification(page, /Sign-in was cancelled/);
-    // The connect progress must settle on the cancel path too: a few seconds later no Sherpa progress
-    // notification (toast or notification centre) is left with its Cancel button.
-    await page.waitForTimeout(3_000);
-    const progress = page.locator('.notification-list-item', {
-      hasText: /Sherpa: connecting|Signing in to/,
+    // A failing step leaves a screenshot of the workbench as it was (test-results/e2e-failure-*.png).
+    afterEach(async (t) => {
+      if (!page) return;
+      const failed = (t as unknown as { passed?: boolean }).passed === false;
+      if (failed)
+        await screenshot(page, `failure-${t.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
     });
-    const left = await progress.allInnerTexts();
-    assert.equal(left.length, 0, `progress notifications still shown after Cancel: ${left.join(' | ')}`);
-  });
 
-  test('Connect Vulnerable Server warns about the static token', async () => {
-    await clearNotifications(page);
-    await runCommand(page, 'Sherpa: Connect Vulnerable Server');
-    const warning = await waitForNotification(page, /STATIC token/);
-    const text = await warning.innerText();
-    assert.match(text, /never expires/, text);
-    assert.match(text, /shared by every client/, text);
-    // Expanded, so the whole lesson is readable in the screenshot; wait for the palette to fade out.
-    await warning
-      .locator('.codicon-notifications-expand')
-      .first()
-      .click()
-      .catch(() => undefined);
-    await page
-      .locator('.quick-input-widget')
-      .waitFor({ state: 'hidden', timeout: 5_000 })
-      .catch(() => undefined);
-    await page.waitForTimeout(300);
-    await screenshot(page, 'vulnerable');
-  });
-});
+    after(async () => {
+      await workbench?.close();
+    });
 
-/** Notifications with the same text are merged: clear them so a step's own message is the one found. */
-async function clearNotifications(page: Page): Promise<void> {
-  await runCommand(page, 'Notifications: Clear All Notifications');
-  await page.locator('.notification-list-item').first().waitFor({ state: 'detached', timeout: 10_000 });
-}
+    test('the installed VSIX shows the Sherpa Servers view with both servers', async () => {
+      await runCommand(page, 'Sherpa: Focus on Servers View');
+      const rows = treeRows(page, 'Servers');
+      await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+      const labels = (await rows.allInnerTexts()).join('\n');
+      await screenshot(page, 'servers-view');
+      assert.match(labels, /secure/i, `Servers view rows: ${labels}`);
+      assert.match(labels, /vulnerable/i, `Servers view rows: ${labels}`);
+    });
 
-/** Opens the notification centre (toasts may be collapsed) and waits for a message there. */
-async function waitForNotification(page: Page, text: RegExp) {
-  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
-  for (let i = 0; i < 30; i++) {
-    await runCommand(page, 'Notifications: Show Notifications');
-    if (await item.isVisible().catch(() => false)) return item;
-    await page.keyboard.press('Escape');
-    await page.waitForTimeout(1_000);
-  }
-  await item.waitFor({ state: 'visible', timeout: 1_000 });
-  return item;
-}
+    test('Connect Secure Server as alice at forwarded addresses; the Token view shows aud, scope, passing checks', async () => {
+      await runCommand(page, 'Sherpa: Start Local Lab');
+      // The status bar item is the lasting signal (toasts may stay collapsed in the notification centre).
+      await page
+        .locator('.statusbar-item', { hasText: /lab running/i })
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
+      const { loginUrl, callbackUrl } = await connectAndSignIn(workbench, alice, 'remote-sign-in-alice');
+      process.stdout.write(
+        `# remote sign-in: page ${new URL(loginUrl).pathname.split('/').slice(0, 3).join('/')}/…, callback ${new URL(callbackUrl).pathname}\n`,
+      );
+      const rows = treeRows(page, 'Token');
+      await rows.filter({ hasText: /aud/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      const labels = (await rows.allInnerTexts()).join('\n');
+      assert.match(labels, new RegExp(`aud ${LAB_API_CLIENT_ID}`), `Token view rows: ${labels}`);
+      assert.match(labels, /Scope\s*has access_as_user/, `Token view rows: ${labels}`);
+      assert.match(labels, /Checks\s*all passed/, `Token view rows: ${labels}`);
+      await arrangeForTokenScreenshot(page);
+      for (const text of [
+        'Audience (aud)',
+        'Delegated scopes (scp)',
+        'Checks',
+        'Audience',
+        'Scope',
+        'Expiry',
+      ]) {
+        const row = rows.filter({
+          has: page.locator('.label-name', { hasText: new RegExp(`^${escape(text)}$`) }),
+        });
+        await assertInView(page, row.first(), text);
+      }
+      await screenshot(page, 'token-view');
+      assert.deepEqual(workbench.blocked, [], "the browser never needed a port other than code-server's");
+    });
 
-/** VS Code's consent modal for Sherpa's authentication provider. */
-function signInDialog(page: Page) {
-  return page.locator('.monaco-dialog-box', { hasText: /wants to sign in using Sherpa OAuth/ });
-}
+    test('a second Connect reuses the session silently (no modal, no sign-in tab)', async () => {
+      await clearNotifications(page);
+      let newTab = false;
+      const onPage = () => (newTab = true);
+      page.context().on('page', onPage);
+      await runCommand(page, 'Sherpa: Connect Secure Server');
+      await waitForNotification(page, /Connected to the secure server/);
+      page.context().off('page', onPage);
+      assert.equal(
+        await signInDialog(page).count(),
+        0,
+        'no consent modal for a session Sherpa may already use',
+      );
+      assert.equal(newTab, false, 'no sign-in tab');
+    });
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+    test('Sign Out → Connect asks again (Cancel settles) → Connect → bob signs in at forwarded addresses', async () => {
+      await clearNotifications(page);
+      await runCommand(page, 'Sherpa: Sign Out');
+      await page
+        .locator('.statusbar-item', { hasText: /secure · token expires/ })
+        .first()
+        .waitFor({ state: 'detached', timeout: 30_000 });
+      await runCommand(page, 'Sherpa: Connect Secure Server');
+      const consent = signInDialog(page);
+      await consent.waitFor({ state: 'visible', timeout: 30_000 });
+      await consent.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+      await waitForNotification(page, /Sign-in was cancelled/);
+      // The connect progress must settle on the cancel path too: a few seconds later no Sherpa progress
+      // notification (toast or notification centre) is left with its Cancel button.
+      await page.waitForTimeout(3_000);
+      const progress = page.locator('.notification-list-item', {
+        hasText: /Sherpa: connecting|Signing in to/,
+      });
+      const left = await progress.allInnerTexts();
+      assert.equal(left.length, 0, `progress notifications still shown after Cancel: ${left.join(' | ')}`);
+      await page.keyboard.press('Escape');
 
-/**
- * Arranges the workbench as a person would to read the token: drags the sidebar's sash to the right so
- * values are not cut off, collapses the Servers view and the Header node so Checks and Claims fit.
- */
-async function arrangeForTokenScreenshot(page: Page): Promise<void> {
-  const sidebar = page.locator('.part.sidebar').first();
-  const box = await sidebar.boundingBox();
-  assert.ok(box, 'the sidebar is shown');
-  // The sash is VS Code's drag handle on the sidebar's edge (a person drags it to widen the sidebar).
-  const edge = box.x + box.width;
-  let sashBox: { x: number; y: number; width: number; height: number } | undefined;
-  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
-    const b = await sash.boundingBox();
-    if (b && b.height > 200 && Math.abs(b.x + b.width / 2 - edge) < 6) sashBox = b;
-  }
-  assert.ok(sashBox, `a vertical sash at the sidebar's edge (x=${edge})`);
-  const x = sashBox.x + sashBox.width / 2;
-  const y = sashBox.y + sashBox.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + 100, y, { steps: 4 });
-  await page.mouse.move(box.x + 760, y, { steps: 8 });
-  await page.mouse.up();
-  const wider = await sidebar.boundingBox();
-  assert.ok(wider && wider.width > box.width + 200, `sidebar ${box.width} → ${wider?.width} px wide`);
-  const serversHeader = page.locator('.pane-header', { hasText: 'Servers' }).first();
-  if ((await serversHeader.getAttribute('aria-expanded')) === 'true') await serversHeader.click();
-  const header = treeRows(page, 'Token').filter({
-    has: page.locator('.label-name', { hasText: /^Header$/ }),
-  });
-  if ((await header.getAttribute('aria-expanded')) === 'true')
-    await header.locator('.monaco-tl-twistie').click();
-  await page.mouse.move(box.x + 1000, y); // no hover highlight in the screenshot
-}
+      await connectAndSignIn(workbench, bob, 'remote-sign-in-bob');
+      const rows = treeRows(page, 'Token');
+      await rows.filter({ hasText: /bob@/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      assert.deepEqual(workbench.blocked, []);
+    });
 
-/** Fails unless the element is fully inside both the page's viewport and its scrolled view pane. */
-async function assertInView(page: Page, row: ReturnType<Page['locator']>, what: string): Promise<void> {
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
-  const r = await row.boundingBox();
-  const pane = await row.locator('xpath=ancestor::div[contains(@class,"pane-body")]').boundingBox();
-  const vp = page.viewportSize();
-  assert.ok(r && pane && vp, `${what}: no layout box`);
-  const inside =
-    r.y >= pane.y && r.y + r.height <= pane.y + pane.height && r.y >= 0 && r.y + r.height <= vp.height;
-  assert.ok(
-    inside,
-    `${what} row is not in view (row y=${r.y}..${r.y + r.height}, pane y=${pane.y}..${pane.y + pane.height})`,
-  );
-}
+    test('Sign In with Device Code: Open Browser → the lab device pages at the forwarded address → bob', async () => {
+      await clearNotifications(page);
+      await runCommand(page, 'Sherpa: Sign In with Device Code (Azure CLI client)');
+      const notice = await waitForNotification(page, /Device sign-in: enter the code/);
+      const text = await notice.innerText();
+      const code = /enter the code (\S+) at (\S+)/.exec(text);
+      assert.ok(code, `a user code and address in: ${text}`);
+      // The address shown for typing by hand is the forwarded one, too.
+      assert.ok(code[2]!.startsWith(`${workbench.server.origin}/proxy/`), `shown address: ${code[2]}`);
+      await screenshot(page, 'remote-device-code-notification');
+      const tabEvent = page.context().waitForEvent('page', { timeout: 30_000 });
+      await notice.locator('.monaco-button', { hasText: /^Open Browser$/ }).click();
+      let opened = false;
+      const openLink = clickDialogButtons(page, ['Open'], () => opened);
+      const tab = await tabEvent.finally(() => (opened = true));
+      await openLink;
+      await approveDeviceCodeOnLabPage(workbench, tab, bob, code[1]!, 'remote-device-code');
+      await tab.close();
+      await page.bringToFront();
+      const rows = treeRows(page, 'Token');
+      await rows
+        .filter({ hasText: /device code/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
+      assert.deepEqual(workbench.blocked, []);
+    });
 
-/** Clicks any of the named buttons in VS Code dialogs until `done()` (no dialog at all is fine). */
-async function clickDialogButtons(page: Page, names: string[], done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!done() && Date.now() < deadline) {
-    for (const name of names) {
-      const button = page.locator('.monaco-dialog-box .monaco-button', { hasText: new RegExp(`^${name}$`) });
-      if (
-        await button
-          .first()
-          .isVisible()
-          .catch(() => false)
-      )
-        await button.first().click();
-    }
-    await page.waitForTimeout(250);
-  }
-}
+    test('Connect Vulnerable Server warns about the static token', async () => {
+      await clearNotifications(page);
+      await runCommand(page, 'Sherpa: Connect Vulnerable Server');
+      const warning = await waitForNotification(page, /STATIC token/);
+      const text = await warning.innerText();
+      assert.match(text, /never expires/, text);
+      assert.match(text, /shared by every client/, text);
+      // Expanded, so the whole lesson is readable in the screenshot; wait for the palette to fade out.
+      await warning
+        .locator('.codicon-notifications-expand')
+        .first()
+        .click()
+        .catch(() => undefined);
+      await page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'hidden', timeout: 5_000 })
+        .catch(() => undefined);
+      await page.waitForTimeout(300);
+      await screenshot(page, 'vulnerable');
+    });
+
+    test("Run Tool from the Command Palette: server → tool → arguments prefilled with bob's own id and checked → read-only result", async () => {
+      await clearNotifications(page);
+      // The server rows opened by themselves when their tools arrived.
+      const serversHeader = page.locator('.pane-header', { hasText: 'Servers' }).first();
+      if ((await serversHeader.getAttribute('aria-expanded')) === 'false') await serversHeader.click();
+      const servers = treeRows(page, 'Servers');
+      await servers
+        .filter({ hasText: /^get_user_info/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: 10_000 });
+      await runCommand(page, 'Sherpa: Run Tool…');
+      const row = (text: string | RegExp) =>
+        page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+      // As a person with the keyboard: filter each picker, Enter (hovers cannot get in the way).
+      const pick = async (title: RegExp, filter: string, expected: string | RegExp) => {
+        await page
+          .locator('.quick-input-widget .quick-input-title', { hasText: title })
+          .waitFor({ state: 'visible', timeout: 10_000 });
+        await page.locator('.quick-input-widget input').first().fill(filter);
+        await row(expected).waitFor({ state: 'visible', timeout: 10_000 });
+        await page.keyboard.press('Enter');
+      };
+      await page.mouse.move(5, 5);
+      await pick(/which server\?/, 'Secure', 'Secure server (OAuth 2.1)');
+      await pick(/which tool\?/, 'get_user_info', /^get_user_info/);
+      // The input box replaces the tool picker once whoami has answered.
+      await page
+        .locator('.quick-input-widget .quick-input-title', { hasText: /Arguments for get_user_info/ })
+        .waitFor({ state: 'visible', timeout: 15_000 });
+      const input = page.locator('.quick-input-widget input').first();
+      // bob is the secure server's caller now: his directory id, from whoami, not a made-up "alice".
+      assert.equal(await input.inputValue(), '{"user_id":"user_002"}');
+      await screenshot(page, 'run-tool-arguments');
+      await input.fill('{"user_id": 2}');
+      const message = page.locator('.quick-input-message', { hasText: /user_id: must be string/ });
+      await message.waitFor({ state: 'visible', timeout: 5_000 });
+      await screenshot(page, 'run-tool-invalid');
+      await input.fill('{"user_id":"user_002"}');
+      await page.keyboard.press('Enter');
+      const tab = page
+        .locator('.tabs-container .tab', { hasText: /get_user_info \(secure server\)/ })
+        .first();
+      await tab.waitFor({ state: 'visible', timeout: 30_000 });
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.getByText(/Bob/).first().waitFor({ timeout: 10_000 });
+      // A person tries to type into it: read-only, nothing to save.
+      await editor.click();
+      await page.keyboard.type('x');
+      assert.equal(
+        await tab.evaluate((el) => el.classList.contains('dirty')),
+        false,
+        'the result tab is never dirty',
+      );
+      await screenshot(page, 'run-tool-result');
+      await runCommand(page, 'View: Close Editor');
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no "Do you want to save" dialog');
+    });
+    test('a browser sign-in cancelled in this remote window offers the device code flow, saying why', async () => {
+      await clearNotifications(page);
+      await runCommand(page, 'Sherpa: Sign Out');
+      const signInTab = page.context().waitForEvent('page', { timeout: 60_000 });
+      await runCommand(page, 'Sherpa: Connect Secure Server');
+      const consent = signInDialog(page);
+      await consent.waitFor({ state: 'visible', timeout: 30_000 });
+      await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
+      let opened = false;
+      const openLink = clickDialogButtons(page, ['Open'], () => opened);
+      const tab = await signInTab.finally(() => (opened = true));
+      await openLink;
+      await tab.close(); // the person gives up on the page
+      await page.bringToFront();
+      // Cancel Sherpa's "Signing in to …" progress (not VS Code's consent: that answer would be "no").
+      await runCommand(page, 'Notifications: Show Notifications');
+      await page
+        .locator('.notifications-center .notification-list-item', { hasText: /Signing in to/ })
+        .locator('.monaco-button', { hasText: /^Cancel$/ })
+        .click({ timeout: 10_000 });
+      const offer = await waitForNotification(page, /device code flow/);
+      const text = await offer.innerText();
+      assert.match(text, /browser sign-in was cancelled/, text);
+      assert.match(text, /remote/, text);
+      await screenshot(page, 'remote-device-code-offered');
+      await offer.locator('.monaco-button', { hasText: /^Sign In with Device Code$/ }).click();
+      await waitForNotification(page, /Device sign-in: enter the code/);
+    });
+  },
+);

@@ -24,6 +24,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { LAB_USERS } from '../../src/core/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
+import { approveDeviceCodeOnLabPage, assertBrowserAddress, screenshotWithAddress } from './sign-in-page';
 import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 
 /** SECURE_LABEL in src/extension/mcp/mcp-definition-provider.ts (that module imports `vscode`). */
@@ -51,7 +52,8 @@ describe("VS Code's own MCP client signs in to the lab's secure server", { timeo
 
   before(async () => {
     // VS Code's MCP client belongs to its AI features: with them disabled there is no MCP UI.
-    workbench = await openWorkbench({ 'chat.disableAIFeatures': false });
+    // The browser is remote (only code-server's origin reachable), as in ui.test.ts.
+    workbench = await openWorkbench({ 'chat.disableAIFeatures': false }, 'remote');
     page = workbench.page;
   });
 
@@ -89,6 +91,8 @@ describe("VS Code's own MCP client signs in to the lab's secure server", { timeo
     // registration, so it refuses it on its own page.
     const refused = await firstTab;
     await refused.waitForLoadState('domcontentloaded');
+    assertBrowserAddress(workbench, refused.url(), "VS Code's authorization request");
+    await screenshotWithAddress(refused, 'vscode-mcp-client-refused');
     const authorize = new URL(refused.url()).searchParams;
     assert.match(authorize.get('redirect_uri') ?? '', /^https:\/\/vscode\.dev\/redirect/);
     const clientId = authorize.get('client_id') ?? '';
@@ -115,20 +119,13 @@ describe("VS Code's own MCP client signs in to the lab's secure server", { timeo
     const shown = await device.innerText();
     const code = /Your code: (\S+)/.exec(shown)?.[1];
     assert.ok(code, `a user code in: ${shown}`);
+    await screenshot(page, 'vscode-mcp-client-device-code');
     const deviceTab = page.context().waitForEvent('page', { timeout: 30_000 });
     await device.locator('.monaco-button', { hasText: /Copy & Continue/ }).click();
     const tab = await deviceTab;
-    await tab.waitForLoadState('domcontentloaded');
-    await tab.fill('input[name="user_code"]', code);
-    await tab.getByRole('button', { name: /^Continue$/ }).click();
-    await tab.getByText(/wants to sign in as you/).waitFor({ timeout: 10_000 });
-    assert.match(await tab.locator('body').innerText(), new RegExp(`showing the code ${code}`));
-    await tab.getByRole('button', { name: /^Continue$/ }).click();
-    await tab.locator('input[name="username"]').waitFor({ state: 'visible', timeout: 10_000 });
-    await tab.fill('input[name="username"]', bob.username);
-    await tab.fill('input[name="password"]', bob.password);
-    await tab.getByRole('button', { name: /sign in/i }).click();
-    await tab.getByText(/You have signed in/).waitFor({ timeout: 10_000 });
+    // VS Code opened the lab's verification URI through code-server's forwarding (/proxy/PORT/): the
+    // lab accepts that address because Sherpa registered it when it started the lab.
+    await approveDeviceCodeOnLabPage(workbench, tab, bob, code, 'vscode-mcp-client-device');
     await tab.close();
 
     // 5. VS Code's MCP output says what it found; the server list says Running.

@@ -18,14 +18,33 @@ export interface Workbench {
   server: CodeServer;
   browser: Browser;
   page: Page;
+  placement: BrowserPlacement;
+  /** URLs the remote browser tried to reach outside code-server's origin (refused). */
+  blocked: string[];
   close(): Promise<void>;
 }
+
+/**
+ * Where the test's browser is, as far as the network goes:
+ *  - `remote` (default): on another machine, as with code-server in the cloud, Codespaces, Remote-SSH — it
+ *    reaches code-server's origin and nothing else; every other loopback port is blocked in the browser and
+ *    nothing is rewritten, so each sign-in must work at VS Code's forwarded (/proxy/PORT/) addresses;
+ *  - `local`: on the extension host's machine, as with desktop VS Code — Sherpa is told so
+ *    (`sherpa.signIn.browser: sameMachine`), and a page VS Code hands to the browser as code-server's
+ *    /proxy/PORT/… form is opened at 127.0.0.1:PORT directly, as desktop VS Code's openExternal would.
+ */
+export type BrowserPlacement = 'remote' | 'local';
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Packages the VSIX, starts code-server with it installed and `settings` in the user settings, and
  * opens the workbench. The lab runs on free ports, so one already running on 7480-7482 does not interfere.
  */
-export async function openWorkbench(settings: Record<string, unknown> = {}): Promise<Workbench> {
+export async function openWorkbench(
+  settings: Record<string, unknown> = {},
+  placement: BrowserPlacement = 'remote',
+): Promise<Workbench> {
   const tools = ensureTools(['code-server', 'chromium']);
   const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}${pack.stderr}`);
@@ -34,20 +53,34 @@ export async function openWorkbench(settings: Record<string, unknown> = {}): Pro
       'sherpa.lab.authorizationServerPort': 0,
       'sherpa.lab.vulnerablePort': 0,
       'sherpa.lab.securePort': 0,
+      ...(placement === 'local' ? { 'sherpa.signIn.browser': 'sameMachine' } : {}),
       ...settings,
     },
   });
   server.installExtension(VSIX);
   const browser = await launchBrowser(tools);
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  // code-server turns a loopback URL given to openExternal into its own port-forwarding route
-  // (/proxy/PORT/…), meant for a browser on another machine. Here browser and lab share the machine,
-  // and the lab's cookies and redirects use its own origin: send such requests straight to the port.
-  await context.route(`${server.origin}/proxy/**`, (route) => {
-    const m = /\/proxy\/(\d+)\/(.*)$/.exec(route.request().url());
-    if (!m) return route.continue();
-    return route.fulfill({ status: 302, headers: { location: `http://127.0.0.1:${m[1]}/${m[2]}` } });
-  });
+  const blocked: string[] = [];
+  const codeServerPort = new URL(server.origin).port;
+  if (placement === 'remote') {
+    // Only code-server's origin is reachable, as for a browser on another machine: a request to any other
+    // loopback port (the lab, a sign-in receiver) fails in the browser, visibly (blocked[] in the log).
+    await context.route(
+      (url) => LOOPBACK_NAMES.has(url.hostname) && url.port !== codeServerPort,
+      (route) => {
+        blocked.push(route.request().url());
+        return route.abort('blockedbyclient');
+      },
+    );
+  } else {
+    // code-server turns a loopback URL given to openExternal into its port-forwarding route (/proxy/PORT/…);
+    // desktop VS Code opens the loopback URL itself: do what the desktop does.
+    await context.route(`${server.origin}/proxy/**`, (route) => {
+      const m = /\/proxy\/(\d+)\/(.*)$/.exec(route.request().url());
+      if (!m) return route.continue();
+      return route.fulfill({ status: 302, headers: { location: `http://127.0.0.1:${m[1]}/${m[2]}` } });
+    });
+  }
   if (process.env.SHERPA_E2E_DEBUG) {
     context.on('response', (r) =>
       process.stderr.write(`[e2e] ${r.status()} ${r.request().method()} ${r.url().slice(0, 160)}\n`),
@@ -60,6 +93,8 @@ export async function openWorkbench(settings: Record<string, unknown> = {}): Pro
     server,
     browser,
     page,
+    placement,
+    blocked,
     close: async () => {
       await browser.close().catch(() => undefined);
       await server.stop();

@@ -213,6 +213,7 @@ describe('secure MCP server (real process, stand-in issuer)', () => {
     const { text } = toolText(res);
     const me = JSON.parse(text) as Record<string, unknown>;
     assert.equal(me.oid, alice.oid);
+    assert.equal(me.user_id, 'user_001', "the caller's own directory id, for get_user_info");
     assert.equal(me.tid, LAB_TENANT_ID);
     assert.equal(me.preferred_username, alice.email);
     assert.equal(me.scp, 'access_as_user');

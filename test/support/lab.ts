@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import type { ControlReply } from '../../src/lab/control-channel';
 import type { LabInfo } from '../../src/lab/lab';
 
 export type { LabInfo };
@@ -17,6 +18,8 @@ export interface LabProcess extends LabInfo {
   process: ChildProcess;
   /** Everything the lab wrote to stderr so far (its redacted logs), for assertions and debugging. */
   logs(): string;
+  /** Sends one control-channel line (src/lab/control-channel.ts) and resolves with the lab's reply. */
+  control(line: string | Record<string, unknown>): Promise<ControlReply>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export interface StartLabProcessOptions {
   /** Reuse a data folder (to test restarts); default: a new temp folder, removed on stop. */
   dataDir?: string;
   timeoutMs?: number;
+  /** More `sherpa lab` arguments. */
+  args?: string[];
 }
 
 export async function startLabProcess(options: StartLabProcessOptions = {}): Promise<LabProcess> {
@@ -55,17 +60,21 @@ export async function startLabProcess(options: StartLabProcessOptions = {}): Pro
     '0',
   ];
   if (options.strict) args.push('--strict');
+  if (options.args) args.push(...options.args);
   const child = spawnCli(args, { SHERPA_LAB_STOP_ON_STDIN_END: '1' });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
 
+  // Replies after the ready line, in order (the lab answers control lines one by one).
+  const replies: Array<(reply: ControlReply) => void> = [];
+  const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<LabInfo>((resolveInfo, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`lab did not start within ${options.timeoutMs ?? 30000} ms\n${stderr}`)),
       options.timeoutMs ?? 30000,
     );
-    const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
+      lines.on('line', (reply) => replies.shift()?.(JSON.parse(reply) as ControlReply));
       clearTimeout(timer);
       try {
         resolveInfo(JSON.parse(line) as LabInfo);
@@ -89,5 +98,10 @@ export async function startLabProcess(options: StartLabProcessOptions = {}): Pro
     }
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
   };
-  return { ...info, process: child, logs: () => stderr, stop };
+  const control = (line: string | Record<string, unknown>) =>
+    new Promise<ControlReply>((resolveReply) => {
+      replies.push(resolveReply);
+      child.stdin!.write((typeof line === 'string' ? line : JSON.stringify(line)) + '\n');
+    });
+  return { ...info, process: child, logs: () => stderr, control, stop };
 }

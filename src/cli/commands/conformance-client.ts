@@ -22,6 +22,7 @@ import { createStatelessClient, isSdkProtocolVersion } from '../../core/mcp-stat
 import { formatError, SherpaError } from '../../core/errors';
 import { redact } from '../../core/redact';
 import { toTerminalLine } from '../../core/untrusted-text';
+import { countOf } from '../../core/plural';
 
 export const conformanceClientUsage = `sherpa conformance-client [--client-metadata-url URL] [--offline-access] [--verbose] <server-url>
   Headless OAuth client for the MCP conformance suite (client auth/* scenarios): authorizes, then
@@ -82,7 +83,7 @@ export async function runConformanceClientCommand(argv: string[]): Promise<numbe
       const result = await session.callTool(first.name, {});
       say(`tools/call ${first.name}: ${result.isError ? 'tool error' : 'ok'}`);
     }
-    say(`done after ${auth.authorizations} authorization(s)`);
+    say(`done after ${countOf(auth.authorizations, 'authorization')}`);
     return 0;
   } catch (err) {
     say(`failed: ${formatError(err)}`);

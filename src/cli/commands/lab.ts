@@ -1,10 +1,15 @@
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../core/lab-defaults';
+import { createInterface } from 'node:readline';
+import { handleControlLine } from '../../lab/control-channel';
 import { startLab, type LabInfo } from '../../lab/lab';
 
 export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict]
            [--as-port ${LAB_DEFAULT_PORTS.authorizationServer}] [--vulnerable-port ${LAB_DEFAULT_PORTS.vulnerable}] [--secure-port ${LAB_DEFAULT_PORTS.secure}]
+           [--browser-url URL]...
   Starts the local lab (authorization server + both MCP servers) until Ctrl-C. Port 0 = any free port.
+  --browser-url: where a browser on another machine reaches the sign-in server through a port forwarder
+  (e.g. https://NAME-7480.app.github.dev/ in a Codespace); the lab then accepts that address.
   --json prints one JSON line when ready: {issuer, authorizationServer, vulnerable, secure, tenantId, clientId, dataDir}`;
 
 function parsePort(value: string | undefined, name: string, fallback: number): number {
@@ -28,6 +33,7 @@ export async function runLabCommand(argv: string[]): Promise<number> {
       'as-port': { type: 'string' },
       'vulnerable-port': { type: 'string' },
       'secure-port': { type: 'string' },
+      'browser-url': { type: 'string', multiple: true },
     },
   });
   const lab = await startLab({
@@ -40,6 +46,17 @@ export async function runLabCommand(argv: string[]): Promise<number> {
       secure: parsePort(values['secure-port'], 'secure-port', LAB_DEFAULT_PORTS.secure),
     },
   });
+  for (const external of values['browser-url'] ?? []) {
+    try {
+      lab.addForwardedAddress({ internal: `${lab.authorizationServer}/`, external });
+    } catch (err) {
+      await lab.close();
+      throw new Error(
+        `--browser-url ${external}: ${(err as Error).message} (give the forwarded base, e.g. https://host/)`,
+        { cause: err },
+      );
+    }
+  }
   const info: LabInfo = {
     issuer: lab.issuer,
     authorizationServer: lab.authorizationServer,
@@ -58,7 +75,7 @@ export async function runLabCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       [
         'Sherpa local lab is running (Ctrl-C to stop)',
-        `  Authorization server  ${info.authorizationServer}`,
+        `  Authorization server  ${info.authorizationServer}${values['browser-url']?.length ? ` (browsers also at ${values['browser-url'].join(', ')})` : ''}`,
         `  Issuer                ${info.issuer}`,
         `  Vulnerable MCP server ${info.vulnerable}   (static token — insecure on purpose)`,
         `  Secure MCP server     ${info.secure}   (OAuth 2.1, PRM at /.well-known/oauth-protected-resource/mcp)`,
@@ -74,8 +91,15 @@ export async function runLabCommand(argv: string[]): Promise<number> {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    // A parent that spawned us with a pipe on stdin (the extension, tests) can stop us by closing it.
-    if (process.env.SHERPA_LAB_STOP_ON_STDIN_END === '1') process.stdin.once('end', stop).resume();
+    // A parent that spawned us with a pipe on stdin (the extension, tests) can stop us by closing it,
+    // and register forwarded addresses over it (src/lab/control-channel.ts).
+    if (process.env.SHERPA_LAB_STOP_ON_STDIN_END === '1') {
+      process.stdin.once('end', stop);
+      createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
+        if (!line.trim()) return;
+        process.stdout.write(JSON.stringify(handleControlLine(line, lab)) + '\n');
+      });
+    }
   });
   await lab.close();
   return 0;

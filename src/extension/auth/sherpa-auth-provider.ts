@@ -13,8 +13,10 @@ import { decodeToken } from '../../core/token-inspection';
 import type { TokenSet } from '../../core/token-set';
 import { assertOpenableUrl } from '../../core/url';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
+import { SherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
+import type { BrowserAddresses } from '../remote/browser-addresses';
 import { decodeSherpaScopes, encodeSherpaScopes, type SherpaScopeRequest } from './scope-encoding';
 import { SessionStore, type StoredSession } from './session-store';
 
@@ -32,11 +34,21 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.changed.event;
   private readonly store: SessionStore;
+  /** How long a browser sign-in may take (default: core's 5 min); shorter in the extension tests. */
+  signInTimeoutMs: number | undefined;
+  /** The last interactive sign-in's failure, with its code (see takeLastFailure). */
+  private lastFailure: SherpaError | undefined;
   /** Serialises read-modify-write of the one SecretStorage entry. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** Default: the system browser via `vscode.env.openExternal` (https or loopback http only). */
+  /**
+   * Default: the system browser via `vscode.env.openExternal` (https or loopback http only), at its
+   * forwarded address when the browser is remote.
+   */
   openBrowser: OpenBrowser = async (url) => {
-    const opened = await vscode.env.openExternal(vscode.Uri.parse(assertOpenableUrl(url).href));
+    const safe = assertOpenableUrl(url);
+    const opened = this.browser
+      ? await this.browser.open(safe.href)
+      : await vscode.env.openExternal(vscode.Uri.parse(safe.href));
     if (!opened) this.log.warn('The browser did not open; copy the sign-in URL from the notification.');
   };
 
@@ -44,6 +56,8 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     secrets: vscode.SecretStorage,
     private readonly log: SherpaLog,
     private readonly defaults: () => { clientId: string },
+    /** Where the browser is: a remote one gets forwarded addresses, the redirect URI included. */
+    private readonly browser?: BrowserAddresses,
   ) {
     this.store = new SessionStore(secrets);
   }
@@ -79,29 +93,49 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     const clientId = request.clientId ?? this.defaults().clientId ?? VSCODE_CLIENT_ID;
     // openid + profile name the account; offline_access asks for a refresh token.
     const scopeList = [...new Set(['openid', 'profile', 'offline_access', ...request.scopes])];
-    const tokens = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Signing in to ${issuer}`,
-        cancellable: true,
-      },
-      async (progress, cancel) => {
-        const abort = new AbortController();
-        cancel.onCancellationRequested(() => abort.abort());
-        progress.report({ message: 'waiting for the browser (authorization code + PKCE)…' });
-        this.log.info(
-          `Sign-in: authorization code + PKCE at ${issuer}, client ${clientId}, scopes ${scopeList.join(' ')}`,
-        );
-        return loginWithAuthorizationCode({
-          issuer,
-          clientId,
-          scopes: scopeList,
-          ...(request.resource ? { resource: request.resource } : {}),
-          openBrowser: (url) => this.openBrowser(url),
-          signal: abort.signal,
-        });
-      },
-    );
+    this.lastFailure = undefined;
+    const tokens = await vscode.window
+      .withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Signing in to ${issuer}`,
+          cancellable: true,
+        },
+        async (progress, cancel) => {
+          const abort = new AbortController();
+          cancel.onCancellationRequested(() => abort.abort());
+          progress.report({
+            message: this.browser?.isRemote
+              ? 'waiting for the browser (authorization code + PKCE, at forwarded addresses; if the page does not work, Cancel and use Sign In with Device Code)…'
+              : 'waiting for the browser (authorization code + PKCE)…',
+          });
+          this.log.info(
+            `Sign-in: authorization code + PKCE at ${issuer}, client ${clientId}, scopes ${scopeList.join(' ')}`,
+          );
+          return loginWithAuthorizationCode({
+            issuer,
+            clientId,
+            scopes: scopeList,
+            ...(request.resource ? { resource: request.resource } : {}),
+            // An interactive sign-in is the moment to choose the account (after Sign Out, say, to switch
+            // from alice to bob): ask for the login form even when the browser has a session there
+            // (OIDC Core §3.1.2.1), as VS Code's microsoft provider does with select_account.
+            extraParameters: { prompt: 'login' },
+            openBrowser: (url) => this.openBrowser(url),
+            // A browser on another machine cannot reach 127.0.0.1:PORT/callback here: it gets the
+            // receiver's forwarded address instead (the lab Sherpa started accepts it, RFC 8252 §7.3).
+            ...(this.browser?.isRemote
+              ? { forwardRedirectUri: (loopback: string) => this.browser!.forBrowser(loopback) }
+              : {}),
+            signal: abort.signal,
+            ...(this.signInTimeoutMs !== undefined ? { timeoutMs: this.signInTimeoutMs } : {}),
+          });
+        },
+      )
+      .then(undefined, (err: unknown) => {
+        if (err instanceof SherpaError) this.lastFailure = err;
+        throw err;
+      });
     const stored = toStoredSession(tokens, {
       issuer,
       clientId,
@@ -113,6 +147,17 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     const session = toVsSession(stored);
     this.changed.fire({ added: [session], removed: [], changed: [] });
     return session;
+  }
+
+  /**
+   * The SherpaError of the last failed interactive sign-in, once. VS Code's authentication API hands a
+   * provider's error to getSession's caller as a plain Error (message only), so the caller asks here for
+   * the code (e.g. LOGIN_TIMEOUT → offer the device code flow).
+   */
+  takeLastFailure(): SherpaError | undefined {
+    const f = this.lastFailure;
+    this.lastFailure = undefined;
+    return f;
   }
 
   /** Sign-out: deletes the session (tokens included) from SecretStorage. */

@@ -3,18 +3,29 @@ import * as vscode from 'vscode';
 import type { LabInfo } from '../../lab/lab';
 import type { LabController } from '../lab/lab-controller';
 import type { SherpaLog } from '../output-log';
+import type { BrowserAddresses } from '../remote/browser-addresses';
 import { readSettings } from '../settings';
 import { showFailure } from '../show-failure';
 
 /** Starts the lab with the ports from settings; returns its URLs (undefined on failure, after telling the user). */
-export async function startLabCommand(lab: LabController, log: SherpaLog): Promise<LabInfo | undefined> {
+export async function startLabCommand(
+  lab: LabController,
+  log: SherpaLog,
+  browser?: BrowserAddresses,
+): Promise<LabInfo | undefined> {
   try {
     const info = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
         title: 'Sherpa: starting the local lab on 127.0.0.1…',
       },
-      () => lab.start(readSettings().labPorts),
+      async () => {
+        const started = await lab.start(readSettings().labPorts);
+        // A remote browser reaches the sign-in pages at a forwarded address: register it now, so any
+        // client's sign-in works there (VS Code's own MCP client too, which Sherpa does not drive).
+        await browser?.registerLab();
+        return started;
+      },
     );
     void vscode.window.showInformationMessage(
       `Sherpa lab running: sign-in server ${info.authorizationServer}, vulnerable ${info.vulnerable}, secure ${info.secure}.`,

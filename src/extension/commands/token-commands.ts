@@ -4,6 +4,7 @@ import { SHERPA_AUTH_PROVIDER_ID, type SherpaAuthProvider } from '../auth/sherpa
 import type { ConnectionManager } from '../connect/connection-manager';
 import type { TokenState } from '../connect/token-state';
 import type { SherpaLog } from '../output-log';
+import { countOf } from '../../core/plural';
 
 /** Copies the raw token only after a modal warning: a copied token is a bearer credential in a clipboard. */
 export async function copyTokenCommand(tokens: TokenState, log: SherpaLog): Promise<boolean> {
@@ -45,7 +46,7 @@ export async function signOutCommand(
   }
   tokens.set(undefined);
   await connections.disconnect('secure');
-  log.info(`Signed out (${removed} Sherpa session(s) removed)`);
+  log.info(`Signed out (${countOf(removed, 'Sherpa session')} removed)`);
   void vscode.window.showInformationMessage(
     t?.providerId === 'microsoft'
       ? 'Sherpa forgot the token. Microsoft accounts are signed out from the Accounts menu.'

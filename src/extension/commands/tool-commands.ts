@@ -1,51 +1,80 @@
-/** "Run Tool…": arguments from an input box (JSON), result in an editor. */
+/**
+ * "Sherpa: Run Tool…": pick the server and the tool (from the Command Palette) or take them from a tree
+ * item; arguments prefilled from the tool's input schema (the signed-in user's own id where a field
+ * names a user) and validated against that schema before anything is sent; the result in a read-only
+ * editor.
+ */
 import * as vscode from 'vscode';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { countOf } from '../../core/plural';
+import { createArgumentChecker, prefillArguments, type ArgumentHints } from '../../core/tool-arguments';
 import type { ConnectionManager, ServerKind } from '../connect/connection-manager';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
+import type { ResultDocuments } from '../views/result-documents';
 
 export interface ToolTarget {
   kind: ServerKind;
   name: string;
 }
 
+const SERVER_LABELS: Record<ServerKind, string> = {
+  secure: 'Secure server (OAuth 2.1)',
+  vulnerable: 'Vulnerable server (static token)',
+};
+
 /**
  * Runs a tool. `target` comes from a tree item (ToolNode has `kind` and `tool.name`) or a caller; `args`
- * skips the input box (tests, other commands). Returns the result, or undefined if cancelled/failed.
+ * skips the input box (tests, other commands) but not the schema check. Returns the result, or
+ * undefined if cancelled or failed (after telling the person why).
  */
 export async function runToolCommand(
   connections: ConnectionManager,
   log: SherpaLog,
+  results: ResultDocuments,
   target: ToolTarget | { kind: ServerKind; tool: { name: string } } | undefined,
   args?: Record<string, unknown>,
 ): Promise<CallToolResult | undefined> {
   const t = target
     ? { kind: target.kind, name: 'tool' in target ? target.tool.name : target.name }
-    : await pickTool(connections);
+    : await pickServerAndTool(connections);
   if (!t) return undefined;
-  let toolArgs = args;
-  if (!toolArgs) {
-    const tool = connections.get(t.kind).tools.find((x) => x.name === t.name);
-    const skeleton = Object.fromEntries(Object.keys(tool?.inputSchema?.properties ?? {}).map((k) => [k, '']));
+  const tool = connections.get(t.kind).tools.find((x) => x.name === t.name);
+  const check = createArgumentChecker(tool?.inputSchema);
+  let toolArgs: Record<string, unknown>;
+  if (args) {
+    const checked = check(JSON.stringify(args));
+    if (!checked.ok) {
+      showFailure(log, `Arguments for ${t.name} do not match its input schema`, new Error(checked.message));
+      return undefined;
+    }
+    toolArgs = checked.args;
+  } else {
+    const prefilled = prefillArguments(tool?.inputSchema, await argumentHints(connections, t.kind, tool));
     const raw = await vscode.window.showInputBox({
-      title: `Arguments for ${t.name} (JSON object)`,
-      value: JSON.stringify(skeleton),
+      title: `Arguments for ${t.name} on the ${t.kind} server (JSON, checked against the tool's input schema)`,
+      value: JSON.stringify(prefilled),
       prompt: tool?.description,
-      validateInput: (v) => (parseObject(v) ? undefined : 'Enter a JSON object, e.g. {"user_id": "alice"}'),
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        const r = check(v);
+        return r.ok ? undefined : r.message;
+      },
     });
     if (raw === undefined) return undefined;
-    toolArgs = parseObject(raw)!;
+    const checked = check(raw);
+    if (!checked.ok) return undefined; // the input box does not accept it; defensive
+    if ('unchecked' in checked) log.warn(`Arguments for ${t.name} sent unchecked: ${checked.unchecked}`);
+    toolArgs = checked.args;
   }
   try {
     const result = await connections.callTool(t.kind, t.name, toolArgs);
     const text = result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
     log.info(`Tool ${t.name} on the ${t.kind} server returned${result.isError ? ' an error' : ''}`);
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'markdown',
-      content: `# ${t.name} (${t.kind} server)${result.isError ? ' — tool error' : ''}\n\nArguments: \`${JSON.stringify(toolArgs)}\`\n\n\`\`\`json\n${text}\n\`\`\`\n`,
-    });
-    await vscode.window.showTextDocument(doc, { preview: true });
+    await results.show(
+      `${t.name} (${t.kind} server)`,
+      `# ${t.name} (${t.kind} server)${result.isError ? ' — tool error' : ''}\n\nArguments: \`${JSON.stringify(toolArgs)}\`\n\n\`\`\`json\n${text}\n\`\`\`\n`,
+    );
     return result;
   } catch (err) {
     showFailure(log, `Tool ${t.name} failed`, err);
@@ -53,25 +82,61 @@ export async function runToolCommand(
   }
 }
 
-async function pickTool(connections: ConnectionManager): Promise<ToolTarget | undefined> {
-  const items = connections
-    .list()
-    .flatMap((c) =>
-      c.tools.map((tool) => ({ label: tool.name, description: `${c.kind} server`, serverKind: c.kind })),
-    );
-  if (!items.length) {
-    void vscode.window.showWarningMessage('No connected server has tools yet. Connect a server first.');
-    return undefined;
+/**
+ * What Sherpa knows about the signed-in person for prefilling: on the secure server, whose `whoami`
+ * names the caller's own directory id. Only asked when the tool has a field to fill with it.
+ */
+async function argumentHints(
+  connections: ConnectionManager,
+  kind: ServerKind,
+  tool: Tool | undefined,
+): Promise<ArgumentHints> {
+  const props = Object.keys(tool?.inputSchema?.properties ?? {});
+  const hasWhoami = connections.get(kind).tools.some((x) => x.name === 'whoami');
+  if (kind !== 'secure' || !hasWhoami || !props.some((p) => /^(user_?id|userid|user)$/i.test(p))) return {};
+  try {
+    const who = await connections.callTool(kind, 'whoami', {});
+    const first = who.content.find((c) => c.type === 'text');
+    const parsed = first && first.type === 'text' ? (JSON.parse(first.text) as { user_id?: unknown }) : {};
+    return typeof parsed.user_id === 'string' ? { userId: parsed.user_id } : {};
+  } catch {
+    return {}; // prefilling is a convenience: fall back to the schema's example
   }
-  const pick = await vscode.window.showQuickPick(items, { title: 'Run which tool?' });
-  return pick ? { kind: pick.serverKind, name: pick.label } : undefined;
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
+async function pickServerAndTool(connections: ConnectionManager): Promise<ToolTarget | undefined> {
+  const withTools = connections.list().filter((c) => c.status === 'connected' && c.tools.length);
+  if (!withTools.length) {
+    // Not awaited: the command finishes; the buttons connect when clicked.
+    void vscode.window
+      .showWarningMessage(
+        'No server is connected yet, so there is no tool to run. Connect one first.',
+        'Connect Secure Server',
+        'Connect Vulnerable Server',
+      )
+      .then((choice) => {
+        if (choice === 'Connect Secure Server') void vscode.commands.executeCommand('sherpa.connectSecure');
+        if (choice === 'Connect Vulnerable Server')
+          void vscode.commands.executeCommand('sherpa.connectVulnerable');
+      });
     return undefined;
   }
+  let server = withTools[0]!;
+  if (withTools.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      withTools.map((c) => ({
+        label: SERVER_LABELS[c.kind],
+        description: `${countOf(c.tools.length, 'tool')} · ${c.url}`,
+        serverKind: c.kind,
+      })),
+      { title: 'Run Tool: which server?', placeHolder: 'Pick the MCP server' },
+    );
+    if (!pick) return undefined;
+    server = withTools.find((c) => c.kind === pick.serverKind)!;
+  }
+  const tool = await vscode.window.showQuickPick(
+    server.tools.map((x) => ({ label: x.name, description: x.title ?? '', detail: x.description ?? '' })),
+    { title: `Run Tool on the ${SERVER_LABELS[server.kind]}: which tool?`, matchOnDetail: true },
+  );
+  return tool ? { kind: server.kind, name: tool.label } : undefined;
 }

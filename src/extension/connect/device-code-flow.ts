@@ -15,6 +15,7 @@ import type { CustomFetch } from 'openid-client';
 import type { SherpaLog } from '../output-log';
 import { proxyResolvesNames } from '../settings';
 import { buildTokenExpectations } from '../../core/token-expectations';
+import type { BrowserAddresses } from '../remote/browser-addresses';
 import { isEntraIssuer } from '../../core/entra';
 import type { TokenState } from './token-state';
 
@@ -27,6 +28,8 @@ export interface DeviceCodeDeps {
   secureUrl: () => string;
   clientId: () => string;
   labIdentity: () => { issuer: string; clientId: string; tenantId: string } | undefined;
+  /** Opens the verification page at the address the browser can reach (forwarded when remote). */
+  browser?: BrowserAddresses;
 }
 
 export class DeviceCodeFlow {
@@ -105,15 +108,21 @@ export class DeviceCodeFlow {
   private async showCode(login: DeviceCodeLogin, signal: AbortSignal): Promise<void> {
     // Core checked both URIs (https or loopback http); checked again at the point of opening.
     const target = assertOpenableUrl(login.verificationUriComplete ?? login.verificationUri);
+    // A remote browser types the forwarded address, not the extension host's loopback one.
+    const shown = this.deps.browser
+      ? await this.deps.browser.forBrowser(login.verificationUri)
+      : login.verificationUri;
     while (!signal.aborted) {
       const choice = await vscode.window.showInformationMessage(
-        `Device sign-in: enter the code ${toNotificationText(login.userCode, 40)} at ${toNotificationText(login.verificationUri)} (expires in ${Math.round(login.expiresIn / 60)} min).`,
+        `Device sign-in: enter the code ${toNotificationText(login.userCode, 40)} at ${toNotificationText(shown)} (expires in ${Math.round(login.expiresIn / 60)} min).`,
         'Copy Code',
         'Open Browser',
       );
       if (choice === 'Copy Code') await vscode.env.clipboard.writeText(login.userCode);
-      else if (choice === 'Open Browser') await vscode.env.openExternal(vscode.Uri.parse(target.href));
-      else return;
+      else if (choice === 'Open Browser') {
+        if (this.deps.browser) await this.deps.browser.open(target.href);
+        else await vscode.env.openExternal(vscode.Uri.parse(target.href));
+      } else return;
     }
   }
 }

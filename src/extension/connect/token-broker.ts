@@ -156,6 +156,9 @@ export class TokenBroker {
           hint: 'Run "Sherpa: Connect Secure Server" again and choose Allow to sign in.',
         });
       }
+      // The provider's own error, code included, when VS Code passed it on as a plain Error.
+      const own = this.authProvider.takeLastFailure();
+      if (own && err instanceof Error && err.message.includes(own.message)) throw own;
       throw err;
     }
   }

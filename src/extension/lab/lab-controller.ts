@@ -6,8 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
+import { SherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
+import type { ControlReply } from '../../lab/control-channel';
 import type { LabInfo } from '../../lab/lab';
+import type { ForwardedAddress } from '../../servers/authz/forwarded-addresses';
 import type { SherpaLog } from '../output-log';
 
 export type LabState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -32,6 +35,9 @@ export class LabController implements vscode.Disposable {
   private stateValue: LabState = 'stopped';
   private starting: Promise<LabInfo> | undefined;
   private readonly changed = new vscode.EventEmitter<LabState>();
+  /** Control-channel requests waiting for the lab's reply, by id. */
+  private readonly pending = new Map<number, (reply: ControlReply) => void>();
+  private nextId = 1;
   readonly onDidChangeState = this.changed.event;
 
   constructor(
@@ -70,6 +76,52 @@ export class LabController implements vscode.Disposable {
     await exited;
     clearTimeout(term);
     clearTimeout(kill);
+  }
+
+  /**
+   * Tells the running lab where a remote browser reaches one of its loopback ports (its sign-in pages, or
+   * a sign-in's loopback receiver), over the lab's stdin (src/lab/control-channel.ts). Errors:
+   * LAB_NOT_RUNNING, LAB_START_FAILED (no reply in 5 s), BAD_ARGUMENT (the lab refused the address).
+   */
+  async forward(address: ForwardedAddress): Promise<ForwardedAddress> {
+    const stdin = this.child?.stdin;
+    if (!this.current || !stdin) {
+      throw new ExtensionError('LAB_NOT_RUNNING', 'The local lab is not running', {
+        hint: 'Start it with "Sherpa: Start Local Lab".',
+      });
+    }
+    const id = this.nextId++;
+    const reply = await new Promise<ControlReply | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(undefined);
+      }, 5000);
+      this.pending.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      stdin.write(JSON.stringify({ id, forward: address }) + '\n');
+    });
+    if (!reply) throw new ExtensionError('LAB_START_FAILED', 'The local lab did not answer within 5 s');
+    if (!reply.ok)
+      throw new SherpaError('BAD_ARGUMENT', `The lab refused ${address.external}: ${reply.error.message}`);
+    this.log.info(
+      `The lab accepts the forwarded address ${reply.forwarded.external} for ${reply.forwarded.internal}`,
+    );
+    return reply.forwarded;
+  }
+
+  private onControlReply(line: string): void {
+    try {
+      const reply = JSON.parse(line) as ControlReply;
+      const settle = typeof reply.id === 'number' ? this.pending.get(reply.id) : undefined;
+      if (settle && typeof reply.id === 'number') {
+        this.pending.delete(reply.id);
+        settle(reply);
+      }
+    } catch {
+      this.log.warn(`The lab printed a line that is not a control reply: ${line.slice(0, 200)}`);
+    }
   }
 
   private spawnLab(ports: LabPortsOption): Promise<LabInfo> {
@@ -124,8 +176,10 @@ export class LabController implements vscode.Disposable {
         child.kill('SIGTERM');
       }, this.options.startTimeoutMs ?? 30000);
 
-      createInterface({ input: child.stdout! }).once('line', (line) => {
+      const stdout = createInterface({ input: child.stdout! });
+      stdout.once('line', (line) => {
         clearTimeout(timer);
+        stdout.on('line', (reply) => this.onControlReply(reply));
         try {
           const info = JSON.parse(line) as LabInfo;
           this.current = info;

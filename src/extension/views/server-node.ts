@@ -20,7 +20,9 @@ export class ServerNode extends vscode.TreeItem {
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.None,
     );
-    this.id = `server:${connection.kind}`;
+    // VS Code keeps a row's expansion state by id and ignores a later collapsibleState: a row that
+    // gains tools gets a new id, so it opens and shows them (a person's later collapse is then kept).
+    this.id = `server:${connection.kind}:${connection.tools.length ? 'tools' : 'empty'}`;
     this.description = `${connection.status} · ${connection.url}`;
     this.iconPath = ICONS[connection.status];
     this.contextValue = `sherpa.server.${connection.kind}`;

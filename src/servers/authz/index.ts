@@ -7,6 +7,7 @@ import { LAB_HOST, LAB_TENANT_ID, labIssuer } from '../../core/lab-defaults';
 import { defaultAllowedHosts, hostCheck } from '../shared/host-check';
 import { createLogger } from '../shared/log';
 import { createLabApiApps, type ApiApp } from './api-resources';
+import { ForwardedAddresses, rewriteRequestUrl, type ForwardedAddress } from './forwarded-addresses';
 import { createInteractionRouter } from './interactions';
 import { createProviderConfig } from './provider-config';
 import { loadOrCreateCookieKeys, loadOrCreateSigningKeys } from './signing-keys';
@@ -28,6 +29,11 @@ export interface RunningAuthorizationServer {
   origin: string;
   issuer: string;
   jwksUri: string;
+  /**
+   * Registers a forwarded address through which a remote browser reaches this server, or a loopback
+   * redirect receiver (see forwarded-addresses.ts). Errors: BAD_ARGUMENT.
+   */
+  addForwardedAddress(address: unknown): ForwardedAddress;
   close(): Promise<void>;
 }
 
@@ -46,8 +52,7 @@ function rewriteRfc8414Metadata(issuerPath: string) {
   return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
     const [path, query] = (req.url ?? '').split('?', 2);
     if ((req.method === 'GET' || req.method === 'HEAD') && path === wellKnown) {
-      req.url = `${issuerPath}/.well-known/openid-configuration${query ? `?${query}` : ''}`;
-      req.originalUrl = req.url;
+      rewriteRequestUrl(req, `${issuerPath}/.well-known/openid-configuration${query ? `?${query}` : ''}`);
     }
     next();
   };
@@ -56,22 +61,24 @@ function rewriteRfc8414Metadata(issuerPath: string) {
 /**
  * Entra issues a refresh token for `offline_access` without `prompt=consent`; OIDC Core §11 (which
  * oidc-provider follows) drops `offline_access` unless consent is prompted. Since the lab consents
- * automatically, adding `prompt=consent` to such requests reproduces Entra's behaviour without a screen.
+ * automatically, adding `consent` to such requests' `prompt` (kept alongside e.g. `login`, OIDC Core
+ * §3.1.2.1 allows a list) reproduces Entra's behaviour without a screen.
  */
 function promptConsentForOfflineAccess(issuerPath: string) {
   const authPath = `${issuerPath}/auth`;
   return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const scopes = url.searchParams.get('scope')?.split(' ') ?? [];
+    const prompts = (url.searchParams.get('prompt') ?? '').split(' ').filter(Boolean);
     if (
       req.method === 'GET' &&
       url.pathname === authPath &&
       scopes.includes('offline_access') &&
-      !url.searchParams.has('prompt')
+      !prompts.includes('consent') &&
+      !prompts.includes('none')
     ) {
-      url.searchParams.set('prompt', 'consent');
-      req.url = `${url.pathname}${url.search}`;
-      req.originalUrl = req.url;
+      url.searchParams.set('prompt', [...prompts, 'consent'].join(' '));
+      rewriteRequestUrl(req, `${url.pathname}${url.search}`);
     }
     next();
   };
@@ -97,10 +104,25 @@ function defaultScopeForApiResource(issuerPath: string, apiApps: ApiApp[]) {
       resource
     ) {
       url.searchParams.set('scope', api.scopeNames.map((name) => `${resource}/${name}`).join(' '));
-      req.url = `${url.pathname}${url.search}`;
-      req.originalUrl = req.url;
+      rewriteRequestUrl(req, `${url.pathname}${url.search}`);
     }
     next();
+  };
+}
+
+/**
+ * RFC 8252 §7.3 for a remote browser: a native client that may use `http://127.0.0.1:{any port}/callback`
+ * may also use the forwarded address registered for such a loopback receiver (the browser can reach that
+ * one; the code still lands in the app's own receiver). `provider.Client` is this provider's own class,
+ * so the wrap touches no other provider instance.
+ */
+function allowForwardedRedirectUris(provider: Provider, forwarded: ForwardedAddresses): void {
+  const proto = provider.Client.prototype as { redirectUriAllowed(uri: string): boolean };
+  const allowed = proto.redirectUriAllowed;
+  proto.redirectUriAllowed = function (this: unknown, uri: string): boolean {
+    if (allowed.call(this, uri)) return true;
+    const loopback = typeof uri === 'string' ? forwarded.toLoopback(uri) : undefined;
+    return loopback !== undefined && allowed.call(this, loopback);
   };
 }
 
@@ -124,7 +146,9 @@ export async function startAuthorizationServer(
   const app = express();
   app.disable('x-powered-by');
   let allowedHosts: string[] = [];
-  app.use((req, res, next) => hostCheck(allowedHosts)(req, res, next));
+  let forwarded = new ForwardedAddresses(0);
+  app.use((req, res, next) => hostCheck([...allowedHosts, ...forwarded.hosts()])(req, res, next));
+  app.use((req, res, next) => forwarded.middleware()(req, res, next));
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -135,6 +159,7 @@ export async function startAuthorizationServer(
   });
   const { port } = server.address() as AddressInfo;
   allowedHosts = defaultAllowedHosts(host, port);
+  forwarded = new ForwardedAddresses(port);
 
   const origin = formatOrigin(host, port);
   const issuer = labIssuer(origin, tenantId);
@@ -152,6 +177,9 @@ export async function startAuthorizationServer(
       accessTokenTtlSeconds: o.accessTokenTtlSeconds ?? 3600,
     }),
   );
+  // Trust X-Forwarded-Host/-Proto: the forwarded-address middleware is the only one that sets them.
+  provider.proxy = true;
+  allowForwardedRedirectUris(provider, forwarded);
   provider.on('server_error', (_ctx: unknown, err: Error) =>
     log.error('server error', { message: err.message }),
   );
@@ -175,6 +203,7 @@ export async function startAuthorizationServer(
     origin,
     issuer,
     jwksUri,
+    addForwardedAddress: (address) => forwarded.add(address),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -21,6 +21,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { OIDC_SCOPES } from './api-resources';
+import { forwardedBaseOf, pathPrefix } from './forwarded-addresses';
 import { authenticateLabUser } from './lab-accounts';
 import { renderErrorPage, renderLoginPage } from './html-pages';
 import type { Logger } from '../shared/log';
@@ -28,6 +29,11 @@ import type { Logger } from '../shared/log';
 /** Path of the login form's action for an interaction. */
 export function loginActionPath(issuerPath: string, uid: string): string {
   return `${issuerPath}/interaction/${encodeURIComponent(uid)}/login`;
+}
+
+/** The action as the browser must post it: under a forwarder's path prefix when it came through one. */
+function formAction(req: Request, issuerPath: string, uid: string): string {
+  return pathPrefix(forwardedBaseOf(req)) + loginActionPath(issuerPath, uid);
 }
 
 /**
@@ -95,7 +101,7 @@ export function createInteractionRouter(
       const client = await provider.Client.find(details.params.client_id as string);
       res.type('html').send(
         renderLoginPage({
-          action: loginActionPath(o.issuerPath, details.uid),
+          action: formAction(req, o.issuerPath, details.uid),
           clientName: client?.clientName ?? (details.params.client_id as string),
         }),
       );
@@ -122,7 +128,7 @@ export function createInteractionRouter(
             .type('html')
             .send(
               renderLoginPage({
-                action: loginActionPath(o.issuerPath, details.uid),
+                action: formAction(req, o.issuerPath, details.uid),
                 clientName: client?.clientName ?? (details.params.client_id as string),
                 username,
                 error: 'Your username or password is incorrect.',

@@ -12,6 +12,7 @@ import {
   type ApiApp,
 } from './api-resources';
 import { createFindAccount, findLabUserByOid } from './lab-accounts';
+import { forwardedBaseOf, pathPrefix } from './forwarded-addresses';
 import { createLabClients, isLoopbackRedirectUri } from './lab-clients';
 import {
   renderDeviceCodeInputPage,
@@ -89,7 +90,13 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
     scopes: [...OIDC_SCOPES, ...apiScopes],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     interactions: {
-      url: (_ctx, interaction) => `${o.issuerPath}/interaction/${interaction.uid}`,
+      url: (ctx, interaction) => {
+        const path = `${o.issuerPath}/interaction/${interaction.uid}`;
+        // Through a forwarder (remote browser) an absolute URL under its base: a root-relative Location
+        // would get code-server's /proxy/PORT prefix added a second time.
+        const base = forwardedBaseOf(ctx.req);
+        return base ? new URL(pathPrefix(base) + path, base).href : path;
+      },
     },
     features: {
       devInteractions: { enabled: false },

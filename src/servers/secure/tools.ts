@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ADMIN_ROLE } from '../../core/well-known-ids';
-import { findUserRecord } from '../shared/user-directory';
+import { findUserRecord, findUserRecordByOid } from '../shared/user-directory';
 import type { CallerClaims } from './auth/bearer-auth';
 import { SecretError, type SecretStore } from './secrets/secret-store';
 
@@ -36,6 +36,8 @@ export function registerSecureTools(mcp: McpServer, o: { secrets: SecretStore })
       const c = callerClaims(extra);
       return text({
         oid: c.oid ?? null,
+        // The caller's own directory id (get_user_info's user_id): clients prefill it from here.
+        user_id: findUserRecordByOid(c.oid)?.id ?? null,
         tid: c.tid ?? null,
         name: c.name ?? null,
         preferred_username: c.preferred_username ?? null,

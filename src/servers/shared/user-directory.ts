@@ -78,3 +78,8 @@ export const USER_DIRECTORY: readonly DirectoryRecord[] = Object.freeze([
 export function findUserRecord(id: string): DirectoryRecord | undefined {
   return USER_DIRECTORY.find((r) => r.id === id);
 }
+
+/** The record of the person a token names (its `oid`), or undefined: how a caller learns their own id. */
+export function findUserRecordByOid(oid: unknown): DirectoryRecord | undefined {
+  return typeof oid === 'string' ? USER_DIRECTORY.find((r) => r.oid === oid) : undefined;
+}

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, getApi } from './helpers';
+import { EXTENSION_ID, getApi, setSetting } from './helpers';
 
 suite('Activation', () => {
   test('activates and exports its services', async () => {
@@ -49,5 +49,38 @@ suite('Activation', () => {
       ['sherpa.server.vulnerable', 'sherpa.server.secure'],
     );
     assert.equal(api.tokenView.getChildren().length, 0, 'no token yet: the welcome view shows');
+  });
+
+  test('before the lab starts, the Servers view shows the configured lab ports', async () => {
+    const api = await getApi();
+    assert.equal(api.lab.state, 'stopped');
+    await setSetting('lab.securePort', 7599);
+    await setSetting('lab.vulnerablePort', 7598);
+    try {
+      const text = api.serversView.getChildren().map((n) => String(n.description));
+      assert.ok(
+        text.some((d) => d.includes('http://127.0.0.1:7599/mcp')),
+        text.join(' | '),
+      );
+      assert.ok(
+        text.some((d) => d.includes('http://127.0.0.1:7598/mcp')),
+        text.join(' | '),
+      );
+    } finally {
+      await setSetting('lab.securePort', undefined);
+      await setSetting('lab.vulnerablePort', undefined);
+    }
+  });
+
+  test('Run Tool is in the Command Palette', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { menus: { commandPalette?: { command: string; when?: string }[] } };
+    };
+    const hidden = (manifest.contributes.menus.commandPalette ?? []).filter((m) => m.when === 'false');
+    assert.deepEqual(
+      hidden.map((m) => m.command),
+      [],
+      'no Sherpa command is hidden from the palette',
+    );
   });
 });

@@ -123,6 +123,42 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.match(result.content.map((c) => c.text ?? '').join(''), new RegExp(alice.oid));
   });
 
+  test('the tool result opens read-only (a sherpa-result document, never an untitled one to save)', async () => {
+    await vscode.commands.executeCommand('sherpa.runTool', { kind: 'secure', name: 'whoami' }, {});
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc, 'an editor shows the result');
+    assert.equal(doc.uri.scheme, 'sherpa-result');
+    assert.equal(doc.isUntitled, false);
+    assert.equal(doc.languageId, 'markdown');
+    assert.match(doc.getText(), /# whoami \(secure server\)/);
+    // Typing into it is refused by the editor (read-only): the e2e test tries that as a person would.
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('arguments that break the tool input schema are refused before anything is sent', async () => {
+    for (const args of [{ user_id: 1 }, {}, { user_id: 'user_001', extra: true }]) {
+      const result = await vscode.commands.executeCommand(
+        'sherpa.runTool',
+        { kind: 'secure', name: 'get_user_info' },
+        args,
+      );
+      assert.equal(result, undefined, JSON.stringify(args));
+    }
+    const ok = await vscode.commands.executeCommand<{ isError?: boolean }>(
+      'sherpa.runTool',
+      { kind: 'secure', name: 'get_user_info' },
+      { user_id: 'user_001' },
+    );
+    assert.ok(ok && !ok.isError, "alice's own record");
+  });
+
+  test('after connecting, the server row opens to show its tools', async () => {
+    const api = await getApi();
+    const secure = api.serversView.getChildren().find((n) => n.contextValue === 'sherpa.server.secure')!;
+    assert.equal(secure.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    assert.match(String(secure.id), /:tools$/, 'a new id once tools arrived, so VS Code opens the row');
+  });
+
   test('a rejected token gets one silent re-auth (refresh or re-login)', async () => {
     const api = await getApi();
     const before = api.tokenState.current!.accessToken;
@@ -214,5 +250,32 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.equal((await api.authProvider.getSessions(undefined)).length, 0);
     assert.equal(api.tokenState.current, undefined);
     assert.equal(api.connections.get('secure').status, 'disconnected');
+  });
+
+  test("in this remote host the redirect URI is the receiver's forwarded address; a browser that never comes back ends in LOGIN_TIMEOUT", async () => {
+    const api = await getApi();
+    // code-server: the extension host is remote, so Sherpa treats the browser as remote.
+    assert.ok(vscode.env.remoteName, 'code-server runs extensions in a remote host');
+    assert.equal(api.browser.isRemote, true);
+    let opened: URL | undefined;
+    const saved = api.authProvider.openBrowser;
+    api.authProvider.openBrowser = async (url) => {
+      opened = url; // a browser that shows the page and never comes back
+    };
+    api.authProvider.signInTimeoutMs = 1500;
+    try {
+      const outcome = await within(
+        Promise.resolve(vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure')),
+        30_000,
+        'the timed-out connect',
+      );
+      assert.equal(outcome.error?.code, 'LOGIN_TIMEOUT', JSON.stringify(outcome.error));
+      const redirect = new URL(opened!.searchParams.get('redirect_uri')!);
+      assert.match(redirect.pathname, /^\/proxy\/\d+\/callback$/, `forwarded receiver: ${redirect.href}`);
+      assert.notEqual(redirect.port, new URL(lab!.authorizationServer).port);
+    } finally {
+      api.authProvider.openBrowser = saved;
+      api.authProvider.signInTimeoutMs = undefined;
+    }
   });
 });
