@@ -35,3 +35,11 @@ export function toTerminalText(text: unknown, max = 100_000): string {
 export function toNotificationText(text: unknown, max = 500): string {
   return toTerminalLine(text, max).replace(/\]\s*\(/g, '] (');
 }
+
+/**
+ * Untrusted text for a quick-pick label, description or detail: as for notifications, and `$(name)`
+ * — which quick picks render as an icon — shown as text.
+ */
+export function toQuickPickText(text: unknown, max = 200): string {
+  return toNotificationText(text, max).replace(/\$\(/g, '$\u200b(');
+}

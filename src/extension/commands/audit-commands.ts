@@ -8,7 +8,7 @@ import { parse } from 'jsonc-parser';
 import type { AuditReport } from '../../core/audit/findings';
 import { formatReport, summarize } from '../../core/audit/report-format';
 import { auditServer } from '../../core/audit/run-audit';
-import { toNotificationText } from '../../core/untrusted-text';
+import { toNotificationText, toQuickPickText } from '../../core/untrusted-text';
 import type { ConnectionManager } from '../connect/connection-manager';
 import type { TokenState } from '../connect/token-state';
 import type { ServerEndpoints } from '../endpoints';
@@ -60,7 +60,7 @@ async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
       url: c.url,
     })),
     ...fromMcpJson.map((s) => ({
-      label: toNotificationText(s.name, 80),
+      label: toQuickPickText(s.name, 80),
       description: s.url,
       detail: '.vscode/mcp.json',
       url: s.url,

@@ -4,6 +4,7 @@
  * names a user) and validated against that schema before anything is sent; the result in a read-only
  * editor.
  */
+import { toQuickPickText } from '../../core/untrusted-text';
 import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { countOf } from '../../core/plural';
@@ -135,8 +136,14 @@ async function pickServerAndTool(connections: ConnectionManager): Promise<ToolTa
     server = withTools.find((c) => c.kind === pick.serverKind)!;
   }
   const tool = await vscode.window.showQuickPick(
-    server.tools.map((x) => ({ label: x.name, description: x.title ?? '', detail: x.description ?? '' })),
+    // Name, title and description are the server's words: no icons, links or controls from them.
+    server.tools.map((x) => ({
+      label: toQuickPickText(x.name, 100),
+      description: toQuickPickText(x.title ?? ''),
+      detail: toQuickPickText(x.description ?? '', 300),
+      name: x.name,
+    })),
     { title: `Run Tool on the ${SERVER_LABELS[server.kind]}: which tool?`, matchOnDetail: true },
   );
-  return tool ? { kind: server.kind, name: tool.label } : undefined;
+  return tool ? { kind: server.kind, name: tool.name } : undefined;
 }

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toNotificationText, toTerminalLine, toTerminalText } from '../../../src/core/untrusted-text';
+import {
+  toNotificationText,
+  toQuickPickText,
+  toTerminalLine,
+  toTerminalText,
+} from '../../../src/core/untrusted-text';
 
 const OSC_TITLE = '\u001b]0;pwned\u0007';
 const ERASE_UP = '\u001b[1A\u001b[2K';
@@ -24,5 +29,9 @@ describe('untrusted text', () => {
     const out = toNotificationText('[Click](command:workbench.action.terminal.new) and [x] (y)');
     assert.doesNotMatch(out, /\]\(/);
     assert.match(out, /\[Click\] \(command:/);
+  });
+
+  it('toQuickPickText shows $(icon) syntax as text', () => {
+    assert.equal(toQuickPickText('$(alert) urgent'), '$\u200b(alert) urgent');
   });
 });
