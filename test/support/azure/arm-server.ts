@@ -185,6 +185,29 @@ export class ArmService {
         },
       });
     }
+    const vaultSecrets = /\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/secrets$/i.exec(path);
+    if (vaultSecrets && method === 'GET') {
+      if (vaultSecrets[1] !== s.vault.name) {
+        return error(
+          404,
+          'ResourceNotFound',
+          `The Resource 'Microsoft.KeyVault/vaults/${vaultSecrets[1]}' under resource group '${s.resourceGroup}' was not found.`,
+        );
+      }
+      // Management plane: names and attributes only, never values (Secrets_List example).
+      const items = [...s.vault.secrets.entries()].map(([name, x]) => ({
+        id: `${vaultId(s)}/secrets/${name}`,
+        name,
+        type: 'Microsoft.KeyVault/vaults/secrets',
+        location: s.location,
+        properties: {
+          attributes: { enabled: true, created: x.updated, updated: x.updated },
+          secretUri: `${s.vault.uri}secrets/${name}`,
+          secretUriWithVersion: `${s.vault.uri}secrets/${name}/${x.version}`,
+        },
+      }));
+      return this.page(url, items, reply);
+    }
     if (/\/providers\/Microsoft\.KeyVault\/vaults$/i.test(path) && method === 'GET') {
       return this.page(url, [this.vault()], reply);
     }
