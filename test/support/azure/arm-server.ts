@@ -85,7 +85,9 @@ export class ArmService {
       );
     }
 
-    const provider = /\/providers\/(Microsoft\.[A-Za-z]+)\//i.exec(path)?.[1] as
+    // The LAST provider segment owns the request: {vault}/providers/Microsoft.Authorization/roleAssignments
+    // is an Authorization call on a Key Vault scope.
+    const provider = [...path.matchAll(/\/providers\/(Microsoft\.[A-Za-z]+)\//gi)].at(-1)?.[1] as
       keyof typeof API_VERSION | undefined;
     const expected = provider ? API_VERSION[provider] : undefined;
     const apiVersion = url.searchParams.get('api-version');
