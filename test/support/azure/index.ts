@@ -68,8 +68,8 @@ export async function startAzureTestServer(): Promise<AzureTestServer> {
       { key, cert, requestTimeout: 10_000, headersTimeout: 5_000 },
       (req, res) => {
         // `{scope}` paths built from a resource id start with two slashes (`//subscriptions/…`): Resource
-      // Manager accepts them; `new URL` would read the first segment as a host.
-      const url = new URL((req.url ?? '/').replace(/^\/+/, '/'), origins[name]);
+        // Manager accepts them; `new URL` would read the first segment as a host.
+        const url = new URL((req.url ?? '/').replace(/^\/+/, '/'), origins[name]);
         handler.handle(req, res, url).catch((err: unknown) => {
           if (!res.headersSent) res.writeHead(400, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ error: { code: 'BadRequest', message: String(err) } }));
