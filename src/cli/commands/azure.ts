@@ -4,11 +4,15 @@
  * MICROSOFT_GRAPH_ENDPOINT and AZURE_AUTHORITY_HOST (public cloud by default). Exit 1 when a check or
  * step fails.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { EXPECTED_SECRET_NAMES } from '../../core/azure/built-in-roles';
 import { configureSecureServer } from '../../core/azure/configure-app';
 import { migrateSecrets } from '../../core/azure/migrate-secrets';
+import { runPreflight } from '../../core/azure/preflight';
+import { provisionSteps, readAzdOutputs } from '../../core/azure/provision';
+import { runTool } from '../../core/azure/tool-runner';
 import { registerEntraApp } from '../../core/azure/register-app';
 import type { AzureContext } from '../../core/azure/azure-context';
 import { createCliCredential } from '../../core/azure/cli-credential';
@@ -24,6 +28,9 @@ import { SherpaError } from '../../core/errors';
 import { print } from '../output';
 
 export const azureUsage = `sherpa azure <verb> [options]   (Azure: provision, register, configure, migrate, verify)
+  provision [--subscription ID] [--env-name N --location L] [--preflight-only]
+         preflight (azd, az, docker on PATH and signed in, Microsoft.App registered), then
+         azd provision → azd deploy → azd provision; prints the outputs azd recorded
   verify --subscription ID --resource-group RG [--format text|json|markdown]
          read-only checks of the deployment + live probes of the secure server; exit 1 if one fails
   verify --lab [--lab-json FILE] [--format …]   the same probes against the local lab, with real lab tokens
@@ -235,7 +242,54 @@ async function runMigrateSecrets(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function runProvision(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      subscription: { type: 'string' },
+      'env-name': { type: 'string' },
+      location: { type: 'string' },
+      'preflight-only': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const o = { subscriptionId: values.subscription, envName: values['env-name'], location: values.location };
+  const preflight = await runPreflight(runTool, o);
+  for (const i of preflight.items)
+    print(`${i.ok ? '✔' : '✘'} ${i.id.padEnd(22)} ${i.detail}${i.ok ? '' : `\n  → ${i.fix}`}`);
+  if (!preflight.ok) {
+    const missing = preflight.items.filter((i) => !i.ok).map((i) => i.id);
+    throw new SherpaError('AZURE_PREFLIGHT_FAILED', `Preflight failed: ${missing.join(', ')}`, {
+      hint: 'Fix the items marked ✘ above, then run `sherpa azure provision` again.',
+    });
+  }
+  if (values['preflight-only']) return 0;
+  for (const step of provisionSteps(preflight, o)) {
+    print(`\n▶ ${step.label}: ${step.command} ${step.args.join(' ')}`);
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(step.command, step.args, { stdio: 'inherit', shell: process.platform === 'win32' });
+      child.once('error', () => resolve(127));
+      child.once('exit', (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) {
+      throw new SherpaError(
+        'AZURE_TOOL_FAILED',
+        `${step.command} ${step.args.join(' ')} failed (exit ${code})`,
+        {
+          hint: 'Its output is above; azd keeps the deployment log under .azure/<env>/.',
+        },
+      );
+    }
+  }
+  const outputs = await readAzdOutputs(runTool);
+  print('');
+  for (const [k, v] of Object.entries(outputs)) print(`${k}=${v}`);
+  print(`Next: sherpa azure register --secure-url ${outputs.SECURE_SERVER_URL ?? '<SECURE_SERVER_URL>'}`);
+  return 0;
+}
+
 const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
+  provision: runProvision,
   verify: runVerify,
   register: runRegister,
   configure: runConfigure,
