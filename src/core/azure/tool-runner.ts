@@ -14,7 +14,7 @@ export interface ToolResult {
 export type ToolRunner = (
   tool: string,
   args: string[],
-  o?: { timeoutMs?: number },
+  o?: { timeoutMs?: number; cwd?: string },
 ) => Promise<ToolResult | 'missing'>;
 
 export const runTool: ToolRunner = (tool, args, o = {}) =>
@@ -24,7 +24,7 @@ export const runTool: ToolRunner = (tool, args, o = {}) =>
     execFile(
       tool,
       args,
-      { timeout: o.timeoutMs ?? 60_000, maxBuffer: 4 * 1024 * 1024, shell, windowsHide: true },
+      { cwd: o.cwd, timeout: o.timeoutMs ?? 60_000, maxBuffer: 4 * 1024 * 1024, shell, windowsHide: true },
       (err, stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
         if (e && (e.code === 'ENOENT' || (shell && /not recognized/.test(String(stderr)))))
@@ -37,3 +37,8 @@ export const runTool: ToolRunner = (tool, args, o = {}) =>
       },
     );
   });
+
+/** The same runner, always in `cwd` (azd finds azure.yaml and .azure/ from the working directory). */
+export function runToolIn(cwd: string): ToolRunner {
+  return (tool, args, o = {}) => runTool(tool, args, { ...o, cwd });
+}

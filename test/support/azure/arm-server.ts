@@ -106,6 +106,38 @@ export class ArmService {
       );
     }
     const sub = `/subscriptions/${s.subscriptionId}`;
+    // Subscriptions_List (2022-12-01) and ResourceGroups_List (2021-04-01): what the sign-in quick picks show.
+    if (method === 'GET' && path === '/subscriptions') {
+      return this.page(
+        url,
+        [
+          {
+            id: sub,
+            subscriptionId: s.subscriptionId,
+            tenantId: s.tenantId,
+            displayName: 'Sherpa Test Subscription',
+            state: 'Enabled',
+          },
+        ],
+        reply,
+      );
+    }
+    if (method === 'GET' && path.toLowerCase() === `${sub}/resourcegroups`.toLowerCase()) {
+      return this.page(
+        url,
+        [
+          {
+            id: rgId(s),
+            name: s.resourceGroup,
+            type: 'Microsoft.Resources/resourceGroups',
+            location: s.location,
+            tags: { 'azd-env-name': 'sherpa-test' },
+            properties: { provisioningState: 'Succeeded' },
+          },
+        ],
+        reply,
+      );
+    }
     if (!path.toLowerCase().startsWith(sub.toLowerCase() + '/') && path.toLowerCase() !== sub.toLowerCase()) {
       return error(
         404,
