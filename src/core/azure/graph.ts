@@ -1,10 +1,11 @@
 /**
- * Microsoft Graph over fetch: a handful of calls for app registrations, where the Graph SDKs would add
+ * Microsoft Graph over plain HTTPS (./azure-http.ts): a handful of calls for app registrations, where the Graph SDKs would add
  * megabytes. Token scope `{graph}/.default` (delegated Application.ReadWrite.All for writes); 429/503 are
  * retried after `Retry-After` (bounded); errors keep Graph's `{ error: { code, message } }`.
  */
 import { SherpaError } from '../errors';
 import type { AzureContext } from './azure-context';
+import { azureHttp } from './azure-http';
 
 export class GraphError extends Error {
   constructor(
@@ -32,26 +33,20 @@ export async function graphRequest<T = unknown>(
   }
   const url = path.startsWith('https://') ? path : `${base}${path}`;
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(url, {
-      method,
-      redirect: 'error',
-      signal: AbortSignal.timeout(ctx.timeoutMs ?? 15_000),
-      headers: {
-        authorization: `Bearer ${token.token}`,
-        accept: 'application/json',
-        ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...o.headers,
-      },
-      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+    const res = await azureHttp(method, url, {
+      token: token.token,
+      body: o.body,
+      headers: o.headers,
+      timeoutMs: ctx.timeoutMs,
     });
     if ((res.status === 429 || res.status === 503) && attempt < (o.maxRetries ?? 3)) {
-      await res.body?.cancel();
       const wait = Math.min(Number(res.headers.get('retry-after') ?? '1') || 1, 30);
       await new Promise((r) => setTimeout(r, wait * 1000));
       continue;
     }
-    const text = await res.text();
-    if (!res.ok) {
+    const text = res.text;
+    const ok = res.status >= 200 && res.status < 300;
+    if (!ok) {
       let code = String(res.status);
       let message = text.slice(0, 300);
       try {

@@ -6,6 +6,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { AzureEndpoints } from './endpoints';
 import { toAzureError } from './azure-errors';
+import { azureHttp } from './azure-http';
 
 export interface SubscriptionInfo {
   subscriptionId: string;
@@ -24,21 +25,23 @@ async function listArm<T>(
   const out: T[] = [];
   let next: string | undefined = `${endpoints.resourceManager}${path}`;
   for (let page = 0; next && page < 50; page++) {
-    const res: Response = await fetch(next, {
-      headers: { authorization: `Bearer ${token?.token ?? ''}`, accept: 'application/json' },
-      redirect: 'error',
-      signal: AbortSignal.timeout(15_000),
-    });
-    const body = (await res.json().catch(() => ({}))) as {
-      value?: T[];
-      nextLink?: string;
-      error?: { code?: string; message?: string };
-    };
-    if (!res.ok)
+    const res = await azureHttp('GET', next, { token: token?.token ?? '' });
+    let body: { value?: T[]; nextLink?: string; error?: { code?: string; message?: string } } = {};
+    try {
+      body = JSON.parse(res.text) as typeof body;
+    } catch {
+      // not JSON: reported below with the status
+    }
+    if (res.status !== 200) {
       throw toAzureError(
-        { statusCode: res.status, code: body.error?.code, message: body.error?.message ?? res.statusText },
+        {
+          statusCode: res.status,
+          code: body.error?.code,
+          message: body.error?.message ?? `HTTP ${res.status}`,
+        },
         doing,
       );
+    }
     out.push(...(body.value ?? []));
     next = body.nextLink ?? undefined;
   }
