@@ -46,7 +46,8 @@ export async function verifyLab(o: LiveProbeOptions): Promise<VerifyReport> {
     evidence: 'local lab: no Azure resources to read',
     remedy: 'Run against Azure with --subscription and --resource-group.',
   }));
-  return { target: `local lab (${o.url})`, checks: [...skipped, ...live] };
+  // What ran first; the Azure-only checks after, skipped.
+  return { target: `local lab (${o.url})`, checks: [...live, ...skipped] };
 }
 
 export function failedChecks(r: VerifyReport): VerifyCheck[] {
