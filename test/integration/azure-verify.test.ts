@@ -78,6 +78,7 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
         'probe-other-audience',
         'probe-expired-token',
         'probe-tampered-token',
+        'mcp-audit',
       ],
     );
     for (const c of r.checks) {
@@ -248,7 +249,13 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
       'probe-other-audience',
       'probe-expired-token',
       'probe-tampered-token',
+      'mcp-audit',
     ]);
+    // With real lab tokens the audit's token matrix (alg none, stripped signature, attacker key …) ran.
+    assert.match(
+      checks.find((c) => c.id === 'mcp-audit')!.evidence,
+      /findings: \d+ pass, 0 warn, 0 fail, [0-3] skip$/,
+    );
     assert.match(
       checks.find((c) => c.id === 'probe-other-audience')!.evidence,
       /validly signed token for another API → 401 invalid_token/,

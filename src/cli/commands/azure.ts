@@ -102,14 +102,17 @@ async function runVerify(argv: string[]): Promise<number> {
     const { readLabTarget } = await import('../lab-target');
     const { getLabApiToken, getOtherApiToken, mintExpiredLabToken } = await import('../demo-steps');
     const lab = await readLabTarget(values['lab-json']);
+    // Real lab tokens: the audit's token matrix runs too (valid, another API's, expired).
+    const valid = (await getLabApiToken(lab)).accessToken;
+    const foreign = (await getOtherApiToken(lab)).accessToken;
+    const expired = lab.dataDir ? await mintExpiredLabToken(lab, valid) : undefined;
     report = await verifyLab({
       url: lab.secure,
       issuer: lab.issuer,
       audience: lab.clientId,
-      otherAudienceToken: async () => (await getOtherApiToken(lab)).accessToken,
-      expiredToken: lab.dataDir
-        ? async () => mintExpiredLabToken(lab, (await getLabApiToken(lab)).accessToken)
-        : undefined,
+      otherAudienceToken: async () => foreign,
+      expiredToken: expired ? async () => expired : undefined,
+      auditTokens: { valid, foreign, ...(expired ? { expired } : {}) },
     });
   } else {
     report = await verifyAzureDeployment(azureContextFromArgs(values));

@@ -3,6 +3,8 @@
  * probes against the secure server's public URL. Read-only. The same entry verifies the local lab, where
  * only the live probes apply (and run for real, with tokens the lab can sign).
  */
+import type { AuditTokens } from '../audit/context';
+import { runAuditCheck } from './audit-check';
 import type { AzureContext } from './azure-context';
 import { runLiveProbes, type LiveProbeOptions } from './live-probes';
 import { readDeployment } from './read-deployment';
@@ -28,6 +30,7 @@ export async function verifyAzureDeployment(ctx: AzureContext): Promise<VerifyRe
         timeoutMs: ctx.timeoutMs,
       })),
     );
+    checks.push(await runAuditCheck(url, {}, ctx.timeoutMs));
   }
   return { target: `subscription ${ctx.subscriptionId}, resource group ${ctx.resourceGroup}`, checks };
 }
@@ -38,8 +41,9 @@ const AZURE_ONLY = checkDeployment({ subscriptionId: '', resourceGroup: '', role
   title: c.title,
 }));
 
-export async function verifyLab(o: LiveProbeOptions): Promise<VerifyReport> {
+export async function verifyLab(o: LiveProbeOptions & { auditTokens?: AuditTokens }): Promise<VerifyReport> {
   const live = await runLiveProbes(o);
+  live.push(await runAuditCheck(o.url, o.auditTokens ?? {}, o.timeoutMs));
   const skipped = AZURE_ONLY.map((c): VerifyCheck => ({
     ...c,
     status: 'skip',
