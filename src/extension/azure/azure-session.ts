@@ -12,6 +12,7 @@ import {
   type AzureEndpoints,
 } from '../../core/azure/endpoints';
 import { listResourceGroups, listSubscriptions } from '../../core/azure/subscriptions';
+import { toQuickPickText } from '../../core/untrusted-text';
 import { ExtensionError } from '../errors';
 import { readSettings, SETTINGS_SECTION, SettingKeys } from '../settings';
 import { VsCodeMicrosoftCredential } from './vscode-credential';
@@ -67,9 +68,10 @@ export class AzureSession {
     }
     const picked = await vscode.window.showQuickPick(
       subscriptions.map((s) => ({
-        label: s.displayName,
-        description: s.subscriptionId,
-        detail: `tenant ${s.tenantId} · ${s.state}`,
+        // Names come from Resource Manager: shown as text, never as $(icons) or links.
+        label: toQuickPickText(s.displayName),
+        description: toQuickPickText(s.subscriptionId),
+        detail: toQuickPickText(`tenant ${s.tenantId} · ${s.state}`),
         id: s.subscriptionId,
       })),
       { title: 'Sherpa: Sign In to Azure (2/2) — subscription', ignoreFocusOut: true },
@@ -90,13 +92,16 @@ export class AzureSession {
         groups
           .sort((a, b) => Number(!!b.tags?.['azd-env-name']) - Number(!!a.tags?.['azd-env-name']))
           .map((g) => ({
-            label: g.name,
-            description: g.tags?.['azd-env-name'] ? `azd environment ${g.tags['azd-env-name']}` : g.location,
+            label: toQuickPickText(g.name),
+            description: toQuickPickText(
+              g.tags?.['azd-env-name'] ? `azd environment ${g.tags['azd-env-name']}` : g.location,
+            ),
+            name: g.name,
           })),
         { title: 'Sherpa: resource group of the deployment', ignoreFocusOut: true },
       );
       if (!picked) return undefined;
-      resourceGroup = picked.label;
+      resourceGroup = picked.name;
       await this.update(SettingKeys.azureResourceGroup, resourceGroup);
     }
     return { credential: this.credential(), endpoints: this.endpoints(), subscriptionId, resourceGroup };

@@ -14,6 +14,7 @@ import { registerEntraApp, type RegisterAppResult } from '../../core/azure/regis
 import { runToolIn } from '../../core/azure/tool-runner';
 import { verifyAzureDeployment, verifyLab, type VerifyReport } from '../../core/azure/verify-deployment';
 import { formatVerifyReport } from '../../core/azure/verify-report';
+import { toNotificationText } from '../../core/untrusted-text';
 import type { AzureSession } from '../azure/azure-session';
 import type { ServerEndpoints } from '../endpoints';
 import type { SherpaLog } from '../output-log';
@@ -161,7 +162,7 @@ export async function registerAppCommand(
     );
     if (r.identifierUri.outcome === 'refused') {
       void vscode.window.showWarningMessage(
-        `Sherpa: app ${r.appId} registered, but Entra refused ${r.identifierUri.url} as an identifier URI (${r.identifierUri.detail}). Fallback: api://${r.appId} only; Configure will advertise ${r.scopesSupported[0]}.`,
+        `Sherpa: app ${r.appId} registered, but Entra refused ${r.identifierUri.url} as an identifier URI (${toNotificationText(r.identifierUri.detail)}). Fallback: api://${r.appId} only; Configure will advertise ${r.scopesSupported[0]}.`,
       );
     } else {
       void vscode.window.showInformationMessage(
@@ -194,7 +195,7 @@ export async function configureCommand(
       configureSecureServer(ctx, { apiClientId, onProgress: (m) => p.report({ message: m }) }),
     );
     void vscode.window.showInformationMessage(
-      `Sherpa: ${r.app} ${r.changed.length ? `updated (${r.changed.join(', ')})` : 'already configured'}. Revision ${r.revisionState ?? r.revision ?? '?'}.`,
+      `Sherpa: ${r.app} ${r.changed.length ? `updated (${r.changed.join(', ')})` : 'already configured'}. Revision ${toNotificationText(r.revisionState ?? r.revision ?? '?')}.`,
     );
     return r;
   } catch (err) {
