@@ -1,171 +1,192 @@
-// Sherpa on Azure: both MCP servers on Azure Container Apps, a Key Vault read through a user-assigned
-// Managed Identity, logs in Log Analytics. Deploy with:
-//   az deployment group create -g <rg> -f infra/main.bicep -p entraTenantId=<tid> entraApiClientId=<app id> image=<acr>/sherpa:<tag>
-// The Entra app registration itself is not an ARM resource: see infra/entra-app.md and
-// infra/register-entra-app.sh (Microsoft Graph through the Azure CLI).
+// Sherpa on Azure (azd): both MCP servers on Azure Container Apps, a Key Vault read through the secure app's
+// own user-assigned Managed Identity, images in a private registry pulled by identity, logs in Log Analytics.
+//   azd provision   (or: sherpa azure provision — preflight, then azd provision + azd deploy)
+// The Entra app registration is not an ARM resource and is NOT a prerequisite: provision first, then
+// `sherpa azure register` (Microsoft Graph), then `sherpa azure configure` sets the secure app's
+// SHERPA_API_CLIENT_ID through Resource Manager (a new revision, no rebuild).
+//
+// Identity design — where this differs from the workshop:
+//  - Two identities. `id-secure-*` may read the vault (Key Vault Secrets User, scoped to that ONE vault) and
+//    pull images; `id-vulnerable-*` may only pull images. The vulnerable app never carries the identity
+//    that can read the vault, so exploiting it (waypoint 2) does not reach the secrets.
+//  - The managed identity's client id and the API app's client id are different settings
+//    (MANAGED_IDENTITY_CLIENT_ID, SHERPA_API_CLIENT_ID); the workshop used one AZURE_CLIENT_ID for both.
+//  - The registry has no admin user: pulls use AcrPull granted to each app's identity on the registry only.
 
-targetScope = 'resourceGroup'
+targetScope = 'subscription'
 
-@description('Short name used to derive resource names.')
-param name string = 'sherpa'
+@minLength(1)
+@maxLength(64)
+@description('azd environment name: names the resource group, tags every resource.')
+param environmentName string
 
-@description('Azure region.')
-param location string = resourceGroup().location
+@minLength(1)
+@description('Azure region for every resource.')
+param location string
 
-@description('Container image with dist/sherpa.mjs (see infra/Dockerfile).')
-param image string
+@description('Resource group to create or reuse. Empty = rg-{environmentName}.')
+param resourceGroupName string = ''
 
-@description('Registry server that hosts the image, e.g. myacr.azurecr.io. Pulled with the managed identity.')
-param registryServer string
+@description('Entra tenant that issues tokens for the secure server. Empty = the subscription\'s tenant.')
+param entraTenantId string = ''
 
-@description('Entra tenant id (GUID) that issues tokens for the secure server.')
-param entraTenantId string
+@description('Client id (GUID) of the API app registration, the `aud` of v2 tokens. Empty until `sherpa azure register` has run; `sherpa azure configure` sets it on the app later.')
+param entraApiClientId string = ''
 
-@description('Client id (GUID) of the API app registration: the `aud` of v2 access tokens.')
-param entraApiClientId string
+@description('Image of the secure service (azd sets SERVICE_SECURE_IMAGE_NAME after the first deploy). Empty = a placeholder.')
+param secureImage string = ''
 
-@description('The vulnerable server\'s static token. Stored as a plain environment variable ON PURPOSE (waypoint 2).')
+@description('Image of the vulnerable service (azd sets SERVICE_VULNERABLE_IMAGE_NAME). Empty = a placeholder.')
+param vulnerableImage string = ''
+
+@description('The vulnerable server\'s static token. A plain environment variable ON PURPOSE: waypoint 2 exploits it.')
 param vulnerableStaticToken string = 'camp1_demo_token_INSECURE'
 
-var suffix = uniqueString(resourceGroup().id, name)
+var tags = { 'azd-env-name': environmentName }
+var suffix = take(uniqueString(subscription().id, environmentName, location), 10)
+var tenantId = empty(entraTenantId) ? subscription().tenantId : entraTenantId
 
-resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: 'log-${name}-${suffix}'
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
   location: location
-  properties: {
-    sku: { name: 'PerGB2018' }
-    retentionInDays: 30
+  tags: tags
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: { name: 'log-sherpa-${suffix}', location: location, tags: tags }
+}
+
+module identities 'modules/identities.bicep' = {
+  name: 'identities'
+  scope: rg
+  params: {
+    secureIdentityName: 'id-secure-${suffix}'
+    vulnerableIdentityName: 'id-vulnerable-${suffix}'
+    location: location
+    tags: tags
   }
 }
 
-// One user-assigned identity for the secure app. Its client id is NOT the API app's client id: the
-// workshop used a single AZURE_CLIENT_ID for both, which breaks either token validation or Key Vault.
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: 'id-${name}-${suffix}'
-  location: location
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  scope: rg
+  params: {
+    name: 'crsherpa${suffix}'
+    location: location
+    tags: tags
+    pullPrincipalIds: [identities.outputs.securePrincipalId, identities.outputs.vulnerablePrincipalId]
+  }
 }
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: 'kv-${take(name, 8)}-${take(suffix, 10)}'
-  location: location
-  properties: {
+module vault 'modules/key-vault.bicep' = {
+  name: 'key-vault'
+  scope: rg
+  params: {
+    name: 'kv-sherpa-${suffix}'
+    location: location
+    tags: tags
     tenantId: subscription().tenantId
-    sku: { family: 'A', name: 'standard' }
-    enableRbacAuthorization: true
-    enableSoftDelete: true
-    softDeleteRetentionInDays: 7
-    publicNetworkAccess: 'Enabled'
+    secretsUserPrincipalId: identities.outputs.securePrincipalId
   }
 }
 
-// Least privilege: read secret values, nothing else.
-var keyVaultSecretsUser = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
-resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, identity.id, keyVaultSecretsUser)
-  scope: vault
-  properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: keyVaultSecretsUser
+module appsEnvironment 'modules/container-apps-environment.bicep' = {
+  name: 'container-apps-environment'
+  scope: rg
+  params: {
+    name: 'cae-sherpa-${suffix}'
+    location: location
+    tags: tags
+    logAnalyticsWorkspaceName: monitoring.outputs.name
   }
 }
 
-resource env 'Microsoft.App/managedEnvironments@2024-03-01' = {
-  name: 'cae-${name}-${suffix}'
-  location: location
-  properties: {
-    appLogsConfiguration: {
-      destination: 'log-analytics'
-      logAnalyticsConfiguration: {
-        customerId: logs.properties.customerId
-        sharedKey: logs.listKeys().primarySharedKey
-      }
-    }
+var vulnerableAppName = 'ca-vulnerable-${suffix}'
+var vulnerableFqdn = '${vulnerableAppName}.${appsEnvironment.outputs.defaultDomain}'
+var secureAppName = 'ca-secure-${suffix}'
+var secureFqdn = '${secureAppName}.${appsEnvironment.outputs.defaultDomain}'
+
+module vulnerableApp 'modules/container-app.bicep' = {
+  name: 'vulnerable-app'
+  scope: rg
+  params: {
+    name: vulnerableAppName
+    serviceName: 'vulnerable'
+    location: location
+    tags: tags
+    environmentId: appsEnvironment.outputs.id
+    identityId: identities.outputs.vulnerableIdentityId
+    registryServer: registry.outputs.loginServer
+    image: vulnerableImage
+    args: ['serve', 'vulnerable']
+    fqdn: vulnerableFqdn
+    healthPath: ''
+    minReplicas: 0
+    maxReplicas: 1
+    env: [
+      { name: 'HOST', value: '0.0.0.0' }
+      { name: 'PORT', value: '8080' }
+      { name: 'ALLOWED_HOSTS', value: vulnerableFqdn }
+      // Deliberately insecure: anyone with Reader on this app sees the token (OWASP MCP01, waypoint 2).
+      { name: 'REQUIRED_TOKEN', value: vulnerableStaticToken }
+    ]
   }
 }
 
-var vulnerableAppName = 'ca-vulnerable-${take(suffix, 10)}'
-var vulnerableFqdn = '${vulnerableAppName}.${env.properties.defaultDomain}'
-var secureAppName = 'ca-secure-${take(suffix, 10)}'
-var secureFqdn = '${secureAppName}.${env.properties.defaultDomain}'
-
-resource vulnerableApp 'Microsoft.App/containerApps@2024-03-01' = {
-  name: vulnerableAppName
-  location: location
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: { '${identity.id}': {} }
-  }
-  properties: {
-    managedEnvironmentId: env.id
-    configuration: {
-      ingress: { external: true, targetPort: 8080, transport: 'http' }
-      registries: [{ server: registryServer, identity: identity.id }]
-    }
-    template: {
-      containers: [
-        {
-          name: 'vulnerable'
-          image: image
-          args: ['serve', 'vulnerable']
-          resources: { cpu: json('0.25'), memory: '0.5Gi' }
-          env: [
-            { name: 'HOST', value: '0.0.0.0' }
-            { name: 'PORT', value: '8080' }
-            { name: 'ALLOWED_HOSTS', value: vulnerableFqdn }
-            // Deliberately insecure: anyone with Reader on this app sees the token (MCP01).
-            { name: 'REQUIRED_TOKEN', value: vulnerableStaticToken }
-          ]
-        }
-      ]
-      scale: { minReplicas: 0, maxReplicas: 1 }
-    }
+module secureApp 'modules/container-app.bicep' = {
+  name: 'secure-app'
+  scope: rg
+  params: {
+    name: secureAppName
+    serviceName: 'secure'
+    location: location
+    tags: tags
+    environmentId: appsEnvironment.outputs.id
+    identityId: identities.outputs.secureIdentityId
+    registryServer: registry.outputs.loginServer
+    image: secureImage
+    args: ['serve', 'secure']
+    fqdn: secureFqdn
+    // RFC 9728 metadata: answered without a token, so it doubles as the health endpoint.
+    healthPath: '/.well-known/oauth-protected-resource/mcp'
+    // Stateless (tokens are verified per request against the cached JWKS): scale out on HTTP load.
+    minReplicas: 1
+    maxReplicas: 5
+    // Configuration only — no secret values (verified by `sherpa azure verify`, check secure-env-no-secrets).
+    env: concat(
+      [
+        { name: 'HOST', value: '0.0.0.0' }
+        { name: 'PORT', value: '8080' }
+        { name: 'ALLOWED_HOSTS', value: secureFqdn }
+        { name: 'SHERPA_RESOURCE_URL', value: 'https://${secureFqdn}/mcp' }
+        { name: 'SHERPA_ISSUER', value: '${environment().authentication.loginEndpoint}${tenantId}/v2.0' }
+        { name: 'SHERPA_ALLOWED_TENANTS', value: tenantId }
+        { name: 'KEY_VAULT_URL', value: vault.outputs.uri }
+        { name: 'MANAGED_IDENTITY_CLIENT_ID', value: identities.outputs.secureClientId }
+      ],
+      // Until the app registration exists the server stops at start naming SHERPA_API_CLIENT_ID;
+      // `sherpa azure configure` adds it (and re-provisioning keeps it via the azd env).
+      empty(entraApiClientId) ? [] : [{ name: 'SHERPA_API_CLIENT_ID', value: entraApiClientId }]
+    )
   }
 }
 
-resource secureApp 'Microsoft.App/containerApps@2024-03-01' = {
-  name: secureAppName
-  location: location
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: { '${identity.id}': {} }
-  }
-  properties: {
-    managedEnvironmentId: env.id
-    configuration: {
-      ingress: { external: true, targetPort: 8080, transport: 'http' }
-      registries: [{ server: registryServer, identity: identity.id }]
-    }
-    template: {
-      containers: [
-        {
-          name: 'secure'
-          image: image
-          args: ['serve', 'secure']
-          resources: { cpu: json('0.5'), memory: '1Gi' }
-          // Configuration only — no secret values. The server is stateless, so replicas need no affinity.
-          env: [
-            { name: 'HOST', value: '0.0.0.0' }
-            { name: 'PORT', value: '8080' }
-            { name: 'ALLOWED_HOSTS', value: secureFqdn }
-            { name: 'SHERPA_RESOURCE_URL', value: 'https://${secureFqdn}/mcp' }
-            { name: 'SHERPA_ISSUER', value: '${environment().authentication.loginEndpoint}${entraTenantId}/v2.0' }
-            { name: 'SHERPA_API_CLIENT_ID', value: entraApiClientId }
-            { name: 'SHERPA_ALLOWED_TENANTS', value: entraTenantId }
-            { name: 'KEY_VAULT_URL', value: vault.properties.vaultUri }
-            { name: 'MANAGED_IDENTITY_CLIENT_ID', value: identity.properties.clientId }
-          ]
-        }
-      ]
-      scale: { minReplicas: 1, maxReplicas: 3 }
-    }
-  }
-  dependsOn: [secretsUser]
-}
-
-output VULNERABLE_SERVER_URL string = 'https://${vulnerableFqdn}/mcp'
+// azd writes every output to the environment (.azure/<env>/.env); Sherpa reads them back
+// (src/core/azure/deployment-outputs.ts) into its settings.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
+output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
+output AZURE_CONTAINER_APPS_ENVIRONMENT_NAME string = appsEnvironment.outputs.name
+output AZURE_KEY_VAULT_NAME string = vault.outputs.name
+output AZURE_KEY_VAULT_ENDPOINT string = vault.outputs.uri
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identities.outputs.secureClientId
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identities.outputs.securePrincipalId
+output VULNERABLE_IDENTITY_PRINCIPAL_ID string = identities.outputs.vulnerablePrincipalId
+output SECURE_APP_NAME string = secureAppName
+output VULNERABLE_APP_NAME string = vulnerableAppName
 output SECURE_SERVER_URL string = 'https://${secureFqdn}/mcp'
-output KEY_VAULT_URL string = vault.properties.vaultUri
-output KEY_VAULT_NAME string = vault.name
-output MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
-output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.properties.principalId
+output VULNERABLE_SERVER_URL string = 'https://${vulnerableFqdn}/mcp'

@@ -44,6 +44,10 @@ const commands: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/serve');
     return { usage: m.serveUsage, run: m.runServeCommand };
   },
+  azure: async () => {
+    const m = await import('./commands/azure');
+    return { usage: m.azureUsage, run: m.runAzureCommand };
+  },
   'conformance-client': async () => {
     const m = await import('./commands/conformance-client');
     return { usage: m.conformanceClientUsage, run: m.runConformanceClientCommand };

@@ -38,7 +38,14 @@ export type SherpaErrorCode =
   | 'UNSAFE_URL'
   | 'UNSAFE_REDIRECT'
   | 'RESPONSE_TOO_LARGE'
-  | 'UNTRUSTED_SCOPE';
+  | 'UNTRUSTED_SCOPE'
+  | 'AZURE_SIGN_IN_REQUIRED'
+  | 'AZURE_FORBIDDEN'
+  | 'AZURE_NOT_FOUND'
+  | 'AZURE_REQUEST_FAILED'
+  | 'AZURE_PREFLIGHT_FAILED'
+  | 'AZURE_RBAC_PROPAGATION_TIMEOUT'
+  | 'AZURE_TOOL_FAILED';
 
 /**
  * An error with a stable `code` and a `hint` saying what to do. `C` lets an edge (the extension) add codes

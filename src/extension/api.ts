@@ -3,6 +3,7 @@
  * provider, drive sign-in through the auth provider with a non-interactive "browser", and read the views.
  */
 import type { SherpaAuthProvider } from './auth/sherpa-auth-provider';
+import type { AzureSession } from './azure/azure-session';
 import type { ConnectionManager } from './connect/connection-manager';
 import type { DeviceCodeFlow } from './connect/device-code-flow';
 import type { TokenBroker } from './connect/token-broker';
@@ -13,6 +14,7 @@ import type { SherpaMcpProvider } from './mcp/mcp-definition-provider';
 import type { SherpaStatusBar } from './status-bar';
 import type { ServersTreeProvider } from './views/servers-tree';
 import type { TokenTreeProvider } from './views/token-tree';
+import type { VerifyTreeProvider } from './views/verify-tree';
 import type { VulnerableTokenStore } from './vulnerable-token';
 import type { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
 import type { AuditTreeProvider } from './views/audit/audit-tree';
@@ -32,4 +34,6 @@ export interface SherpaApi {
   auditView: AuditTreeProvider;
   mcpJsonDiagnostics: McpJsonDiagnostics;
   browser: BrowserAddresses;
+  azure: AzureSession;
+  verifyView: VerifyTreeProvider;
 }

@@ -10,6 +10,16 @@ import {
   SHERPA_AUTH_PROVIDER_LABEL,
   SherpaAuthProvider,
 } from './auth/sherpa-auth-provider';
+import { AzureSession } from './azure/azure-session';
+import {
+  configureCommand,
+  exportVerifyReportCommand,
+  migrateSecretsCommand,
+  provisionCommand,
+  registerAppCommand,
+  signInToAzureCommand,
+  verifyDeploymentCommand,
+} from './commands/azure-commands';
 import { startLabCommand, stopLabCommand } from './commands/lab-commands';
 import { connectSecureCommand, connectVulnerableCommand } from './commands/connect-commands';
 import { copyTokenCommand, signOutCommand } from './commands/token-commands';
@@ -34,6 +44,7 @@ import { VulnerableTokenStore } from './vulnerable-token';
 import { ServersTreeProvider } from './views/servers-tree';
 import { RESULT_SCHEME, ResultDocuments } from './views/result-documents';
 import { TokenTreeProvider } from './views/token-tree';
+import { VerifyTreeProvider } from './views/verify-tree';
 
 export function activate(context: vscode.ExtensionContext): SherpaApi {
   const subs = context.subscriptions;
@@ -123,6 +134,9 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     vscode.window.createTreeView('sherpa.servers', { treeDataProvider: serversView, showCollapseAll: true }),
     vscode.window.createTreeView('sherpa.token', { treeDataProvider: tokenView }),
   );
+  const azure = new AzureSession();
+  const verifyView = new VerifyTreeProvider();
+  subs.push(verifyView, vscode.window.createTreeView('sherpa.verify', { treeDataProvider: verifyView }));
   const statusBar = new SherpaStatusBar(connections, tokenState, lab);
   subs.push(statusBar);
   void vscode.commands.executeCommand('setContext', 'sherpa.anyConnected', false);
@@ -200,6 +214,16 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     return uri.toString();
   });
 
+  register('sherpa.azure.signIn', () => signInToAzureCommand(azure, log));
+  register('sherpa.azure.provision', () => provisionCommand(azure, log));
+  register('sherpa.azure.registerApp', () => registerAppCommand(azure, endpoints, log));
+  register('sherpa.azure.configure', () => configureCommand(azure, log));
+  register('sherpa.azure.migrateSecrets', () => migrateSecretsCommand(azure, log));
+  register('sherpa.azure.verify', (target?: 'azure' | 'lab') =>
+    verifyDeploymentCommand(azure, verifyView, endpoints, log, target),
+  );
+  register('sherpa.azure.exportVerifyReport', () => exportVerifyReportCommand(verifyView));
+
   if (readSettings().labAutostart) void startLabCommand(lab, log, browser);
   log.info(
     `Sherpa activated (VS Code ${vscode.version}${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''})`,
@@ -220,6 +244,8 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     auditView,
     mcpJsonDiagnostics,
     browser,
+    azure,
+    verifyView,
   };
 }
 

@@ -20,7 +20,9 @@
  *   7. Run Tool from the Command Palette: server → tool → arguments prefilled with bob's own id (from
  *      whoami), a schema error shown in the input box → the result in a read-only editor, no save prompt;
  *   8. Sign Out → Connect → Allow → the person gives up on the page and cancels "Signing in to …" → the
- *      warning says why and offers Sign In with Device Code → one click starts it.
+ *      warning says why and offers Sign In with Device Code → one click starts it;
+ *   9. Verify Deployment → the quick pick (Azure deployment / Local lab) → Local lab → the Deployment
+ *      Checks view shows the live probes with their evidence.
  * The local-desktop variant of the sign-in (browser reaches loopback directly) is ui-local.test.ts.
  *
  *   node --import tsx --test test/e2e/ui.test.ts        (builds the VSIX with `npm run package`)
@@ -291,6 +293,33 @@ describe(
       await screenshot(page, 'remote-device-code-offered');
       await offer.locator('.monaco-button', { hasText: /^Sign In with Device Code$/ }).click();
       await waitForNotification(page, /Device sign-in: enter the code/);
+    });
+    test('Verify Deployment: the quick pick offers Azure or the lab; the lab report fills the Deployment Checks view', async () => {
+      await clearNotifications(page);
+      await runCommand(page, 'Sherpa: Verify Deployment');
+      const options = page.locator('.quick-input-widget .quick-input-list [role="option"]');
+      const pick = options.filter({ hasText: 'Local lab' });
+      await pick.first().waitFor({ state: 'visible', timeout: 10_000 });
+      const labels = await options.allInnerTexts();
+      assert.ok(
+        labels.some((o) => /Azure deployment/.test(o)),
+        `quick pick options: ${labels.join(' | ')}`,
+      );
+      await pick.first().click();
+      // Room for the evidence: fold the other Sherpa views, as a person reading the report would.
+      for (const title of ['Servers', 'Token', 'Audit']) {
+        const header = page.locator('.pane-header', { hasText: new RegExp(`^${title}`) }).first();
+        if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click();
+      }
+      const rows = treeRows(page, 'Deployment Checks');
+      const noToken = rows.filter({ hasText: 'No token → 401 with resource_metadata' });
+      await noToken.first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.waitForTimeout(500);
+      const texts = (await rows.allInnerTexts()).join('\n');
+      assert.match(texts, /401, WWW-Authenticate: Bearer/, texts);
+      assert.match(texts, /Protected Resource Metadata `resource` equals the server URL/, texts);
+      assert.equal(await noToken.locator('.codicon-pass').count(), 1, 'a pass icon on the no-token probe');
+      await screenshot(page, 'verify-report');
     });
   },
 );

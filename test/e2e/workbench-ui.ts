@@ -65,8 +65,8 @@ export async function arrangeForTokenScreenshot(page: Page): Promise<void> {
   await page.mouse.up();
   const wider = await sidebar.boundingBox();
   assert.ok(wider && wider.width > box.width + 200, `sidebar ${box.width} → ${wider?.width} px wide`);
-  // Every other Sherpa view (Servers, Audit) folded away, so the Token view gets the height.
-  for (const title of ['Servers', 'Audit']) {
+  // Every other Sherpa view (Servers, Audit, Deployment Checks) folded away, so the Token view gets the height.
+  for (const title of ['Servers', 'Audit', 'Deployment Checks']) {
     const paneHeader = page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}\\b`) }).first();
     if ((await paneHeader.count()) && (await paneHeader.getAttribute('aria-expanded')) === 'true')
       await paneHeader.click();

@@ -148,7 +148,7 @@ export async function startKeyVaultTestServer(): Promise<KeyVaultTestServer> {
   };
 }
 
-function createSelfSignedCertificate(): { key: string; cert: string } {
+export function createSelfSignedCertificate(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sherpa-kv-cert-'));
   try {
     execFileSync(

@@ -14,6 +14,7 @@ export async function run(): Promise<void> {
   await import('./lab-sign-in.test');
   await import('./hostile-servers.test');
   await import('./audit.test');
+  await import('./azure.test');
   await import('./error-paths.test');
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures) =>

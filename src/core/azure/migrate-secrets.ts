@@ -1,0 +1,137 @@
+/**
+ * Migrate Secrets to Key Vault: writes the secrets the secure server reads into the deployment's vault.
+ * The vault is in RBAC mode and the signed-in user normally has no data-plane role on it, so: a
+ * temporary Key Vault Secrets Officer grant (scoped to that vault) for the signed-in principal, the
+ * writes — retried while the new grant propagates to the data plane (403 ForbiddenByRbac; bounded) —
+ * and the grant removed afterwards, also on failure. Values are never logged or returned.
+ */
+import { randomUUID } from 'node:crypto';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { decodeJwt } from 'jose';
+import { SherpaError } from '../errors';
+import { azureClients, listAll, type AzureContext } from './azure-context';
+import { toAzureError } from './azure-errors';
+import { BUILT_IN_ROLES } from './built-in-roles';
+
+export interface MigrateSecretsOptions {
+  secrets: { name: string; value: string }[];
+  /** Attempts per secret while RBAC propagates (default 24) and the wait between them (default 5 s). */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface MigrateSecretsResult {
+  vault: string;
+  written: string[];
+  /** Attempts it took for the first write (> 1: the grant was still propagating). */
+  firstWriteAttempts: number;
+  grant: 'temporary-removed' | 'already-held';
+}
+
+const isVaultHost = (host: string) =>
+  /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i.test(host);
+
+export async function migrateSecrets(
+  ctx: AzureContext,
+  o: MigrateSecretsOptions,
+): Promise<MigrateSecretsResult> {
+  const progress = o.onProgress ?? (() => {});
+  const c = azureClients(ctx);
+  const vaults = await listAll(c.keyVault.vaults.listByResourceGroup(ctx.resourceGroup)).catch(
+    (err: unknown) => {
+      throw toAzureError(err, `list the key vaults in ${ctx.resourceGroup}`);
+    },
+  );
+  const vault = vaults[0];
+  if (!vault?.id || !vault.properties?.vaultUri) {
+    throw new SherpaError('AZURE_NOT_FOUND', `No key vault in ${ctx.resourceGroup}`, {
+      hint: 'Run `sherpa azure provision` first.',
+    });
+  }
+
+  // Who is signed in: the `oid` of the Resource Manager token (read, not verified: it is our own token).
+  const token = await ctx.credential.getToken(`${ctx.endpoints.resourceManager}/.default`);
+  const claims = token ? decodeJwt(token.token) : {};
+  const principalId = typeof claims.oid === 'string' ? claims.oid : undefined;
+  if (!principalId) {
+    throw new SherpaError('AZURE_SIGN_IN_REQUIRED', 'Could not tell who is signed in (no oid in the token)', {
+      hint: 'Sign in as a user or service principal of the tenant (az login).',
+    });
+  }
+  const principalType = claims.idtyp === 'app' ? 'ServicePrincipal' : 'User';
+
+  const name = randomUUID();
+  let grant: MigrateSecretsResult['grant'] = 'temporary-removed';
+  progress(`granting you Key Vault Secrets Officer on ${vault.name} for this run`);
+  try {
+    await c.authorization.roleAssignments.create(vault.id, name, {
+      roleDefinitionId: `/subscriptions/${ctx.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.keyVaultSecretsOfficer}`,
+      principalId,
+      principalType,
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'RoleAssignmentExists') grant = 'already-held';
+    else
+      throw toAzureError(
+        err,
+        `grant Key Vault Secrets Officer on ${vault.name}`,
+        'Role Based Access Control Administrator (or Owner)',
+      );
+  }
+
+  const client = new SecretClient(vault.properties.vaultUri, ctx.credential, {
+    // Outside Azure's vault domains (a private cloud, the tests' stand-in) the challenge's resource
+    // cannot match the host; that domain check alone is turned off.
+    disableChallengeResourceVerification: !isVaultHost(new URL(vault.properties.vaultUri).hostname),
+    retryOptions: { maxRetries: 2 },
+  });
+  const maxAttempts = o.maxAttempts ?? 24;
+  const delay = o.retryDelayMs ?? 5000;
+  const written: string[] = [];
+  let firstWriteAttempts = 0;
+  try {
+    for (const s of o.secrets) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.setSecret(s.name, s.value, { contentType: 'text/plain' });
+          if (!written.length) firstWriteAttempts = attempt;
+          written.push(s.name);
+          progress(`wrote ${s.name}`);
+          break;
+        } catch (err) {
+          const e = err as { statusCode?: number; code?: string; message?: string };
+          const propagating = e.statusCode === 403;
+          if (!propagating || attempt >= maxAttempts) {
+            if (propagating) {
+              throw new SherpaError(
+                'AZURE_RBAC_PROPAGATION_TIMEOUT',
+                `The Secrets Officer grant on ${vault.name} did not reach Key Vault after ${attempt} attempts`,
+                {
+                  hint: 'RBAC can take several minutes to propagate: run migrate-secrets again (it is idempotent), or raise --rbac-max-attempts.',
+                },
+              );
+            }
+            throw toAzureError(err, `write ${s.name} to ${vault.name}`, 'Key Vault Secrets Officer');
+          }
+          progress(
+            `waiting for the role to propagate (attempt ${attempt}/${maxAttempts}, 403 ${e.code ?? 'Forbidden'})`,
+          );
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    }
+  } finally {
+    if (grant === 'temporary-removed') {
+      progress(`removing the temporary Secrets Officer grant on ${vault.name}`);
+      await c.authorization.roleAssignments.delete(vault.id, name).catch((err: unknown) => {
+        throw toAzureError(
+          err,
+          `remove the temporary grant ${name} on ${vault.name} (remove it by hand)`,
+          'Role Based Access Control Administrator',
+        );
+      });
+    }
+  }
+  return { vault: vault.name!, written, firstWriteAttempts, grant };
+}

@@ -1,0 +1,170 @@
+/**
+ * Provision's preflight: before `azd provision` spends ten minutes, check that azd, az and docker are on
+ * PATH, Docker is running, azd and az are signed in, a subscription is chosen, an azd environment exists
+ * (or can be created) and the Microsoft.App resource provider is registered. Every problem is named with
+ * the command that fixes it; all checks run, so one pass shows everything that is missing.
+ */
+import type { ToolRunner } from './tool-runner';
+
+export interface PreflightItem {
+  id: string;
+  ok: boolean;
+  detail: string;
+  /** The command or link that fixes it (empty when ok). */
+  fix: string;
+}
+
+export interface PreflightResult {
+  items: PreflightItem[];
+  ok: boolean;
+  subscriptionId?: string;
+  /** The azd environment's values (`azd env get-values --output json`), when one exists. */
+  azdEnv?: Record<string, string>;
+}
+
+export interface PreflightOptions {
+  subscriptionId?: string;
+  /** Name for a new azd environment when none exists (provision creates it). */
+  envName?: string;
+  location?: string;
+}
+
+const parse = <T>(text: string): T | undefined => {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+};
+
+export async function runPreflight(run: ToolRunner, o: PreflightOptions = {}): Promise<PreflightResult> {
+  const items: PreflightItem[] = [];
+  const add = (id: string, ok: boolean, detail: string, fix = '') =>
+    items.push({ id, ok, detail, fix: ok ? '' : fix });
+
+  const azd = await run('azd', ['version', '--output', 'json']);
+  if (azd === 'missing')
+    add(
+      'azd',
+      false,
+      'azd (Azure Developer CLI) is not on PATH',
+      'Install it: https://aka.ms/azd-install (winget install microsoft.azd · brew install azd · curl -fsSL https://aka.ms/install-azd.sh | bash)',
+    );
+  else
+    add(
+      'azd',
+      azd.code === 0,
+      `azd ${parse<{ azd?: { version?: string } }>(azd.stdout)?.azd?.version ?? azd.stdout.trim()}`,
+      'Reinstall azd: https://aka.ms/azd-install',
+    );
+
+  const az = await run('az', ['version', '--output', 'json']);
+  if (az === 'missing')
+    add('az', false, 'az (Azure CLI) is not on PATH', 'Install it: https://aka.ms/installazurecli');
+  else
+    add(
+      'az',
+      az.code === 0,
+      `az ${parse<Record<string, string>>(az.stdout)?.['azure-cli'] ?? az.stdout.trim()}`,
+      'Reinstall the Azure CLI: https://aka.ms/installazurecli',
+    );
+
+  const docker = await run('docker', ['version', '--format', '{{json .}}']);
+  if (docker === 'missing') {
+    add(
+      'docker',
+      false,
+      'docker is not on PATH (azd deploy builds the image with it)',
+      'Install Docker: https://docs.docker.com/get-docker/',
+    );
+  } else {
+    const v = parse<{ Client?: { Version?: string }; Server?: { Version?: string } | null }>(docker.stdout);
+    const running = docker.code === 0 && !!v?.Server;
+    add(
+      'docker',
+      running,
+      running
+        ? `docker ${v?.Client?.Version}, daemon ${v?.Server?.Version}`
+        : `docker is installed but its daemon is not running (${docker.stderr.trim().split('\n')[0] || 'no server'})`,
+      'Start Docker Desktop (or `sudo systemctl start docker`).',
+    );
+  }
+
+  if (azd !== 'missing') {
+    const auth = await run('azd', ['auth', 'login', '--check-status', '--output', 'json']);
+    const status =
+      auth === 'missing' ? undefined : parse<{ status?: string; expiresOn?: string }>(auth.stdout);
+    const ok = auth !== 'missing' && auth.code === 0 && status?.status === 'success';
+    add(
+      'azd-signed-in',
+      ok,
+      ok ? `azd is signed in (token until ${status?.expiresOn ?? '?'})` : 'azd is not signed in',
+      'Run `azd auth login` (add --tenant-id <tenant> for another tenant).',
+    );
+  }
+
+  let account: { id?: string; tenantId?: string; name?: string; user?: { name?: string } } | undefined;
+  if (az !== 'missing') {
+    const show = await run('az', ['account', 'show', '--output', 'json']);
+    account = show !== 'missing' && show.code === 0 ? parse(show.stdout) : undefined;
+    add(
+      'az-signed-in',
+      !!account?.id,
+      account?.id
+        ? `az is signed in as ${account.user?.name ?? '?'} (${account.name})`
+        : 'az is not signed in',
+      'Run `az login` (add --tenant <tenant> for another tenant).',
+    );
+  }
+
+  let azdEnv: Record<string, string> | undefined;
+  if (azd !== 'missing') {
+    const values = await run('azd', ['env', 'get-values', '--output', 'json']);
+    azdEnv =
+      values !== 'missing' && values.code === 0 ? parse<Record<string, string>>(values.stdout) : undefined;
+    const canCreate = !!o.envName && !!o.location;
+    add(
+      'azd-environment',
+      !!azdEnv || canCreate,
+      azdEnv
+        ? `azd environment ${azdEnv.AZURE_ENV_NAME ?? '(default)'}`
+        : canCreate
+          ? `will create azd environment ${o.envName} in ${o.location}`
+          : 'no azd environment in this folder',
+      'Pass --env-name <name> --location <region> (or run `azd env new <name>`).',
+    );
+  }
+
+  const subscriptionId = o.subscriptionId ?? azdEnv?.AZURE_SUBSCRIPTION_ID ?? account?.id;
+  add(
+    'subscription',
+    !!subscriptionId,
+    subscriptionId
+      ? `subscription ${subscriptionId}${o.subscriptionId ? ' (--subscription)' : azdEnv?.AZURE_SUBSCRIPTION_ID ? ' (azd environment)' : ' (az default)'}`
+      : 'no subscription chosen',
+    'Pass --subscription <id>, or `az account set --subscription <id>`.',
+  );
+
+  if (az !== 'missing' && account?.id && subscriptionId) {
+    const provider = await run('az', [
+      'provider',
+      'show',
+      '--namespace',
+      'Microsoft.App',
+      '--subscription',
+      subscriptionId,
+      '--query',
+      'registrationState',
+      '--output',
+      'tsv',
+    ]);
+    const state = provider === 'missing' ? '' : provider.stdout.trim();
+    add(
+      'provider-microsoft-app',
+      state === 'Registered',
+      `Microsoft.App resource provider: ${state || 'unknown'}`,
+      `Run \`az provider register --namespace Microsoft.App --subscription ${subscriptionId}\` (takes a few minutes).`,
+    );
+  }
+  return { items, ok: items.every((i) => i.ok), subscriptionId, azdEnv };
+}

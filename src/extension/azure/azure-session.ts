@@ -1,0 +1,116 @@
+/**
+ * Which Azure account, tenant, subscription and resource group the Azure commands work on. Ids live in
+ * settings (they are not secrets); tokens stay with VS Code's `microsoft` provider (or, with
+ * `sherpa.azure.signIn: environment`, with @azure/identity reading AZURE_* variables — CI, dev containers).
+ */
+import * as vscode from 'vscode';
+import { EnvironmentCredential, type TokenCredential } from '@azure/identity';
+import type { AzureContext } from '../../core/azure/azure-context';
+import {
+  isKnownAuthorityHost,
+  validateAzureEndpoints,
+  type AzureEndpoints,
+} from '../../core/azure/endpoints';
+import { listResourceGroups, listSubscriptions } from '../../core/azure/subscriptions';
+import { toQuickPickText } from '../../core/untrusted-text';
+import { ExtensionError } from '../errors';
+import { readSettings, SETTINGS_SECTION, SettingKeys } from '../settings';
+import { VsCodeMicrosoftCredential } from './vscode-credential';
+
+export class AzureSession {
+  endpoints(): AzureEndpoints {
+    return validateAzureEndpoints(readSettings().azure.endpoints, (k) => {
+      const key = {
+        resourceManager: SettingKeys.azureResourceManagerEndpoint,
+        graph: SettingKeys.azureGraphEndpoint,
+        authorityHost: SettingKeys.azureAuthorityHost,
+      }[k];
+      return `sherpa.${key}`;
+    });
+  }
+
+  credential(): TokenCredential {
+    const s = readSettings().azure;
+    if (s.signIn === 'environment') {
+      const authorityHost = this.endpoints().authorityHost;
+      return new EnvironmentCredential({
+        authorityHost,
+        disableInstanceDiscovery: !isKnownAuthorityHost(authorityHost),
+      });
+    }
+    return new VsCodeMicrosoftCredential(() => readSettings().azure.tenant);
+  }
+
+  /**
+   * Sign In to Azure: the tenant (empty = the account's home tenant), then a subscription from a quick
+   * pick. Returns the chosen subscription id, or undefined when the user cancelled.
+   */
+  async signIn(): Promise<string | undefined> {
+    const current = readSettings().azure;
+    if (current.signIn === 'vscode') {
+      const tenant = await vscode.window.showInputBox({
+        title: 'Sherpa: Sign In to Azure (1/2)',
+        prompt: "Entra tenant (id or domain). Leave empty for your account's home tenant.",
+        value: current.tenant ?? '',
+        ignoreFocusOut: true,
+      });
+      if (tenant === undefined) return undefined;
+      await this.update(SettingKeys.azureTenant, tenant.trim() || undefined);
+    }
+    const subscriptions = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Sherpa: listing your Azure subscriptions…' },
+      () => listSubscriptions(this.credential(), this.endpoints()),
+    );
+    if (!subscriptions.length) {
+      throw new ExtensionError('NO_SESSION', 'The signed-in account sees no subscription', {
+        hint: 'Pick another tenant, or ask for a role (Reader at least) on a subscription.',
+      });
+    }
+    const picked = await vscode.window.showQuickPick(
+      subscriptions.map((s) => ({
+        // Names come from Resource Manager: shown as text, never as $(icons) or links.
+        label: toQuickPickText(s.displayName),
+        description: toQuickPickText(s.subscriptionId),
+        detail: toQuickPickText(`tenant ${s.tenantId} · ${s.state}`),
+        id: s.subscriptionId,
+      })),
+      { title: 'Sherpa: Sign In to Azure (2/2) — subscription', ignoreFocusOut: true },
+    );
+    if (!picked) return undefined;
+    await this.update(SettingKeys.azureSubscriptionId, picked.id);
+    return picked.id;
+  }
+
+  /** The context for a command; asks for whatever is not chosen yet. Undefined = cancelled. */
+  async context(): Promise<AzureContext | undefined> {
+    let { subscriptionId, resourceGroup } = readSettings().azure;
+    if (!subscriptionId) subscriptionId = await this.signIn();
+    if (!subscriptionId) return undefined;
+    if (!resourceGroup) {
+      const groups = await listResourceGroups(this.credential(), this.endpoints(), subscriptionId);
+      const picked = await vscode.window.showQuickPick(
+        groups
+          .sort((a, b) => Number(!!b.tags?.['azd-env-name']) - Number(!!a.tags?.['azd-env-name']))
+          .map((g) => ({
+            label: toQuickPickText(g.name),
+            description: toQuickPickText(
+              g.tags?.['azd-env-name'] ? `azd environment ${g.tags['azd-env-name']}` : g.location,
+            ),
+            name: g.name,
+          })),
+        { title: 'Sherpa: resource group of the deployment', ignoreFocusOut: true },
+      );
+      if (!picked) return undefined;
+      resourceGroup = picked.name;
+      await this.update(SettingKeys.azureResourceGroup, resourceGroup);
+    }
+    return { credential: this.credential(), endpoints: this.endpoints(), subscriptionId, resourceGroup };
+  }
+
+  async update(key: string, value: string | undefined): Promise<void> {
+    const target = vscode.workspace.workspaceFolders?.length
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(key, value, target);
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * The Azure commands: Sign In to Azure, Provision, Register Entra App, Configure Secure Server, Migrate
+ * Secrets to Key Vault, Verify Deployment (+ export). Thin: they ask (quick picks, password boxes), show
+ * progress and results; src/core/azure does the work — the same code as `sherpa azure …`.
+ */
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { EXPECTED_SECRET_NAMES } from '../../core/azure/built-in-roles';
+import { configureSecureServer, type ConfigureResult } from '../../core/azure/configure-app';
+import { migrateSecrets, type MigrateSecretsResult } from '../../core/azure/migrate-secrets';
+import { runPreflight } from '../../core/azure/preflight';
+import { provisionSteps, readAzdOutputs } from '../../core/azure/provision';
+import { registerEntraApp, type RegisterAppResult } from '../../core/azure/register-app';
+import { runToolIn } from '../../core/azure/tool-runner';
+import { verifyAzureDeployment, verifyLab, type VerifyReport } from '../../core/azure/verify-deployment';
+import { formatVerifyReport } from '../../core/azure/verify-report';
+import { toNotificationText } from '../../core/untrusted-text';
+import type { AzureSession } from '../azure/azure-session';
+import type { ServerEndpoints } from '../endpoints';
+import type { SherpaLog } from '../output-log';
+import { readSettings, SettingKeys } from '../settings';
+import { showFailure } from '../show-failure';
+import type { VerifyTreeProvider } from '../views/verify-tree';
+
+type Progress = vscode.Progress<{ message?: string }>;
+const withProgress = <T>(title: string, run: (p: Progress) => Promise<T>) =>
+  vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${title}` },
+    run,
+  );
+
+export async function signInToAzureCommand(
+  session: AzureSession,
+  log: SherpaLog,
+): Promise<string | undefined> {
+  try {
+    const id = await session.signIn();
+    if (id) void vscode.window.showInformationMessage(`Sherpa: signed in to Azure, subscription ${id}.`);
+    return id;
+  } catch (err) {
+    showFailure(log, 'Sign In to Azure failed', err);
+    return undefined;
+  }
+}
+
+/** The workspace folder holding azure.yaml: azd runs there. */
+async function azdFolder(): Promise<vscode.Uri | undefined> {
+  for (const f of vscode.workspace.workspaceFolders ?? []) {
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(f.uri, 'azure.yaml'));
+      return f.uri;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+export async function provisionCommand(session: AzureSession, log: SherpaLog): Promise<number | undefined> {
+  try {
+    const folder = await azdFolder();
+    if (!folder) {
+      void vscode.window.showErrorMessage(
+        'Sherpa: Provision needs the folder with azure.yaml (this repository) open in the workspace.',
+      );
+      return undefined;
+    }
+    const run = runToolIn(folder.fsPath);
+    const o = { subscriptionId: readSettings().azure.subscriptionId };
+    const preflight = await withProgress('checking azd, az and docker…', () => runPreflight(run, o));
+    for (const i of preflight.items)
+      log.info(`[preflight] ${i.ok ? '✓' : '✗'} ${i.id}: ${i.detail}${i.ok ? '' : ` → ${i.fix}`}`);
+    if (!preflight.ok) {
+      const missing = preflight.items.filter((i) => !i.ok);
+      void vscode.window
+        .showErrorMessage(
+          `Sherpa: Provision preflight failed — ${missing.map((i) => `${i.detail}: ${i.fix}`).join(' · ')}`,
+          { modal: false },
+          'Show Log',
+        )
+        .then((c) => c && log.show());
+      return undefined;
+    }
+    // One visible, cancellable terminal task running exactly the CLI's steps.
+    const line = provisionSteps(preflight, o)
+      .map((s) => [s.command, ...s.args].join(' '))
+      .join(' && ');
+    const task = new vscode.Task(
+      { type: 'sherpa-azure', step: 'provision' },
+      vscode.TaskScope.Workspace,
+      'Provision to Azure',
+      'sherpa',
+      new vscode.ShellExecution(line, { cwd: folder.fsPath }),
+    );
+    task.presentationOptions = {
+      reveal: vscode.TaskRevealKind.Always,
+      panel: vscode.TaskPanelKind.Dedicated,
+    };
+    const code = await withProgress('provisioning with azd (see the terminal)…', async () => {
+      const execution = await vscode.tasks.executeTask(task);
+      return new Promise<number>((resolve) => {
+        const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+          if (e.execution === execution) {
+            sub.dispose();
+            resolve(e.exitCode ?? 1);
+          }
+        });
+      });
+    });
+    if (code !== 0) {
+      void vscode.window.showErrorMessage(
+        `Sherpa: azd failed (exit ${code}); its output is in the terminal.`,
+      );
+      return code;
+    }
+    const outputs = await readAzdOutputs(run);
+    if (outputs.SECURE_SERVER_URL)
+      await session.update(SettingKeys.secureServerUrl, outputs.SECURE_SERVER_URL);
+    if (outputs.VULNERABLE_SERVER_URL)
+      await session.update(SettingKeys.vulnerableServerUrl, outputs.VULNERABLE_SERVER_URL);
+    if (outputs.AZURE_RESOURCE_GROUP)
+      await session.update(SettingKeys.azureResourceGroup, outputs.AZURE_RESOURCE_GROUP);
+    void vscode.window.showInformationMessage(
+      `Sherpa: provisioned. Secure server ${outputs.SECURE_SERVER_URL ?? '?'}. Next: Register Entra App.`,
+    );
+    return 0;
+  } catch (err) {
+    showFailure(log, 'Provision failed', err);
+    return undefined;
+  }
+}
+
+export async function registerAppCommand(
+  session: AzureSession,
+  endpoints: () => ServerEndpoints,
+  log: SherpaLog,
+): Promise<RegisterAppResult | undefined> {
+  try {
+    let secureUrl = endpoints().secureUrl;
+    if (!secureUrl.startsWith('https://')) {
+      const typed = await vscode.window.showInputBox({
+        title: 'Sherpa: Register Entra App',
+        prompt: "The secure server's public MCP URL (https://…/mcp)",
+        validateInput: (v) =>
+          /^https:\/\/[^/]+\/.+/.test(v) ? undefined : 'an https URL ending in the MCP path',
+      });
+      if (!typed) return undefined;
+      secureUrl = typed;
+    }
+    const ctx = {
+      credential: session.credential(),
+      endpoints: session.endpoints(),
+      subscriptionId: '',
+      resourceGroup: '',
+    };
+    const r = await withProgress('registering the Entra app…', (p) =>
+      registerEntraApp(ctx, { secureUrl, onProgress: (m) => p.report({ message: m }) }),
+    );
+    await session.update(SettingKeys.azureApiClientId, r.appId);
+    log.info(
+      `[register] ${r.created ? 'created' : 'found'} ${r.uniqueName} appId ${r.appId}; repaired: ${r.repaired.join(', ') || 'nothing'}; identifier URI ${r.identifierUri.outcome}`,
+    );
+    if (r.identifierUri.outcome === 'refused') {
+      void vscode.window.showWarningMessage(
+        `Sherpa: app ${r.appId} registered, but Entra refused ${r.identifierUri.url} as an identifier URI (${toNotificationText(r.identifierUri.detail)}). Fallback: api://${r.appId} only; Configure will advertise ${r.scopesSupported[0]}.`,
+      );
+    } else {
+      void vscode.window.showInformationMessage(
+        `Sherpa: app ${r.appId} ${r.created ? 'registered' : r.repaired.length ? `repaired (${r.repaired.join(', ')})` : 'already up to date'}. Next: Configure Secure Server.`,
+      );
+    }
+    return r;
+  } catch (err) {
+    showFailure(log, 'Register Entra App failed', err);
+    return undefined;
+  }
+}
+
+export async function configureCommand(
+  session: AzureSession,
+  log: SherpaLog,
+): Promise<ConfigureResult | undefined> {
+  try {
+    const ctx = await session.context();
+    if (!ctx) return undefined;
+    const apiClientId =
+      readSettings().azure.apiClientId ??
+      (await vscode.window.showInputBox({
+        title: 'Sherpa: Configure Secure Server',
+        prompt: "The API app registration's client id (Register Entra App prints it)",
+        validateInput: (v) => (/^[0-9a-f-]{36}$/i.test(v) ? undefined : 'a GUID'),
+      }));
+    if (!apiClientId) return undefined;
+    const r = await withProgress('configuring the secure app (new revision)…', (p) =>
+      configureSecureServer(ctx, { apiClientId, onProgress: (m) => p.report({ message: m }) }),
+    );
+    void vscode.window.showInformationMessage(
+      `Sherpa: ${r.app} ${r.changed.length ? `updated (${r.changed.join(', ')})` : 'already configured'}. Revision ${toNotificationText(r.revisionState ?? r.revision ?? '?')}.`,
+    );
+    return r;
+  } catch (err) {
+    showFailure(log, 'Configure Secure Server failed', err);
+    return undefined;
+  }
+}
+
+export async function migrateSecretsCommand(
+  session: AzureSession,
+  log: SherpaLog,
+): Promise<MigrateSecretsResult | undefined> {
+  try {
+    const ctx = await session.context();
+    if (!ctx) return undefined;
+    const secrets: { name: string; value: string }[] = [];
+    for (const name of EXPECTED_SECRET_NAMES) {
+      const how = await vscode.window.showQuickPick(
+        [
+          { label: 'Generate a random value', id: 'generate' },
+          { label: 'Enter a value…', id: 'enter' },
+        ],
+        { title: `Sherpa: value for ${name}`, ignoreFocusOut: true },
+      );
+      if (!how) return undefined;
+      let value = randomBytes(32).toString('base64url');
+      if (how.id === 'enter') {
+        // password: true — the value is never shown, logged or echoed back.
+        const typed = await vscode.window.showInputBox({
+          title: `Sherpa: value for ${name}`,
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v ? undefined : 'a value'),
+        });
+        if (!typed) return undefined;
+        value = typed;
+      }
+      secrets.push({ name, value });
+    }
+    const r = await withProgress('migrating secrets to Key Vault…', (p) =>
+      migrateSecrets(ctx, { secrets, onProgress: (m) => p.report({ message: m }) }),
+    );
+    void vscode.window.showInformationMessage(
+      `Sherpa: wrote ${r.written.join(', ')} to ${r.vault}${r.firstWriteAttempts > 1 ? ` (after ${r.firstWriteAttempts} attempts while RBAC propagated)` : ''}; ${r.grant === 'temporary-removed' ? 'temporary grant removed' : 'your existing grant left as it was'}.`,
+    );
+    return r;
+  } catch (err) {
+    showFailure(log, 'Migrate Secrets to Key Vault failed', err);
+    return undefined;
+  }
+}
+
+export async function verifyDeploymentCommand(
+  session: AzureSession,
+  view: VerifyTreeProvider,
+  endpoints: () => ServerEndpoints,
+  log: SherpaLog,
+  target?: 'azure' | 'lab',
+): Promise<VerifyReport | undefined> {
+  try {
+    const choice =
+      target ??
+      (
+        await vscode.window.showQuickPick(
+          [
+            { label: 'Azure deployment', id: 'azure' as const },
+            { label: 'Local lab', id: 'lab' as const, description: endpoints().secureUrl },
+          ],
+          { title: 'Sherpa: Verify Deployment' },
+        )
+      )?.id;
+    if (!choice) return undefined;
+    let report: VerifyReport;
+    if (choice === 'lab') {
+      report = await withProgress('verifying the local lab…', () =>
+        verifyLab({ url: endpoints().secureUrl }),
+      );
+    } else {
+      const ctx = await session.context();
+      if (!ctx) return undefined;
+      report = await withProgress('verifying the Azure deployment (read-only)…', () =>
+        verifyAzureDeployment(ctx),
+      );
+    }
+    for (const c of report.checks) log.info(`[verify] ${c.status} ${c.id}: ${c.evidence}`);
+    view.show(report);
+    await vscode.commands.executeCommand('sherpa.verify.focus');
+    const failed = report.checks.filter((c) => c.status === 'fail').length;
+    void (
+      failed
+        ? vscode.window.showWarningMessage(
+            `Sherpa: ${failed} check(s) failed — see the Verify view.`,
+            'Export as Markdown',
+          )
+        : vscode.window.showInformationMessage(
+            'Sherpa: every check passed (or does not apply).',
+            'Export as Markdown',
+          )
+    ).then((c) => c && vscode.commands.executeCommand('sherpa.azure.exportVerifyReport'));
+    return report;
+  } catch (err) {
+    showFailure(log, 'Verify Deployment failed', err);
+    return undefined;
+  }
+}
+
+export async function exportVerifyReportCommand(view: VerifyTreeProvider): Promise<string | undefined> {
+  if (!view.report) {
+    void vscode.window.showInformationMessage('Sherpa: run Verify Deployment first.');
+    return undefined;
+  }
+  const content = formatVerifyReport(view.report, 'markdown');
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+  await vscode.window.showTextDocument(doc, { preview: false });
+  return content;
+}
