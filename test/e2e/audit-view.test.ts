@@ -6,12 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openWorkbench, runCommand, screenshot, widenSidebar, type Workbench } from './workbench';
-
-function treeRows(page: Page, viewTitle: string) {
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });
-  return pane.locator('[role="treeitem"]');
-}
+import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
+import { treeRows, widenSidebar } from './workbench-ui';
 
 describe('Audit view in a real VS Code (code-server + Chromium)', { timeout: 180_000 }, () => {
   let workbench: Workbench;

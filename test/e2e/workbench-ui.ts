@@ -45,26 +45,9 @@ export function escape(text: string): string {
  * values are not cut off, collapses the Servers view and the Header node so Checks and Claims fit.
  */
 export async function arrangeForTokenScreenshot(page: Page): Promise<void> {
-  const sidebar = page.locator('.part.sidebar').first();
-  const box = await sidebar.boundingBox();
-  assert.ok(box, 'the sidebar is shown');
-  // The sash is VS Code's drag handle on the sidebar's edge (a person drags it to widen the sidebar).
-  const edge = box.x + box.width;
-  let sashBox: { x: number; y: number; width: number; height: number } | undefined;
-  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
-    const b = await sash.boundingBox();
-    if (b && b.height > 200 && Math.abs(b.x + b.width / 2 - edge) < 6) sashBox = b;
-  }
-  assert.ok(sashBox, `a vertical sash at the sidebar's edge (x=${edge})`);
-  const x = sashBox.x + sashBox.width / 2;
-  const y = sashBox.y + sashBox.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + 100, y, { steps: 4 });
-  await page.mouse.move(box.x + 760, y, { steps: 8 });
-  await page.mouse.up();
-  const wider = await sidebar.boundingBox();
-  assert.ok(wider && wider.width > box.width + 200, `sidebar ${box.width} → ${wider?.width} px wide`);
+  const before = (await page.locator('.part.sidebar').first().boundingBox())?.width ?? 0;
+  const wider = await widenSidebar(page, 760);
+  assert.ok(wider > before + 200, `sidebar ${before} → ${wider} px wide`);
   // Every other Sherpa view (Servers, Audit, Deployment Checks) folded away, so the Token view gets the height.
   for (const title of ['Servers', 'Audit', 'Deployment Checks']) {
     const paneHeader = page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}\\b`) }).first();
@@ -76,7 +59,32 @@ export async function arrangeForTokenScreenshot(page: Page): Promise<void> {
   });
   if ((await header.getAttribute('aria-expanded')) === 'true')
     await header.locator('.monaco-tl-twistie').click();
-  await page.mouse.move(box.x + 1000, y); // no hover highlight in the screenshot
+}
+
+/**
+ * Drags the sidebar's sash (VS Code's drag handle on its edge) to the right, as a person does to read
+ * long rows, until the sidebar is `width` px wide. Returns the new width.
+ */
+export async function widenSidebar(page: Page, width: number): Promise<number> {
+  const sidebar = page.locator('.part.sidebar').first();
+  const box = await sidebar.boundingBox();
+  assert.ok(box, 'the sidebar is shown');
+  const edge = box.x + box.width;
+  let sash: { x: number; y: number; width: number; height: number } | undefined;
+  for (const s of await page.locator('.monaco-sash.vertical').all()) {
+    const b = await s.boundingBox();
+    if (b && b.height > 200 && Math.abs(b.x + b.width / 2 - edge) < 6) sash = b;
+  }
+  assert.ok(sash, `a vertical sash at the sidebar's edge (x=${edge})`);
+  const x = sash.x + sash.width / 2;
+  const y = sash.y + sash.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 100, y, { steps: 4 });
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+  await page.mouse.move(box.x + width + 240, y); // no hover highlight in a screenshot
+  return (await sidebar.boundingBox())?.width ?? 0;
 }
 
 /** Fails unless the element is fully inside both the page's viewport and its scrolled view pane. */

@@ -129,29 +129,3 @@ export async function runCommand(page: Page, title: string, attempts = 8): Promi
   }
   throw new Error(`command "${title}" never appeared in the Command Palette`);
 }
-
-/**
- * Drags the sidebar's sash (VS Code's drag handle on its edge) to the right, as a person does to read
- * long rows, until the sidebar is `width` px wide. Returns the new width.
- */
-export async function widenSidebar(page: Page, width: number): Promise<number> {
-  const sidebar = page.locator('.part.sidebar').first();
-  const box = await sidebar.boundingBox();
-  assert.ok(box, 'the sidebar is shown');
-  const edge = box.x + box.width;
-  let sash: { x: number; y: number; width: number; height: number } | undefined;
-  for (const s of await page.locator('.monaco-sash.vertical').all()) {
-    const b = await s.boundingBox();
-    if (b && b.height > 200 && Math.abs(b.x + b.width / 2 - edge) < 6) sash = b;
-  }
-  assert.ok(sash, `a vertical sash at the sidebar's edge (x=${edge})`);
-  const x = sash.x + sash.width / 2;
-  const y = sash.y + sash.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + 100, y, { steps: 4 });
-  await page.mouse.move(box.x + width, y, { steps: 8 });
-  await page.mouse.up();
-  await page.mouse.move(box.x + width + 200, y); // no hover highlight in a screenshot
-  return (await sidebar.boundingBox())?.width ?? 0;
-}
