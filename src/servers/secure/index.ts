@@ -1,15 +1,15 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as oidc from 'openid-client';
 import { defaultAllowedHosts } from '../shared/host-check';
-import { listenHttp } from '../shared/listen';
+import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
-import { createMcpApp, type RunningMcpServer } from '../shared/mcp-app';
+import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { MultiplexTransport } from '../shared/multiplex-transport';
 import { createBearerAuth } from './auth/bearer-auth';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
 import {
   buildProtectedResourceMetadata,
-  mountProtectedResourceMetadata,
+  protectedResourceMetadataRoutes,
   protectedResourceMetadataUrl,
 } from './protected-resource-metadata';
 import { FileSecretStore } from './secrets/file-secret-store';
@@ -41,6 +41,8 @@ export interface SecureServerOptions {
   allowedHosts?: string[]; // Host header allow-list (DNS rebinding); default host:port + localhost:port
   secrets:
     { kind: 'file'; path: string } | { kind: 'key-vault'; vaultUrl: string; managedIdentityClientId: string };
+  /** Timeouts and connection cap (slow or idle clients); defaults in shared/listen.ts. */
+  limits?: ServerLimits;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
   const logger = createLogger('secure-mcp');
   assertUsableOptions(o);
   const jwksUri = o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!));
-  const listening = await listenHttp(o.host, o.port);
+  const listening = await listenHttp(o.host, o.port, o.limits);
   try {
     const resourceUrl = o.resourceUrl ?? `${listening.origin}/mcp`;
     const scopes = o.scopesSupported ?? [`${resourceUrl}/${o.requiredScope}`];
@@ -71,7 +73,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
     await mcp.connect(transport);
 
     const verify = createAccessTokenVerifier({ issuer: o.issuer, jwksUri, audiences: o.audiences });
-    const app = createMcpApp({
+    const handler = createMcpHandler({
       allowedHosts,
       transport,
       logger,
@@ -81,17 +83,15 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
         { realm: 'sherpa-secure-mcp', scopes, resourceMetadataUrl: metadataUrl },
         logger,
       ),
-      mountExtraRoutes: (a) =>
-        mountProtectedResourceMetadata(
-          a,
-          buildProtectedResourceMetadata({
-            resourceUrl,
-            authorizationServers: o.authorizationServers,
-            scopesSupported: scopes,
-          }),
-        ),
+      extraRoutes: protectedResourceMetadataRoutes(
+        buildProtectedResourceMetadata({
+          resourceUrl,
+          authorizationServers: o.authorizationServers,
+          scopesSupported: scopes,
+        }),
+      ),
     });
-    listening.server.on('request', app);
+    listening.server.on('request', handler);
     logger.info('secure MCP server listening', {
       url: `${listening.origin}/mcp`,
       resource: resourceUrl,

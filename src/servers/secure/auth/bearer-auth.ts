@@ -1,9 +1,17 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { JWTPayload } from 'jose';
+import { sendJson } from '../../shared/http-reply';
 import type { Authenticate } from '../../shared/mcp-app';
 import { createSampledLog, type Logger } from '../../shared/log';
-import { AuthError, authErrorFromJose, respondToAuthError, type ChallengeContext } from './errors';
+import {
+  AuthError,
+  authErrorFromJose,
+  respondToAuthError,
+  type AuthErrorCode,
+  type AuthErrorResponse,
+  type ChallengeContext,
+} from './errors';
 import { MAX_TOKEN_LENGTH } from './verify-access-token';
 
 export interface BearerPolicy {
@@ -42,26 +50,41 @@ export function createBearerAuth(
   logger: Logger,
 ): Authenticate {
   const logRejection = createSampledLog((msg, fields) => logger.info(msg, fields));
-  return async (req: Request, res: Response) => {
+  // Every answer but the 503's Retry-After depends only on the code and the configuration: built once
+  // per code, so a flood of bad tokens costs a Map lookup per request, not a header build.
+  const answers = new Map<AuthErrorCode, AuthErrorResponse & { json: string }>();
+  const answerFor = (err: AuthError) => {
+    if (err.retryAfterSeconds !== undefined) {
+      const a = respondToAuthError(err, challenge);
+      return { ...a, json: JSON.stringify(a.body) };
+    }
+    let a = answers.get(err.code);
+    if (!a) {
+      const built = respondToAuthError(err, challenge);
+      a = { ...built, json: JSON.stringify(built.body) };
+      answers.set(err.code, a);
+    }
+    return a;
+  };
+  const reject = (req: IncomingMessage, res: ServerResponse, err: unknown): null => {
+    const authError = authErrorFromJose(err);
+    const answer = answerFor(authError);
+    logRejection(authError.code, 'request rejected', {
+      code: authError.code,
+      status: answer.status,
+      path: (req.url ?? '').split('?', 1)[0],
+    });
+    sendJson(res, answer.status, answer.json, answer.headers);
+    return null;
+  };
+  return async (req, res) => {
     try {
       const token = readBearerToken(req.headers.authorization);
       const claims = (await verify(token)) as CallerClaims;
       applyClaimPolicy(claims, policy);
       return toAuthInfo(claims, policy.resourceUrl);
     } catch (err) {
-      const authError = authErrorFromJose(err);
-      const answer = respondToAuthError(authError, challenge);
-      logRejection(authError.code, 'request rejected', {
-        code: authError.code,
-        status: answer.status,
-        path: req.path,
-      });
-      res
-        .status(answer.status)
-        .set(answer.headers)
-        .type('application/json')
-        .send(JSON.stringify(answer.body));
-      return null;
+      return reject(req, res, err);
     }
   };
 }

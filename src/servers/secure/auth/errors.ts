@@ -81,10 +81,18 @@ const TABLE: Record<AuthErrorCode, { status: number; error: Rfc6750Error; descri
 
 export class AuthError extends Error {
   readonly code: AuthErrorCode;
-  constructor(code: AuthErrorCode, detail?: string) {
+  /** For 503s: when the caller may try again (RFC 9110 §10.2.3). Default 5 s. */
+  readonly retryAfterSeconds?: number;
+  constructor(code: AuthErrorCode, detail?: string, options: { retryAfterSeconds?: number } = {}) {
+    // A rejected token is an expected outcome, not a bug: its stack trace is never read, and capturing
+    // one is the most expensive part of a 401 (Error.captureStackTrace walks the stack every time).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail ? `${TABLE[code].description}: ${detail}` : TABLE[code].description);
+    Error.stackTraceLimit = limit;
     this.name = 'AuthError';
     this.code = code;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -144,7 +152,7 @@ export function respondToAuthError(err: AuthError, ctx: ChallengeContext): AuthE
   // A 503 is not a challenge: the caller's credentials were not judged, so no WWW-Authenticate.
   const headers: Record<string, string> =
     entry.status === 503
-      ? { 'Retry-After': '5' }
+      ? { 'Retry-After': String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 5))) }
       : {
           'WWW-Authenticate':
             'Bearer ' + params.map(([k, v]) => `${k}="${v.replace(/[\\"]/g, '\\$&')}"`).join(', '),
