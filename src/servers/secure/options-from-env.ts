@@ -1,5 +1,6 @@
 import { LAB_DEFAULT_PORTS, LAB_HOST } from '../../core/lab-defaults';
 import { REQUIRED_SCOPE } from '../../core/well-known-ids';
+import { serverLimitsFromEnv } from '../shared/limits-from-env';
 import type { SecureServerOptions } from './index';
 
 /**
@@ -20,6 +21,7 @@ import type { SecureServerOptions } from './index';
  * | KEY_VAULT_URL              | use Azure Key Vault for secrets                                | unset → file       |
  * | MANAGED_IDENTITY_CLIENT_ID | client id of the user-assigned managed identity (NOT the app)  | required with KEY_VAULT_URL |
  * | SECRETS_FILE               | local JSON secrets file (lab)                                   | required without KEY_VAULT_URL |
+ * | SHERPA_*_TIMEOUT_MS, SHERPA_MAX_CONNECTIONS | slow/idle client limits (shared/limits-from-env.ts) | listen.ts |
  *
  * A missing or malformed setting throws an Error (code `missing_setting` / `invalid_setting`) whose
  * message names the variable and says how to fix it.
@@ -88,6 +90,7 @@ export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServer
     scopesSupported: env.SHERPA_SCOPES_SUPPORTED ? readList(env.SHERPA_SCOPES_SUPPORTED) : undefined,
     allowedHosts: env.ALLOWED_HOSTS ? readList(env.ALLOWED_HOSTS) : undefined,
     secrets,
+    limits: serverLimitsFromEnv(env),
   };
 }
 
