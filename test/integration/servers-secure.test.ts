@@ -377,7 +377,7 @@ describe('secure MCP server JWKS loading', () => {
     }
   });
 
-  it('loads the JWKS once for a first burst of 20 unknown-kid tokens', async () => {
+  it('loads the JWKS at most once per cooldown for a first burst of 20 unknown-kid tokens', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sherpa-secure-'));
     const issuer = await startTestIssuer();
     const server = await startServerProcess('src/servers/secure/main.ts', secureEnv(issuer, dataDir));
@@ -387,7 +387,9 @@ describe('secure MCP server JWKS loading', () => {
       );
       const results = await Promise.all(forged.map((t) => postJsonRpc(server.url, WHOAMI, t)));
       assert.deepEqual(new Set(results.map((r) => r.status)), new Set([401]));
-      assert.equal(issuer.jwksFetches(), 1);
+      // The first load, plus at most one refetch after the 2 s cooldown for the tokens that arrived after
+      // that load (their kid could be a key published since: servers-key-rollover-faults.test.ts).
+      assert.ok(issuer.jwksFetches() <= 2, `JWKS fetched ${issuer.jwksFetches()} times`);
     } finally {
       await server.stop();
       await issuer.close();

@@ -6,6 +6,7 @@ import { createLogger } from '../shared/log';
 import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { MultiplexTransport } from '../shared/multiplex-transport';
 import { createBearerAuth } from './auth/bearer-auth';
+import type { IssuerKeySetOptions } from './auth/issuer-key-set';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
 import {
   buildProtectedResourceMetadata,
@@ -43,6 +44,8 @@ export interface SecureServerOptions {
     { kind: 'file'; path: string } | { kind: 'key-vault'; vaultUrl: string; managedIdentityClientId: string };
   /** Timeouts and connection cap (slow or idle clients); defaults in shared/listen.ts. */
   limits?: ServerLimits;
+  /** JWKS cooldown / max age / timeout / back-off after a failed download (auth/issuer-key-set.ts). */
+  keySet?: IssuerKeySetOptions;
 }
 
 /**
@@ -72,7 +75,12 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
     const transport = new MultiplexTransport();
     await mcp.connect(transport);
 
-    const verify = createAccessTokenVerifier({ issuer: o.issuer, jwksUri, audiences: o.audiences });
+    const verify = createAccessTokenVerifier({
+      issuer: o.issuer,
+      jwksUri,
+      audiences: o.audiences,
+      keySet: o.keySet,
+    });
     const handler = createMcpHandler({
       allowedHosts,
       transport,

@@ -27,6 +27,7 @@ export type AuthErrorCode =
   | 'wrong_audience'
   | 'wrong_tenant'
   | 'insufficient_scope'
+  | 'signing_key_pending'
   | 'signing_keys_unavailable';
 
 type Rfc6750Error = 'invalid_token' | 'insufficient_scope' | undefined;
@@ -72,6 +73,13 @@ const TABLE: Record<AuthErrorCode, { status: number; error: Rfc6750Error; descri
   },
   // The issuer's JWKS could not be fetched: our dependency failed, not the caller. A 503 tells the
   // client to retry later instead of sending the user through sign-in again.
+  // A kid we may not refetch for yet (see issuer-key-set.ts): most likely a key the issuer published
+  // just after our last download. A 401 would start a sign-in loop; 503 says "retry in N seconds".
+  signing_key_pending: {
+    status: 503,
+    error: undefined,
+    description: 'The token names a signing key this server has not loaded yet',
+  },
   signing_keys_unavailable: {
     status: 503,
     error: undefined,
