@@ -77,12 +77,18 @@ export function createBearerAuth(
     sendJson(res, answer.status, answer.json, answer.headers);
     return null;
   };
+  // A verified token's claims object is the same object on every cache hit: its AuthInfo is built once
+  // (and never mutated by the SDK or our tools), while the policy above still runs on every request.
+  const resource = new URL(policy.resourceUrl);
+  const authInfos = new WeakMap<CallerClaims, AuthInfo>();
   return async (req, res) => {
     try {
       const token = readBearerToken(req.headers.authorization);
       const claims = (await verify(token)) as CallerClaims;
       applyClaimPolicy(claims, policy);
-      return toAuthInfo(claims, policy.resourceUrl);
+      let authInfo = authInfos.get(claims);
+      if (!authInfo) authInfos.set(claims, (authInfo = toAuthInfo(claims, resource)));
+      return authInfo;
     } catch (err) {
       return reject(req, res, err);
     }
@@ -91,13 +97,14 @@ export function createBearerAuth(
 
 /** Extracts the token from `Authorization: Bearer …`; throws AuthError with the precise reason. */
 export function readBearerToken(header: string | undefined): string {
-  if (header === undefined || header.trim() === '') throw new AuthError('missing_token');
-  if (header.length > MAX_TOKEN_LENGTH + 16) throw new AuthError('token_too_large');
-  const scheme = header.trim().split(/\s+/, 1)[0]!;
+  const value = header?.trim();
+  if (!value) throw new AuthError('missing_token');
+  if (value.length > MAX_TOKEN_LENGTH + 16) throw new AuthError('token_too_large');
+  const match = BEARER.exec(value);
+  if (match) return match[1]!;
+  const scheme = /^\S+/.exec(value)![0];
   if (scheme.toLowerCase() !== 'bearer') throw new AuthError('unsupported_scheme');
-  const match = BEARER.exec(header.trim());
-  if (!match) throw new AuthError('malformed_token');
-  return match[1]!;
+  throw new AuthError('malformed_token');
 }
 
 /** Tenant and scope checks run on every request, cached token or not. */
@@ -108,7 +115,7 @@ export function applyClaimPolicy(claims: CallerClaims, policy: BearerPolicy): vo
   if (!scopes.includes(policy.requiredScope)) throw new AuthError('insufficient_scope');
 }
 
-function toAuthInfo(claims: CallerClaims, resourceUrl: string): AuthInfo {
+function toAuthInfo(claims: CallerClaims, resource: URL): AuthInfo {
   return {
     // The raw token is deliberately NOT handed to tools: MCP forbids passing it upstream, and no tool
     // needs it. Tools see the verified claims only.
@@ -116,7 +123,7 @@ function toAuthInfo(claims: CallerClaims, resourceUrl: string): AuthInfo {
     clientId: claims.azp ?? claims.appid ?? 'unknown',
     scopes: typeof claims.scp === 'string' ? claims.scp.split(' ').filter(Boolean) : [],
     expiresAt: claims.exp,
-    resource: new URL(resourceUrl),
+    resource,
     extra: { claims },
   };
 }
