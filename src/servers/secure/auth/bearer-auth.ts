@@ -39,9 +39,12 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**
  * The secure server's `Authenticate` step: reads the Authorization header (RFC 6750 §2.1), verifies the
- * token (signature + claims, see verify-access-token.ts), then applies the per-request policy — tenant
- * allow-list and required delegated scope — which is deliberately NOT cached with the token. Every failure
- * becomes a 401/403/503 via errors.ts; nothing a caller sends can produce a 500.
+ * token (signature + claims, see verify-access-token.ts), then applies the policy — tenant allow-list and
+ * required delegated scope — which is deliberately NOT part of the verified-token cache: that cache holds
+ * what the token says, this closure decides what this server allows. The decision is remembered per
+ * verified claims object for THIS policy only (a server with another policy builds another closure), so a
+ * cache hit costs a WeakMap lookup; expired tokens never get here (the token cache drops them). Every
+ * failure becomes a 401/403/503 via errors.ts; nothing a caller sends can produce a 500.
  */
 export function createBearerAuth(
   verify: (token: string) => Promise<JWTPayload>,
@@ -77,17 +80,20 @@ export function createBearerAuth(
     sendJson(res, answer.status, answer.json, answer.headers);
     return null;
   };
-  // A verified token's claims object is the same object on every cache hit: its AuthInfo is built once
-  // (and never mutated by the SDK or our tools), while the policy above still runs on every request.
+  // A verified token's claims object is the same object on every cache hit: the policy decision and the
+  // AuthInfo (never mutated by the SDK or our tools) are made once per claims object. A claims object
+  // that fails the policy is not remembered and fails again, with its own code, every time.
   const resource = new URL(policy.resourceUrl);
-  const authInfos = new WeakMap<CallerClaims, AuthInfo>();
+  const allowed = new WeakMap<CallerClaims, AuthInfo>();
   return async (req, res) => {
     try {
       const token = readBearerToken(req.headers.authorization);
       const claims = (await verify(token)) as CallerClaims;
-      applyClaimPolicy(claims, policy);
-      let authInfo = authInfos.get(claims);
-      if (!authInfo) authInfos.set(claims, (authInfo = toAuthInfo(claims, resource)));
+      let authInfo = allowed.get(claims);
+      if (!authInfo) {
+        applyClaimPolicy(claims, policy);
+        allowed.set(claims, (authInfo = toAuthInfo(claims, resource)));
+      }
       return authInfo;
     } catch (err) {
       return reject(req, res, err);
