@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { LAB_API_CLIENT_ID, LAB_STATIC_TOKEN, LAB_TENANT_ID } from '../../src/core/lab-defaults';
 import { REPO_ROOT } from '../support/lab';
 import { startTestIssuer } from '../support/mint-token';
-import { runLoad } from './load';
+import { WHOAMI_BODY, runLoad } from './load';
 
 interface ProfileNode {
   id: number;
@@ -102,6 +102,8 @@ async function main(): Promise<void> {
       ...(phase === 'ok' ? { authorization: `Bearer ${token}` } : {}),
       duration: seconds,
       connections: 10,
+      // PROFILE_BODY=whoami: tools/call, which the SDK answers in full (tools/list answers are remembered).
+      ...(process.env.PROFILE_BODY === 'whoami' ? { body: WHOAMI_BODY } : {}),
     });
     process.stdout.write(`${which} ${phase}: ${r.rps.toFixed(0)} req/s ${JSON.stringify(r.statuses)}\n`);
   }

@@ -45,9 +45,8 @@ export function classifyJsonRpc(body: unknown): Classified {
       : { kind: 'invalid' };
   }
   if (!isId(body.id)) return { kind: 'invalid' };
-  if (
-    'result' in body ? isObject(body.result) : isObject(body.error) && typeof body.error.message === 'string'
-  )
+  const isError = (e: unknown) => isObject(e) && Number.isInteger(e.code) && typeof e.message === 'string';
+  if ('result' in body ? isObject(body.result) : isError(body.error))
     return { kind: 'response', message: body as unknown as JSONRPCMessage };
   return { kind: 'invalid' };
 }
