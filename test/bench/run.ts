@@ -473,7 +473,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Sizes of what ships: the extension bundle (if built) and the VSIX (built when BENCH_VSIX=1). */
+/** Sizes of what ships: the production extension bundle and the VSIX (`npm run package`, ~2 s; BENCH_VSIX=0 skips the build). */
 async function extensionFigures(): Promise<{
   summary: string;
   note: string;
