@@ -5,6 +5,8 @@ export interface ScenarioRounds {
   expectedStatus: number;
   /** One value per round. */
   rps: number[];
+  /** Server process CPU (user + system, all threads) per request, µs, per round. */
+  cpuMicrosPerRequest: number[];
   p50Ms: number[];
   p99Ms: number[];
   requests: number;
@@ -45,13 +47,14 @@ export function formatSpread(s: Spread, digits = 2): string {
 /** One row per scenario: median req/s with min–max over rounds, median p50/p99, status check. */
 export function formatScenarioTable(rows: ScenarioRounds[]): string {
   const head =
-    `${pad('scenario', 46)}${lpad('req/s median (min–max)', 26)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}` +
+    `${pad('scenario', 46)}${lpad('req/s median (min–max)', 26)}${lpad('CPU µs/req', 12)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}` +
     `${lpad('requests', 10)}  status`;
   const lines = rows.map((r) => {
     const rps = spread(r.rps);
     const bad = Object.keys(r.unexpected).length > 0 || r.errors > 0;
     return (
       `${pad(r.name, 46)}${lpad(`${num(rps.median, 0)} (${num(rps.min, 0)}–${num(rps.max, 0)})`, 26)}` +
+      `${lpad(num(spread(r.cpuMicrosPerRequest).median, 1), 12)}` +
       `${lpad(num(spread(r.p50Ms).median, 1), 8)}${lpad(num(spread(r.p99Ms).median, 1), 8)}${lpad(String(r.requests), 10)}  ` +
       (bad ? `UNEXPECTED ${JSON.stringify(r.unexpected)} errors ${r.errors}` : `all ${r.expectedStatus}`)
     );
