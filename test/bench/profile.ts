@@ -1,5 +1,5 @@
 /**
- * `node --import tsx test/bench/profile.ts [secure|vulnerable]`: where the secure (or vulnerable) server
+ * `node --import tsx test/bench/profile.ts [secure|vulnerable|auth-off]`: where the secure (or vulnerable) server
  * spends its CPU under load. Runs the server entry point as a child with `--cpu-prof` against a stand-in
  * issuer, drives it with autocannon (cached valid token, then no token), stops it, and prints the functions
  * with the most self time, grouped by package. The .cpuprofile lands in test-results/ for Chrome DevTools.
@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { decodeJwt } from 'jose';
 import { LAB_API_CLIENT_ID, LAB_STATIC_TOKEN, LAB_TENANT_ID } from '../../src/core/lab-defaults';
 import { REPO_ROOT } from '../support/lab';
 import { startTestIssuer } from '../support/mint-token';
@@ -61,13 +62,13 @@ export function summariseProfile(profile: CpuProfile, top = 25): string {
 }
 
 async function main(): Promise<void> {
-  const which = process.argv[2] === 'vulnerable' ? 'vulnerable' : 'secure';
+  const which = (['vulnerable', 'auth-off'] as const).find((w) => w === process.argv[2]) ?? 'secure';
   const dataDir = await mkdtemp(join(tmpdir(), 'sherpa-profile-'));
   const profDir = join(REPO_ROOT, 'test-results', `profile-${which}`);
   await rm(profDir, { recursive: true, force: true });
   await mkdir(profDir, { recursive: true });
   const issuer = await startTestIssuer();
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     SHERPA_LOG_LEVEL: 'warn',
     PORT: '0',
@@ -77,22 +78,21 @@ async function main(): Promise<void> {
     SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
     SECRETS_FILE: join(dataDir, 'secrets.json'),
     REQUIRED_TOKEN: LAB_STATIC_TOKEN,
+    BENCH_SECRETS_FILE: join(dataDir, 'secrets.json'),
   };
+  const token = which === 'vulnerable' ? LAB_STATIC_TOKEN : await issuer.mint();
+  if (which === 'auth-off') env.BENCH_CLAIMS_JSON = JSON.stringify(decodeJwt(token));
+  const entry = which === 'auth-off' ? 'test/bench/auth-off-server.ts' : `src/servers/${which}/main.ts`;
   const child = spawn(
     process.execPath,
-    [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      profDir,
-      '--import',
-      'tsx',
-      join(REPO_ROOT, `src/servers/${which}/main.ts`),
-    ],
+    ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', 'tsx', join(REPO_ROOT, entry)],
     { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const line = await Promise.race([
+    once(createInterface({ input: child.stdout! }), 'line').then(([l]) => l as string),
+    once(child, 'exit').then(([code]) => Promise.reject(new Error(`${entry} exited with ${code}`))),
+  ]);
   const { url } = JSON.parse(line) as { url: string };
-  const token = which === 'secure' ? await issuer.mint() : LAB_STATIC_TOKEN;
   const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
   // PROFILE_PHASES=ok or =denied profiles one path alone (default both, one after the other).
   const phases = (process.env.PROFILE_PHASES ?? 'ok,denied').split(',');

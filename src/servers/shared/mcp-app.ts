@@ -79,7 +79,8 @@ export function createMcpHandler(o: McpAppOptions): RouteHandler {
   };
 
   const postMcp = async (req: IncomingMessage, res: ServerResponse) => {
-    const authInfo = await o.authenticate(req, res);
+    const decided = o.authenticate(req, res);
+    const authInfo = decided instanceof Promise ? await decided : decided;
     if (authInfo === null || !checkMcpPostHeaders(req, res)) return;
     const text = await readBodyText(req, maxBody);
     if (text === undefined) return; // the client went away mid-body

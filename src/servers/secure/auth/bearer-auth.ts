@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { JWTPayload } from 'jose';
 import { sendJson } from '../../shared/http-reply';
@@ -85,19 +86,39 @@ export function createBearerAuth(
   // that fails the policy is not remembered and fails again, with its own code, every time.
   const resource = new URL(policy.resourceUrl);
   const allowed = new WeakMap<CallerClaims, AuthInfo>();
-  return async (req, res) => {
+  // A keep-alive connection nearly always carries one client's token, request after request. The last
+  // accepted Authorization header of each connection is remembered with the connection (and goes with
+  // it): the same header again, before the token's `exp`, is the same verified caller — an exact string
+  // comparison instead of hashing the token for the verified-token cache on every request.
+  const lastOnConnection = new WeakMap<Socket, { header: string; authInfo: AuthInfo; expiresAtMs: number }>();
+  const verifyAndAllow = async (req: IncomingMessage, res: ServerResponse, header: string | undefined) => {
     try {
-      const token = readBearerToken(req.headers.authorization);
+      const token = readBearerToken(header);
       const claims = (await verify(token)) as CallerClaims;
       let authInfo = allowed.get(claims);
       if (!authInfo) {
         applyClaimPolicy(claims, policy);
         allowed.set(claims, (authInfo = toAuthInfo(claims, resource)));
       }
+      // verify() requires a numeric `exp`; one already past (inside jose's clock tolerance) is never
+      // remembered here, because the fast path below compares against the exact `exp`.
+      lastOnConnection.set(req.socket, {
+        header: header!,
+        authInfo,
+        expiresAtMs: (claims.exp as number) * 1000,
+      });
       return authInfo;
     } catch (err) {
+      lastOnConnection.delete(req.socket);
       return reject(req, res, err);
     }
+  };
+  // The remembered case answers synchronously: no promise, no await, for most requests.
+  return (req, res) => {
+    const header = req.headers.authorization;
+    const last = lastOnConnection.get(req.socket);
+    if (last !== undefined && last.header === header && Date.now() < last.expiresAtMs) return last.authInfo;
+    return verifyAndAllow(req, res, header);
   };
 }
 
