@@ -3,7 +3,9 @@
  * createMcpHandler, MultiplexTransport, McpServer with registerSecureTools — wired exactly as
  * startSecureServer wires them, except that `authenticate` hands every request the same caller (claims
  * decoded, not verified, from BENCH_CLAIMS_JSON) instead of checking a token. The difference between the
- * two is the cost of authentication. Loopback only. Prints `{"url","origin"}`.
+ * two is the cost of authentication. It also loads the secure server's whole module graph (openid-client,
+ * the Azure SDK clients, …) so both processes carry the same code and heap and only `authenticate`
+ * differs. Loopback only. Prints `{"url","origin"}`.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
@@ -14,6 +16,7 @@ import { createMcpHandler } from '../../src/servers/shared/mcp-app';
 import { MultiplexTransport } from '../../src/servers/shared/multiplex-transport';
 import { FileSecretStore } from '../../src/servers/secure/secrets/file-secret-store';
 import { registerSecureTools } from '../../src/servers/secure/tools';
+import '../../src/servers/secure/index';
 
 const claimsJson = process.env.BENCH_CLAIMS_JSON;
 const secretsFile = process.env.BENCH_SECRETS_FILE;
