@@ -6,6 +6,13 @@ import autocannon from 'autocannon';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 
 export const TOOLS_LIST_BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
+/** A request the SDK answers every time (no remembered answer): tools/call whoami. */
+export const WHOAMI_BODY = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'whoami', arguments: {} },
+});
 
 export const MCP_HEADERS: Record<string, string> = {
   'content-type': 'application/json',
@@ -24,6 +31,8 @@ export interface LoadOptions {
   duration?: number;
   /** Exact number of requests. */
   amount?: number;
+  /** JSON-RPC body; default tools/list. */
+  body?: string;
 }
 
 export interface LoadSummary {
@@ -32,6 +41,8 @@ export interface LoadSummary {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** Latency percentiles are 1 ms resolution in autocannon; max is the worst seen. */
+  maxMs: number;
   statuses: Record<string, number>;
   errors: number;
 }
@@ -53,7 +64,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     requests: [
       {
         method: 'POST',
-        body: TOOLS_LIST_BODY,
+        body: o.body ?? TOOLS_LIST_BODY,
         headers,
         ...(tokens
           ? {
@@ -75,6 +86,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     rps: total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
     statuses,
     errors: result.errors + result.timeouts,
   };

@@ -47,3 +47,22 @@ export function corruptSignature(token: string): string {
   const flipped = (s[0] === 'A' ? 'B' : 'A') + (s[1] === 'A' ? 'B' : 'A') + s.slice(2);
   return `${h}.${p}.${flipped}`;
 }
+
+/**
+ * What one full verification costs here (µs per jose `jwtVerify`, RS256 against a local copy of the lab's
+ * JWKS, all claim checks): the floor under a cache miss, whatever the HTTP edge costs.
+ */
+export async function measureVerifyMicros(
+  token: string,
+  jwksUri: string,
+  lab: LabInfo,
+  n = 400,
+): Promise<number> {
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
+  const keys = createLocalJWKSet((await (await fetch(jwksUri)).json()) as { keys: [] });
+  const options = { issuer: lab.issuer, audience: lab.clientId, algorithms: ['RS256'], clockTolerance: 60 };
+  for (let i = 0; i < 50; i++) await jwtVerify(token, keys, options);
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await jwtVerify(token, keys, options);
+  return ((performance.now() - t) / n) * 1000;
+}

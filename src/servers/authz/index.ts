@@ -10,7 +10,9 @@ import { createLabApiApps, type ApiApp } from './api-resources';
 import { ForwardedAddresses, rewriteRequestUrl, type ForwardedAddress } from './forwarded-addresses';
 import { createInteractionRouter } from './interactions';
 import { createProviderConfig } from './provider-config';
-import { loadOrCreateCookieKeys, loadOrCreateSigningKeys } from './signing-keys';
+import { watchSigningKeys } from './key-rollover';
+import { createLabStore } from './lab-store';
+import { loadOrCreateCookieKeys, loadOrCreateSigningKeys, type PrivateJwks } from './signing-keys';
 
 export { rotateSigningKeys } from './signing-keys';
 
@@ -165,37 +167,64 @@ export async function startAuthorizationServer(
   const issuer = labIssuer(origin, tenantId);
   const issuerPath = new URL(issuer).pathname;
   const apiApps = createLabApiApps({ apiIdentifierUris: o.apiIdentifierUris });
-  const provider = new Provider(
-    issuer,
-    createProviderConfig({
-      tenantId,
-      issuerPath,
-      apiApps,
-      signingKeys: signing.keys,
-      cookieKeys,
-      strict: o.strict ?? false,
-      accessTokenTtlSeconds: o.accessTokenTtlSeconds ?? 3600,
-    }),
-  );
-  // Trust X-Forwarded-Host/-Proto: the forwarded-address middleware is the only one that sets them.
-  provider.proxy = true;
-  allowForwardedRedirectUris(provider, forwarded);
-  provider.on('server_error', (_ctx: unknown, err: Error) =>
-    log.error('server error', { message: err.message }),
-  );
-  provider.on('authorization.error', (_ctx: unknown, err: Error & { error?: string }) =>
-    log.info('authorization request rejected', { error: err.error, message: err.message }),
-  );
-  provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string }) =>
-    log.info('token request rejected', { error: err.error, message: err.message }),
+  const store = createLabStore();
+  const buildProvider = (keys: PrivateJwks) => {
+    const provider = new Provider(
+      issuer,
+      createProviderConfig({
+        tenantId,
+        issuerPath,
+        apiApps,
+        signingKeys: keys.keys,
+        cookieKeys,
+        strict: o.strict ?? false,
+        accessTokenTtlSeconds: o.accessTokenTtlSeconds ?? 3600,
+        store,
+      }),
+    );
+    // Trust X-Forwarded-Host/-Proto: the forwarded-address middleware is the only one that sets them.
+    provider.proxy = true;
+    allowForwardedRedirectUris(provider, forwarded);
+    provider.on('server_error', (_ctx: unknown, err: Error) =>
+      log.error('server error', { message: err.message }),
+    );
+    provider.on('authorization.error', (_ctx: unknown, err: Error & { error?: string }) =>
+      log.info('authorization request rejected', { error: err.error, message: err.message }),
+    );
+    provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string }) =>
+      log.info('token request rejected', { error: err.error, message: err.message }),
+    );
+    return { provider, callback: provider.callback() };
+  };
+  // A key rollover (`sherpa keys rotate`) swaps in a provider built with the new key set; grants, codes
+  // and sessions live in `store`, shared by every provider of this server, so nobody is signed out, and
+  // requests already in flight finish on the provider that started them.
+  let current = buildProvider(signing);
+  const rollover = watchSigningKeys(
+    o.dataDir,
+    signing,
+    (keys) => {
+      current = buildProvider(keys);
+      log.info('signing keys changed', {
+        signingKid: keys.keys[0]?.kid,
+        published: keys.keys.map((k) => k.kid),
+        ...(keys.next
+          ? { nextKid: keys.next.kid, activatesAt: new Date(keys.next.activatesAt).toISOString() }
+          : {}),
+      });
+    },
+    {
+      onError: (err) =>
+        log.warn('signing keys could not be re-read; keeping the current ones', { message: err.message }),
+    },
   );
 
   app.use(rewriteRfc8414Metadata(issuerPath));
   app.use(promptConsentForOfflineAccess(issuerPath));
   if (!o.strict) app.use(defaultScopeForApiResource(issuerPath, apiApps));
   else app.use(refuseResourceScopeMismatch(issuerPath, apiApps));
-  app.use(createInteractionRouter(provider, { issuerPath, log }));
-  app.use(issuerPath, provider.callback());
+  app.use(createInteractionRouter(() => current.provider, { issuerPath, log }));
+  app.use(issuerPath, (req: IncomingMessage, res: ServerResponse) => current.callback(req, res));
 
   log.info('listening', { issuer, strict: o.strict ?? false, keys: signing.keys.length });
   const jwksUri = `${issuer}/jwks`;
@@ -206,6 +235,7 @@ export async function startAuthorizationServer(
     addForwardedAddress: (address) => forwarded.add(address),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        rollover.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

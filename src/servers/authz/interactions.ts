@@ -82,15 +82,19 @@ async function grantRequestedAccess(
   return { consent: grantId ? {} : { grantId: savedId } };
 }
 
-/** Express routes for `{issuerPath}/interaction/{uid}` (page) and `…/login` (form post). */
+/**
+ * Express routes for `{issuerPath}/interaction/{uid}` (page) and `…/login` (form post). `getProvider`
+ * returns the provider in service now: a signing-key rollover replaces it while the lab runs.
+ */
 export function createInteractionRouter(
-  provider: Provider,
+  getProvider: () => Provider,
   o: { issuerPath: string; log: Logger },
 ): express.Router {
   const router = express.Router();
   const base = `${o.issuerPath}/interaction/:uid`;
 
   router.get(base, async (req: Request, res: Response, next: NextFunction) => {
+    const provider = getProvider();
     try {
       const details = await provider.interactionDetails(req, res);
       if (details.prompt.name === 'consent') {
@@ -114,6 +118,7 @@ export function createInteractionRouter(
     `${base}/login`,
     express.urlencoded({ extended: false, limit: '8kb' }),
     async (req, res, next) => {
+      const provider = getProvider();
       try {
         const details = await provider.interactionDetails(req, res);
         const body = (req.body ?? {}) as Record<string, unknown>;

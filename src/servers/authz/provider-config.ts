@@ -1,5 +1,5 @@
 import { createLabStore } from './lab-store';
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Adapter, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import {
   checkResourceMatchesScopes,
@@ -30,6 +30,8 @@ export interface ProviderConfigOptions {
   cookieKeys: string[];
   strict: boolean;
   accessTokenTtlSeconds: number;
+  /** The grant/session store; pass the same one to every provider built for one server (key rollover). */
+  store?: (modelName: string) => Adapter;
 }
 
 /** Custom client metadata whose validator runs on every registration: the hook for the loopback rule. */
@@ -74,7 +76,7 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
   const apiScopes = listAllApiScopeStrings(apiApps);
 
   return {
-    adapter: createLabStore(),
+    adapter: o.store ?? createLabStore(),
     clients: createLabClients(),
     jwks: { keys: o.signingKeys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: o.cookieKeys },

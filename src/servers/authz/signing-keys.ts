@@ -3,9 +3,15 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 
-/** The private JWK set the lab signs with. Kept on disk so tokens stay verifiable across restarts. */
+/**
+ * The private JWK set the lab signs with. Kept on disk so tokens stay verifiable across restarts.
+ * `keys[0]` signs; every key is published. `next` is a key published ahead of use (Entra's rollover:
+ * relying parties see a key in the JWKS before any token names it): it sits in `keys` but signs only
+ * from `activatesAt` (epoch ms) on.
+ */
 export interface PrivateJwks {
   keys: JWK[];
+  next?: { kid: string; activatesAt: number };
 }
 
 /** Error with a stable `code`, for a dataDir whose key files cannot be used. */
@@ -85,7 +91,9 @@ export async function loadOrCreateSigningKeys(dataDir: string): Promise<PrivateJ
     }
     // A copied or hand-edited key file may have lost its mode; private keys stay owner-only.
     await chmod(path, 0o600);
-    return existing;
+    const activated = activateDueKey(existing, Date.now());
+    if (activated !== existing) await writePrivateFile(path, JSON.stringify(activated, null, 2));
+    return activated;
   }
   const jwks: PrivateJwks = { keys: [await createSigningJwk()] };
   await writePrivateFile(path, JSON.stringify(jwks, null, 2));
@@ -93,16 +101,42 @@ export async function loadOrCreateSigningKeys(dataDir: string): Promise<PrivateJ
 }
 
 /**
- * Puts a new signing key first in `dataDir/jwks.json` and keeps only the previous one besides it, so
- * tokens signed before the rotation still verify against the JWKS (RFC 7517 §5, key rollover). A
- * running server keeps signing with the key it started with; the new key is used from the next start.
+ * Adds a new signing key to `dataDir/jwks.json` (RFC 7517 §5, key rollover).
+ *
+ * `activateInMs` = 0 (default): the new key goes first and signs from the next start (or at once in a
+ * running lab), the previous one stays published so tokens signed before still verify.
+ * `activateInMs` > 0 — the way Entra rolls keys: the new key is PUBLISHED now (second in the set, marked
+ * `next`) and SIGNS only from `now + activateInMs`, so relying parties can fetch it before the first
+ * token names it. A running lab watches the file: it publishes at once and switches at that time without
+ * a restart (authz/index.ts). Once active, the set is trimmed to the new key and the one before it.
  */
-export async function rotateSigningKeys(dataDir: string): Promise<{ kid: string }> {
+export async function rotateSigningKeys(
+  dataDir: string,
+  o: { activateInMs?: number; now?: number } = {},
+): Promise<{ kid: string; activatesAt: number }> {
   const current = await loadOrCreateSigningKeys(dataDir);
   const fresh = await createSigningJwk();
-  const jwks: PrivateJwks = { keys: [fresh, ...current.keys].slice(0, MAX_KEYS) };
+  const kid = fresh.kid as string;
+  const now = o.now ?? Date.now();
+  const delay = Math.max(0, o.activateInMs ?? 0);
+  const [signing, ...rest] = current.keys.filter((k) => k.kid !== current.next?.kid);
+  const jwks: PrivateJwks =
+    delay === 0
+      ? { keys: [fresh, ...current.keys].slice(0, MAX_KEYS) }
+      : { keys: [signing!, fresh, ...rest].slice(0, MAX_KEYS + 1), next: { kid, activatesAt: now + delay } };
   await writePrivateFile(jwksPath(dataDir), JSON.stringify(jwks, null, 2));
-  return { kid: fresh.kid as string };
+  return { kid, activatesAt: now + delay };
+}
+
+/**
+ * The set as it should be at `now`: a `next` key whose time has come moves first and the set is trimmed
+ * to it and the key it replaces. Returns the same object when nothing is due.
+ */
+export function activateDueKey(jwks: PrivateJwks, now: number): PrivateJwks {
+  if (!jwks.next || jwks.next.activatesAt > now) return jwks;
+  const next = jwks.keys.find((k) => k.kid === jwks.next!.kid);
+  if (!next) return { keys: jwks.keys };
+  return { keys: [next, ...jwks.keys.filter((k) => k !== next)].slice(0, MAX_KEYS) };
 }
 
 /**

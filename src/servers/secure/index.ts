@@ -1,15 +1,16 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as oidc from 'openid-client';
 import { defaultAllowedHosts } from '../shared/host-check';
-import { listenHttp } from '../shared/listen';
+import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
-import { createMcpApp, type RunningMcpServer } from '../shared/mcp-app';
+import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { MultiplexTransport } from '../shared/multiplex-transport';
 import { createBearerAuth } from './auth/bearer-auth';
+import type { IssuerKeySetOptions } from './auth/issuer-key-set';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
 import {
   buildProtectedResourceMetadata,
-  mountProtectedResourceMetadata,
+  protectedResourceMetadataRoutes,
   protectedResourceMetadataUrl,
 } from './protected-resource-metadata';
 import { FileSecretStore } from './secrets/file-secret-store';
@@ -41,6 +42,10 @@ export interface SecureServerOptions {
   allowedHosts?: string[]; // Host header allow-list (DNS rebinding); default host:port + localhost:port
   secrets:
     { kind: 'file'; path: string } | { kind: 'key-vault'; vaultUrl: string; managedIdentityClientId: string };
+  /** Timeouts and connection cap (slow or idle clients); defaults in shared/listen.ts. */
+  limits?: ServerLimits;
+  /** JWKS cooldown / max age / timeout / back-off after a failed download (auth/issuer-key-set.ts). */
+  keySet?: IssuerKeySetOptions;
 }
 
 /**
@@ -52,7 +57,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
   const logger = createLogger('secure-mcp');
   assertUsableOptions(o);
   const jwksUri = o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!));
-  const listening = await listenHttp(o.host, o.port);
+  const listening = await listenHttp(o.host, o.port, o.limits);
   try {
     const resourceUrl = o.resourceUrl ?? `${listening.origin}/mcp`;
     const scopes = o.scopesSupported ?? [`${resourceUrl}/${o.requiredScope}`];
@@ -70,8 +75,13 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
     const transport = new MultiplexTransport();
     await mcp.connect(transport);
 
-    const verify = createAccessTokenVerifier({ issuer: o.issuer, jwksUri, audiences: o.audiences });
-    const app = createMcpApp({
+    const verify = createAccessTokenVerifier({
+      issuer: o.issuer,
+      jwksUri,
+      audiences: o.audiences,
+      keySet: o.keySet,
+    });
+    const handler = createMcpHandler({
       allowedHosts,
       transport,
       logger,
@@ -81,17 +91,15 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
         { realm: 'sherpa-secure-mcp', scopes, resourceMetadataUrl: metadataUrl },
         logger,
       ),
-      mountExtraRoutes: (a) =>
-        mountProtectedResourceMetadata(
-          a,
-          buildProtectedResourceMetadata({
-            resourceUrl,
-            authorizationServers: o.authorizationServers,
-            scopesSupported: scopes,
-          }),
-        ),
+      extraRoutes: protectedResourceMetadataRoutes(
+        buildProtectedResourceMetadata({
+          resourceUrl,
+          authorizationServers: o.authorizationServers,
+          scopesSupported: scopes,
+        }),
+      ),
     });
-    listening.server.on('request', app);
+    listening.server.on('request', handler);
     logger.info('secure MCP server listening', {
       url: `${listening.origin}/mcp`,
       resource: resourceUrl,

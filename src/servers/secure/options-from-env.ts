@@ -1,5 +1,6 @@
 import { LAB_DEFAULT_PORTS, LAB_HOST } from '../../core/lab-defaults';
 import { REQUIRED_SCOPE } from '../../core/well-known-ids';
+import { serverLimitsFromEnv } from '../shared/limits-from-env';
 import type { SecureServerOptions } from './index';
 
 /**
@@ -20,6 +21,10 @@ import type { SecureServerOptions } from './index';
  * | KEY_VAULT_URL              | use Azure Key Vault for secrets                                | unset → file       |
  * | MANAGED_IDENTITY_CLIENT_ID | client id of the user-assigned managed identity (NOT the app)  | required with KEY_VAULT_URL |
  * | SECRETS_FILE               | local JSON secrets file (lab)                                   | required without KEY_VAULT_URL |
+ * | SHERPA_*_TIMEOUT_MS, SHERPA_MAX_CONNECTIONS | slow/idle client limits (shared/limits-from-env.ts) | listen.ts |
+ * | SHERPA_JWKS_COOLDOWN_MS    | least time between unknown-kid JWKS refetches                  | 2000               |
+ * | SHERPA_JWKS_MAX_WAIT_MS    | unknown kid waits this long for a refetch, else 503            | the cooldown       |
+ * | SHERPA_JWKS_MAX_AGE_MS     | JWKS refreshed when older than this                            | 600000             |
  *
  * A missing or malformed setting throws an Error (code `missing_setting` / `invalid_setting`) whose
  * message names the variable and says how to fix it.
@@ -88,7 +93,27 @@ export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServer
     scopesSupported: env.SHERPA_SCOPES_SUPPORTED ? readList(env.SHERPA_SCOPES_SUPPORTED) : undefined,
     allowedHosts: env.ALLOWED_HOSTS ? readList(env.ALLOWED_HOSTS) : undefined,
     secrets,
+    limits: serverLimitsFromEnv(env),
+    keySet: readKeySetSettings(env),
   };
+}
+
+function readKeySetSettings(env: NodeJS.ProcessEnv): SecureServerOptions['keySet'] {
+  const read = (name: string) => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0)
+      throw settingError('invalid_setting', name, `'${raw}' is not a whole number of milliseconds`);
+    return value;
+  };
+  const cooldownMs = read('SHERPA_JWKS_COOLDOWN_MS');
+  const maxAgeMs = read('SHERPA_JWKS_MAX_AGE_MS');
+  const maxWaitMs = read('SHERPA_JWKS_MAX_WAIT_MS');
+  const settings = Object.fromEntries(
+    Object.entries({ cooldownMs, maxAgeMs, maxWaitMs }).filter(([, v]) => v !== undefined),
+  );
+  return Object.keys(settings).length ? settings : undefined;
 }
 
 function settingError(code: 'missing_setting' | 'invalid_setting', name: string, how: string): Error {

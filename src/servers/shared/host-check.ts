@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJsonRpcError } from './http-reply';
 
 /**
  * DNS-rebinding protection: a page on evil.example that resolves its name to 127.0.0.1 can make the
@@ -16,22 +17,35 @@ export function defaultAllowedHosts(host: string, port: number): string[] {
 }
 
 /**
- * Connect-style middleware: 403 (JSON-RPC error body) for a Host header outside the allow-list, and for
- * an `Origin` header whose host is outside it. A browser always sends Origin on cross-site POSTs, so the
- * Origin check also stops a rebinding page that somehow got an allowed Host through (MCP spec 2025-11-25,
- * transports "Security Warning": servers MUST validate Origin). Non-browser clients send no Origin.
- * The official conformance scenario `dns-rebinding-protection` expects any 4xx here.
+ * Returns a check that answers 403 (JSON-RPC error body) for a Host header outside the allow-list, and for
+ * an `Origin` header whose host is outside it, and returns false; true when the request may go on. A
+ * browser always sends Origin on cross-site POSTs, so the Origin check also stops a rebinding page that
+ * somehow got an allowed Host through (MCP spec 2025-11-25, transports "Security Warning": servers MUST
+ * validate Origin). Non-browser clients send no Origin. The official conformance scenario
+ * `dns-rebinding-protection` expects any 4xx here.
  */
-export function hostCheck(allowed: string[]) {
+export function createHostCheck(allowed: string[]): (req: IncomingMessage, res: ServerResponse) => boolean {
   const set = new Set(allowed.map((h) => h.toLowerCase()));
-  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+  return (req, res) => {
     const host = (req.headers.host ?? '').toLowerCase();
-    if (!set.has(host)) return rejectRequest(res, `Host header '${host || '(none)'}' is not allowed`);
+    if (!set.has(host)) {
+      sendJsonRpcError(res, 403, -32000, `Host header '${host || '(none)'}' is not allowed`);
+      return false;
+    }
     const origin = req.headers.origin;
     if (origin !== undefined && !originHosts(origin).some((h) => set.has(h))) {
-      return rejectRequest(res, `Origin '${origin}' is not allowed`);
+      sendJsonRpcError(res, 403, -32000, `Origin '${origin}' is not allowed`);
+      return false;
     }
-    next();
+    return true;
+  };
+}
+
+/** `createHostCheck` as connect-style middleware (the authorization server's express app): 403 or `next()`. */
+export function hostCheck(allowed: string[]) {
+  const check = createHostCheck(allowed);
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    if (check(req, res)) next();
   };
 }
 
@@ -44,10 +58,4 @@ function originHosts(origin: string): string[] {
   } catch {
     return []; // "null" or garbage: never allowed
   }
-}
-
-function rejectRequest(res: ServerResponse, message: string): void {
-  res.statusCode = 403;
-  res.setHeader('Content-Type', 'application/json');
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }

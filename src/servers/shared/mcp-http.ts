@@ -1,67 +1,101 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import {
-  JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
+  type JSONRPCMessage,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import { sendJson, sendJsonRpcError } from './http-reply';
 import type { Logger } from './log';
 import type { MultiplexTransport } from './multiplex-transport';
+
+export { sendJsonRpcError };
 
 /** JSON-RPC error codes used at the HTTP edge (JSON-RPC 2.0 §5.1). */
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 const SERVER_ERROR = -32000;
 
-/** Writes a JSON-RPC error object with `id: null` (the request could not be read far enough for an id). */
-export function sendJsonRpcError(res: Response, status: number, code: number, message: string): void {
-  res
-    .status(status)
-    .type('application/json')
-    .send(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+type Classified =
+  | { kind: 'request'; message: JSONRPCRequest }
+  | { kind: 'notification'; message: JSONRPCNotification }
+  | { kind: 'response'; message: JSONRPCMessage }
+  | { kind: 'invalid' };
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+// JSON-RPC 2.0 §4: id is a String or Number; MCP (basic/index "Requests") narrows it to string | integer.
+const isId = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+
+/**
+ * The envelope checks of JSON-RPC 2.0 §4/§5 (what the SDK's `JSONRPCMessageSchema` checks), done by hand
+ * because this runs on every request and a zod parse of the whole message costs more than the rest of the
+ * edge together. Method-specific params are still validated by the SDK's Protocol (each request handler
+ * parses its request schema), so nothing the SDK checks is skipped.
+ */
+export function classifyJsonRpc(body: unknown): Classified {
+  if (!isObject(body) || body.jsonrpc !== '2.0') return { kind: 'invalid' };
+  if ('method' in body) {
+    if (typeof body.method !== 'string') return { kind: 'invalid' };
+    if (body.params !== undefined && !isObject(body.params)) return { kind: 'invalid' };
+    if (!('id' in body)) return { kind: 'notification', message: body as unknown as JSONRPCNotification };
+    return isId(body.id)
+      ? { kind: 'request', message: body as unknown as JSONRPCRequest }
+      : { kind: 'invalid' };
+  }
+  if (!isId(body.id)) return { kind: 'invalid' };
+  const isError = (e: unknown) => isObject(e) && Number.isInteger(e.code) && typeof e.message === 'string';
+  if ('result' in body ? isObject(body.result) : isError(body.error))
+    return { kind: 'response', message: body as unknown as JSONRPCMessage };
+  return { kind: 'invalid' };
 }
 
 /**
- * Handles `POST /mcp` for a stateless Streamable HTTP server that always answers with
- * `application/json` (MCP 2025-11-25 transports: "the server MUST either return Content-Type:
- * text/event-stream … or Content-Type: application/json"). Checks made here mirror the SDK transport so
- * clients see the same answers: Accept must list both media types (406), Content-Type must be JSON (415),
- * an unknown `MCP-Protocol-Version` is a 400, unparsable JSON a 400 parse error. JSON-RPC batches were
- * removed from MCP in 2025-06-18, so an array is rejected with a 400 invalid-request error.
- * `authInfo` is whatever the auth layer in front decided (undefined for the vulnerable server).
+ * Checks made BEFORE the body is read, mirroring the SDK's Streamable HTTP transport so clients see the
+ * same answers: Accept must list both media types (406), Content-Type must be JSON (415), an unknown
+ * `MCP-Protocol-Version` is a 400. Returns false after answering.
  */
-export async function handleMcpPost(
-  req: Request,
-  res: Response,
-  transport: MultiplexTransport,
-  options: { authInfo?: AuthInfo; logger: Logger },
-): Promise<void> {
-  const accept = String(req.headers.accept ?? '');
+export function checkMcpPostHeaders(req: IncomingMessage, res: ServerResponse): boolean {
+  const accept = req.headers.accept ?? '';
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
-    return sendJsonRpcError(
+    sendJsonRpcError(
       res,
       406,
       SERVER_ERROR,
       'Not Acceptable: Client must accept both application/json and text/event-stream',
     );
+    return false;
   }
-  if (!String(req.headers['content-type'] ?? '').includes('application/json')) {
-    return sendJsonRpcError(
-      res,
-      415,
-      SERVER_ERROR,
-      'Unsupported Media Type: Content-Type must be application/json',
-    );
+  if (!(req.headers['content-type'] ?? '').includes('application/json')) {
+    sendJsonRpcError(res, 415, SERVER_ERROR, 'Unsupported Media Type: Content-Type must be application/json');
+    return false;
   }
   const version = req.headers['mcp-protocol-version'];
   if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-    return sendJsonRpcError(res, 400, SERVER_ERROR, `Bad Request: Unsupported protocol version ${version}`);
+    sendJsonRpcError(res, 400, SERVER_ERROR, `Bad Request: Unsupported protocol version ${version}`);
+    return false;
   }
+  return true;
+}
 
+/**
+ * Handles the body of `POST /mcp` for a stateless Streamable HTTP server that always answers with
+ * `application/json` (MCP 2025-11-25 transports: "the server MUST either return Content-Type:
+ * text/event-stream … or Content-Type: application/json"). Unparsable JSON is a 400 parse error; JSON-RPC
+ * batches were removed from MCP in 2025-06-18, so an array is a 400 invalid-request error.
+ * `authInfo` is whatever the auth layer in front decided (undefined for the vulnerable server).
+ */
+export async function handleMcpMessage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  text: string,
+  transport: MultiplexTransport,
+  options: { authInfo?: AuthInfo; logger: Logger },
+): Promise<void> {
   let body: unknown;
   try {
-    body = JSON.parse(typeof req.body === 'string' ? req.body : '');
+    body = JSON.parse(text);
   } catch {
     return sendJsonRpcError(res, 400, PARSE_ERROR, 'Parse error: body is not valid JSON');
   }
@@ -73,28 +107,27 @@ export async function handleMcpPost(
       'Invalid Request: JSON-RPC batches are not supported (removed in MCP 2025-06-18)',
     );
   }
-  const parsed = JSONRPCMessageSchema.safeParse(body);
-  if (!parsed.success) {
+  const message = classifyJsonRpc(body);
+  if (message.kind === 'invalid')
     return sendJsonRpcError(res, 400, INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message');
-  }
-  const message = parsed.data;
+
   // Tools see request headers, but never the credential itself (MCP forbids token passthrough).
   const { authorization: _credential, cookie: _cookie, ...headers } = req.headers;
   const extra = { authInfo: options.authInfo, requestInfo: { headers } };
 
-  if (isJSONRPCRequest(message)) {
-    const reply = await transport.dispatchRequest(message, extra);
-    res.status(200).type('application/json').send(JSON.stringify(reply));
-    return;
+  if (message.kind === 'request') {
+    const reply = await transport.dispatchRequest(message.message, extra);
+    return sendJson(res, 200, JSON.stringify(reply));
   }
-  if (isJSONRPCNotification(message)) transport.dispatchNotification(message, extra);
+  if (message.kind === 'notification') transport.dispatchNotification(message.message, extra);
   // Notifications and client responses get 202 with no body (MCP transports: "MUST return 202 Accepted").
-  res.status(202).end();
-  options.logger.debug('accepted JSON-RPC message without response', { kind: 'notification-or-response' });
+  res.writeHead(202, { 'Content-Length': 0 }).end();
+  options.logger.debug('accepted JSON-RPC message without response', { kind: message.kind });
 }
 
 /** `GET`/`DELETE /mcp`: a stateless server has no SSE stream and no session to end (405 + Allow). */
-export function rejectMcpMethod(_req: Request, res: Response): void {
-  res.setHeader('Allow', 'POST');
-  sendJsonRpcError(res, 405, SERVER_ERROR, 'Method Not Allowed: this stateless server only accepts POST');
+export function rejectMcpMethod(res: ServerResponse): void {
+  sendJsonRpcError(res, 405, SERVER_ERROR, 'Method Not Allowed: this stateless server only accepts POST', {
+    Allow: 'POST',
+  });
 }

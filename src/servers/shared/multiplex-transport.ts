@@ -1,7 +1,5 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  isJSONRPCErrorResponse,
-  isJSONRPCResultResponse,
   type JSONRPCMessage,
   type JSONRPCNotification,
   type JSONRPCRequest,
@@ -21,6 +19,13 @@ type Reply = (message: JSONRPCMessage) => void;
  * unique internal id, and the reply is mapped back to the caller's original id and delivered to that
  * caller's HTTP response only. A reply can never reach another caller because the internal id is never
  * reused.
+ *
+ * Why `tools/list` is remembered: the SDK's McpServer converts every tool's zod input schema to JSON
+ * Schema on every `tools/list` (a third of the cost of the call), yet the answer depends on neither the
+ * caller nor the request. The first answer the SDK gives is kept and replayed with the caller's id until
+ * the SDK itself announces a change (`notifications/tools/list_changed`, sent whenever a tool is added,
+ * removed, enabled or disabled). Only a parameterless request is answered from memory; anything with
+ * params (a cursor, a malformed value) still goes to the SDK and gets its answer or its error.
  */
 export class MultiplexTransport implements Transport {
   onclose?: () => void;
@@ -29,6 +34,8 @@ export class MultiplexTransport implements Transport {
 
   private readonly pending = new Map<string, { originalId: RequestId; reply: Reply }>();
   private counter = 0;
+  private toolList?: { result: unknown };
+  private toolListGeneration = 0;
 
   async start(): Promise<void> {}
 
@@ -39,24 +46,41 @@ export class MultiplexTransport implements Transport {
 
   /** Called by the SDK server for every outgoing message. */
   async send(message: JSONRPCMessage): Promise<void> {
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    // Structural test instead of the SDK's zod type guards: this runs once per request, and the SDK has
+    // just built the message itself.
+    if ('id' in message && ('result' in message || 'error' in message)) {
       const key = String(message.id);
       const entry = this.pending.get(key);
       if (!entry) return; // caller went away; nothing to deliver to
       this.pending.delete(key);
       entry.reply({ ...message, id: entry.originalId } as JSONRPCMessage);
+      return;
     }
-    // Server-initiated notifications/requests (progress, logging, sampling) need an open SSE stream;
-    // this stateless JSON-only endpoint has none, so they are dropped by design.
+    if ('method' in message && message.method === 'notifications/tools/list_changed') {
+      this.toolList = undefined;
+      this.toolListGeneration++;
+    }
+    // Other server-initiated notifications/requests (progress, logging, sampling) need an open SSE
+    // stream; this stateless JSON-only endpoint has none, so they are dropped by design.
   }
 
   /** Delivers one JSON-RPC request and resolves with the server's response (original id restored). */
-  dispatchRequest(request: JSONRPCRequest, extra: MessageExtraInfo): Promise<JSONRPCMessage> {
+  async dispatchRequest(request: JSONRPCRequest, extra: MessageExtraInfo): Promise<JSONRPCMessage> {
+    const rememberable =
+      request.method === 'tools/list' &&
+      (request.params === undefined || Object.keys(request.params).length === 0);
+    if (rememberable && this.toolList)
+      return { jsonrpc: '2.0', id: request.id, result: this.toolList.result } as JSONRPCMessage;
+    const generation = this.toolListGeneration;
     const internalId = `mx-${++this.counter}`;
-    return new Promise<JSONRPCMessage>((resolve) => {
+    const reply = await new Promise<JSONRPCMessage>((resolve) => {
       this.pending.set(internalId, { originalId: request.id, reply: resolve });
-      this.onmessage?.({ ...request, id: internalId }, extra);
+      this.deliver({ ...request, id: internalId }, extra);
     });
+    // Kept only if no change was announced while the SDK was answering.
+    if (rememberable && 'result' in reply && generation === this.toolListGeneration)
+      this.toolList = { result: reply.result };
+    return reply;
   }
 
   /**
@@ -66,6 +90,23 @@ export class MultiplexTransport implements Transport {
    */
   dispatchNotification(notification: JSONRPCNotification, extra: MessageExtraInfo): void {
     if (notification.method === 'notifications/cancelled') return;
-    this.onmessage?.(notification, extra);
+    this.deliver(notification, extra);
+  }
+
+  /**
+   * Hands a message to the SDK. The SDK's Protocol first asks "is this a response?" with zod type guards,
+   * and for every request those guards FAIL — each failure builds a ZodError, an Error subclass that
+   * captures a stack trace, twice per request, only to be dropped. Stack traces are switched off for that
+   * synchronous hand-over alone (the handler itself runs later, with normal stacks); nothing the SDK
+   * returns to a client carries a stack.
+   */
+  private deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      this.onmessage?.(message, extra);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }

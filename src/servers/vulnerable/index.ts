@@ -1,8 +1,8 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { defaultAllowedHosts } from '../shared/host-check';
-import { listenHttp } from '../shared/listen';
+import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
-import { createMcpApp, type RunningMcpServer } from '../shared/mcp-app';
+import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { MultiplexTransport } from '../shared/multiplex-transport';
 import { createStaticTokenAuth } from './static-token-auth';
 import { registerVulnerableTools } from './tools';
@@ -15,6 +15,8 @@ export interface VulnerableServerOptions {
   /** Naive JWT acceptance: signature checked against this JWKS, nothing else (no aud/exp/iss). */
   trustedJwksUri?: string;
   allowedHosts?: string[];
+  /** Timeouts and connection cap (slow or idle clients); defaults in shared/listen.ts. */
+  limits?: ServerLimits;
 }
 
 export type { RunningMcpServer };
@@ -29,7 +31,7 @@ export async function startVulnerableServer(o: VulnerableServerOptions): Promise
   if (!o.requiredToken)
     throw Object.assign(new Error('requiredToken must not be empty'), { code: 'missing_required_token' });
   const logger = createLogger('vulnerable-mcp');
-  const listening = await listenHttp(o.host, o.port);
+  const listening = await listenHttp(o.host, o.port, o.limits);
   const mcp = new McpServer(
     { name: 'sherpa-vulnerable-mcp', version: '0.1.0' },
     { capabilities: { tools: {} } },
@@ -38,7 +40,7 @@ export async function startVulnerableServer(o: VulnerableServerOptions): Promise
   const transport = new MultiplexTransport();
   await mcp.connect(transport);
 
-  const app = createMcpApp({
+  const handler = createMcpHandler({
     allowedHosts: o.allowedHosts ?? defaultAllowedHosts(o.host, listening.port),
     transport,
     logger,
@@ -49,7 +51,7 @@ export async function startVulnerableServer(o: VulnerableServerOptions): Promise
       logger,
     }),
   });
-  listening.server.on('request', app);
+  listening.server.on('request', handler);
   logger.info('vulnerable MCP server listening (static token — insecure by design)', {
     url: `${listening.origin}/mcp`,
   });

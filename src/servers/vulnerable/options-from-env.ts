@@ -1,4 +1,5 @@
 import { LAB_DEFAULT_PORTS, LAB_HOST } from '../../core/lab-defaults';
+import { serverLimitsFromEnv } from '../shared/limits-from-env';
 import type { VulnerableServerOptions } from './index';
 
 /**
@@ -10,6 +11,7 @@ import type { VulnerableServerOptions } from './index';
  * | HOST / PORT      | bind address                                        | 127.0.0.1 / 7481                 |
  * | ALLOWED_HOSTS    | Host header allow-list, comma list                  | host:port + localhost:port; required when HOST is 0.0.0.0/:: |
  * | TRUSTED_JWKS_URI | naive JWT acceptance (signature only)               | unset                            |
+ * | SHERPA_*_TIMEOUT_MS, SHERPA_MAX_CONNECTIONS | slow/idle client limits (shared/limits-from-env.ts) | listen.ts |
  *
  * Why ALLOWED_HOSTS is required on 0.0.0.0: behind an ingress the Host header is the public name, which
  * the server cannot guess — without it every request would be refused as a DNS-rebinding attempt.
@@ -44,5 +46,6 @@ export function vulnerableServerOptionsFromEnv(env: NodeJS.ProcessEnv): Vulnerab
     requiredToken: requiredToken!,
     trustedJwksUri: env.TRUSTED_JWKS_URI || undefined,
     allowedHosts: allowedHosts?.length ? allowedHosts : undefined,
+    limits: serverLimitsFromEnv(env),
   };
 }

@@ -1,5 +1,6 @@
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { compactVerify, createRemoteJWKSet } from 'jose';
+import { sendJson } from '../shared/http-reply';
 import type { Authenticate } from '../shared/mcp-app';
 import type { Logger } from '../shared/log';
 
@@ -23,20 +24,22 @@ export function createStaticTokenAuth(o: {
   logger: Logger;
 }): Authenticate {
   const jwks = o.trustedJwksUri ? createRemoteJWKSet(new URL(o.trustedJwksUri)) : undefined;
-  const challenge = (res: Response, error?: string) => {
+  const body = JSON.stringify({
+    error: 'unauthorized',
+    error_description: 'A valid bearer token is required',
+  });
+  const invalidBody = JSON.stringify({
+    error: 'invalid_token',
+    error_description: 'A valid bearer token is required',
+  });
+  const challenge = (res: ServerResponse, error?: 'invalid_token') => {
     // RFC 6750 §3: no `error` when the request carried no credentials at all.
     const header = error ? `Bearer realm="${o.realm}", error="${error}"` : `Bearer realm="${o.realm}"`;
-    res.status(401).setHeader('WWW-Authenticate', header);
-    res.type('application/json').send(
-      JSON.stringify({
-        error: error ?? 'unauthorized',
-        error_description: 'A valid bearer token is required',
-      }),
-    );
+    sendJson(res, 401, error ? invalidBody : body, { 'WWW-Authenticate': header });
     return null;
   };
 
-  return async (req: Request, res: Response) => {
+  return async (req, res) => {
     const header = req.headers.authorization;
     if (!header) return challenge(res);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

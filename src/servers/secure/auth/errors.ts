@@ -27,6 +27,7 @@ export type AuthErrorCode =
   | 'wrong_audience'
   | 'wrong_tenant'
   | 'insufficient_scope'
+  | 'signing_key_pending'
   | 'signing_keys_unavailable';
 
 type Rfc6750Error = 'invalid_token' | 'insufficient_scope' | undefined;
@@ -72,6 +73,13 @@ const TABLE: Record<AuthErrorCode, { status: number; error: Rfc6750Error; descri
   },
   // The issuer's JWKS could not be fetched: our dependency failed, not the caller. A 503 tells the
   // client to retry later instead of sending the user through sign-in again.
+  // A kid we may not refetch for yet (see issuer-key-set.ts): most likely a key the issuer published
+  // just after our last download. A 401 would start a sign-in loop; 503 says "retry in N seconds".
+  signing_key_pending: {
+    status: 503,
+    error: undefined,
+    description: 'The token names a signing key this server has not loaded yet',
+  },
   signing_keys_unavailable: {
     status: 503,
     error: undefined,
@@ -81,10 +89,18 @@ const TABLE: Record<AuthErrorCode, { status: number; error: Rfc6750Error; descri
 
 export class AuthError extends Error {
   readonly code: AuthErrorCode;
-  constructor(code: AuthErrorCode, detail?: string) {
+  /** For 503s: when the caller may try again (RFC 9110 §10.2.3). Default 5 s. */
+  readonly retryAfterSeconds?: number;
+  constructor(code: AuthErrorCode, detail?: string, options: { retryAfterSeconds?: number } = {}) {
+    // A rejected token is an expected outcome, not a bug: its stack trace is never read, and capturing
+    // one is the most expensive part of a 401 (Error.captureStackTrace walks the stack every time).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail ? `${TABLE[code].description}: ${detail}` : TABLE[code].description);
+    Error.stackTraceLimit = limit;
     this.name = 'AuthError';
     this.code = code;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -144,7 +160,7 @@ export function respondToAuthError(err: AuthError, ctx: ChallengeContext): AuthE
   // A 503 is not a challenge: the caller's credentials were not judged, so no WWW-Authenticate.
   const headers: Record<string, string> =
     entry.status === 503
-      ? { 'Retry-After': '5' }
+      ? { 'Retry-After': String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 5))) }
       : {
           'WWW-Authenticate':
             'Bearer ' + params.map(([k, v]) => `${k}="${v.replace(/[\\"]/g, '\\$&')}"`).join(', '),

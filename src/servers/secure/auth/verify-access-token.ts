@@ -1,11 +1,6 @@
-import {
-  createRemoteJWKSet,
-  errors as joseErrors,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { jwtVerify, type JWTPayload } from 'jose';
 import { AuthError, authErrorFromJose } from './errors';
+import { createIssuerKeySet, type IssuerKeySetOptions } from './issuer-key-set';
 import { VerifiedTokenCache } from './token-cache';
 
 export interface AccessTokenVerifierOptions {
@@ -18,6 +13,8 @@ export interface AccessTokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** Max verified tokens remembered. Default 1000. */
   cacheSize?: number;
+  /** JWKS cooldown, max age, timeout, back-off after failure (issuer-key-set.ts). */
+  keySet?: IssuerKeySetOptions;
 }
 
 /** Largest token we even try to parse; Entra tokens are ~1.5–3 KB, group overage keeps them small. */
@@ -26,9 +23,11 @@ export const MAX_TOKEN_LENGTH = 8 * 1024;
 /**
  * Verifies a JWT access token the way RFC 9068 §4 and the MCP authorization spec (2025-11-25, "Token
  * Validation") require, with jose doing all the cryptography and claim checks:
- * - signature by a key from the issuer's JWKS (`createRemoteJWKSet`: cached for `cacheMaxAge`; an unknown
- *   `kid` triggers at most one refetch per `cooldownDuration`, so a flood of forged kids cannot make us
- *   hammer the issuer, while a real key rotation is picked up within 30 s);
+ * - signature by a key from the issuer's JWKS (issuer-key-set.ts over jose's `createRemoteJWKSet`: cached
+ *   for 10 min; an unknown `kid` triggers at most one refetch per 2 s cooldown, so a flood of forged kids
+ *   cannot make us hammer the issuer; a new kid inside the cooldown waits for that refetch instead of
+ *   getting a 401 that would loop the client through sign-in; the keys we hold keep working while the
+ *   issuer is down);
  * - algorithm allow-list (RS256 by default — never `none`, never HMAC: an HS256 token "signed" with the
  *   public key's bytes must not verify);
  * - `iss` exact, `aud` one of ours (RFC 8707 audience binding), `exp` required, `nbf` checked when
@@ -41,12 +40,7 @@ export function createAccessTokenVerifier(
   const algorithms = (o.algorithms ?? ['RS256']).filter((a) => a !== 'none' && !a.startsWith('HS'));
   if (algorithms.length === 0)
     throw Object.assign(new Error('no usable signing algorithm configured'), { code: 'no_algorithms' });
-  const remote = createRemoteJWKSet(new URL(o.jwksUri), {
-    cooldownDuration: 30_000,
-    cacheMaxAge: 10 * 60_000,
-    timeoutDuration: 5_000,
-  });
-  const getKey = wrapKeyLookup(remote);
+  const { getKey } = createIssuerKeySet(o.jwksUri, o.keySet);
   const cache = new VerifiedTokenCache({ maxEntries: o.cacheSize ?? 1000 });
 
   return async (token: string) => {
@@ -65,28 +59,6 @@ export function createAccessTokenVerifier(
       return payload;
     } catch (err) {
       throw authErrorFromJose(err);
-    }
-  };
-}
-
-/**
- * Tells "the token names a key we do not have" (caller's problem → 401) apart from "we could not fetch
- * the keys" (our problem → 503): jose reports a failed JWKS download as a generic JOSEError.
- */
-function wrapKeyLookup(remote: JWTVerifyGetKey): JWTVerifyGetKey {
-  return async (header, token) => {
-    try {
-      return await remote(header, token);
-    } catch (err) {
-      if (
-        err instanceof joseErrors.JWKSNoMatchingKey ||
-        err instanceof joseErrors.JWKSMultipleMatchingKeys ||
-        err instanceof joseErrors.JOSENotSupported ||
-        err instanceof joseErrors.JOSEAlgNotAllowed
-      ) {
-        throw err;
-      }
-      throw new AuthError('signing_keys_unavailable');
     }
   };
 }

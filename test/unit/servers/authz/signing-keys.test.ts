@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
 import {
+  activateDueKey,
   jwksPath,
   loadOrCreateCookieKeys,
   loadOrCreateSigningKeys,
@@ -51,6 +52,42 @@ describe('signing-keys', () => {
         [second.kid, first.kid],
       );
       assert.equal((await stat(jwksPath(dir))).mode & 0o777, 0o600);
+    }));
+
+  test('a delayed rotation publishes the new key second and activates it when due (trimmed to two)', () =>
+    withDataDir(async (dir) => {
+      const original = await loadOrCreateSigningKeys(dir);
+      const now = Date.now();
+      const { kid, activatesAt } = await rotateSigningKeys(dir, { activateInMs: 60_000, now });
+      assert.equal(activatesAt, now + 60_000);
+      const pending = await loadOrCreateSigningKeys(dir);
+      assert.deepEqual(
+        pending.keys.map((k) => k.kid),
+        [original.keys[0]?.kid, kid],
+        'current key still signs (first); the new one is published',
+      );
+      assert.deepEqual(pending.next, { kid, activatesAt });
+      assert.equal(activateDueKey(pending, activatesAt - 1), pending, 'nothing due yet');
+      const active = activateDueKey(pending, activatesAt);
+      assert.deepEqual(
+        active.keys.map((k) => k.kid),
+        [kid, original.keys[0]?.kid],
+      );
+      assert.equal(active.next, undefined);
+    }));
+
+  test('a due rotation is applied and persisted when the keys are loaded', () =>
+    withDataDir(async (dir) => {
+      await loadOrCreateSigningKeys(dir);
+      const { kid } = await rotateSigningKeys(dir, { activateInMs: 1, now: Date.now() - 1000 });
+      const loaded = await loadOrCreateSigningKeys(dir);
+      assert.equal(loaded.keys[0]?.kid, kid);
+      const stored = JSON.parse(await readFile(jwksPath(dir), 'utf8')) as {
+        keys: { kid: string }[];
+        next?: unknown;
+      };
+      assert.equal(stored.keys[0]?.kid, kid);
+      assert.equal(stored.next, undefined);
     }));
 
   test('a corrupt jwks.json is an error with a stable code, not a silent new key', () =>

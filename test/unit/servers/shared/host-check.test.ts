@@ -6,7 +6,15 @@ import { defaultAllowedHosts, hostCheck } from '../../../../src/servers/shared/h
 /** Runs the middleware on a request with these headers; returns the status it set, or 'next'. */
 function probe(allowed: string[], headers: Record<string, string>): number | 'next' {
   let passed = false;
-  const res = { statusCode: 200, setHeader() {}, end() {} };
+  const res = {
+    statusCode: 200,
+    headersSent: false,
+    writeHead(status: number) {
+      res.statusCode = status;
+      return res;
+    },
+    end() {},
+  };
   hostCheck(allowed)({ headers } as IncomingMessage, res as unknown as ServerResponse, () => {
     passed = true;
   });

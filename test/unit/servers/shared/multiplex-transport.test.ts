@@ -40,4 +40,39 @@ describe('MultiplexTransport', () => {
     transport.dispatchNotification({ jsonrpc: '2.0', method: 'notifications/initialized' }, {});
     assert.deepEqual(seen, ['notifications/initialized']);
   });
+
+  it("remembers the SDK's tools/list answer until the SDK announces a change", async () => {
+    const mcp = new McpServer({ name: 't', version: '0' }, { capabilities: { tools: {} } });
+    mcp.registerTool('first', { description: 'one' }, async () => ({ content: [] }));
+    const transport = new MultiplexTransport();
+    await mcp.connect(transport);
+    let delivered = 0;
+    const sdk = transport.onmessage!;
+    transport.onmessage = (m, extra) => {
+      delivered++;
+      sdk(m, extra);
+    };
+    const list = async (id: number, params?: Record<string, unknown>) =>
+      (await transport.dispatchRequest(
+        { jsonrpc: '2.0', id, method: 'tools/list', ...(params ? { params } : {}) },
+        {},
+      )) as unknown as { id: number; result?: { tools: { name: string }[] }; error?: { code: number } };
+    const names = (r: Awaited<ReturnType<typeof list>>) => r.result!.tools.map((t) => t.name);
+
+    assert.deepEqual(names(await list(1, {})), ['first']);
+    const again = await list(2);
+    assert.equal(again.id, 2, "the caller's own id");
+    assert.deepEqual(names(again), ['first']);
+    assert.equal(delivered, 1, 'the second answer came from memory');
+
+    const withParams = await list(3, { cursor: 'x' });
+    assert.equal(delivered, 2, 'a request with params goes to the SDK');
+    assert.deepEqual(names(withParams), ['first']);
+
+    const second = mcp.registerTool('second', { description: 'two' }, async () => ({ content: [] }));
+    assert.deepEqual(names(await list(4)), ['first', 'second'], 'list_changed dropped the remembered answer');
+    second.disable();
+    assert.deepEqual(names(await list(5)), ['first'], 'disabling a tool too');
+    await mcp.close();
+  });
 });

@@ -10,6 +10,7 @@ describe('vulnerableServerOptionsFromEnv', () => {
       requiredToken: 't',
       trustedJwksUri: undefined,
       allowedHosts: undefined,
+      limits: undefined,
     });
   });
   it('names what is missing', () => {

@@ -63,6 +63,22 @@ describe('auth error mapping', () => {
     assert.equal(res.headers['WWW-Authenticate'], undefined);
   });
 
+  it('answers a not-yet-loaded signing key with 503 and the Retry-After it was given (never 0)', () => {
+    const res = respondToAuthError(
+      new AuthError('signing_key_pending', undefined, { retryAfterSeconds: 2.2 }),
+      ctx,
+    );
+    assert.equal(res.status, 503);
+    assert.equal(res.headers['Retry-After'], '3');
+    assert.equal(res.headers['WWW-Authenticate'], undefined);
+    assert.equal(res.body.code, 'signing_key_pending');
+    const soon = respondToAuthError(
+      new AuthError('signing_keys_unavailable', undefined, { retryAfterSeconds: 0 }),
+      ctx,
+    );
+    assert.equal(soon.headers['Retry-After'], '1');
+  });
+
   it('escapes quotes in configured values', () => {
     const res = respondToAuthError(new AuthError('missing_token'), { ...ctx, realm: 'a"b' });
     assert.match(res.headers['WWW-Authenticate']!, /^Bearer realm="a\\"b", /);

@@ -1,0 +1,86 @@
+/**
+ * `sherpa keys rotate` against a RUNNING lab, the way Entra rolls its signing keys: the new key is
+ * published first, tokens are signed with it only after the delay, and nothing restarts. The lab's secure
+ * server accepts the first new-key token after (at most) one JWKS refetch, and old-key tokens keep working.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { decodeProtectedHeader } from 'jose';
+import { postJsonRpc } from '../support/http-request';
+import { startLabProcess, spawnCli, type LabProcess } from '../support/lab';
+import { signInToLab } from '../support/lab-tokens';
+
+const TOOLS_LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
+const ACTIVATE_IN_SECONDS = 4;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function publishedKids(lab: LabProcess): Promise<string[]> {
+  const res = await fetch(`${lab.issuer}/jwks`);
+  return ((await res.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+}
+
+async function kidOfNewToken(lab: LabProcess, user: 'alice' | 'bob' = 'alice') {
+  const { accessToken } = await signInToLab(lab, { user });
+  return { token: accessToken, kid: decodeProtectedHeader(accessToken).kid! };
+}
+
+describe('lab signing-key rollover without a restart (sherpa keys rotate)', () => {
+  let lab: LabProcess;
+  before(async () => {
+    lab = await startLabProcess();
+  });
+  after(async () => {
+    await lab?.stop();
+  });
+
+  it('publishes the new key first, signs with it after the delay, and the secure server follows', async () => {
+    const pid = lab.process.pid;
+    const before = await kidOfNewToken(lab);
+    assert.equal((await postJsonRpc(lab.secure, TOOLS_LIST, before.token)).status, 200);
+    assert.deepEqual(await publishedKids(lab), [before.kid]);
+
+    const cli = spawnCli([
+      'keys',
+      'rotate',
+      '--data-dir',
+      lab.dataDir,
+      '--activate-in',
+      String(ACTIVATE_IN_SECONDS),
+    ]);
+    let out = '';
+    cli.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const [code] = (await once(cli, 'exit')) as [number];
+    assert.equal(code, 0, out);
+    const rotatedAt = Date.now();
+    const newKid = /New signing key (\S+)/.exec(out)?.[1];
+    assert.ok(newKid, out);
+
+    // Published within a poll or two, while tokens are still signed with the current key.
+    let kids: string[] = [];
+    for (let i = 0; i < 30 && !kids.includes(newKid); i++) {
+      await sleep(100);
+      kids = await publishedKids(lab);
+    }
+    assert.deepEqual(kids, [before.kid, newKid], 'new key published, current key still first');
+    const during = await kidOfNewToken(lab, 'bob');
+    assert.ok(Date.now() - rotatedAt < ACTIVATE_IN_SECONDS * 1000, 'still inside the publish-ahead window');
+    assert.equal(during.kid, before.kid, 'not signing with the new key yet');
+
+    await sleep(ACTIVATE_IN_SECONDS * 1000 - (Date.now() - rotatedAt) + 300);
+    const afterRollover = await kidOfNewToken(lab);
+    assert.equal(afterRollover.kid, newKid, 'signing with the new key now');
+    assert.deepEqual(await publishedKids(lab), [newKid, before.kid], 'old key still published');
+
+    const res = await postJsonRpc(lab.secure, TOOLS_LIST, afterRollover.token);
+    assert.equal(res.status, 200, `new-key token accepted: ${res.text}`);
+    assert.equal(
+      (await postJsonRpc(lab.secure, TOOLS_LIST, during.token)).status,
+      200,
+      'old-key token still accepted',
+    );
+    assert.equal(lab.process.pid, pid);
+    assert.equal(lab.process.exitCode, null, 'the lab never restarted');
+    assert.match(lab.logs(), /signing keys changed/);
+  });
+});
