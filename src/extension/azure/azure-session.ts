@@ -18,6 +18,12 @@ import { readSettings, SETTINGS_SECTION, SettingKeys } from '../settings';
 import { vscodeAzureUi, type AzureUi } from './azure-ui';
 import { VsCodeMicrosoftCredential } from './vscode-credential';
 
+/** Settings declared `"scope": "machine"` in package.json: user settings only. */
+const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
+  SettingKeys.secureServerUrl,
+  SettingKeys.vulnerableServerUrl,
+]);
+
 export class AzureSession {
   constructor(private prompts: AzureUi = vscodeAzureUi) {}
 
@@ -127,10 +133,16 @@ export class AzureSession {
     return { credential: this.credential(), endpoints: this.endpoints(), subscriptionId, resourceGroup };
   }
 
+  /**
+   * Writes a setting: the Azure ids to the workspace (they belong to this deployment), the server URLs
+   * to user settings — package.json declares those `machine`-scoped so a cloned repository's workspace
+   * settings cannot redirect where Sherpa sends tokens, and VS Code refuses to write them to a workspace.
+   */
   async update(key: string, value: string | undefined): Promise<void> {
-    const target = vscode.workspace.workspaceFolders?.length
-      ? vscode.ConfigurationTarget.Workspace
-      : vscode.ConfigurationTarget.Global;
+    const target =
+      vscode.workspace.workspaceFolders?.length && !USER_ONLY_KEYS.has(key)
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
     await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(key, value, target);
   }
 }

@@ -192,7 +192,9 @@ suite('Azure commands: quick picks, input boxes, progress and notifications (Azu
   test('Migrate Secrets: one value typed in a password box, one generated; RBAC retried; the grant removed', async () => {
     const s = await x.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
     s.vault.secrets.clear();
-    s.rbacPropagationRequests = 1; // one 403 ForbiddenByRbac, then the grant has "propagated" (one 5 s wait)
+    // The stand-in counts data-plane requests: the first authorised write is refused (403 ForbiddenByRbac),
+    // the retry after the command's 5 s wait succeeds.
+    s.rbacPropagationRequests = 2;
     await putSetting('azure.subscriptionId', s.subscriptionId);
     await putSetting('azure.resourceGroup', s.resourceGroup);
     const typed = `typed-${randomBytes(12).toString('hex')}`;

@@ -138,9 +138,12 @@ suite('Azure: Provision (preflight, the vscode.Task, outputs into settings)', fu
       'checking azd, az and docker…',
       'provisioning with azd (see the terminal)…',
     ]);
-    assert.equal(readSetting('secureServer.url'), AZD_ENV.SECURE_SERVER_URL);
-    assert.equal(readSetting('vulnerableServer.url'), AZD_ENV.VULNERABLE_SERVER_URL);
-    assert.equal(readSetting('azure.resourceGroup'), AZD_ENV.AZURE_RESOURCE_GROUP);
+    // The server URLs are machine-scoped (a workspace cannot redirect tokens): user settings; the
+    // resource group belongs to this deployment: workspace settings.
+    const c = vscode.workspace.getConfiguration('sherpa');
+    assert.equal(c.inspect('secureServer.url')?.globalValue, AZD_ENV.SECURE_SERVER_URL);
+    assert.equal(c.inspect('vulnerableServer.url')?.globalValue, AZD_ENV.VULNERABLE_SERVER_URL);
+    assert.equal(c.inspect('azure.resourceGroup')?.workspaceValue, AZD_ENV.AZURE_RESOURCE_GROUP);
     assert.deepEqual(x.ui.notifications, [
       {
         kind: 'info',

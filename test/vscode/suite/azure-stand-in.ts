@@ -33,7 +33,8 @@ export const AZURE_SETTINGS = [
 export async function clearSetting(key: string): Promise<void> {
   const c = vscode.workspace.getConfiguration('sherpa');
   await c.update(key, undefined, vscode.ConfigurationTarget.Global);
-  if (vscode.workspace.workspaceFolders?.length)
+  // Only where a value is: VS Code refuses workspace writes of machine-scoped settings (the server URLs).
+  if (c.inspect(key)?.workspaceValue !== undefined)
     await c.update(key, undefined, vscode.ConfigurationTarget.Workspace);
 }
 
