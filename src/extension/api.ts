@@ -18,6 +18,7 @@ import type { VerifyTreeProvider } from './views/verify-tree';
 import type { VulnerableTokenStore } from './vulnerable-token';
 import type { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
 import type { AuditTreeProvider } from './views/audit/audit-tree';
+import type * as vscode from 'vscode';
 
 export interface SherpaApi {
   mcpProvider: SherpaMcpProvider;
@@ -36,4 +37,9 @@ export interface SherpaApi {
   browser: BrowserAddresses;
   azure: AzureSession;
   verifyView: VerifyTreeProvider;
+  /**
+   * The file behind the Sherpa output channel (`context.logUri`/Sherpa.log, where VS Code writes a log
+   * channel): the extension tests read it to prove what never reaches the log (secret values).
+   */
+  logFile: vscode.Uri;
 }

@@ -11,6 +11,7 @@ import {
   SherpaAuthProvider,
 } from './auth/sherpa-auth-provider';
 import { AzureSession } from './azure/azure-session';
+import { vscodeAzureUi } from './azure/azure-ui';
 import {
   configureCommand,
   exportVerifyReportCommand,
@@ -137,7 +138,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     vscode.window.createTreeView('sherpa.servers', { treeDataProvider: serversView, showCollapseAll: true }),
     vscode.window.createTreeView('sherpa.token', { treeDataProvider: tokenView }),
   );
-  const azure = new AzureSession();
+  const azure = new AzureSession(vscodeAzureUi);
   const verifyView = new VerifyTreeProvider();
   subs.push(verifyView, vscode.window.createTreeView('sherpa.verify', { treeDataProvider: verifyView }));
   const statusBar = new SherpaStatusBar(connections, tokenState, lab);
@@ -249,6 +250,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     browser,
     azure,
     verifyView,
+    logFile: vscode.Uri.joinPath(context.logUri, 'Sherpa.log'),
   };
 }
 

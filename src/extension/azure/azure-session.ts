@@ -15,9 +15,36 @@ import { listResourceGroups, listSubscriptions } from '../../core/azure/subscrip
 import { toQuickPickText } from '../../core/untrusted-text';
 import { ExtensionError } from '../errors';
 import { readSettings, SETTINGS_SECTION, SettingKeys } from '../settings';
+import { vscodeAzureUi, type AzureUi } from './azure-ui';
 import { VsCodeMicrosoftCredential } from './vscode-credential';
 
+/** Settings declared `"scope": "machine"` in package.json: user settings only. */
+const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
+  SettingKeys.secureServerUrl,
+  SettingKeys.vulnerableServerUrl,
+]);
+
 export class AzureSession {
+  constructor(private prompts: AzureUi = vscodeAzureUi) {}
+
+  /** The quick picks, input boxes, progress and notifications of the Azure commands. */
+  get ui(): AzureUi {
+    return this.prompts;
+  }
+
+  /**
+   * TEST-ONLY SEAM, used by test/vscode/suite and nothing else. An extension test host has nobody to
+   * answer a quick pick or an input box (they wait for a person; modal dialogs are refused outright), so
+   * the suite swaps in a UI that answers from a script and records what was shown, delegating progress and
+   * notifications to the real one. Only the prompts are replaced: every command, the SDK clients and the
+   * settings writes run as in production. Returns the UI it replaced, to put back afterwards.
+   */
+  replaceUiForExtensionTests(ui: AzureUi): AzureUi {
+    const previous = this.prompts;
+    this.prompts = ui;
+    return previous;
+  }
+
   endpoints(): AzureEndpoints {
     return validateAzureEndpoints(readSettings().azure.endpoints, (k) => {
       const key = {
@@ -48,7 +75,7 @@ export class AzureSession {
   async signIn(): Promise<string | undefined> {
     const current = readSettings().azure;
     if (current.signIn === 'vscode') {
-      const tenant = await vscode.window.showInputBox({
+      const tenant = await this.ui.input({
         title: 'Sherpa: Sign In to Azure (1/2)',
         prompt: "Entra tenant (id or domain). Leave empty for your account's home tenant.",
         value: current.tenant ?? '',
@@ -57,16 +84,15 @@ export class AzureSession {
       if (tenant === undefined) return undefined;
       await this.update(SettingKeys.azureTenant, tenant.trim() || undefined);
     }
-    const subscriptions = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Sherpa: listing your Azure subscriptions…' },
-      () => listSubscriptions(this.credential(), this.endpoints()),
+    const subscriptions = await this.ui.progress('listing your Azure subscriptions…', () =>
+      listSubscriptions(this.credential(), this.endpoints()),
     );
     if (!subscriptions.length) {
       throw new ExtensionError('NO_SESSION', 'The signed-in account sees no subscription', {
         hint: 'Pick another tenant, or ask for a role (Reader at least) on a subscription.',
       });
     }
-    const picked = await vscode.window.showQuickPick(
+    const picked = await this.ui.pick(
       subscriptions.map((s) => ({
         // Names come from Resource Manager: shown as text, never as $(icons) or links.
         label: toQuickPickText(s.displayName),
@@ -88,7 +114,7 @@ export class AzureSession {
     if (!subscriptionId) return undefined;
     if (!resourceGroup) {
       const groups = await listResourceGroups(this.credential(), this.endpoints(), subscriptionId);
-      const picked = await vscode.window.showQuickPick(
+      const picked = await this.ui.pick(
         groups
           .sort((a, b) => Number(!!b.tags?.['azd-env-name']) - Number(!!a.tags?.['azd-env-name']))
           .map((g) => ({
@@ -107,10 +133,16 @@ export class AzureSession {
     return { credential: this.credential(), endpoints: this.endpoints(), subscriptionId, resourceGroup };
   }
 
+  /**
+   * Writes a setting: the Azure ids to the workspace (they belong to this deployment), the server URLs
+   * to user settings — package.json declares those `machine`-scoped so a cloned repository's workspace
+   * settings cannot redirect where Sherpa sends tokens, and VS Code refuses to write them to a workspace.
+   */
   async update(key: string, value: string | undefined): Promise<void> {
-    const target = vscode.workspace.workspaceFolders?.length
-      ? vscode.ConfigurationTarget.Workspace
-      : vscode.ConfigurationTarget.Global;
+    const target =
+      vscode.workspace.workspaceFolders?.length && !USER_ONLY_KEYS.has(key)
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
     await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(key, value, target);
   }
 }

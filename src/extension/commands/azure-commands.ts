@@ -1,7 +1,8 @@
 /**
  * The Azure commands: Sign In to Azure, Provision, Register Entra App, Configure Secure Server, Migrate
  * Secrets to Key Vault, Verify Deployment (+ export). Thin: they ask (quick picks, password boxes), show
- * progress and results; src/core/azure does the work — the same code as `sherpa azure …`.
+ * progress and results — all through `session.ui` (src/extension/azure/azure-ui.ts), injected in the
+ * AzureSession's constructor; src/core/azure does the work — the same code as `sherpa azure …`.
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
@@ -22,20 +23,13 @@ import { readSettings, SettingKeys } from '../settings';
 import { showFailure } from '../show-failure';
 import type { VerifyTreeProvider } from '../views/verify-tree';
 
-type Progress = vscode.Progress<{ message?: string }>;
-const withProgress = <T>(title: string, run: (p: Progress) => Promise<T>) =>
-  vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${title}` },
-    run,
-  );
-
 export async function signInToAzureCommand(
   session: AzureSession,
   log: SherpaLog,
 ): Promise<string | undefined> {
   try {
     const id = await session.signIn();
-    if (id) void vscode.window.showInformationMessage(`Sherpa: signed in to Azure, subscription ${id}.`);
+    if (id) void session.ui.notify('info', `Sherpa: signed in to Azure, subscription ${id}.`);
     return id;
   } catch (err) {
     showFailure(log, 'Sign In to Azure failed', err);
@@ -60,22 +54,23 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
   try {
     const folder = await azdFolder();
     if (!folder) {
-      void vscode.window.showErrorMessage(
+      void session.ui.notify(
+        'error',
         'Sherpa: Provision needs the folder with azure.yaml (this repository) open in the workspace.',
       );
       return undefined;
     }
     const run = runToolIn(folder.fsPath);
     const o = { subscriptionId: readSettings().azure.subscriptionId };
-    const preflight = await withProgress('checking azd, az and docker…', () => runPreflight(run, o));
+    const preflight = await session.ui.progress('checking azd, az and docker…', () => runPreflight(run, o));
     for (const i of preflight.items)
       log.info(`[preflight] ${i.ok ? '✓' : '✗'} ${i.id}: ${i.detail}${i.ok ? '' : ` → ${i.fix}`}`);
     if (!preflight.ok) {
       const missing = preflight.items.filter((i) => !i.ok);
-      void vscode.window
-        .showErrorMessage(
+      void session.ui
+        .notify(
+          'error',
           `Sherpa: Provision preflight failed — ${missing.map((i) => `${i.detail}: ${i.fix}`).join(' · ')}`,
-          { modal: false },
           'Show Log',
         )
         .then((c) => c && log.show());
@@ -96,7 +91,7 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
       reveal: vscode.TaskRevealKind.Always,
       panel: vscode.TaskPanelKind.Dedicated,
     };
-    const code = await withProgress('provisioning with azd (see the terminal)…', async () => {
+    const code = await session.ui.progress('provisioning with azd (see the terminal)…', async () => {
       const execution = await vscode.tasks.executeTask(task);
       return new Promise<number>((resolve) => {
         const sub = vscode.tasks.onDidEndTaskProcess((e) => {
@@ -108,9 +103,7 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
       });
     });
     if (code !== 0) {
-      void vscode.window.showErrorMessage(
-        `Sherpa: azd failed (exit ${code}); its output is in the terminal.`,
-      );
+      void session.ui.notify('error', `Sherpa: azd failed (exit ${code}); its output is in the terminal.`);
       return code;
     }
     const outputs = await readAzdOutputs(run);
@@ -120,7 +113,8 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
       await session.update(SettingKeys.vulnerableServerUrl, outputs.VULNERABLE_SERVER_URL);
     if (outputs.AZURE_RESOURCE_GROUP)
       await session.update(SettingKeys.azureResourceGroup, outputs.AZURE_RESOURCE_GROUP);
-    void vscode.window.showInformationMessage(
+    void session.ui.notify(
+      'info',
       `Sherpa: provisioned. Secure server ${outputs.SECURE_SERVER_URL ?? '?'}. Next: Register Entra App.`,
     );
     return 0;
@@ -138,7 +132,7 @@ export async function registerAppCommand(
   try {
     let secureUrl = endpoints().secureUrl;
     if (!secureUrl.startsWith('https://')) {
-      const typed = await vscode.window.showInputBox({
+      const typed = await session.ui.input({
         title: 'Sherpa: Register Entra App',
         prompt: "The secure server's public MCP URL (https://…/mcp)",
         validateInput: (v) =>
@@ -153,7 +147,7 @@ export async function registerAppCommand(
       subscriptionId: '',
       resourceGroup: '',
     };
-    const r = await withProgress('registering the Entra app…', (p) =>
+    const r = await session.ui.progress('registering the Entra app…', (p) =>
       registerEntraApp(ctx, { secureUrl, onProgress: (m) => p.report({ message: m }) }),
     );
     await session.update(SettingKeys.azureApiClientId, r.appId);
@@ -161,11 +155,13 @@ export async function registerAppCommand(
       `[register] ${r.created ? 'created' : 'found'} ${r.uniqueName} appId ${r.appId}; repaired: ${r.repaired.join(', ') || 'nothing'}; identifier URI ${r.identifierUri.outcome}`,
     );
     if (r.identifierUri.outcome === 'refused') {
-      void vscode.window.showWarningMessage(
+      void session.ui.notify(
+        'warning',
         `Sherpa: app ${r.appId} registered, but Entra refused ${r.identifierUri.url} as an identifier URI (${toNotificationText(r.identifierUri.detail)}). Fallback: api://${r.appId} only; Configure will advertise ${r.scopesSupported[0]}.`,
       );
     } else {
-      void vscode.window.showInformationMessage(
+      void session.ui.notify(
+        'info',
         `Sherpa: app ${r.appId} ${r.created ? 'registered' : r.repaired.length ? `repaired (${r.repaired.join(', ')})` : 'already up to date'}. Next: Configure Secure Server.`,
       );
     }
@@ -185,16 +181,17 @@ export async function configureCommand(
     if (!ctx) return undefined;
     const apiClientId =
       readSettings().azure.apiClientId ??
-      (await vscode.window.showInputBox({
+      (await session.ui.input({
         title: 'Sherpa: Configure Secure Server',
         prompt: "The API app registration's client id (Register Entra App prints it)",
         validateInput: (v) => (/^[0-9a-f-]{36}$/i.test(v) ? undefined : 'a GUID'),
       }));
     if (!apiClientId) return undefined;
-    const r = await withProgress('configuring the secure app (new revision)…', (p) =>
+    const r = await session.ui.progress('configuring the secure app (new revision)…', (p) =>
       configureSecureServer(ctx, { apiClientId, onProgress: (m) => p.report({ message: m }) }),
     );
-    void vscode.window.showInformationMessage(
+    void session.ui.notify(
+      'info',
       `Sherpa: ${r.app} ${r.changed.length ? `updated (${r.changed.join(', ')})` : 'already configured'}. Revision ${toNotificationText(r.revisionState ?? r.revision ?? '?')}.`,
     );
     return r;
@@ -213,7 +210,7 @@ export async function migrateSecretsCommand(
     if (!ctx) return undefined;
     const secrets: { name: string; value: string }[] = [];
     for (const name of EXPECTED_SECRET_NAMES) {
-      const how = await vscode.window.showQuickPick(
+      const how = await session.ui.pick(
         [
           { label: 'Generate a random value', id: 'generate' },
           { label: 'Enter a value…', id: 'enter' },
@@ -224,7 +221,7 @@ export async function migrateSecretsCommand(
       let value = randomBytes(32).toString('base64url');
       if (how.id === 'enter') {
         // password: true — the value is never shown, logged or echoed back.
-        const typed = await vscode.window.showInputBox({
+        const typed = await session.ui.input({
           title: `Sherpa: value for ${name}`,
           password: true,
           ignoreFocusOut: true,
@@ -235,10 +232,11 @@ export async function migrateSecretsCommand(
       }
       secrets.push({ name, value });
     }
-    const r = await withProgress('migrating secrets to Key Vault…', (p) =>
+    const r = await session.ui.progress('migrating secrets to Key Vault…', (p) =>
       migrateSecrets(ctx, { secrets, onProgress: (m) => p.report({ message: m }) }),
     );
-    void vscode.window.showInformationMessage(
+    void session.ui.notify(
+      'info',
       `Sherpa: wrote ${r.written.join(', ')} to ${r.vault}${r.firstWriteAttempts > 1 ? ` (after ${r.firstWriteAttempts} attempts while RBAC propagated)` : ''}; ${r.grant === 'temporary-removed' ? 'temporary grant removed' : 'your existing grant left as it was'}.`,
     );
     return r;
@@ -259,7 +257,7 @@ export async function verifyDeploymentCommand(
     const choice =
       target ??
       (
-        await vscode.window.showQuickPick(
+        await session.ui.pick(
           [
             { label: 'Azure deployment', id: 'azure' as const },
             { label: 'Local lab', id: 'lab' as const, description: endpoints().secureUrl },
@@ -270,13 +268,13 @@ export async function verifyDeploymentCommand(
     if (!choice) return undefined;
     let report: VerifyReport;
     if (choice === 'lab') {
-      report = await withProgress('verifying the local lab…', () =>
+      report = await session.ui.progress('verifying the local lab…', () =>
         verifyLab({ url: endpoints().secureUrl }),
       );
     } else {
       const ctx = await session.context();
       if (!ctx) return undefined;
-      report = await withProgress('verifying the Azure deployment (read-only)…', () =>
+      report = await session.ui.progress('verifying the Azure deployment (read-only)…', () =>
         verifyAzureDeployment(ctx),
       );
     }
@@ -286,14 +284,12 @@ export async function verifyDeploymentCommand(
     const failed = report.checks.filter((c) => c.status === 'fail').length;
     void (
       failed
-        ? vscode.window.showWarningMessage(
+        ? session.ui.notify(
+            'warning',
             `Sherpa: ${failed} check(s) failed — see the Verify view.`,
             'Export as Markdown',
           )
-        : vscode.window.showInformationMessage(
-            'Sherpa: every check passed (or does not apply).',
-            'Export as Markdown',
-          )
+        : session.ui.notify('info', 'Sherpa: every check passed (or does not apply).', 'Export as Markdown')
     ).then((c) => c && vscode.commands.executeCommand('sherpa.azure.exportVerifyReport'));
     return report;
   } catch (err) {

@@ -15,6 +15,8 @@ export async function run(): Promise<void> {
   await import('./hostile-servers.test');
   await import('./audit.test');
   await import('./azure.test');
+  await import('./azure-commands.test');
+  await import('./azure-provision.test');
   await import('./error-paths.test');
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures) =>

@@ -1,0 +1,36 @@
+/**
+ * What the Azure commands show and ask: quick picks, input boxes (password ones for secret values),
+ * notification progress and notifications. One small interface so the commands and AzureSession receive
+ * their UI through the constructor (as VS Code's microsoft-authentication extension does with its vscode
+ * services) — the logic underneath stays the same whoever answers the prompts.
+ */
+import * as vscode from 'vscode';
+
+export type AzureProgress = vscode.Progress<{ message?: string }>;
+export type NotificationKind = 'info' | 'warning' | 'error';
+
+export interface AzureUi {
+  pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
+  /** A notification with a progress bar; `title` is shown after "Sherpa: ". */
+  progress<R>(title: string, run: (p: AzureProgress) => Promise<R>): Thenable<R>;
+  /** A non-modal notification; resolves to the action pressed, if any (callers never wait for it). */
+  notify(kind: NotificationKind, message: string, ...actions: string[]): Thenable<string | undefined>;
+}
+
+/** The real UI: vscode.window. */
+export const vscodeAzureUi: AzureUi = {
+  pick: (items, options) => vscode.window.showQuickPick(items, options),
+  input: (options) => vscode.window.showInputBox(options),
+  progress: (title, run) =>
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${title}` },
+      run,
+    ),
+  notify: (kind, message, ...actions) =>
+    kind === 'info'
+      ? vscode.window.showInformationMessage(message, ...actions)
+      : kind === 'warning'
+        ? vscode.window.showWarningMessage(message, ...actions)
+        : vscode.window.showErrorMessage(message, ...actions),
+};

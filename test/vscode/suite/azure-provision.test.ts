@@ -1,0 +1,172 @@
+/**
+ * Provision inside a real extension host: the preflight runs the stand-in azd/az/docker
+ * (test/support/azure/stand-in-tools.ts) found on the extension host's PATH, and the deployment itself
+ * is a real vscode.Task whose shell (started by VS Code's terminal, with the stand-ins first on PATH
+ * through `terminal.integrated.env.linux`) runs azd. The outputs azd recorded are read back into the
+ * settings. Stand-ins test Sherpa's wiring, not azd.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { createStandIns, type StandInScenario, type StandIns } from '../../support/azure/stand-in-tools';
+import { clearSetting, readSetting, useAzureStandIn, type AzureStandInSession } from './azure-stand-in';
+
+const AZD_ENV = {
+  AZURE_ENV_NAME: 'sherpa-test',
+  AZURE_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555',
+  AZURE_RESOURCE_GROUP: 'rg-sherpa-test',
+  SECURE_SERVER_URL: 'https://ca-secure-abc123.example-env.eastus.azurecontainerapps.io/mcp',
+  VULNERABLE_SERVER_URL: 'https://ca-vulnerable-abc123.example-env.eastus.azurecontainerapps.io/mcp',
+};
+const TERMINAL_ENV = 'terminal.integrated.env.linux';
+
+suite('Azure: Provision (preflight, the vscode.Task, outputs into settings)', function () {
+  this.timeout(120_000);
+  let x: AzureStandInSession;
+  let tools: StandIns | undefined;
+  const savedPath = process.env.PATH;
+  let azureYaml: vscode.Uri | undefined;
+
+  /** Stand-ins for this test: on the extension host's PATH (preflight) and the task terminal's. */
+  async function standIns(s: StandInScenario): Promise<StandIns> {
+    tools?.close();
+    tools = createStandIns(s);
+    process.env.PATH = tools.binDir;
+    await vscode.workspace
+      .getConfiguration()
+      .update(TERMINAL_ENV, { PATH: `${tools.binDir}:\${env:PATH}` }, vscode.ConfigurationTarget.Global);
+    return tools;
+  }
+
+  suiteSetup(async () => {
+    x = await useAzureStandIn();
+    for (const k of [
+      'azure.subscriptionId',
+      'secureServer.url',
+      'vulnerableServer.url',
+      'azure.resourceGroup',
+    ])
+      await clearSetting(k);
+  });
+  suiteTeardown(async () => {
+    process.env.PATH = savedPath;
+    tools?.close();
+    if (azureYaml) await vscode.workspace.fs.delete(azureYaml).then(undefined, () => undefined);
+    await vscode.workspace
+      .getConfiguration()
+      .update(TERMINAL_ENV, undefined, vscode.ConfigurationTarget.Global);
+    await x?.restore();
+  });
+
+  test('without azure.yaml in the workspace: says which folder to open, runs nothing', async () => {
+    const t = await standIns({ azdEnv: AZD_ENV });
+    x.ui.script();
+    const code = await vscode.commands.executeCommand<number | undefined>('sherpa.azure.provision');
+    assert.equal(code, undefined);
+    assert.deepEqual(x.ui.notifications, [
+      {
+        kind: 'error',
+        message:
+          'Sherpa: Provision needs the folder with azure.yaml (this repository) open in the workspace.',
+      },
+    ]);
+    assert.deepEqual(t.calls(), []);
+  });
+
+  test('preflight names what is missing (az, docker not on PATH; azd signed out) with the fix; no task', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the test workbench opens a folder');
+    azureYaml = vscode.Uri.joinPath(folder.uri, 'azure.yaml');
+    await vscode.workspace.fs.writeFile(azureYaml, new TextEncoder().encode('name: sherpa-test\n'));
+    const t = await standIns({ tools: ['azd'], azdSignedIn: false, azdEnv: AZD_ENV });
+    let started = 0;
+    const sub = vscode.tasks.onDidStartTask(() => started++);
+    try {
+      x.ui.script();
+      const code = await vscode.commands.executeCommand<number | undefined>('sherpa.azure.provision');
+      assert.equal(code, undefined);
+    } finally {
+      sub.dispose();
+    }
+    assert.deepEqual(x.ui.progressTitles, ['checking azd, az and docker…']);
+    assert.equal(x.ui.notifications.length, 1);
+    const n = x.ui.notifications[0]!;
+    assert.equal(n.kind, 'error');
+    assert.match(n.message, /^Sherpa: Provision preflight failed — /);
+    assert.match(
+      n.message,
+      /az \(Azure CLI\) is not on PATH: Install it: https:\/\/aka\.ms\/installazurecli/,
+    );
+    assert.match(n.message, /docker is not on PATH \(azd deploy builds the image with it\): Install Docker/);
+    assert.match(n.message, /azd is not signed in: Run `azd auth login`/);
+    assert.doesNotMatch(n.message, /azd \(Azure Developer CLI\) is not on PATH/, 'azd is there');
+    assert.equal(started, 0, 'no task started');
+    assert.deepEqual(
+      t.calls().filter((c) => /^azd (provision|deploy)/.test(c)),
+      [],
+    );
+  });
+
+  test('all present: one vscode.Task runs azd provision → deploy → provision; outputs land in settings', async () => {
+    const t = await standIns({ azdEnv: AZD_ENV });
+    const tasks: vscode.Task[] = [];
+    const sub = vscode.tasks.onDidStartTask((e) => tasks.push(e.execution.task));
+    let code: number | undefined;
+    try {
+      x.ui.script();
+      code = await vscode.commands.executeCommand<number | undefined>('sherpa.azure.provision');
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(code, 0, x.ui.notifications.map((n) => n.message).join('\n'));
+    assert.equal(tasks.length, 1);
+    const task = tasks[0]!;
+    assert.deepEqual(task.definition, { type: 'sherpa-azure', step: 'provision' });
+    assert.equal(task.name, 'Provision to Azure');
+    assert.equal(task.source, 'sherpa');
+    const exec = task.execution as vscode.ShellExecution;
+    assert.equal(
+      exec.commandLine,
+      'azd provision --no-prompt && azd deploy --no-prompt && azd provision --no-prompt',
+    );
+    assert.equal(exec.options?.cwd, vscode.workspace.workspaceFolders![0]!.uri.fsPath);
+    // What the task's shell ran: the stand-in azd, found through the terminal's PATH.
+    assert.deepEqual(
+      t.calls().filter((c) => /^azd (provision|deploy)/.test(c)),
+      ['azd provision --no-prompt', 'azd deploy --no-prompt', 'azd provision --no-prompt'],
+    );
+    assert.deepEqual(x.ui.progressTitles, [
+      'checking azd, az and docker…',
+      'provisioning with azd (see the terminal)…',
+    ]);
+    // The server URLs are machine-scoped (a workspace cannot redirect tokens): user settings; the
+    // resource group belongs to this deployment: workspace settings.
+    const c = vscode.workspace.getConfiguration('sherpa');
+    assert.equal(c.inspect('secureServer.url')?.globalValue, AZD_ENV.SECURE_SERVER_URL);
+    assert.equal(c.inspect('vulnerableServer.url')?.globalValue, AZD_ENV.VULNERABLE_SERVER_URL);
+    assert.equal(c.inspect('azure.resourceGroup')?.workspaceValue, AZD_ENV.AZURE_RESOURCE_GROUP);
+    assert.deepEqual(x.ui.notifications, [
+      {
+        kind: 'info',
+        message: `Sherpa: provisioned. Secure server ${AZD_ENV.SECURE_SERVER_URL}. Next: Register Entra App.`,
+      },
+    ]);
+    for (const k of ['secureServer.url', 'vulnerableServer.url', 'azure.resourceGroup'])
+      await clearSetting(k);
+  });
+
+  test('azd failing in the task: its exit code, a message pointing at the terminal, settings untouched', async () => {
+    const t = await standIns({ azdEnv: AZD_ENV, azdProvisionExit: 3 });
+    x.ui.script();
+    const code = await vscode.commands.executeCommand<number | undefined>('sherpa.azure.provision');
+    assert.equal(code, 3);
+    assert.deepEqual(
+      t.calls().filter((c) => /^azd (provision|deploy)/.test(c)),
+      ['azd provision --no-prompt'],
+      'the && chain stops at the failing step',
+    );
+    assert.deepEqual(x.ui.notifications, [
+      { kind: 'error', message: 'Sherpa: azd failed (exit 3); its output is in the terminal.' },
+    ]);
+    assert.notEqual(readSetting('secureServer.url'), AZD_ENV.SECURE_SERVER_URL);
+  });
+});
