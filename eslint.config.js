@@ -23,6 +23,21 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // The client core knows nothing of the lab: lab ids, users and the lab's login driver live in src/lab.
+    files: ['src/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }],
+          patterns: [
+            { group: ['**/lab/*', '../lab', '../../lab'], message: 'src/core may not import the lab.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/vscode/suite/**', 'test/e2e/**'],
     languageOptions: { globals: { ...globals.mocha, ...globals.browser } },
   },

@@ -10,7 +10,7 @@ import type { AuditReport } from '../core/audit/findings';
 import { summarize } from '../core/audit/report-format';
 import { runConnectFlow } from '../core/connect-flow';
 import { isSherpaError } from '../core/errors';
-import { LAB_OTHER_API_APP_ID_URI, LAB_STATIC_TOKEN, LAB_USERS } from '../core/lab-defaults';
+import { LAB_OTHER_API_APP_ID_URI, LAB_STATIC_TOKEN, LAB_USERS } from '../lab/lab-defaults';
 import { connectMcp } from '../core/mcp-connect';
 import { decodeToken } from '../core/token-inspection';
 import { REQUIRED_SCOPE } from '../core/well-known-ids';

@@ -8,7 +8,7 @@ import {
   LAB_TENANT_ID,
   LAB_API_CLIENT_ID,
   labIssuer,
-} from '../core/lab-defaults';
+} from '../lab/lab-defaults';
 
 export interface LabTarget {
   issuer: string;

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { discoverAuthorizationServer } from '../core/as-metadata';
 import { loginWithAuthorizationCode } from '../core/authorization-code';
-import { assertLoopbackUrl, findLabCredentials, labLoginBrowser } from '../core/lab-login';
+import { assertLoopbackUrl, findLabCredentials, labLoginBrowser } from '../lab/lab-login';
 import type { TokenSet } from '../core/token-set';
 import { toTerminalLine } from '../core/untrusted-text';
 import { assertOpenableUrl } from '../core/url';

@@ -4,7 +4,7 @@
  * the vulnerable server's static token lives in SecretStorage (vulnerable-token.ts).
  */
 import * as vscode from 'vscode';
-import { LAB_DEFAULT_PORTS, LAB_HOST } from '../core/lab-defaults';
+import { LAB_DEFAULT_PORTS, LAB_HOST } from '../lab/lab-defaults';
 import { PUBLIC_CLOUD } from '../core/azure/endpoints';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../core/well-known-ids';
 

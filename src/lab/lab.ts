@@ -7,7 +7,7 @@ import {
   LAB_HOST,
   LAB_STATIC_TOKEN,
   LAB_TENANT_ID,
-} from '../core/lab-defaults';
+} from './lab-defaults';
 import { SherpaError } from '../core/errors';
 import { REQUIRED_SCOPE } from '../core/well-known-ids';
 import type { ForwardedAddress } from '../servers/authz/forwarded-addresses';

@@ -3,7 +3,7 @@
  * code + PKCE (lab sign-in) → token → MCP initialize → tools/list — timed two ways in one run:
  * ours (core/connect-flow.ts, what the CLI and the extension run) and the MCP SDK's own client
  * (`auth()` via StreamableHTTPClientTransport's authProvider, the pattern the SDK documents). Both sign in
- * through the same non-interactive lab login (core/lab-login.ts), so the difference is the clients.
+ * through the same non-interactive lab login (lab/lab-login.ts), so the difference is the clients.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { runConnectFlow } from '../../src/core/connect-flow';
-import { driveLabLogin, findLabCredentials } from '../../src/core/lab-login';
+import { driveLabLogin, findLabCredentials } from '../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { loginFromCli } from '../../src/cli/lab-token';
 

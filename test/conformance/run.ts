@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { LAB_STATIC_TOKEN, LAB_USERS } from '../../src/core/lab-defaults';
+import { LAB_STATIC_TOKEN, LAB_USERS } from '../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { findFreePort } from '../../src/lab/free-port';
 import { ensureTools, requireTool, type ToolsManifest } from '../../scripts/tools-manifest';

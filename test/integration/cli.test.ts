@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/core/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
 import { spawnCli, startLabProcess, type LabProcess } from '../support/lab';
 
 let lab: LabProcess;

@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import { discoverAuthorizationServer } from '../../src/core/as-metadata';
 import { runConnectFlow, type ConnectStepEvent, type TokenRequest } from '../../src/core/connect-flow';
 import { startDeviceCodeLogin } from '../../src/core/device-code';
-import { LAB_USERS } from '../../src/core/lab-defaults';
+import { LAB_USERS } from '../../src/lab/lab-defaults';
 import { connectMcp } from '../../src/core/mcp-connect';
 import { AZURE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { approveDeviceCode } from '../support/drive-login';

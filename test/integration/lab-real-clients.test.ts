@@ -17,7 +17,7 @@ import type {
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { decodeJwt } from 'jose';
-import { LAB_USERS } from '../../src/core/lab-defaults';
+import { LAB_USERS } from '../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { driveLogin } from '../support/drive-login';
 import { startLabProcess, type LabProcess } from '../support/lab';

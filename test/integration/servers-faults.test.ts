@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { LAB_API_CLIENT_ID, LAB_STATIC_TOKEN, LAB_TENANT_ID } from '../../src/core/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_STATIC_TOKEN, LAB_TENANT_ID } from '../../src/lab/lab-defaults';
 import { postJsonRpc } from '../support/http-request';
 import { startTestIssuer, type TestIssuer } from '../support/mint-token';
 import { startServerProcess, type ServerProcess } from '../support/server-process';

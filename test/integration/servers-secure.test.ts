@@ -14,7 +14,7 @@ import {
   LAB_OTHER_API_CLIENT_ID,
   LAB_TENANT_ID,
   LAB_USERS,
-} from '../../src/core/lab-defaults';
+} from '../../src/lab/lab-defaults';
 import { callTool, postJsonRpc, rawRequest } from '../support/http-request';
 import { startTestIssuer, type TestIssuer } from '../support/mint-token';
 import { startServerProcess, type ServerProcess } from '../support/server-process';

@@ -4,7 +4,7 @@
  * submits the lab's forms as a person would. What it proves: every page, form action, redirect and cookie
  * of a sign-in works at the forwarded address. The e2e tests do the same with Chromium and code-server.
  */
-import { parseLabForms, type LabCredentials } from '../../src/core/lab-login';
+import { parseLabForms, type LabCredentials } from '../../src/lab/lab-login';
 
 interface Cookie {
   name: string;

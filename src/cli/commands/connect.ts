@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runConnectFlow } from '../../core/connect-flow';
-import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../core/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../lab/lab-defaults';
 import { buildTokenExpectations } from '../../core/token-expectations';
 import { isLoopbackHost } from '../../core/url';
 import { decodeToken, type DecodedToken } from '../../core/token-inspection';

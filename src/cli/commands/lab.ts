@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../core/lab-defaults';
+import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../lab/lab-defaults';
 import { createInterface } from 'node:readline';
 import { handleControlLine } from '../../lab/control-channel';
 import { startLab, type LabInfo } from '../../lab/lab';

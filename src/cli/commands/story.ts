@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { LAB_DEFAULT_PORTS } from '../../core/lab-defaults';
+import { LAB_DEFAULT_PORTS } from '../../lab/lab-defaults';
 import { startLab } from '../../lab/lab';
 import {
   auditLabServers,

@@ -3,7 +3,7 @@ import {
   LAB_API_CLIENT_ID,
   LAB_OTHER_API_APP_ID_URI,
   LAB_OTHER_API_CLIENT_ID,
-} from '../../core/lab-defaults';
+} from '../../lab/lab-defaults';
 import { REQUIRED_SCOPE } from '../../core/well-known-ids';
 
 /**

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Provider from 'oidc-provider';
-import { LAB_HOST, LAB_TENANT_ID, labIssuer } from '../../core/lab-defaults';
+import { LAB_HOST, LAB_TENANT_ID, labIssuer } from '../../lab/lab-defaults';
 import { defaultAllowedHosts, hostCheck } from '../shared/host-check';
 import { createLogger } from '../shared/log';
 import { createLabApiApps, type ApiApp } from './api-resources';

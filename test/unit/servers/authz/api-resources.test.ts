@@ -15,7 +15,7 @@ import {
   LAB_API_CLIENT_ID,
   LAB_OTHER_API_APP_ID_URI,
   LAB_OTHER_API_CLIENT_ID,
-} from '../../../../src/core/lab-defaults';
+} from '../../../../src/lab/lab-defaults';
 
 const MCP_URL = 'http://127.0.0.1:7482/mcp';
 const apps = createLabApiApps({ apiIdentifierUris: [MCP_URL] });

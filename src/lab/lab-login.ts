@@ -6,9 +6,9 @@
  * Refuses any non-loopback URL: typing a password into a form by program is only acceptable for the
  * lab's made-up users on this machine, never for a real identity provider.
  */
-import { SherpaError } from './errors';
+import { SherpaError } from '../core/errors';
 import { LAB_USERS, type LabUser } from './lab-defaults';
-import { isLoopbackHost } from './url';
+import { isLoopbackHost } from '../core/url';
 
 export interface LabCredentials {
   username: string;
@@ -141,7 +141,7 @@ async function walkLabPages(
     const login = forms.find((f) => f.hasPassword);
     if (res.status === 400 && login && init.method === 'POST') {
       throw new SherpaError('INVALID_CREDENTIALS', `The lab rejected the password of ${creds.username}`, {
-        hint: 'Lab users and passwords are in src/core/lab-defaults.ts (LAB_USERS).',
+        hint: 'Lab users and passwords are in src/lab/lab-defaults.ts (LAB_USERS).',
       });
     }
     if (res.status !== 200) {
