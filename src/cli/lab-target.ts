@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SherpaError } from '../core/errors';
+import type { LabTarget } from '../lab/lab';
 import {
   LAB_DEFAULT_PORTS,
   LAB_HOST,
@@ -10,14 +11,7 @@ import {
   labIssuer,
 } from '../lab/lab-defaults';
 
-export interface LabTarget {
-  issuer: string;
-  vulnerable: string;
-  secure: string;
-  tenantId: string;
-  clientId: string;
-  dataDir?: string;
-}
+export type { LabTarget } from '../lab/lab';
 
 /** The lab at its default ports (`sherpa lab` with no options), data folder ./.lab. */
 export function defaultLabTarget(): LabTarget {

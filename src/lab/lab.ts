@@ -43,6 +43,12 @@ export interface LabInfo {
   dataDir: string;
 }
 
+/** What a client needs to know of the lab to check its tokens: issuer, API client id (`aud`), tenant. */
+export type LabIdentity = Pick<LabInfo, 'issuer' | 'clientId' | 'tenantId'>;
+
+/** A lab a command talks to: as `sherpa lab --json` describes it; the data folder only when local. */
+export type LabTarget = Omit<LabInfo, 'authorizationServer' | 'dataDir'> & { dataDir?: string };
+
 export interface RunningLab extends LabInfo {
   /**
    * Registers where a remote browser reaches a lab port (the authorization server's sign-in pages, or a

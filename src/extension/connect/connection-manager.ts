@@ -3,6 +3,7 @@
  * → RFC 9728 PRM with the resource check → AS metadata → token → initialize → tools/list), each step shown
  * as progress and logged. Vulnerable: the static bearer token, and an explanation of why that is bad.
  */
+import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/connect-flow';
@@ -49,7 +50,7 @@ export interface ConnectionManagerDeps {
   staticToken: (url: string) => Promise<string>;
   clientId: () => string;
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
-  labIdentity: () => { issuer: string; clientId: string; tenantId: string } | undefined;
+  labIdentity: () => LabIdentity | undefined;
 }
 
 export class ConnectionManager implements vscode.Disposable {

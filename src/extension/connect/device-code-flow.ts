@@ -3,6 +3,7 @@
  * client id, for the Token view. The authorization server is discovered as for the browser flow: the
  * secure server's RFC 9728 metadata names it.
  */
+import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import { discoverAuthorizationServer } from '../../core/as-metadata';
 import { startDeviceCodeLogin, type DeviceCodeLogin } from '../../core/device-code';
@@ -27,7 +28,7 @@ export interface DeviceCodeDeps {
   tokenState: TokenState;
   secureUrl: () => string;
   clientId: () => string;
-  labIdentity: () => { issuer: string; clientId: string; tenantId: string } | undefined;
+  labIdentity: () => LabIdentity | undefined;
   /** Opens the verification page at the address the browser can reach (forwarded when remote). */
   browser?: BrowserAddresses;
 }
