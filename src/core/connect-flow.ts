@@ -50,6 +50,8 @@ export interface ConnectFlowOptions {
    * (VS Code's `http.proxy`): names are then judged by their form only (net/guarded-fetch.ts).
    */
   resolveNames?: boolean;
+  /** On Entra: `api://…` identifier URIs the person trusts as this server's API (scope-policy.ts). */
+  trustedApiIdentifiers?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -135,6 +137,7 @@ export async function runConnectFlow(
           source,
           resource: p.metadata.resource,
           entra: isEntraIssuer(p.metadata.authorization_servers[0]!),
+          ...(options.trustedApiIdentifiers ? { trustedApiIdentifiers: options.trustedApiIdentifiers } : {}),
         });
       const fromChallenge = challenge?.scope?.split(' ').filter(Boolean);
       scopes = fromChallenge?.length

@@ -7,10 +7,12 @@
  *  - none may look like one of the pseudo-scopes VS Code's authentication providers read as
  *    instructions (`VSCODE_CLIENT_ID:`, `VSCODE_TENANT:`, Sherpa's own `SHERPA_*:`) — a server must not
  *    choose the client, the tenant or the session its token comes from;
- *  - for Entra ID, every non-OpenID scope must belong to the resource the PRM named: `{resource}/name`
- *    or the `api://…` identifier-URI fallback. A bare name (`User.Read`) means Microsoft Graph to Entra,
- *    and `https://management.azure.com/…` is Resource Manager: a server asking for those is asking for
- *    the person's Graph or Azure token.
+ *  - for Entra ID, every non-OpenID scope must belong to the resource the PRM named: `{resource}/name`.
+ *    A bare name (`User.Read`) means Microsoft Graph to Entra, `https://management.azure.com/…` is
+ *    Resource Manager, and `api://{some app}/…` is whichever API that is — VS Code's microsoft provider
+ *    hands out a session it already holds for it without asking. An `api://` scope is therefore accepted
+ *    only when the person said it belongs to this server (`trustedApiIdentifiers`: the identifier-URI
+ *    fallback for a server whose URL Entra would not take as an identifier URI).
  */
 import { SherpaError } from './errors';
 
@@ -26,6 +28,8 @@ export interface ScopeCheckOptions {
   resource: string;
   /** The authorization server is Entra ID: apply the resource binding above. */
   entra: boolean;
+  /** `api://…` identifier URIs the person configured as this server's API (Entra's fallback form). */
+  trustedApiIdentifiers?: readonly string[];
 }
 
 /**
@@ -47,21 +51,27 @@ export function assertServerScopes(scopes: readonly string[], o: ScopeCheckOptio
     if (PSEUDO_SCOPE.test(scope)) {
       throw refuse('it is a pseudo-scope that would pick the client, tenant or session of the token');
     }
-    if (o.entra && !OPENID_SCOPES.has(scope.toLowerCase()) && !belongsTo(scope, o.resource)) {
+    if (o.entra && !OPENID_SCOPES.has(scope.toLowerCase()) && !belongsTo(scope, o)) {
+      const owner = resourceOf(scope);
       throw refuse(
-        `on Entra ID it would be a token for ${resourceOf(scope) ?? 'Microsoft Graph'}, not for ${o.resource}`,
+        `on Entra ID it would be a token for ${owner ?? 'Microsoft Graph'}, not for ${o.resource}` +
+          (owner?.toLowerCase().startsWith('api://')
+            ? ` (if ${owner} is this server's API, trust it: setting sherpa.entra.trustedApiIdentifierUris, or sherpa connect --trust-api ${owner})`
+            : ''),
       );
     }
   }
   return [...new Set(scopes)];
 }
 
-/** `{resource}/name` for the validated resource, or the `api://…/name` identifier-URI form. */
-function belongsTo(scope: string, resource: string): boolean {
+/** `{resource}/name` for the validated resource, or an `api://…/name` the person trusted for it. */
+function belongsTo(scope: string, o: ScopeCheckOptions): boolean {
   const owner = resourceOf(scope);
   if (!owner) return false;
-  if (/^api:\/\/[^/]/i.test(owner)) return true;
-  return owner.replace(/\/$/, '') === resource.replace(/\/$/, '');
+  const same = (a: string, b: string) =>
+    a.replace(/\/$/, '').toLowerCase() === b.replace(/\/$/, '').toLowerCase();
+  if (/^api:\/\//i.test(owner)) return (o.trustedApiIdentifiers ?? []).some((t) => same(t, owner));
+  return owner.replace(/\/$/, '') === o.resource.replace(/\/$/, '');
 }
 
 // Entra scope syntax: `{identifier URI}/{scope name}`; a bare name belongs to Microsoft Graph.

@@ -110,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     endpoints,
     staticToken: (url) => vulnerableToken.get(url),
     clientId: () => readSettings().authClientId,
+    trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
     labIdentity,
   });
   const deviceCode = new DeviceCodeFlow({
@@ -117,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     tokenState,
     secureUrl: () => endpoints().secureUrl,
     clientId: () => readSettings().azureCliClientId,
+    trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
     labIdentity,
     browser,
   });

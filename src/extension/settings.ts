@@ -15,6 +15,7 @@ export const SettingKeys = {
   secureServerUrl: 'secureServer.url',
   vulnerableServerUrl: 'vulnerableServer.url',
   entraTenant: 'entra.tenant',
+  entraTrustedApiIdentifierUris: 'entra.trustedApiIdentifierUris',
   authClientId: 'auth.clientId',
   azureCliClientId: 'auth.azureCliClientId',
   labAuthorizationServerPort: 'lab.authorizationServerPort',
@@ -39,6 +40,8 @@ export interface SherpaSettings {
   secureServerUrl?: string;
   vulnerableServerUrl?: string;
   entraTenant?: string;
+  /** `api://…` identifier URIs the person trusts as their server's API on Entra (scope-policy.ts). */
+  entraTrustedApiIdentifierUris: string[];
   authClientId: string;
   azureCliClientId: string;
   labPorts: { authorizationServer: number; vulnerable: number; secure: number };
@@ -67,6 +70,11 @@ export function readSettings(): SherpaSettings {
     secureServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.secureServerUrl)),
     vulnerableServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.vulnerableServerUrl)),
     entraTenant: nonEmpty(explicitValue<string>(c, SettingKeys.entraTenant)),
+    entraTrustedApiIdentifierUris: (
+      explicitValue<string[]>(c, SettingKeys.entraTrustedApiIdentifierUris) ?? []
+    )
+      .filter((u) => typeof u === 'string' && /^api:\/\/\S+$/i.test(u.trim()))
+      .map((u) => u.trim()),
     authClientId: nonEmpty(explicitValue<string>(c, SettingKeys.authClientId)) ?? VSCODE_CLIENT_ID,
     azureCliClientId: nonEmpty(explicitValue<string>(c, SettingKeys.azureCliClientId)) ?? AZURE_CLIENT_ID,
     labPorts: {

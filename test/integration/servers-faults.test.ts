@@ -288,6 +288,29 @@ describe('fault handling at the HTTP edge (both servers, real processes)', () =>
     });
   }
 
+  // Found in review: envelopes the hand check let through but the SDK's strict schema refuses were never
+  // answered (the SDK reports them and stays silent), so each held a connection and a pending entry.
+  const sdkRefused = [
+    '{"jsonrpc":"2.0","id":5,"method":"ping","extra":1}',
+    '{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"_meta":"x"}}',
+    '{"jsonrpc":"2.0","id":4,"method":"ping","params":{"_meta":null}}',
+    '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"whoami","arguments":{},"_meta":{"progressToken":{}}}}',
+  ];
+  it('an envelope the SDK would refuse is answered at once with a 4xx, never left hanging', async () => {
+    for (const s of servers()) {
+      for (const body of sdkRefused) {
+        const r = await send(s.url, { headers: { ...MCP, Authorization: `Bearer ${s.token}` }, body });
+        assert.notEqual(r, 'closed', `${s.name}: answered ${body}`);
+        assert.ok(
+          (r as Reply).status >= 400 && (r as Reply).status < 500,
+          `${s.name} ${body}: ${(r as Reply).status}`,
+        );
+      }
+      const ok = await postJsonRpc(s.url, TOOLS_LIST, s.token);
+      assert.equal(ok.status, 200, `${s.name} healthy after`);
+    }
+  });
+
   it('a body that stops half-way (client gone) leaves the server healthy', async () => {
     for (const s of servers()) {
       const host = new URL(s.url).host;

@@ -8,9 +8,10 @@ import { toTerminalLine } from '../../core/untrusted-text';
 import { loginFromCli } from '../lab-token';
 import { print, printDecoded, printStep, printUntrusted } from '../output';
 
-export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob] [--client-id ID] [--no-resource] [--call TOOL]
+export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob] [--client-id ID] [--no-resource] [--call TOOL] [--trust-api api://…]
   401 → Protected Resource Metadata → authorization server metadata → sign-in (PKCE) → MCP initialize +
-  tools/list, one line per step. --no-resource omits the RFC 8707 resource (what Entra needs).`;
+  tools/list, one line per step. --no-resource omits the RFC 8707 resource (what Entra needs). --trust-api
+  names an api:// identifier URI as this server's own on Entra (any other api:// scope is refused).`;
 
 /** A loopback issuer with the lab's tenant path: the local lab. */
 function isLabIssuer(issuer: string): boolean {
@@ -27,6 +28,7 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
       'client-id': { type: 'string' },
       'no-resource': { type: 'boolean', default: false },
       call: { type: 'string' },
+      'trust-api': { type: 'string', multiple: true },
     },
   });
   const url = positionals[0];
@@ -37,6 +39,7 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
   const connected = await runConnectFlow(url, {
     ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
     onStep: printStep,
+    ...(values['trust-api']?.length ? { trustedApiIdentifiers: values['trust-api'] } : {}),
     getToken: (req) =>
       loginFromCli({
         config: req.config,

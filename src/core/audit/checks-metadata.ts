@@ -7,6 +7,7 @@ import { isEntraIssuer } from '../entra';
 import { isSherpaError } from '../errors';
 import { guardRefusalOf } from '../net/guarded-fetch';
 import { buildPrmCandidateUrls, type ProtectedResourceMetadata } from '../protected-resource';
+import { redact } from '../redact';
 import { normalizeUrl } from '../url';
 import { record, type AuditContext } from './context';
 import type { Evidence } from './findings';
@@ -24,7 +25,7 @@ async function fetchJson(ctx: AuditContext, url: string): Promise<{ evidence: Ev
       json = undefined;
     }
     return {
-      evidence: { request: `GET ${url}`, status: res.status, note: text.slice(0, 200) },
+      evidence: { request: `GET ${redact(url)}`, status: res.status, note: redact(text).slice(0, 200) },
       ...(json !== undefined ? { json } : {}),
     };
   } catch (err) {

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import { redact, registerSecret } from '../redact';
 import type { Evidence } from './findings';
 
@@ -94,14 +95,23 @@ export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}):
           request: describe,
           status: r.status,
           ...(Object.keys(shown).length ? { headers: shown } : {}),
-          ...(r.error ? { note: r.error } : r.body ? { note: redact(r.body.slice(0, 300)) } : {}),
+          ...(r.error ? { note: r.error } : r.body ? { note: redact(r.body).slice(0, 300) } : {}),
         },
       });
     };
     const lib = url.protocol === 'https:' ? https : http;
+    // With a foreign Host header, Node would take TLS SNI and the certificate check from it: keep both
+    // on the target's own name, so the probe reaches the server and only the Host header is foreign.
+    const hostname = url.hostname.replace(/^\[|\]$/g, '');
     const request = lib.request(
       url,
-      { method, headers, agent: false, timeout: o.timeoutMs ?? 10_000 },
+      {
+        method,
+        headers,
+        agent: false,
+        timeout: o.timeoutMs ?? 10_000,
+        ...(url.protocol === 'https:' ? { servername: isIP(hostname) ? '' : hostname } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -127,18 +137,43 @@ export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}):
       },
     );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${o.timeoutMs ?? 10_000} ms`)));
+    // `timeout` is the idle time between bytes; a body that drips forever needs a deadline of its own.
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`not finished within ${2 * (o.timeoutMs ?? 10_000)} ms`)),
+      2 * (o.timeoutMs ?? 10_000),
+    );
+    deadline.unref();
+    request.on('close', () => clearTimeout(deadline));
     request.on('error', (err) => done({ status: 'error', headers: {}, body: '', error: err.message }));
     request.end(body);
   });
 }
 
-/** True for a JSON-RPC result (not an error) in a JSON or SSE body. */
+/**
+ * True for a JSON-RPC result (not an error) in a JSON body or in any event of an SSE body (WHATWG
+ * "Server-sent events" §9.2: `data:` with an optional space, several data lines joined with newlines,
+ * events separated by a blank line — a priming event with empty data may come first).
+ */
 export function isRpcSuccess(r: ProbeResult): boolean {
   if (typeof r.status !== 'number' || r.status < 200 || r.status >= 300) return false;
-  const json = r.body.trim().startsWith('{') ? r.body : /^data: (.*)$/m.exec(r.body)?.[1];
-  try {
-    return json !== undefined && 'result' in (JSON.parse(json) as object);
-  } catch {
-    return false;
-  }
+  const hasResult = (text: string) => {
+    try {
+      const v = JSON.parse(text) as unknown;
+      return typeof v === 'object' && v !== null && 'result' in v;
+    } catch {
+      return false;
+    }
+  };
+  if (r.body.trim().startsWith('{')) return hasResult(r.body);
+  return r.body
+    .replace(/\r\n?/g, '\n')
+    .split('\n\n')
+    .map((event) =>
+      event
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).replace(/^ /, ''))
+        .join('\n'),
+    )
+    .some((data) => data.trim() !== '' && hasResult(data));
 }

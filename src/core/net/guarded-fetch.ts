@@ -60,10 +60,12 @@ export async function networkPolicyFor(
   const classes = new Set<AddressClass>([classifyHostName(u.hostname)]);
   if (lookup && classifyAddress(u.hostname) === undefined) {
     try {
-      for (const a of await lookup(u.hostname.replace(/^\[|\]$/g, ''))) {
-        const c = classifyAddress(a);
-        if (c) classes.add(c);
-      }
+      const resolved = (await lookup(u.hostname.replace(/^\[|\]$/g, ''))).map(
+        (a) => classifyAddress(a) ?? 'public',
+      );
+      // A name that resolves to a public address as well does not make its other addresses "the person's
+      // network": an attacker's DNS could list 127.0.0.1 and 169.254.169.254 next to a public address.
+      if (resolved.length && !resolved.includes('public')) for (const c of resolved) classes.add(c);
     } catch {
       // unresolvable: the request itself will fail with a clear SERVER_UNREACHABLE
     }
@@ -111,8 +113,13 @@ export async function assertUrlAllowed(url: string | URL, policy: NetworkPolicy)
     let addresses: string[];
     try {
       addresses = await policy.lookup(u.hostname);
-    } catch {
-      return u; // unresolvable: fetch reports it
+    } catch (err) {
+      // Refuse rather than let the platform resolve it again: a resolver that fails our lookup and then
+      // answers the second one could name any address.
+      throw new SherpaError('SERVER_UNREACHABLE', `Cannot resolve ${printable(u.hostname)}`, {
+        cause: err,
+        hint: "Check the host name in the server's metadata and your network.",
+      });
     }
     for (const a of addresses) check(classifyAddress(a) ?? 'public', `${u.hostname} (${a})`);
   }
@@ -148,7 +155,9 @@ export function createGuardedFetch(
         const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
         if (location === null) {
           const streaming =
-            l.allowEventStream && /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
+            res.body !== null &&
+            l.allowEventStream &&
+            /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
           if (streaming) {
             clearTimeout(timer);
             return countedStream(res, l.maxBodyBytes, url);

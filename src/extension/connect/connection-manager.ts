@@ -49,6 +49,8 @@ export interface ConnectionManagerDeps {
   /** The vulnerable server's static token for `url` (SecretStorage, bound to its origin; else the lab's). */
   staticToken: (url: string) => Promise<string>;
   clientId: () => string;
+  /** On Entra: `api://…` identifier URIs the person trusts as the server's API (a machine setting). */
+  trustedApiIdentifiers: () => string[];
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => LabIdentity | undefined;
 }
@@ -94,6 +96,7 @@ export class ConnectionManager implements vscode.Disposable {
           const flow = runConnectFlow(url, {
             clientId: this.deps.clientId(),
             resolveNames: !proxyResolvesNames(),
+            trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
             signal: abort.signal,
             getToken: async (request) => {
               lastToken = await this.deps.broker.getToken(request);

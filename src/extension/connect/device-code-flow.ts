@@ -28,6 +28,8 @@ export interface DeviceCodeDeps {
   tokenState: TokenState;
   secureUrl: () => string;
   clientId: () => string;
+  /** On Entra: `api://…` identifier URIs the person trusts as the server's API (a machine setting). */
+  trustedApiIdentifiers: () => string[];
   labIdentity: () => LabIdentity | undefined;
   /** Opens the verification page at the address the browser can reach (forwarded when remote). */
   browser?: BrowserAddresses;
@@ -67,6 +69,7 @@ export class DeviceCodeFlow {
           source: 'protected-resource-metadata',
           resource: prm.metadata.resource,
           entra: isEntraIssuer(as.metadata.issuer),
+          trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
         });
         progress.report({ message: 'Requesting a device code (RFC 8628 §3.1)…' });
         const login = await startDeviceCodeLogin({

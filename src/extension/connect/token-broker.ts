@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import type { TokenRequest } from '../../core/connect-flow';
 import { isEntraIssuer, tenantFromIssuer } from '../../core/entra';
 import { SherpaError } from '../../core/errors';
+import { toNotificationText } from '../../core/untrusted-text';
 import { decodeToken } from '../../core/token-inspection';
 import type { TokenSet } from '../../core/token-set';
 import { encodeSherpaScopes } from '../auth/scope-encoding';
@@ -62,7 +63,7 @@ export class TokenBroker {
   confirmStepUp: ConfirmStepUp = async (scopes) => {
     const yes = 'Sign in again';
     const answer = await vscode.window.showWarningMessage(
-      `The server needs more permission: ${scopes.join(' ')}. Sign in again and ask for it?`,
+      `The server needs more permission: ${toNotificationText(scopes.join(' '))}. Sign in again and ask for it?`,
       { modal: true, detail: 'This is step-up authorization: the 403 response named the scope it requires.' },
       yes,
     );

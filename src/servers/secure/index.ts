@@ -4,7 +4,7 @@ import { defaultAllowedHosts } from '../shared/host-check';
 import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
 import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
-import { MultiplexTransport } from '../shared/multiplex-transport';
+import { connectMultiplexed } from '../shared/multiplex-transport';
 import { createBearerAuth } from './auth/bearer-auth';
 import type { IssuerKeySetOptions } from './auth/issuer-key-set';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
@@ -72,8 +72,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
       { capabilities: { tools: {} } },
     );
     registerSecureTools(mcp, { secrets: createSecretStore(o.secrets) });
-    const transport = new MultiplexTransport();
-    await mcp.connect(transport);
+    const transport = await connectMultiplexed(mcp);
 
     const verify = createAccessTokenVerifier({
       issuer: o.issuer,

@@ -28,6 +28,14 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 // JSON-RPC 2.0 §4: id is a String or Number; MCP (basic/index "Requests") narrows it to string | integer.
 const isId = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
 
+const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+// MCP basic/index "_meta": an object; its progressToken, when present, a string or an integer.
+const isMeta = (m: unknown) =>
+  isObject(m) &&
+  (m.progressToken === undefined ||
+    typeof m.progressToken === 'string' ||
+    (typeof m.progressToken === 'number' && Number.isInteger(m.progressToken)));
+
 /**
  * The envelope checks of JSON-RPC 2.0 §4/§5 (what the SDK's `JSONRPCMessageSchema` checks), done by hand
  * because this runs on every request and a zod parse of the whole message costs more than the rest of the
@@ -39,6 +47,11 @@ export function classifyJsonRpc(body: unknown): Classified {
   if ('method' in body) {
     if (typeof body.method !== 'string') return { kind: 'invalid' };
     if (body.params !== undefined && !isObject(body.params)) return { kind: 'invalid' };
+    // The SDK's request/notification schemas are strict: no other members, and `_meta` (with its
+    // progressToken) shaped as MCP defines it. What the SDK would refuse is refused here, with a 400.
+    for (const key of Object.keys(body)) if (!ENVELOPE_KEYS.has(key)) return { kind: 'invalid' };
+    if (isObject(body.params) && '_meta' in body.params && !isMeta(body.params._meta))
+      return { kind: 'invalid' };
     if (!('id' in body)) return { kind: 'notification', message: body as unknown as JSONRPCNotification };
     return isId(body.id)
       ? { kind: 'request', message: body as unknown as JSONRPCRequest }

@@ -1,3 +1,4 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type JSONRPCMessage,
@@ -27,6 +28,13 @@ type Reply = (message: JSONRPCMessage) => void;
  * removed, enabled or disabled). Only a parameterless request is answered from memory; anything with
  * params (a cursor, a malformed value) still goes to the SDK and gets its answer or its error.
  */
+/** How long one request may wait for the SDK's answer before the caller gets a JSON-RPC error. */
+const REQUEST_DEADLINE_MS = 30_000;
+
+function rpcError(id: RequestId, code: number, message: string): JSONRPCMessage {
+  return { jsonrpc: '2.0', id, error: { code, message } } as JSONRPCMessage;
+}
+
 export class MultiplexTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -74,8 +82,25 @@ export class MultiplexTransport implements Transport {
     const generation = this.toolListGeneration;
     const internalId = `mx-${++this.counter}`;
     const reply = await new Promise<JSONRPCMessage>((resolve) => {
-      this.pending.set(internalId, { originalId: request.id, reply: resolve });
-      this.deliver({ ...request, id: internalId }, extra);
+      const timer = setTimeout(() => {
+        // A handler that never answers must not hold the caller (or this map) forever.
+        if (this.pending.delete(internalId)) resolve(rpcError(request.id, -32603, 'The request timed out'));
+      }, REQUEST_DEADLINE_MS);
+      timer.unref();
+      this.pending.set(internalId, {
+        originalId: request.id,
+        reply: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+      const refused = this.deliver({ ...request, id: internalId }, extra);
+      // The SDK's Protocol rejects a message its strict schema does not accept by reporting an error and
+      // never answering; answer for it, so the caller gets a JSON-RPC error instead of a hang.
+      if (refused && this.pending.delete(internalId)) {
+        clearTimeout(timer);
+        resolve(rpcError(request.id, -32600, 'Invalid Request'));
+      }
     });
     // Kept only if no change was announced while the SDK was answering.
     if (rememberable && 'result' in reply && generation === this.toolListGeneration)
@@ -100,13 +125,41 @@ export class MultiplexTransport implements Transport {
    * synchronous hand-over alone (the handler itself runs later, with normal stacks); nothing the SDK
    * returns to a client carries a stack.
    */
-  private deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+  private deliver(message: JSONRPCMessage, extra: MessageExtraInfo): boolean {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
+    this.delivering = true;
+    this.refusedWhileDelivering = false;
     try {
       this.onmessage?.(message, extra);
     } finally {
       Error.stackTraceLimit = limit;
+      this.delivering = false;
     }
+    return this.refusedWhileDelivering;
   }
+
+  /**
+   * The SDK's Protocol reports a message it cannot classify ("Unknown message type") through its own
+   * `onerror`, synchronously inside onmessage, and never answers it. {@link connectMultiplexed} routes
+   * that error here, so the request being delivered gets a JSON-RPC error instead of waiting forever.
+   */
+  noteSdkError(): void {
+    if (this.delivering) this.refusedWhileDelivering = true;
+  }
+
+  private delivering = false;
+  private refusedWhileDelivering = false;
+}
+
+/** Connects `mcp` to a new MultiplexTransport, with the SDK's errors routed to it (see noteSdkError). */
+export async function connectMultiplexed(mcp: McpServer): Promise<MultiplexTransport> {
+  const transport = new MultiplexTransport();
+  await mcp.connect(transport);
+  const previous = mcp.server.onerror;
+  mcp.server.onerror = (error) => {
+    transport.noteSdkError();
+    previous?.(error);
+  };
+  return transport;
 }

@@ -3,7 +3,7 @@ import { defaultAllowedHosts } from '../shared/host-check';
 import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
 import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
-import { MultiplexTransport } from '../shared/multiplex-transport';
+import { connectMultiplexed } from '../shared/multiplex-transport';
 import { createStaticTokenAuth } from './static-token-auth';
 import { registerVulnerableTools } from './tools';
 
@@ -37,8 +37,7 @@ export async function startVulnerableServer(o: VulnerableServerOptions): Promise
     { capabilities: { tools: {} } },
   );
   registerVulnerableTools(mcp);
-  const transport = new MultiplexTransport();
-  await mcp.connect(transport);
+  const transport = await connectMultiplexed(mcp);
 
   const handler = createMcpHandler({
     allowedHosts: o.allowedHosts ?? defaultAllowedHosts(o.host, listening.port),

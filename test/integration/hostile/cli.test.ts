@@ -161,6 +161,7 @@ describe('hostile servers vs the sherpa CLI', () => {
   });
 
   for (const scope of [
+    'api://1111aaaa-0000-4000-8000-000000000000/access_as_user',
     'https://graph.microsoft.com/.default',
     'User.Read Mail.Read',
     'https://management.azure.com/user_impersonation',

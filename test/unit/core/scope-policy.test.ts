@@ -33,15 +33,23 @@ describe('assertServerScopes', () => {
     for (const s of ['a"b', 'a\\b', 'a b', 'tab\tx', 'nl\nx', 'é']) refused([s], LAB);
   });
 
-  it("on Entra, accepts the resource's own scopes, the api:// fallback and the OpenID scopes", () => {
+  it("on Entra, accepts the resource's own scopes and the OpenID scopes", () => {
     const ok = [
       'https://sherpa.example.io/mcp/access_as_user',
       'https://sherpa.example.io/mcp/.default',
-      'api://c0a8f3e2-71b4-4d69-a5e0-3f92b8d61c47/access_as_user',
       'openid',
       'offline_access',
     ];
     assert.deepEqual(assertServerScopes(ok, ENTRA), ok);
+  });
+
+  it('on Entra, an api:// scope only when the person trusts that identifier URI for this server (review H1)', () => {
+    const own = 'api://c0a8f3e2-71b4-4d69-a5e0-3f92b8d61c47/access_as_user';
+    // Another app's api:// scope would make VS Code's microsoft provider hand out that app's token.
+    refused([own], ENTRA);
+    const trusted = { ...ENTRA, trustedApiIdentifiers: ['api://c0a8f3e2-71b4-4d69-a5e0-3f92b8d61c47/'] };
+    assert.deepEqual(assertServerScopes([own], trusted), [own]);
+    refused(['api://1111aaaa-0000-4000-8000-000000000000/.default'], trusted);
   });
 
   it('on Entra, refuses Graph, Resource Manager and any other resource', () => {

@@ -83,6 +83,7 @@ suite('Settings that decide where a stored token goes', () => {
       'auth.clientId',
       'auth.azureCliClientId',
       'entra.tenant',
+      'entra.trustedApiIdentifierUris',
     ]) {
       const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
       const props = (

@@ -19,6 +19,8 @@ const dns: Record<string, string[]> = {
   'as.example.com': ['93.184.216.35'],
   'rebound.example.com': ['10.0.0.5'],
   'intranet-mcp.corp.example': ['10.1.2.3'],
+  // An attacker's DNS listing internal addresses next to a public one (review M1).
+  'mixed.evil.example': ['203.0.113.7', '127.0.0.1', '10.0.0.1', '169.254.169.254'],
 };
 const lookup = async (h: string) => {
   const a = dns[h];
@@ -71,6 +73,26 @@ describe('networkPolicyFor + assertUrlAllowed', () => {
     ]) {
       await assert.rejects(assertUrlAllowed(url!, p), (e) => code(e) === c, url);
     }
+  });
+
+  it('a name resolving to public AND internal addresses does not open the internal classes', async () => {
+    const p = await networkPolicyFor('https://mixed.evil.example/mcp', { lookup });
+    assert.deepEqual([...p.allowed], []);
+    for (const url of [
+      'http://127.0.0.1:6379/',
+      'https://10.0.0.5/admin',
+      'https://169.254.169.254/latest',
+    ]) {
+      await assert.rejects(assertUrlAllowed(url, p), (e) => code(e) === 'UNSAFE_URL', url);
+    }
+  });
+
+  it('a name our lookup cannot resolve is refused, not left for a second lookup to decide', async () => {
+    const p = await networkPolicyFor('https://mcp.example.com/mcp', { lookup });
+    await assert.rejects(
+      assertUrlAllowed('https://unknown.example.net/x', p),
+      (e) => code(e) === 'SERVER_UNREACHABLE',
+    );
   });
 
   it('without a lookup (a proxy resolves names), names are judged by their form only', async () => {

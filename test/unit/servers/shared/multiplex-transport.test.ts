@@ -1,9 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { MultiplexTransport } from '../../../../src/servers/shared/multiplex-transport';
+import { connectMultiplexed, MultiplexTransport } from '../../../../src/servers/shared/multiplex-transport';
 
 describe('MultiplexTransport', () => {
+  it('answers for the real SDK when its strict schema refuses a request (found in review: it hung)', async () => {
+    const mcp = new McpServer({ name: 't', version: '0' }, { capabilities: { tools: {} } });
+    const transport = await connectMultiplexed(mcp);
+    const reply = (await transport.dispatchRequest(
+      { jsonrpc: '2.0', id: 7, method: 'ping', extra: 1 } as never,
+      {},
+    )) as unknown as { id: number; error: { code: number } };
+    assert.equal(reply.id, 7);
+    assert.equal(reply.error.code, -32600);
+    const ok = (await transport.dispatchRequest(
+      { jsonrpc: '2.0', id: 8, method: 'ping' },
+      {},
+    )) as unknown as {
+      result: unknown;
+    };
+    assert.deepEqual(ok.result, {}, 'still serving');
+    await mcp.close();
+  });
+
   it('routes each reply to its own caller with the original id, even for identical ids', async () => {
     const mcp = new McpServer({ name: 't', version: '0' }, { capabilities: { tools: {} } });
     mcp.registerTool('echo_caller', { description: 'returns the caller' }, async (extra) => {
