@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { LAB_API_CLIENT_ID, LAB_STATIC_TOKEN, LAB_TENANT_ID } from '../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../../src/lab/lab-defaults';
 import { postJsonRpc } from '../support/http-request';
 import { startTestIssuer, type TestIssuer } from '../support/mint-token';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
 const TOOLS_LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
 const MCP = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
@@ -197,17 +197,7 @@ function fuzzCase(rand: () => number, o: { host: string; tokens: string[] }) {
   return { method, path, headers, body };
 }
 
-function secureEnv(issuer: TestIssuer, dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    PORT: '0',
-    SHERPA_ISSUER: issuer.issuer,
-    SHERPA_JWKS_URI: issuer.jwksUri,
-    SHERPA_API_CLIENT_ID: LAB_API_CLIENT_ID,
-    SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
-    SECRETS_FILE: join(dataDir, 'secrets.json'),
-    ...extra,
-  };
-}
+const secureEnv = secureServerEnv;
 
 describe('fault handling at the HTTP edge (both servers, real processes)', () => {
   let issuer: TestIssuer;

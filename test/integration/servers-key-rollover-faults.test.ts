@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
 import { postJsonRpc } from '../support/http-request';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
 const TOOLS_LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
 const COOLDOWN_MS = 1500;
@@ -84,17 +84,11 @@ function secureEnv(
   dataDir: string,
   extra: NodeJS.ProcessEnv,
 ) {
-  return {
-    PORT: '0',
-    SHERPA_ISSUER: issuer.issuer,
-    SHERPA_JWKS_URI: issuer.jwksUri,
-    SHERPA_API_CLIENT_ID: LAB_API_CLIENT_ID,
-    SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
-    SECRETS_FILE: join(dataDir, 'secrets.json'),
+  return secureServerEnv(issuer, dataDir, {
     SHERPA_JWKS_COOLDOWN_MS: String(COOLDOWN_MS),
     SHERPA_JWKS_MAX_AGE_MS: String(MAX_AGE_MS),
     ...extra,
-  };
+  });
 }
 
 describe('secure server: signing-key rollover and issuer outages (real process)', () => {

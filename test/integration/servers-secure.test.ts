@@ -17,21 +17,12 @@ import {
 } from '../../src/lab/lab-defaults';
 import { callTool, postJsonRpc, rawRequest } from '../support/http-request';
 import { startTestIssuer, type TestIssuer } from '../support/mint-token';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
 const [alice, bob] = [LAB_USERS[0]!, LAB_USERS[1]!];
 const WHOAMI = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
 
-function secureEnv(issuer: TestIssuer, dataDir: string): NodeJS.ProcessEnv {
-  return {
-    PORT: '0',
-    SHERPA_ISSUER: issuer.issuer,
-    SHERPA_JWKS_URI: issuer.jwksUri,
-    SHERPA_API_CLIENT_ID: LAB_API_CLIENT_ID,
-    SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
-    SECRETS_FILE: join(dataDir, 'secrets.json'),
-  };
-}
+const secureEnv = (issuer: TestIssuer, dataDir: string) => secureServerEnv(issuer, dataDir);
 
 function toolText(res: { json<T>(): T }): { isError?: boolean; text: string } {
   const body = res.json<{ result: { isError?: boolean; content: { text: string }[] } }>();

@@ -1,9 +1,30 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../src/lab/lab-defaults';
 import { createInterface } from 'node:readline';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * The environment of a secure server process for the lab's API app, trusting `issuer` (a lab, or a test
+ * issuer with its own JWKS), secrets in `dataDir`, on a free port; `extra` overrides or adds.
+ */
+export function secureServerEnv(
+  issuer: { issuer: string; jwksUri?: string },
+  dataDir: string,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    PORT: '0',
+    SHERPA_ISSUER: issuer.issuer,
+    ...(issuer.jwksUri ? { SHERPA_JWKS_URI: issuer.jwksUri } : {}),
+    SHERPA_API_CLIENT_ID: LAB_API_CLIENT_ID,
+    SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
+    SECRETS_FILE: join(dataDir, 'secrets.json'),
+    ...extra,
+  };
+}
 
 export interface ServerProcess {
   url: string;
