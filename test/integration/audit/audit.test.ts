@@ -55,16 +55,16 @@ async function labTokens(
   return { valid, foreign, narrow, expired };
 }
 
+// One lenient lab (and its tokens) for the two suites that need it; the strict one has its own.
+let lab: LabProcess;
+const tokens: Record<string, string> = {};
+before(async () => {
+  lab = await startLabProcess();
+  Object.assign(tokens, await labTokens(lab));
+});
+after(() => lab?.stop());
+
 describe('audit against the lab', () => {
-  let lab: LabProcess;
-  const tokens: Record<string, string> = {};
-
-  before(async () => {
-    lab = await startLabProcess();
-    Object.assign(tokens, await labTokens(lab));
-  });
-  after(() => lab?.stop());
-
   test('the secure server passes every MUST, with evidence for each probe', async () => {
     const r = await auditServer(lab.secure, { tokens, entraDoctor: true });
     assert.deepEqual(
@@ -185,14 +185,6 @@ describe('audit catches each workshop defect in a misconfigured secure server', 
 });
 
 describe('audit: each broken variant of the secure server is caught by exactly its check', () => {
-  let lab: LabProcess;
-  const tokens: Record<string, string> = {};
-  before(async () => {
-    lab = await startLabProcess();
-    Object.assign(tokens, await labTokens(lab));
-  });
-  after(() => lab?.stop());
-
   const cases: [Defect, string[]][] = [
     ['none', []],
     ['no-audience-check', ['token.other-resource']],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearer, readJson, sendError, sendJson, type RecordedRequest } from './http';
+import { bearer, sendError, sendJson, type RecordedRequest, openExchange } from './http';
 import type { TokenService } from './token-server';
 import { assignment, rgId, vaultId, type AzureState, type FakeContainerApp } from './state';
 
@@ -39,15 +39,11 @@ export class ArmService {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const s = this.state();
-    const method = req.method ?? 'GET';
-    const path = decodeURIComponent(url.pathname);
-    const body = method === 'PUT' || method === 'PATCH' ? await readJson(req) : undefined;
-    const entry: RecordedRequest = { service: 'arm', method, path, query: url.searchParams, body };
-    this.record(entry);
-    const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      entry.status = status;
-      sendJson(res, status, payload, headers);
-    };
+    const { method, path, body, entry, reply } = await openExchange('arm', req, res, url, {
+      bodyMethods: ['PUT', 'PATCH'],
+      decodePath: true,
+      record: this.record,
+    });
     const error = (status: number, code: string, message: string) => {
       entry.status = status;
       sendError(res, status, code, message);

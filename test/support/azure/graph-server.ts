@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearer, readJson, sendJson, type RecordedRequest } from './http';
+import { bearer, sendJson, type RecordedRequest, openExchange } from './http';
 import type { TokenService } from './token-server';
 import type { AzureState, FakeApplication } from './state';
 
@@ -22,15 +22,11 @@ export class GraphService {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const s = this.state();
-    const method = req.method ?? 'GET';
-    const path = decodeURIComponent(url.pathname);
-    const body = method === 'POST' || method === 'PATCH' ? await readJson(req) : undefined;
-    const entry: RecordedRequest = { service: 'graph', method, path, query: url.searchParams, body };
-    this.record(entry);
-    const reply = (status: number, payload?: unknown) => {
-      entry.status = status;
-      sendJson(res, status, payload);
-    };
+    const { method, path, body, entry, reply } = await openExchange('graph', req, res, url, {
+      bodyMethods: ['POST', 'PATCH'],
+      decodePath: true,
+      record: this.record,
+    });
     const error = (status: number, code: string, message: string) =>
       reply(status, {
         error: {

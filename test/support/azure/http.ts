@@ -47,3 +47,26 @@ export interface RecordedRequest {
   body?: unknown;
   status?: number;
 }
+
+/**
+ * Opens one exchange of a stand-in service: reads the JSON body of `bodyMethods`, records the request,
+ * and returns a `reply` that records the status it answers with.
+ */
+export async function openExchange(
+  service: RecordedRequest['service'],
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  o: { bodyMethods: string[]; decodePath?: boolean; record: (r: RecordedRequest) => void },
+) {
+  const method = req.method ?? 'GET';
+  const path = o.decodePath ? decodeURIComponent(url.pathname) : url.pathname;
+  const body = o.bodyMethods.includes(method) ? await readJson(req) : undefined;
+  const entry: RecordedRequest = { service, method, path, query: url.searchParams, body };
+  o.record(entry);
+  const reply = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+    entry.status = status;
+    sendJson(res, status, payload, headers);
+  };
+  return { method, path, body, entry, reply };
+}

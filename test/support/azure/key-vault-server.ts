@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearer, readJson, sendError, sendJson, type RecordedRequest } from './http';
+import { bearer, sendError, sendJson, type RecordedRequest, openExchange } from './http';
 import type { TokenService } from './token-server';
 import { ROLE, vaultId, type AzureState } from './state';
 
@@ -23,16 +23,10 @@ export class KeyVaultService {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const s = this.state();
-    const method = req.method ?? 'GET';
-    const body = method === 'PUT' ? await readJson(req) : undefined;
-    const entry: RecordedRequest = {
-      service: 'vault',
-      method,
-      path: url.pathname,
-      query: url.searchParams,
-      body,
-    };
-    this.record(entry);
+    const { method, body, entry } = await openExchange('vault', req, res, url, {
+      bodyMethods: ['PUT'],
+      record: this.record,
+    });
     const token = bearer(req);
     if (!token) {
       entry.status = 401;
