@@ -1,9 +1,9 @@
 /** Getting a real token from the lab (or any issuer) for the CLI: browser or non-interactive lab login. */
 import { spawn } from 'node:child_process';
-import { discoverAuthorizationServer } from '../core/as-metadata';
-import { loginWithAuthorizationCode } from '../core/authorization-code';
+import { discoverAuthorizationServer } from '../core/discovery/as-metadata';
+import { loginWithAuthorizationCode } from '../core/grants/authorization-code';
 import { assertLoopbackUrl, findLabCredentials, labLoginBrowser } from '../lab/lab-login';
-import type { TokenSet } from '../core/token-set';
+import type { TokenSet } from '../core/token/token-set';
 import { toTerminalLine } from '../core/untrusted-text';
 import { assertOpenableUrl } from '../core/url';
 import { VSCODE_CLIENT_ID } from '../core/well-known-ids';

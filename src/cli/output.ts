@@ -3,13 +3,13 @@
  * or a token supplied (step details, claims, outcomes, tool output) passes through untrusted-text.ts
  * first, so it cannot move the cursor, rewrite lines or set the window title.
  */
-import type { ConnectStepEvent } from '../core/connect-flow';
+import type { ConnectStepEvent } from '../core/client/connect-flow';
 import {
   describeClaim,
   inspectToken,
   type DecodedToken,
   type TokenExpectations,
-} from '../core/token-inspection';
+} from '../core/token/token-inspection';
 import { toTerminalLine, toTerminalText } from '../core/untrusted-text';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;

@@ -3,7 +3,7 @@
  * written: a token in a log is a token handed to whoever reads the log (workshop exploit 2.1).
  */
 import * as vscode from 'vscode';
-import { redact } from '../core/redact';
+import { redact } from '../core/token/redact';
 import { formatError } from '../core/errors';
 
 export class SherpaLog implements vscode.Disposable {

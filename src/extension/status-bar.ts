@@ -1,6 +1,6 @@
 /** Status-bar item: which server is connected, and when the current token expires. */
 import * as vscode from 'vscode';
-import { decodeToken, formatRelative } from '../core/token-inspection';
+import { decodeToken, formatRelative } from '../core/token/token-inspection';
 import type { ConnectionManager } from './connect/connection-manager';
 import type { TokenState } from './connect/token-state';
 import type { LabController } from './lab/lab-controller';

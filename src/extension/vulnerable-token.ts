@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { LAB_STATIC_TOKEN } from '../lab/lab-defaults';
-import { registerSecret } from '../core/redact';
+import { registerSecret } from '../core/token/redact';
 
 /** SecretStorage key. */
 export const VULNERABLE_TOKEN_SECRET_KEY = 'sherpa.vulnerableServer.staticToken';

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { discoverAuthorizationServer } from '../../src/core/as-metadata';
-import { loginWithAuthorizationCode } from '../../src/core/authorization-code';
-import { startDeviceCodeLogin } from '../../src/core/device-code';
+import { discoverAuthorizationServer } from '../../src/core/discovery/as-metadata';
+import { loginWithAuthorizationCode } from '../../src/core/grants/authorization-code';
+import { startDeviceCodeLogin } from '../../src/core/grants/device-code';
 import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { rawRequest } from '../support/http-request';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, generateKeyPair, UnsecuredJWT } from 'jose';
 import { LAB_FOREIGN_TENANT_ID, LAB_OTHER_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
-import { findBearerChallenge } from '../../src/core/www-authenticate';
+import { findBearerChallenge } from '../../src/core/discovery/www-authenticate';
 import { callTool, postJsonRpc, rawRequest, type RawResponse } from '../support/http-request';
 import { startLabProcess, type LabProcess } from '../support/lab';
 import { readLabSigningKey, resignLabToken, signInToLab, type LabSigningKey } from '../support/lab-tokens';

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { discoverAuthorizationServer } from '../../src/core/as-metadata';
-import { runConnectFlow, type ConnectStepEvent, type TokenRequest } from '../../src/core/connect-flow';
-import { startDeviceCodeLogin } from '../../src/core/device-code';
+import { discoverAuthorizationServer } from '../../src/core/discovery/as-metadata';
+import { runConnectFlow, type ConnectStepEvent, type TokenRequest } from '../../src/core/client/connect-flow';
+import { startDeviceCodeLogin } from '../../src/core/grants/device-code';
 import { LAB_USERS } from '../../src/lab/lab-defaults';
-import { connectMcp } from '../../src/core/mcp-connect';
+import { connectMcp } from '../../src/core/mcp/mcp-connect';
 import { AZURE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { approveDeviceCode } from '../support/drive-login';
 import { postJsonRpc } from '../support/http-request';

@@ -8,7 +8,7 @@
  */
 import { loginFromCli } from '../../src/cli/lab-token';
 import { LAB_API_APP_ID_URI } from '../../src/lab/lab-defaults';
-import type { TokenSet } from '../../src/core/token-set';
+import type { TokenSet } from '../../src/core/token/token-set';
 import type { LabInfo } from './lab';
 
 export const LAB_API_SCOPE = `${LAB_API_APP_ID_URI}/access_as_user`;

@@ -5,7 +5,7 @@ import { auditServer } from '../../core/audit/run-audit';
 import { failsAt, type FindingLevel } from '../../core/audit/findings';
 import { formatReport, summarize, type ReportFormat } from '../../core/audit/report-format';
 import { SherpaError } from '../../core/errors';
-import { registerSecret } from '../../core/redact';
+import { registerSecret } from '../../core/token/redact';
 import { print } from '../output';
 
 export const auditUsage = `sherpa audit <mcp-url> [--token-command CMD] [--foreign-token-command CMD] [--expired-token-command CMD]

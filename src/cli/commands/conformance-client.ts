@@ -12,15 +12,15 @@ import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { ClientCredentials } from '../../core/client-auth';
+import type { ClientCredentials } from '../../core/client/client-auth';
 import {
   createAuthorizingFetch,
   type AuthorizingFetch,
   type GrantStrategy,
-} from '../../core/authorizing-fetch';
-import { createStatelessClient, isSdkProtocolVersion } from '../../core/mcp-stateless';
+} from '../../core/client/authorizing-fetch';
+import { createStatelessClient, isSdkProtocolVersion } from '../../core/mcp/mcp-stateless';
 import { formatError, SherpaError } from '../../core/errors';
-import { redact } from '../../core/redact';
+import { redact } from '../../core/token/redact';
 import { toTerminalLine } from '../../core/untrusted-text';
 import { countOf } from '../../core/plural';
 

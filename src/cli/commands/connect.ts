@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { runConnectFlow } from '../../core/connect-flow';
+import { runConnectFlow } from '../../core/client/connect-flow';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../lab/lab-defaults';
-import { buildTokenExpectations } from '../../core/token-expectations';
+import { buildTokenExpectations } from '../../core/token/token-expectations';
 import { isLoopbackHost } from '../../core/url';
-import { decodeToken, type DecodedToken } from '../../core/token-inspection';
+import { decodeToken, type DecodedToken } from '../../core/token/token-inspection';
 import { toTerminalLine } from '../../core/untrusted-text';
 import { loginFromCli } from '../lab-token';
 import { print, printDecoded, printStep, printUntrusted } from '../output';

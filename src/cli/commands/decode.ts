@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { SherpaError } from '../../core/errors';
-import { decodeToken } from '../../core/token-inspection';
+import { decodeToken } from '../../core/token/token-inspection';
 import { defaultLabTarget } from '../lab-target';
 import { print, printDecoded } from '../output';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { decodeToken } from '../../core/token-inspection';
+import { decodeToken } from '../../core/token/token-inspection';
 import { REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { defaultLabTarget } from '../lab-target';
 import { loginFromCli } from '../lab-token';

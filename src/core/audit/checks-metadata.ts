@@ -2,12 +2,12 @@
  * Protected Resource Metadata (RFC 9728) and authorization server metadata (RFC 8414 / OIDC Discovery),
  * fetched the way a client would — through the guarded fetch, since the server names these URLs.
  */
-import { discoverAuthorizationServer } from '../as-metadata';
+import { discoverAuthorizationServer } from '../discovery/as-metadata';
 import { isEntraIssuer } from '../entra';
 import { isSherpaError } from '../errors';
 import { guardRefusalOf } from '../net/guarded-fetch';
-import { buildPrmCandidateUrls, type ProtectedResourceMetadata } from '../protected-resource';
-import { redact } from '../redact';
+import { buildPrmCandidateUrls, type ProtectedResourceMetadata } from '../discovery/protected-resource';
+import { redact } from '../token/redact';
 import { normalizeUrl } from '../url';
 import { record, type AuditContext } from './context';
 import type { Evidence } from './findings';

@@ -4,7 +4,7 @@
  * authorization 2025-11-25 §Token Audience Binding and Validation.
  */
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import { findBearerChallenge } from '../www-authenticate';
+import { findBearerChallenge } from '../discovery/www-authenticate';
 import { describeStatus, record, send, type AuditContext } from './context';
 import { isRpcSuccess, type ProbeResult } from './probe';
 import type { CheckKey } from './catalogue';

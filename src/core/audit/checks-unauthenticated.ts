@@ -4,7 +4,7 @@
  */
 import { SherpaError } from '../errors';
 import { isLoopbackHost } from '../url';
-import { findBearerChallenge } from '../www-authenticate';
+import { findBearerChallenge } from '../discovery/www-authenticate';
 import { describeStatus, record, send, type AuditContext } from './context';
 import { isRpcSuccess, type ProbeResult } from './probe';
 

@@ -1,8 +1,8 @@
 /** What the checks of one audit run share: the target, the tokens the person gave, what was learnt. */
-import type { DiscoveredAuthorizationServer } from '../as-metadata';
+import type { DiscoveredAuthorizationServer } from '../discovery/as-metadata';
 import type { GuardedFetch, NetworkPolicy } from '../net/guarded-fetch';
-import type { ProtectedResourceMetadata } from '../protected-resource';
-import type { BearerChallenge } from '../www-authenticate';
+import type { ProtectedResourceMetadata } from '../discovery/protected-resource';
+import type { BearerChallenge } from '../discovery/www-authenticate';
 import { CHECKS, type CheckKey } from './catalogue';
 import { toFinding, type Finding, type Observation } from './findings';
 import { probe, type ProbeRequest, type ProbeResult } from './probe';

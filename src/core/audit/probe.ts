@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { redact, registerSecret } from '../redact';
+import { redact, registerSecret } from '../token/redact';
 import type { Evidence } from './findings';
 
 export type RpcMethod = 'initialize' | 'tools/list' | 'ping';

@@ -5,8 +5,8 @@
  */
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { isSherpaError } from '../errors';
-import { buildPrmCandidateUrls, validateProtectedResourceMetadata } from '../protected-resource';
-import { findBearerChallenge } from '../www-authenticate';
+import { buildPrmCandidateUrls, validateProtectedResourceMetadata } from '../discovery/protected-resource';
+import { findBearerChallenge } from '../discovery/www-authenticate';
 import type { VerifyCheck } from './verify-checks';
 
 export interface LiveProbeOptions {

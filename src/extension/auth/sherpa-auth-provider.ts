@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { loginWithAuthorizationCode, refreshTokens } from '../../core/authorization-code';
-import { decodeToken } from '../../core/token-inspection';
-import type { TokenSet } from '../../core/token-set';
+import { loginWithAuthorizationCode, refreshTokens } from '../../core/grants/authorization-code';
+import { decodeToken } from '../../core/token/token-inspection';
+import type { TokenSet } from '../../core/token/token-set';
 import { assertOpenableUrl } from '../../core/url';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { SherpaError } from '../../core/errors';

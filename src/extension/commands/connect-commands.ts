@@ -5,7 +5,7 @@ import { describeFailure } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
 import { countOf } from '../../core/plural';
-import { deviceCodeFallbackReason } from '../../core/sign-in-fallback';
+import { deviceCodeFallbackReason } from '../../core/grants/sign-in-fallback';
 import type { BrowserAddresses } from '../remote/browser-addresses';
 
 /** What a connect command returns (for tests and other commands). */

@@ -8,7 +8,7 @@ import { toQuickPickText } from '../../core/untrusted-text';
 import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { countOf } from '../../core/plural';
-import { createArgumentChecker, prefillArguments, type ArgumentHints } from '../../core/tool-arguments';
+import { createArgumentChecker, prefillArguments, type ArgumentHints } from '../../core/mcp/tool-arguments';
 import type { ConnectionManager, ServerKind } from '../connect/connection-manager';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';

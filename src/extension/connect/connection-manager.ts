@@ -6,14 +6,14 @@
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/connect-flow';
-import { connectMcp, type McpSession } from '../../core/mcp-connect';
+import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/client/connect-flow';
+import { connectMcp, type McpSession } from '../../core/mcp/mcp-connect';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
 import { proxyResolvesNames } from '../settings';
-import { buildTokenExpectations } from '../../core/token-expectations';
+import { buildTokenExpectations } from '../../core/token/token-expectations';
 import type { BrokeredToken, TokenBroker } from './token-broker';
 import type { TokenState } from './token-state';
 

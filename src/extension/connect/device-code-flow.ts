@@ -5,17 +5,17 @@
  */
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
-import { discoverAuthorizationServer } from '../../core/as-metadata';
-import { startDeviceCodeLogin, type DeviceCodeLogin } from '../../core/device-code';
+import { discoverAuthorizationServer } from '../../core/discovery/as-metadata';
+import { startDeviceCodeLogin, type DeviceCodeLogin } from '../../core/grants/device-code';
 import { createGuardedFetch, networkPolicyFor } from '../../core/net/guarded-fetch';
-import { discoverProtectedResource } from '../../core/protected-resource';
-import { assertServerScopes } from '../../core/scope-policy';
+import { discoverProtectedResource } from '../../core/discovery/protected-resource';
+import { assertServerScopes } from '../../core/client/scope-policy';
 import { toNotificationText } from '../../core/untrusted-text';
 import { assertOpenableUrl } from '../../core/url';
 import type { CustomFetch } from 'openid-client';
 import type { SherpaLog } from '../output-log';
 import { proxyResolvesNames } from '../settings';
-import { buildTokenExpectations } from '../../core/token-expectations';
+import { buildTokenExpectations } from '../../core/token/token-expectations';
 import type { BrowserAddresses } from '../remote/browser-addresses';
 import { isEntraIssuer } from '../../core/entra';
 import type { TokenState } from './token-state';

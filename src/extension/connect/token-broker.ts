@@ -11,12 +11,12 @@
  * before signing in again with the extra scope (step-up, RFC 6750 §3.1).
  */
 import * as vscode from 'vscode';
-import type { TokenRequest } from '../../core/connect-flow';
+import type { TokenRequest } from '../../core/client/connect-flow';
 import { isEntraIssuer, tenantFromIssuer } from '../../core/entra';
 import { SherpaError } from '../../core/errors';
 import { toNotificationText } from '../../core/untrusted-text';
-import { decodeToken } from '../../core/token-inspection';
-import type { TokenSet } from '../../core/token-set';
+import { decodeToken } from '../../core/token/token-inspection';
+import type { TokenSet } from '../../core/token/token-set';
 import { encodeSherpaScopes } from '../auth/scope-encoding';
 import { SHERPA_AUTH_PROVIDER_ID, type SherpaAuthProvider } from '../auth/sherpa-auth-provider';
 import { ExtensionError } from '../errors';

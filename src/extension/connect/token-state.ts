@@ -3,7 +3,7 @@
  * the expectations to check it against. The Token view, the status bar and "Copy token" read it.
  */
 import * as vscode from 'vscode';
-import type { TokenExpectations } from '../../core/token-inspection';
+import type { TokenExpectations } from '../../core/token/token-inspection';
 
 export interface CurrentToken {
   accessToken: string;

@@ -1,6 +1,6 @@
 /** A validation check of the current token with a pass/fail icon (RFC 9068 §4 style checks). */
 import * as vscode from 'vscode';
-import type { TokenCheck } from '../../core/token-inspection';
+import type { TokenCheck } from '../../core/token/token-inspection';
 
 export class CheckNode extends vscode.TreeItem {
   constructor(readonly check: TokenCheck) {

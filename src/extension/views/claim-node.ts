@@ -1,6 +1,6 @@
 /** One decoded claim (or header parameter) as a readable row: "Expires (exp)  2026-… (expires in 42 min)". */
 import * as vscode from 'vscode';
-import type { ClaimLine } from '../../core/token-inspection';
+import type { ClaimLine } from '../../core/token/token-inspection';
 
 export class ClaimNode extends vscode.TreeItem {
   constructor(

@@ -10,7 +10,7 @@ import {
   inspectToken,
   type DecodedToken,
   type TokenCheck,
-} from '../../core/token-inspection';
+} from '../../core/token/token-inspection';
 import type { TokenState } from '../connect/token-state';
 import { CheckNode } from './check-node';
 import { ClaimNode } from './claim-node';

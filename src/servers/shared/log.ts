@@ -1,4 +1,4 @@
-import { redact } from '../../core/redact';
+import { redact } from '../../core/token/redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface Logger {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { LabInfo } from '../../../src/lab/lab';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/lab/lab-defaults';
 import { approveDeviceCode } from '../../support/drive-login';
-import type { DeviceCodeLogin } from '../../../src/core/device-code';
+import type { DeviceCodeLogin } from '../../../src/core/grants/device-code';
 import type { ConnectOutcome } from '../../../src/extension/commands/connect-commands';
 import type { AuditReport } from '../../../src/core/audit/findings';
 import type { CheckNode } from '../../../src/extension/views/check-node';

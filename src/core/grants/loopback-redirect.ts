@@ -1,0 +1,148 @@
+/**
+ * One-shot loopback redirect receiver for native apps (RFC 8252 §7.3): an http server on 127.0.0.1 with an
+ * ephemeral port that waits for the authorization response, checks `state` (RFC 6749 §10.12, CSRF) and
+ * shows a page saying the tab can be closed. It never touches the code itself — openid-client does.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SherpaError } from '../errors';
+
+export interface LoopbackRedirectOptions {
+  /** The `state` sent in the authorization request; a response with another state is rejected. */
+  expectedState: string;
+  /** Path of the redirect URI (default `/callback`). */
+  path?: string;
+  /** Port to listen on (default 0: ephemeral, as RFC 8252 §7.3 allows any port for loopback). */
+  port?: number;
+  /** How long to wait for the browser (default 5 min) → LOGIN_TIMEOUT. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface LoopbackRedirect {
+  /** The exact redirect_uri to put in the authorization request. */
+  redirectUri: string;
+  /** Resolves with the full callback URL (redirect URI + authorization response query). */
+  callback: Promise<URL>;
+  close(): Promise<void>;
+}
+
+const PAGE = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
+  `<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;line-height:1.5}</style></head>` +
+  `<body><h1>${title}</h1><p>${body}</p></body></html>`;
+
+/** Starts the receiver; always `close()` it (it also closes itself after the first valid callback). */
+export async function startLoopbackRedirect(options: LoopbackRedirectOptions): Promise<LoopbackRedirect> {
+  const path = options.path ?? '/callback';
+  let settle!: { resolve: (u: URL) => void; reject: (e: unknown) => void };
+  const callback = new Promise<URL>((resolve, reject) => (settle = { resolve, reject }));
+  callback.catch(() => undefined); // the caller may never await it (e.g. on an earlier failure)
+  let done = false;
+  let redirectUri = '';
+
+  const finish = (outcome: { url?: URL; error?: SherpaError }) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (outcome.url) settle.resolve(outcome.url);
+    else settle.reject(outcome.error);
+    void close();
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', redirectUri);
+    if (req.method !== 'GET' || url.pathname !== path || done) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+      return;
+    }
+    const send = (status: number, title: string, body: string) =>
+      res
+        .writeHead(status, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'close',
+        })
+        .end(PAGE(title, body));
+    const q = url.searchParams;
+    if (q.get('state') !== options.expectedState) {
+      send(400, 'Sign-in rejected', 'The response did not carry the state this app sent, so it was ignored.');
+      finish({
+        error: new SherpaError('STATE_MISMATCH', 'Authorization response state does not match the request', {
+          hint: "Someone else's sign-in response reached this app (CSRF, RFC 6749 §10.12). Start the sign-in again.",
+        }),
+      });
+      return;
+    }
+    if (q.has('error')) {
+      const error = q.get('error') ?? 'error';
+      const description = q.get('error_description') ?? '';
+      send(
+        400,
+        'Sign-in failed',
+        `The authorization server said: ${escapeHtml(error)} ${escapeHtml(description)}`,
+      );
+      finish({
+        error: new SherpaError(
+          'AUTHORIZATION_DENIED',
+          `Authorization server returned ${error}${description ? `: ${description}` : ''}`,
+          {
+            hint: 'Check the client id, scopes and resource you asked for (e.g. AADSTS9010010 means the resource does not match the scope).',
+            details: { error, description },
+          },
+        ),
+      });
+      return;
+    }
+    send(200, 'Signed in', 'You can close this tab and return to Sherpa.');
+    finish({ url: new URL(url.href) });
+  };
+
+  const server = createServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  redirectUri = `http://127.0.0.1:${port}${path}`;
+
+  let closed: Promise<void> | undefined;
+  // Responses carry `connection: close`, so closing idle sockets lets the last page reach the browser.
+  const close = () =>
+    (closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }));
+
+  const timer = setTimeout(
+    () =>
+      finish({
+        error: new SherpaError('LOGIN_TIMEOUT', 'Timed out waiting for the browser sign-in', {
+          hint: 'Open the sign-in URL, finish signing in, and make sure nothing blocks http://127.0.0.1.',
+        }),
+      }),
+    options.timeoutMs ?? 5 * 60_000,
+  );
+  timer.unref();
+  const onAbort = () =>
+    finish({
+      error: new SherpaError('LOGIN_ABORTED', 'Sign-in was cancelled', { cause: options.signal?.reason }),
+    });
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  return {
+    redirectUri,
+    callback,
+    close: async () => {
+      if (!done) finish({ error: new SherpaError('LOGIN_ABORTED', 'Sign-in receiver closed') });
+      server.closeAllConnections();
+      await close();
+    },
+  };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
