@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runConnectFlow } from '../../core/client/connect-flow';
+import { tenantFromIssuer } from '../../core/entra';
+import { toEntraError } from '../../core/aadsts-explanations';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../lab/lab-defaults';
 import { buildTokenExpectations } from '../../core/token/token-expectations';
 import { isLoopbackHost } from '../../core/url';
@@ -46,6 +48,16 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
         scopes: req.scopes,
         ...(values['no-resource'] ? {} : { resource: req.resource }),
         ...(values.user ? { user: values.user } : {}),
+      }).catch((err: unknown) => {
+        // An Entra (or Entra-strict lab) refusal: what it means for this PRM/scope pair, how to fix it.
+        throw (
+          toEntraError(err, {
+            resource: req.resource,
+            scopes: req.scopes,
+            ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+            ...(tenantFromIssuer(req.issuer) ? { tenant: tenantFromIssuer(req.issuer) } : {}),
+          }) ?? err
+        );
       }),
   });
   print();

@@ -1,0 +1,152 @@
+/**
+ * The browser's side of signing in to the lab posing as Entra ID, without one request leaving loopback:
+ *  - `https://login.microsoftonline.com/**` is answered by the lab's TLS port: node's https connects to
+ *    127.0.0.1:PORT with SNI and Host `login.microsoftonline.com` and trusts the lab CA only, so the lab's
+ *    certificate is checked as a browser would check Entra's — the name is never resolved;
+ *  - `https://vscode.dev/redirect` (where VS Code's `microsoft` provider sends Entra's `form_post`) is
+ *    answered here as vscode.dev does: the posted fields become query parameters of the URL in `state`
+ *    (the workbench's /callback, which hands them to the provider's URI handler);
+ *  - every other host is refused and recorded; loopback falls through to the workbench's own routes.
+ * Every request is recorded in `asked`, so a test can assert where the browser wanted to go.
+ */
+import { request as httpsRequest } from 'node:https';
+import type { BrowserContext, Route } from 'playwright-core';
+
+export const ENTRA_HOST = 'login.microsoftonline.com';
+const VSCODE_REDIRECT = 'https://vscode.dev/redirect';
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export interface AskedRequest {
+  method: string;
+  /** Origin + path only: query strings carry codes and states. */
+  url: string;
+  answeredBy: 'lab' | 'vscode.dev stand-in' | 'loopback' | 'refused';
+}
+
+export interface EntraRouting {
+  asked: AskedRequest[];
+  /** The form_post fields the vscode.dev stand-in turned into a redirect (values of code/state elided). */
+  redirects: Array<{ target: string; fields: string[] }>;
+}
+
+export interface EntraRoutingOptions {
+  /** The lab's TLS port that serves login.microsoftonline.com. */
+  labTlsPort: number;
+  /** PEM of the lab CA: the only trust anchor for that port. */
+  caPem: string;
+  /** code-server's origin: the only place `state` may send the browser back to. */
+  codeServerOrigin: string;
+}
+
+/** Installs the routes on `context` (before any page opens, so nothing slips past). */
+export async function routeEntraTraffic(
+  context: BrowserContext,
+  o: EntraRoutingOptions,
+): Promise<EntraRouting> {
+  const routing: EntraRouting = { asked: [], redirects: [] };
+  await context.route('**/*', async (route) => {
+    const req = route.request();
+    const url = new URL(req.url());
+    const record = (answeredBy: AskedRequest['answeredBy']) =>
+      routing.asked.push({ method: req.method(), url: `${url.origin}${url.pathname}`, answeredBy });
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return route.fallback();
+    if (LOOPBACK.has(url.hostname)) {
+      record('loopback');
+      return route.fallback();
+    }
+    if (url.protocol === 'https:' && url.hostname === ENTRA_HOST && !url.port) {
+      record('lab');
+      return answerFromLab(route, o);
+    }
+    if (`${url.origin}${url.pathname}` === VSCODE_REDIRECT) {
+      record('vscode.dev stand-in');
+      return answerVscodeRedirect(route, o, routing);
+    }
+    record('refused');
+    return route.abort('blockedbyclient');
+  });
+  return routing;
+}
+
+/** Sends the request to the lab's TLS port as if it were login.microsoftonline.com, and relays the answer. */
+async function answerFromLab(route: Route, o: EntraRoutingOptions): Promise<void> {
+  const req = route.request();
+  const url = new URL(req.url());
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(await req.allHeaders())) {
+    if (!name.startsWith(':')) headers[name] = value;
+  }
+  headers.host = ENTRA_HOST;
+  const body = req.postDataBuffer();
+  const answer = await new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>(
+    (resolve, reject) => {
+      const r = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: o.labTlsPort,
+          servername: ENTRA_HOST,
+          ca: o.caPem,
+          method: req.method(),
+          path: `${url.pathname}${url.search}`,
+          headers,
+          timeout: 15_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const out: Record<string, string> = {};
+            for (const [name, value] of Object.entries(res.headers)) {
+              if (value === undefined) continue;
+              // Playwright splits a newline-joined set-cookie back into separate cookies.
+              out[name] = Array.isArray(value) ? value.join('\n') : value;
+            }
+            resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+          });
+          res.on('error', reject);
+        },
+      );
+      r.on('timeout', () => r.destroy(new Error(`the lab's TLS port did not answer ${url.pathname}`)));
+      r.on('error', reject);
+      r.end(body ?? undefined);
+    },
+  ).catch((err: Error) => ({
+    status: 502,
+    headers: { 'content-type': 'text/plain' },
+    body: Buffer.from(`e2e: could not reach the lab for ${url.pathname}: ${err.message}`),
+  }));
+  await route.fulfill(answer);
+}
+
+/**
+ * vscode.dev/redirect: Entra's form_post (code, state, client_info, session_state, or error +
+ * error_description) becomes a GET to the URL in `state` with those fields added. `state` must be
+ * code-server's /callback — anything else is refused (that is what keeps a code from going elsewhere).
+ */
+async function answerVscodeRedirect(
+  route: Route,
+  o: EntraRoutingOptions,
+  routing: EntraRouting,
+): Promise<void> {
+  const req = route.request();
+  const fields =
+    req.method() === 'POST' ? new URLSearchParams(req.postData() ?? '') : new URL(req.url()).searchParams;
+  const state = fields.get('state') ?? '';
+  let target: URL;
+  try {
+    target = new URL(state);
+  } catch {
+    return route.fulfill({ status: 400, contentType: 'text/plain', body: 'state is not a URL' });
+  }
+  if (target.origin !== o.codeServerOrigin || target.pathname !== '/callback') {
+    return route.fulfill({ status: 400, contentType: 'text/plain', body: `state ${target.origin} refused` });
+  }
+  for (const [name, value] of fields) if (name !== 'state') target.searchParams.set(name, value);
+  routing.redirects.push({ target: `${target.origin}${target.pathname}`, fields: [...fields.keys()] });
+  await route.fulfill({ status: 302, headers: { location: target.href }, body: '' });
+}
+
+/** Hosts the browser asked for that were neither loopback nor answered locally (should be none). */
+export function foreignRequests(routing: EntraRouting): AskedRequest[] {
+  return routing.asked.filter((a) => a.answeredBy === 'refused');
+}
