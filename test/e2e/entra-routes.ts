@@ -25,6 +25,8 @@ export interface AskedRequest {
 
 export interface EntraRouting {
   asked: AskedRequest[];
+  /** Authorize requests the browser made (full URLs: they carry no secret, only PKCE challenges). */
+  authorizeUrls: URL[];
   /** The form_post fields the vscode.dev stand-in turned into a redirect (values of code/state elided). */
   redirects: Array<{ target: string; fields: string[] }>;
 }
@@ -36,6 +38,23 @@ export interface EntraRoutingOptions {
   caPem: string;
   /** code-server's origin: the only place `state` may send the browser back to. */
   codeServerOrigin: string;
+  /**
+   * Put back the `vscode-*` parameters that code-server's callback URI loses inside `state` (see
+   * {@link splitStateParameters}); vscode.dev cannot do this. Default false: vscode.dev's behaviour.
+   */
+  repairSplitState?: boolean;
+}
+
+/**
+ * In code-server, the provider's callback URI is `…/callback?vscode-reqid=N&vscode-scheme=…&vscode-authority=…`
+ * and VS Code appends it to the authorize URL as `&state=` + encodeURI(uri): the `?` is encoded but the `&`s
+ * are not, so Entra receives `state=…/callback?vscode-reqid=N` and `vscode-scheme`, `vscode-authority` as
+ * separate authorize parameters that no response carries back. These are those split-off parameters.
+ */
+export function splitStateParameters(authorizeUrl: URL): Array<[string, string]> {
+  return [...authorizeUrl.searchParams].filter(([name]) =>
+    /^vscode-(scheme|authority|path|query|fragment)$/.test(name),
+  );
 }
 
 /** Installs the routes on `context` (before any page opens, so nothing slips past). */
@@ -43,7 +62,7 @@ export async function routeEntraTraffic(
   context: BrowserContext,
   o: EntraRoutingOptions,
 ): Promise<EntraRouting> {
-  const routing: EntraRouting = { asked: [], redirects: [] };
+  const routing: EntraRouting = { asked: [], authorizeUrls: [], redirects: [] };
   await context.route('**/*', async (route) => {
     const req = route.request();
     const url = new URL(req.url());
@@ -56,6 +75,7 @@ export async function routeEntraTraffic(
     }
     if (url.protocol === 'https:' && url.hostname === ENTRA_HOST && !url.port) {
       record('lab');
+      if (url.pathname.endsWith('/oauth2/v2.0/authorize')) routing.authorizeUrls.push(url);
       return answerFromLab(route, o);
     }
     if (`${url.origin}${url.pathname}` === VSCODE_REDIRECT) {
@@ -131,17 +151,24 @@ async function answerVscodeRedirect(
   const req = route.request();
   const fields =
     req.method() === 'POST' ? new URLSearchParams(req.postData() ?? '') : new URL(req.url()).searchParams;
-  const state = fields.get('state') ?? '';
+  // VS Code double-encodes the URL in `state` because Entra decodes it once (microsoft/vscode#141911):
+  // vscode.dev decodes it once more.
   let target: URL;
   try {
-    target = new URL(state);
+    target = new URL(decodeURIComponent(fields.get('state') ?? ''));
   } catch {
     return route.fulfill({ status: 400, contentType: 'text/plain', body: 'state is not a URL' });
   }
-  if (target.origin !== o.codeServerOrigin || target.pathname !== '/callback') {
+  if (target.origin !== o.codeServerOrigin || !/^(\/[^/]+)?\/callback$/.test(target.pathname)) {
     return route.fulfill({ status: 400, contentType: 'text/plain', body: `state ${target.origin} refused` });
   }
   for (const [name, value] of fields) if (name !== 'state') target.searchParams.set(name, value);
+  const lastAuthorize = routing.authorizeUrls.at(-1);
+  if (o.repairSplitState && lastAuthorize) {
+    for (const [name, value] of splitStateParameters(lastAuthorize)) {
+      if (!target.searchParams.has(name)) target.searchParams.set(name, value);
+    }
+  }
   routing.redirects.push({ target: `${target.origin}${target.pathname}`, fields: [...fields.keys()] });
   await route.fulfill({ status: 302, headers: { location: target.href }, body: '' });
 }

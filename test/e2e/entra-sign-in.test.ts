@@ -1,0 +1,288 @@
+/**
+ * End-to-end: VS Code's REAL built-in `microsoft` provider (MSAL inside code-server's
+ * microsoft-authentication extension) signs in through the lab posing as Entra ID, offline.
+ *
+ * One lab for the file, `sherpa lab --entra --strict` (strict = Entra's rules), and one code-server whose
+ * extension host reaches "login.microsoftonline.com" only through the lab's proxy (`http.proxy`; the lab
+ * CA trusted with NODE_EXTRA_CA_CERTS and `http.systemCertificates: false`), and a browser whose requests
+ * for login.microsoftonline.com and vscode.dev/redirect are answered locally (entra-routes.ts).
+ *   a. Connect Secure Server → "wants to sign in using Microsoft" → Allow → the provider's protocol-handler
+ *      flow: the authorize page (MSAL's PKCE request) in a tab → alice signs in → form_post to
+ *      vscode.dev/redirect → code-server's /callback → the provider redeems the code through the proxy →
+ *      the Token view shows Entra's claims (iss, tid, oid, scp, aud) and every check passed;
+ *   b. a second secure server whose PRM resource is no identifier URI of the lab's API app (the app
+ *      registration mistake) → Entra's refusal (AADSTS code) → Sherpa's notification explains it and names
+ *      the `az ad app update --identifier-uris …` fix;
+ *   c. VS Code's own MCP client (MCP: List Servers → Start Server) signs in to the same secure server through
+ *      the `microsoft` provider: Running, 3 tools;
+ *   d. nothing left loopback: the browser's record (Playwright) and the proxy's.
+ *
+ *   node --import tsx --test test/e2e/entra-sign-in.test.ts     (builds the VSIX with `npm run package`)
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { LAB_USERS } from '../../src/lab/lab-defaults';
+import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
+import { startLabProcess, type LabProcess } from '../support/lab';
+import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
+import { ENTRA_HOST, foreignRequests, routeEntraTraffic, type EntraRouting } from './entra-routes';
+import { screenshotWithAddress } from './sign-in-page';
+import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
+import {
+  arrangeForTokenScreenshot,
+  clearNotifications,
+  clickDialogButtons,
+  treeRows,
+  waitForNotification,
+} from './workbench-ui';
+
+const alice = LAB_USERS.find((u) => u.username === 'alice')!;
+/** SECURE_LABEL in src/extension/mcp/mcp-definition-provider.ts (that module imports `vscode`). */
+const SECURE_LABEL = 'Sherpa secure server (OAuth 2.1)';
+
+/** What the e2e needs from `sherpa lab --entra --json` (see /work/helpers/notes/entra-interface.md). */
+interface EntraLab {
+  issuer: string;
+  tenantId: string;
+  tlsPort: number;
+  proxyUrl: string;
+  caPath: string;
+}
+
+function entraFields(lab: LabProcess): EntraLab {
+  const info = lab as unknown as Record<string, unknown>;
+  const entra = (info.entra ?? info) as Record<string, unknown>;
+  const pick = (...names: string[]) => names.map((n) => entra[n] ?? info[n]).find((v) => v !== undefined);
+  const fields = {
+    issuer: String(pick('issuer')),
+    tenantId: String(pick('tenantId')),
+    tlsPort: Number(pick('tlsPort', 'httpsPort')),
+    proxyUrl: String(pick('proxy', 'proxyUrl')),
+    caPath: String(pick('caCert', 'caPath', 'caCertPath')),
+  };
+  assert.ok(
+    fields.tlsPort > 0 && fields.proxyUrl.startsWith('http'),
+    `Entra lab fields: ${JSON.stringify(info)}`,
+  );
+  return fields;
+}
+
+/** Merges `settings` into code-server's user settings on disk; VS Code picks the change up. */
+function updateUserSettings(workbench: Workbench, settings: Record<string, unknown>): void {
+  const file = join(workbench.server.root, 'user', 'User', 'settings.json');
+  const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2));
+}
+
+/** The microsoft-authentication extension's own log (code-server's logs folder), for failure messages. */
+function providerLog(workbench: Workbench): string {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/microsoft authentication/i.test(e.name)) found.push(readFileSync(p, 'utf8'));
+    }
+  };
+  try {
+    walk(join(workbench.server.root, 'user', 'logs'));
+  } catch {
+    // no logs yet
+  }
+  return found.join('\n').slice(-6000);
+}
+
+function quickPickRow(page: Page, text: RegExp | string) {
+  return page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+}
+
+function dialog(page: Page, text: RegExp) {
+  return page.locator('.monaco-dialog-box', { hasText: text });
+}
+
+/**
+ * After VS Code's consent modal: code-server's link protection may ask to open the sign-in page; the tab
+ * opens at https://login.microsoftonline.com/{tid}/oauth2/v2.0/authorize (answered by the lab).
+ */
+async function openedSignInTab(page: Page, consent: ReturnType<typeof dialog>): Promise<Page> {
+  const tabEvent = page.context().waitForEvent('page', { timeout: 60_000 });
+  await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
+  let opened = false;
+  const openLink = clickDialogButtons(page, ['Open'], () => opened);
+  const tab = await tabEvent.finally(() => (opened = true));
+  await openLink;
+  await tab.waitForLoadState('domcontentloaded');
+  return tab;
+}
+
+/** The lab's login form at login.microsoftonline.com → `user`; then the tab goes to code-server's /callback. */
+async function signInAtEntra(tab: Page, user: typeof alice, name: string): Promise<void> {
+  const form = tab.locator('input[name="username"]');
+  await form.waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(new URL(tab.url()).host, ENTRA_HOST, `the sign-in page is at ${ENTRA_HOST}: ${tab.url()}`);
+  await screenshotWithAddress(tab, name);
+  await tab.fill('input[name="username"]', user.username);
+  await tab.fill('input[name="password"]', user.password);
+  await tab.getByRole('button', { name: /sign in/i }).click();
+  await tab.waitForURL(/\/callback\?/, { timeout: 30_000 });
+}
+
+describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", { timeout: 300_000 }, () => {
+  let lab: LabProcess;
+  let entra: EntraLab;
+  let workbench: Workbench;
+  let page: Page;
+  let routing: EntraRouting;
+  let wrongPair: ServerProcess | undefined;
+
+  before(async () => {
+    lab = await startLabProcess({ strict: true, args: ['--entra'] });
+    entra = entraFields(lab);
+    workbench = await openWorkbench(
+      {
+        'sherpa.secureServer.url': lab.secure,
+        // The extension host reaches login.microsoftonline.com through the lab's proxy only, trusting the
+        // lab CA: with systemCertificates on, VS Code passes its own CA list and NODE_EXTRA_CA_CERTS is unused.
+        'http.proxy': entra.proxyUrl,
+        'http.proxySupport': 'override',
+        'http.systemCertificates': false,
+        // VS Code's MCP client (c) belongs to its AI features.
+        'chat.disableAIFeatures': false,
+      },
+      'remote',
+      {
+        env: { NODE_EXTRA_CA_CERTS: entra.caPath },
+        beforeOpen: async (context, server) => {
+          routing = await routeEntraTraffic(context, {
+            labTlsPort: entra.tlsPort,
+            caPem: readFileSync(entra.caPath, 'utf8'),
+            codeServerOrigin: server.origin,
+          });
+        },
+      },
+    );
+    page = workbench.page;
+  });
+
+  afterEach(async (t) => {
+    const failed = (t as unknown as { passed?: boolean }).passed === false;
+    if (failed && page) {
+      await screenshot(page, `failure-entra-${t.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(
+        () => undefined,
+      );
+      process.stderr.write(
+        `--- microsoft provider log ---\n${providerLog(workbench)}\n--- lab ---\n${lab.logs().slice(-4000)}\n`,
+      );
+    }
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await wrongPair?.stop();
+    await lab?.stop();
+  });
+
+  test("a. Connect Secure Server through the real microsoft provider: Entra's claims, every check passed", async () => {
+    await runCommand(page, 'Sherpa: Connect Secure Server');
+    const consent = dialog(page, /wants to sign in using Microsoft/);
+    await consent.waitFor({ state: 'visible', timeout: 60_000 });
+    await screenshot(page, 'entra-consent');
+    const tab = await openedSignInTab(page, consent);
+    const authorize = new URL(tab.url());
+    // What MSAL asked for (the protocol-handler flow): PKCE, form_post to vscode.dev, VS Code's client.
+    assert.equal(authorize.host, ENTRA_HOST);
+    assert.equal(authorize.pathname.split('/')[1], entra.tenantId);
+    const q = authorize.searchParams;
+    assert.equal(q.get('client_id'), VSCODE_CLIENT_ID);
+    assert.equal(q.get('redirect_uri'), 'https://vscode.dev/redirect');
+    assert.equal(q.get('response_mode'), 'form_post');
+    assert.equal(q.get('code_challenge_method'), 'S256');
+    assert.equal(q.get('resource'), null, 'Sherpa asks Entra without an RFC 8707 resource');
+    assert.ok(
+      q.getAll('scope').join(' ').includes(`${lab.secure}/access_as_user`),
+      `scope ${q.get('scope')}`,
+    );
+    await signInAtEntra(tab, alice, 'entra-sign-in-alice');
+    await tab.close().catch(() => undefined);
+    await page.bringToFront();
+
+    const rows = treeRows(page, 'Token');
+    await rows
+      .filter({ hasText: /Checks/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 60_000 });
+    const labels = (await rows.allInnerTexts()).join('\n');
+    assert.match(labels, new RegExp(`iss\\s*https://${ENTRA_HOST}/${entra.tenantId}/v2\\.0`), labels);
+    for (const claim of ['tid', 'oid', 'scp', 'aud'])
+      assert.match(labels, new RegExp(`\\(${claim}\\)`), labels);
+    assert.match(labels, /Checks\s*all passed/, labels);
+    assert.match(labels, /microsoft/, `the token came from the microsoft provider: ${labels}`);
+    await arrangeForTokenScreenshot(page);
+    await screenshot(page, 'entra-token-view');
+  });
+
+  test('b. a PRM resource that is no identifier URI of the app: the AADSTS refusal, explained with the fix', async () => {
+    wrongPair = await startServerProcess(
+      'src/servers/secure/main.ts',
+      secureServerEnv({ issuer: entra.issuer }, lab.dataDir, {
+        HTTPS_PROXY: entra.proxyUrl,
+        NODE_EXTRA_CA_CERTS: entra.caPath,
+      }),
+    );
+    updateUserSettings(workbench, { 'sherpa.secureServer.url': wrongPair.url });
+    await clearNotifications(page);
+    await runCommand(page, 'Sherpa: Connect Secure Server');
+    const consent = dialog(page, /wants to sign in using Microsoft/);
+    await consent.waitFor({ state: 'visible', timeout: 60_000 });
+    const tab = await openedSignInTab(page, consent);
+    await tab.waitForLoadState('domcontentloaded');
+    await screenshotWithAddress(tab, 'entra-wrong-pair-browser');
+    await tab.close().catch(() => undefined);
+    await page.bringToFront();
+    const notice = await waitForNotification(page, /Entra ID refused the sign-in/);
+    const text = await notice.innerText();
+    assert.match(text, /AADSTS\d+/);
+    assert.match(text, new RegExp(`identifier URI ${wrongPair.url.replace(/[./]/g, '\\$&')}`));
+    assert.match(text, /az ad app update --id/);
+    await screenshot(page, 'entra-aadsts-explained');
+  });
+
+  test("c. VS Code's own MCP client signs in through the microsoft provider: Running with 3 tools", async () => {
+    updateUserSettings(workbench, { 'sherpa.secureServer.url': lab.secure });
+    await clearNotifications(page);
+    await runCommand(page, 'MCP: List Servers');
+    await quickPickRow(page, SECURE_LABEL).click();
+    await quickPickRow(page, /^Start Server/).click();
+    const consent = dialog(page, /wants to (authenticate|sign in)/);
+    await consent.waitFor({ state: 'visible', timeout: 60_000 });
+    await screenshot(page, 'entra-mcp-client-consent');
+    const tab = await openedSignInTab(page, consent);
+    const q = new URL(tab.url()).searchParams;
+    assert.equal(q.get('client_id'), VSCODE_CLIENT_ID);
+    await screenshotWithAddress(tab, 'entra-mcp-client-authorize');
+    // The browser still has alice's lab session: the account picker (prompt=select_account) or the form.
+    const form = tab.locator('input[name="username"]');
+    if (await form.isVisible().catch(() => false))
+      await signInAtEntra(tab, alice, 'entra-mcp-client-sign-in');
+    else await tab.waitForURL(/\/callback\?/, { timeout: 30_000 });
+    await tab.close().catch(() => undefined);
+    await page.bringToFront();
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    await output.getByText('Discovered 3 tools').waitFor({ state: 'visible', timeout: 60_000 });
+    await screenshot(page, 'entra-mcp-client');
+  });
+
+  test('d. no request left loopback: the browser asked only for loopback, the lab and vscode.dev (answered here)', () => {
+    assert.deepEqual(foreignRequests(routing), [], 'requests the browser would have sent elsewhere');
+    assert.ok(
+      routing.asked.some((a) => a.answeredBy === 'lab'),
+      'the browser went to login.microsoftonline.com',
+    );
+    assert.ok(routing.redirects.length >= 1, 'a form_post reached the vscode.dev stand-in');
+    const proxied = lab.logs();
+    assert.doesNotMatch(proxied, /refused/i, 'the proxy refused nothing');
+  });
+});
