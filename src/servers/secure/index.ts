@@ -1,12 +1,13 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import * as oidc from 'openid-client';
 import { defaultAllowedHosts } from '../shared/host-check';
 import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
 import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { connectMultiplexed } from '../shared/multiplex-transport';
 import { createBearerAuth } from './auth/bearer-auth';
+import { discoverJwksUri } from './auth/discover-jwks-uri';
 import type { IssuerKeySetOptions } from './auth/issuer-key-set';
+import { createOutboundFetch, type OutboundHttpOptions } from './auth/outbound-fetch';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
 import {
   buildProtectedResourceMetadata,
@@ -46,6 +47,8 @@ export interface SecureServerOptions {
   limits?: ServerLimits;
   /** JWKS cooldown / max age / timeout / back-off after a failed download (auth/issuer-key-set.ts). */
   keySet?: IssuerKeySetOptions;
+  /** Proxy and extra CA trust for reaching the issuer (discovery, JWKS): auth/outbound-fetch.ts. */
+  outbound?: OutboundHttpOptions;
 }
 
 /**
@@ -56,7 +59,8 @@ export interface SecureServerOptions {
 export async function startSecureServer(o: SecureServerOptions): Promise<RunningMcpServer> {
   const logger = createLogger('secure-mcp');
   assertUsableOptions(o);
-  const jwksUri = o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!));
+  const outboundFetch = createOutboundFetch(o.outbound);
+  const jwksUri = o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!, { fetch: outboundFetch }));
   const listening = await listenHttp(o.host, o.port, o.limits);
   try {
     const resourceUrl = o.resourceUrl ?? `${listening.origin}/mcp`;
@@ -78,7 +82,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
       issuer: o.issuer,
       jwksUri,
       audiences: o.audiences,
-      keySet: o.keySet,
+      keySet: { ...o.keySet, fetch: outboundFetch },
     });
     const handler = createMcpHandler({
       allowedHosts,
@@ -134,17 +138,4 @@ function createSecretStore(s: SecureServerOptions['secrets']): SecretStore {
   return s.kind === 'file'
     ? new FileSecretStore(s.path)
     : createKeyVaultSecretStore(s.vaultUrl, s.managedIdentityClientId);
-}
-
-/** OpenID Connect Discovery 1.0 §4 via openid-client: the issuer's `jwks_uri`. */
-async function discoverJwksUri(issuer: string, clientId: string): Promise<string> {
-  const url = new URL(issuer);
-  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  const config = await oidc.discovery(url, clientId, undefined, undefined, {
-    execute: url.protocol === 'http:' && isLoopback ? [oidc.allowInsecureRequests] : [],
-  });
-  const jwksUri = config.serverMetadata().jwks_uri;
-  if (!jwksUri)
-    throw Object.assign(new Error(`the issuer ${issuer} publishes no jwks_uri`), { code: 'no_jwks_uri' });
-  return jwksUri;
 }
