@@ -27,8 +27,14 @@ export interface EntraRouting {
   asked: AskedRequest[];
   /** Authorize requests the browser made (full URLs: they carry no secret, only PKCE challenges). */
   authorizeUrls: URL[];
-  /** The form_post fields the vscode.dev stand-in turned into a redirect (values of code/state elided). */
-  redirects: Array<{ target: string; fields: string[] }>;
+  /** The form_post fields the vscode.dev stand-in turned into a redirect (names only: values are codes). */
+  redirects: Array<{ target: string; fields: string[]; repaired: string[] }>;
+  /**
+   * Put back the `vscode-*` parameters that code-server's callback URI loses from `state` (see
+   * {@link splitStateParameters}), taken from the last authorize request. vscode.dev cannot do this (it
+   * sees only Entra's form_post): false (the default) is vscode.dev's behaviour. Can be changed any time.
+   */
+  repairSplitState: boolean;
 }
 
 export interface EntraRoutingOptions {
@@ -38,11 +44,6 @@ export interface EntraRoutingOptions {
   caPem: string;
   /** code-server's origin: the only place `state` may send the browser back to. */
   codeServerOrigin: string;
-  /**
-   * Put back the `vscode-*` parameters that code-server's callback URI loses inside `state` (see
-   * {@link splitStateParameters}); vscode.dev cannot do this. Default false: vscode.dev's behaviour.
-   */
-  repairSplitState?: boolean;
 }
 
 /**
@@ -62,7 +63,7 @@ export async function routeEntraTraffic(
   context: BrowserContext,
   o: EntraRoutingOptions,
 ): Promise<EntraRouting> {
-  const routing: EntraRouting = { asked: [], authorizeUrls: [], redirects: [] };
+  const routing: EntraRouting = { asked: [], authorizeUrls: [], redirects: [], repairSplitState: false };
   await context.route('**/*', async (route) => {
     const req = route.request();
     const url = new URL(req.url());
@@ -163,13 +164,20 @@ async function answerVscodeRedirect(
     return route.fulfill({ status: 400, contentType: 'text/plain', body: `state ${target.origin} refused` });
   }
   for (const [name, value] of fields) if (name !== 'state') target.searchParams.set(name, value);
+  const repaired: string[] = [];
   const lastAuthorize = routing.authorizeUrls.at(-1);
-  if (o.repairSplitState && lastAuthorize) {
+  if (routing.repairSplitState && lastAuthorize) {
     for (const [name, value] of splitStateParameters(lastAuthorize)) {
-      if (!target.searchParams.has(name)) target.searchParams.set(name, value);
+      if (target.searchParams.has(name)) continue;
+      target.searchParams.set(name, value);
+      repaired.push(name);
     }
   }
-  routing.redirects.push({ target: `${target.origin}${target.pathname}`, fields: [...fields.keys()] });
+  routing.redirects.push({
+    target: `${target.origin}${target.pathname}`,
+    fields: [...fields.keys()],
+    repaired,
+  });
   await route.fulfill({ status: 302, headers: { location: target.href }, body: '' });
 }
 

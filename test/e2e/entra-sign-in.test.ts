@@ -27,6 +27,7 @@ import type { Page } from 'playwright-core';
 import { LAB_USERS } from '../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { startLabProcess, type LabProcess } from '../support/lab';
+import type { EntraLabInfo } from '../../src/lab/lab';
 import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 import { ENTRA_HOST, foreignRequests, routeEntraTraffic, type EntraRouting } from './entra-routes';
 import { screenshotWithAddress } from './sign-in-page';
@@ -43,31 +44,9 @@ const alice = LAB_USERS.find((u) => u.username === 'alice')!;
 /** SECURE_LABEL in src/extension/mcp/mcp-definition-provider.ts (that module imports `vscode`). */
 const SECURE_LABEL = 'Sherpa secure server (OAuth 2.1)';
 
-/** What the e2e needs from `sherpa lab --entra --json` (see /work/helpers/notes/entra-interface.md). */
-interface EntraLab {
-  issuer: string;
-  tenantId: string;
-  tlsPort: number;
-  proxyUrl: string;
-  caPath: string;
-}
-
-function entraFields(lab: LabProcess): EntraLab {
-  const info = lab as unknown as Record<string, unknown>;
-  const entra = (info.entra ?? info) as Record<string, unknown>;
-  const pick = (...names: string[]) => names.map((n) => entra[n] ?? info[n]).find((v) => v !== undefined);
-  const fields = {
-    issuer: String(pick('issuer')),
-    tenantId: String(pick('tenantId')),
-    tlsPort: Number(pick('tlsPort', 'httpsPort')),
-    proxyUrl: String(pick('proxy', 'proxyUrl')),
-    caPath: String(pick('caCert', 'caPath', 'caCertPath')),
-  };
-  assert.ok(
-    fields.tlsPort > 0 && fields.proxyUrl.startsWith('http'),
-    `Entra lab fields: ${JSON.stringify(info)}`,
-  );
-  return fields;
+function entraFields(lab: LabProcess): EntraLabInfo {
+  assert.ok(lab.entra, `sherpa lab --entra printed no entra field: ${JSON.stringify(lab)}`);
+  return lab.entra;
 }
 
 /** Merges `settings` into code-server's user settings on disk; VS Code picks the change up. */
@@ -132,7 +111,7 @@ async function signInAtEntra(tab: Page, user: typeof alice, name: string): Promi
 
 describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", { timeout: 300_000 }, () => {
   let lab: LabProcess;
-  let entra: EntraLab;
+  let entra: EntraLabInfo;
   let workbench: Workbench;
   let page: Page;
   let routing: EntraRouting;
@@ -161,6 +140,8 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
             caPem: readFileSync(entra.caPath, 'utf8'),
             codeServerOrigin: server.origin,
           });
+          // See splitStateParameters: without this, code-server's /callback page gets no vscode-scheme.
+          routing.repairSplitState = true;
         },
       },
     );
@@ -191,7 +172,8 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     await consent.waitFor({ state: 'visible', timeout: 60_000 });
     await screenshot(page, 'entra-consent');
     const tab = await openedSignInTab(page, consent);
-    const authorize = new URL(tab.url());
+    const authorize = routing.authorizeUrls.at(-1);
+    assert.ok(authorize, 'the browser asked login.microsoftonline.com to authorize');
     // What MSAL asked for (the protocol-handler flow): PKCE, form_post to vscode.dev, VS Code's client.
     assert.equal(authorize.host, ENTRA_HOST);
     assert.equal(authorize.pathname.split('/')[1], entra.tenantId);
@@ -260,7 +242,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     await consent.waitFor({ state: 'visible', timeout: 60_000 });
     await screenshot(page, 'entra-mcp-client-consent');
     const tab = await openedSignInTab(page, consent);
-    const q = new URL(tab.url()).searchParams;
+    const q = routing.authorizeUrls.at(-1)!.searchParams;
     assert.equal(q.get('client_id'), VSCODE_CLIENT_ID);
     await screenshotWithAddress(tab, 'entra-mcp-client-authorize');
     // The browser still has alice's lab session: the account picker (prompt=select_account) or the form.
