@@ -99,44 +99,64 @@ async function answerFromLab(route: Route, o: EntraRoutingOptions): Promise<void
   }
   headers.host = ENTRA_HOST;
   const body = req.postDataBuffer();
-  const answer = await new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>(
-    (resolve, reject) => {
-      const r = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: o.labTlsPort,
-          servername: ENTRA_HOST,
-          ca: o.caPem,
-          method: req.method(),
-          path: `${url.pathname}${url.search}`,
-          headers,
-          timeout: 15_000,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const out: Record<string, string> = {};
-            for (const [name, value] of Object.entries(res.headers)) {
-              if (value === undefined) continue;
-              // Playwright splits a newline-joined set-cookie back into separate cookies.
-              out[name] = Array.isArray(value) ? value.join('\n') : value;
-            }
-            resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
-          });
-          res.on('error', reject);
-        },
-      );
-      r.on('timeout', () => r.destroy(new Error(`the lab's TLS port did not answer ${url.pathname}`)));
-      r.on('error', reject);
-      r.end(body ?? undefined);
-    },
-  ).catch((err: Error) => ({
+  type Answer = { status: number; headers: Record<string, string>; body: Buffer };
+  const answer = await new Promise<Answer>((resolve, reject) => {
+    const r = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: o.labTlsPort,
+        servername: ENTRA_HOST,
+        ca: o.caPem,
+        method: req.method(),
+        path: `${url.pathname}${url.search}`,
+        headers,
+        timeout: 15_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const out: Record<string, string> = {};
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value === undefined) continue;
+            // Playwright splits a newline-joined set-cookie back into separate cookies.
+            out[name] = Array.isArray(value) ? value.join('\n') : value;
+          }
+          resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+        });
+        res.on('error', reject);
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error(`the lab's TLS port did not answer ${url.pathname}`)));
+    r.on('error', reject);
+    r.end(body ?? undefined);
+  }).catch((err: Error): Answer => ({
     status: 502,
     headers: { 'content-type': 'text/plain' },
     body: Buffer.from(`e2e: could not reach the lab for ${url.pathname}: ${err.message}`),
   }));
+  const location = answer.headers.location;
+  if (answer.status >= 300 && answer.status < 400 && location) {
+    const rest = { ...answer.headers };
+    delete rest.location;
+    return navigateTo(route, new URL(location, url), rest);
+  }
   await route.fulfill(answer);
+}
+
+/**
+ * A redirect, relayed as a page that navigates there at once. Chromium does not route the next hop of a
+ * redirect Playwright fulfilled — it would resolve login.microsoftonline.com itself — while a navigation
+ * the page starts goes through these routes again. Cookies the redirect set come along (same headers);
+ * the next request is a GET, as a browser makes it after a 302/303.
+ */
+async function navigateTo(route: Route, to: URL, headers: Record<string, string> = {}): Promise<void> {
+  const href = JSON.stringify(to.href).replace(/</g, '\\u003c');
+  await route.fulfill({
+    status: 200,
+    headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body: `<!doctype html><title>Redirecting</title><script>location.replace(${href})</script>`,
+  });
 }
 
 /**
@@ -178,7 +198,7 @@ async function answerVscodeRedirect(
     fields: [...fields.keys()],
     repaired,
   });
-  await route.fulfill({ status: 302, headers: { location: target.href }, body: '' });
+  await navigateTo(route, target);
 }
 
 /** Hosts the browser asked for that were neither loopback nor answered locally (should be none). */

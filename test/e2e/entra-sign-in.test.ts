@@ -20,7 +20,7 @@
  *   node --import tsx --test test/e2e/entra-sign-in.test.ts     (builds the VSIX with `npm run package`)
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -49,11 +49,21 @@ function entraFields(lab: LabProcess): EntraLabInfo {
   return lab.entra;
 }
 
-/** Merges `settings` into code-server's user settings on disk; VS Code picks the change up. */
-function updateUserSettings(workbench: Workbench, settings: Record<string, unknown>): void {
-  const file = join(workbench.server.root, 'user', 'User', 'settings.json');
-  const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2));
+/**
+ * Merges `settings` into code-server's user settings AND its remote ("Machine") settings on disk; VS Code
+ * picks the change up. Sherpa's server URL is machine-scoped, and a remote window (code-server's is one)
+ * may read machine-scoped values only from the remote settings.
+ */
+function updateSettings(root: string, settings: Record<string, unknown>): void {
+  for (const scope of ['User', 'Machine']) {
+    const dir = join(root, 'user', scope);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'settings.json');
+    const current = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
+      : {};
+    writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2));
+  }
 }
 
 /** The microsoft-authentication extension's own log (code-server's logs folder), for failure messages. */
@@ -63,7 +73,8 @@ function providerLog(workbench: Workbench): string {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/microsoft authentication/i.test(e.name)) found.push(readFileSync(p, 'utf8'));
+      else if (/microsoft authentication|sherpa/i.test(e.name))
+        found.push(`== ${e.name}\n${readFileSync(p, 'utf8').slice(-4000)}`);
     }
   };
   try {
@@ -71,7 +82,7 @@ function providerLog(workbench: Workbench): string {
   } catch {
     // no logs yet
   }
-  return found.join('\n').slice(-6000);
+  return found.join('\n');
 }
 
 function quickPickRow(page: Page, text: RegExp | string) {
@@ -100,7 +111,14 @@ async function openedSignInTab(page: Page, consent: ReturnType<typeof dialog>): 
 /** The lab's login form at login.microsoftonline.com → `user`; then the tab goes to code-server's /callback. */
 async function signInAtEntra(tab: Page, user: typeof alice, name: string): Promise<void> {
   const form = tab.locator('input[name="username"]');
-  await form.waitFor({ state: 'visible', timeout: 30_000 });
+  await form.waitFor({ state: 'visible', timeout: 30_000 }).catch(async (e: Error) => {
+    await screenshotWithAddress(tab, `failure-${name}`).catch(() => undefined);
+    const body = await tab
+      .locator('body')
+      .innerText()
+      .catch(() => '');
+    throw new Error(`no login form at ${tab.url()}: ${body.slice(0, 500)} (${e.message})`);
+  });
   assert.equal(new URL(tab.url()).host, ENTRA_HOST, `the sign-in page is at ${ENTRA_HOST}: ${tab.url()}`);
   await screenshotWithAddress(tab, name);
   await tab.fill('input[name="username"]', user.username);
@@ -120,31 +138,31 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
   before(async () => {
     lab = await startLabProcess({ strict: true, args: ['--entra'] });
     entra = entraFields(lab);
-    workbench = await openWorkbench(
-      {
-        'sherpa.secureServer.url': lab.secure,
-        // The extension host reaches login.microsoftonline.com through the lab's proxy only, trusting the
-        // lab CA: with systemCertificates on, VS Code passes its own CA list and NODE_EXTRA_CA_CERTS is unused.
-        'http.proxy': entra.proxyUrl,
-        'http.proxySupport': 'override',
-        'http.systemCertificates': false,
-        // VS Code's MCP client (c) belongs to its AI features.
-        'chat.disableAIFeatures': false,
+    const settings = {
+      'sherpa.secureServer.url': lab.secure,
+      // What Register Entra App records: the API app's client id, the `aud` of its v2 tokens.
+      'sherpa.azure.apiClientId': entra.clientIds.api,
+      // The extension host reaches login.microsoftonline.com through the lab's proxy only, trusting the
+      // lab CA: with systemCertificates on, VS Code passes its own CA list and NODE_EXTRA_CA_CERTS is unused.
+      'http.proxy': entra.proxyUrl,
+      'http.proxySupport': 'override',
+      'http.systemCertificates': false,
+      // VS Code's MCP client (c) belongs to its AI features.
+      'chat.disableAIFeatures': false,
+    };
+    workbench = await openWorkbench(settings, 'remote', {
+      env: { NODE_EXTRA_CA_CERTS: entra.caPath },
+      beforeOpen: async (context, server) => {
+        updateSettings(server.root, settings);
+        routing = await routeEntraTraffic(context, {
+          labTlsPort: entra.tlsPort,
+          caPem: readFileSync(entra.caPath, 'utf8'),
+          codeServerOrigin: server.origin,
+        });
+        // See splitStateParameters: without this, code-server's /callback page gets no vscode-scheme.
+        routing.repairSplitState = true;
       },
-      'remote',
-      {
-        env: { NODE_EXTRA_CA_CERTS: entra.caPath },
-        beforeOpen: async (context, server) => {
-          routing = await routeEntraTraffic(context, {
-            labTlsPort: entra.tlsPort,
-            caPem: readFileSync(entra.caPath, 'utf8'),
-            codeServerOrigin: server.origin,
-          });
-          // See splitStateParameters: without this, code-server's /callback page gets no vscode-scheme.
-          routing.repairSplitState = true;
-        },
-      },
-    );
+    });
     page = workbench.page;
   });
 
@@ -153,6 +171,15 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     if (failed && page) {
       await screenshot(page, `failure-entra-${t.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(
         () => undefined,
+      );
+      const notes = await page
+        .locator('.notification-list-item')
+        .allInnerTexts()
+        .catch(() => []);
+      process.stderr.write(`--- notifications ---\n${notes.join('\n')}\n`);
+      const notCodeServer = routing?.asked.filter((a) => !a.url.startsWith(workbench.server.origin));
+      process.stderr.write(
+        `--- browser requests (not code-server) ---\n${JSON.stringify(notCodeServer)}\nblocked: ${JSON.stringify(workbench.blocked)}\n`,
       );
       process.stderr.write(
         `--- microsoft provider log ---\n${providerLog(workbench)}\n--- lab ---\n${lab.logs().slice(-4000)}\n`,
@@ -191,18 +218,33 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     await tab.close().catch(() => undefined);
     await page.bringToFront();
 
+    await runCommand(page, 'Sherpa: Focus on Servers View');
     const rows = treeRows(page, 'Token');
     await rows
       .filter({ hasText: /Checks/ })
       .first()
       .waitFor({ state: 'visible', timeout: 60_000 });
-    const labels = (await rows.allInnerTexts()).join('\n');
-    assert.match(labels, new RegExp(`iss\\s*https://${ENTRA_HOST}/${entra.tenantId}/v2\\.0`), labels);
-    for (const claim of ['tid', 'oid', 'scp', 'aud'])
-      assert.match(labels, new RegExp(`\\(${claim}\\)`), labels);
-    assert.match(labels, /Checks\s*all passed/, labels);
-    assert.match(labels, /microsoft/, `the token came from the microsoft provider: ${labels}`);
+    // Wide sidebar, other views folded: the claims fit under the checks (the tree renders what is in view).
     await arrangeForTokenScreenshot(page);
+    const labels = (await rows.allInnerTexts()).join('\n');
+    process.stdout.write(`# Token view:\n${labels.replace(/^/gm, '#   ')}\n`);
+    assert.match(labels, /Checks\s*all passed/, labels);
+    assert.match(
+      labels,
+      /secure server sign-in \(microsoft\)/,
+      `the token came from the microsoft provider: ${labels}`,
+    );
+    assert.match(labels, new RegExp(`aud ${entra.clientIds.api} is this API`), labels);
+    assert.match(
+      labels,
+      new RegExp(`iss https://${ENTRA_HOST}/${entra.tenantId}/v2\\.0 is the advertised`),
+      labels,
+    );
+    // Entra's claims, by their labels in the Claims node.
+    for (const claim of ['iss', 'tid', 'oid', 'scp', 'aud'])
+      assert.match(labels, new RegExp(`\\(${claim}\\)`), `claim ${claim} in: ${labels}`);
+    assert.match(labels, new RegExp(entra.tenantId), labels);
+    assert.match(labels, new RegExp(alice.oid), labels);
     await screenshot(page, 'entra-token-view');
   });
 
@@ -214,7 +256,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
         NODE_EXTRA_CA_CERTS: entra.caPath,
       }),
     );
-    updateUserSettings(workbench, { 'sherpa.secureServer.url': wrongPair.url });
+    updateSettings(workbench.server.root, { 'sherpa.secureServer.url': wrongPair.url });
     await clearNotifications(page);
     await runCommand(page, 'Sherpa: Connect Secure Server');
     const consent = dialog(page, /wants to sign in using Microsoft/);
@@ -233,7 +275,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
   });
 
   test("c. VS Code's own MCP client signs in through the microsoft provider: Running with 3 tools", async () => {
-    updateUserSettings(workbench, { 'sherpa.secureServer.url': lab.secure });
+    updateSettings(workbench.server.root, { 'sherpa.secureServer.url': lab.secure });
     await clearNotifications(page);
     await runCommand(page, 'MCP: List Servers');
     await quickPickRow(page, SECURE_LABEL).click();

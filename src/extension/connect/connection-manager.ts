@@ -53,6 +53,11 @@ export interface ConnectionManagerDeps {
   trustedApiIdentifiers: () => string[];
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => LabIdentity | undefined;
+  /**
+   * The API app's client id the person registered (`sherpa.azure.apiClientId`, set by Register Entra App):
+   * Entra v2 tokens carry it as `aud`, and no public metadata names it when the scope is `{server URL}/…`.
+   */
+  apiClientId?: () => string | undefined;
 }
 
 export class ConnectionManager implements vscode.Disposable {
@@ -210,6 +215,10 @@ export class ConnectionManager implements vscode.Disposable {
     const scopes =
       connected.challenge?.scope?.split(' ').filter(Boolean) ?? connected.prm.metadata.scopes_supported ?? [];
     const current = this.deps.tokenState.current;
+    const knownAudiences = [
+      ...(fromLab ? [lab.clientId] : []),
+      ...(this.deps.apiClientId?.() ? [this.deps.apiClientId()!] : []),
+    ];
     this.deps.tokenState.set({
       accessToken: connected.tokens.accessToken,
       source: `secure server sign-in (${brokered?.providerId ?? current?.providerId ?? 'oauth'})`,
@@ -218,7 +227,8 @@ export class ConnectionManager implements vscode.Disposable {
         resource: connected.prm.metadata.resource,
         scopes,
         issuers,
-        ...(fromLab ? { knownAudiences: [lab.clientId], knownTenants: [lab.tenantId] } : {}),
+        ...(knownAudiences.length ? { knownAudiences } : {}),
+        ...(fromLab ? { knownTenants: [lab.tenantId] } : {}),
       }),
       ...((brokered?.sessionId ?? current?.sessionId)
         ? { sessionId: brokered?.sessionId ?? current?.sessionId }
