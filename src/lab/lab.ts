@@ -14,7 +14,7 @@ import type { ForwardedAddress } from '../servers/authz/forwarded-addresses';
 import { startAuthorizationServer } from '../servers/authz/index';
 import { startSecureServer } from '../servers/secure/index';
 import { startVulnerableServer } from '../servers/vulnerable/index';
-import { findFreePort } from './free-port';
+import { findFreePorts } from './free-port';
 
 export interface LabPorts {
   authorizationServer: number;
@@ -69,10 +69,11 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const wanted = { ...LAB_DEFAULT_PORTS, ...options.ports };
+  const free = await findFreePorts(host, 3);
   const ports: LabPorts = {
-    authorizationServer: wanted.authorizationServer || (await findFreePort(host)),
-    vulnerable: wanted.vulnerable || (await findFreePort(host)),
-    secure: wanted.secure || (await findFreePort(host)),
+    authorizationServer: wanted.authorizationServer || free[0]!,
+    vulnerable: wanted.vulnerable || free[1]!,
+    secure: wanted.secure || free[2]!,
   };
   const secureUrl = `http://${host}:${ports.secure}/mcp`;
 
