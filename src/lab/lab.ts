@@ -8,7 +8,8 @@ import {
   LAB_STATIC_TOKEN,
   LAB_TENANT_ID,
 } from './lab-defaults';
-import { SherpaError } from '../core/errors';
+import { SherpaError, isSherpaError } from '../core/errors';
+import { explainListenError } from '../servers/shared/start-errors';
 import { REQUIRED_SCOPE } from '../core/well-known-ids';
 import type { ForwardedAddress } from '../servers/authz/forwarded-addresses';
 import { startAuthorizationServer } from '../servers/authz/index';
@@ -128,19 +129,25 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
     };
   } catch (err) {
     await close();
-    throw explainListenError(err, host);
+    throw explainLabStartError(err, host);
   }
 }
 
-/** A busy port is the most common way the lab fails to start: say which port and what to do. */
-function explainListenError(err: unknown, host: string): unknown {
-  const e = err as NodeJS.ErrnoException & { port?: number };
-  if (e?.code !== 'EADDRINUSE') return err;
-  return new SherpaError('LAB_PORT_IN_USE', `Port ${e.port ?? '?'} on ${host} is already in use`, {
-    hint:
-      'Another lab (or another program) is listening there. Stop it (Ctrl-C in its terminal, or ' +
-      '"Sherpa: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port ' +
-      '(0 = any free port), or `sherpa story --ephemeral-ports`.',
-    cause: err,
-  });
+const LAB_PORT_HINT =
+  'Another lab (or another program) is listening there. Stop it (Ctrl-C in its terminal, or ' +
+  '"Sherpa: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port ' +
+  '(0 = any free port), or `sherpa story --ephemeral-ports`.';
+
+/** A busy port is the most common way the lab fails to start: say which port and what a lab user can do. */
+function explainLabStartError(err: unknown, host: string): unknown {
+  const raw = err as NodeJS.ErrnoException & { port?: number };
+  if (raw?.code === 'EADDRINUSE') return explainListenError(err, host, raw.port ?? 0, LAB_PORT_HINT);
+  if (isSherpaError(err, 'PORT_IN_USE')) {
+    return new SherpaError('PORT_IN_USE', err.message, {
+      hint: LAB_PORT_HINT,
+      cause: err,
+      details: err.details,
+    });
+  }
+  return err;
 }

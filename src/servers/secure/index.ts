@@ -5,6 +5,8 @@ import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
 import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { connectMultiplexed } from '../shared/multiplex-transport';
+import { optionsInvalid } from '../shared/start-errors';
+import { SherpaError } from '../../core/errors';
 import { createBearerAuth } from './auth/bearer-auth';
 import type { IssuerKeySetOptions } from './auth/issuer-key-set';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
@@ -120,7 +122,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
 
 function assertUsableOptions(o: SecureServerOptions): void {
   const fail = (what: string) => {
-    throw Object.assign(new Error(`SecureServerOptions.${what}`), { code: 'invalid_options' });
+    throw optionsInvalid(`SecureServerOptions.${what}`);
   };
   if (!o.issuer) fail('issuer is required');
   if (o.audiences.length === 0) fail('audiences must list at least one accepted `aud`');
@@ -145,6 +147,8 @@ async function discoverJwksUri(issuer: string, clientId: string): Promise<string
   });
   const jwksUri = config.serverMetadata().jwks_uri;
   if (!jwksUri)
-    throw Object.assign(new Error(`the issuer ${issuer} publishes no jwks_uri`), { code: 'no_jwks_uri' });
+    throw new SherpaError('ISSUER_METADATA_INVALID', `The issuer ${issuer} publishes no jwks_uri`, {
+      hint: 'Check SHERPA_ISSUER (the exact `iss` of the tokens), or set SHERPA_JWKS_URI.',
+    });
   return jwksUri;
 }

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { explainListenError } from './start-errors';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -58,7 +59,7 @@ export async function listenHttp(
   server.maxConnections = l.maxConnections;
   server.maxRequestsPerSocket = l.maxRequestsPerSocket;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(explainListenError(err, host, port)));
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();

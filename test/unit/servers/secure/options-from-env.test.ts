@@ -29,7 +29,7 @@ describe('secureServerOptionsFromEnv', () => {
       assert.throws(
         () => secureServerOptionsFromEnv(env),
         (err: Error & { code?: string }) => {
-          assert.equal(err.code, 'missing_setting');
+          assert.equal(err.code, 'SETTING_MISSING');
           assert.match(err.message, new RegExp(`^${name} is not set`));
           return true;
         },
