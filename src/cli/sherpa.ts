@@ -2,6 +2,7 @@
  * The `sherpa` command. Thin by design: each command lives in ./commands and calls the core or the lab.
  */
 import { formatError } from '../core/errors';
+import { runtimeWarning } from './runtime';
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> };
 
@@ -70,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sherpa: unknown command '${name}'\n\n${await usage()}\n`);
     return 2;
   }
+  const warning = runtimeWarning();
+  if (warning) process.stderr.write(warning + '\n');
   const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.usage + '\n');

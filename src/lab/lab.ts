@@ -9,17 +9,18 @@ import {
   LAB_TENANT_ID,
   LAB_USERS,
 } from './lab-defaults';
+import { SherpaError, isSherpaError } from '../core/errors';
+import { explainListenError } from '../servers/shared/start-errors';
 import { ENTRA_AUTHORITY_HOST } from '../core/entra';
 import { loadOrCreateLabCertificates } from '../servers/authz/lab-ca';
 import { createLogger } from '../servers/shared/log';
 import { startLabProxy } from './lab-proxy';
-import { SherpaError } from '../core/errors';
 import { AZURE_CLIENT_ID, REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import type { ForwardedAddress } from '../servers/authz/forwarded-addresses';
 import { startAuthorizationServer } from '../servers/authz/index';
 import { startSecureServer } from '../servers/secure/index';
 import { startVulnerableServer } from '../servers/vulnerable/index';
-import { findFreePort } from './free-port';
+import { findFreePorts } from './free-port';
 
 export interface LabPorts {
   authorizationServer: number;
@@ -43,6 +44,12 @@ export interface StartLabOptions {
    * through the lab proxy; the secure server validates its tokens as it would Entra's. Combines with strict.
    */
   entra?: boolean;
+  /**
+   * The secure server's PRM `scopes_supported` (and challenge scope). Default `{server URL}/access_as_user`,
+   * the pair Entra accepts; `api://{id}/access_as_user` reproduces the workshop's pair (AADSTS9010010 in
+   * strict mode for clients that send the PRM `resource`).
+   */
+  secureScopesSupported?: string[];
 }
 
 /** What a client needs to reach the Entra-posing lab: `sherpa lab --entra --json` prints it as `entra`. */
@@ -105,11 +112,12 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
 
   const wanted = { ...LAB_DEFAULT_PORTS, ...options.ports };
   const entra = options.entra ?? false;
+  const free = await findFreePorts(host, 4);
   const ports: LabPorts = {
-    authorizationServer: wanted.authorizationServer || (await findFreePort(host)),
-    vulnerable: wanted.vulnerable || (await findFreePort(host)),
-    secure: wanted.secure || (await findFreePort(host)),
-    proxy: entra ? wanted.proxy || (await findFreePort(host)) : 0,
+    authorizationServer: wanted.authorizationServer || free[0]!,
+    vulnerable: wanted.vulnerable || free[1]!,
+    secure: wanted.secure || free[2]!,
+    proxy: entra ? wanted.proxy || free[3]! : 0,
   };
   const secureUrl = `http://${host}:${ports.secure}/mcp`;
   const certificates = entra
@@ -165,6 +173,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       audiences: [LAB_API_CLIENT_ID, LAB_API_APP_ID_URI],
       allowedTenants: [LAB_TENANT_ID],
       requiredScope: REQUIRED_SCOPE,
+      ...(options.secureScopesSupported?.length ? { scopesSupported: options.secureScopesSupported } : {}),
       secrets: { kind: 'file', path: join(dataDir, 'secrets.json') },
     });
     closers.push(() => secure.close());
@@ -208,19 +217,25 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
     };
   } catch (err) {
     await close();
-    throw explainListenError(err, host);
+    throw explainLabStartError(err, host);
   }
 }
 
-/** A busy port is the most common way the lab fails to start: say which port and what to do. */
-function explainListenError(err: unknown, host: string): unknown {
-  const e = err as NodeJS.ErrnoException & { port?: number };
-  if (e?.code !== 'EADDRINUSE') return err;
-  return new SherpaError('LAB_PORT_IN_USE', `Port ${e.port ?? '?'} on ${host} is already in use`, {
-    hint:
-      'Another lab (or another program) is listening there. Stop it (Ctrl-C in its terminal, or ' +
-      '"Sherpa: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port ' +
-      '(0 = any free port), or `sherpa story --ephemeral-ports`.',
-    cause: err,
-  });
+const LAB_PORT_HINT =
+  'Another lab (or another program) is listening there. Stop it (Ctrl-C in its terminal, or ' +
+  '"Sherpa: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port ' +
+  '(0 = any free port), or `sherpa story --ephemeral-ports`.';
+
+/** A busy port is the most common way the lab fails to start: say which port and what a lab user can do. */
+function explainLabStartError(err: unknown, host: string): unknown {
+  const raw = err as NodeJS.ErrnoException & { port?: number };
+  if (raw?.code === 'EADDRINUSE') return explainListenError(err, host, raw.port ?? 0, LAB_PORT_HINT);
+  if (isSherpaError(err, 'PORT_IN_USE')) {
+    return new SherpaError('PORT_IN_USE', err.message, {
+      hint: LAB_PORT_HINT,
+      cause: err,
+      details: err.details,
+    });
+  }
+  return err;
 }

@@ -110,8 +110,25 @@ test('lab on a port that is already taken: exits non-zero naming the port and wh
   assert.notEqual(r.code, 0);
   assert.match(
     r.stderr,
-    new RegExp(`Port ${busyPort} on 127\\.0\\.0\\.1 is already in use \\[LAB_PORT_IN_USE\\]`),
+    new RegExp(`Port ${busyPort} on 127\\.0\\.0\\.1 is already in use \\[PORT_IN_USE\\]`),
   );
   assert.match(r.stderr, /--ephemeral-ports|0 = any free port/);
   assert.equal(r.stdout, '', 'no lab JSON line when it did not start');
+});
+
+test('serve secure without its settings: exits 1 naming the first missing variable [SETTING_MISSING]', async () => {
+  const r = await runCli(['serve', 'secure']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /SHERPA_ISSUER is not set: .* \[SETTING_MISSING\]/);
+  assert.match(r.stderr, /→ Set SHERPA_ISSUER in the server's environment/);
+});
+
+test('serve vulnerable on a port that is taken: exits 1 naming host:port [PORT_IN_USE]', async () => {
+  const busyPort = new URL(lab.vulnerable).port;
+  const child = spawnCli(['serve', 'vulnerable'], { REQUIRED_TOKEN: 't', PORT: busyPort, NO_COLOR: '1' });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  assert.equal(code, 1);
+  assert.match(stderr, new RegExp(`Port ${busyPort} on 127\\.0\\.0\\.1 is already in use \\[PORT_IN_USE\\]`));
 });

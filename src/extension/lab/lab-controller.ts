@@ -160,7 +160,7 @@ export class LabController implements vscode.Disposable {
     return new Promise<LabInfo>((resolve, reject) => {
       const fail = (message: string, cause?: unknown) => {
         clearTimeout(timer);
-        const inUse = /EADDRINUSE|LAB_PORT_IN_USE/.test(stderrTail);
+        const inUse = /EADDRINUSE|\[PORT_IN_USE\]/.test(stderrTail);
         reject(
           new ExtensionError('LAB_START_FAILED', message, {
             cause,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { SherpaError } from '../../core/errors';
 
 /**
  * The private JWK set the lab signs with. Kept on disk so tokens stay verifiable across restarts.
@@ -14,15 +15,12 @@ export interface PrivateJwks {
   next?: { kid: string; activatesAt: number };
 }
 
-/** Error with a stable `code`, for a dataDir whose key files cannot be used. */
-export class SigningKeyError extends Error {
-  constructor(
-    readonly code: 'jwks_unreadable' | 'cookie_keys_unreadable',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SigningKeyError';
-  }
+/** A dataDir whose key files cannot be used (start-up error SIGNING_KEYS_UNREADABLE, details.file). */
+function keyFileError(file: 'jwks' | 'cookie-keys', message: string): SherpaError {
+  return new SherpaError('SIGNING_KEYS_UNREADABLE', message, {
+    hint: 'Move the file aside to let the lab create new keys (tokens it signed before stop verifying).',
+    details: { file },
+  });
 }
 
 const JWKS_FILE = 'jwks.json';
@@ -83,11 +81,11 @@ export async function loadOrCreateSigningKeys(dataDir: string): Promise<PrivateJ
   await mkdir(dataDir, { recursive: true });
   const path = jwksPath(dataDir);
   const existing = await readJsonFile(path).catch((err: Error) => {
-    throw new SigningKeyError('jwks_unreadable', `Cannot read ${path}: ${err.message}`);
+    throw keyFileError('jwks', `Cannot read ${path}: ${err.message}`);
   });
   if (existing !== undefined) {
     if (!isPrivateJwks(existing)) {
-      throw new SigningKeyError('jwks_unreadable', `${path} is not a private JWK set with kids`);
+      throw keyFileError('jwks', `${path} is not a private JWK set with kids`);
     }
     // A copied or hand-edited key file may have lost its mode; private keys stay owner-only.
     await chmod(path, 0o600);
@@ -147,13 +145,13 @@ export async function loadOrCreateCookieKeys(dataDir: string): Promise<string[]>
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, COOKIE_KEYS_FILE);
   const existing = await readJsonFile(path).catch((err: Error) => {
-    throw new SigningKeyError('cookie_keys_unreadable', `Cannot read ${path}: ${err.message}`);
+    throw keyFileError('cookie-keys', `Cannot read ${path}: ${err.message}`);
   });
   if (Array.isArray(existing) && existing.length > 0 && existing.every((k) => typeof k === 'string')) {
     return existing as string[];
   }
   if (existing !== undefined) {
-    throw new SigningKeyError('cookie_keys_unreadable', `${path} is not a list of keys`);
+    throw keyFileError('cookie-keys', `${path} is not a list of keys`);
   }
   const keys = [randomBytes(32).toString('base64url')];
   await writePrivateFile(path, JSON.stringify(keys));

@@ -4,6 +4,7 @@ import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
 import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { connectMultiplexed } from '../shared/multiplex-transport';
+import { optionsInvalid } from '../shared/start-errors';
 import { createBearerAuth } from './auth/bearer-auth';
 import { discoverJwksUri } from './auth/discover-jwks-uri';
 import type { IssuerKeySetOptions } from './auth/issuer-key-set';
@@ -124,7 +125,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
 
 function assertUsableOptions(o: SecureServerOptions): void {
   const fail = (what: string) => {
-    throw Object.assign(new Error(`SecureServerOptions.${what}`), { code: 'invalid_options' });
+    throw optionsInvalid(`SecureServerOptions.${what}`);
   };
   if (!o.issuer) fail('issuer is required');
   if (o.audiences.length === 0) fail('audiences must list at least one accepted `aud`');

@@ -1,6 +1,8 @@
 import { LAB_DEFAULT_PORTS, LAB_HOST } from '../../lab/lab-defaults';
 import { REQUIRED_SCOPE } from '../../core/well-known-ids';
+import type { SherpaError } from '../../core/errors';
 import { serverLimitsFromEnv } from '../shared/limits-from-env';
+import { settingInvalid, settingMissing } from '../shared/start-errors';
 import type { SecureServerOptions } from './index';
 
 /**
@@ -55,7 +57,7 @@ export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServer
   const bindsEverywhere = host === '0.0.0.0' || host === '::';
   if (bindsEverywhere && !env.SHERPA_RESOURCE_URL) {
     throw settingError(
-      'missing_setting',
+      'missing',
       'SHERPA_RESOURCE_URL',
       `must be set when HOST is ${host}: give the public https URL of /mcp`,
     );
@@ -118,7 +120,7 @@ function readKeySetSettings(env: NodeJS.ProcessEnv): SecureServerOptions['keySet
     if (!raw) return undefined;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 0)
-      throw settingError('invalid_setting', name, `'${raw}' is not a whole number of milliseconds`);
+      throw settingError('invalid', name, `'${raw}' is not a whole number of milliseconds`);
     return value;
   };
   const cooldownMs = read('SHERPA_JWKS_COOLDOWN_MS');
@@ -130,14 +132,13 @@ function readKeySetSettings(env: NodeJS.ProcessEnv): SecureServerOptions['keySet
   return Object.keys(settings).length ? settings : undefined;
 }
 
-function settingError(code: 'missing_setting' | 'invalid_setting', name: string, how: string): Error {
-  const what = code === 'missing_setting' ? 'is not set' : 'is invalid';
-  return Object.assign(new Error(`${name} ${what}: ${how}.`), { code, setting: name });
+function settingError(kind: 'missing' | 'invalid', name: string, how: string): SherpaError {
+  return kind === 'missing' ? settingMissing(name, how) : settingInvalid(name, how);
 }
 
 function requireSetting(env: NodeJS.ProcessEnv, name: string, how: string): string {
   const value = env[name]?.trim();
-  if (!value) throw settingError('missing_setting', name, `set it to ${how}`);
+  if (!value) throw settingError('missing', name, `set it to ${how}`);
   return value;
 }
 
@@ -152,7 +153,7 @@ function readUrl(name: string, value: string): void {
   try {
     new URL(value);
   } catch {
-    throw settingError('invalid_setting', name, `'${value}' is not an absolute URL`);
+    throw settingError('invalid', name, `'${value}' is not an absolute URL`);
   }
 }
 
@@ -160,11 +161,7 @@ function readPort(env: NodeJS.ProcessEnv): number {
   if (env.PORT === undefined || env.PORT === '') return LAB_DEFAULT_PORTS.secure;
   const port = Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw settingError(
-      'invalid_setting',
-      'PORT',
-      `'${env.PORT}' is not a port number (0-65535; 0 = any free port)`,
-    );
+    throw settingError('invalid', 'PORT', `'${env.PORT}' is not a port number (0-65535; 0 = any free port)`);
   }
   return port;
 }

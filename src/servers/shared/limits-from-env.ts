@@ -1,4 +1,5 @@
 import type { ServerLimits } from './listen';
+import { settingInvalid } from './start-errors';
 
 const SETTINGS: [keyof ServerLimits, string, number][] = [
   ['headersTimeoutMs', 'SHERPA_HEADERS_TIMEOUT_MS', 1],
@@ -17,7 +18,7 @@ const SETTINGS: [keyof ServerLimits, string, number][] = [
  * | SHERPA_KEEP_ALIVE_TIMEOUT_MS | idle time between requests on one connection      | 5000    |
  * | SHERPA_MAX_CONNECTIONS       | concurrent connections; more are closed at accept | 1024    |
  *
- * A value that is not a positive integer throws (code `invalid_setting`) naming the variable.
+ * A value that is not a positive integer throws (SETTING_INVALID) naming the variable.
  */
 export function serverLimitsFromEnv(env: NodeJS.ProcessEnv): ServerLimits | undefined {
   const limits: ServerLimits = {};
@@ -26,10 +27,7 @@ export function serverLimitsFromEnv(env: NodeJS.ProcessEnv): ServerLimits | unde
     if (!raw) continue;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min) {
-      throw Object.assign(new Error(`${name} is invalid: '${raw}' is not a positive whole number.`), {
-        code: 'invalid_setting',
-        setting: name,
-      });
+      throw settingInvalid(name, `'${raw}' is not a positive whole number`);
     }
     limits[key] = value;
   }

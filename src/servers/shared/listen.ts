@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { explainListenError } from './start-errors';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -75,7 +76,7 @@ export async function listenHttp(
   server.maxConnections = l.maxConnections;
   server.maxRequestsPerSocket = l.maxRequestsPerSocket;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(explainListenError(err, host, port)));
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();

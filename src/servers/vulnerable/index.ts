@@ -4,6 +4,7 @@ import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
 import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { connectMultiplexed } from '../shared/multiplex-transport';
+import { optionsInvalid } from '../shared/start-errors';
 import { createStaticTokenAuth } from './static-token-auth';
 import { registerVulnerableTools } from './tools';
 
@@ -28,8 +29,7 @@ export { vulnerableServerOptionsFromEnv } from './options-from-env';
  * that is wrong. It still binds loopback and checks Host/Origin: the lab must not expose it.
  */
 export async function startVulnerableServer(o: VulnerableServerOptions): Promise<RunningMcpServer> {
-  if (!o.requiredToken)
-    throw Object.assign(new Error('requiredToken must not be empty'), { code: 'missing_required_token' });
+  if (!o.requiredToken) throw optionsInvalid('VulnerableServerOptions.requiredToken must not be empty');
   const logger = createLogger('vulnerable-mcp');
   const listening = await listenHttp(o.host, o.port, o.limits);
   const mcp = new McpServer(

@@ -1,5 +1,6 @@
 import { LAB_DEFAULT_PORTS, LAB_HOST } from '../../lab/lab-defaults';
 import { serverLimitsFromEnv } from '../shared/limits-from-env';
+import { settingInvalid, settingMissing } from '../shared/start-errors';
 import type { VulnerableServerOptions } from './index';
 
 /**
@@ -17,27 +18,21 @@ import type { VulnerableServerOptions } from './index';
  * the server cannot guess — without it every request would be refused as a DNS-rebinding attempt.
  */
 export function vulnerableServerOptionsFromEnv(env: NodeJS.ProcessEnv): VulnerableServerOptions {
-  const fail = (name: string, how: string) => {
-    throw Object.assign(new Error(`${name} ${how}.`), { code: 'missing_setting', setting: name });
-  };
   const requiredToken = env.REQUIRED_TOKEN?.trim();
   if (!requiredToken)
-    fail('REQUIRED_TOKEN', 'is not set: set it to the static bearer token the server should accept');
+    throw settingMissing('REQUIRED_TOKEN', 'set it to the static bearer token the server should accept');
   const host = env.HOST || LAB_HOST;
   const port = env.PORT !== undefined && env.PORT !== '' ? Number(env.PORT) : LAB_DEFAULT_PORTS.vulnerable;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw Object.assign(new Error(`PORT is invalid: '${env.PORT}' is not a port number.`), {
-      code: 'invalid_setting',
-      setting: 'PORT',
-    });
+    throw settingInvalid('PORT', `'${env.PORT}' is not a port number`);
   }
   const allowedHosts = env.ALLOWED_HOSTS?.split(',')
     .map((h) => h.trim())
     .filter(Boolean);
   if ((host === '0.0.0.0' || host === '::') && !allowedHosts?.length) {
-    fail(
+    throw settingMissing(
       'ALLOWED_HOSTS',
-      `is not set: with HOST=${host}, list the public host name(s) clients use (e.g. my-app.azurecontainerapps.io)`,
+      `with HOST=${host}, list the public host name(s) clients use (e.g. my-app.azurecontainerapps.io)`,
     );
   }
   return {

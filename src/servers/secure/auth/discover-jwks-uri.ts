@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { SherpaError } from '../../../core/errors';
 import type { FetchLike } from './outbound-fetch';
 
 /**
@@ -20,6 +21,8 @@ export async function discoverJwksUri(
   });
   const jwksUri = config.serverMetadata().jwks_uri;
   if (!jwksUri)
-    throw Object.assign(new Error(`the issuer ${issuer} publishes no jwks_uri`), { code: 'no_jwks_uri' });
+    throw new SherpaError('ISSUER_METADATA_INVALID', `The issuer ${issuer} publishes no jwks_uri`, {
+      hint: 'Check SHERPA_ISSUER (the exact `iss` of the tokens), or set SHERPA_JWKS_URI.',
+    });
   return jwksUri;
 }

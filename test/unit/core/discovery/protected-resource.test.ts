@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { buildPrmCandidateUrls, discoverProtectedResource } from '../../../../src/core/discovery/protected-resource';
+import {
+  buildPrmCandidateUrls,
+  discoverProtectedResource,
+} from '../../../../src/core/discovery/protected-resource';
 import { isSherpaError } from '../../../../src/core/errors';
 
 // A stand-in for a third-party MCP server (some hostile): serves whatever PRM each test sets.

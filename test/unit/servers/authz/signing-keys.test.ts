@@ -10,8 +10,8 @@ import {
   loadOrCreateCookieKeys,
   loadOrCreateSigningKeys,
   rotateSigningKeys,
-  SigningKeyError,
 } from '../../../../src/servers/authz/signing-keys';
+import { isSherpaError } from '../../../../src/core/errors';
 
 async function withDataDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'sherpa-keys-unit-'));
@@ -95,12 +95,12 @@ describe('signing-keys', () => {
       await writeFile(jwksPath(dir), '{"keys":[{"kty":"RSA"}]}');
       await assert.rejects(
         loadOrCreateSigningKeys(dir),
-        (err: unknown) => err instanceof SigningKeyError && err.code === 'jwks_unreadable',
+        (err: unknown) => isSherpaError(err, 'SIGNING_KEYS_UNREADABLE') && err.details?.file === 'jwks',
       );
       await writeFile(jwksPath(dir), 'not json');
       await assert.rejects(
         loadOrCreateSigningKeys(dir),
-        (err: unknown) => err instanceof SigningKeyError && err.code === 'jwks_unreadable',
+        (err: unknown) => isSherpaError(err, 'SIGNING_KEYS_UNREADABLE') && err.details?.file === 'jwks',
       );
     }));
 

@@ -22,7 +22,7 @@ describe('serverLimitsFromEnv', () => {
       assert.throws(
         () => serverLimitsFromEnv({ SHERPA_MAX_CONNECTIONS: bad }),
         (err: Error & { code?: string }) =>
-          err.code === 'invalid_setting' && /^SHERPA_MAX_CONNECTIONS is invalid/.test(err.message),
+          err.code === 'SETTING_INVALID' && /^SHERPA_MAX_CONNECTIONS is invalid/.test(err.message),
         bad,
       );
   });
