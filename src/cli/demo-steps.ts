@@ -8,7 +8,7 @@ import { readLabSigningKey, resignLabToken } from '../lab/lab-key';
 import { auditServer } from '../core/audit/run-audit';
 import type { AuditReport } from '../core/audit/findings';
 import { summarize } from '../core/audit/report-format';
-import { publicClient } from '../core/client/authorizing-fetch';
+import { publicClient } from '../core/client/mcp-authorization';
 import { connectServer } from '../core/client/connect-server';
 import type { StepListener } from '../core/client/steps';
 import { isSherpaError } from '../core/errors';

@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { publicClient } from '../../src/core/client/authorizing-fetch';
+import { publicClient } from '../../src/core/client/mcp-authorization';
 import { connectServer } from '../../src/core/client/connect-server';
 import { driveLabLogin, findLabCredentials } from '../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';

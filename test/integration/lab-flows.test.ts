@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { discoverAuthorizationServer } from '../../src/core/discovery/as-metadata';
-import { publicClient } from '../../src/core/client/authorizing-fetch';
+import { publicClient } from '../../src/core/client/mcp-authorization';
 import { connectServer } from '../../src/core/client/connect-server';
 import type { TokenRequest } from '../../src/core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../src/core/client/steps';

@@ -2,7 +2,7 @@
  * `sherpa conformance-client <server-url>`: Sherpa's OAuth client core run headless, in the shape the
  * official MCP conformance suite drives a client (`conformance client --command "…"` appends the
  * server URL and passes scenario data in MCP_CONFORMANCE_CONTEXT). It authorizes as the spec says
- * with the engine users run (core/client/authorizing-fetch.ts under connect-server.ts), then initializes,
+ * with the engine users run (core/client/mcp-authorization.ts under connect-server.ts), then initializes,
  * lists the tools and calls the first one.
  *
  * The "browser" is headless: the suite's authorization endpoints approve at once, so following the
@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ClientCredentials } from '../../core/client/client-auth';
-import { createMcpAuthorization, type McpAuthorizationOptions } from '../../core/client/authorizing-fetch';
+import { createMcpAuthorization, type McpAuthorizationOptions } from '../../core/client/mcp-authorization';
 import { connectServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
@@ -124,7 +124,7 @@ function readContext(raw: string | undefined): ConformanceContext {
  * The grant follows from what the context provides: an IdP ID token → cross-app access (SEP-990);
  * otherwise the authorization code flow with any client id/secret/key as pre-registered credentials.
  * (A client holding a secret or key whose server offers only client_credentials switches to that
- * grant by itself: see grantFor in core/client/authorizing-fetch.ts.)
+ * grant by itself: see grantFor in core/client/mcp-authorization.ts.)
  */
 function chooseGrant(
   context: ConformanceContext,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { publicClient } from '../../core/client/authorizing-fetch';
+import { publicClient } from '../../core/client/mcp-authorization';
 import { connectServer } from '../../core/client/connect-server';
 import { deviceCodeGrant } from '../../core/grants/strategies';
 import type { DeviceCodeLogin } from '../../core/grants/device-code';

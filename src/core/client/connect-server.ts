@@ -1,5 +1,5 @@
 /**
- * "Connect to a protected MCP server" for people: the engine (authorizing-fetch.ts) under an MCP
+ * "Connect to a protected MCP server" for people: the engine (mcp-authorization.ts) under an MCP
  * session (MCP spec 2025-11-25 "Transports" and "Authorization Flow Steps"). `initialize` without a
  * token meets the 401 that starts the engine's steps — probe → prm → as-metadata → registration →
  * token — then initialize and tools/list complete with the token. The result carries everything
@@ -20,7 +20,7 @@ import {
   type LearntAuthorizationServer,
   type McpAuthorization,
   type McpAuthorizationOptions,
-} from './authorizing-fetch';
+} from './mcp-authorization';
 
 export interface ConnectOptions extends Omit<McpAuthorizationOptions, 'serverUrl'> {
   /** MCP clientInfo.name (default "sherpa"). */

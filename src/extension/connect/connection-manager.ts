@@ -6,7 +6,7 @@
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { publicClient } from '../../core/client/authorizing-fetch';
+import { publicClient } from '../../core/client/mcp-authorization';
 import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
