@@ -19,7 +19,7 @@ import {
 import { discoverProtectedResource, type DiscoveredProtectedResource } from '../discovery/protected-resource';
 import type { BearerChallenge } from '../discovery/www-authenticate';
 import { isEntraIssuer } from '../entra';
-import { isSherpaError } from '../errors';
+import { SherpaError, isSherpaError } from '../errors';
 import type { GuardedFetch } from '../net/guarded-fetch';
 import type { ScopeContext } from './scope-selection';
 
@@ -66,7 +66,13 @@ export async function discoverResource(
     const found = await discoverLegacyAuthorizationServer(serverUrl, {
       fetch: o.fetch as client.CustomFetch,
     });
-    if (found.method === 'legacy-default-endpoints' && !o.legacyDefaultEndpoints) throw err;
+    if (found.method === 'legacy-default-endpoints' && !o.legacyDefaultEndpoints) {
+      throw new SherpaError(err.code, err.message, {
+        cause: err,
+        hint: `${err.hint ?? ''} No 2025-03-26 authorization server metadata at ${new URL('/.well-known/oauth-authorization-server', serverUrl).href} either.`.trim(),
+        ...(err.details ? { details: err.details } : {}),
+      });
+    }
     // The legacy document is the server's word like any metadata: its endpoints pass the same rule.
     assertEndpoints(found.metadata);
     const issuer = found.metadata.issuer;
