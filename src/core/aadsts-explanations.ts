@@ -8,6 +8,8 @@
  * Used by the CLI (`sherpa connect`) and the extension (the Connect failure notification); no `vscode` here.
  * @see https://learn.microsoft.com/entra/identity-platform/reference-error-codes
  */
+import type { GrantStrategy } from './client/grant-strategy';
+import { tenantFromIssuer } from './entra';
 import { SherpaError } from './errors';
 import { toTerminalLine } from './untrusted-text';
 
@@ -141,4 +143,31 @@ export function toEntraError(err: unknown, context: EntraRequestContext = {}): S
     `Entra ID refused the sign-in: ${(explained.said ?? explained.code).replace(/\.+$/, '')}. ${explained.meaning}`,
     { cause: err, hint: explained.fix, details: { aadsts: explained.code } },
   );
+}
+
+/**
+ * `grant` with its refusals explained: an error carrying a known AADSTS code becomes `ENTRA_REFUSED` with
+ * this request's resource, scopes, client and tenant filled in. For callers whose grant knows nothing of
+ * Entra (the CLI's browser and device-code sign-ins).
+ */
+export function explainingEntraRefusals(grant: GrantStrategy, clientId?: string): GrantStrategy {
+  return {
+    name: grant.name,
+    grantTypes: grant.grantTypes,
+    getToken: async (request) => {
+      try {
+        return await grant.getToken(request);
+      } catch (err) {
+        const tenant = tenantFromIssuer(request.issuer);
+        throw (
+          toEntraError(err, {
+            resource: request.resource,
+            scopes: request.scopes,
+            clientId: clientId ?? request.client.clientId,
+            ...(tenant ? { tenant } : {}),
+          }) ?? err
+        );
+      }
+    },
+  };
 }

@@ -1,19 +1,22 @@
 /**
- * Sherpa as an MCP client of the two lab servers. Secure: core's runConnectFlow (401 → WWW-Authenticate
- * → RFC 9728 PRM with the resource check → AS metadata → token → initialize → tools/list), each step shown
- * as progress and logged. Vulnerable: the static bearer token, and an explanation of why that is bad.
+ * Sherpa as an MCP client of the two lab servers. Secure: core's engine, connectServer (401 →
+ * WWW-Authenticate → RFC 9728 PRM with the resource check → AS metadata → client → token → initialize →
+ * tools/list), with the token broker as its grant strategy; each step shown as progress and logged. Vulnerable: the static bearer token, and an explanation of why that is bad.
  */
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/client/connect-flow';
+import { publicClient } from '../../core/client/mcp-authorization';
+import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
+import type { GrantStrategy } from '../../core/client/grant-strategy';
+import type { ConnectStepEvent } from '../../core/client/steps';
 import { connectMcp, type McpSession } from '../../core/mcp/mcp-connect';
+import { isEntraIssuer } from '../../core/entra';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
 import { proxyResolvesNames } from '../settings';
-import { buildTokenExpectations } from '../../core/token/token-expectations';
 import type { BrokeredToken, TokenBroker } from './token-broker';
 import type { TokenState } from './token-state';
 
@@ -34,6 +37,7 @@ const STEP_TITLES: Record<ConnectStepEvent['step'], string> = {
   probe: 'Calling the server without a token (expecting 401)',
   prm: 'Reading Protected Resource Metadata (RFC 9728)',
   'as-metadata': 'Discovering the authorization server (RFC 8414)',
+  registration: 'Choosing the client (pre-registered, CIMD or RFC 7591)',
   token: 'Getting an access token',
   initialize: 'MCP initialize with the token',
   tools: 'Listing tools',
@@ -98,14 +102,26 @@ export class ConnectionManager implements vscode.Disposable {
         },
         async (progress, cancel) => {
           const abort = new AbortController();
-          const flow = runConnectFlow(url, {
-            clientId: this.deps.clientId(),
-            resolveNames: !proxyResolvesNames(),
-            trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
-            signal: abort.signal,
+          const lab = this.deps.labIdentity();
+          // The broker (VS Code's authentication API) is the engine's grant strategy.
+          const grant: GrantStrategy = {
+            name: 'VS Code authentication',
+            grantTypes: ['authorization_code'],
             getToken: async (request) => {
               lastToken = await this.deps.broker.getToken(request);
               return lastToken;
+            },
+          };
+          const flow = connectServer(url, {
+            credentials: publicClient(this.deps.clientId()),
+            grant,
+            resolveNames: !proxyResolvesNames(),
+            trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
+            signal: abort.signal,
+            knownIdentity: (issuer) => {
+              if (lab && lab.issuer === issuer) return { audiences: [lab.clientId], tenants: [lab.tenantId] };
+              const registered = isEntraIssuer(issuer) ? this.deps.apiClientId?.() : undefined;
+              return registered ? { audiences: [registered] } : undefined;
             },
             onStep: (e) => {
               this.deps.log.info(`[connect ${e.step}] ${e.status === 'ok' ? '✓' : '✗'} ${e.detail}`);
@@ -209,27 +225,13 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   private publishToken(connected: ConnectedServer, brokered: BrokeredToken | undefined, url: string): void {
-    const lab = this.deps.labIdentity();
-    const issuers = connected.prm.metadata.authorization_servers;
-    const fromLab = lab !== undefined && issuers.includes(lab.issuer);
-    const scopes =
-      connected.challenge?.scope?.split(' ').filter(Boolean) ?? connected.prm.metadata.scopes_supported ?? [];
     const current = this.deps.tokenState.current;
-    const knownAudiences = [
-      ...(fromLab ? [lab.clientId] : []),
-      ...(this.deps.apiClientId?.() ? [this.deps.apiClientId()!] : []),
-    ];
     this.deps.tokenState.set({
       accessToken: connected.tokens.accessToken,
       source: `secure server sign-in (${brokered?.providerId ?? current?.providerId ?? 'oauth'})`,
       serverUrl: url,
-      expectations: buildTokenExpectations({
-        resource: connected.prm.metadata.resource,
-        scopes,
-        issuers,
-        ...(knownAudiences.length ? { knownAudiences } : {}),
-        ...(fromLab ? { knownTenants: [lab.tenantId] } : {}),
-      }),
+      // What discovery learnt, once: the engine's expectations for this server's token.
+      expectations: connected.expectations,
       ...((brokered?.sessionId ?? current?.sessionId)
         ? { sessionId: brokered?.sessionId ?? current?.sessionId }
         : {}),

@@ -11,7 +11,7 @@
  * before signing in again with the extra scope (step-up, RFC 6750 §3.1).
  */
 import * as vscode from 'vscode';
-import type { TokenRequest } from '../../core/client/connect-flow';
+import type { TokenRequest } from '../../core/client/grant-strategy';
 import { isEntraIssuer, tenantFromIssuer } from '../../core/entra';
 import { toEntraError } from '../../core/aadsts-explanations';
 import { SherpaError } from '../../core/errors';
@@ -77,7 +77,7 @@ export class TokenBroker {
     private readonly settings: () => { clientId: string; tenant?: string },
   ) {}
 
-  /** Implements core's `getToken` callback for runConnectFlow. */
+  /** The extension's grant strategy for core's engine (core/client/grant-strategy.ts). */
   async getToken(request: TokenRequest): Promise<BrokeredToken> {
     if (request.reason === 'step-up' && !(await this.confirmStepUp(request.scopes))) {
       throw new ExtensionError('SIGN_IN_CANCELLED', 'Step-up sign-in was declined', {
