@@ -120,7 +120,8 @@ export function explainEntraError(
   const code = findAadstsCode(text);
   const explain = code ? EXPLANATIONS[code] : undefined;
   if (!code || !explain) return undefined;
-  const line = new RegExp(`${code}:?[^\\r\\n]*`).exec(text)?.[0];
+  // Entra's first sentence is the message; what follows ("This can happen if…", trace ids) is noise here.
+  const line = new RegExp(`${code}:?[^\\r\\n]*`).exec(text)?.[0].replace(/^(.{40,}?\.)\s.*$/, '$1');
   const { meaning, fix } = explain({ ...context, resource: context.resource ?? '<server URL>' });
   return { code, ...(line ? { said: toTerminalLine(line, 300) } : {}), meaning, fix };
 }

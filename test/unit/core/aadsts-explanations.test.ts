@@ -115,3 +115,13 @@ describe('toEntraError', () => {
     assert.equal(toEntraError('AADSTS9010010 as a string is not an Error'), undefined);
   });
 });
+
+test("only Entra's first sentence is quoted (the advice after it and the trace lines are not)", () => {
+  const e = explainEntraError(
+    'AADSTS500011: The resource principal named https://x/mcp was not found in the tenant named t. This can happen if the application has not been installed.\r\nTrace ID: 1',
+  );
+  assert.equal(
+    e?.said,
+    'AADSTS500011: The resource principal named https://x/mcp was not found in the tenant named t.',
+  );
+});
