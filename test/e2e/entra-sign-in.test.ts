@@ -13,9 +13,14 @@
  *   b. a second secure server whose PRM resource is no identifier URI of the lab's API app (the app
  *      registration mistake) → Entra's refusal (AADSTS code) → Sherpa's notification explains it and names
  *      the `az ad app update --identifier-uris …` fix;
- *   c. VS Code's own MCP client (MCP: List Servers → Start Server) signs in to the same secure server through
- *      the `microsoft` provider: Running, 3 tools;
+ *   c. VS Code's own MCP client (MCP: List Servers → Start Server) gets its token for the same secure server
+ *      from the `microsoft` provider (account picker → alice's session from a.): Running, 3 tools;
+ *   e. the workshop's PRM pair (resource = server URL, scopes_supported = api://{appId}/access_as_user):
+ *      VS Code's MCP client sends both, and the strict lab answers AADSTS9010010 before sign-in, as Entra;
  *   d. nothing left loopback: the browser's record (Playwright) and the proxy's.
+ * What the vscode.dev stand-in does beyond vscode.dev: it puts back the `vscode-scheme`/`vscode-authority`
+ * parameters that code-server's callback URI loses from `state` (entra-routes.ts, splitStateParameters) —
+ * without that, code-server's /callback page throws "Missing scheme" and the provider waits 5 minutes.
  *
  *   node --import tsx --test test/e2e/entra-sign-in.test.ts     (builds the VSIX with `npm run package`)
  */
@@ -138,6 +143,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
   let page: Page;
   let routing: EntraRouting;
   let wrongPair: ServerProcess | undefined;
+  let workshop: ServerProcess | undefined;
 
   before(async () => {
     lab = await startLabProcess({ strict: true, args: ['--entra'] });
@@ -194,6 +200,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
   after(async () => {
     await workbench?.close();
     await wrongPair?.stop();
+    await workshop?.stop();
     await lab?.stop();
   });
 
@@ -343,6 +350,47 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
       lab.logs().split('secure MCP server listening').pop() ?? '',
       /invalid_token|insufficient_scope/,
     );
+  });
+
+  test("e. the workshop's PRM pair (resource = server URL, scope api://…): VS Code's MCP client meets AADSTS9010010", async () => {
+    workshop = await startServerProcess(
+      'src/servers/secure/main.ts',
+      secureServerEnv({ issuer: entra.issuer }, lab.dataDir, {
+        HTTPS_PROXY: entra.proxyUrl,
+        NODE_EXTRA_CA_CERTS: entra.caPath,
+        SHERPA_SCOPES_SUPPORTED: `api://${entra.clientIds.api}/access_as_user`,
+      }),
+    );
+    updateSettings(workbench.server.root, { 'sherpa.secureServer.url': workshop.url });
+    await clearNotifications(page);
+    await page.waitForTimeout(2000);
+    const before = routing.authorizeUrls.length;
+    await runCommand(page, 'MCP: List Servers');
+    await quickPickRow(page, SECURE_LABEL).click();
+    await quickPickRow(page, /^(Start|Restart) Server/).click();
+    let done = false;
+    const allow = clickDialogButtons(page, ['Allow', 'Open'], () => done);
+    const picker = page.locator('.quick-input-widget', { hasText: /wants to access a Microsoft account/ });
+    const tab = page.context().waitForEvent('page', { timeout: 60_000 });
+    void picker
+      .locator('.monaco-list-row', { hasText: /Sign in to another account/ })
+      .first()
+      .click({ timeout: 30_000 })
+      .catch(() => undefined);
+    const opened = await tab.finally(() => (done = true));
+    await allow;
+    await opened.waitForLoadState('domcontentloaded');
+    const authorize = routing.authorizeUrls.at(-1);
+    assert.ok(authorize && routing.authorizeUrls.length > before, 'an authorize request');
+    // Unlike Sherpa, VS Code's MCP client sends RFC 8707 resource = the PRM's resource (MSAL passes it on).
+    assert.equal(authorize.searchParams.get('resource'), workshop.url);
+    assert.match(
+      authorize.searchParams.get('scope') ?? '',
+      new RegExp(`^api://${entra.clientIds.api}/access_as_user `),
+    );
+    const body = await opened.locator('body').innerText();
+    await screenshotWithAddress(opened, 'entra-mcp-client-9010010');
+    assert.match(body, /AADSTS9010010/);
   });
 
   test('d. nothing left loopback: the browser and the extension host asked only for loopback and hosts answered here', () => {
