@@ -90,6 +90,19 @@ function providerLog(workbench: Workbench): string {
   return found.join('\n');
 }
 
+/**
+ * Points Sherpa (and its MCP server definition) at `url` and waits until the extension has read the change:
+ * the Servers view's secure row names that URL.
+ */
+async function useSecureServer(workbench: Workbench, url: string): Promise<void> {
+  updateSettings(workbench.server.root, { 'sherpa.secureServer.url': url });
+  await runCommand(workbench.page, 'Sherpa: Focus on Servers View');
+  await treeRows(workbench.page, 'Servers')
+    .filter({ hasText: new URL(url).host })
+    .first()
+    .waitFor({ state: 'visible', timeout: 30_000 });
+}
+
 function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -267,7 +280,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
         NODE_EXTRA_CA_CERTS: entra.caPath,
       }),
     );
-    updateSettings(workbench.server.root, { 'sherpa.secureServer.url': wrongPair.url });
+    await useSecureServer(workbench, wrongPair.url);
     await clearNotifications(page);
     await runCommand(page, 'Sherpa: Connect Secure Server');
     const consent = dialog(page, /wants to sign in using Microsoft/);
@@ -286,7 +299,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
   });
 
   test("c. VS Code's own MCP client gets its token from the microsoft provider: Running with 3 tools", async () => {
-    updateSettings(workbench.server.root, { 'sherpa.secureServer.url': lab.secure });
+    await useSecureServer(workbench, lab.secure);
     await clearNotifications(page);
     const tabsBefore = routing.authorizeUrls.length;
     await runCommand(page, 'MCP: List Servers');
@@ -308,10 +321,9 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
         await picker.locator('.monaco-list-row', { hasText: alice.email }).first().click();
       })
       .catch(() => undefined);
-    const signIn = page
-      .context()
-      .waitForEvent('page', { timeout: 60_000 })
-      .then(async (tab) => {
+    // A sign-in tab, if VS Code opens one during this step (and only then), is alice's.
+    const onTab = (tab: Page) =>
+      void (async () => {
         await tab.waitForLoadState('domcontentloaded');
         if (
           await tab
@@ -321,13 +333,16 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
         )
           await signInAtEntra(tab, alice, 'entra-mcp-client-sign-in');
         await tab.close().catch(() => undefined);
-      })
-      .catch(() => undefined);
+      })().catch(() => undefined);
+    page.context().on('page', onTab);
     const output = page.locator('.part.panel .monaco-editor .view-lines');
     await output
       .getByText('Discovered 3 tools')
       .waitFor({ state: 'visible', timeout: 90_000 })
-      .finally(() => (running = true));
+      .finally(() => {
+        running = true;
+        page.context().off('page', onTab);
+      });
     await allow;
     await pick;
     await page.bringToFront();
@@ -344,7 +359,6 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     process.stdout.write(
       `# MCP client: ${interactive ? 'signed in interactively' : "used the provider's session silently"}\n`,
     );
-    void signIn;
     // The secure server accepted the token VS Code's MCP client sent (it logs every rejection).
     assert.doesNotMatch(
       lab.logs().split('secure MCP server listening').pop() ?? '',
@@ -361,9 +375,8 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
         SHERPA_SCOPES_SUPPORTED: `api://${entra.clientIds.api}/access_as_user`,
       }),
     );
-    updateSettings(workbench.server.root, { 'sherpa.secureServer.url': workshop.url });
+    await useSecureServer(workbench, workshop.url);
     await clearNotifications(page);
-    await page.waitForTimeout(2000);
     const before = routing.authorizeUrls.length;
     await runCommand(page, 'MCP: List Servers');
     await quickPickRow(page, SECURE_LABEL).click();
