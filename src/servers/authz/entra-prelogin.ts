@@ -9,8 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkResourceMatchesScopes, type ApiApp } from './api-resources';
 import { renderErrorPage } from './html-pages';
 
-export function refuseResourceScopeMismatch(issuerPath: string, apiApps: ApiApp[]) {
-  const authPath = `${issuerPath}/auth`;
+export function refuseResourceScopeMismatch(authPath: string, apiApps: ApiApp[]) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const resource = url.searchParams.get('resource');

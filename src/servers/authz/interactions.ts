@@ -20,7 +20,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import { OIDC_SCOPES } from './api-resources';
+import { findApiAppByIdentifier, OIDC_SCOPES, resolveResourceFromScope, type ApiApp } from './api-resources';
+import { describeEntraError, ENTRA_ERRORS } from './entra-errors';
 import { forwardedBaseOf, pathPrefix } from './forwarded-addresses';
 import { authenticateLabUser } from './lab-accounts';
 import { renderErrorPage, renderLoginPage } from './html-pages';
@@ -46,6 +47,7 @@ async function grantRequestedAccess(
   provider: Provider,
   req: Request,
   res: Response,
+  entra?: EntraConsentPolicy,
 ): Promise<InteractionResults> {
   const { prompt, params, session, grantId } = await provider.interactionDetails(req, res);
   const details = prompt.details as {
@@ -72,6 +74,13 @@ async function grantRequestedAccess(
   grant.addOIDCScope([...oidcScopes, ...(details.missingOIDCScope ?? [])].join(' '));
   if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
   const resources = [params.resource ?? []].flat().filter((r): r is string => typeof r === 'string');
+  if (entra) {
+    const refused = findUnconsentedResource(entra, params, [
+      ...resources,
+      ...Object.keys(details.missingResourceScopes ?? {}),
+    ]);
+    if (refused) return refused;
+  }
   for (const resource of resources) {
     if (apiScopes.length) grant.addResourceScope(resource, apiScopes.join(' '));
   }
@@ -82,13 +91,44 @@ async function grantRequestedAccess(
   return { consent: grantId ? {} : { grantId: savedId } };
 }
 
+/** Entra mode: which API apps pre-authorize which clients (api-resources.ts), for AADSTS65001. */
+export interface EntraConsentPolicy {
+  apiApps: ApiApp[];
+}
+
+/**
+ * Entra: a client an API app does not pre-authorize gets a consent prompt. The lab has no consent screen,
+ * so it answers as Entra does when consent cannot be given interactively (AADSTS65001, `consent_required`).
+ * Errors returned from an interaction go back to the client's redirect URI (oidc-provider does that).
+ */
+function findUnconsentedResource(
+  policy: EntraConsentPolicy,
+  params: Record<string, unknown>,
+  resources: string[],
+): InteractionResults | undefined {
+  const clientId = String(params.client_id ?? '');
+  const named = resolveResourceFromScope(policy.apiApps, params.scope as string | undefined, {
+    strict: true,
+  });
+  for (const resource of new Set([...resources, ...(named ? [named] : [])])) {
+    const app = findApiAppByIdentifier(policy.apiApps, resource);
+    if (app && !app.preAuthorizedClientIds.includes(clientId)) {
+      return {
+        error: ENTRA_ERRORS[65001].error,
+        error_description: describeEntraError(65001, { clientId }),
+      };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Express routes for `{issuerPath}/interaction/{uid}` (page) and `…/login` (form post). `getProvider`
  * returns the provider in service now: a signing-key rollover replaces it while the lab runs.
  */
 export function createInteractionRouter(
   getProvider: () => Provider,
-  o: { issuerPath: string; log: Logger },
+  o: { issuerPath: string; log: Logger; entra?: EntraConsentPolicy },
 ): express.Router {
   const router = express.Router();
   const base = `${o.issuerPath}/interaction/:uid`;
@@ -98,7 +138,7 @@ export function createInteractionRouter(
     try {
       const details = await provider.interactionDetails(req, res);
       if (details.prompt.name === 'consent') {
-        const result = await grantRequestedAccess(provider, req, res);
+        const result = await grantRequestedAccess(provider, req, res, o.entra);
         await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
         return;
       }
