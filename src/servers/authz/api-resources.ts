@@ -106,6 +106,15 @@ export function resolveResourceFromScope(
   return undefined;
 }
 
+/** The first `{identifierUri}/{name}` scope whose identifier URI belongs to no app (Entra: AADSTS500011). */
+export function findUnknownIdentifierUri(apps: ApiApp[], scope: string | undefined): string | undefined {
+  for (const s of (scope ?? '').split(' ').filter(Boolean)) {
+    const { identifierUri } = parseApiScope(s);
+    if (identifierUri && !findApiAppByIdentifier(apps, identifierUri)) return identifierUri;
+  }
+  return undefined;
+}
+
 /**
  * Checks that an explicit `resource` agrees with the prefixed API scopes of the same request. Strict
  * (Entra's behaviour): the scope's App ID URI must equal the resource exactly. Lenient (lab default):

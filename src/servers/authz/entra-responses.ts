@@ -10,6 +10,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import {
   codeInDescription,
   describeEntraError,
+  ENTRA_ERRORS,
   entraErrorDescription,
   entraTokenErrorBody,
   newErrorStamp,
@@ -59,6 +60,44 @@ export function rewriteEntraPaths(tenantId: string) {
   };
 }
 
+/** RFC 8628 §3.4's grant type; Entra also accepts (and MSAL sends) the short form `device_code`. */
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const MAX_TOKEN_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * MSAL posts `grant_type=device_code`, which Entra accepts and oidc-provider does not know. For token
+ * requests this reads the form body (bounded), puts the RFC 8628 name in its place and hands the parsed
+ * body on as `req.body`, which oidc-provider reads when the stream was consumed upstream (it logs a
+ * one-time notice about that). Everything else is left alone.
+ */
+export function acceptShortDeviceCodeGrant(tokenPath: string) {
+  return (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: () => void): void => {
+    const path = (req.url ?? '').split('?')[0];
+    const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    if (req.method !== 'POST' || path !== tokenPath || !form) return next();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_TOKEN_REQUEST_BYTES) {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ error: 'invalid_request', error_description: 'request body too large' }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (res.writableEnded) return;
+      const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      if (params.get('grant_type') === 'device_code') params.set('grant_type', DEVICE_CODE_GRANT);
+      req.body = params.toString();
+      next();
+    });
+    req.on('error', () => res.destroy());
+  };
+}
+
 /** What an oidc-provider error looks like to the classifier: its out body and the detail it logged. */
 export interface ProviderErrorInfo {
   error: string;
@@ -91,7 +130,7 @@ export function classifyProviderError(e: ProviderErrorInfo): EntraErrorCode | un
     case 'consent_required':
       return 65001;
     case 'invalid_grant':
-      if (detail.includes('pkce')) return 501481;
+      if (detail.includes('pkce') || detail.includes('code_verifier')) return 501481;
       if (detail.includes('redirect_uri')) return 50011;
       return 70008;
     case 'invalid_request':
@@ -245,6 +284,7 @@ function rewriteRedirectError(
     params,
   );
   if (!shaped) return;
+  search.set('error', ENTRA_ERRORS[shaped.code].error);
   search.set('error_description', shaped.description);
   search.set('error_uri', `https://login.microsoftonline.com/error?code=${shaped.code}`);
   if (inHash) url.hash = search.toString();
@@ -287,10 +327,15 @@ function rewriteFormPostError(
     params,
   );
   if (!shaped) return;
-  ctx.body = html.replace(
-    /<input type="hidden" name="error_description" value="[^"]*"\/>/,
-    `<input type="hidden" name="error_description" value="${htmlEscape(shaped.description)}"/>`,
-  );
+  ctx.body = html
+    .replace(
+      /<input type="hidden" name="error" value="[^"]*"\/>/,
+      `<input type="hidden" name="error" value="${htmlEscape(ENTRA_ERRORS[shaped.code].error)}"/>`,
+    )
+    .replace(
+      /<input type="hidden" name="error_description" value="[^"]*"\/>/,
+      `<input type="hidden" name="error_description" value="${htmlEscape(shaped.description)}"/>`,
+    );
 }
 
 /**

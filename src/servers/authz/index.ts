@@ -11,7 +11,12 @@ import { createLabApiApps, type ApiApp } from './api-resources';
 import { ForwardedAddresses, rewriteRequestUrl, type ForwardedAddress } from './forwarded-addresses';
 import { createInteractionRouter } from './interactions';
 import { createProviderConfig } from './provider-config';
-import { ENTRA_ROUTES, rewriteEntraPaths, shapeEntraResponses } from './entra-responses';
+import {
+  acceptShortDeviceCodeGrant,
+  ENTRA_ROUTES,
+  rewriteEntraPaths,
+  shapeEntraResponses,
+} from './entra-responses';
 import { watchSigningKeys } from './key-rollover';
 import { createLabStore } from './lab-store';
 import { loadOrCreateCookieKeys, loadOrCreateSigningKeys, type PrivateJwks } from './signing-keys';
@@ -76,6 +81,24 @@ function rewriteRfc8414Metadata(issuerPath: string) {
  * automatically, adding `consent` to such requests' `prompt` (kept alongside e.g. `login`, OIDC Core
  * §3.1.2.1 allows a list) reproduces Entra's behaviour without a screen.
  */
+/**
+ * Entra's `prompt=select_account` (the account picker, which MSAL and VS Code send) is not an OIDC Core
+ * §3.1.2.1 value, and oidc-provider refuses unknown prompts. The lab's sign-in form is its account
+ * picker, so Entra mode reads it as `login`.
+ */
+function acceptSelectAccountPrompt(authPath: string) {
+  return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    const prompts = (url.searchParams.get('prompt') ?? '').split(' ').filter(Boolean);
+    if (req.method === 'GET' && url.pathname === authPath && prompts.includes('select_account')) {
+      const mapped = [...new Set(prompts.map((p) => (p === 'select_account' ? 'login' : p)))];
+      url.searchParams.set('prompt', mapped.join(' '));
+      rewriteRequestUrl(req, `${url.pathname}${url.search}`);
+    }
+    next();
+  };
+}
+
 function promptConsentForOfflineAccess(authPath: string) {
   return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
@@ -199,8 +222,12 @@ export async function startAuthorizationServer(
     provider.on('authorization.error', (_ctx: unknown, err: Error & { error?: string }) =>
       log.info('authorization request rejected', { error: err.error, message: err.message }),
     );
-    provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string }) =>
-      log.info('token request rejected', { error: err.error, message: err.message }),
+    provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string; error_detail?: string }) =>
+      log.info('token request rejected', {
+        error: err.error,
+        message: err.message,
+        detail: err.error_detail,
+      }),
     );
     return { provider, callback: provider.callback() };
   };
@@ -227,8 +254,11 @@ export async function startAuthorizationServer(
     },
   );
 
-  if (entra) app.use(rewriteEntraPaths(tenantId));
-  else app.use(rewriteRfc8414Metadata(issuerPath));
+  if (entra) {
+    app.use(rewriteEntraPaths(tenantId));
+    app.use(acceptShortDeviceCodeGrant(`${issuerPath}${ENTRA_ROUTES.token}`));
+    app.use(acceptSelectAccountPrompt(authPath));
+  } else app.use(rewriteRfc8414Metadata(issuerPath));
   app.use(promptConsentForOfflineAccess(authPath));
   if (!o.strict) app.use(defaultScopeForApiResource(authPath, apiApps));
   else app.use(refuseResourceScopeMismatch(authPath, apiApps));

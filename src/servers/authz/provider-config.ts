@@ -8,6 +8,7 @@ import {
   listAllApiScopeStrings,
   listApiScopeStrings,
   resolveResourceFromScope,
+  findUnknownIdentifierUri,
   OIDC_SCOPES,
   type ApiApp,
 } from './api-resources';
@@ -147,7 +148,13 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
         // Entra-style requests name the API in the scope (`api://{id}/access_as_user`) and no `resource`.
         defaultResource: (ctx, _client, oneOf) => {
           if (oneOf) return oneOf.find((r) => findApiAppByIdentifier(apiApps, r)) ?? oneOf;
-          return resolveResourceFromScope(apiApps, ctx.oidc.params?.scope as string | undefined, { strict });
+          const scope = ctx.oidc.params?.scope as string | undefined;
+          // Entra: a scope naming an identifier URI no app has is AADSTS500011, not silently dropped —
+          // naming it as the resource lets getResourceServerInfo refuse it.
+          return (
+            resolveResourceFromScope(apiApps, scope, { strict }) ??
+            (entra ? findUnknownIdentifierUri(apiApps, scope) : undefined)
+          );
         },
         // Like Entra, the code redeems for a token for the API it was issued for, even with `openid`.
         useGrantedResource: () => true,
