@@ -209,6 +209,55 @@ describe('the lab as Entra ID (--entra)', () => {
     ]);
   });
 
+  test('VS Code’s protocol-handler request: vscode.dev redirect, form_post, select_account, offline_access', async () => {
+    // What the microsoft provider sends from a remote extension host (shared note entra-in-vscode-offline.md).
+    const { verifier, challenge } = pkce();
+    const state =
+      'http://127.0.0.1:8080/callback?vscode-reqid=1&vscode-scheme=code-oss&vscode-authority=vscode.microsoft-authentication';
+    const scope = `${lab.secure}/access_as_user openid profile offline_access`;
+    const url = new URL(`https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize`);
+    url.search = new URLSearchParams({
+      client_id: VSCODE_CLIENT_ID,
+      response_type: 'code',
+      redirect_uri: 'https://vscode.dev/redirect',
+      response_mode: 'form_post',
+      prompt: 'select_account',
+      scope,
+      state,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      client_info: '1',
+    }).toString();
+    const back = await driveLabLogin(url, bob, route);
+    assert.equal(back.origin + back.pathname, 'https://vscode.dev/redirect');
+    assert.equal(back.searchParams.get('state'), state);
+    const tokenRes = await route.fetch(`https://login.microsoftonline.com/organizations/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: VSCODE_CLIENT_ID,
+        code: back.searchParams.get('code')!,
+        redirect_uri: 'https://vscode.dev/redirect',
+        code_verifier: verifier,
+        scope,
+        client_info: '1',
+      }).toString(),
+    });
+    assert.equal(tokenRes.status, 200);
+    const tokens = (await tokenRes.json()) as Record<string, string>;
+    assert.ok(
+      tokens.refresh_token,
+      'offline_access gives a refresh token without prompt=consent, as on Entra',
+    );
+    assert.deepEqual(JSON.parse(Buffer.from(tokens.client_info!, 'base64url').toString()), {
+      uid: bob.oid,
+      utid: LAB_TENANT_ID,
+    });
+    assert.equal(decodeJwt(tokens.access_token!).aud, lab.clientId);
+    assert.equal(decodeJwt(tokens.id_token!).preferred_username, bob.email);
+  });
+
   test('the secure server’s PRM names the Entra issuer and the server-URL scope', async () => {
     const prm = (await (
       await fetch(new URL('/.well-known/oauth-protected-resource/mcp', lab.secure))
@@ -419,6 +468,37 @@ describe('the lab as Entra ID (--entra)', () => {
     const leaf = new X509Certificate(await readFile(`${dir}/login.microsoftonline.com.crt`));
     assert.equal(leaf.subjectAltName, 'DNS:login.microsoftonline.com');
     assert.ok(leaf.checkIssued(new X509Certificate(caPem)));
+  });
+});
+
+describe('the Entra lab in strict mode (--entra --strict)', () => {
+  test('resource = server URL with an api:// scope → AADSTS9010010 before sign-in, with trace lines', async () => {
+    const lab = await startLabProcess({ strict: true, args: ['--entra', '--proxy-port', '0'] });
+    try {
+      const route = entraLabRoute(lab.entra!, await readFile(lab.entra!.caPath, 'utf8'));
+      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
+      url.search = new URLSearchParams({
+        client_id: VSCODE_CLIENT_ID,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: `openid api://${lab.clientId}/access_as_user`,
+        resource: lab.secure,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }).toString();
+      const res = await route.fetch(url, { redirect: 'manual' });
+      assert.equal(res.status, 400);
+      const page = await res.text();
+      assert.match(page, /AADSTS9010010: The resource parameter provided in the request doesn&#39;t match/);
+      assert.match(page, /Trace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: /);
+      // The matching pair (scope by the server URL, no resource) signs in.
+      url.searchParams.delete('resource');
+      url.searchParams.set('scope', `openid ${lab.secure}/access_as_user`);
+      const back = await driveLabLogin(url, alice, route);
+      assert.ok(back.searchParams.get('code'), back.href);
+    } finally {
+      await lab.stop();
+    }
   });
 });
 

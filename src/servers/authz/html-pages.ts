@@ -16,7 +16,7 @@ h1{font-size:1.4em;margin-top:0}label{display:block;margin-top:12px}
 input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:8px;font-size:1em;margin-top:4px}
 button{margin-top:18px;padding:8px 20px;font-size:1em;background:#0067b8;color:#fff;border:0;cursor:pointer}
 .error{color:#a4262c;font-weight:600}.hint{font-size:.9em;color:#555}table{border-collapse:collapse}
-td,th{padding:2px 10px 2px 0;text-align:left}code{font-size:1.1em}`;
+td,th{padding:2px 10px 2px 0;text-align:left}code{font-size:1.1em}.detail{white-space:pre-line}`;
 
 /** Wraps page content in the lab's layout. */
 export function renderPage(title: string, body: string): string {
@@ -92,6 +92,6 @@ export function renderDeviceSuccessPage(clientName: string): string {
 export function renderErrorPage(error: string, description: string | undefined): string {
   return renderPage(
     'Sign-in error',
-    `<p class="error" data-code="${escapeHtml(error)}"><code>${escapeHtml(error)}</code></p><p>${escapeHtml(description ?? '')}</p>`,
+    `<p class="error" data-code="${escapeHtml(error)}"><code>${escapeHtml(error)}</code></p><p class="detail">${escapeHtml(description ?? '')}</p>`,
   );
 }

@@ -261,7 +261,7 @@ export async function startAuthorizationServer(
   } else app.use(rewriteRfc8414Metadata(issuerPath));
   app.use(promptConsentForOfflineAccess(authPath));
   if (!o.strict) app.use(defaultScopeForApiResource(authPath, apiApps));
-  else app.use(refuseResourceScopeMismatch(authPath, apiApps));
+  else app.use(refuseResourceScopeMismatch(authPath, apiApps, { entra }));
   app.use(
     createInteractionRouter(() => current.provider, {
       issuerPath,
