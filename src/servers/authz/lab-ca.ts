@@ -125,7 +125,10 @@ async function createLeaf(
   now: Date,
 ): Promise<{ certPem: string; keyPem: string }> {
   const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await webcrypto.subtle.importKey('pkcs8', fromPkcs8Pem(ca.keyPem), ALG, false, ['sign']);
+  // node's and the DOM's CryptoKey declarations differ between @types/node versions; it is one object.
+  const caKey = (await webcrypto.subtle.importKey('pkcs8', fromPkcs8Pem(ca.keyPem), ALG, false, [
+    'sign',
+  ])) as unknown as CryptoKey;
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
