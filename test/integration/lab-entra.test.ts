@@ -123,6 +123,10 @@ describe('the lab as Entra ID (--entra)', () => {
     assert.equal(meta.token_endpoint, `${AUTHORITY}/oauth2/v2.0/token`);
     assert.equal(meta.device_authorization_endpoint, `${AUTHORITY}/oauth2/v2.0/devicecode`);
     assert.equal(meta.jwks_uri, `${AUTHORITY}/discovery/v2.0/keys`);
+    assert.equal(meta.end_session_endpoint, `${AUTHORITY}/oauth2/v2.0/logout`);
+    const logout = await route.fetch(meta.end_session_endpoint as string);
+    assert.equal(logout.status, 200);
+    assert.match(await logout.text(), /id="op.logoutForm"/);
     assert.ok((meta.response_modes_supported as string[]).includes('form_post'));
     assert.equal(meta.registration_endpoint, undefined, 'Entra has no dynamic client registration');
     const jwks = (await (await route.fetch(meta.jwks_uri as string)).json()) as { keys: unknown[] };
@@ -403,6 +407,26 @@ describe('the lab as Entra ID (--entra)', () => {
         /^AADSTS500011: The resource principal named api:\/\/no-such-app was not found .+\r\nTrace ID: /,
       );
       assert.equal(back.searchParams.get('error_uri'), 'https://login.microsoftonline.com/error?code=500011');
+    });
+
+    test('authorize: no scope → AADSTS900144; a scope the API does not expose → AADSTS70011 (redirected)', async () => {
+      const none = await driveLabLogin(authorize({ state: 's7' }), alice, route);
+      assert.equal(none.searchParams.get('error'), 'invalid_request');
+      assert.match(
+        none.searchParams.get('error_description') ?? '',
+        /^AADSTS900144: .*'scope'.*\r\nTrace ID: /,
+      );
+      const bad = await driveLabLogin(
+        authorize({ scope: `openid api://${lab.clientId}/not_a_scope`, state: 's8' }),
+        alice,
+        route,
+      );
+      assert.equal(bad.searchParams.get('state'), 's8');
+      assert.equal(bad.searchParams.get('error'), 'invalid_scope');
+      assert.match(
+        bad.searchParams.get('error_description') ?? '',
+        /^AADSTS70011: .*not_a_scope is not valid/,
+      );
     });
 
     test('authorize: VS Code is not pre-authorized for the other API → redirected with AADSTS65001 consent_required', async () => {

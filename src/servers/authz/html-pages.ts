@@ -88,6 +88,20 @@ export function renderDeviceSuccessPage(clientName: string): string {
   );
 }
 
+/** Sign-out confirmation (OIDC RP-Initiated Logout 1.0 §2) around oidc-provider's form (xsrf field). */
+export function renderLogoutPage(form: string): string {
+  return renderPage(
+    'Sign out',
+    `<p>Sign out of the lab?</p>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>
+<button type="submit" form="op.logoutForm">Stay signed in</button>`,
+  );
+}
+
+/** After sign-out without a post_logout_redirect_uri. */
+export function renderSignedOutPage(): string {
+  return renderPage('Signed out', '<p>You have signed out. You can close this page.</p>');
+}
+
 /** Error page for the browser (oidc-provider's `renderError`); the error code stays visible and stable. */
 export function renderErrorPage(error: string, description: string | undefined): string {
   return renderPage(

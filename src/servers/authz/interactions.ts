@@ -20,7 +20,13 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import { findApiAppByIdentifier, OIDC_SCOPES, resolveResourceFromScope, type ApiApp } from './api-resources';
+import {
+  findApiAppByIdentifier,
+  OIDC_SCOPES,
+  parseApiScope,
+  resolveResourceFromScope,
+  type ApiApp,
+} from './api-resources';
 import { describeEntraError, ENTRA_ERRORS } from './entra-errors';
 import { forwardedBaseOf, pathPrefix } from './forwarded-addresses';
 import { authenticateLabUser } from './lab-accounts';
@@ -75,7 +81,7 @@ async function grantRequestedAccess(
   if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
   const resources = [params.resource ?? []].flat().filter((r): r is string => typeof r === 'string');
   if (entra) {
-    const refused = findUnconsentedResource(entra, params, [
+    const refused = checkEntraRequest(entra, params, [
       ...resources,
       ...Object.keys(details.missingResourceScopes ?? {}),
     ]);
@@ -97,27 +103,35 @@ export interface EntraConsentPolicy {
 }
 
 /**
- * Entra: a client an API app does not pre-authorize gets a consent prompt. The lab has no consent screen,
- * so it answers as Entra does when consent cannot be given interactively (AADSTS65001, `consent_required`).
- * Errors returned from an interaction go back to the client's redirect URI (oidc-provider does that).
+ * Entra's checks of an authorization request that the lab makes at consent (Entra makes some of them
+ * before sign-in; the result the client sees is the same error at its redirect URI, which is where
+ * oidc-provider sends an error returned from an interaction):
+ * - no `scope` at all → AADSTS900144 (Entra requires one; oidc-provider would answer access_denied);
+ * - `{identifier URI}/{name}` where the API exposes no such scope → AADSTS70011 `invalid_scope`;
+ * - a client the API app does not pre-authorize → AADSTS65001 `consent_required` (the lab shows no
+ *   consent screen, so it answers as Entra does when consent cannot be given interactively).
  */
-function findUnconsentedResource(
+function checkEntraRequest(
   policy: EntraConsentPolicy,
   params: Record<string, unknown>,
   resources: string[],
 ): InteractionResults | undefined {
   const clientId = String(params.client_id ?? '');
-  const named = resolveResourceFromScope(policy.apiApps, params.scope as string | undefined, {
-    strict: true,
+  const scope = typeof params.scope === 'string' ? params.scope : '';
+  const fail = (code: 900144 | 70011 | 65001, p: Parameters<typeof describeEntraError>[1]) => ({
+    error: ENTRA_ERRORS[code].error,
+    error_description: describeEntraError(code, p),
   });
+  if (!scope.trim()) return fail(900144, { parameter: 'scope' });
+  for (const s of scope.split(' ').filter(Boolean)) {
+    const { identifierUri, name } = parseApiScope(s);
+    const app = identifierUri ? findApiAppByIdentifier(policy.apiApps, identifierUri) : undefined;
+    if (app && !app.scopeNames.includes(name)) return fail(70011, { scope: s });
+  }
+  const named = resolveResourceFromScope(policy.apiApps, scope, { strict: true });
   for (const resource of new Set([...resources, ...(named ? [named] : [])])) {
     const app = findApiAppByIdentifier(policy.apiApps, resource);
-    if (app && !app.preAuthorizedClientIds.includes(clientId)) {
-      return {
-        error: ENTRA_ERRORS[65001].error,
-        error_description: describeEntraError(65001, { clientId }),
-      };
-    }
+    if (app && !app.preAuthorizedClientIds.includes(clientId)) return fail(65001, { clientId });
   }
   return undefined;
 }

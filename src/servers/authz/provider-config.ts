@@ -22,6 +22,8 @@ import {
   renderDeviceConfirmPage,
   renderDeviceSuccessPage,
   renderErrorPage,
+  renderLogoutPage,
+  renderSignedOutPage,
 } from './html-pages';
 
 export interface ProviderConfigOptions {
@@ -142,7 +144,20 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
       // "behave like Entra", so it is off there.
       registration: { enabled: !strict && !entra },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: false },
+      // Entra publishes end_session_endpoint (`/oauth2/v2.0/logout`); the default lab does not.
+      rpInitiatedLogout: entra
+        ? {
+            enabled: true,
+            logoutSource: (ctx, form) => {
+              ctx.type = 'html';
+              ctx.body = renderLogoutPage(form);
+            },
+            postLogoutSuccessSource: (ctx) => {
+              ctx.type = 'html';
+              ctx.body = renderSignedOutPage();
+            },
+          }
+        : { enabled: false },
       resourceIndicators: {
         enabled: true,
         // Entra-style requests name the API in the scope (`api://{id}/access_as_user`) and no `resource`.
