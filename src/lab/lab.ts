@@ -44,6 +44,12 @@ export interface StartLabOptions {
    * through the lab proxy; the secure server validates its tokens as it would Entra's. Combines with strict.
    */
   entra?: boolean;
+  /**
+   * The secure server's PRM `scopes_supported` (and challenge scope). Default `{server URL}/access_as_user`,
+   * the pair Entra accepts; `api://{id}/access_as_user` reproduces the workshop's pair (AADSTS9010010 in
+   * strict mode for clients that send the PRM `resource`).
+   */
+  secureScopesSupported?: string[];
 }
 
 /** What a client needs to reach the Entra-posing lab: `sherpa lab --entra --json` prints it as `entra`. */
@@ -167,6 +173,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       audiences: [LAB_API_CLIENT_ID, LAB_API_APP_ID_URI],
       allowedTenants: [LAB_TENANT_ID],
       requiredScope: REQUIRED_SCOPE,
+      ...(options.secureScopesSupported?.length ? { scopesSupported: options.secureScopesSupported } : {}),
       secrets: { kind: 'file', path: join(dataDir, 'secrets.json') },
     });
     closers.push(() => secure.close());

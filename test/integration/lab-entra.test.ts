@@ -15,7 +15,12 @@ import { PublicClientApplication, type INetworkModule, type NetworkResponse } fr
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { decodeJwt } from 'jose';
-import { LAB_OTHER_API_APP_ID_URI, LAB_TENANT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
+import {
+  LAB_API_CLIENT_ID,
+  LAB_OTHER_API_APP_ID_URI,
+  LAB_TENANT_ID,
+  LAB_USERS,
+} from '../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { driveLabLogin, entraLabRoute, approveLabDeviceCode, type LabRoute } from '../../src/lab/lab-login';
 import { startLabProcess, type LabProcess } from '../support/lab';
@@ -496,17 +501,25 @@ describe('the lab as Entra ID (--entra)', () => {
 });
 
 describe('the Entra lab in strict mode (--entra --strict)', () => {
-  test('resource = server URL with an api:// scope → AADSTS9010010 before sign-in, with trace lines', async () => {
-    const lab = await startLabProcess({ strict: true, args: ['--entra', '--proxy-port', '0'] });
+  test('PRM with the workshop pair (api:// scope, resource = URL) → AADSTS9010010 before sign-in, with trace lines', async () => {
+    const lab = await startLabProcess({
+      strict: true,
+      args: ['--entra', '--proxy-port', '0', '--prm-scope', `api://${LAB_API_CLIENT_ID}/access_as_user`],
+    });
     try {
       const route = entraLabRoute(lab.entra!, await readFile(lab.entra!.caPath, 'utf8'));
+      // What an MCP client does: resource and scope both from the PRM.
+      const prm = (await (
+        await fetch(new URL('/.well-known/oauth-protected-resource/mcp', lab.secure))
+      ).json()) as { resource: string; scopes_supported: string[] };
+      assert.deepEqual(prm.scopes_supported, [`api://${LAB_API_CLIENT_ID}/access_as_user`]);
       const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
       url.search = new URLSearchParams({
         client_id: VSCODE_CLIENT_ID,
         response_type: 'code',
         redirect_uri: REDIRECT,
-        scope: `openid api://${lab.clientId}/access_as_user`,
-        resource: lab.secure,
+        scope: `openid ${prm.scopes_supported[0]}`,
+        resource: prm.resource,
         code_challenge: pkce().challenge,
         code_challenge_method: 'S256',
       }).toString();

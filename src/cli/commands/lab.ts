@@ -6,10 +6,12 @@ import { startLab, type LabInfo } from '../../lab/lab';
 
 export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict] [--entra]
            [--as-port ${LAB_DEFAULT_PORTS.authorizationServer}] [--vulnerable-port ${LAB_DEFAULT_PORTS.vulnerable}] [--secure-port ${LAB_DEFAULT_PORTS.secure}]
-           [--proxy-port ${LAB_DEFAULT_PORTS.proxy}] [--browser-url URL]...
+           [--proxy-port ${LAB_DEFAULT_PORTS.proxy}] [--prm-scope SCOPE]... [--browser-url URL]...
   Starts the local lab (authorization server + both MCP servers) until Ctrl-C. Port 0 = any free port.
   --entra: the authorization server poses as Entra ID (https://login.microsoftonline.com/{tenant}/v2.0,
   TLS with a lab CA kept in the data folder), reached through the lab proxy on --proxy-port.
+  --prm-scope: what the secure server's PRM advertises in scopes_supported (default {its URL}/access_as_user;
+  api://c0a8f3e2-…/access_as_user is the workshop's pair that Entra refuses next to resource = the URL).
   --browser-url: where a browser on another machine reaches the sign-in server through a port forwarder
   (e.g. https://NAME-7480.app.github.dev/ in a Codespace); the lab then accepts that address.
   --json prints one JSON line when ready: {issuer, authorizationServer, vulnerable, secure, tenantId, clientId,
@@ -35,6 +37,7 @@ export async function runLabCommand(argv: string[]): Promise<number> {
       strict: { type: 'boolean', default: false },
       entra: { type: 'boolean', default: false },
       'proxy-port': { type: 'string' },
+      'prm-scope': { type: 'string', multiple: true },
       'as-port': { type: 'string' },
       'vulnerable-port': { type: 'string' },
       'secure-port': { type: 'string' },
@@ -46,6 +49,7 @@ export async function runLabCommand(argv: string[]): Promise<number> {
     dataDir: values['data-dir'] ?? process.env.SHERPA_LAB_DIR,
     strict: values.strict,
     entra: values.entra,
+    secureScopesSupported: values['prm-scope'],
     ports: {
       proxy: parsePort(values['proxy-port'], 'proxy-port', LAB_DEFAULT_PORTS.proxy),
       authorizationServer: parsePort(values['as-port'], 'as-port', LAB_DEFAULT_PORTS.authorizationServer),
