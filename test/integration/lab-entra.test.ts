@@ -263,6 +263,7 @@ describe('the lab as Entra ID (--entra)', () => {
       tokens.refresh_token,
       'offline_access gives a refresh token without prompt=consent, as on Entra',
     );
+    assert.equal(tokens.ext_expires_in, tokens.expires_in);
     assert.deepEqual(JSON.parse(Buffer.from(tokens.client_info!, 'base64url').toString()), {
       uid: bob.oid,
       utid: LAB_TENANT_ID,
