@@ -366,6 +366,30 @@ describe('the lab as Entra ID (--entra)', () => {
       assertEntraBody((await res.json()) as Record<string, unknown>, 501481, 'invalid_grant');
     });
 
+    test('token endpoint: a redirect_uri other than the authorization request’s → AADSTS50011', async () => {
+      const { verifier, challenge } = pkce();
+      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
+      url.search = new URLSearchParams({
+        client_id: VSCODE_CLIENT_ID,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: `openid ${lab.secure}/access_as_user`,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }).toString();
+      const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
+      const res = await token({
+        grant_type: 'authorization_code',
+        client_id: VSCODE_CLIENT_ID,
+        code,
+        redirect_uri: 'http://127.0.0.1:53682/other',
+        code_verifier: verifier,
+      });
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as Record<string, unknown>;
+      assertEntraBody(body, 50011, 'invalid_request');
+    });
+
     const authorize = (params: Record<string, string>) => {
       const { challenge } = pkce();
       const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
