@@ -24,6 +24,7 @@ import {
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { driveLabLogin, entraLabRoute, approveLabDeviceCode, type LabRoute } from '../../src/lab/lab-login';
 import { startLabProcess, type LabProcess } from '../support/lab';
+import { secureServerEnv, startServerProcess } from '../support/server-process';
 
 const [alice, bob] = LAB_USERS as unknown as [(typeof LAB_USERS)[0], (typeof LAB_USERS)[0]];
 const AUTHORITY = `https://login.microsoftonline.com/${LAB_TENANT_ID}`;
@@ -131,7 +132,11 @@ describe('the lab as Entra ID (--entra)', () => {
     assert.equal(meta.end_session_endpoint, `${AUTHORITY}/oauth2/v2.0/logout`);
     const logout = await route.fetch(meta.end_session_endpoint as string);
     assert.equal(logout.status, 200);
-    assert.match(await logout.text(), /id="op.logoutForm"/);
+    // No session here, so oidc-provider confirms by itself (a form that posts on load).
+    assert.match(
+      await logout.text(),
+      /action="https:\/\/login\.microsoftonline\.com\/[^"]+\/oauth2\/v2\.0\/logout\/confirm"/,
+    );
     assert.ok((meta.response_modes_supported as string[]).includes('form_post'));
     assert.equal(meta.registration_endpoint, undefined, 'Entra has no dynamic client registration');
     const jwks = (await (await route.fetch(meta.jwks_uri as string)).json()) as { keys: unknown[] };
@@ -259,12 +264,71 @@ describe('the lab as Entra ID (--entra)', () => {
       tokens.refresh_token,
       'offline_access gives a refresh token without prompt=consent, as on Entra',
     );
+    assert.equal(tokens.ext_expires_in, tokens.expires_in);
     assert.deepEqual(JSON.parse(Buffer.from(tokens.client_info!, 'base64url').toString()), {
       uid: bob.oid,
       utid: LAB_TENANT_ID,
     });
     assert.equal(decodeJwt(tokens.access_token!).aud, lab.clientId);
     assert.equal(decodeJwt(tokens.id_token!).preferred_username, bob.email);
+  });
+
+  test('a separate secure server process reaches the issuer with HTTPS_PROXY + NODE_EXTRA_CA_CERTS alone', async () => {
+    // Exactly a deployment behind a corporate TLS proxy: no lab-specific setting, only the proxy variables.
+    const server = await startServerProcess(
+      'src/servers/secure/main.ts',
+      secureServerEnv({ issuer: entra.issuer }, lab.dataDir, {
+        HTTPS_PROXY: entra.proxyUrl,
+        NO_PROXY: '',
+        NODE_EXTRA_CA_CERTS: entra.caPath,
+      }),
+    );
+    try {
+      const { verifier, challenge } = pkce();
+      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
+      url.search = new URLSearchParams({
+        client_id: VSCODE_CLIENT_ID,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: `openid ${lab.secure}/access_as_user`,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }).toString();
+      const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
+      const res = await route.fetch(`${AUTHORITY}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: VSCODE_CLIENT_ID,
+          code,
+          redirect_uri: REDIRECT,
+          code_verifier: verifier,
+        }).toString(),
+      });
+      const { access_token } = (await res.json()) as { access_token: string };
+      assert.deepEqual(await listTools(server.url, access_token), [
+        'get_secret_from_vault',
+        'get_user_info',
+        'whoami',
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('without the CA trust the secure server refuses to start, naming the issuer (no hang)', async () => {
+    await assert.rejects(
+      startServerProcess(
+        'src/servers/secure/main.ts',
+        secureServerEnv({ issuer: entra.issuer }, lab.dataDir, { HTTPS_PROXY: entra.proxyUrl, NO_PROXY: '' }),
+      ),
+      (err: Error) =>
+        err.message.includes('exited with') &&
+        err.message.includes(`Could not read the OpenID configuration of ${entra.issuer}`) &&
+        /certificate/i.test(err.message) &&
+        /NODE_EXTRA_CA_CERTS/.test(err.message),
+    );
   });
 
   test('the secure server’s PRM names the Entra issuer and the server-URL scope', async () => {
@@ -359,6 +423,30 @@ describe('the lab as Entra ID (--entra)', () => {
       });
       assert.equal(res.status, 400);
       assertEntraBody((await res.json()) as Record<string, unknown>, 501481, 'invalid_grant');
+    });
+
+    test('token endpoint: a redirect_uri other than the authorization request’s → AADSTS50011', async () => {
+      const { verifier, challenge } = pkce();
+      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
+      url.search = new URLSearchParams({
+        client_id: VSCODE_CLIENT_ID,
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: `openid ${lab.secure}/access_as_user`,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }).toString();
+      const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
+      const res = await token({
+        grant_type: 'authorization_code',
+        client_id: VSCODE_CLIENT_ID,
+        code,
+        redirect_uri: 'http://127.0.0.1:53682/other',
+        code_verifier: verifier,
+      });
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as Record<string, unknown>;
+      assertEntraBody(body, 50011, 'invalid_request');
     });
 
     const authorize = (params: Record<string, string>) => {

@@ -223,6 +223,9 @@ export function shapeEntraResponses(
     }
     if (route === 'token' && ctx.status === 200 && typeof body?.access_token === 'string') {
       addClientInfo(oidcCtx.oidc?.body as Record<string, unknown> | undefined, body);
+      // Entra always sends ext_expires_in (MSAL's "extended expiry" for outages); the lab has no outages.
+      if (typeof body.expires_in === 'number' && body.ext_expires_in === undefined)
+        body.ext_expires_in = body.expires_in;
       return;
     }
     if ((route === 'authorization' || route === 'resume') && ctx.status >= 300 && ctx.status < 400) {
