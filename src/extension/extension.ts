@@ -112,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     clientId: () => readSettings().authClientId,
     trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
     labIdentity,
+    apiClientId: () => readSettings().azure.apiClientId,
   });
   const deviceCode = new DeviceCodeFlow({
     log,

@@ -13,6 +13,7 @@
 import * as vscode from 'vscode';
 import type { TokenRequest } from '../../core/client/grant-strategy';
 import { isEntraIssuer, tenantFromIssuer } from '../../core/entra';
+import { toEntraError } from '../../core/aadsts-explanations';
 import { SherpaError } from '../../core/errors';
 import { toNotificationText } from '../../core/untrusted-text';
 import { decodeToken } from '../../core/token/token-inspection';
@@ -104,21 +105,31 @@ export class TokenBroker {
         },
       );
     }
-    const scopes = [
-      `VSCODE_CLIENT_ID:${clientId}`,
-      `VSCODE_TENANT:${tenant ?? tenantFromIssuer(request.issuer) ?? 'organizations'}`,
-      ...request.scopes,
-    ];
+    const tenantUsed = tenant ?? tenantFromIssuer(request.issuer) ?? 'organizations';
+    const scopes = [`VSCODE_CLIENT_ID:${clientId}`, `VSCODE_TENANT:${tenantUsed}`, ...request.scopes];
     this.log.info(
       `Getting a token from the microsoft provider: ${scopes.join(' ')} (no resource parameter: AADSTS9010010)`,
     );
-    const session =
-      request.reason === 'initial'
-        ? await vscode.authentication.getSession('microsoft', scopes, { createIfNone: true })
-        : await vscode.authentication.getSession('microsoft', scopes, {
-            forceNewSession: { detail: 'The MCP server rejected the previous token.' },
-          });
-    return toBrokered(session, 'microsoft');
+    try {
+      const session =
+        request.reason === 'initial'
+          ? await vscode.authentication.getSession('microsoft', scopes, { createIfNone: true })
+          : await vscode.authentication.getSession('microsoft', scopes, {
+              forceNewSession: { detail: 'The MCP server rejected the previous token.' },
+            });
+      return toBrokered(session, 'microsoft');
+    } catch (err) {
+      // The provider passes Entra's error_description on in its message: say what it means for this
+      // PRM/scope pair and how to fix the app registration (core/aadsts-explanations.ts).
+      throw (
+        toEntraError(err, {
+          resource: request.resource,
+          scopes: request.scopes,
+          clientId,
+          tenant: tenantUsed,
+        }) ?? err
+      );
+    }
   }
 
   private async getSherpaToken(request: TokenRequest): Promise<BrokeredToken> {
@@ -159,8 +170,11 @@ export class TokenBroker {
       }
       // The provider's own error, code included, when VS Code passed it on as a plain Error.
       const own = this.authProvider.takeLastFailure();
-      if (own && err instanceof Error && err.message.includes(own.message)) throw own;
-      throw err;
+      const failure = own && err instanceof Error && err.message.includes(own.message) ? own : err;
+      // The lab's strict mode (and an Entra-like server) answers with AADSTS codes: explain them too.
+      throw (
+        toEntraError(failure, { resource: request.resource, scopes: request.scopes, clientId }) ?? failure
+      );
     }
   }
 
