@@ -58,7 +58,7 @@ function addIdentifierUriFix(resource: string): string {
   return (
     `Add the server URL as an identifier URI of the API app: az ad app update --id ${APP_ID} ` +
     `--identifier-uris api://${APP_ID} ${resource} (Bicep, Microsoft.Graph/applications: identifierUris: ` +
-    `['api://${APP_ID}', '${resource}']), or run "sherpa register --secure-url ${resource}" — then advertise ` +
+    `['api://${APP_ID}', '${resource}']), or run "sherpa azure register --secure-url ${resource}" — then advertise ` +
     `scopes_supported ["${resource}/access_as_user"] in the PRM.`
   );
 }
@@ -88,7 +88,7 @@ const EXPLANATIONS: Record<string, Explain> = {
     fix:
       `Pre-authorize the client on the API app (Expose an API → Authorized client applications; Graph ` +
       `api.preAuthorizedApplications: { appId: '${c.clientId ?? '<client id>'}', delegatedPermissionIds: ` +
-      `[<access_as_user scope id>] }; "sherpa register" does this for VS Code and Azure CLI), or grant ` +
+      `[<access_as_user scope id>] }; "sherpa azure register" does this for VS Code and Azure CLI), or grant ` +
       `admin consent: az ad app permission admin-consent --id ${c.clientId ?? '<client id>'}.`,
   }),
   AADSTS50011: (c) => ({

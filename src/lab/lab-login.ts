@@ -172,13 +172,10 @@ async function walkLabPages(
     if (res.status !== 200) {
       throw new SherpaError(
         'LOGIN_FAILED',
-        `HTTP ${res.status} from ${url.origin}${url.pathname}: ${body
-          .replace(/<[^>]+>/g, ' ')
-          .replace(/\s+/g, ' ')
-          .trim()
-          .slice(0, 200)}`,
+        `HTTP ${res.status} from ${url.origin}${url.pathname}: ${pageText(body).slice(0, 200)}`,
         {
           hint: 'Check the client id, scopes and resource of the request.',
+          details: { description: pageText(body).slice(0, 2000) },
         },
       );
     }
@@ -260,3 +257,26 @@ export function entraLabRoute(entra: { proxyUrl: string; authorityHost: string }
     hosts: [entra.authorityHost],
   };
 }
+
+/**
+ * The words a person would read on an HTML error page: style sheets and scripts dropped (the lab's error
+ * page starts with its CSS, which hid the AADSTS line), then tags; the five entities HTML escaping makes
+ * are turned back (the result is text for a terminal, printed through untrusted-text.ts).
+ */
+export function pageText(html: string): string {
+  return html
+    .replace(/<(style|script|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_m, e: string) => HTML_ENTITIES[e] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const HTML_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  '#39': "'",
+  '#x27': "'",
+};

@@ -7,17 +7,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { LAB_API_CLIENT_ID } from '../../src/lab/lab-defaults';
 import { spawnCli, startLabProcess, type LabProcess } from '../support/lab';
 import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
 let lab: LabProcess;
 let unregistered: ServerProcess;
+let workshopPair: ServerProcess;
+const API_SCOPE = `api://${LAB_API_CLIENT_ID}/access_as_user`;
 
 before(async () => {
   lab = await startLabProcess({ strict: true });
   unregistered = await startServerProcess('src/servers/secure/main.ts', secureServerEnv(lab, lab.dataDir));
+  // The workshop's PRM: resource = the server URL, scopes_supported = the API's api:// scope.
+  workshopPair = await startServerProcess(
+    'src/servers/secure/main.ts',
+    secureServerEnv(lab, lab.dataDir, { SHERPA_SCOPES_SUPPORTED: API_SCOPE }),
+  );
 });
 after(async () => {
+  await workshopPair?.stop();
   await unregistered?.stop();
   await lab?.stop();
 });
@@ -51,4 +60,20 @@ test("the lab's own secure server (its URL is an identifier URI) connects: nothi
   const r = await runCli(['connect', lab.secure, '--user', 'alice']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.doesNotMatch(r.stdout + r.stderr, /AADSTS|ENTRA_REFUSED/);
+});
+
+test("the workshop's pair (resource = server URL, scope = api://…) on strict Entra rules: AADSTS9010010 quoted, not the page's CSS", async () => {
+  const r = await runCli([
+    'connect',
+    workshopPair.url,
+    '--user',
+    'alice',
+    '--trust-api',
+    `api://${LAB_API_CLIENT_ID}`,
+  ]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, /AADSTS9010010/);
+  assert.doesNotMatch(r.stdout + r.stderr, /font-family|\{[a-z-]+:/);
+  assert.match(r.stderr, /\[ENTRA_REFUSED\]/);
+  assert.match(r.stderr, /sherpa azure register --secure-url /);
 });
