@@ -54,7 +54,7 @@ async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
   const fromMcpJson = await serversFromMcpJson();
   const items: Item[] = [
     ...deps.connections.list().map((c) => ({
-      label: c.kind === 'secure' ? 'Secure server' : 'Vulnerable server',
+      label: toQuickPickText(c.label, 120),
       description: c.url,
       detail: 'Sherpa (Servers view)',
       url: c.url,
@@ -81,11 +81,14 @@ async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
   });
 }
 
-/** The tokens the person holds for `url`: the Token view's, if it is for this server; the static one for the vulnerable server. */
+/**
+ * The token the person holds for `url`: the one Sherpa obtained for exactly this server (never another
+ * server's: the audit replays it), or the static token of a static-token server.
+ */
 async function tokensFor(deps: AuditDeps, url: string): Promise<{ valid?: string }> {
-  const current = deps.tokenState.current;
-  if (current?.serverUrl === url) return { valid: current.accessToken };
-  if (url === deps.endpoints().vulnerableUrl) return { valid: await deps.staticToken(url) };
+  const held = deps.tokenState.forUrl(url);
+  if (held) return { valid: held.accessToken };
+  if (deps.connections.byUrl(url)?.auth === 'static-token') return { valid: await deps.staticToken(url) };
   return {};
 }
 

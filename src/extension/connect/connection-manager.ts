@@ -1,11 +1,12 @@
 /**
- * Sherpa as an MCP client of the two lab servers. Secure: core's runConnectFlow (401 → WWW-Authenticate
- * → RFC 9728 PRM with the resource check → AS metadata → token → initialize → tools/list), each step shown
- * as progress and logged. Vulnerable: the static bearer token, and an explanation of why that is bad.
+ * Sherpa as an MCP client of every server it knows (connection-registry.ts, keyed by server id). An
+ * `oauth` server: core's runConnectFlow (401 → WWW-Authenticate → RFC 9728 PRM with the resource check →
+ * AS metadata → token → initialize → tools/list), each step shown as progress and logged. A
+ * `static-token` server (the vulnerable one): the static bearer token, and why that is bad.
  */
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/client/connect-flow';
 import { connectMcp, type McpSession } from '../../core/mcp/mcp-connect';
 import { SherpaError, isSherpaError } from '../../core/errors';
@@ -15,20 +16,17 @@ import type { ServerEndpoints } from '../endpoints';
 import { proxyResolvesNames } from '../settings';
 import { buildTokenExpectations } from '../../core/token/token-expectations';
 import type { BrokeredToken, TokenBroker } from './token-broker';
+import { ConnectionRegistry, type ServerConnection } from './connection-registry';
+import {
+  configuredServers,
+  SECURE_SERVER_ID,
+  VULNERABLE_SERVER_ID,
+  type ServerId,
+  type ServerTarget,
+} from './server-target';
 import type { TokenState } from './token-state';
 
-export type ServerKind = 'secure' | 'vulnerable';
-export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'failed';
-
-export interface ServerConnection {
-  kind: ServerKind;
-  url: string;
-  status: ConnectionStatus;
-  tools: Tool[];
-  /** Last failure, for the tree item's tooltip. */
-  error?: string;
-  serverName?: string;
-}
+export type { ConnectionStatus, ServerConnection } from './connection-registry';
 
 const STEP_TITLES: Record<ConnectStepEvent['step'], string> = {
   probe: 'Calling the server without a token (expecting 401)',
@@ -55,34 +53,78 @@ export interface ConnectionManagerDeps {
   labIdentity: () => LabIdentity | undefined;
 }
 
+/** A live MCP session: an OAuth one also carries the tokens the connect flow obtained. */
+interface LiveSession {
+  close(): Promise<void>;
+  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  oauth?: ConnectedServer;
+}
+
 export class ConnectionManager implements vscode.Disposable {
-  private readonly connections = new Map<ServerKind, ServerConnection>();
-  private secure: ConnectedServer | undefined;
-  private vulnerable: McpSession | undefined;
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.changed.event;
+  private readonly registry: ConnectionRegistry<LiveSession>;
+  readonly onDidChange: vscode.Event<void>;
 
-  constructor(private readonly deps: ConnectionManagerDeps) {}
+  constructor(private readonly deps: ConnectionManagerDeps) {
+    this.registry = new ConnectionRegistry<LiveSession>(() => configuredServers(deps.endpoints()));
+    this.onDidChange = this.registry.onDidChange;
+  }
 
-  /** Both servers with their current state (URLs follow settings and the lab). */
+  /** Every server with its current state: the configured two (URLs follow settings and the lab), then the added ones. */
   list(): ServerConnection[] {
-    const urls = this.deps.endpoints();
-    return (['vulnerable', 'secure'] as const).map((kind) => {
-      const url = kind === 'secure' ? urls.secureUrl : urls.vulnerableUrl;
-      const c = this.connections.get(kind);
-      return c && c.url === url ? c : { kind, url, status: 'disconnected', tools: [] };
-    });
+    return this.registry.list();
   }
 
-  get(kind: ServerKind): ServerConnection {
-    return this.list().find((c) => c.kind === kind)!;
+  /** The server with `id` (UNKNOWN_SERVER if Sherpa knows none). */
+  get(id: ServerId): ServerConnection {
+    return this.registry.get(id);
   }
 
-  /** Connect Secure Server: the full OAuth discovery flow with progress for every network step. */
-  async connectSecure(): Promise<ServerConnection> {
-    const url = this.deps.endpoints().secureUrl;
-    await this.disconnect('secure');
-    this.update({ kind: 'secure', url, status: 'connecting', tools: [] });
+  find(id: ServerId): ServerConnection | undefined {
+    return this.registry.find(id);
+  }
+
+  /** The known server at exactly `url`. */
+  byUrl(url: string): ServerConnection | undefined {
+    return this.registry.byUrl(url);
+  }
+
+  anyConnected(): boolean {
+    return this.registry.anyConnected();
+  }
+
+  /** Adds a server by URL (parsed by core's parseServerUrl); a known URL returns the server already there. */
+  add(url: URL, label?: string): ServerTarget {
+    return this.registry.add(url, label);
+  }
+
+  /** Forgets an added server, its session and its token. */
+  async remove(id: ServerId): Promise<boolean> {
+    const removed = await this.registry.remove(id);
+    if (removed) this.deps.tokenState.set(id, undefined);
+    return removed;
+  }
+
+  /** Connects `id` the way its `auth` says: OAuth discovery, or the static token. */
+  connect(id: ServerId): Promise<ServerConnection> {
+    const target = this.registry.get(id);
+    return target.auth === 'static-token' ? this.connectStatic(target) : this.connectOAuth(target);
+  }
+
+  /** Connect Secure Server: the configured secure server. */
+  connectSecure(): Promise<ServerConnection> {
+    return this.connect(SECURE_SERVER_ID);
+  }
+
+  /** Connect Vulnerable Server: the configured vulnerable server. */
+  connectVulnerable(): Promise<ServerConnection> {
+    return this.connect(VULNERABLE_SERVER_ID);
+  }
+
+  /** The full OAuth discovery flow with progress for every network step. */
+  private async connectOAuth(target: ServerTarget): Promise<ServerConnection> {
+    const { id, url } = target;
+    await this.registry.disconnect(id);
+    this.registry.update({ ...target, status: 'connecting', tools: [] });
     let lastToken: BrokeredToken | undefined;
     try {
       const connected = await vscode.window.withProgress(
@@ -109,22 +151,24 @@ export class ConnectionManager implements vscode.Disposable {
           });
           // Not every step can be aborted (a pending getSession, AS discovery), so Cancel must not wait
           // for the flow: the progress notification closes only when this promise settles.
-          return settleOnCancel(flow, cancel, abort);
+          return settleOnCancel(flow, cancel, abort, target);
         },
       );
-      this.secure = connected;
-      this.publishToken(connected, lastToken, url);
-      return this.update({
-        kind: 'secure',
-        url,
+      this.registry.setSession(id, {
+        close: () => connected.close(),
+        callTool: (name, args) => connected.callTool(name, args),
+        oauth: connected,
+      });
+      this.publishToken(target, connected, lastToken);
+      return this.registry.update({
+        ...target,
         status: 'connected',
         tools: connected.tools,
         ...(connected.session.serverName ? { serverName: connected.session.serverName } : {}),
       });
     } catch (err) {
-      this.update({
-        kind: 'secure',
-        url,
+      this.registry.update({
+        ...target,
         status: 'failed',
         tools: [],
         error: err instanceof Error ? err.message : String(err),
@@ -133,11 +177,11 @@ export class ConnectionManager implements vscode.Disposable {
     }
   }
 
-  /** Connect Vulnerable Server: MCP with the static token — it works, which is the problem. */
-  async connectVulnerable(): Promise<ServerConnection> {
-    const url = this.deps.endpoints().vulnerableUrl;
-    await this.disconnect('vulnerable');
-    this.update({ kind: 'vulnerable', url, status: 'connecting', tools: [] });
+  /** MCP with the static token — it works, which is the problem. */
+  private async connectStatic(target: ServerTarget): Promise<ServerConnection> {
+    const { id, url } = target;
+    await this.registry.disconnect(id);
+    this.registry.update({ ...target, status: 'connecting', tools: [] });
     try {
       const session = await vscode.window.withProgress(
         {
@@ -154,15 +198,14 @@ export class ConnectionManager implements vscode.Disposable {
           return { s, tools: await s.listTools() };
         },
       );
-      this.vulnerable = session.s;
+      this.registry.setSession(id, session.s);
       this.deps.log.warn(
         `Connected to ${url} with a STATIC token: no expiry, no audience, no user identity, shared by everyone who can read the configuration.`,
       );
-      return this.update({ kind: 'vulnerable', url, status: 'connected', tools: session.tools });
+      return this.registry.update({ ...target, status: 'connected', tools: session.tools });
     } catch (err) {
-      this.update({
-        kind: 'vulnerable',
-        url,
+      this.registry.update({
+        ...target,
         status: 'failed',
         tools: [],
         error: err instanceof Error ? err.message : String(err),
@@ -171,76 +214,53 @@ export class ConnectionManager implements vscode.Disposable {
     }
   }
 
-  /** Runs a tool on a connected server (secure: with one silent re-auth on 401 and step-up on 403). */
-  async callTool(kind: ServerKind, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-    const url = this.get(kind).url;
+  /** Runs a tool on a connected server (OAuth: with one silent re-auth on 401 and step-up on 403). */
+  async callTool(id: ServerId, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+    const target = this.registry.get(id);
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${name} on ${url}` },
+      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${name} on ${target.url}` },
       async () => {
-        if (kind === 'secure') {
-          if (!this.secure) throw notConnected(kind);
-          const before = this.secure.tokens.accessToken;
-          const result = await this.secure.callTool(name, args);
-          if (this.secure.tokens.accessToken !== before) this.publishToken(this.secure, undefined, url);
-          return result;
-        }
-        if (!this.vulnerable) throw notConnected(kind);
-        return this.vulnerable.callTool(name, args);
+        const live = this.registry.session(id);
+        if (!live) throw notConnected(target);
+        const before = live.oauth?.tokens.accessToken;
+        const result = await live.callTool(name, args);
+        // A re-auth or step-up inside the call replaced the token: the Token view follows.
+        if (live.oauth && live.oauth.tokens.accessToken !== before) this.publishToken(target, live.oauth);
+        return result;
       },
     );
   }
 
-  async disconnect(kind: ServerKind): Promise<void> {
-    if (kind === 'secure' && this.secure) {
-      await this.secure.close().catch(() => undefined);
-      this.secure = undefined;
-    }
-    if (kind === 'vulnerable' && this.vulnerable) {
-      await this.vulnerable.close().catch(() => undefined);
-      this.vulnerable = undefined;
-    }
-    const c = this.connections.get(kind);
-    if (c) this.update({ ...c, status: 'disconnected', tools: [] });
+  async disconnect(id: ServerId): Promise<void> {
+    await this.registry.disconnect(id);
   }
 
-  private publishToken(connected: ConnectedServer, brokered: BrokeredToken | undefined, url: string): void {
+  private publishToken(target: ServerTarget, connected: ConnectedServer, brokered?: BrokeredToken): void {
     const lab = this.deps.labIdentity();
     const issuers = connected.prm.metadata.authorization_servers;
     const fromLab = lab !== undefined && issuers.includes(lab.issuer);
     const scopes =
       connected.challenge?.scope?.split(' ').filter(Boolean) ?? connected.prm.metadata.scopes_supported ?? [];
-    const current = this.deps.tokenState.current;
-    this.deps.tokenState.set({
+    const previous = this.deps.tokenState.get(target.id);
+    const providerId = brokered?.providerId ?? previous?.providerId;
+    const sessionId = brokered?.sessionId ?? previous?.sessionId;
+    this.deps.tokenState.set(target.id, {
       accessToken: connected.tokens.accessToken,
-      source: `secure server sign-in (${brokered?.providerId ?? current?.providerId ?? 'oauth'})`,
-      serverUrl: url,
+      source: `${target.noun} sign-in (${providerId ?? 'oauth'})`,
+      serverUrl: target.url,
       expectations: buildTokenExpectations({
         resource: connected.prm.metadata.resource,
         scopes,
         issuers,
         ...(fromLab ? { knownAudiences: [lab.clientId], knownTenants: [lab.tenantId] } : {}),
       }),
-      ...((brokered?.sessionId ?? current?.sessionId)
-        ? { sessionId: brokered?.sessionId ?? current?.sessionId }
-        : {}),
-      ...((brokered?.providerId ?? current?.providerId)
-        ? { providerId: brokered?.providerId ?? current?.providerId }
-        : {}),
+      ...(sessionId ? { sessionId } : {}),
+      ...(providerId ? { providerId } : {}),
     });
   }
 
-  private update(c: ServerConnection): ServerConnection {
-    this.connections.set(c.kind, c);
-    const anyConnected = [...this.connections.values()].some((x) => x.status === 'connected');
-    void vscode.commands.executeCommand('setContext', 'sherpa.anyConnected', anyConnected);
-    this.changed.fire();
-    return c;
-  }
-
   dispose(): void {
-    void this.secure?.close();
-    void this.vulnerable?.close();
-    this.changed.dispose();
+    this.registry.dispose();
   }
 }
 
@@ -262,13 +282,14 @@ function settleOnCancel(
   work: Promise<ConnectedServer>,
   cancel: vscode.CancellationToken,
   abort: AbortController,
+  target: ServerTarget,
 ): Promise<ConnectedServer> {
   return new Promise<ConnectedServer>((resolve, reject) => {
     const onCancel = () => {
       abort.abort();
       reject(
         new ExtensionError('CONNECT_CANCELLED', 'Connecting was cancelled', {
-          hint: 'Run "Sherpa: Connect Secure Server" again when you are ready to sign in.',
+          hint: `Connect the ${target.noun} again when you are ready to sign in.`,
         }),
       );
       void work.then((late) => late.close()).catch(() => undefined);
@@ -279,8 +300,13 @@ function settleOnCancel(
   });
 }
 
-function notConnected(kind: ServerKind): ExtensionError {
-  return new ExtensionError('NOT_CONNECTED', `The ${kind} server is not connected`, {
-    hint: `Run "Sherpa: Connect ${kind === 'secure' ? 'Secure' : 'Vulnerable'} Server" first.`,
+function notConnected(target: ServerTarget): ExtensionError {
+  return new ExtensionError('NOT_CONNECTED', `The ${target.noun} is not connected`, {
+    hint:
+      target.id === SECURE_SERVER_ID
+        ? 'Run "Sherpa: Connect Secure Server" first.'
+        : target.id === VULNERABLE_SERVER_ID
+          ? 'Run "Sherpa: Connect Vulnerable Server" first.'
+          : `Connect ${target.url} from the Servers view first.`,
   });
 }

@@ -18,31 +18,36 @@ import { proxyResolvesNames } from '../settings';
 import { buildTokenExpectations } from '../../core/token/token-expectations';
 import type { BrowserAddresses } from '../remote/browser-addresses';
 import { isEntraIssuer } from '../../core/entra';
+import type { ServerId } from './server-target';
 import type { TokenState } from './token-state';
 
-/** Shows the user code; replaceable so a test can approve the code itself. */
+/** Shows the user code to the person (the extension tests approve the code themselves instead). */
 export type PresentDeviceCode = (login: DeviceCodeLogin, signal: AbortSignal) => void;
 
 export interface DeviceCodeDeps {
   log: SherpaLog;
   tokenState: TokenState;
-  secureUrl: () => string;
+  /** The server the token is for: its id (the Token view's key) and current URL. */
+  server: () => { id: ServerId; url: string };
   clientId: () => string;
   /** On Entra: `api://…` identifier URIs the person trusts as the server's API (a machine setting). */
   trustedApiIdentifiers: () => string[];
   labIdentity: () => LabIdentity | undefined;
   /** Opens the verification page at the address the browser can reach (forwarded when remote). */
   browser?: BrowserAddresses;
+  /** How the code is shown; default {@link notificationPresenter}. */
+  present?: PresentDeviceCode;
 }
 
 export class DeviceCodeFlow {
-  /** Default: a notification with Copy and Open Browser actions. */
-  present: PresentDeviceCode = (login, signal) => void this.showCode(login, signal);
+  private readonly present: PresentDeviceCode;
 
-  constructor(private readonly deps: DeviceCodeDeps) {}
+  constructor(private readonly deps: DeviceCodeDeps) {
+    this.present = deps.present ?? notificationPresenter(deps.browser);
+  }
 
   async run(): Promise<void> {
-    const url = this.deps.secureUrl();
+    const { id: serverId, url } = this.deps.server();
     const clientId = this.deps.clientId();
     await vscode.window.withProgress(
       {
@@ -90,7 +95,7 @@ export class DeviceCodeFlow {
           const tokens = await login.tokens;
           const lab = this.deps.labIdentity();
           const fromLab = lab !== undefined && lab.issuer === issuer;
-          this.deps.tokenState.set({
+          this.deps.tokenState.set(serverId, {
             accessToken: tokens.accessToken,
             source: `device code (client ${clientId})`,
             serverUrl: url,
@@ -108,25 +113,35 @@ export class DeviceCodeFlow {
       },
     );
   }
+}
 
-  private async showCode(login: DeviceCodeLogin, signal: AbortSignal): Promise<void> {
-    // Core checked both URIs (https or loopback http); checked again at the point of opening.
-    const target = assertOpenableUrl(login.verificationUriComplete ?? login.verificationUri);
-    // A remote browser types the forwarded address, not the extension host's loopback one.
-    const shown = this.deps.browser
-      ? await this.deps.browser.forBrowser(login.verificationUri)
-      : login.verificationUri;
-    while (!signal.aborted) {
-      const choice = await vscode.window.showInformationMessage(
-        `Device sign-in: enter the code ${toNotificationText(login.userCode, 40)} at ${toNotificationText(shown)} (expires in ${Math.round(login.expiresIn / 60)} min).`,
-        'Copy Code',
-        'Open Browser',
-      );
-      if (choice === 'Copy Code') await vscode.env.clipboard.writeText(login.userCode);
-      else if (choice === 'Open Browser') {
-        if (this.deps.browser) await this.deps.browser.open(target.href);
-        else await vscode.env.openExternal(vscode.Uri.parse(target.href));
-      } else return;
-    }
+/**
+ * The default way to show a device code: a notification with Copy Code and Open Browser, repeated until
+ * the flow ends (`signal`) or the person dismisses it.
+ */
+export function notificationPresenter(browser?: BrowserAddresses): PresentDeviceCode {
+  return (login, signal) => void showCode(login, signal, browser);
+}
+
+async function showCode(
+  login: DeviceCodeLogin,
+  signal: AbortSignal,
+  browser?: BrowserAddresses,
+): Promise<void> {
+  // Core checked both URIs (https or loopback http); checked again at the point of opening.
+  const target = assertOpenableUrl(login.verificationUriComplete ?? login.verificationUri);
+  // A remote browser types the forwarded address, not the extension host's loopback one.
+  const shown = browser ? await browser.forBrowser(login.verificationUri) : login.verificationUri;
+  while (!signal.aborted) {
+    const choice = await vscode.window.showInformationMessage(
+      `Device sign-in: enter the code ${toNotificationText(login.userCode, 40)} at ${toNotificationText(shown)} (expires in ${Math.round(login.expiresIn / 60)} min).`,
+      'Copy Code',
+      'Open Browser',
+    );
+    if (choice === 'Copy Code') await vscode.env.clipboard.writeText(login.userCode);
+    else if (choice === 'Open Browser') {
+      if (browser) await browser.open(target.href);
+      else await vscode.env.openExternal(vscode.Uri.parse(target.href));
+    } else return;
   }
 }

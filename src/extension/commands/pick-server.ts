@@ -1,0 +1,41 @@
+/**
+ * Commands that act on one server take it from their argument (a Servers/Token view item, an id from
+ * another command or a test) or, when the person ran them from the palette and several servers
+ * qualify, from a quick pick.
+ */
+import * as vscode from 'vscode';
+import { toQuickPickText } from '../../core/untrusted-text';
+import type { ServerId } from '../connect/server-target';
+
+/** What a command may receive: a ServerNode, a ToolNode, a ServerTokenNode, a server id. */
+export type ServerArg =
+  string | { connection?: { id: string } } | { serverId?: string } | { server?: string } | undefined;
+
+/** The server id carried by a command argument, if any. */
+export function serverIdOf(arg: unknown): ServerId | undefined {
+  if (typeof arg === 'string') return arg;
+  if (!arg || typeof arg !== 'object') return undefined;
+  const o = arg as { connection?: { id?: unknown }; serverId?: unknown; server?: unknown };
+  for (const v of [o.connection?.id, o.serverId, o.server]) if (typeof v === 'string') return v;
+  return undefined;
+}
+
+export interface ServerChoice {
+  id: ServerId;
+  label: string;
+  description?: string;
+}
+
+/** The one candidate, or the person's pick among several; undefined when there is none or they cancel. */
+export async function pickServer(candidates: ServerChoice[], title: string): Promise<ServerId | undefined> {
+  if (candidates.length <= 1) return candidates[0]?.id;
+  const pick = await vscode.window.showQuickPick(
+    candidates.map((c) => ({
+      label: toQuickPickText(c.label, 120),
+      ...(c.description ? { description: toQuickPickText(c.description, 200) } : {}),
+      id: c.id,
+    })),
+    { title, placeHolder: 'Pick the MCP server' },
+  );
+  return pick?.id;
+}
