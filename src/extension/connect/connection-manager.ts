@@ -8,7 +8,7 @@ import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/client/connect-flow';
-import { connectMcp, type McpSession } from '../../core/mcp/mcp-connect';
+import { connectMcp } from '../../core/mcp/mcp-connect';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
