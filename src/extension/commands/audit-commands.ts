@@ -4,7 +4,6 @@
  * person legitimately holds for it, shows progress with Cancel, and fills the Audit view.
  */
 import * as vscode from 'vscode';
-import { parse } from 'jsonc-parser';
 import type { AuditReport } from '../../core/audit/findings';
 import { formatReport, summarize } from '../../core/audit/report-format';
 import { auditServer } from '../../core/audit/run-audit';
@@ -16,6 +15,7 @@ import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { proxyResolvesNames } from '../settings';
 import { showFailure } from '../show-failure';
+import { serversFromMcpJson } from '../mcp/mcp-json-servers';
 import type { AuditTreeProvider } from '../views/audit/audit-tree';
 
 export interface AuditDeps {
@@ -26,27 +26,6 @@ export interface AuditDeps {
   /** The vulnerable server's static token for a URL (SecretStorage, bound to its origin). */
   staticToken: (url: string) => Promise<string>;
   view: AuditTreeProvider;
-}
-
-/** HTTP servers of the workspace's `.vscode/mcp.json` files (JSON with comments). */
-async function serversFromMcpJson(): Promise<{ name: string; url: string }[]> {
-  const out: { name: string; url: string }[] = [];
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    try {
-      const bytes = await vscode.workspace.fs.readFile(
-        vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json'),
-      );
-      const doc = parse(Buffer.from(bytes).toString('utf8')) as {
-        servers?: Record<string, { url?: unknown }>;
-      };
-      for (const [name, s] of Object.entries(doc?.servers ?? {})) {
-        if (typeof s?.url === 'string' && /^https?:\/\//.test(s.url)) out.push({ name, url: s.url });
-      }
-    } catch {
-      // no mcp.json in this folder
-    }
-  }
-  return out;
 }
 
 async function pickTarget(deps: AuditDeps): Promise<string | undefined> {

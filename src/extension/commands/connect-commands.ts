@@ -7,6 +7,8 @@ import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
 import { countOf } from '../../core/plural';
 import { parseServerUrl } from '../../core/mcp/server-url';
+import { toQuickPickText } from '../../core/untrusted-text';
+import { serversFromMcpJson } from '../mcp/mcp-json-servers';
 import { deviceCodeFallbackReason } from '../../core/grants/sign-in-fallback';
 import type { BrowserAddresses } from '../remote/browser-addresses';
 import { pickServer, serverIdOf, type ServerArg } from './pick-server';
@@ -38,9 +40,9 @@ export function connectVulnerableCommand(deps: ConnectDeps): Promise<ConnectOutc
 }
 
 /**
- * "Sherpa: Connect to MCP Server…": a server row (or its id) connects that server; a URL string, or the
- * URL the person types, adds the server (checked by core's parseServerUrl) and connects it next to the
- * others. Undefined when the person cancels the input; a refused URL is shown and returned.
+ * "Sherpa: Connect to MCP Server…": a server row (or its id) connects that server; a URL string, a
+ * server of the workspace's mcp.json or the URL the person types adds the server (checked by core's
+ * parseServerUrl) and connects it next to the others. Undefined when the person cancels the input; a refused URL is shown and returned.
  */
 export async function connectServerCommand(
   deps: ConnectDeps,
@@ -48,8 +50,13 @@ export async function connectServerCommand(
 ): Promise<ConnectOutcome | RefusedUrl | undefined> {
   const id = serverIdOf(arg);
   if (id && deps.connections.find(id)) return connectById(deps, id);
-  const typed = id ?? (await askForUrl());
-  if (typed === undefined) return undefined;
+  let label: string | undefined;
+  let typed = id;
+  if (!typed) {
+    const chosen = await chooseNewServer(deps);
+    if (!chosen) return undefined;
+    ({ url: typed, label } = chosen);
+  }
   let url: URL;
   try {
     url = parseServerUrl(typed);
@@ -57,7 +64,42 @@ export async function connectServerCommand(
     showFailure(deps.log, 'Connect to MCP Server failed', err);
     return { error: describeFailure(err) };
   }
-  return connectById(deps, deps.connections.add(url).id);
+  return connectById(deps, deps.connections.add(url, label).id);
+}
+
+/**
+ * The servers of the workspace's mcp.json that Sherpa does not list yet, then "Enter a URL…"; straight
+ * to the URL input when there are none.
+ */
+async function chooseNewServer(deps: ConnectDeps): Promise<{ url: string; label?: string } | undefined> {
+  const known = new Set(deps.connections.list().map((c) => c.url));
+  const fromMcpJson = (await serversFromMcpJson()).filter((s) => {
+    try {
+      return !known.has(parseServerUrl(s.url).href);
+    } catch {
+      return true; // offered, and refused with its reason when picked
+    }
+  });
+  if (!fromMcpJson.length) {
+    const url = await askForUrl();
+    return url === undefined ? undefined : { url };
+  }
+  const pick = await vscode.window.showQuickPick(
+    [
+      ...fromMcpJson.map((s) => ({
+        label: toQuickPickText(s.name, 80),
+        description: toQuickPickText(s.url, 200),
+        detail: '.vscode/mcp.json',
+        server: s,
+      })),
+      { label: 'Enter a URL…', alwaysShow: true, server: undefined },
+    ],
+    { title: 'Connect to MCP Server', matchOnDescription: true },
+  );
+  if (!pick) return undefined;
+  if (pick.server) return { url: pick.server.url, label: pick.server.name };
+  const url = await askForUrl();
+  return url === undefined ? undefined : { url };
 }
 
 /** The URL the person typed (the input box refuses what parseServerUrl refuses); undefined on Cancel. */
