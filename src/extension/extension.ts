@@ -31,6 +31,7 @@ import {
 } from './commands/connect-commands';
 import type { ServerArg } from './commands/pick-server';
 import { copyTokenCommand, signOutCommand } from './commands/token-commands';
+import { deviceCodeCommand } from './commands/device-code-commands';
 import { runToolCommand } from './commands/tool-commands';
 import { setVulnerableTokenCommand } from './commands/vulnerable-token-commands';
 import { auditServerCommand, exportAuditCommand, validateSecurityCommand } from './commands/audit-commands';
@@ -54,7 +55,6 @@ import { BrowserAddresses } from './remote/browser-addresses';
 import { MCP_PROVIDER_ID, SherpaMcpProvider } from './mcp/mcp-definition-provider';
 import { SherpaLog } from './output-log';
 import { affectsSherpa, readSettings } from './settings';
-import { showFailure } from './show-failure';
 import { SherpaStatusBar } from './status-bar';
 import { VulnerableTokenStore } from './vulnerable-token';
 import { ServersTreeProvider } from './views/servers-tree';
@@ -230,15 +230,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
   register('sherpa.connectVulnerable', () => connectVulnerableCommand(connectDeps));
   register('sherpa.connectServer', (arg?: ServerArg) => connectServerCommand(connectDeps, arg));
   register('sherpa.removeServer', (arg?: ServerArg) => removeServerCommand(connectDeps, arg));
-  register('sherpa.deviceCode', async () => {
-    try {
-      await deviceCode.run();
-      return true;
-    } catch (err) {
-      showFailure(log, 'Device code sign-in failed', err);
-      return false;
-    }
-  });
+  register('sherpa.deviceCode', (arg?: ServerArg) => deviceCodeCommand(deviceCode, connections, log, arg));
   register('sherpa.signOut', (arg?: ServerArg) =>
     signOutCommand(authProvider, tokenState, connections, log, arg),
   );

@@ -27,7 +27,7 @@ export type PresentDeviceCode = (login: DeviceCodeLogin, signal: AbortSignal) =>
 export interface DeviceCodeDeps {
   log: SherpaLog;
   tokenState: TokenState;
-  /** The server the token is for: its id (the Token view's key) and current URL. */
+  /** The server a token is for when run() names none: its id (the Token view's key) and current URL. */
   server: () => { id: ServerId; url: string };
   clientId: () => string;
   /** On Entra: `api://…` identifier URIs the person trusts as the server's API (a machine setting). */
@@ -46,8 +46,9 @@ export class DeviceCodeFlow {
     this.present = deps.present ?? notificationPresenter(deps.browser);
   }
 
-  async run(): Promise<void> {
-    const { id: serverId, url } = this.deps.server();
+  /** Signs in for `server` (default: the configured secure server) and puts the token in the Token view. */
+  async run(server: { id: ServerId; url: string } = this.deps.server()): Promise<void> {
+    const { id: serverId, url } = server;
     const clientId = this.deps.clientId();
     await vscode.window.withProgress(
       {
