@@ -39,13 +39,7 @@ import { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
 import { AuditTreeProvider } from './views/audit/audit-tree';
 import { ConnectionManager } from './connect/connection-manager';
 import { DeviceCodeFlow, notificationPresenter } from './connect/device-code-flow';
-import {
-  askStepUp,
-  providerSessionSource,
-  TokenBroker,
-  vscodeSessionSource,
-  type SherpaSessionSource,
-} from './connect/token-broker';
+import { askStepUp, providerSessionSource, TokenBroker, vscodeSessionSource } from './connect/token-broker';
 import { SECURE_SERVER_ID } from './connect/server-target';
 import { TestHookSlot } from './test-hooks';
 import { TokenState } from './connect/token-state';
@@ -99,14 +93,13 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
   // Every strategy below asks the test hooks first; only the extension tests can set them (test-hooks.ts).
   const hooks = new TestHookSlot();
   const browser = new BrowserAddresses(log, lab, () => readSettings().signInBrowser);
-  const openSystemBrowser = systemBrowser(log, browser);
   const authProvider = SherpaAuthProvider.create({
     secrets: context.secrets,
     log,
     defaults: () => ({ clientId: readSettings().authClientId }),
     browser,
-    openBrowser: (url) => (hooks.current.openBrowser ?? openSystemBrowser)(url),
-    signInTimeoutMs: () => hooks.current.signInTimeoutMs,
+    openBrowser: hooks.browser(systemBrowser(log, browser)),
+    signInTimeoutMs: hooks.signInTimeoutMs(),
   });
   subs.push(
     authProvider,
@@ -121,9 +114,6 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
   );
 
   const tokenState = new TokenState();
-  const directSessions = providerSessionSource(authProvider);
-  const sessionSource = (): SherpaSessionSource =>
-    hooks.current.callProviderDirectly ? directSessions : vscodeSessionSource;
   const tokenBroker = new TokenBroker({
     authProvider,
     log,
@@ -131,14 +121,8 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
       const s = readSettings();
       return { clientId: s.authClientId, ...(s.entraTenant ? { tenant: s.entraTenant } : {}) };
     },
-    sessions: {
-      get name() {
-        return sessionSource().name;
-      },
-      getSilently: (scopes) => sessionSource().getSilently(scopes),
-      getOrCreate: (scopes, o) => sessionSource().getOrCreate(scopes, o),
-    },
-    confirmStepUp: (scopes) => (hooks.current.confirmStepUp ?? askStepUp)(scopes),
+    sessions: hooks.sessions(vscodeSessionSource, providerSessionSource(authProvider)),
+    confirmStepUp: hooks.stepUp(askStepUp),
   });
   const connections = new ConnectionManager({
     log,
@@ -150,7 +134,6 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
     labIdentity,
   });
-  const showDeviceCode = notificationPresenter(browser);
   const deviceCode = new DeviceCodeFlow({
     log,
     tokenState,
@@ -159,7 +142,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
     labIdentity,
     browser,
-    present: (login, signal) => (hooks.current.presentDeviceCode ?? showDeviceCode)(login, signal),
+    present: hooks.presenter(notificationPresenter(browser)),
   });
   subs.push(tokenState, connections);
 
@@ -188,7 +171,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
       if (id) tokenState.select(id);
     }),
   );
-  const azure = new AzureSession(vscodeAzureUi);
+  const azure = new AzureSession(hooks.azureUi(vscodeAzureUi));
   const verifyView = new VerifyTreeProvider();
   subs.push(verifyView, vscode.window.createTreeView('sherpa.verify', { treeDataProvider: verifyView }));
   const statusBar = new SherpaStatusBar(connections, tokenState, lab);
