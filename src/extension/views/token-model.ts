@@ -45,13 +45,6 @@ export function decodeIfJwt(accessToken: string): DecodedToken | undefined {
   }
 }
 
-/** The checks of one token (undefined when it is not a JWT). */
-export function checksOf(token: CurrentToken, now?: number): TokenCheck[] | undefined {
-  const decoded = decodeIfJwt(token.accessToken);
-  if (!decoded) return undefined;
-  return inspectToken(decoded, { ...token.expectations, ...(now !== undefined ? { now } : {}) });
-}
-
 export function tokenBody(token: CurrentToken, now = Math.floor(Date.now() / 1000)): TokenBody {
   const decoded = decodeIfJwt(token.accessToken);
   if (!decoded) return { kind: 'opaque', source: token.source };

@@ -4,7 +4,6 @@
  * opened.
  */
 import * as vscode from 'vscode';
-import type { TokenCheck } from '../../core/token/token-inspection';
 import type { ServerId } from '../connect/server-target';
 import type { TokenState } from '../connect/token-state';
 import { CheckNode } from './check-node';
@@ -12,7 +11,7 @@ import { ClaimNode } from './claim-node';
 import { MessageNode } from './message-node';
 import { SectionNode } from './section-node';
 import { ServerTokenNode } from './server-token-node';
-import { checksOf, tokenViewModel, type TokenBody } from './token-model';
+import { tokenViewModel, type TokenBody } from './token-model';
 
 export class TokenTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -34,12 +33,6 @@ export class TokenTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
 
   refresh(): void {
     this.changed.fire();
-  }
-
-  /** The checks of the token in focus (undefined when none or not a JWT). Used by tests and the status bar. */
-  currentChecks(now?: number): TokenCheck[] | undefined {
-    const t = this.tokens.current;
-    return t ? checksOf(t, now) : undefined;
   }
 
   getTreeItem(node: vscode.TreeItem): vscode.TreeItem {
