@@ -8,14 +8,16 @@ import { readLabSigningKey, resignLabToken } from '../lab/lab-key';
 import { auditServer } from '../core/audit/run-audit';
 import type { AuditReport } from '../core/audit/findings';
 import { summarize } from '../core/audit/report-format';
-import { runConnectFlow } from '../core/client/connect-flow';
+import { publicClient } from '../core/client/mcp-authorization';
+import { connectServer } from '../core/client/connect-server';
+import type { StepListener } from '../core/client/steps';
 import { isSherpaError } from '../core/errors';
 import { LAB_OTHER_API_APP_ID_URI, LAB_STATIC_TOKEN, LAB_USERS } from '../lab/lab-defaults';
 import { connectMcp } from '../core/mcp/mcp-connect';
 import { decodeToken } from '../core/token/token-inspection';
-import { REQUIRED_SCOPE } from '../core/well-known-ids';
+import { REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import type { LabTarget } from './lab-target';
-import { loginFromCli } from './lab-token';
+import { cliGrant, loginFromCli } from './lab-token';
 import { countOf } from '../core/plural';
 
 export interface Observation {
@@ -105,11 +107,12 @@ export async function mintExpiredLabToken(lab: LabTarget, template: string): Pro
 export async function validateSecureConnect(
   lab: LabTarget,
   user: string,
-  onStep?: Parameters<typeof runConnectFlow>[1]['onStep'],
+  onStep?: StepListener,
 ): Promise<Observation> {
-  const connected = await runConnectFlow(lab.secure, {
+  const connected = await connectServer(lab.secure, {
     ...(onStep ? { onStep } : {}),
-    getToken: (req) => loginFromCli({ config: req.config, scopes: req.scopes, resource: req.resource, user }),
+    credentials: publicClient(VSCODE_CLIENT_ID),
+    grant: cliGrant({ user }),
   });
   try {
     const result = await connected.callTool('whoami', {});

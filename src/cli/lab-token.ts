@@ -8,6 +8,7 @@ import { toTerminalLine } from '../core/untrusted-text';
 import { assertOpenableUrl } from '../core/url';
 import { VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import type { Configuration } from 'openid-client';
+import type { GrantStrategy } from '../core/client/grant-strategy';
 
 export interface CliLoginOptions {
   issuer?: string;
@@ -33,6 +34,25 @@ export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
     ...(o.signal ? { signal: o.signal } : {}),
     openBrowser: o.user ? labLoginBrowser(findLabCredentials(o.user)) : openInBrowser,
   });
+}
+
+/**
+ * The CLI's grant strategy for the engine (core/client/grant-strategy.ts): the browser sign-in, or with
+ * `user` the lab's form filled in by program. `omitResource` leaves out RFC 8707 resource (Entra).
+ */
+export function cliGrant(o: { user?: string; omitResource?: boolean } = {}): GrantStrategy {
+  return {
+    name: o.user ? `lab sign-in as ${o.user}` : 'browser sign-in (authorization code + PKCE)',
+    grantTypes: ['authorization_code'],
+    getToken: (r) =>
+      loginFromCli({
+        config: r.config,
+        scopes: r.scopes,
+        ...(o.omitResource ? {} : { resource: r.resource }),
+        ...(o.user ? { user: o.user } : {}),
+        ...(r.signal ? { signal: r.signal } : {}),
+      }),
+  };
 }
 
 /**

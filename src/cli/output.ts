@@ -3,7 +3,7 @@
  * or a token supplied (step details, claims, outcomes, tool output) passes through untrusted-text.ts
  * first, so it cannot move the cursor, rewrite lines or set the window title.
  */
-import type { ConnectStepEvent } from '../core/client/connect-flow';
+import type { ConnectStepEvent } from '../core/client/steps';
 import {
   describeClaim,
   inspectToken,

@@ -1,7 +1,7 @@
 /**
  * The whole connect flow a user waits for — 401 → RFC 9728 PRM → RFC 8414 AS metadata → authorization
  * code + PKCE (lab sign-in) → token → MCP initialize → tools/list — timed two ways in one run:
- * ours (core/connect-flow.ts, what the CLI and the extension run) and the MCP SDK's own client
+ * ours (core/client/connect-server.ts, the engine the CLI and the extension run) and the MCP SDK's own client
  * (`auth()` via StreamableHTTPClientTransport's authProvider, the pattern the SDK documents). Both sign in
  * through the same non-interactive lab login (lab/lab-login.ts), so the difference is the clients.
  */
@@ -12,10 +12,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { runConnectFlow } from '../../src/core/client/connect-flow';
+import { publicClient } from '../../src/core/client/mcp-authorization';
+import { connectServer } from '../../src/core/client/connect-server';
 import { driveLabLogin, findLabCredentials } from '../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
-import { loginFromCli } from '../../src/cli/lab-token';
+import { cliGrant } from '../../src/cli/lab-token';
 
 /**
  * Ours: one full connect as `user`, then close. Resolves with the number of tools listed; `steps`, if
@@ -27,8 +28,9 @@ export async function connectOurs(
   steps?: Record<string, number[]>,
 ): Promise<number> {
   let last = performance.now();
-  const connected = await runConnectFlow(url, {
-    getToken: (req) => loginFromCli({ config: req.config, scopes: req.scopes, resource: req.resource, user }),
+  const connected = await connectServer(url, {
+    credentials: publicClient(VSCODE_CLIENT_ID),
+    grant: cliGrant({ user }),
     onStep: (e) => {
       const now = performance.now();
       if (steps) (steps[e.step] ??= []).push(now - last);

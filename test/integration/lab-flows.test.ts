@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { discoverAuthorizationServer } from '../../src/core/discovery/as-metadata';
-import { runConnectFlow, type ConnectStepEvent, type TokenRequest } from '../../src/core/client/connect-flow';
+import { publicClient } from '../../src/core/client/mcp-authorization';
+import { connectServer } from '../../src/core/client/connect-server';
+import type { TokenRequest } from '../../src/core/client/grant-strategy';
+import type { ConnectStepEvent } from '../../src/core/client/steps';
+import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { startDeviceCodeLogin } from '../../src/core/grants/device-code';
 import { LAB_USERS } from '../../src/lab/lab-defaults';
 import { connectMcp } from '../../src/core/mcp/mcp-connect';
@@ -72,7 +76,7 @@ describe('sign-in flows against the real lab', () => {
     );
   });
 
-  it('step-up: core/connect-flow.ts asks for the challenge scope after 403 insufficient_scope and succeeds', async () => {
+  it('step-up: the engine (core/client) asks for the challenge scope after 403 insufficient_scope and succeeds', async () => {
     const requests: TokenRequest[] = [];
     const getToken = async (request: TokenRequest) => {
       requests.push(request);
@@ -84,11 +88,24 @@ describe('sign-in flows against the real lab', () => {
     // The secure server enforces the scope on every request, initialize included: the narrow token is
     // refused at `initialize` with 403, the flow steps up once with the challenge's scope, then connects.
     const steps: ConnectStepEvent[] = [];
-    const connected = await runConnectFlow(lab.secure, { getToken, onStep: (e) => steps.push(e) });
+    const connected = await connectServer(lab.secure, {
+      credentials: publicClient(VSCODE_CLIENT_ID),
+      grant: { name: 'lab sign-in', grantTypes: ['authorization_code'], getToken },
+      onStep: (e) => steps.push(e),
+    });
     try {
       assert.deepEqual(
         steps.map((s) => `${s.step}:${s.status}`),
-        ['probe:ok', 'prm:ok', 'as-metadata:ok', 'token:ok', 'step-up:ok', 'initialize:ok', 'tools:ok'],
+        [
+          'probe:ok',
+          'prm:ok',
+          'as-metadata:ok',
+          'registration:ok',
+          'token:ok',
+          'step-up:ok',
+          'initialize:ok',
+          'tools:ok',
+        ],
       );
       assert.deepEqual(
         requests.map((r) => r.reason),

@@ -2,22 +2,21 @@
  * `sherpa conformance-client <server-url>`: Sherpa's OAuth client core run headless, in the shape the
  * official MCP conformance suite drives a client (`conformance client --command "…"` appends the
  * server URL and passes scenario data in MCP_CONFORMANCE_CONTEXT). It authorizes as the spec says
- * (see core/authorizing-fetch.ts), then initializes, lists the tools and calls the first one.
+ * with the engine users run (core/client/mcp-authorization.ts under connect-server.ts), then initializes,
+ * lists the tools and calls the first one.
  *
  * The "browser" is headless: the suite's authorization endpoints approve at once, so following the
  * redirects of the authorization URL delivers the response to our loopback receiver. Nothing here
  * decides per scenario name; the grant follows from the credentials the context carries.
  */
 import { parseArgs } from 'node:util';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ClientCredentials } from '../../core/client/client-auth';
-import {
-  createAuthorizingFetch,
-  type AuthorizingFetch,
-  type GrantStrategy,
-} from '../../core/client/authorizing-fetch';
+import { createMcpAuthorization, type McpAuthorizationOptions } from '../../core/client/mcp-authorization';
+import { connectServer } from '../../core/client/connect-server';
+import type { GrantStrategy } from '../../core/client/grant-strategy';
+import type { ConnectStepEvent } from '../../core/client/steps';
+import { authorizationCodeGrant, crossAppAccessGrant } from '../../core/grants/strategies';
 import { createStatelessClient, isSdkProtocolVersion } from '../../core/mcp/mcp-stateless';
 import { formatError, SherpaError } from '../../core/errors';
 import { redact } from '../../core/token/redact';
@@ -53,64 +52,63 @@ export async function runConformanceClientCommand(argv: string[]): Promise<numbe
   const serverUrl = positionals.at(-1);
   if (!serverUrl) throw new SherpaError('BAD_ARGUMENT', `Missing server URL\n${conformanceClientUsage}`);
   const say = (line: string) => process.stderr.write(redact(`[sherpa] ${toTerminalLine(line, 2000)}`) + '\n');
+  const onStep = (e: ConnectStepEvent) => say(`${e.status === 'ok' ? '✔' : '✘'} ${e.step}: ${e.detail}`);
 
   const context = readContext(process.env.MCP_CONFORMANCE_CONTEXT);
-  const { grant, credentials } = chooseGrant(context);
-  const auth = createAuthorizingFetch({
-    serverUrl,
+  const { grant, credentials } = chooseGrant(context, () => say('ID-JAG received from the IdP'));
+  // The same engine `sherpa connect` and the extension run; only the grant and the registration
+  // inputs differ. The 2025-03-26 default endpoints are the spec's rule for servers with no metadata.
+  const engine: Omit<McpAuthorizationOptions, 'serverUrl'> = {
     grant,
     ...(credentials ? { credentials } : {}),
     ...(values['client-metadata-url'] ? { clientMetadataUrl: values['client-metadata-url'] } : {}),
     clientName: 'Sherpa conformance client',
     offlineAccess: values['offline-access'],
-    onStep: say,
-  });
+    legacyDefaultEndpoints: true,
+    onStep,
+  };
 
   // The suite says which protocol revision its server speaks; the SDK Client covers up to 2025-11-25.
   const protocolVersion = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '2025-11-25';
-  const session = isSdkProtocolVersion(protocolVersion)
-    ? await openSdkSession(serverUrl, auth.fetch)
-    : {
-        ...createStatelessClient(serverUrl, { protocolVersion, fetch: auth.fetch }),
-        close: async () => undefined,
-      };
+  let close = async () => undefined as void;
   try {
-    await session.ready?.();
-    const tools = await session.listTools();
-    say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
-    const first = tools[0];
-    if (first) {
-      const result = await session.callTool(first.name, {});
-      say(`tools/call ${first.name}: ${result.isError ? 'tool error' : 'ok'}`);
+    let authorizations: () => number;
+    if (isSdkProtocolVersion(protocolVersion)) {
+      const connected = await connectServer(serverUrl, {
+        ...engine,
+        mcpClientName: 'sherpa-conformance-client',
+      });
+      close = connected.close;
+      authorizations = () => connected.authorizations;
+      await callFirstTool(connected.tools, connected.callTool, say);
+    } else {
+      const auth = createMcpAuthorization({ ...engine, serverUrl });
+      const stateless = createStatelessClient(serverUrl, { protocolVersion, fetch: auth.fetch });
+      authorizations = () => auth.state.authorizations;
+      const tools = await stateless.listTools();
+      say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
+      await callFirstTool(tools, (name, args) => stateless.callTool(name, args), say);
     }
-    say(`done after ${countOf(auth.authorizations, 'authorization')}`);
+    say(`done after ${countOf(authorizations(), 'authorization')}`);
     return 0;
   } catch (err) {
     say(`failed: ${formatError(err)}`);
     if (values.verbose && err instanceof Error && err.stack) say(err.stack);
     return 1;
   } finally {
-    await session.close();
+    await close();
   }
 }
 
-interface Session {
-  ready?: () => Promise<void>;
-  listTools(): Promise<Tool[]>;
-  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
-  close(): Promise<void>;
-}
-
-/** The SDK Client over Streamable HTTP with the authorizing fetch (revisions up to 2025-11-25). */
-async function openSdkSession(serverUrl: string, authFetch: AuthorizingFetch['fetch']): Promise<Session> {
-  const transport = new StreamableHTTPClientTransport(new URL(serverUrl), { fetch: authFetch });
-  const mcp = new Client({ name: 'sherpa-conformance-client', version: '0.1.0' });
-  return {
-    ready: () => mcp.connect(transport),
-    listTools: async () => (await mcp.listTools()).tools,
-    callTool: async (name, args) => (await mcp.callTool({ name, arguments: args })) as CallToolResult,
-    close: () => mcp.close().catch(() => undefined),
-  };
+async function callFirstTool(
+  tools: Tool[],
+  call: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>,
+  say: (line: string) => void,
+): Promise<void> {
+  const first = tools[0];
+  if (!first) return;
+  const result = await call(first.name, {});
+  say(`tools/call ${first.name}: ${result.isError ? 'tool error' : 'ok'}`);
 }
 
 function readContext(raw: string | undefined): ConformanceContext {
@@ -126,9 +124,12 @@ function readContext(raw: string | undefined): ConformanceContext {
  * The grant follows from what the context provides: an IdP ID token → cross-app access (SEP-990);
  * otherwise the authorization code flow with any client id/secret/key as pre-registered credentials.
  * (A client holding a secret or key whose server offers only client_credentials switches to that
- * grant by itself: see grantFor in core/authorizing-fetch.ts.)
+ * grant by itself: see grantFor in core/client/mcp-authorization.ts.)
  */
-function chooseGrant(context: ConformanceContext): { grant: GrantStrategy; credentials?: ClientCredentials } {
+function chooseGrant(
+  context: ConformanceContext,
+  onIdJag: () => void,
+): { grant: GrantStrategy; credentials?: ClientCredentials } {
   const credentials: ClientCredentials | undefined = context.client_id
     ? {
         clientId: context.client_id,
@@ -137,21 +138,16 @@ function chooseGrant(context: ConformanceContext): { grant: GrantStrategy; crede
         ...(context.signing_algorithm ? { signingAlgorithm: context.signing_algorithm } : {}),
       }
     : undefined;
-  if (context.idp_id_token && context.idp_issuer && context.idp_client_id) {
-    return {
-      grant: {
-        kind: 'cross-app-access',
-        idToken: context.idp_id_token,
-        idpIssuer: context.idp_issuer,
-        idpClientId: context.idp_client_id,
-      },
-      ...(credentials ? { credentials } : {}),
-    };
-  }
-  return {
-    grant: { kind: 'authorization-code', openBrowser: approveHeadlessly, timeoutMs: 20_000 },
-    ...(credentials ? { credentials } : {}),
-  };
+  const grant =
+    context.idp_id_token && context.idp_issuer && context.idp_client_id
+      ? crossAppAccessGrant({
+          idToken: context.idp_id_token,
+          idpIssuer: context.idp_issuer,
+          idpClientId: context.idp_client_id,
+          onIdJag,
+        })
+      : authorizationCodeGrant({ openBrowser: approveHeadlessly, timeoutMs: 20_000 });
+  return { grant, ...(credentials ? { credentials } : {}) };
 }
 
 /**

@@ -1,17 +1,21 @@
 import { parseArgs } from 'node:util';
-import { runConnectFlow } from '../../core/client/connect-flow';
+import { publicClient } from '../../core/client/mcp-authorization';
+import { connectServer } from '../../core/client/connect-server';
+import { deviceCodeGrant } from '../../core/grants/strategies';
+import type { DeviceCodeLogin } from '../../core/grants/device-code';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../lab/lab-defaults';
-import { buildTokenExpectations } from '../../core/token/token-expectations';
 import { isLoopbackHost } from '../../core/url';
 import { decodeToken, type DecodedToken } from '../../core/token/token-inspection';
 import { toTerminalLine } from '../../core/untrusted-text';
-import { loginFromCli } from '../lab-token';
+import { cliGrant } from '../lab-token';
+import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { print, printDecoded, printStep, printUntrusted } from '../output';
 
-export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob] [--client-id ID] [--no-resource] [--call TOOL] [--trust-api api://…]
-  401 → Protected Resource Metadata → authorization server metadata → sign-in (PKCE) → MCP initialize +
-  tools/list, one line per step. --no-resource omits the RFC 8707 resource (what Entra needs). --trust-api
-  names an api:// identifier URI as this server's own on Entra (any other api:// scope is refused).`;
+export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob | --device-code] [--client-id ID] [--no-resource] [--call TOOL] [--trust-api api://…]
+  401 → Protected Resource Metadata → authorization server metadata → client → sign-in (PKCE, or the
+  RFC 8628 device code with --device-code) → MCP initialize + tools/list, one line per step.
+  --no-resource omits the RFC 8707 resource (what Entra needs). --trust-api names an api:// identifier
+  URI as this server's own on Entra (any other api:// scope is refused).`;
 
 /** A loopback issuer with the lab's tenant path: the local lab. */
 function isLabIssuer(issuer: string): boolean {
@@ -27,6 +31,7 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
       user: { type: 'string' },
       'client-id': { type: 'string' },
       'no-resource': { type: 'boolean', default: false },
+      'device-code': { type: 'boolean', default: false },
       call: { type: 'string' },
       'trust-api': { type: 'string', multiple: true },
     },
@@ -36,17 +41,17 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
     print(connectUsage);
     return 2;
   }
-  const connected = await runConnectFlow(url, {
-    ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+  const omitResource = values['no-resource'];
+  const connected = await connectServer(url, {
+    credentials: publicClient(values['client-id'] ?? VSCODE_CLIENT_ID),
     onStep: printStep,
     ...(values['trust-api']?.length ? { trustedApiIdentifiers: values['trust-api'] } : {}),
-    getToken: (req) =>
-      loginFromCli({
-        config: req.config,
-        scopes: req.scopes,
-        ...(values['no-resource'] ? {} : { resource: req.resource }),
-        ...(values.user ? { user: values.user } : {}),
-      }),
+    grant: values['device-code']
+      ? deviceCodeGrant({ show: showDeviceCode, omitResource })
+      : cliGrant({ ...(values.user ? { user: values.user } : {}), omitResource }),
+    // The local lab's API client id and tenant are public lab facts (lab-defaults.ts).
+    knownIdentity: (issuer) =>
+      isLabIssuer(issuer) ? { audiences: [LAB_API_CLIENT_ID], tenants: [LAB_TENANT_ID] } : undefined,
   });
   print();
   // An opaque access token is valid OAuth (RFC 6749 §1.4): nothing to decode, and not a failure.
@@ -60,21 +65,7 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
   }
   if (decoded) {
     // The same expectations the extension's Token view checks, from what discovery learnt.
-    printDecoded(
-      decoded,
-      buildTokenExpectations({
-        resource: connected.prm.metadata.resource,
-        scopes:
-          connected.challenge?.scope?.split(' ').filter(Boolean) ??
-          connected.prm.metadata.scopes_supported ??
-          [],
-        issuers: connected.prm.metadata.authorization_servers,
-        // The local lab's API client id and tenant are public lab facts (lab-defaults.ts).
-        ...(isLabIssuer(connected.authorizationServer.metadata.issuer)
-          ? { knownAudiences: [LAB_API_CLIENT_ID], knownTenants: [LAB_TENANT_ID] }
-          : {}),
-      }),
-    );
+    printDecoded(decoded, connected.expectations);
   }
   if (values.call) {
     const result = await connected.callTool(values.call, {});
@@ -83,4 +74,11 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
   }
   await connected.close();
   return 0;
+}
+
+/** RFC 8628 §3.3: where to go and what to type; stderr, because stdout may be piped. */
+function showDeviceCode(login: DeviceCodeLogin): void {
+  process.stderr.write(
+    `To sign in, open ${toTerminalLine(login.verificationUriComplete ?? login.verificationUri, 2000)} and enter the code ${toTerminalLine(login.userCode)} (expires in ${Math.round(login.expiresIn / 60)} min).\n`,
+  );
 }

@@ -147,7 +147,7 @@ const ENDPOINT_FIELDS = [
  * `file:`, custom-scheme or credential-carrying value is refused here, by name, before anything uses it.
  * (Which addresses they may reach is the guarded fetch's rule, at the moment of the request.)
  */
-function assertEndpoints(metadata: Readonly<client.ServerMetadata>): void {
+export function assertEndpoints(metadata: Readonly<client.ServerMetadata>): void {
   for (const field of ENDPOINT_FIELDS) {
     const value = metadata[field];
     if (value === undefined) continue;

@@ -23,7 +23,7 @@ export function isSdkProtocolVersion(version: string): boolean {
 
 export interface StatelessClientOptions {
   protocolVersion?: string;
-  /** A fetch that adds authorization (e.g. from createAuthorizingFetch). */
+  /** A fetch that adds authorization (e.g. the engine's, core/client/mcp-authorization.ts). */
   fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>;
   clientCapabilities?: Record<string, unknown>;
 }

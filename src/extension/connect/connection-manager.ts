@@ -1,20 +1,23 @@
 /**
  * Sherpa as an MCP client of every server it knows (connection-registry.ts, keyed by server id). An
- * `oauth` server: core's runConnectFlow (401 → WWW-Authenticate → RFC 9728 PRM with the resource check →
- * AS metadata → token → initialize → tools/list), each step shown as progress and logged. A
+ * `oauth` server: core's engine, connectServer (401 → WWW-Authenticate → RFC 9728 PRM with the resource
+ * check → AS metadata → client → token → initialize → tools/list), with the token broker as its grant
+ * strategy; each step shown as progress and logged. A
  * `static-token` server (the vulnerable one): the static bearer token, and why that is bad.
  */
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { runConnectFlow, type ConnectedServer, type ConnectStepEvent } from '../../core/client/connect-flow';
+import { publicClient } from '../../core/client/mcp-authorization';
+import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
+import type { GrantStrategy } from '../../core/client/grant-strategy';
+import type { ConnectStepEvent } from '../../core/client/steps';
 import { connectMcp } from '../../core/mcp/mcp-connect';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
 import { proxyResolvesNames } from '../settings';
-import { buildTokenExpectations } from '../../core/token/token-expectations';
 import type { BrokeredToken, TokenBroker } from './token-broker';
 import { ConnectionRegistry, type ServerConnection } from './connection-registry';
 import {
@@ -32,6 +35,7 @@ const STEP_TITLES: Record<ConnectStepEvent['step'], string> = {
   probe: 'Calling the server without a token (expecting 401)',
   prm: 'Reading Protected Resource Metadata (RFC 9728)',
   'as-metadata': 'Discovering the authorization server (RFC 8414)',
+  registration: 'Choosing the client (pre-registered, CIMD or RFC 7591)',
   token: 'Getting an access token',
   initialize: 'MCP initialize with the token',
   tools: 'Listing tools',
@@ -135,15 +139,26 @@ export class ConnectionManager implements vscode.Disposable {
         },
         async (progress, cancel) => {
           const abort = new AbortController();
-          const flow = runConnectFlow(url, {
-            clientId: this.deps.clientId(),
-            resolveNames: !proxyResolvesNames(),
-            trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
-            signal: abort.signal,
+          const lab = this.deps.labIdentity();
+          // The broker (VS Code's authentication API) is the engine's grant strategy.
+          const grant: GrantStrategy = {
+            name: 'VS Code authentication',
+            grantTypes: ['authorization_code'],
             getToken: async (request) => {
               lastToken = await this.deps.broker.getToken(request);
               return lastToken;
             },
+          };
+          const flow = connectServer(url, {
+            credentials: publicClient(this.deps.clientId()),
+            grant,
+            resolveNames: !proxyResolvesNames(),
+            trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
+            signal: abort.signal,
+            knownIdentity: (issuer) =>
+              lab && lab.issuer === issuer
+                ? { audiences: [lab.clientId], tenants: [lab.tenantId] }
+                : undefined,
             onStep: (e) => {
               this.deps.log.info(`[connect ${e.step}] ${e.status === 'ok' ? '✓' : '✗'} ${e.detail}`);
               if (e.status === 'ok') progress.report({ message: `${STEP_TITLES[e.step]} ✓` });
@@ -236,11 +251,6 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   private publishToken(target: ServerTarget, connected: ConnectedServer, brokered?: BrokeredToken): void {
-    const lab = this.deps.labIdentity();
-    const issuers = connected.prm.metadata.authorization_servers;
-    const fromLab = lab !== undefined && issuers.includes(lab.issuer);
-    const scopes =
-      connected.challenge?.scope?.split(' ').filter(Boolean) ?? connected.prm.metadata.scopes_supported ?? [];
     const previous = this.deps.tokenState.get(target.id);
     const providerId = brokered?.providerId ?? previous?.providerId;
     const sessionId = brokered?.sessionId ?? previous?.sessionId;
@@ -248,12 +258,8 @@ export class ConnectionManager implements vscode.Disposable {
       accessToken: connected.tokens.accessToken,
       source: `${target.noun} sign-in (${providerId ?? 'oauth'})`,
       serverUrl: target.url,
-      expectations: buildTokenExpectations({
-        resource: connected.prm.metadata.resource,
-        scopes,
-        issuers,
-        ...(fromLab ? { knownAudiences: [lab.clientId], knownTenants: [lab.tenantId] } : {}),
-      }),
+      // What discovery learnt, once: the engine's expectations for this server's token.
+      expectations: connected.expectations,
       ...(sessionId ? { sessionId } : {}),
       ...(providerId ? { providerId } : {}),
     });

@@ -12,7 +12,7 @@
  * token-request-plan.ts; this file is the part that talks to VS Code.
  */
 import * as vscode from 'vscode';
-import type { TokenRequest } from '../../core/client/connect-flow';
+import type { TokenRequest } from '../../core/client/grant-strategy';
 import { toNotificationText } from '../../core/untrusted-text';
 import { decodeToken } from '../../core/token/token-inspection';
 import type { TokenSet } from '../../core/token/token-set';
@@ -101,7 +101,7 @@ export class TokenBroker {
     this.confirmStepUp = o.confirmStepUp ?? askStepUp;
   }
 
-  /** Implements core's `getToken` callback for runConnectFlow. */
+  /** The extension's grant strategy for core's engine (core/client/grant-strategy.ts). */
   async getToken(request: TokenRequest): Promise<BrokeredToken> {
     await confirmStepUpIfNeeded(request, this.confirmStepUp);
     const { clientId, tenant } = this.o.settings();

@@ -1,43 +1,76 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { selectScopes, splitScope } from '../../../../src/core/client/scope-selection';
+import { isSherpaError, type SherpaError } from '../../../../src/core/errors';
+import { selectScopes, splitScope, withOfflineAccess } from '../../../../src/core/client/scope-selection';
+
+const context = { resource: 'http://127.0.0.1:7482/mcp', entra: false };
+const ENTRA = { resource: 'https://sherpa.example.io/mcp', entra: true };
 
 test('the challenge scope wins over PRM scopes_supported', () => {
-  assert.deepEqual(selectScopes({ challengeScope: 'mcp:basic', prmScopesSupported: ['a', 'b'] }), [
+  assert.deepEqual(selectScopes({ challengeScope: 'mcp:basic', prmScopesSupported: ['a', 'b'], context }), [
     'mcp:basic',
   ]);
 });
 
 test('without a challenge scope, every PRM scopes_supported entry is requested', () => {
-  assert.deepEqual(selectScopes({ prmScopesSupported: ['mcp:basic', 'mcp:read'] }), [
+  assert.deepEqual(selectScopes({ prmScopesSupported: ['mcp:basic', 'mcp:read'], context }), [
     'mcp:basic',
     'mcp:read',
   ]);
 });
 
 test('with neither, the scope is omitted (empty list)', () => {
-  assert.deepEqual(selectScopes({}), []);
+  assert.deepEqual(selectScopes({ context }), []);
+  assert.deepEqual(selectScopes({ challengeScope: '  ', prmScopesSupported: [], context }), []);
 });
 
 test('step-up keeps the scopes already requested and adds the challenged ones', () => {
-  assert.deepEqual(selectScopes({ challengeScope: 'mcp:write mcp:basic', previous: ['mcp:basic'] }), [
-    'mcp:basic',
+  assert.deepEqual(
+    selectScopes({ challengeScope: 'mcp:write mcp:basic', previous: ['mcp:basic'], stepUp: true, context }),
+    ['mcp:basic', 'mcp:write'],
+  );
+});
+
+test('outside step-up, earlier scopes are not carried over (a 401 re-reads the server)', () => {
+  assert.deepEqual(selectScopes({ challengeScope: 'mcp:write', previous: ['mcp:basic'], context }), [
     'mcp:write',
   ]);
 });
 
-test('offline_access only when wanted and listed by the authorization server (SEP-2207)', () => {
-  const base = { prmScopesSupported: ['mcp:basic'] };
-  assert.deepEqual(
-    selectScopes({ ...base, offlineAccess: true, asScopesSupported: ['mcp:basic', 'offline_access'] }),
-    ['mcp:basic', 'offline_access'],
+test('every server-chosen scope passes scope-policy.ts, and the refusal names its source', () => {
+  const source = (o: Parameters<typeof selectScopes>[0]) => {
+    try {
+      selectScopes(o);
+    } catch (err) {
+      assert.ok(isSherpaError(err, 'UNTRUSTED_SCOPE'));
+      return (err as SherpaError).details?.source;
+    }
+    assert.fail('not refused');
+  };
+  assert.equal(source({ challengeScope: 'SHERPA_RESOURCE:http://victim/mcp x', context }), 'challenge');
+  assert.equal(
+    source({ prmScopesSupported: ['VSCODE_TENANT:common'], context }),
+    'protected-resource-metadata',
   );
-  assert.deepEqual(selectScopes({ ...base, offlineAccess: true, asScopesSupported: ['mcp:basic'] }), [
-    'mcp:basic',
+  assert.equal(
+    source({ challengeScope: 'User.Read', previous: [], stepUp: true, context: ENTRA }),
+    'step-up challenge',
+  );
+  // The PRM is not consulted when the challenge names scopes, so its entries cannot fail the choice.
+  assert.deepEqual(selectScopes({ challengeScope: 'read', prmScopesSupported: ['vscode_x:y'], context }), [
+    'read',
   ]);
-  assert.deepEqual(selectScopes({ ...base, offlineAccess: false, asScopesSupported: ['offline_access'] }), [
+});
+
+test('offline_access only when wanted and listed by the authorization server (SEP-2207)', () => {
+  assert.deepEqual(withOfflineAccess(['mcp:basic'], ['mcp:basic', 'offline_access'], true), [
     'mcp:basic',
+    'offline_access',
   ]);
+  assert.deepEqual(withOfflineAccess(['mcp:basic'], ['mcp:basic'], true), ['mcp:basic']);
+  assert.deepEqual(withOfflineAccess(['mcp:basic'], ['offline_access'], false), ['mcp:basic']);
+  // An omitted scope stays omitted: offline_access alone would replace the server's default.
+  assert.deepEqual(withOfflineAccess([], ['offline_access'], true), []);
 });
 
 test('splitScope ignores repeated spaces', () => {

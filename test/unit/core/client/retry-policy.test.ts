@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decideOnAuthFailure, DEFAULT_RETRY_LIMITS } from '../../../../src/core/client/retry-policy';
+
+const fresh = { authorizations: 0, retries: 0 };
+const bearer = (o: { error?: string; scope?: string } = {}) => ({ params: {}, ...o });
+
+test('a response that is not 401/403 passes through', () => {
+  for (const status of [200, 202, 400, 404, 500]) {
+    assert.deepEqual(decideOnAuthFailure({ status, sentToken: true }, fresh, []), { action: 'pass' });
+  }
+});
+
+test('401 without a token: the first authorization; with a token: the silent retry', () => {
+  assert.deepEqual(decideOnAuthFailure({ status: 401, challenge: bearer(), sentToken: false }, fresh, []), {
+    action: 'authorize',
+    reason: 'initial',
+  });
+  assert.deepEqual(
+    decideOnAuthFailure(
+      { status: 401, challenge: bearer({ error: 'invalid_token' }), sentToken: true },
+      fresh,
+      [],
+    ),
+    { action: 'authorize', reason: 'retry' },
+  );
+});
+
+test('only one silent retry per request: a second 401 for a fresh token is returned', () => {
+  const d = decideOnAuthFailure({ status: 401, sentToken: true }, { authorizations: 1, retries: 1 }, []);
+  assert.equal(d.action, 'give-up');
+});
+
+test('403 insufficient_scope steps up; any other 403 is the server answer', () => {
+  assert.deepEqual(
+    decideOnAuthFailure(
+      {
+        status: 403,
+        challenge: bearer({ error: 'insufficient_scope', scope: 'mcp:write' }),
+        sentToken: true,
+      },
+      fresh,
+      ['mcp:basic'],
+    ),
+    { action: 'authorize', reason: 'step-up' },
+  );
+  assert.deepEqual(decideOnAuthFailure({ status: 403, challenge: bearer(), sentToken: true }, fresh, []), {
+    action: 'pass',
+  });
+  assert.deepEqual(decideOnAuthFailure({ status: 403, sentToken: true }, fresh, []), { action: 'pass' });
+});
+
+test('no step-up for scopes the token already carries (no authorization loop)', () => {
+  const d = decideOnAuthFailure(
+    { status: 403, challenge: bearer({ error: 'insufficient_scope', scope: 'mcp:admin' }), sentToken: true },
+    fresh,
+    ['mcp:basic', 'mcp:admin'],
+  );
+  assert.equal(d.action, 'give-up');
+  assert.match((d as { why: string }).why, /already has \(mcp:admin\)/);
+});
+
+test('every request is bounded by maxAuthorizationsPerRequest', () => {
+  const failure = {
+    status: 403,
+    challenge: bearer({ error: 'insufficient_scope', scope: 'mcp:admin' }),
+    sentToken: true,
+  };
+  const max = DEFAULT_RETRY_LIMITS.maxAuthorizationsPerRequest;
+  assert.equal(decideOnAuthFailure(failure, { authorizations: max - 1, retries: 0 }, []).action, 'authorize');
+  assert.equal(decideOnAuthFailure(failure, { authorizations: max, retries: 0 }, []).action, 'give-up');
+  const strict = { maxAuthorizationsPerRequest: 1, maxRetriesPerRequest: 0 };
+  assert.equal(decideOnAuthFailure({ status: 401, sentToken: true }, fresh, [], strict).action, 'give-up');
+});
