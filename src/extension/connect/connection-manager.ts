@@ -2,8 +2,8 @@
  * Sherpa as an MCP client of every server it knows (connection-registry.ts, keyed by server id). An
  * `oauth` server: core's engine, connectServer (401 → WWW-Authenticate → RFC 9728 PRM with the resource
  * check → AS metadata → client → token → initialize → tools/list), with the token broker as its grant
- * strategy; each step shown as progress and logged. A
- * `static-token` server (the vulnerable one): the static bearer token, and why that is bad.
+ * strategy; each step shown as progress and logged. A `static-token` server (the vulnerable one): the
+ * static bearer token, and why that is bad.
  */
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
@@ -188,7 +188,7 @@ export class ConnectionManager implements vscode.Disposable {
         tools: [],
         error: err instanceof Error ? err.message : String(err),
       });
-      throw withEditorHint(err);
+      throw withEditorHint(err, target);
     }
   }
 
@@ -225,7 +225,7 @@ export class ConnectionManager implements vscode.Disposable {
         tools: [],
         error: err instanceof Error ? err.message : String(err),
       });
-      throw withEditorHint(err);
+      throw withEditorHint(err, target);
     }
   }
 
@@ -271,11 +271,13 @@ export class ConnectionManager implements vscode.Disposable {
 }
 
 // Core's hints speak CLI ("run sherpa lab"); inside VS Code the fix is a command or a setting.
-function withEditorHint(err: unknown): unknown {
+function withEditorHint(err: unknown, target: ServerTarget): unknown {
   if (!isSherpaError(err, 'SERVER_UNREACHABLE')) return err;
   return new SherpaError(err.code, err.message, {
     cause: err,
-    hint: 'Is the server running? Start the local lab with "Sherpa: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
+    hint: target.added
+      ? `Is the server running at ${target.url}? Check the address, or remove it with "Sherpa: Remove Server".`
+      : 'Is the server running? Start the local lab with "Sherpa: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
     ...(err.details ? { details: err.details } : {}),
   });
 }

@@ -205,7 +205,20 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
       const heads = api.tokenView.getChildren() as ServerTokenNode[];
       assert.deepEqual(heads.map((h) => h.serverId).sort(), [SECURE_SERVER_ID, out!.connection.id].sort());
       assert.equal(api.tokenState.get(out!.connection.id)!.accessToken, HOSTILE_TOKEN);
-      assert.notEqual(api.tokenState.get(SECURE_SERVER_ID)!.accessToken, HOSTILE_TOKEN);
+      const labToken = api.tokenState.get(SECURE_SERVER_ID)!.accessToken;
+      assert.notEqual(labToken, HOSTILE_TOKEN);
+      // Sign Out for one server (its Token view heading): only that server's session and token go.
+      const sessionsBefore = (await api.authProvider.getSessions(undefined)).length;
+      const removed = await vscode.commands.executeCommand<number>(
+        'sherpa.signOut',
+        heads.find((h) => h.serverId === out!.connection.id),
+      );
+      assert.equal(removed, 1);
+      assert.equal((await api.authProvider.getSessions(undefined)).length, sessionsBefore - 1);
+      assert.equal(api.tokenState.get(out!.connection.id), undefined);
+      assert.equal(api.tokenState.get(SECURE_SERVER_ID)?.accessToken, labToken, "the lab's token stays");
+      assert.equal(api.connections.get(out!.connection.id).status, 'disconnected');
+      assert.equal(api.connections.get(SECURE_SERVER_ID).status, 'connected');
     } finally {
       assert.equal(await vscode.commands.executeCommand('sherpa.removeServer', out!.connection.id), true);
     }
