@@ -25,6 +25,8 @@ export type TokenPlan =
       provider: 'microsoft';
       /** VSCODE_CLIENT_ID / VSCODE_TENANT pseudo-scopes first, then the API scopes. */
       scopes: string[];
+      /** The tenant asked for: the setting, else the issuer's, else `organizations`. */
+      tenant: string;
       /** A rejected token: ask for a new session instead of the cached one. */
       forceNew: boolean;
     }
@@ -75,13 +77,11 @@ export function planTokenRequest(
         },
       );
     }
+    const tenant = o.tenant ?? tenantFromIssuer(request.issuer) ?? 'organizations';
     return {
       provider: 'microsoft',
-      scopes: [
-        `VSCODE_CLIENT_ID:${o.clientId}`,
-        `VSCODE_TENANT:${o.tenant ?? tenantFromIssuer(request.issuer) ?? 'organizations'}`,
-        ...request.scopes,
-      ],
+      scopes: [`VSCODE_CLIENT_ID:${o.clientId}`, `VSCODE_TENANT:${tenant}`, ...request.scopes],
+      tenant,
       forceNew: request.reason !== 'initial',
     };
   }

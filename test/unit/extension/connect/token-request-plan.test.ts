@@ -58,6 +58,7 @@ describe('token request plan (which provider, which scopes)', () => {
         'VSCODE_TENANT:72f988bf-86f1-41af-91ab-2d7cd011db47',
         'api://x/access_as_user',
       ],
+      tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       forceNew: false,
     });
   });
