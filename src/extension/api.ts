@@ -7,7 +7,6 @@
 import type { SherpaAuthProvider } from './auth/sherpa-auth-provider';
 import type { AzureSession } from './azure/azure-session';
 import type { ConnectionManager } from './connect/connection-manager';
-import type { DeviceCodeFlow } from './connect/device-code-flow';
 import type { TokenBroker } from './connect/token-broker';
 import type { TokenState } from './connect/token-state';
 import type { LabController } from './lab/lab-controller';
@@ -31,7 +30,6 @@ export interface SherpaApi {
   tokenView: TokenTreeProvider;
   serversView: ServersTreeProvider;
   connections: ConnectionManager;
-  deviceCode: DeviceCodeFlow;
   statusBar: SherpaStatusBar;
   lab: LabController;
   vulnerableToken: VulnerableTokenStore;

@@ -38,9 +38,8 @@ import { auditServerCommand, exportAuditCommand, validateSecurityCommand } from 
 import { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
 import { AuditTreeProvider } from './views/audit/audit-tree';
 import { ConnectionManager } from './connect/connection-manager';
-import { DeviceCodeFlow, notificationPresenter } from './connect/device-code-flow';
+import { notificationPresenter } from './connect/device-code-grant';
 import { askStepUp, providerSessionSource, TokenBroker, vscodeSessionSource } from './connect/token-broker';
-import { SECURE_SERVER_ID } from './connect/server-target';
 import { TestHookSlot } from './test-hooks';
 import { TokenState } from './connect/token-state';
 import { resolveEndpoints } from './endpoints';
@@ -133,16 +132,10 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     clientId: () => readSettings().authClientId,
     trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
     labIdentity,
-  });
-  const deviceCode = new DeviceCodeFlow({
-    log,
-    tokenState,
-    server: () => ({ id: SECURE_SERVER_ID, url: endpoints().secureUrl }),
-    clientId: () => readSettings().azureCliClientId,
-    trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
-    labIdentity,
-    browser,
-    present: hooks.presenter(notificationPresenter(browser)),
+    deviceCode: {
+      clientId: () => readSettings().azureCliClientId,
+      present: hooks.presenter(notificationPresenter(browser)),
+    },
   });
   subs.push(tokenState, connections);
 
@@ -213,7 +206,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
   register('sherpa.connectVulnerable', () => connectVulnerableCommand(connectDeps));
   register('sherpa.connectServer', (arg?: ServerArg) => connectServerCommand(connectDeps, arg));
   register('sherpa.removeServer', (arg?: ServerArg) => removeServerCommand(connectDeps, arg));
-  register('sherpa.deviceCode', (arg?: ServerArg) => deviceCodeCommand(deviceCode, connections, log, arg));
+  register('sherpa.deviceCode', (arg?: ServerArg) => deviceCodeCommand(connections, log, arg));
   register('sherpa.signOut', (arg?: ServerArg) =>
     signOutCommand(authProvider, tokenState, connections, log, arg),
   );
@@ -280,7 +273,6 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     tokenView,
     serversView,
     connections,
-    deviceCode,
     statusBar,
     lab,
     vulnerableToken,

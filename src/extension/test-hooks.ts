@@ -10,7 +10,7 @@
 import type { DeviceCodeLogin } from '../core/grants/device-code';
 import type { OpenBrowser } from './auth/sherpa-auth-provider';
 import type { AzureUi } from './azure/azure-ui';
-import type { PresentDeviceCode } from './connect/device-code-flow';
+import type { PresentDeviceCode } from './connect/device-code-grant';
 import type { SherpaSessionSource } from './connect/token-broker';
 import type { ConfirmStepUp } from './connect/token-request-plan';
 

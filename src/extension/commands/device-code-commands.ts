@@ -1,6 +1,11 @@
-/** "Sherpa: Sign In with Device Code": for the server given, the only OAuth server, or the one picked. */
+/**
+ * "Sherpa: Sign In with Device Code": connects the server given, the only OAuth server, or the one
+ * picked, with the device code grant (RFC 8628) as the engine's grant strategy; the token lands in the
+ * Token view like any other connect's.
+ */
+import * as vscode from 'vscode';
+import { countOf } from '../../core/plural';
 import type { ConnectionManager } from '../connect/connection-manager';
-import type { DeviceCodeFlow } from '../connect/device-code-flow';
 import { SECURE_SERVER_ID } from '../connect/server-target';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
@@ -8,7 +13,6 @@ import { pickServer, serverIdOf, type ServerArg } from './pick-server';
 
 /** True when a token arrived; false when it failed (shown) or the person cancelled the pick. */
 export async function deviceCodeCommand(
-  flow: DeviceCodeFlow,
   connections: ConnectionManager,
   log: SherpaLog,
   arg?: ServerArg,
@@ -26,8 +30,11 @@ export async function deviceCodeCommand(
     ));
   if (!id) return false;
   try {
-    const server = connections.get(id);
-    await flow.run({ id: server.id, url: server.url });
+    const connection = await connections.connect(id, { grant: 'device-code' });
+    log.info('Device code sign-in finished; the token is in the Token view');
+    void vscode.window.showInformationMessage(
+      `Signed in with a device code: ${countOf(connection.tools.length, 'tool')} on ${connection.added ? connection.url : `the ${connection.noun}`}. See the Token view for what is inside the token.`,
+    );
     return true;
   } catch (err) {
     showFailure(log, 'Device code sign-in failed', err);

@@ -28,6 +28,7 @@ import {
   type ServerTarget,
 } from './server-target';
 import type { TokenState } from './token-state';
+import { deviceCodeStrategy, type PresentDeviceCode } from './device-code-grant';
 
 export type { ConnectionStatus, ServerConnection } from './connection-registry';
 
@@ -55,6 +56,18 @@ export interface ConnectionManagerDeps {
   trustedApiIdentifiers: () => string[];
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => LabIdentity | undefined;
+  /** The device code grant: its client id (`sherpa.auth.azureCliClientId`) and how the code is shown. */
+  deviceCode: { clientId: () => string; present: PresentDeviceCode };
+}
+
+/** How an OAuth server's token is obtained: VS Code's authentication API, or the device code grant. */
+export type OAuthGrant = 'vscode' | 'device-code';
+
+/** Where the current token of a session came from, for the Token view and Sign Out. */
+interface TokenOrigin {
+  source: string;
+  providerId?: string;
+  sessionId?: string;
 }
 
 /** A live MCP session: an OAuth one also carries the tokens the connect flow obtained. */
@@ -62,6 +75,8 @@ interface LiveSession {
   close(): Promise<void>;
   callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   oauth?: ConnectedServer;
+  /** Asked again after a call replaced the token (the broker's last session may be a new one). */
+  origin?: () => TokenOrigin;
 }
 
 export class ConnectionManager implements vscode.Disposable {
@@ -108,10 +123,14 @@ export class ConnectionManager implements vscode.Disposable {
     return removed;
   }
 
-  /** Connects `id` the way its `auth` says: OAuth discovery, or the static token. */
-  connect(id: ServerId): Promise<ServerConnection> {
+  /**
+   * Connects `id` the way its `auth` says: OAuth discovery, or the static token. An OAuth server's token
+   * comes from VS Code's authentication API, or with `grant: 'device-code'` from the device code grant.
+   */
+  connect(id: ServerId, o: { grant?: OAuthGrant } = {}): Promise<ServerConnection> {
     const target = this.registry.get(id);
-    return target.auth === 'static-token' ? this.connectStatic(target) : this.connectOAuth(target);
+    if (target.auth === 'static-token') return this.connectStatic(target);
+    return this.connectOAuth(target, o.grant ?? 'vscode');
   }
 
   /** Connect Secure Server: the configured secure server. */
@@ -124,24 +143,18 @@ export class ConnectionManager implements vscode.Disposable {
     return this.connect(VULNERABLE_SERVER_ID);
   }
 
-  /** The full OAuth discovery flow with progress for every network step. */
-  private async connectOAuth(target: ServerTarget): Promise<ServerConnection> {
+  /** The engine's flow (core/client/connect-server.ts) with progress for every network step. */
+  private async connectOAuth(target: ServerTarget, via: OAuthGrant): Promise<ServerConnection> {
     const { id, url } = target;
     await this.registry.disconnect(id);
     this.registry.update({ ...target, status: 'connecting', tools: [] });
     let lastToken: BrokeredToken | undefined;
-    try {
-      const connected = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Sherpa: connecting to ${url}`,
-          cancellable: true,
-        },
-        async (progress, cancel) => {
-          const abort = new AbortController();
-          const lab = this.deps.labIdentity();
-          // The broker (VS Code's authentication API) is the engine's grant strategy.
-          const grant: GrantStrategy = {
+    // The broker (VS Code's authentication API) or the device code grant is the engine's grant strategy.
+    const clientId = via === 'device-code' ? this.deps.deviceCode.clientId() : this.deps.clientId();
+    const grant: GrantStrategy =
+      via === 'device-code'
+        ? deviceCodeStrategy(this.deps.deviceCode.present, this.deps.log)
+        : {
             name: 'VS Code authentication',
             grantTypes: ['authorization_code'],
             getToken: async (request) => {
@@ -149,8 +162,26 @@ export class ConnectionManager implements vscode.Disposable {
               return lastToken;
             },
           };
+    const origin = (): TokenOrigin =>
+      via === 'device-code'
+        ? { source: `device code (client ${clientId})` }
+        : {
+            source: `${target.noun} sign-in (${lastToken?.providerId ?? 'oauth'})`,
+            ...(lastToken ? { providerId: lastToken.providerId, sessionId: lastToken.sessionId } : {}),
+          };
+    try {
+      const connected = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title:
+            via === 'device-code' ? `Sherpa: device code sign-in for ${url}` : `Sherpa: connecting to ${url}`,
+          cancellable: true,
+        },
+        async (progress, cancel) => {
+          const abort = new AbortController();
+          const lab = this.deps.labIdentity();
           const flow = connectServer(url, {
-            credentials: publicClient(this.deps.clientId()),
+            credentials: publicClient(clientId),
             grant,
             resolveNames: !proxyResolvesNames(),
             trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
@@ -173,8 +204,9 @@ export class ConnectionManager implements vscode.Disposable {
         close: () => connected.close(),
         callTool: (name, args) => connected.callTool(name, args),
         oauth: connected,
+        origin,
       });
-      this.publishToken(target, connected, lastToken);
+      this.publishToken(target, connected, origin());
       return this.registry.update({
         ...target,
         status: 'connected',
@@ -240,7 +272,8 @@ export class ConnectionManager implements vscode.Disposable {
         const before = live.oauth?.tokens.accessToken;
         const result = await live.callTool(name, args);
         // A re-auth or step-up inside the call replaced the token: the Token view follows.
-        if (live.oauth && live.oauth.tokens.accessToken !== before) this.publishToken(target, live.oauth);
+        if (live.oauth && live.origin && live.oauth.tokens.accessToken !== before)
+          this.publishToken(target, live.oauth, live.origin());
         return result;
       },
     );
@@ -250,18 +283,15 @@ export class ConnectionManager implements vscode.Disposable {
     await this.registry.disconnect(id);
   }
 
-  private publishToken(target: ServerTarget, connected: ConnectedServer, brokered?: BrokeredToken): void {
-    const previous = this.deps.tokenState.get(target.id);
-    const providerId = brokered?.providerId ?? previous?.providerId;
-    const sessionId = brokered?.sessionId ?? previous?.sessionId;
+  private publishToken(target: ServerTarget, connected: ConnectedServer, origin: TokenOrigin): void {
     this.deps.tokenState.set(target.id, {
       accessToken: connected.tokens.accessToken,
-      source: `${target.noun} sign-in (${providerId ?? 'oauth'})`,
+      source: origin.source,
       serverUrl: target.url,
       // What discovery learnt, once: the engine's expectations for this server's token.
       expectations: connected.expectations,
-      ...(sessionId ? { sessionId } : {}),
-      ...(providerId ? { providerId } : {}),
+      ...(origin.sessionId ? { sessionId: origin.sessionId } : {}),
+      ...(origin.providerId ? { providerId: origin.providerId } : {}),
     });
   }
 

@@ -152,7 +152,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     const restore = api.setTestHooks({ presentDeviceCode: () => (presented = true) });
     try {
       await assert.rejects(
-        api.deviceCode.run(),
+        api.connections.connect(SECURE_SERVER_ID, { grant: 'device-code' }),
         (e: unknown) => (e as { code?: string }).code === 'UNSAFE_URL',
       );
     } finally {
