@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
 import { spawnCli, startLabProcess, type LabProcess } from '../support/lab';
+import { approveDeviceCode } from '../support/drive-login';
+import { AZURE_CLIENT_ID } from '../../src/core/well-known-ids';
 
 let lab: LabProcess;
 let labJson = '';
@@ -64,6 +66,32 @@ test('connect: every step ✔ and the claims shown, never the token', async () =
   assert.doesNotMatch(r.stdout, /✘/);
   assert.match(r.stdout, new RegExp(LAB_USERS[1]!.oid));
   assert.doesNotMatch(r.stdout + r.stderr, /eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+});
+
+test('connect --device-code: the engine with the RFC 8628 grant, approved on the lab device page', async () => {
+  const child = spawnCli(['connect', lab.secure, '--device-code', '--client-id', AZURE_CLIENT_ID], {
+    NO_COLOR: '1',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const url = new Promise<string>((resolve) =>
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      const m = /open (\S+) and enter the code/.exec(stderr);
+      if (m) resolve(m[1]!);
+    }),
+  );
+  child.stdin!.end();
+  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const page = await approveDeviceCode(await url, { username: 'bob', password: LAB_USERS[1]!.password });
+  assert.match(page, /signed in/i);
+  assert.equal(await exit, 0, stderr);
+  for (const step of ['probe', 'prm', 'as-metadata', 'registration', 'token', 'initialize', 'tools']) {
+    assert.match(stdout, new RegExp(`✔ ${step}\\b`));
+  }
+  assert.match(stdout, /Authorized party \(client\) \(azp\)\s+04b07795/);
+  assert.match(stdout, new RegExp(LAB_USERS[1]!.oid));
 });
 
 test('connect to the vulnerable server fails at PRM discovery with a hint', async () => {

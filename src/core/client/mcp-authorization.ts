@@ -15,16 +15,9 @@
  * exchange (grants/authorization-code.ts). Every request goes through core/net/guarded-fetch.ts.
  */
 import * as client from 'openid-client';
-import { assertEndpoints, discoverAuthorizationServer } from '../discovery/as-metadata';
-import {
-  discoverLegacyAuthorizationServer,
-  type LegacyDiscoveryMethod,
-} from '../discovery/legacy-authorization-server';
-import { discoverProtectedResource, type DiscoveredProtectedResource } from '../discovery/protected-resource';
+import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
-import type { AsDiscoveryMethod } from '../discovery/as-metadata';
-import { isEntraIssuer } from '../entra';
-import { SherpaError, isSherpaError } from '../errors';
+import { SherpaError } from '../errors';
 import { clientCredentialsGrant } from '../grants/strategies';
 import { createMcpFetch } from '../mcp/mcp-connect';
 import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/guarded-fetch';
@@ -41,7 +34,13 @@ import {
   type RetryLimits,
   type TokenReason,
 } from './retry-policy';
-import { selectScopes, splitScope, withOfflineAccess, type ScopeContext } from './scope-selection';
+import {
+  discoverIssuer,
+  discoverResource,
+  scopeContextFor,
+  type LearntAuthorizationServer,
+} from './resource-discovery';
+import { selectScopes, splitScope, withOfflineAccess } from './scope-selection';
 import {
   asStep,
   describeAs,
@@ -51,6 +50,8 @@ import {
   describeTokens,
   type StepListener,
 } from './steps';
+
+export type { LearntAuthorizationServer } from './resource-discovery';
 
 export interface McpAuthorizationOptions {
   /** The MCP endpoint the person chose; PRM `resource` must equal it. */
@@ -82,13 +83,6 @@ export interface McpAuthorizationOptions {
   /** Replaces both guarded fetches (metadata and MCP). */
   fetch?: GuardedFetch;
   signal?: AbortSignal;
-}
-
-/** The authorization server the engine uses, with how it was found. */
-export interface LearntAuthorizationServer {
-  issuer: string;
-  metadata: Readonly<client.ServerMetadata>;
-  method: AsDiscoveryMethod | LegacyDiscoveryMethod;
 }
 
 /** What the engine learnt; the CLI and the extension read it instead of discovering again. */
@@ -151,50 +145,27 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
   };
 
   /** PRM (or the 2025-03-26 fallback) and the scope choice, which is checked before any AS request. */
-  const readResource = async (challenge: BearerChallenge | undefined, metadataFetch: GuardedFetch) =>
+  const readResource = (challenge: BearerChallenge | undefined, metadataFetch: GuardedFetch) =>
     asStep(
       emit,
       'prm',
       async () => {
-        let issuer: string;
-        let legacy: LearntAuthorizationServer | undefined;
-        try {
-          const prm = await discoverProtectedResource(serverUrl, {
-            ...(challenge?.resourceMetadata ? { resourceMetadataUrl: challenge.resourceMetadata } : {}),
-            fetch: metadataFetch,
-            ...(options.signal ? { signal: options.signal } : {}),
-          });
-          state.prm = prm;
-          state.resource = prm.metadata.resource;
-          issuer = prm.metadata.authorization_servers[0]!;
-        } catch (err) {
-          if (!isSherpaError(err, 'PRM_NOT_FOUND')) throw err;
-          const found = await discoverLegacyAuthorizationServer(serverUrl, {
-            fetch: metadataFetch as client.CustomFetch,
-          });
-          if (found.method === 'legacy-default-endpoints' && !options.legacyDefaultEndpoints) throw err;
-          assertEndpoints(found.metadata);
-          delete state.prm;
-          state.resource = serverUrl;
-          issuer = found.metadata.issuer;
-          legacy = { issuer, metadata: found.metadata, method: found.method };
-        }
+        const found = await discoverResource(serverUrl, challenge, {
+          fetch: metadataFetch,
+          ...(options.legacyDefaultEndpoints ? { legacyDefaultEndpoints: true } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
         // The challenge and the PRM are the server's words: no pseudo-scopes, nothing of another resource.
-        const context: ScopeContext = {
-          resource: state.resource,
-          entra: isEntraIssuer(issuer),
-          ...(options.trustedApiIdentifiers ? { trustedApiIdentifiers: options.trustedApiIdentifiers } : {}),
-        };
         const scopes = selectScopes({
           challengeScope: challenge?.scope,
-          prmScopesSupported: state.prm?.metadata.scopes_supported,
-          context,
+          prmScopesSupported: found.prm?.metadata.scopes_supported,
+          context: scopeContextFor(found.resource, found.issuer, options.trustedApiIdentifiers),
         });
-        return { issuer, legacy, scopes, context };
+        return { ...found, scopes };
       },
       (r) =>
-        state.prm
-          ? describePrm(state.prm)
+        r.prm
+          ? describePrm(r.prm)
           : `no Protected Resource Metadata: 2025-03-26 server, authorization server ${r.issuer}`,
     );
 
@@ -207,25 +178,25 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
         challengeScope: challenge?.scope,
         previous: state.scopes,
         stepUp: true,
-        context: {
-          resource: state.resource,
-          entra: isEntraIssuer(state.authorizationServer.issuer),
-          ...(options.trustedApiIdentifiers ? { trustedApiIdentifiers: options.trustedApiIdentifiers } : {}),
-        },
+        context: scopeContextFor(
+          state.resource,
+          state.authorizationServer.issuer,
+          options.trustedApiIdentifiers,
+        ),
       });
     } else {
       const found = await readResource(challenge, metadataFetch);
       scopes = found.scopes;
+      if (found.prm) state.prm = found.prm;
+      else delete state.prm;
+      state.resource = found.resource;
       if (state.authorizationServer?.issuer !== found.issuer) {
-        const discover = async (): Promise<LearntAuthorizationServer> => {
-          if (found.legacy) return found.legacy;
-          const a = await discoverAuthorizationServer(found.issuer, {
-            clientId: 'discovery',
-            fetch: metadataFetch as client.CustomFetch,
-          });
-          return { issuer: found.issuer, metadata: a.metadata, method: a.method };
-        };
-        state.authorizationServer = await asStep(emit, 'as-metadata', discover, describeAs);
+        state.authorizationServer = await asStep(
+          emit,
+          'as-metadata',
+          () => discoverIssuer(found, metadataFetch),
+          describeAs,
+        );
       }
     }
     const as = state.authorizationServer!;

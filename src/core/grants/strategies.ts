@@ -4,17 +4,26 @@
  * module with the protocol exchange (openid-client does the OAuth parts) and a factory below.
  */
 import { discoverAuthorizationServer } from '../discovery/as-metadata';
-import type { GrantStrategy } from '../client/grant-strategy';
+import type { GrantStrategy, TokenRequest } from '../client/grant-strategy';
 import { loginWithAuthorizationCode, type AuthorizationCodeOptions } from './authorization-code';
 import { requestClientCredentialsToken } from './client-credentials';
 import { exchangeIdJag, JWT_BEARER_GRANT, requestIdJag } from './cross-app-access';
 import { startDeviceCodeLogin, type DeviceCodeLogin } from './device-code';
 
+/**
+ * Leave out the RFC 8707 resource: always, or for the requests a predicate picks (Entra rejects a
+ * resource that differs from the scope's App ID URI, AADSTS9010010 — `(r) => isEntraIssuer(r.issuer)`).
+ */
+export type OmitResource = boolean | ((request: TokenRequest) => boolean);
+
+function omits(o: OmitResource | undefined, r: TokenRequest): boolean {
+  return typeof o === 'function' ? o(r) : o === true;
+}
+
 /** Authorization code + PKCE (RFC 6749 §4.1, RFC 7636) with a loopback redirect (RFC 8252 §7.3). */
 export function authorizationCodeGrant(
   o: Pick<AuthorizationCodeOptions, 'openBrowser' | 'timeoutMs' | 'forwardRedirectUri'> & {
-    /** Leave out the RFC 8707 resource (what Entra needs: AADSTS9010010). */
-    omitResource?: boolean;
+    omitResource?: OmitResource;
   },
 ): GrantStrategy {
   return {
@@ -24,7 +33,7 @@ export function authorizationCodeGrant(
       loginWithAuthorizationCode({
         config: r.config,
         scopes: r.scopes,
-        ...(o.omitResource ? {} : { resource: r.resource }),
+        ...(omits(o.omitResource, r) ? {} : { resource: r.resource }),
         openBrowser: o.openBrowser,
         ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
         ...(o.forwardRedirectUri ? { forwardRedirectUri: o.forwardRedirectUri } : {}),
@@ -36,7 +45,7 @@ export function authorizationCodeGrant(
 /** Device authorization grant (RFC 8628): `show` tells the person where to go and what to type. */
 export function deviceCodeGrant(o: {
   show: (login: DeviceCodeLogin) => void;
-  omitResource?: boolean;
+  omitResource?: OmitResource;
 }): GrantStrategy {
   return {
     name: 'device code (RFC 8628)',
@@ -45,7 +54,7 @@ export function deviceCodeGrant(o: {
       const login = await startDeviceCodeLogin({
         config: r.config,
         scopes: r.scopes,
-        ...(o.omitResource ? {} : { resource: r.resource }),
+        ...(omits(o.omitResource, r) ? {} : { resource: r.resource }),
         ...(r.signal ? { signal: r.signal } : {}),
       });
       o.show(login);

@@ -1,0 +1,111 @@
+/**
+ * The discovery half of the engine (MCP authorization spec 2025-11-25 "Authorization Server Discovery"):
+ * which resource the token is for and which authorization server issues it. Protected Resource Metadata
+ * (RFC 9728, from the challenge's `resource_metadata` or the well-known URLs) names both; a server with
+ * no PRM at all is a 2025-03-26 server (legacy-authorization-server.ts), whose authorization server
+ * lives at the MCP server's origin. Then the authorization server's own metadata (RFC 8414 / OIDC
+ * Discovery 1.0), whose issuer must be the one named (RFC 8414 §3.3, checked in as-metadata.ts).
+ */
+import type * as client from 'openid-client';
+import {
+  assertEndpoints,
+  discoverAuthorizationServer,
+  type AsDiscoveryMethod,
+} from '../discovery/as-metadata';
+import {
+  discoverLegacyAuthorizationServer,
+  type LegacyDiscoveryMethod,
+} from '../discovery/legacy-authorization-server';
+import { discoverProtectedResource, type DiscoveredProtectedResource } from '../discovery/protected-resource';
+import type { BearerChallenge } from '../discovery/www-authenticate';
+import { isEntraIssuer } from '../entra';
+import { SherpaError, isSherpaError } from '../errors';
+import type { GuardedFetch } from '../net/guarded-fetch';
+import type { ScopeContext } from './scope-selection';
+
+/** The authorization server the engine uses, with how it was found. */
+export interface LearntAuthorizationServer {
+  issuer: string;
+  metadata: Readonly<client.ServerMetadata>;
+  method: AsDiscoveryMethod | LegacyDiscoveryMethod;
+}
+
+export interface DiscoveredResource {
+  /** Undefined for a 2025-03-26 server. */
+  prm?: DiscoveredProtectedResource;
+  /** The PRM `resource` (validated against the server URL, RFC 9728 §3.3), else the server URL. */
+  resource: string;
+  /** The authorization server to use: the PRM's first, or the 2025-03-26 one. */
+  issuer: string;
+  /** A 2025-03-26 server's authorization server, already known from its origin. */
+  legacy?: LearntAuthorizationServer;
+}
+
+export interface ResourceDiscoveryOptions {
+  fetch: GuardedFetch;
+  /** Guess `{origin}/authorize`, `/token`, `/register` when not even legacy metadata exists. */
+  legacyDefaultEndpoints?: boolean;
+  signal?: AbortSignal;
+}
+
+/** PRM, else the 2025-03-26 fallback; rethrows PRM_NOT_FOUND when neither applies. */
+export async function discoverResource(
+  serverUrl: string,
+  challenge: BearerChallenge | undefined,
+  o: ResourceDiscoveryOptions,
+): Promise<DiscoveredResource> {
+  try {
+    const prm = await discoverProtectedResource(serverUrl, {
+      ...(challenge?.resourceMetadata ? { resourceMetadataUrl: challenge.resourceMetadata } : {}),
+      fetch: o.fetch,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    return { prm, resource: prm.metadata.resource, issuer: prm.metadata.authorization_servers[0]! };
+  } catch (err) {
+    if (!isSherpaError(err, 'PRM_NOT_FOUND')) throw err;
+    const found = await discoverLegacyAuthorizationServer(serverUrl, {
+      fetch: o.fetch as client.CustomFetch,
+    });
+    if (found.method === 'legacy-default-endpoints' && !o.legacyDefaultEndpoints) {
+      throw new SherpaError(err.code, err.message, {
+        cause: err,
+        hint: `${err.hint ?? ''} No 2025-03-26 authorization server metadata at ${new URL('/.well-known/oauth-authorization-server', serverUrl).href} either.`.trim(),
+        ...(err.details ? { details: err.details } : {}),
+      });
+    }
+    // The legacy document is the server's word like any metadata: its endpoints pass the same rule.
+    assertEndpoints(found.metadata);
+    const issuer = found.metadata.issuer;
+    return {
+      resource: serverUrl,
+      issuer,
+      legacy: { issuer, metadata: found.metadata, method: found.method },
+    };
+  }
+}
+
+/** The authorization server's metadata for `found.issuer` (a 2025-03-26 server's is already known). */
+export async function discoverIssuer(
+  found: DiscoveredResource,
+  fetch: GuardedFetch,
+): Promise<LearntAuthorizationServer> {
+  if (found.legacy) return found.legacy;
+  const a = await discoverAuthorizationServer(found.issuer, {
+    clientId: 'discovery',
+    fetch: fetch as client.CustomFetch,
+  });
+  return { issuer: found.issuer, metadata: a.metadata, method: a.method };
+}
+
+/** The scope-policy context for tokens of `resource` from `issuer`. */
+export function scopeContextFor(
+  resource: string,
+  issuer: string,
+  trustedApiIdentifiers: readonly string[] | undefined,
+): ScopeContext {
+  return {
+    resource,
+    entra: isEntraIssuer(issuer),
+    ...(trustedApiIdentifiers ? { trustedApiIdentifiers } : {}),
+  };
+}
