@@ -73,7 +73,7 @@ export class SherpaStatusBar implements vscode.Disposable {
   }
 }
 
-/** "secure" / "vulnerable" for the configured two (their first word), host and path for added ones. */
+/** "secure", "lab secure"… for Sherpa's own rows (the noun without "server"), host and path for added ones. */
 function shortName(c: ServerConnection): string {
-  return c.added ? toTerminalLine(c.label, 60) : (c.noun.split(' ')[0] ?? c.noun);
+  return c.added ? toTerminalLine(c.label, 60) : c.noun.replace(/ server$/, '');
 }

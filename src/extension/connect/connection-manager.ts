@@ -56,6 +56,8 @@ export interface ConnectionManagerDeps {
   trustedApiIdentifiers: () => string[];
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => LabIdentity | undefined;
+  /** The MCP URLs of the lab Sherpa runs, if it runs (listed too when the settings name other servers). */
+  labServers: () => { secure: string; vulnerable: string } | undefined;
   /** The device code grant: its client id (`sherpa.auth.azureCliClientId`) and how the code is shown. */
   deviceCode: { clientId: () => string; present: PresentDeviceCode };
 }
@@ -84,7 +86,9 @@ export class ConnectionManager implements vscode.Disposable {
   readonly onDidChange: vscode.Event<void>;
 
   constructor(private readonly deps: ConnectionManagerDeps) {
-    this.registry = new ConnectionRegistry<LiveSession>(() => configuredServers(deps.endpoints()));
+    this.registry = new ConnectionRegistry<LiveSession>(() =>
+      configuredServers(deps.endpoints(), deps.labServers()),
+    );
     this.onDidChange = this.registry.onDidChange;
   }
 

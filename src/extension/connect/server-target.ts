@@ -1,8 +1,9 @@
 /**
  * Which MCP servers Sherpa knows, each under its own id: the two the settings/lab name (the secure and
- * the vulnerable server, whose URLs follow settings and the lab's ports) and any number the person added
- * by URL (their own server, one from mcp.json, an Azure deployment). Nothing branches on an id: how a
- * server is connected is its `auth`.
+ * the vulnerable server, whose URLs follow settings and the lab's ports), the running lab's own two when
+ * the settings point elsewhere (an Azure deployment, say — so both can be compared side by side), and any
+ * number the person added by URL (their own server, one from mcp.json). Nothing branches on an id: how
+ * a server is connected is its `auth`.
  */
 import type { ServerEndpoints } from '../endpoints';
 
@@ -29,8 +30,40 @@ export const SECURE_SERVER_ID: ServerId = 'configured:secure';
 /** The server named by `sherpa.vulnerableServer.url` (default: the lab's vulnerable server). */
 export const VULNERABLE_SERVER_ID: ServerId = 'configured:vulnerable';
 
-/** The two configured servers, in the Servers view's order (the insecure one first: the story starts there). */
-export function configuredServers(urls: ServerEndpoints): ServerTarget[] {
+/** The running lab's secure server, listed when the settings name another secure server. */
+export const LAB_SECURE_SERVER_ID: ServerId = 'lab:secure';
+/** The running lab's vulnerable server, listed when the settings name another vulnerable server. */
+export const LAB_VULNERABLE_SERVER_ID: ServerId = 'lab:vulnerable';
+
+/**
+ * The configured servers, in the Servers view's order (the insecure one first: the story starts there),
+ * then the running lab's servers that the settings do not already name.
+ */
+export function configuredServers(
+  urls: ServerEndpoints,
+  lab?: { secure: string; vulnerable: string },
+): ServerTarget[] {
+  const fromLab: ServerTarget[] = [];
+  if (lab && lab.vulnerable !== urls.vulnerableUrl) {
+    fromLab.push({
+      id: LAB_VULNERABLE_SERVER_ID,
+      url: lab.vulnerable,
+      label: 'Lab vulnerable server (static token — INSECURE)',
+      noun: 'lab vulnerable server',
+      auth: 'static-token',
+      added: false,
+    });
+  }
+  if (lab && lab.secure !== urls.secureUrl) {
+    fromLab.push({
+      id: LAB_SECURE_SERVER_ID,
+      url: lab.secure,
+      label: 'Lab secure server (OAuth 2.1)',
+      noun: 'lab secure server',
+      auth: 'oauth',
+      added: false,
+    });
+  }
   return [
     {
       id: VULNERABLE_SERVER_ID,
@@ -48,6 +81,7 @@ export function configuredServers(urls: ServerEndpoints): ServerTarget[] {
       auth: 'oauth',
       added: false,
     },
+    ...fromLab,
   ];
 }
 

@@ -12,7 +12,7 @@ import { encodeSherpaScopes } from '../../../src/extension/auth/scope-encoding';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import type { ServerNode } from '../../../src/extension/views/server-node';
 import type { ServerTokenNode } from '../../../src/extension/views/server-token-node';
-import { SECURE_SERVER_ID } from '../../../src/extension/connect/server-target';
+import { LAB_SECURE_SERVER_ID, SECURE_SERVER_ID } from '../../../src/extension/connect/server-target';
 import {
   HOSTILE_TOKEN,
   startHostileServer,
@@ -159,6 +159,26 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
       restore();
     }
     assert.equal(presented, false);
+  });
+
+  test("with the secure server setting naming another server, the running lab's is listed and connects beside it", async () => {
+    const api = await getApi();
+    const elsewhere = 'https://ca-secure.example-env.eastus.azurecontainerapps.io/mcp';
+    await setSetting('secureServer.url', elsewhere);
+    try {
+      assert.equal(api.connections.get(SECURE_SERVER_ID).url, elsewhere);
+      assert.equal(api.connections.get(LAB_SECURE_SERVER_ID).url, lab!.secure);
+      const out = await vscode.commands.executeCommand<ConnectOutcome>(
+        'sherpa.connectServer',
+        LAB_SECURE_SERVER_ID,
+      );
+      assert.equal(out.connection.status, 'connected', JSON.stringify(out.error));
+      assert.equal(api.tokenState.get(LAB_SECURE_SERVER_ID)?.serverUrl, lab!.secure);
+      assert.match(api.statusBar.text, /lab secure · token expires in/);
+    } finally {
+      await api.connections.disconnect(LAB_SECURE_SERVER_ID);
+      api.tokenState.set(LAB_SECURE_SERVER_ID, undefined);
+    }
   });
 
   test('Connect to MCP Server… adds a server next to the lab one; control characters never reach the views', async () => {

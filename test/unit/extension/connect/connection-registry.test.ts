@@ -4,6 +4,7 @@ import { isSherpaError } from '../../../../src/core/errors';
 import { ConnectionRegistry } from '../../../../src/extension/connect/connection-registry';
 import {
   configuredServers,
+  LAB_SECURE_SERVER_ID,
   SECURE_SERVER_ID,
   VULNERABLE_SERVER_ID,
 } from '../../../../src/extension/connect/server-target';
@@ -89,6 +90,33 @@ describe('connection registry (keyed by server id)', () => {
     assert.equal(r.find(a.id), undefined);
     assert.equal(await r.remove(SECURE_SERVER_ID), false, 'the configured servers stay');
     assert.ok(r.find(SECURE_SERVER_ID));
+  });
+
+  it("the running lab's servers are listed too when the settings name others (an Azure deployment)", () => {
+    const lab = { secure: 'http://127.0.0.1:7482/mcp', vulnerable: 'http://127.0.0.1:7481/mcp' };
+    const same = new ConnectionRegistry<FakeSession>(() =>
+      configuredServers({ secureUrl: lab.secure, vulnerableUrl: lab.vulnerable }, lab),
+    );
+    assert.equal(same.list().length, 2, 'the settings already name the lab: no second row');
+    const azure = new ConnectionRegistry<FakeSession>(() =>
+      configuredServers(
+        { secureUrl: 'https://ca-secure.example.azurecontainerapps.io/mcp', vulnerableUrl: lab.vulnerable },
+        lab,
+      ),
+    );
+    assert.deepEqual(
+      azure.list().map((c) => [c.id, c.url, c.auth]),
+      [
+        [VULNERABLE_SERVER_ID, lab.vulnerable, 'static-token'],
+        [SECURE_SERVER_ID, 'https://ca-secure.example.azurecontainerapps.io/mcp', 'oauth'],
+        [LAB_SECURE_SERVER_ID, lab.secure, 'oauth'],
+      ],
+    );
+    assert.equal(
+      azure.add(new URL(lab.secure)).id,
+      LAB_SECURE_SERVER_ID,
+      'adding the lab URL finds that row',
+    );
   });
 
   it('an unknown id is UNKNOWN_SERVER with a hint, not a crash', () => {
