@@ -55,7 +55,7 @@ export function decideOnAuthFailure(
   if (status === 403 && challenge?.error !== 'insufficient_scope') return { action: 'pass' };
   if (status === 403 && sentToken) {
     const asked = splitScope(challenge?.scope);
-    if (asked.every((s) => grantedScopes.includes(s))) {
+    if (asked.every((s) => isGranted(s, grantedScopes))) {
       return {
         action: 'give-up',
         why: `403 insufficient_scope for scopes the token already has (${challenge?.scope ?? 'none named'})`,
@@ -72,4 +72,14 @@ export function decideOnAuthFailure(
     return { action: 'give-up', why: '401 again for a freshly obtained token' };
   }
   return { action: 'authorize', reason: status === 403 ? 'step-up' : sentToken ? 'retry' : 'initial' };
+}
+
+/**
+ * Entra writes a delegated scope into `scp` without its resource (`api://…/access_as_user` is granted as
+ * `access_as_user`), so a challenged `{resource}/name` counts as granted when the token lists `name`.
+ */
+function isGranted(scope: string, granted: readonly string[]): boolean {
+  if (granted.includes(scope)) return true;
+  const cut = scope.lastIndexOf('/');
+  return scope.includes('://') && cut > 0 && granted.includes(scope.slice(cut + 1));
 }

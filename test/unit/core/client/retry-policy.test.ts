@@ -60,6 +60,16 @@ test('no step-up for scopes the token already carries (no authorization loop)', 
   assert.match((d as { why: string }).why, /already has \(mcp:admin\)/);
 });
 
+test('an Entra-style scp (name without its resource) counts as granted for the challenged {resource}/name', () => {
+  const failure = {
+    status: 403,
+    challenge: bearer({ error: 'insufficient_scope', scope: 'https://sherpa.example.io/mcp/access_as_user' }),
+    sentToken: true,
+  };
+  assert.equal(decideOnAuthFailure(failure, fresh, ['access_as_user']).action, 'give-up');
+  assert.equal(decideOnAuthFailure(failure, fresh, ['other']).action, 'authorize');
+});
+
 test('every request is bounded by maxAuthorizationsPerRequest', () => {
   const failure = {
     status: 403,
