@@ -200,6 +200,13 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     return all.length;
   }
 
+  /** Removes the sessions obtained for one MCP server (their RFC 8707 resource is its URL). */
+  async removeSessionsFor(resource: string): Promise<number> {
+    const hits = (await this.serialise(() => this.store.readAll())).filter((s) => s.resource === resource);
+    for (const s of hits) await this.removeSession(s.id);
+    return hits.length;
+  }
+
   /**
    * Marks the session that holds `accessToken` as expired because a resource server rejected it (401):
    * the next getSessions refreshes it silently, or drops it if it cannot.

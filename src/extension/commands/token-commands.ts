@@ -57,8 +57,10 @@ export async function copyTokenCommand(
 }
 
 /**
- * Signs out of one server's token (its Sherpa session deleted, the token forgotten, the server
- * disconnected). With no token at all: every stored Sherpa session is deleted.
+ * Signs out of one server: its token's Sherpa session deleted (or, for a token from elsewhere — device
+ * code, the microsoft provider — every Sherpa session obtained for that server), the token forgotten,
+ * the server disconnected; other servers' sessions stay. With no token at all: every stored Sherpa
+ * session is deleted.
  */
 export async function signOutCommand(
   auth: SherpaAuthProvider,
@@ -75,6 +77,8 @@ export async function signOutCommand(
   if (t?.providerId === SHERPA_AUTH_PROVIDER_ID && t.sessionId) {
     await auth.removeSession(t.sessionId);
     removed = 1;
+  } else if (t?.serverUrl) {
+    removed = await auth.removeSessionsFor(t.serverUrl);
   } else {
     removed = await auth.removeAllSessions();
   }
