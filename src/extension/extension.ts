@@ -29,7 +29,7 @@ import {
   connectVulnerableCommand,
   removeServerCommand,
 } from './commands/connect-commands';
-import type { ServerArg } from './commands/pick-server';
+import type { ServerArg } from './commands/server-arg';
 import { copyTokenCommand, signOutCommand } from './commands/token-commands';
 import { deviceCodeCommand } from './commands/device-code-commands';
 import { runToolCommand } from './commands/tool-commands';

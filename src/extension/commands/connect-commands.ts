@@ -11,7 +11,8 @@ import { toQuickPickText } from '../../core/untrusted-text';
 import { serversFromMcpJson } from '../mcp/mcp-json-servers';
 import { deviceCodeFallbackReason } from '../../core/grants/sign-in-fallback';
 import type { BrowserAddresses } from '../remote/browser-addresses';
-import { pickServer, serverIdOf, type ServerArg } from './pick-server';
+import { pickServer } from './pick-server';
+import { serverIdOf, type ServerArg } from './server-arg';
 
 /** What a connect command returns (for tests and other commands). */
 export interface ConnectOutcome {

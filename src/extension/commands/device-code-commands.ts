@@ -9,7 +9,8 @@ import type { ConnectionManager } from '../connect/connection-manager';
 import { SECURE_SERVER_ID } from '../connect/server-target';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
-import { pickServer, serverIdOf, type ServerArg } from './pick-server';
+import { pickServer } from './pick-server';
+import { serverIdOf, type ServerArg } from './server-arg';
 
 /** True when a token arrived; false when it failed (shown) or the person cancelled the pick. */
 export async function deviceCodeCommand(

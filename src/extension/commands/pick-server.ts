@@ -1,24 +1,10 @@
 /**
- * Commands that act on one server take it from their argument (a Servers/Token view item, an id from
- * another command or a test) or, when the person ran them from the palette and several servers
- * qualify, from a quick pick.
+ * Commands that act on one server take it from their argument (server-arg.ts) or, when the person ran
+ * them from the palette and several servers qualify, from a quick pick.
  */
 import * as vscode from 'vscode';
 import { toQuickPickText } from '../../core/untrusted-text';
 import type { ServerId } from '../connect/server-target';
-
-/** What a command may receive: a ServerNode, a ToolNode, a ServerTokenNode, a server id. */
-export type ServerArg =
-  string | { connection?: { id: string } } | { serverId?: string } | { server?: string } | undefined;
-
-/** The server id carried by a command argument, if any. */
-export function serverIdOf(arg: unknown): ServerId | undefined {
-  if (typeof arg === 'string') return arg;
-  if (!arg || typeof arg !== 'object') return undefined;
-  const o = arg as { connection?: { id?: unknown }; serverId?: unknown; server?: unknown };
-  for (const v of [o.connection?.id, o.serverId, o.server]) if (typeof v === 'string') return v;
-  return undefined;
-}
 
 export interface ServerChoice {
   id: ServerId;

@@ -5,7 +5,8 @@ import type { ConnectionManager } from '../connect/connection-manager';
 import type { CurrentToken, TokenState } from '../connect/token-state';
 import type { SherpaLog } from '../output-log';
 import { countOf } from '../../core/plural';
-import { pickServer, serverIdOf, type ServerArg } from './pick-server';
+import { pickServer } from './pick-server';
+import { serverIdOf, type ServerArg } from './server-arg';
 
 /** The token `arg` names, the only one, or the person's pick when several servers hold one. */
 async function tokenFor(
