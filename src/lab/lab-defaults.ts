@@ -14,7 +14,13 @@ export const LAB_OTHER_API_CLIENT_ID = '9d2b6e14-c3a7-4f85-b0d1-6e48a2f9c735';
 export const LAB_OTHER_API_APP_ID_URI = `api://${LAB_OTHER_API_CLIENT_ID}`;
 
 export const LAB_HOST = '127.0.0.1';
-export const LAB_DEFAULT_PORTS = { authorizationServer: 7480, vulnerable: 7481, secure: 7482 } as const;
+/** `proxy` runs only in Entra mode (`sherpa lab --entra`): the lab proxy of lab-proxy.ts. */
+export const LAB_DEFAULT_PORTS = {
+  authorizationServer: 7480,
+  vulnerable: 7481,
+  secure: 7482,
+  proxy: 7483,
+} as const;
 
 /** The vulnerable server's static token (workshop waypoint 1). Deliberately not a secret. */
 export const LAB_STATIC_TOKEN = 'camp1_demo_token_INSECURE';

@@ -9,6 +9,7 @@
 import { SherpaError } from '../core/errors';
 import { LAB_USERS, type LabUser } from './lab-defaults';
 import { isLoopbackHost } from '../core/url';
+import { createOutboundFetch } from '../servers/secure/auth/outbound-fetch';
 
 export interface LabCredentials {
   username: string;
@@ -38,6 +39,21 @@ export function assertLoopbackUrl(url: string | URL): void {
       },
     );
   }
+}
+
+/**
+ * How to reach the lab when it poses as Entra ID: a fetch through the lab proxy (which sends
+ * `hosts` to the lab's own TLS port and refuses everything else), and those host names. Only with such a
+ * route may an automated sign-in go to a non-loopback name: the proxy guarantees it ends on this machine.
+ */
+export interface LabRoute {
+  fetch: (input: string | URL, init?: RequestInit) => Promise<Response>;
+  hosts: string[];
+}
+
+function assertLabUrl(url: URL, route: LabRoute | undefined): void {
+  if (route?.hosts.includes(url.hostname.toLowerCase()) && url.protocol === 'https:') return;
+  assertLoopbackUrl(url);
 }
 
 /** Cookie jar for one origin: enough for oidc-provider's interaction and session cookies. */
@@ -115,16 +131,17 @@ async function walkLabPages(
   start: URL,
   creds: LabCredentials,
   stopAt?: string,
+  route?: LabRoute,
 ): Promise<{ url: URL; body?: string }> {
   const jar = new CookieJar();
   let url = start;
   let init: RequestInit = { method: 'GET' };
   for (let step = 0; step < 20; step++) {
-    assertLoopbackUrl(url); // also on every hop: a redirect must not carry the password elsewhere
+    assertLabUrl(url, route); // also on every hop: a redirect must not carry the password elsewhere
     const headers = new Headers(init.headers);
     const cookie = jar.header();
     if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const res = await (route?.fetch ?? fetch)(url, { ...init, headers, redirect: 'manual' });
     jar.store(res);
     if (res.status >= 300 && res.status < 400) {
       const location = res.headers.get('location');
@@ -138,6 +155,14 @@ async function walkLabPages(
     }
     const body = await res.text();
     const forms = parseLabForms(body);
+    const autoSubmit = forms.length === 1 && /\.submit\(\)/.test(body) ? forms[0] : undefined;
+    // response_mode=form_post (OAuth 2.0 Form Post Response Mode): the response is a page that posts the
+    // fields to the redirect URI. Stop there and hand them back as the query the receiver would read.
+    if (stopAt && autoSubmit && new URL(autoSubmit.action, url).href.startsWith(stopAt)) {
+      const target = new URL(autoSubmit.action, url);
+      for (const [k, v] of autoSubmit.fields) target.searchParams.set(k, v);
+      return { url: target };
+    }
     const login = forms.find((f) => f.hasPassword);
     if (res.status === 400 && login && init.method === 'POST') {
       throw new SherpaError('INVALID_CREDENTIALS', `The lab rejected the password of ${creds.username}`, {
@@ -159,7 +184,6 @@ async function walkLabPages(
     }
     // The login form, oidc-provider's device forms, or a page a browser would auto-submit by script
     // (oidc-provider's "Submitting Callback" step of the device flow).
-    const autoSubmit = forms.length === 1 && /\.submit\(\)/.test(body) ? forms[0] : undefined;
     const form =
       login ??
       forms.find((f) => f.id === 'op.deviceInputForm' || f.id === 'op.deviceConfirmForm') ??
@@ -187,12 +211,16 @@ async function walkLabPages(
  * Completes an authorization request (RFC 6749 §4.1) as a lab user and returns the URL the browser would
  * be sent to (`redirect_uri?code=…&state=…&iss=…` or `?error=…`), without requesting it.
  */
-export async function driveLabLogin(authorizationUrl: URL | string, creds: LabCredentials): Promise<URL> {
+export async function driveLabLogin(
+  authorizationUrl: URL | string,
+  creds: LabCredentials,
+  route?: LabRoute,
+): Promise<URL> {
   const start = new URL(authorizationUrl);
-  assertLoopbackUrl(start);
+  assertLabUrl(start, route);
   const redirectUri = start.searchParams.get('redirect_uri');
   if (!redirectUri) throw new SherpaError('BAD_ARGUMENT', 'The authorization URL has no redirect_uri');
-  return (await walkLabPages(start, creds, redirectUri)).url;
+  return (await walkLabPages(start, creds, redirectUri, route)).url;
 }
 
 /**
@@ -215,8 +243,20 @@ export function labLoginBrowser(creds: LabCredentials): (url: URL) => Promise<vo
 export async function approveLabDeviceCode(
   verificationUriComplete: URL | string,
   creds: LabCredentials,
+  route?: LabRoute,
 ): Promise<string> {
   const start = new URL(verificationUriComplete);
-  assertLoopbackUrl(start);
-  return (await walkLabPages(start, creds)).body ?? '';
+  assertLabUrl(start, route);
+  return (await walkLabPages(start, creds, undefined, route)).body ?? '';
+}
+
+/**
+ * The route to the Entra-posing lab (`startLab({ entra: true })`): fetch through the lab proxy with the lab
+ * CA trusted, for `login.microsoftonline.com` only.
+ */
+export function entraLabRoute(entra: { proxyUrl: string; authorityHost: string }, caPem: string): LabRoute {
+  return {
+    fetch: createOutboundFetch({ httpsProxy: entra.proxyUrl, noProxy: '', extraCaCertificates: [caPem] }),
+    hosts: [entra.authorityHost],
+  };
 }

@@ -7,10 +7,15 @@ import {
   LAB_HOST,
   LAB_STATIC_TOKEN,
   LAB_TENANT_ID,
+  LAB_USERS,
 } from './lab-defaults';
 import { SherpaError, isSherpaError } from '../core/errors';
 import { explainListenError } from '../servers/shared/start-errors';
-import { REQUIRED_SCOPE } from '../core/well-known-ids';
+import { ENTRA_AUTHORITY_HOST } from '../core/entra';
+import { loadOrCreateLabCertificates } from '../servers/authz/lab-ca';
+import { createLogger } from '../servers/shared/log';
+import { startLabProxy } from './lab-proxy';
+import { AZURE_CLIENT_ID, REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import type { ForwardedAddress } from '../servers/authz/forwarded-addresses';
 import { startAuthorizationServer } from '../servers/authz/index';
 import { startSecureServer } from '../servers/secure/index';
@@ -21,6 +26,8 @@ export interface LabPorts {
   authorizationServer: number;
   vulnerable: number;
   secure: number;
+  /** Entra mode only: the lab proxy. */
+  proxy: number;
 }
 
 export interface StartLabOptions {
@@ -31,6 +38,39 @@ export interface StartLabOptions {
   dataDir?: string;
   /** Entra-strict authorization server: resource/scope mismatch rejected (AADSTS9010010), no DCR. */
   strict?: boolean;
+  /**
+   * The lab posing as Entra ID: the authorization server answers as
+   * `https://login.microsoftonline.com/{tenant}/v2.0` over TLS (lab CA in `{dataDir}/lab-ca/`), reached
+   * through the lab proxy; the secure server validates its tokens as it would Entra's. Combines with strict.
+   */
+  entra?: boolean;
+  /**
+   * The secure server's PRM `scopes_supported` (and challenge scope). Default `{server URL}/access_as_user`,
+   * the pair Entra accepts; `api://{id}/access_as_user` reproduces the workshop's pair (AADSTS9010010 in
+   * strict mode for clients that send the PRM `resource`).
+   */
+  secureScopesSupported?: string[];
+}
+
+/** What a client needs to reach the Entra-posing lab: `sherpa lab --entra --json` prints it as `entra`. */
+export interface EntraLabInfo {
+  /** `https://login.microsoftonline.com/{tenant}/v2.0`. */
+  issuer: string;
+  /** `https://login.microsoftonline.com/{tenant}`: MSAL's authority. */
+  authority: string;
+  authorityHost: string;
+  /** Where the lab terminates TLS for that host, on loopback (`https://127.0.0.1:PORT`). */
+  tlsOrigin: string;
+  tlsPort: number;
+  /** The proxy (`http.proxy`, `HTTPS_PROXY`, undici ProxyAgent) that tunnels the authority host to tlsPort. */
+  proxyUrl: string;
+  /** PEM of the lab CA that signed the certificate for the authority host (trust it, nothing else). */
+  caPath: string;
+  tenantId: string;
+  clientIds: { vscode: string; azureCli: string; api: string };
+  /** Identifier URIs of the lab API: `api://{api client id}` and the secure server's URL. */
+  apiIdentifierUris: string[];
+  users: { username: string; upn: string; oid: string }[];
 }
 
 /** What `sherpa lab --json` prints: the contract with the extension and the tests. */
@@ -42,6 +82,7 @@ export interface LabInfo {
   tenantId: string;
   clientId: string;
   dataDir: string;
+  entra?: EntraLabInfo;
 }
 
 /** What a client needs to know of the lab to check its tokens: issuer, API client id (`aud`), tenant. */
@@ -70,13 +111,18 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const wanted = { ...LAB_DEFAULT_PORTS, ...options.ports };
-  const free = await findFreePorts(host, 3);
+  const entra = options.entra ?? false;
+  const free = await findFreePorts(host, 4);
   const ports: LabPorts = {
     authorizationServer: wanted.authorizationServer || free[0]!,
     vulnerable: wanted.vulnerable || free[1]!,
     secure: wanted.secure || free[2]!,
+    proxy: entra ? wanted.proxy || free[3]! : 0,
   };
   const secureUrl = `http://${host}:${ports.secure}/mcp`;
+  const certificates = entra
+    ? await loadOrCreateLabCertificates(dataDir, { dnsNames: [ENTRA_AUTHORITY_HOST] })
+    : undefined;
 
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
@@ -90,20 +136,44 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       tenantId: LAB_TENANT_ID,
       apiIdentifierUris: [secureUrl],
       strict: options.strict ?? false,
+      ...(certificates ? { entra: { tls: { cert: certificates.certPem, key: certificates.keyPem } } } : {}),
     });
     closers.push(() => authz.close());
+
+    const proxy = certificates
+      ? await startLabProxy({
+          host,
+          port: ports.proxy,
+          tunnels: { [`${ENTRA_AUTHORITY_HOST}:443`]: { host, port: Number(new URL(authz.origin).port) } },
+          log: createLogger('lab-proxy'),
+        })
+      : undefined;
+    if (proxy) closers.push(() => proxy.close());
 
     const secure = await startSecureServer({
       host,
       port: ports.secure,
       resourceUrl: secureUrl,
       issuer: authz.issuer,
-      jwksUri: authz.jwksUri,
+      // Entra mode: discovered from https://login.microsoftonline.com/… through the proxy, as a deployment
+      // behind a corporate proxy would; the default lab is told its JWKS directly.
+      jwksUri: proxy ? undefined : authz.jwksUri,
+      ...(proxy && certificates
+        ? {
+            outbound: {
+              httpsProxy: proxy.url,
+              httpProxy: proxy.url,
+              noProxy: '',
+              extraCaCertificates: [certificates.caPem],
+            },
+          }
+        : {}),
       authorizationServers: [authz.issuer],
       // v2 tokens carry the client id GUID; v1 tokens would carry the App ID URI.
       audiences: [LAB_API_CLIENT_ID, LAB_API_APP_ID_URI],
       allowedTenants: [LAB_TENANT_ID],
       requiredScope: REQUIRED_SCOPE,
+      ...(options.secureScopesSupported?.length ? { scopesSupported: options.secureScopesSupported } : {}),
       secrets: { kind: 'file', path: join(dataDir, 'secrets.json') },
     });
     closers.push(() => secure.close());
@@ -112,7 +182,8 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       host,
       port: ports.vulnerable,
       requiredToken: LAB_STATIC_TOKEN,
-      trustedJwksUri: authz.jwksUri,
+      // Its naive-JWT lesson needs the JWKS over plain fetch: not in Entra mode, where that is behind TLS.
+      trustedJwksUri: entra ? undefined : authz.jwksUri,
     });
     closers.push(() => vulnerable.close());
 
@@ -124,6 +195,23 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       tenantId: LAB_TENANT_ID,
       clientId: LAB_API_CLIENT_ID,
       dataDir,
+      ...(proxy && certificates
+        ? {
+            entra: {
+              issuer: authz.issuer,
+              authority: authz.issuer.replace(/\/v2\.0$/, ''),
+              authorityHost: ENTRA_AUTHORITY_HOST,
+              tlsOrigin: authz.origin,
+              tlsPort: Number(new URL(authz.origin).port),
+              proxyUrl: proxy.url,
+              caPath: certificates.caPath,
+              tenantId: LAB_TENANT_ID,
+              clientIds: { vscode: VSCODE_CLIENT_ID, azureCli: AZURE_CLIENT_ID, api: LAB_API_CLIENT_ID },
+              apiIdentifierUris: [LAB_API_APP_ID_URI, secureUrl],
+              users: LAB_USERS.map((u) => ({ username: u.username, upn: u.email, oid: u.oid })),
+            },
+          }
+        : {}),
       addForwardedAddress: (address) => authz.addForwardedAddress(address),
       close,
     };
@@ -135,7 +223,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
 
 const LAB_PORT_HINT =
   'Another lab (or another program) is listening there. Stop it (Ctrl-C in its terminal, or ' +
-  '"Sherpa: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port ' +
+  '"Sherpa: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port/--proxy-port ' +
   '(0 = any free port), or `sherpa story --ephemeral-ports`.';
 
 /** A busy port is the most common way the lab fails to start: say which port and what a lab user can do. */

@@ -4,13 +4,18 @@ import { createInterface } from 'node:readline';
 import { handleControlLine } from '../../lab/control-channel';
 import { startLab, type LabInfo } from '../../lab/lab';
 
-export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict]
+export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict] [--entra]
            [--as-port ${LAB_DEFAULT_PORTS.authorizationServer}] [--vulnerable-port ${LAB_DEFAULT_PORTS.vulnerable}] [--secure-port ${LAB_DEFAULT_PORTS.secure}]
-           [--browser-url URL]...
+           [--proxy-port ${LAB_DEFAULT_PORTS.proxy}] [--prm-scope SCOPE]... [--browser-url URL]...
   Starts the local lab (authorization server + both MCP servers) until Ctrl-C. Port 0 = any free port.
+  --entra: the authorization server poses as Entra ID (https://login.microsoftonline.com/{tenant}/v2.0,
+  TLS with a lab CA kept in the data folder), reached through the lab proxy on --proxy-port.
+  --prm-scope: what the secure server's PRM advertises in scopes_supported (default {its URL}/access_as_user;
+  api://c0a8f3e2-…/access_as_user is the workshop's pair that Entra refuses next to resource = the URL).
   --browser-url: where a browser on another machine reaches the sign-in server through a port forwarder
   (e.g. https://NAME-7480.app.github.dev/ in a Codespace); the lab then accepts that address.
-  --json prints one JSON line when ready: {issuer, authorizationServer, vulnerable, secure, tenantId, clientId, dataDir}`;
+  --json prints one JSON line when ready: {issuer, authorizationServer, vulnerable, secure, tenantId, clientId,
+  dataDir[, entra: {issuer, authority, tlsOrigin, tlsPort, proxyUrl, caPath, tenantId, clientIds, users, …}]}`;
 
 function parsePort(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -30,6 +35,9 @@ export async function runLabCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       host: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      entra: { type: 'boolean', default: false },
+      'proxy-port': { type: 'string' },
+      'prm-scope': { type: 'string', multiple: true },
       'as-port': { type: 'string' },
       'vulnerable-port': { type: 'string' },
       'secure-port': { type: 'string' },
@@ -40,7 +48,10 @@ export async function runLabCommand(argv: string[]): Promise<number> {
     host: values.host,
     dataDir: values['data-dir'] ?? process.env.SHERPA_LAB_DIR,
     strict: values.strict,
+    entra: values.entra,
+    secureScopesSupported: values['prm-scope'],
     ports: {
+      proxy: parsePort(values['proxy-port'], 'proxy-port', LAB_DEFAULT_PORTS.proxy),
       authorizationServer: parsePort(values['as-port'], 'as-port', LAB_DEFAULT_PORTS.authorizationServer),
       vulnerable: parsePort(values['vulnerable-port'], 'vulnerable-port', LAB_DEFAULT_PORTS.vulnerable),
       secure: parsePort(values['secure-port'], 'secure-port', LAB_DEFAULT_PORTS.secure),
@@ -65,6 +76,7 @@ export async function runLabCommand(argv: string[]): Promise<number> {
     tenantId: lab.tenantId,
     clientId: lab.clientId,
     dataDir: lab.dataDir,
+    ...(lab.entra ? { entra: lab.entra } : {}),
   };
   if (values.json) {
     process.stdout.write(JSON.stringify(info) + '\n');
@@ -83,6 +95,13 @@ export async function runLabCommand(argv: string[]): Promise<number> {
         `  API client id (aud)   ${info.clientId}`,
         `  Data folder           ${info.dataDir}`,
         `  Lab users             ${users.join('; ')}`,
+        ...(info.entra
+          ? [
+              `  Posing as Entra ID    ${info.entra.authority} (TLS on ${info.entra.tlsOrigin})`,
+              `  Lab proxy             ${info.entra.proxyUrl}   (login.microsoftonline.com → the lab; loopback passes; all else 403)`,
+              `  Lab CA (trust this)   ${info.entra.caPath}`,
+            ]
+          : []),
         '',
       ].join('\n'),
     );

@@ -4,7 +4,8 @@ import {
   LAB_OTHER_API_APP_ID_URI,
   LAB_OTHER_API_CLIENT_ID,
 } from '../../lab/lab-defaults';
-import { REQUIRED_SCOPE } from '../../core/well-known-ids';
+import { describeEntraError } from './entra-errors';
+import { AZURE_CLIENT_ID, REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 
 /**
  * The API app registrations the lab's tenant knows about. In Entra an API app has one client id (the
@@ -20,14 +21,18 @@ export interface ApiApp {
   scopeNames: string[];
   /** Whether the lab's users' app roles (e.g. `Sherpa.Admin`) belong to this app. */
   carriesUserRoles: boolean;
+  /**
+   * Client ids the app registration pre-authorizes for its scopes (Entra's "Authorized client
+   * applications"): they get tokens without a consent prompt. Entra mode enforces it (AADSTS65001).
+   */
+  preAuthorizedClientIds: string[];
 }
 
 /** Scopes every OpenID provider knows; everything else in a request is an API scope. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 /** Error description Entra returns when `resource` and the scope's App ID URI disagree. */
-export const AADSTS9010010 =
-  "AADSTS9010010: The resource parameter provided in the request doesn't match with the requested scopes.";
+export const AADSTS9010010 = describeEntraError(9010010);
 
 /** The lab's two API apps: Sherpa's own (the secure MCP server) and an unrelated one (confused deputy). */
 export function createLabApiApps(o: { apiIdentifierUris?: string[] } = {}): ApiApp[] {
@@ -37,12 +42,15 @@ export function createLabApiApps(o: { apiIdentifierUris?: string[] } = {}): ApiA
       identifierUris: [...new Set([LAB_API_APP_ID_URI, ...(o.apiIdentifierUris ?? [])])],
       scopeNames: [REQUIRED_SCOPE],
       carriesUserRoles: true,
+      // As the README's app registration steps set it up: VS Code and Azure CLI.
+      preAuthorizedClientIds: [VSCODE_CLIENT_ID, AZURE_CLIENT_ID],
     },
     {
       clientId: LAB_OTHER_API_CLIENT_ID,
       identifierUris: [LAB_OTHER_API_APP_ID_URI],
       scopeNames: [REQUIRED_SCOPE],
       carriesUserRoles: false,
+      preAuthorizedClientIds: [],
     },
   ];
 }
@@ -94,6 +102,15 @@ export function resolveResourceFromScope(
   const primary = apps[0];
   if (!o.strict && primary && scopes.some((s) => primary.scopeNames.includes(s))) {
     return primary.identifierUris[0];
+  }
+  return undefined;
+}
+
+/** The first `{identifierUri}/{name}` scope whose identifier URI belongs to no app (Entra: AADSTS500011). */
+export function findUnknownIdentifierUri(apps: ApiApp[], scope: string | undefined): string | undefined {
+  for (const s of (scope ?? '').split(' ').filter(Boolean)) {
+    const { identifierUri } = parseApiScope(s);
+    if (identifierUri && !findApiAppByIdentifier(apps, identifierUri)) return identifierUri;
   }
   return undefined;
 }

@@ -7,10 +7,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkResourceMatchesScopes, type ApiApp } from './api-resources';
+import { entraErrorDescription, newErrorStamp } from './entra-errors';
 import { renderErrorPage } from './html-pages';
 
-export function refuseResourceScopeMismatch(issuerPath: string, apiApps: ApiApp[]) {
-  const authPath = `${issuerPath}/auth`;
+/** `entra`: the page carries Entra's trace lines under the AADSTS line, as Entra's sign-in page does. */
+export function refuseResourceScopeMismatch(
+  authPath: string,
+  apiApps: ApiApp[],
+  o: { entra?: boolean } = {},
+) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const resource = url.searchParams.get('resource');
@@ -22,6 +27,11 @@ export function refuseResourceScopeMismatch(issuerPath: string, apiApps: ApiApp[
     if (!mismatch) return next();
     // An error page, not a redirect: the redirect_uri has not been validated yet at this point.
     res.writeHead(400, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(renderErrorPage('invalid_target', mismatch));
+    res.end(
+      renderErrorPage(
+        'invalid_target',
+        o.entra ? entraErrorDescription(9010010, {}, newErrorStamp(), mismatch) : mismatch,
+      ),
+    );
   };
 }

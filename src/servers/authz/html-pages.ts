@@ -16,7 +16,7 @@ h1{font-size:1.4em;margin-top:0}label{display:block;margin-top:12px}
 input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:8px;font-size:1em;margin-top:4px}
 button{margin-top:18px;padding:8px 20px;font-size:1em;background:#0067b8;color:#fff;border:0;cursor:pointer}
 .error{color:#a4262c;font-weight:600}.hint{font-size:.9em;color:#555}table{border-collapse:collapse}
-td,th{padding:2px 10px 2px 0;text-align:left}code{font-size:1.1em}`;
+td,th{padding:2px 10px 2px 0;text-align:left}code{font-size:1.1em}.detail{white-space:pre-line}`;
 
 /** Wraps page content in the lab's layout. */
 export function renderPage(title: string, body: string): string {
@@ -88,10 +88,24 @@ export function renderDeviceSuccessPage(clientName: string): string {
   );
 }
 
+/** Sign-out confirmation (OIDC RP-Initiated Logout 1.0 §2) around oidc-provider's form (xsrf field). */
+export function renderLogoutPage(form: string): string {
+  return renderPage(
+    'Sign out',
+    `<p>Sign out of the lab?</p>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>
+<button type="submit" form="op.logoutForm">Stay signed in</button>`,
+  );
+}
+
+/** After sign-out without a post_logout_redirect_uri. */
+export function renderSignedOutPage(): string {
+  return renderPage('Signed out', '<p>You have signed out. You can close this page.</p>');
+}
+
 /** Error page for the browser (oidc-provider's `renderError`); the error code stays visible and stable. */
 export function renderErrorPage(error: string, description: string | undefined): string {
   return renderPage(
     'Sign-in error',
-    `<p class="error" data-code="${escapeHtml(error)}"><code>${escapeHtml(error)}</code></p><p>${escapeHtml(description ?? '')}</p>`,
+    `<p class="error" data-code="${escapeHtml(error)}"><code>${escapeHtml(error)}</code></p><p class="detail">${escapeHtml(description ?? '')}</p>`,
   );
 }

@@ -1,15 +1,22 @@
 import { refuseResourceScopeMismatch } from './entra-prelogin';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import Provider from 'oidc-provider';
 import { LAB_HOST, LAB_TENANT_ID, labIssuer } from '../../lab/lab-defaults';
+import { ENTRA_AUTHORITY_HOST } from '../../core/entra';
 import { defaultAllowedHosts, hostCheck } from '../shared/host-check';
+import { listenHttp, type ServerLimits, type TlsIdentity } from '../shared/listen';
 import { createLogger } from '../shared/log';
 import { createLabApiApps, type ApiApp } from './api-resources';
 import { ForwardedAddresses, rewriteRequestUrl, type ForwardedAddress } from './forwarded-addresses';
 import { createInteractionRouter } from './interactions';
 import { createProviderConfig } from './provider-config';
+import {
+  acceptShortDeviceCodeGrant,
+  ENTRA_ROUTES,
+  rewriteEntraPaths,
+  shapeEntraResponses,
+} from './entra-responses';
 import { watchSigningKeys } from './key-rollover';
 import { createLabStore } from './lab-store';
 import { loadOrCreateCookieKeys, loadOrCreateSigningKeys, type PrivateJwks } from './signing-keys';
@@ -25,9 +32,18 @@ export interface AuthorizationServerOptions {
   apiIdentifierUris?: string[];
   strict?: boolean;
   accessTokenTtlSeconds?: number;
+  /**
+   * Entra mode: answer as `https://login.microsoftonline.com/{tenant}/v2.0` — that issuer, Entra's
+   * endpoint paths (entra-responses.ts), AADSTS errors, no DCR — over HTTPS with this certificate (one
+   * for login.microsoftonline.com from the lab CA, lab-ca.ts). Clients reach it through the lab proxy.
+   */
+  entra?: { tls: TlsIdentity };
+  /** Timeouts and connection cap; defaults in shared/listen.ts. */
+  limits?: ServerLimits;
 }
 
 export interface RunningAuthorizationServer {
+  /** Where it listens: `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` in Entra mode. */
   origin: string;
   issuer: string;
   jwksUri: string;
@@ -39,9 +55,8 @@ export interface RunningAuthorizationServer {
   close(): Promise<void>;
 }
 
-function formatOrigin(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
+/** Entra's public-cloud authority, which Entra mode answers as. */
+const ENTRA_ORIGIN = `https://${ENTRA_AUTHORITY_HOST}`;
 
 /**
  * RFC 8414 §3: for an issuer with a path, the metadata lives at
@@ -66,8 +81,25 @@ function rewriteRfc8414Metadata(issuerPath: string) {
  * automatically, adding `consent` to such requests' `prompt` (kept alongside e.g. `login`, OIDC Core
  * §3.1.2.1 allows a list) reproduces Entra's behaviour without a screen.
  */
-function promptConsentForOfflineAccess(issuerPath: string) {
-  const authPath = `${issuerPath}/auth`;
+/**
+ * Entra's `prompt=select_account` (the account picker, which MSAL and VS Code send) is not an OIDC Core
+ * §3.1.2.1 value, and oidc-provider refuses unknown prompts. The lab's sign-in form is its account
+ * picker, so Entra mode reads it as `login`.
+ */
+function acceptSelectAccountPrompt(authPath: string) {
+  return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    const prompts = (url.searchParams.get('prompt') ?? '').split(' ').filter(Boolean);
+    if (req.method === 'GET' && url.pathname === authPath && prompts.includes('select_account')) {
+      const mapped = [...new Set(prompts.map((p) => (p === 'select_account' ? 'login' : p)))];
+      url.searchParams.set('prompt', mapped.join(' '));
+      rewriteRequestUrl(req, `${url.pathname}${url.search}`);
+    }
+    next();
+  };
+}
+
+function promptConsentForOfflineAccess(authPath: string) {
   return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const scopes = url.searchParams.get('scope')?.split(' ') ?? [];
@@ -92,8 +124,7 @@ function promptConsentForOfflineAccess(issuerPath: string) {
  * scope of that API. (The MCP conformance suite's authorization-code-grant sends exactly such a request.)
  * Strict mode leaves the request alone, so it fails as Entra's does (Entra requires `scope`).
  */
-function defaultScopeForApiResource(issuerPath: string, apiApps: ApiApp[]) {
-  const authPath = `${issuerPath}/auth`;
+function defaultScopeForApiResource(authPath: string, apiApps: ApiApp[]) {
   return (req: IncomingMessage & { originalUrl?: string }, _res: ServerResponse, next: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const resource = url.searchParams.get('resource');
@@ -145,27 +176,25 @@ export async function startAuthorizationServer(
   ]);
 
   // The issuer contains the port, so listen first (port 0 = ephemeral) and mount the provider after.
+  const entra = o.entra !== undefined;
+  const listening = await listenHttp(host, o.port, o.limits, o.entra?.tls);
+  const { server, port, origin } = listening;
   const app = express();
   app.disable('x-powered-by');
-  let allowedHosts: string[] = [];
-  let forwarded = new ForwardedAddresses(0);
+  // Entra mode: requests arrive through the lab proxy's tunnel with Host: login.microsoftonline.com.
+  const allowedHosts = [
+    ...defaultAllowedHosts(host, port),
+    ...(entra ? [ENTRA_AUTHORITY_HOST, `${ENTRA_AUTHORITY_HOST}:443`] : []),
+  ];
+  const forwarded = new ForwardedAddresses(port);
   app.use((req, res, next) => hostCheck([...allowedHosts, ...forwarded.hosts()])(req, res, next));
   app.use((req, res, next) => forwarded.middleware()(req, res, next));
-  const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  allowedHosts = defaultAllowedHosts(host, port);
-  forwarded = new ForwardedAddresses(port);
+  server.on('request', app);
 
-  const origin = formatOrigin(host, port);
-  const issuer = labIssuer(origin, tenantId);
-  const issuerPath = new URL(issuer).pathname;
+  const issuer = entra ? `${ENTRA_ORIGIN}/${tenantId}/v2.0` : labIssuer(origin, tenantId);
+  // Entra's endpoints live beside the issuer path (`/{tenant}/oauth2/v2.0/…`), so mount at `/{tenant}`.
+  const issuerPath = entra ? `/${tenantId}` : new URL(issuer).pathname;
+  const authPath = `${issuerPath}${entra ? ENTRA_ROUTES.authorization : '/auth'}`;
   const apiApps = createLabApiApps({ apiIdentifierUris: o.apiIdentifierUris });
   const store = createLabStore();
   const buildProvider = (keys: PrivateJwks) => {
@@ -180,8 +209,10 @@ export async function startAuthorizationServer(
         strict: o.strict ?? false,
         accessTokenTtlSeconds: o.accessTokenTtlSeconds ?? 3600,
         store,
+        entra,
       }),
     );
+    if (entra) shapeEntraResponses(provider, { tenantId, authorityOrigin: ENTRA_ORIGIN });
     // Trust X-Forwarded-Host/-Proto: the forwarded-address middleware is the only one that sets them.
     provider.proxy = true;
     allowForwardedRedirectUris(provider, forwarded);
@@ -191,8 +222,12 @@ export async function startAuthorizationServer(
     provider.on('authorization.error', (_ctx: unknown, err: Error & { error?: string }) =>
       log.info('authorization request rejected', { error: err.error, message: err.message }),
     );
-    provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string }) =>
-      log.info('token request rejected', { error: err.error, message: err.message }),
+    provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string; error_detail?: string }) =>
+      log.info('token request rejected', {
+        error: err.error,
+        message: err.message,
+        detail: err.error_detail,
+      }),
     );
     return { provider, callback: provider.callback() };
   };
@@ -219,25 +254,33 @@ export async function startAuthorizationServer(
     },
   );
 
-  app.use(rewriteRfc8414Metadata(issuerPath));
-  app.use(promptConsentForOfflineAccess(issuerPath));
-  if (!o.strict) app.use(defaultScopeForApiResource(issuerPath, apiApps));
-  else app.use(refuseResourceScopeMismatch(issuerPath, apiApps));
-  app.use(createInteractionRouter(() => current.provider, { issuerPath, log }));
+  if (entra) {
+    app.use(rewriteEntraPaths(tenantId));
+    app.use(acceptShortDeviceCodeGrant(`${issuerPath}${ENTRA_ROUTES.token}`));
+    app.use(acceptSelectAccountPrompt(authPath));
+  } else app.use(rewriteRfc8414Metadata(issuerPath));
+  app.use(promptConsentForOfflineAccess(authPath));
+  if (!o.strict) app.use(defaultScopeForApiResource(authPath, apiApps));
+  else app.use(refuseResourceScopeMismatch(authPath, apiApps, { entra }));
+  app.use(
+    createInteractionRouter(() => current.provider, {
+      issuerPath,
+      log,
+      ...(entra ? { entra: { apiApps } } : {}),
+    }),
+  );
   app.use(issuerPath, (req: IncomingMessage, res: ServerResponse) => current.callback(req, res));
 
-  log.info('listening', { issuer, strict: o.strict ?? false, keys: signing.keys.length });
-  const jwksUri = `${issuer}/jwks`;
+  log.info('listening', { issuer, origin, strict: o.strict ?? false, entra, keys: signing.keys.length });
+  const jwksUri = entra ? `${ENTRA_ORIGIN}/${tenantId}${ENTRA_ROUTES.jwks}` : `${issuer}/jwks`;
   return {
     origin,
     issuer,
     jwksUri,
     addForwardedAddress: (address) => forwarded.add(address),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        rollover.close();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      rollover.close();
+      await listening.close();
+    },
   };
 }

@@ -20,7 +20,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import { OIDC_SCOPES } from './api-resources';
+import {
+  findApiAppByIdentifier,
+  OIDC_SCOPES,
+  parseApiScope,
+  resolveResourceFromScope,
+  type ApiApp,
+} from './api-resources';
+import { describeEntraError, ENTRA_ERRORS } from './entra-errors';
 import { forwardedBaseOf, pathPrefix } from './forwarded-addresses';
 import { authenticateLabUser } from './lab-accounts';
 import { renderErrorPage, renderLoginPage } from './html-pages';
@@ -46,6 +53,7 @@ async function grantRequestedAccess(
   provider: Provider,
   req: Request,
   res: Response,
+  entra?: EntraConsentPolicy,
 ): Promise<InteractionResults> {
   const { prompt, params, session, grantId } = await provider.interactionDetails(req, res);
   const details = prompt.details as {
@@ -72,6 +80,13 @@ async function grantRequestedAccess(
   grant.addOIDCScope([...oidcScopes, ...(details.missingOIDCScope ?? [])].join(' '));
   if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
   const resources = [params.resource ?? []].flat().filter((r): r is string => typeof r === 'string');
+  if (entra) {
+    const refused = checkEntraRequest(entra, params, [
+      ...resources,
+      ...Object.keys(details.missingResourceScopes ?? {}),
+    ]);
+    if (refused) return refused;
+  }
   for (const resource of resources) {
     if (apiScopes.length) grant.addResourceScope(resource, apiScopes.join(' '));
   }
@@ -82,13 +97,52 @@ async function grantRequestedAccess(
   return { consent: grantId ? {} : { grantId: savedId } };
 }
 
+/** Entra mode: which API apps pre-authorize which clients (api-resources.ts), for AADSTS65001. */
+export interface EntraConsentPolicy {
+  apiApps: ApiApp[];
+}
+
+/**
+ * Entra's checks of an authorization request that the lab makes at consent (Entra makes some of them
+ * before sign-in; the result the client sees is the same error at its redirect URI, which is where
+ * oidc-provider sends an error returned from an interaction):
+ * - no `scope` at all → AADSTS900144 (Entra requires one; oidc-provider would answer access_denied);
+ * - `{identifier URI}/{name}` where the API exposes no such scope → AADSTS70011 `invalid_scope`;
+ * - a client the API app does not pre-authorize → AADSTS65001 `consent_required` (the lab shows no
+ *   consent screen, so it answers as Entra does when consent cannot be given interactively).
+ */
+function checkEntraRequest(
+  policy: EntraConsentPolicy,
+  params: Record<string, unknown>,
+  resources: string[],
+): InteractionResults | undefined {
+  const clientId = String(params.client_id ?? '');
+  const scope = typeof params.scope === 'string' ? params.scope : '';
+  const fail = (code: 900144 | 70011 | 65001, p: Parameters<typeof describeEntraError>[1]) => ({
+    error: ENTRA_ERRORS[code].error,
+    error_description: describeEntraError(code, p),
+  });
+  if (!scope.trim()) return fail(900144, { parameter: 'scope' });
+  for (const s of scope.split(' ').filter(Boolean)) {
+    const { identifierUri, name } = parseApiScope(s);
+    const app = identifierUri ? findApiAppByIdentifier(policy.apiApps, identifierUri) : undefined;
+    if (app && !app.scopeNames.includes(name)) return fail(70011, { scope: s });
+  }
+  const named = resolveResourceFromScope(policy.apiApps, scope, { strict: true });
+  for (const resource of new Set([...resources, ...(named ? [named] : [])])) {
+    const app = findApiAppByIdentifier(policy.apiApps, resource);
+    if (app && !app.preAuthorizedClientIds.includes(clientId)) return fail(65001, { clientId });
+  }
+  return undefined;
+}
+
 /**
  * Express routes for `{issuerPath}/interaction/{uid}` (page) and `…/login` (form post). `getProvider`
  * returns the provider in service now: a signing-key rollover replaces it while the lab runs.
  */
 export function createInteractionRouter(
   getProvider: () => Provider,
-  o: { issuerPath: string; log: Logger },
+  o: { issuerPath: string; log: Logger; entra?: EntraConsentPolicy },
 ): express.Router {
   const router = express.Router();
   const base = `${o.issuerPath}/interaction/:uid`;
@@ -98,7 +152,7 @@ export function createInteractionRouter(
     try {
       const details = await provider.interactionDetails(req, res);
       if (details.prompt.name === 'consent') {
-        const result = await grantRequestedAccess(provider, req, res);
+        const result = await grantRequestedAccess(provider, req, res, o.entra);
         await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
         return;
       }

@@ -26,7 +26,7 @@ export function authenticateLabUser(username: string, password: string): LabUser
  * oidc-provider's `findAccount` hook: the OpenID Connect claims of a lab user (OIDC Core §5.1), shaped
  * like Entra's: `preferred_username` is the UPN, `oid`/`tid` identify user and tenant.
  */
-export function createFindAccount(tenantId: string) {
+export function createFindAccount(tenantId: string, o: { entra?: boolean } = {}) {
   return async (_ctx: unknown, sub: string): Promise<Account | undefined> => {
     const user = findLabUserByOid(sub);
     if (!user) return undefined;
@@ -39,6 +39,8 @@ export function createFindAccount(tenantId: string) {
         name: user.name,
         preferred_username: user.email,
         email: user.email,
+        // Entra's v2 ID tokens say which token version they are.
+        ...(o.entra ? { ver: '2.0' } : {}),
       }),
     };
   };

@@ -17,16 +17,22 @@ const LOOPBACK_REDIRECT_URIS = [
  * Microsoft's first-party public clients, pre-registered with their real ids as an Entra tenant knows
  * them. Public clients (RFC 6749 §2.1): no secret, so oidc-provider requires PKCE S256 from them.
  */
-export function createLabClients(): ClientMetadata[] {
+export function createLabClients(o: { entra?: boolean } = {}): ClientMetadata[] {
   return [
     {
       client_id: VSCODE_CLIENT_ID,
       client_name: 'Visual Studio Code',
       application_type: 'native',
       token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
+      // Entra mode: VS Code's app registration as its `microsoft` provider uses it — the vscode.dev
+      // redirect (the protocol-handler flow of a remote extension host, response_mode=form_post) and public
+      // client flows (the device code fallback). The page at vscode.dev never loads offline: the browser
+      // side (Playwright routes in the tests) answers that URL locally.
+      grant_types: o.entra
+        ? ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']
+        : ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: LOOPBACK_REDIRECT_URIS,
+      redirect_uris: o.entra ? [...LOOPBACK_REDIRECT_URIS, VSCODE_DEV_REDIRECT_URI] : LOOPBACK_REDIRECT_URIS,
     },
     {
       client_id: AZURE_CLIENT_ID,
@@ -39,6 +45,9 @@ export function createLabClients(): ClientMetadata[] {
     },
   ];
 }
+
+/** The redirect URI of VS Code's app registration for the browser round trip through vscode.dev. */
+export const VSCODE_DEV_REDIRECT_URI = 'https://vscode.dev/redirect';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

@@ -8,22 +8,30 @@ import {
   listAllApiScopeStrings,
   listApiScopeStrings,
   resolveResourceFromScope,
+  findUnknownIdentifierUri,
   OIDC_SCOPES,
   type ApiApp,
 } from './api-resources';
 import { createFindAccount, findLabUserByOid } from './lab-accounts';
 import { forwardedBaseOf, pathPrefix } from './forwarded-addresses';
 import { createLabClients, isLoopbackRedirectUri } from './lab-clients';
+import { createEntraErrorRenderer, ENTRA_ROUTES } from './entra-responses';
+import { describeEntraError } from './entra-errors';
 import {
   renderDeviceCodeInputPage,
   renderDeviceConfirmPage,
   renderDeviceSuccessPage,
   renderErrorPage,
+  renderLogoutPage,
+  renderSignedOutPage,
 } from './html-pages';
 
 export interface ProviderConfigOptions {
   tenantId: string;
-  /** Path part of the issuer (`/{tenant}/v2.0`): where the provider and the interaction pages live. */
+  /**
+   * Where the provider is mounted and the interaction pages live: the issuer's path (`/{tenant}/v2.0`)
+   * by default; `/{tenant}` in Entra mode, whose endpoints sit beside the issuer path (ENTRA_ROUTES).
+   */
   issuerPath: string;
   apiApps: ApiApp[];
   signingKeys: JWK[];
@@ -32,6 +40,8 @@ export interface ProviderConfigOptions {
   accessTokenTtlSeconds: number;
   /** The grant/session store; pass the same one to every provider built for one server (key rollover). */
   store?: (modelName: string) => Adapter;
+  /** Entra mode: Entra's routes and error pages, no DCR, VS Code's vscode.dev redirect (entra-responses.ts). */
+  entra?: boolean;
 }
 
 /** Custom client metadata whose validator runs on every registration: the hook for the loopback rule. */
@@ -73,17 +83,26 @@ function describeClient(ctx: KoaContextWithOIDC): string {
  */
 export function createProviderConfig(o: ProviderConfigOptions): Configuration {
   const { apiApps, strict } = o;
+  const entra = o.entra ?? false;
   const apiScopes = listAllApiScopeStrings(apiApps);
+  const clients = createLabClients({ entra });
 
   return {
     adapter: o.store ?? createLabStore(),
-    clients: createLabClients(),
+    clients,
+    ...(entra
+      ? {
+          routes: ENTRA_ROUTES,
+          // Two of the fields Entra's OpenID metadata has beyond OIDC Discovery; clients read them.
+          discovery: { cloud_instance_name: 'microsoftonline.com', tenant_region_scope: 'EU' },
+        }
+      : {}),
     jwks: { keys: o.signingKeys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: o.cookieKeys },
-    findAccount: createFindAccount(o.tenantId),
+    findAccount: createFindAccount(o.tenantId, { entra }),
     // Entra puts `tid`/`oid` in ID tokens too; `preferred_username` is the UPN.
     claims: {
-      openid: ['sub', 'tid', 'oid'],
+      openid: entra ? ['sub', 'tid', 'oid', 'ver'] : ['sub', 'tid', 'oid'],
       profile: ['name', 'preferred_username'],
       email: ['email'],
     },
@@ -123,15 +142,34 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
       },
       // RFC 7591 open registration, lab only: Entra has none, but MCP clients use it. Strict mode is
       // "behave like Entra", so it is off there.
-      registration: { enabled: !strict },
+      registration: { enabled: !strict && !entra },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: false },
+      // Entra publishes end_session_endpoint (`/oauth2/v2.0/logout`); the default lab does not.
+      rpInitiatedLogout: entra
+        ? {
+            enabled: true,
+            logoutSource: (ctx, form) => {
+              ctx.type = 'html';
+              ctx.body = renderLogoutPage(form);
+            },
+            postLogoutSuccessSource: (ctx) => {
+              ctx.type = 'html';
+              ctx.body = renderSignedOutPage();
+            },
+          }
+        : { enabled: false },
       resourceIndicators: {
         enabled: true,
         // Entra-style requests name the API in the scope (`api://{id}/access_as_user`) and no `resource`.
         defaultResource: (ctx, _client, oneOf) => {
           if (oneOf) return oneOf.find((r) => findApiAppByIdentifier(apiApps, r)) ?? oneOf;
-          return resolveResourceFromScope(apiApps, ctx.oidc.params?.scope as string | undefined, { strict });
+          const scope = ctx.oidc.params?.scope as string | undefined;
+          // Entra: a scope naming an identifier URI no app has is AADSTS500011, not silently dropped —
+          // naming it as the resource lets getResourceServerInfo refuse it.
+          return (
+            resolveResourceFromScope(apiApps, scope, { strict }) ??
+            (entra ? findUnknownIdentifierUri(apiApps, scope) : undefined)
+          );
         },
         // Like Entra, the code redeems for a token for the API it was issued for, even with `openid`.
         useGrantedResource: () => true,
@@ -139,7 +177,7 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
           const app = findApiAppByIdentifier(apiApps, resourceIndicator);
           if (!app) {
             throw new errors.InvalidTarget(
-              `AADSTS500011: The resource principal named ${resourceIndicator} was not found in the tenant.`,
+              describeEntraError(500011, { resource: resourceIndicator, tenant: o.tenantId }),
             );
           }
           const mismatch = checkResourceMatchesScopes(
@@ -224,10 +262,15 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
       Session: 14 * 24 * 3600,
       RefreshToken: 14 * 24 * 3600,
     },
-    renderError: (ctx, out) => {
-      ctx.type = 'html';
-      ctx.body = renderErrorPage(String(out.error), out.error_description as string | undefined);
-    },
+    renderError: entra
+      ? createEntraErrorRenderer({
+          tenantId: o.tenantId,
+          knownClient: async (id) => clients.some((c) => c.client_id === id),
+        })
+      : (ctx, out) => {
+          ctx.type = 'html';
+          ctx.body = renderErrorPage(String(out.error), out.error_description as string | undefined);
+        },
     clientDefaults: { id_token_signed_response_alg: 'RS256' },
     // OAuth 2.1 drops the implicit and hybrid flows: the code flow is the only one.
     responseTypes: ['code'],

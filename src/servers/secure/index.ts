@@ -1,14 +1,14 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import * as oidc from 'openid-client';
 import { defaultAllowedHosts } from '../shared/host-check';
 import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
 import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
 import { connectMultiplexed } from '../shared/multiplex-transport';
 import { optionsInvalid } from '../shared/start-errors';
-import { SherpaError } from '../../core/errors';
 import { createBearerAuth } from './auth/bearer-auth';
+import { discoverJwksUri } from './auth/discover-jwks-uri';
 import type { IssuerKeySetOptions } from './auth/issuer-key-set';
+import { createOutboundFetch, type OutboundHttpOptions } from './auth/outbound-fetch';
 import { createAccessTokenVerifier } from './auth/verify-access-token';
 import {
   buildProtectedResourceMetadata,
@@ -48,6 +48,8 @@ export interface SecureServerOptions {
   limits?: ServerLimits;
   /** JWKS cooldown / max age / timeout / back-off after a failed download (auth/issuer-key-set.ts). */
   keySet?: IssuerKeySetOptions;
+  /** Proxy and extra CA trust for reaching the issuer (discovery, JWKS): auth/outbound-fetch.ts. */
+  outbound?: OutboundHttpOptions;
 }
 
 /**
@@ -58,7 +60,8 @@ export interface SecureServerOptions {
 export async function startSecureServer(o: SecureServerOptions): Promise<RunningMcpServer> {
   const logger = createLogger('secure-mcp');
   assertUsableOptions(o);
-  const jwksUri = o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!));
+  const outboundFetch = createOutboundFetch(o.outbound);
+  const jwksUri = o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!, { fetch: outboundFetch }));
   const listening = await listenHttp(o.host, o.port, o.limits);
   try {
     const resourceUrl = o.resourceUrl ?? `${listening.origin}/mcp`;
@@ -80,7 +83,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
       issuer: o.issuer,
       jwksUri,
       audiences: o.audiences,
-      keySet: o.keySet,
+      keySet: { ...o.keySet, fetch: outboundFetch },
     });
     const handler = createMcpHandler({
       allowedHosts,
@@ -136,19 +139,4 @@ function createSecretStore(s: SecureServerOptions['secrets']): SecretStore {
   return s.kind === 'file'
     ? new FileSecretStore(s.path)
     : createKeyVaultSecretStore(s.vaultUrl, s.managedIdentityClientId);
-}
-
-/** OpenID Connect Discovery 1.0 §4 via openid-client: the issuer's `jwks_uri`. */
-async function discoverJwksUri(issuer: string, clientId: string): Promise<string> {
-  const url = new URL(issuer);
-  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  const config = await oidc.discovery(url, clientId, undefined, undefined, {
-    execute: url.protocol === 'http:' && isLoopback ? [oidc.allowInsecureRequests] : [],
-  });
-  const jwksUri = config.serverMetadata().jwks_uri;
-  if (!jwksUri)
-    throw new SherpaError('ISSUER_METADATA_INVALID', `The issuer ${issuer} publishes no jwks_uri`, {
-      hint: 'Check SHERPA_ISSUER (the exact `iss` of the tokens), or set SHERPA_JWKS_URI.',
-    });
-  return jwksUri;
 }

@@ -11,9 +11,11 @@ try {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(2);
 }
-const running = await startSecureServer(options).catch((err: Error & { code?: string }) => {
-  // e.g. discovery of the issuer failed: one clear line, no stack, non-zero exit.
-  process.stderr.write(`secure MCP server did not start: ${err.code ?? 'error'}: ${err.message}\n`);
+const running = await startSecureServer(options).catch((err: Error & { code?: string; hint?: string }) => {
+  // e.g. discovery of the issuer failed: one clear line (and what to do), no stack, non-zero exit.
+  process.stderr.write(
+    `secure MCP server did not start: ${err.code ?? 'error'}: ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`,
+  );
   process.exit(1);
 });
 process.stdout.write(JSON.stringify({ url: running.url, origin: running.origin }) + '\n');

@@ -27,6 +27,8 @@ import type { SecureServerOptions } from './index';
  * | SHERPA_JWKS_COOLDOWN_MS    | least time between unknown-kid JWKS refetches                  | 2000               |
  * | SHERPA_JWKS_MAX_WAIT_MS    | unknown kid waits this long for a refetch, else 503            | the cooldown       |
  * | SHERPA_JWKS_MAX_AGE_MS     | JWKS refreshed when older than this                            | 600000             |
+ * | HTTPS_PROXY / HTTP_PROXY / NO_PROXY | proxy for reaching the issuer (discovery, JWKS)       | direct             |
+ * | NODE_EXTRA_CA_CERTS        | extra CA file trusted for the issuer (node reads it itself)    | node's roots       |
  *
  * A missing or malformed setting throws an Error (code `missing_setting` / `invalid_setting`) whose
  * message names the variable and says how to fix it.
@@ -97,7 +99,19 @@ export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServer
     secrets,
     limits: serverLimitsFromEnv(env),
     keySet: readKeySetSettings(env),
+    outbound: readOutboundSettings(env),
   };
+}
+
+/** The proxy variables every proxy-aware tool reads (lower case wins, as in curl); undefined = direct. */
+function readOutboundSettings(env: NodeJS.ProcessEnv): SecureServerOptions['outbound'] {
+  const pick = (name: string) => env[name.toLowerCase()]?.trim() || env[name]?.trim() || undefined;
+  const httpsProxy = pick('HTTPS_PROXY');
+  const httpProxy = pick('HTTP_PROXY');
+  const noProxy = pick('NO_PROXY');
+  if (httpsProxy) readUrl('HTTPS_PROXY', httpsProxy);
+  if (httpProxy) readUrl('HTTP_PROXY', httpProxy);
+  return httpsProxy || httpProxy ? { httpsProxy, httpProxy, noProxy } : undefined;
 }
 
 function readKeySetSettings(env: NodeJS.ProcessEnv): SecureServerOptions['keySet'] {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { explainListenError } from './start-errors';
 import type { AddressInfo } from 'node:net';
 
@@ -32,13 +33,19 @@ export const DEFAULT_LIMITS: Required<ServerLimits> = {
 export interface ListeningServer {
   server: http.Server;
   port: number;
-  /** `http://host:port` as a client would type it (IPv6 hosts in brackets). */
+  /** `http(s)://host:port` as a client would type it (IPv6 hosts in brackets). */
   origin: string;
   close(): Promise<void>;
 }
 
+/** A certificate chain and its key (PEM) for serving HTTPS instead of HTTP. */
+export interface TlsIdentity {
+  cert: string;
+  key: string;
+}
+
 /**
- * Starts an HTTP server on host:port (port 0 = ephemeral) before any request handler is attached, so the
+ * Starts an HTTP server (HTTPS when `tls` is given) on host:port (port 0 = ephemeral) before any request handler is attached, so the
  * caller can build its routes with the real port (Host allow-list, default resource URL). Node's own
  * header limit (16 KB) stays in force: larger headers get a 431 from node itself and never reach us.
  */
@@ -46,16 +53,26 @@ export async function listenHttp(
   host: string,
   port: number,
   limits: ServerLimits = {},
+  tls?: TlsIdentity,
 ): Promise<ListeningServer> {
   const l = { ...DEFAULT_LIMITS, ...limits };
-  const server = http.createServer({
+  const options: http.ServerOptions = {
     headersTimeout: l.headersTimeoutMs,
     requestTimeout: l.requestTimeoutMs,
     keepAliveTimeout: l.keepAliveTimeoutMs,
     // Node checks the two timeouts above only every `connectionsCheckingInterval` (default 30 s, longer
     // than the timeouts themselves): check often enough that a timeout means what it says.
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(l.headersTimeoutMs / 4))),
-  });
+  };
+  // https.Server has http.Server's request/close/limits API (it is node's http server over TLS).
+  const server = tls
+    ? (https.createServer({
+        ...options,
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: 'TLSv1.2',
+      }) as unknown as http.Server)
+    : http.createServer(options);
   server.maxConnections = l.maxConnections;
   server.maxRequestsPerSocket = l.maxRequestsPerSocket;
   await new Promise<void>((resolve, reject) => {
@@ -70,7 +87,7 @@ export async function listenHttp(
   return {
     server,
     port: actualPort,
-    origin: `http://${shownHost}:${actualPort}`,
+    origin: `${tls ? 'https' : 'http'}://${shownHost}:${actualPort}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

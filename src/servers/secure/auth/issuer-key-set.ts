@@ -7,6 +7,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { AuthError } from './errors';
+import type { FetchLike } from './outbound-fetch';
 
 export interface IssuerKeySetOptions {
   /** Least time between two JWKS downloads triggered by unknown `kid`s. Default 2 s. */
@@ -24,6 +25,8 @@ export interface IssuerKeySetOptions {
   retryAfterFailureMs?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** How to download (proxy, extra CA trust: outbound-fetch.ts). Default: the global fetch. */
+  fetch?: FetchLike;
 }
 
 export interface IssuerKeySet {
@@ -63,7 +66,7 @@ export function createIssuerKeySet(jwksUri: string, o: IssuerKeySetOptions = {})
   const recordingFetch: FetchImplementation = async (url, init) => {
     fetches++;
     try {
-      const res = await fetch(url, init);
+      const res = await (o.fetch ?? fetch)(url, init);
       if (res.status === 200) {
         successes++;
         lastDownloadAt = now();

@@ -22,6 +22,25 @@ describe('secureServerOptionsFromEnv', () => {
     assert.equal(o.jwksUri, undefined);
   });
 
+  it('reads the proxy variables for reaching the issuer (lower case first, as curl does); none = direct', () => {
+    assert.equal(secureServerOptionsFromEnv(base).outbound, undefined);
+    const o = secureServerOptionsFromEnv({
+      ...base,
+      HTTPS_PROXY: 'http://proxy.corp:3128',
+      https_proxy: 'http://127.0.0.1:7483',
+      NO_PROXY: 'localhost,.internal',
+    });
+    assert.deepEqual(o.outbound, {
+      httpsProxy: 'http://127.0.0.1:7483',
+      httpProxy: undefined,
+      noProxy: 'localhost,.internal',
+    });
+    assert.throws(
+      () => secureServerOptionsFromEnv({ ...base, HTTPS_PROXY: 'not a url' }),
+      (e: Error & { code?: string }) => e.code === 'SETTING_INVALID' && /HTTPS_PROXY/.test(e.message),
+    );
+  });
+
   it('names the missing variable', () => {
     for (const name of ['SHERPA_ISSUER', 'SHERPA_API_CLIENT_ID', 'SHERPA_ALLOWED_TENANTS', 'SECRETS_FILE']) {
       const env: NodeJS.ProcessEnv = { ...base };
