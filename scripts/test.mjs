@@ -69,6 +69,7 @@ const STAGES = [
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/vscode-mcp-client.test.ts']],
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/audit-view.test.ts']],
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/ui-local.test.ts']],
+      [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/entra-sign-in.test.ts']],
     ],
     parse: parseNodeTest,
   },

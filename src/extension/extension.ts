@@ -132,6 +132,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     clientId: () => readSettings().authClientId,
     trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
     labIdentity,
+    apiClientId: () => readSettings().azure.apiClientId,
     labServers: () => (lab.info ? { secure: lab.info.secure, vulnerable: lab.info.vulnerable } : undefined),
     deviceCode: {
       clientId: () => readSettings().azureCliClientId,

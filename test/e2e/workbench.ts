@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
 import { launchBrowser } from '../vscode/harness/browser';
 import { startCodeServer, type CodeServer } from '../vscode/harness/code-server';
@@ -37,6 +37,13 @@ export type BrowserPlacement = 'remote' | 'local';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+export interface OpenWorkbenchOptions {
+  /** Environment for code-server and its extension host. */
+  env?: NodeJS.ProcessEnv;
+  /** Runs once code-server is up and before the page opens: routes that must see every request. */
+  beforeOpen?: (context: BrowserContext, server: CodeServer) => Promise<void>;
+}
+
 /**
  * Packages the VSIX, starts code-server with it installed and `settings` in the user settings, and
  * opens the workbench. The lab runs on free ports, so one already running on 7480-7482 does not interfere.
@@ -44,6 +51,7 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export async function openWorkbench(
   settings: Record<string, unknown> = {},
   placement: BrowserPlacement = 'remote',
+  options: OpenWorkbenchOptions = {},
 ): Promise<Workbench> {
   const tools = ensureTools(['code-server', 'chromium']);
   const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -56,6 +64,7 @@ export async function openWorkbench(
       ...(placement === 'local' ? { 'sherpa.signIn.browser': 'sameMachine' } : {}),
       ...settings,
     },
+    ...(options.env ? { env: options.env } : {}),
   });
   server.installExtension(VSIX);
   const browser = await launchBrowser(tools);
@@ -86,6 +95,7 @@ export async function openWorkbench(
       process.stderr.write(`[e2e] ${r.status()} ${r.request().method()} ${r.url().slice(0, 160)}\n`),
     );
   }
+  await options.beforeOpen?.(context, server);
   const page = await context.newPage();
   await page.goto(server.workbenchUrl());
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { publicClient } from '../../core/client/mcp-authorization';
 import { connectServer } from '../../core/client/connect-server';
+import { explainingEntraRefusals } from '../../core/aadsts-explanations';
 import { deviceCodeGrant } from '../../core/grants/strategies';
 import type { DeviceCodeLogin } from '../../core/grants/device-code';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../lab/lab-defaults';
@@ -46,9 +47,12 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
     credentials: publicClient(values['client-id'] ?? VSCODE_CLIENT_ID),
     onStep: printStep,
     ...(values['trust-api']?.length ? { trustedApiIdentifiers: values['trust-api'] } : {}),
-    grant: values['device-code']
-      ? deviceCodeGrant({ show: showDeviceCode, omitResource })
-      : cliGrant({ ...(values.user ? { user: values.user } : {}), omitResource }),
+    // An Entra (or Entra-strict lab) refusal says what is wrong with this PRM/scope pair and how to fix it.
+    grant: explainingEntraRefusals(
+      values['device-code']
+        ? deviceCodeGrant({ show: showDeviceCode, omitResource })
+        : cliGrant({ ...(values.user ? { user: values.user } : {}), omitResource }),
+    ),
     // The local lab's API client id and tenant are public lab facts (lab-defaults.ts).
     knownIdentity: (issuer) =>
       isLabIssuer(issuer) ? { audiences: [LAB_API_CLIENT_ID], tenants: [LAB_TENANT_ID] } : undefined,

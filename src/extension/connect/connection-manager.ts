@@ -13,6 +13,7 @@ import { connectServer, type ConnectedServer } from '../../core/client/connect-s
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
 import { connectMcp } from '../../core/mcp/mcp-connect';
+import { isEntraIssuer } from '../../core/entra';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
@@ -56,6 +57,11 @@ export interface ConnectionManagerDeps {
   trustedApiIdentifiers: () => string[];
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => LabIdentity | undefined;
+  /**
+   * The API app's client id the person registered (`sherpa.azure.apiClientId`, set by Register Entra App):
+   * Entra v2 tokens carry it as `aud`, and no public metadata names it when the scope is `{server URL}/…`.
+   */
+  apiClientId?: () => string | undefined;
   /** The MCP URLs of the lab Sherpa runs, if it runs (listed too when the settings name other servers). */
   labServers: () => { secure: string; vulnerable: string } | undefined;
   /** The device code grant: its client id (`sherpa.auth.azureCliClientId`) and how the code is shown. */
@@ -190,10 +196,11 @@ export class ConnectionManager implements vscode.Disposable {
             resolveNames: !proxyResolvesNames(),
             trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
             signal: abort.signal,
-            knownIdentity: (issuer) =>
-              lab && lab.issuer === issuer
-                ? { audiences: [lab.clientId], tenants: [lab.tenantId] }
-                : undefined,
+            knownIdentity: (issuer) => {
+              if (lab && lab.issuer === issuer) return { audiences: [lab.clientId], tenants: [lab.tenantId] };
+              const registered = isEntraIssuer(issuer) ? this.deps.apiClientId?.() : undefined;
+              return registered ? { audiences: [registered] } : undefined;
+            },
             onStep: (e) => {
               this.deps.log.info(`[connect ${e.step}] ${e.status === 'ok' ? '✓' : '✗'} ${e.detail}`);
               if (e.status === 'ok') progress.report({ message: `${STEP_TITLES[e.step]} ✓` });

@@ -13,6 +13,7 @@
  */
 import * as vscode from 'vscode';
 import type { TokenRequest } from '../../core/client/grant-strategy';
+import { toEntraError } from '../../core/aadsts-explanations';
 import { toNotificationText } from '../../core/untrusted-text';
 import { decodeToken } from '../../core/token/token-inspection';
 import type { TokenSet } from '../../core/token/token-set';
@@ -115,12 +116,25 @@ export class TokenBroker {
       this.o.log.info(
         `Getting a token from the microsoft provider: ${plan.scopes.join(' ')} (no resource parameter: AADSTS9010010)`,
       );
-      const session = plan.forceNew
-        ? await vscode.authentication.getSession('microsoft', plan.scopes, {
-            forceNewSession: { detail: 'The MCP server rejected the previous token.' },
-          })
-        : await vscode.authentication.getSession('microsoft', plan.scopes, { createIfNone: true });
-      token = toBrokered(session, 'microsoft');
+      try {
+        const session = plan.forceNew
+          ? await vscode.authentication.getSession('microsoft', plan.scopes, {
+              forceNewSession: { detail: 'The MCP server rejected the previous token.' },
+            })
+          : await vscode.authentication.getSession('microsoft', plan.scopes, { createIfNone: true });
+        token = toBrokered(session, 'microsoft');
+      } catch (err) {
+        // The provider passes Entra's error_description on in its message: say what it means for this
+        // PRM/scope pair and how to fix the app registration (core/aadsts-explanations.ts).
+        throw (
+          toEntraError(err, {
+            resource: request.resource,
+            scopes: request.scopes,
+            clientId,
+            tenant: plan.tenant,
+          }) ?? err
+        );
+      }
     } else {
       token = await this.getSherpaToken(plan.scopes, plan.rejected, request);
     }
@@ -162,8 +176,12 @@ export class TokenBroker {
       }
       // The provider's own error, code included, when VS Code passed it on as a plain Error.
       const own = this.o.authProvider.takeLastFailure();
-      if (own && err instanceof Error && err.message.includes(own.message)) throw own;
-      throw err;
+      const failure = own && err instanceof Error && err.message.includes(own.message) ? own : err;
+      // The lab's strict mode (and an Entra-like server) answers with AADSTS codes: explain them too.
+      const { clientId } = this.o.settings();
+      throw (
+        toEntraError(failure, { resource: request.resource, scopes: request.scopes, clientId }) ?? failure
+      );
     }
   }
 }

@@ -47,6 +47,8 @@ export interface StartCodeServerOptions {
   settings?: Record<string, unknown>;
   /** Forward code-server's own output to stderr (default false; it is kept for logs()). */
   verbose?: boolean;
+  /** Extra environment for code-server and its extension host (e.g. NODE_EXTRA_CA_CERTS). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function codeServerArgs(port: number, root: string): string[] {
@@ -112,6 +114,7 @@ export async function startCodeServer(
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_DATA_HOME: join(home, '.local', 'share'),
     XDG_CACHE_HOME: join(home, '.cache'),
+    ...options.env,
   };
   const port = await findFreePort('127.0.0.1');
   const origin = `http://127.0.0.1:${port}`;
