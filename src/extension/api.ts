@@ -1,11 +1,12 @@
 /**
- * What `activate()` returns: the services, so the extension tests (test/vscode/suite) can call the MCP
- * provider, drive sign-in through the auth provider with a non-interactive "browser", and read the views.
+ * What `activate()` returns when VS Code runs Sherpa for development or tests (never for an installed
+ * extension, see test-hooks.ts): the services, so the extension tests (test/vscode/suite) can call the
+ * MCP provider, read the views, and set the test hooks (a non-interactive "browser", a device-code
+ * approver, the provider without the consent modal VS Code refuses to show in a test host).
  */
 import type { SherpaAuthProvider } from './auth/sherpa-auth-provider';
 import type { AzureSession } from './azure/azure-session';
 import type { ConnectionManager } from './connect/connection-manager';
-import type { DeviceCodeFlow } from './connect/device-code-flow';
 import type { TokenBroker } from './connect/token-broker';
 import type { TokenState } from './connect/token-state';
 import type { LabController } from './lab/lab-controller';
@@ -18,6 +19,7 @@ import type { VerifyTreeProvider } from './views/verify-tree';
 import type { VulnerableTokenStore } from './vulnerable-token';
 import type { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
 import type { AuditTreeProvider } from './views/audit/audit-tree';
+import type { TestHooks } from './test-hooks';
 import type * as vscode from 'vscode';
 
 export interface SherpaApi {
@@ -28,7 +30,6 @@ export interface SherpaApi {
   tokenView: TokenTreeProvider;
   serversView: ServersTreeProvider;
   connections: ConnectionManager;
-  deviceCode: DeviceCodeFlow;
   statusBar: SherpaStatusBar;
   lab: LabController;
   vulnerableToken: VulnerableTokenStore;
@@ -42,4 +43,9 @@ export interface SherpaApi {
    * channel): the extension tests read it to prove what never reaches the log (secret values).
    */
   logFile: vscode.Uri;
+  /**
+   * Replaces the given strategies (see TestHooks) until the returned function is called. The services
+   * were built by activate() with strategies that consult these hooks; there is no other way in.
+   */
+  setTestHooks(hooks: TestHooks): () => void;
 }

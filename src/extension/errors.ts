@@ -8,6 +8,7 @@ export type ExtensionErrorCode =
   | 'LAB_START_FAILED'
   | 'LAB_NOT_RUNNING'
   | 'NOT_CONNECTED'
+  | 'UNKNOWN_SERVER'
   | 'SIGN_IN_CANCELLED'
   | 'CONNECT_CANCELLED'
   | 'NO_SESSION'

@@ -9,6 +9,7 @@ import {
   SHERPA_AUTH_PROVIDER_ID,
   SHERPA_AUTH_PROVIDER_LABEL,
   SherpaAuthProvider,
+  systemBrowser,
 } from './auth/sherpa-auth-provider';
 import { AzureSession } from './azure/azure-session';
 import { vscodeAzureUi } from './azure/azure-ui';
@@ -22,16 +23,24 @@ import {
   verifyDeploymentCommand,
 } from './commands/azure-commands';
 import { startLabCommand, stopLabCommand } from './commands/lab-commands';
-import { connectSecureCommand, connectVulnerableCommand } from './commands/connect-commands';
+import {
+  connectSecureCommand,
+  connectServerCommand,
+  connectVulnerableCommand,
+  removeServerCommand,
+} from './commands/connect-commands';
+import type { ServerArg } from './commands/server-arg';
 import { copyTokenCommand, signOutCommand } from './commands/token-commands';
+import { deviceCodeCommand } from './commands/device-code-commands';
 import { runToolCommand } from './commands/tool-commands';
 import { setVulnerableTokenCommand } from './commands/vulnerable-token-commands';
 import { auditServerCommand, exportAuditCommand, validateSecurityCommand } from './commands/audit-commands';
 import { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
 import { AuditTreeProvider } from './views/audit/audit-tree';
 import { ConnectionManager } from './connect/connection-manager';
-import { DeviceCodeFlow } from './connect/device-code-flow';
-import { TokenBroker } from './connect/token-broker';
+import { notificationPresenter } from './connect/device-code-grant';
+import { askStepUp, providerSessionSource, TokenBroker, vscodeSessionSource } from './connect/token-broker';
+import { TestHookSlot } from './test-hooks';
 import { TokenState } from './connect/token-state';
 import { resolveEndpoints } from './endpoints';
 import { LabController } from './lab/lab-controller';
@@ -39,15 +48,16 @@ import { BrowserAddresses } from './remote/browser-addresses';
 import { MCP_PROVIDER_ID, SherpaMcpProvider } from './mcp/mcp-definition-provider';
 import { SherpaLog } from './output-log';
 import { affectsSherpa, readSettings } from './settings';
-import { showFailure } from './show-failure';
 import { SherpaStatusBar } from './status-bar';
 import { VulnerableTokenStore } from './vulnerable-token';
 import { ServersTreeProvider } from './views/servers-tree';
+import { ServerNode } from './views/server-node';
+import { ToolNode } from './views/tool-node';
 import { RESULT_SCHEME, ResultDocuments } from './views/result-documents';
 import { TokenTreeProvider } from './views/token-tree';
 import { VerifyTreeProvider } from './views/verify-tree';
 
-export function activate(context: vscode.ExtensionContext): SherpaApi {
+export function activate(context: vscode.ExtensionContext): SherpaApi | undefined {
   // Reported by `npm run bench` (test/bench/activation.ts reads the line logged at the end).
   const activationStarted = performance.now();
   const loadStarted = (globalThis as { __sherpaLoadStart?: number }).__sherpaLoadStart ?? activationStarted;
@@ -79,13 +89,17 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     log.warn('This VS Code has no MCP server definition API; the servers are not offered to chat.');
   }
 
+  // Every strategy below asks the test hooks first; only the extension tests can set them (test-hooks.ts).
+  const hooks = new TestHookSlot();
   const browser = new BrowserAddresses(log, lab, () => readSettings().signInBrowser);
-  const authProvider = new SherpaAuthProvider(
-    context.secrets,
+  const authProvider = SherpaAuthProvider.create({
+    secrets: context.secrets,
     log,
-    () => ({ clientId: readSettings().authClientId }),
+    defaults: () => ({ clientId: readSettings().authClientId }),
     browser,
-  );
+    openBrowser: hooks.browser(systemBrowser(log, browser)),
+    signInTimeoutMs: hooks.signInTimeoutMs(),
+  });
   subs.push(
     authProvider,
     vscode.authentication.registerAuthenticationProvider(
@@ -99,9 +113,15 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
   );
 
   const tokenState = new TokenState();
-  const tokenBroker = new TokenBroker(authProvider, log, () => {
-    const s = readSettings();
-    return { clientId: s.authClientId, ...(s.entraTenant ? { tenant: s.entraTenant } : {}) };
+  const tokenBroker = new TokenBroker({
+    authProvider,
+    log,
+    settings: () => {
+      const s = readSettings();
+      return { clientId: s.authClientId, ...(s.entraTenant ? { tenant: s.entraTenant } : {}) };
+    },
+    sessions: hooks.sessions(vscodeSessionSource, providerSessionSource(authProvider)),
+    confirmStepUp: hooks.stepUp(askStepUp),
   });
   const connections = new ConnectionManager({
     log,
@@ -113,15 +133,11 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
     labIdentity,
     apiClientId: () => readSettings().azure.apiClientId,
-  });
-  const deviceCode = new DeviceCodeFlow({
-    log,
-    tokenState,
-    secureUrl: () => endpoints().secureUrl,
-    clientId: () => readSettings().azureCliClientId,
-    trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
-    labIdentity,
-    browser,
+    labServers: () => (lab.info ? { secure: lab.info.secure, vulnerable: lab.info.vulnerable } : undefined),
+    deviceCode: {
+      clientId: () => readSettings().azureCliClientId,
+      present: hooks.presenter(notificationPresenter(browser)),
+    },
   });
   subs.push(tokenState, connections);
 
@@ -129,25 +145,41 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
   subs.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results));
 
   const serversView = new ServersTreeProvider(connections);
-  const tokenView = new TokenTreeProvider(tokenState);
+  const tokenView = new TokenTreeProvider(tokenState, (id) => connections.find(id)?.label);
   const auditView = new AuditTreeProvider();
   const mcpJsonDiagnostics = new McpJsonDiagnostics();
+  const serversTree = vscode.window.createTreeView('sherpa.servers', {
+    treeDataProvider: serversView,
+    showCollapseAll: true,
+  });
   subs.push(
     serversView,
     tokenView,
     auditView,
     mcpJsonDiagnostics,
+    serversTree,
     vscode.window.createTreeView('sherpa.audit', { treeDataProvider: auditView, showCollapseAll: true }),
-    vscode.window.createTreeView('sherpa.servers', { treeDataProvider: serversView, showCollapseAll: true }),
     vscode.window.createTreeView('sherpa.token', { treeDataProvider: tokenView }),
+    // Picking a server row puts its token in focus in the Token view and the status bar.
+    serversTree.onDidChangeSelection((e) => {
+      const id = serverIdOfNode(e.selection[0]);
+      if (id) tokenState.select(id);
+    }),
   );
-  const azure = new AzureSession(vscodeAzureUi);
+  const azure = new AzureSession(hooks.azureUi(vscodeAzureUi));
   const verifyView = new VerifyTreeProvider();
   subs.push(verifyView, vscode.window.createTreeView('sherpa.verify', { treeDataProvider: verifyView }));
   const statusBar = new SherpaStatusBar(connections, tokenState, lab);
   subs.push(statusBar);
-  void vscode.commands.executeCommand('setContext', 'sherpa.anyConnected', false);
-  void vscode.commands.executeCommand('setContext', 'sherpa.hasToken', false);
+  // Welcome views and menus read these context keys; the state holders have no vscode import.
+  const setContext = (key: string, value: boolean) =>
+    void vscode.commands.executeCommand('setContext', key, value);
+  setContext('sherpa.anyConnected', false);
+  setContext('sherpa.hasToken', false);
+  subs.push(
+    connections.onDidChange(() => setContext('sherpa.anyConnected', connections.anyConnected())),
+    tokenState.onDidChange(() => setContext('sherpa.hasToken', tokenState.all().length > 0)),
+  );
 
   // Settings and the lab's ports decide the URLs: keep the MCP definitions and the views in step.
   const onEndpointsChanged = () => {
@@ -162,9 +194,8 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     lab.onDidChangeState(onEndpointsChanged),
     vulnerableToken.onDidChange(() => mcpProvider.refresh()),
     authProvider.onDidChangeSessions((e) => {
-      // Signed out from the Accounts menu: forget the token that belonged to the removed session.
-      const current = tokenState.current;
-      if (current?.sessionId && e.removed?.some((s) => s.id === current.sessionId)) tokenState.set(undefined);
+      // Signed out from the Accounts menu: forget the tokens that belonged to the removed session.
+      for (const s of e.removed ?? []) tokenState.forgetSession(s.id);
     }),
   );
 
@@ -172,24 +203,21 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     subs.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
   register('sherpa.lab.start', () => startLabCommand(lab, log, browser));
   register('sherpa.lab.stop', () => stopLabCommand(lab));
-  register('sherpa.connectSecure', () => connectSecureCommand(connections, log, browser));
-  register('sherpa.connectVulnerable', () => connectVulnerableCommand(connections, log));
-  register('sherpa.deviceCode', async () => {
-    try {
-      await deviceCode.run();
-      return true;
-    } catch (err) {
-      showFailure(log, 'Device code sign-in failed', err);
-      return false;
-    }
-  });
-  register('sherpa.signOut', () => signOutCommand(authProvider, tokenState, connections, log));
+  const connectDeps = { connections, log, browser };
+  register('sherpa.connectSecure', () => connectSecureCommand(connectDeps));
+  register('sherpa.connectVulnerable', () => connectVulnerableCommand(connectDeps));
+  register('sherpa.connectServer', (arg?: ServerArg) => connectServerCommand(connectDeps, arg));
+  register('sherpa.removeServer', (arg?: ServerArg) => removeServerCommand(connectDeps, arg));
+  register('sherpa.deviceCode', (arg?: ServerArg) => deviceCodeCommand(connections, log, arg));
+  register('sherpa.signOut', (arg?: ServerArg) =>
+    signOutCommand(authProvider, tokenState, connections, log, arg),
+  );
   register(
     'sherpa.runTool',
     (target?: Parameters<typeof runToolCommand>[3], args?: Record<string, unknown>) =>
       runToolCommand(connections, log, results, target, args),
   );
-  register('sherpa.copyToken', () => copyTokenCommand(tokenState, log));
+  register('sherpa.copyToken', (arg?: ServerArg) => copyTokenCommand(tokenState, connections, log, arg));
   register('sherpa.refreshViews', () => onEndpointsChanged());
   register('sherpa.showLog', () => log.show());
   register('sherpa.setVulnerableToken', () =>
@@ -236,7 +264,10 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     `Sherpa activated in ${(performance.now() - loadStarted).toFixed(1)} ms (bundle load ${(activationStarted - loadStarted).toFixed(1)} ms + activate ${(performance.now() - activationStarted).toFixed(1)} ms; VS Code ${vscode.version}${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''})`,
   );
 
+  // An installed Sherpa exports nothing: its services hold tokens, and the hooks could swap its browser.
+  if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
   return {
+    setTestHooks: (h) => hooks.set(h),
     mcpProvider,
     authProvider,
     tokenBroker,
@@ -244,7 +275,6 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     tokenView,
     serversView,
     connections,
-    deviceCode,
     statusBar,
     lab,
     vulnerableToken,
@@ -255,6 +285,13 @@ export function activate(context: vscode.ExtensionContext): SherpaApi {
     verifyView,
     logFile: vscode.Uri.joinPath(context.logUri, 'Sherpa.log'),
   };
+}
+
+/** The server a Servers view row stands for (a server row or one of its tools). */
+function serverIdOfNode(node: unknown): string | undefined {
+  if (node instanceof ServerNode) return node.connection.id;
+  if (node instanceof ToolNode) return node.server;
+  return undefined;
 }
 
 export function deactivate(): void {

@@ -1,7 +1,9 @@
-/** Status-bar item: which server is connected, and when the current token expires. */
+/** Status-bar item: which servers are connected, and when each one's token expires. */
 import * as vscode from 'vscode';
 import { decodeToken, formatRelative } from '../core/token/token-inspection';
-import type { ConnectionManager } from './connect/connection-manager';
+import { toTerminalLine } from '../core/untrusted-text';
+import type { ConnectionManager, ServerConnection } from './connect/connection-manager';
+import type { ServerId } from './connect/server-target';
 import type { TokenState } from './connect/token-state';
 import type { LabController } from './lab/lab-controller';
 
@@ -34,23 +36,25 @@ export class SherpaStatusBar implements vscode.Disposable {
   }
 
   render(): void {
-    const secure = this.connections.get('secure');
-    const vulnerable = this.connections.get('vulnerable');
-    const parts: string[] = [];
-    if (secure.status === 'connected') parts.push(`$(shield) secure${this.expiry()}`);
-    if (vulnerable.status === 'connected') parts.push('$(unlock) vulnerable (static token)');
+    const all = this.connections.list();
+    const connected = all.filter((c) => c.status === 'connected');
+    const parts = connected.map((c) =>
+      c.auth === 'static-token'
+        ? `$(unlock) ${shortName(c)} (static token)`
+        : `$(shield) ${shortName(c)}${this.expiry(c.id)}`,
+    );
     if (!parts.length)
       parts.push(`$(circle-outline) Sherpa${this.lab.state === 'running' ? ': lab running' : ''}`);
     this.item.text = parts.join('  ');
-    this.item.tooltip = `Sherpa — secure: ${secure.status} (${secure.url}); vulnerable: ${vulnerable.status} (${vulnerable.url}); lab: ${this.lab.state}`;
-    this.item.backgroundColor =
-      vulnerable.status === 'connected'
-        ? new vscode.ThemeColor('statusBarItem.warningBackground')
-        : undefined;
+    this.item.tooltip = `Sherpa — ${all.map((c) => `${shortName(c)}: ${c.status} (${c.url})`).join('; ')}; lab: ${this.lab.state}`;
+    // A static token in use is the warning the workshop is about.
+    this.item.backgroundColor = connected.some((c) => c.auth === 'static-token')
+      ? new vscode.ThemeColor('statusBarItem.warningBackground')
+      : undefined;
   }
 
-  private expiry(): string {
-    const t = this.tokens.current;
+  private expiry(serverId: ServerId): string {
+    const t = this.tokens.get(serverId);
     if (!t) return '';
     try {
       const exp = decodeToken(t.accessToken).claims.exp;
@@ -67,4 +71,9 @@ export class SherpaStatusBar implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
+}
+
+/** "secure", "lab secure"… for Sherpa's own rows (the noun without "server"), host and path for added ones. */
+function shortName(c: ServerConnection): string {
+  return c.added ? toTerminalLine(c.label, 60) : c.noun.replace(/ server$/, '');
 }

@@ -23,8 +23,35 @@ import { SessionStore, type StoredSession } from './session-store';
 export const SHERPA_AUTH_PROVIDER_ID = 'sherpa-oauth';
 export const SHERPA_AUTH_PROVIDER_LABEL = 'Sherpa OAuth';
 
-/** Opens the authorization URL for the person. Replaceable so tests can drive the lab's login form. */
+/** Opens the authorization URL for the person (the extension tests drive the lab's login form instead). */
 export type OpenBrowser = (url: URL) => Promise<void>;
+
+export interface SherpaAuthProviderOptions {
+  secrets: vscode.SecretStorage;
+  log: SherpaLog;
+  /** The client id to sign in with when the request names none (`sherpa.auth.clientId`). */
+  defaults: () => { clientId: string };
+  /** Where the browser is: a remote one gets forwarded addresses, the redirect URI included. */
+  browser?: BrowserAddresses;
+  /** How the authorization URL reaches the person; default {@link systemBrowser}. */
+  openBrowser?: OpenBrowser;
+  /** How long a browser sign-in may take; undefined = core's default (5 min). Asked per sign-in. */
+  signInTimeoutMs?: () => number | undefined;
+}
+
+/**
+ * The system browser via `vscode.env.openExternal` (https or loopback http only), at its forwarded
+ * address when the browser is remote.
+ */
+export function systemBrowser(log: SherpaLog, browser?: BrowserAddresses): OpenBrowser {
+  return async (url) => {
+    const safe = assertOpenableUrl(url);
+    const opened = browser
+      ? await browser.open(safe.href)
+      : await vscode.env.openExternal(vscode.Uri.parse(safe.href));
+    if (!opened) log.warn('The browser did not open; copy the sign-in URL from the notification.');
+  };
+}
 
 /** Refresh this many seconds before `exp`, so a token is not sent just as it expires. */
 const EXPIRY_MARGIN_SECONDS = 60;
@@ -34,32 +61,28 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.changed.event;
   private readonly store: SessionStore;
-  /** How long a browser sign-in may take (default: core's 5 min); shorter in the extension tests. */
-  signInTimeoutMs: number | undefined;
   /** The last interactive sign-in's failure, with its code (see takeLastFailure). */
   private lastFailure: SherpaError | undefined;
   /** Serialises read-modify-write of the one SecretStorage entry. */
   private queue: Promise<unknown> = Promise.resolve();
-  /**
-   * Default: the system browser via `vscode.env.openExternal` (https or loopback http only), at its
-   * forwarded address when the browser is remote.
-   */
-  openBrowser: OpenBrowser = async (url) => {
-    const safe = assertOpenableUrl(url);
-    const opened = this.browser
-      ? await this.browser.open(safe.href)
-      : await vscode.env.openExternal(vscode.Uri.parse(safe.href));
-    if (!opened) this.log.warn('The browser did not open; copy the sign-in URL from the notification.');
-  };
+  private readonly log: SherpaLog;
+  private readonly defaults: () => { clientId: string };
+  private readonly browser: BrowserAddresses | undefined;
+  private readonly openBrowser: OpenBrowser;
+  private readonly signInTimeoutMs: () => number | undefined;
 
-  constructor(
-    secrets: vscode.SecretStorage,
-    private readonly log: SherpaLog,
-    private readonly defaults: () => { clientId: string },
-    /** Where the browser is: a remote one gets forwarded addresses, the redirect URI included. */
-    private readonly browser?: BrowserAddresses,
-  ) {
-    this.store = new SessionStore(secrets);
+  /** Sherpa's provider over `o.secrets` (see {@link SherpaAuthProviderOptions} for the strategies). */
+  static create(o: SherpaAuthProviderOptions): SherpaAuthProvider {
+    return new SherpaAuthProvider(o);
+  }
+
+  private constructor(o: SherpaAuthProviderOptions) {
+    this.store = new SessionStore(o.secrets);
+    this.log = o.log;
+    this.defaults = o.defaults;
+    this.browser = o.browser;
+    this.openBrowser = o.openBrowser ?? systemBrowser(o.log, o.browser);
+    this.signInTimeoutMs = o.signInTimeoutMs ?? (() => undefined);
   }
 
   /** Sessions whose issuer, resource, client and scopes cover the request; expired ones are refreshed or dropped. */
@@ -94,6 +117,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     // openid + profile name the account; offline_access asks for a refresh token.
     const scopeList = [...new Set(['openid', 'profile', 'offline_access', ...request.scopes])];
     this.lastFailure = undefined;
+    const timeoutMs = this.signInTimeoutMs();
     const tokens = await vscode.window
       .withProgress(
         {
@@ -128,7 +152,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
               ? { forwardRedirectUri: (loopback: string) => this.browser!.forBrowser(loopback) }
               : {}),
             signal: abort.signal,
-            ...(this.signInTimeoutMs !== undefined ? { timeoutMs: this.signInTimeoutMs } : {}),
+            ...(timeoutMs !== undefined ? { timeoutMs } : {}),
           });
         },
       )
@@ -174,6 +198,13 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     const all = await this.serialise(() => this.store.readAll());
     for (const s of all) await this.removeSession(s.id);
     return all.length;
+  }
+
+  /** Removes the sessions obtained for one MCP server (their RFC 8707 resource is its URL). */
+  async removeSessionsFor(resource: string): Promise<number> {
+    const hits = (await this.serialise(() => this.store.readAll())).filter((s) => s.resource === resource);
+    for (const s of hits) await this.removeSession(s.id);
+    return hits.length;
   }
 
   /**

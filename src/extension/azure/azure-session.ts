@@ -25,25 +25,11 @@ const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 export class AzureSession {
-  constructor(private prompts: AzureUi = vscodeAzureUi) {}
-
-  /** The quick picks, input boxes, progress and notifications of the Azure commands. */
-  get ui(): AzureUi {
-    return this.prompts;
-  }
-
   /**
-   * TEST-ONLY SEAM, used by test/vscode/suite and nothing else. An extension test host has nobody to
-   * answer a quick pick or an input box (they wait for a person; modal dialogs are refused outright), so
-   * the suite swaps in a UI that answers from a script and records what was shown, delegating progress and
-   * notifications to the real one. Only the prompts are replaced: every command, the SDK clients and the
-   * settings writes run as in production. Returns the UI it replaced, to put back afterwards.
+   * `ui`: the quick picks, input boxes, progress and notifications of the Azure commands (the extension
+   * tests answer them from a script through the test hooks, test-hooks.ts).
    */
-  replaceUiForExtensionTests(ui: AzureUi): AzureUi {
-    const previous = this.prompts;
-    this.prompts = ui;
-    return previous;
-  }
+  constructor(readonly ui: AzureUi = vscodeAzureUi) {}
 
   endpoints(): AzureEndpoints {
     return validateAzureEndpoints(readSettings().azure.endpoints, (k) => {

@@ -4,7 +4,6 @@
  * person legitimately holds for it, shows progress with Cancel, and fills the Audit view.
  */
 import * as vscode from 'vscode';
-import { parse } from 'jsonc-parser';
 import type { AuditReport } from '../../core/audit/findings';
 import { formatReport, summarize } from '../../core/audit/report-format';
 import { auditServer } from '../../core/audit/run-audit';
@@ -16,6 +15,7 @@ import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { proxyResolvesNames } from '../settings';
 import { showFailure } from '../show-failure';
+import { serversFromMcpJson } from '../mcp/mcp-json-servers';
 import type { AuditTreeProvider } from '../views/audit/audit-tree';
 
 export interface AuditDeps {
@@ -28,33 +28,12 @@ export interface AuditDeps {
   view: AuditTreeProvider;
 }
 
-/** HTTP servers of the workspace's `.vscode/mcp.json` files (JSON with comments). */
-async function serversFromMcpJson(): Promise<{ name: string; url: string }[]> {
-  const out: { name: string; url: string }[] = [];
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    try {
-      const bytes = await vscode.workspace.fs.readFile(
-        vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json'),
-      );
-      const doc = parse(Buffer.from(bytes).toString('utf8')) as {
-        servers?: Record<string, { url?: unknown }>;
-      };
-      for (const [name, s] of Object.entries(doc?.servers ?? {})) {
-        if (typeof s?.url === 'string' && /^https?:\/\//.test(s.url)) out.push({ name, url: s.url });
-      }
-    } catch {
-      // no mcp.json in this folder
-    }
-  }
-  return out;
-}
-
 async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
   type Item = vscode.QuickPickItem & { url?: string };
   const fromMcpJson = await serversFromMcpJson();
   const items: Item[] = [
     ...deps.connections.list().map((c) => ({
-      label: c.kind === 'secure' ? 'Secure server' : 'Vulnerable server',
+      label: toQuickPickText(c.label, 120),
       description: c.url,
       detail: 'Sherpa (Servers view)',
       url: c.url,
@@ -81,11 +60,14 @@ async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
   });
 }
 
-/** The tokens the person holds for `url`: the Token view's, if it is for this server; the static one for the vulnerable server. */
+/**
+ * The token the person holds for `url`: the one Sherpa obtained for exactly this server (never another
+ * server's: the audit replays it), or the static token of a static-token server.
+ */
 async function tokensFor(deps: AuditDeps, url: string): Promise<{ valid?: string }> {
-  const current = deps.tokenState.current;
-  if (current?.serverUrl === url) return { valid: current.accessToken };
-  if (url === deps.endpoints().vulnerableUrl) return { valid: await deps.staticToken(url) };
+  const held = deps.tokenState.forUrl(url);
+  if (held) return { valid: held.accessToken };
+  if (deps.connections.byUrl(url)?.auth === 'static-token') return { valid: await deps.staticToken(url) };
   return {};
 }
 

@@ -1,12 +1,18 @@
-/** Connect Secure Server / Connect Vulnerable Server / Validate Security. */
+/** Connect Secure Server / Connect Vulnerable Server / Connect to MCP Server… / Remove Server. */
 import * as vscode from 'vscode';
 import type { ConnectionManager, ServerConnection } from '../connect/connection-manager';
+import { SECURE_SERVER_ID, VULNERABLE_SERVER_ID, type ServerId } from '../connect/server-target';
 import { describeFailure } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
 import { countOf } from '../../core/plural';
+import { parseServerUrl } from '../../core/mcp/server-url';
+import { toQuickPickText } from '../../core/untrusted-text';
+import { serversFromMcpJson } from '../mcp/mcp-json-servers';
 import { deviceCodeFallbackReason } from '../../core/grants/sign-in-fallback';
 import type { BrowserAddresses } from '../remote/browser-addresses';
+import { pickServer } from './pick-server';
+import { serverIdOf, type ServerArg } from './server-arg';
 
 /** What a connect command returns (for tests and other commands). */
 export interface ConnectOutcome {
@@ -14,23 +20,154 @@ export interface ConnectOutcome {
   error?: { code?: string; message: string; hint?: string };
 }
 
-export async function connectSecureCommand(
-  connections: ConnectionManager,
-  log: SherpaLog,
-  browser?: BrowserAddresses,
-): Promise<ConnectOutcome> {
+/** A URL refused before anything was sent (not a URL, plain http to a remote host, credentials in it). */
+export interface RefusedUrl {
+  connection?: undefined;
+  error: { code?: string; message: string; hint?: string };
+}
+
+export interface ConnectDeps {
+  connections: ConnectionManager;
+  log: SherpaLog;
+  browser?: BrowserAddresses;
+}
+
+export function connectSecureCommand(deps: ConnectDeps): Promise<ConnectOutcome> {
+  return connectById(deps, SECURE_SERVER_ID);
+}
+
+export function connectVulnerableCommand(deps: ConnectDeps): Promise<ConnectOutcome> {
+  return connectById(deps, VULNERABLE_SERVER_ID);
+}
+
+/**
+ * "Sherpa: Connect to MCP Server…": a server row (or its id) connects that server; a URL string, a
+ * server of the workspace's mcp.json or the URL the person types adds the server (checked by core's
+ * parseServerUrl) and connects it next to the others. Undefined when the person cancels the input; a refused URL is shown and returned.
+ */
+export async function connectServerCommand(
+  deps: ConnectDeps,
+  arg?: ServerArg,
+): Promise<ConnectOutcome | RefusedUrl | undefined> {
+  const id = serverIdOf(arg);
+  if (id && deps.connections.find(id)) return connectById(deps, id);
+  let label: string | undefined;
+  let typed = id;
+  if (!typed) {
+    const chosen = await chooseNewServer(deps);
+    if (!chosen) return undefined;
+    ({ url: typed, label } = chosen);
+  }
+  let url: URL;
   try {
-    const connection = await connections.connectSecure();
-    void vscode.window.showInformationMessage(
-      `Connected to the secure server with an OAuth access token: ${countOf(connection.tools.length, 'tool')}. See the Token view for what is inside the token.`,
-    );
+    url = parseServerUrl(typed);
+  } catch (err) {
+    showFailure(deps.log, 'Connect to MCP Server failed', err);
+    return { error: describeFailure(err) };
+  }
+  return connectById(deps, deps.connections.add(url, label).id);
+}
+
+/**
+ * The servers of the workspace's mcp.json that Sherpa does not list yet, then "Enter a URL…"; straight
+ * to the URL input when there are none.
+ */
+async function chooseNewServer(deps: ConnectDeps): Promise<{ url: string; label?: string } | undefined> {
+  const known = new Set(deps.connections.list().map((c) => c.url));
+  const fromMcpJson = (await serversFromMcpJson()).filter((s) => {
+    try {
+      return !known.has(parseServerUrl(s.url).href);
+    } catch {
+      return true; // offered, and refused with its reason when picked
+    }
+  });
+  if (!fromMcpJson.length) {
+    const url = await askForUrl();
+    return url === undefined ? undefined : { url };
+  }
+  const pick = await vscode.window.showQuickPick(
+    [
+      ...fromMcpJson.map((s) => ({
+        label: toQuickPickText(s.name, 80),
+        description: toQuickPickText(s.url, 200),
+        detail: '.vscode/mcp.json',
+        server: s,
+      })),
+      { label: 'Enter a URL…', alwaysShow: true, server: undefined },
+    ],
+    { title: 'Connect to MCP Server', matchOnDescription: true },
+  );
+  if (!pick) return undefined;
+  if (pick.server) return { url: pick.server.url, label: pick.server.name };
+  const url = await askForUrl();
+  return url === undefined ? undefined : { url };
+}
+
+/** The URL the person typed (the input box refuses what parseServerUrl refuses); undefined on Cancel. */
+async function askForUrl(): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: 'Connect to MCP Server',
+    prompt:
+      'The MCP endpoint URL. Sherpa discovers how to sign in from its 401 (MCP authorization, RFC 9728).',
+    placeHolder: 'https://mcp.example.com/mcp',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      try {
+        parseServerUrl(v);
+        return undefined;
+      } catch (err) {
+        const f = describeFailure(err);
+        return f.hint ? `${f.message} — ${f.hint}` : f.message;
+      }
+    },
+  });
+}
+
+/** "Sherpa: Remove Server": forgets a server the person added (the configured two stay). */
+export async function removeServerCommand(deps: ConnectDeps, arg?: ServerArg): Promise<boolean> {
+  const added = deps.connections.list().filter((c) => c.added);
+  const id =
+    serverIdOf(arg) ??
+    (await pickServer(
+      added.map((c) => ({ id: c.id, label: c.label, description: c.url })),
+      'Remove which server?',
+    ));
+  if (!id) return false;
+  const removed = await deps.connections.remove(id);
+  if (removed) deps.log.info(`Removed the server ${id}`);
+  return removed;
+}
+
+async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutcome> {
+  const target = deps.connections.get(id);
+  const what = target.added ? target.url : `the ${target.noun}`;
+  try {
+    const connection = await deps.connections.connect(id);
+    if (connection.auth === 'static-token') {
+      void vscode.window.showWarningMessage(
+        `Connected to ${what} with its STATIC token (${countOf(connection.tools.length, 'tool')}). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
+      );
+    } else {
+      void vscode.window.showInformationMessage(
+        `Connected to ${what} with an OAuth access token: ${countOf(connection.tools.length, 'tool')}. See the Token view for what is inside the token.`,
+      );
+    }
     return { connection };
   } catch (err) {
-    const reason = deviceCodeFallbackReason(err, browser?.isRemote ? browser.describe() : undefined);
-    if (reason) offerDeviceCode(log, reason, err);
-    else showFailure(log, 'Connect Secure Server failed', err);
-    return { connection: connections.get('secure'), error: describeFailure(err) };
+    const context = `Connect ${target.added ? target.url : capitalised(target.noun)}`;
+    const reason =
+      target.auth === 'oauth'
+        ? deviceCodeFallbackReason(err, deps.browser?.isRemote ? deps.browser.describe() : undefined)
+        : undefined;
+    // The device code flow is wired to the configured secure server only.
+    if (reason && id === SECURE_SERVER_ID) offerDeviceCode(deps.log, reason, err);
+    else showFailure(deps.log, `${context} failed`, err);
+    return { connection: deps.connections.get(id), error: describeFailure(err) };
   }
+}
+
+function capitalised(noun: string): string {
+  return noun.replace(/\b\w/g, (c) => c.toUpperCase());
 }
 
 /**
@@ -50,20 +187,4 @@ function offerDeviceCode(log: SherpaLog, reason: string, err: unknown): void {
       if (choice === action) void vscode.commands.executeCommand('sherpa.deviceCode');
       if (choice === 'Show Log') log.show();
     });
-}
-
-export async function connectVulnerableCommand(
-  connections: ConnectionManager,
-  log: SherpaLog,
-): Promise<ConnectOutcome> {
-  try {
-    const connection = await connections.connectVulnerable();
-    void vscode.window.showWarningMessage(
-      `Connected to the vulnerable server with its STATIC token (${countOf(connection.tools.length, 'tool')}). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
-    );
-    return { connection };
-  } catch (err) {
-    showFailure(log, 'Connect Vulnerable Server failed', err);
-    return { connection: connections.get('vulnerable'), error: describeFailure(err) };
-  }
 }

@@ -9,23 +9,19 @@ import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { countOf } from '../../core/plural';
 import { createArgumentChecker, prefillArguments, type ArgumentHints } from '../../core/mcp/tool-arguments';
-import type { ConnectionManager, ServerKind } from '../connect/connection-manager';
+import type { ConnectionManager } from '../connect/connection-manager';
+import type { ServerId } from '../connect/server-target';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
 import type { ResultDocuments } from '../views/result-documents';
 
 export interface ToolTarget {
-  kind: ServerKind;
+  server: ServerId;
   name: string;
 }
 
-const SERVER_LABELS: Record<ServerKind, string> = {
-  secure: 'Secure server (OAuth 2.1)',
-  vulnerable: 'Vulnerable server (static token)',
-};
-
 /**
- * Runs a tool. `target` comes from a tree item (ToolNode has `kind` and `tool.name`) or a caller; `args`
+ * Runs a tool. `target` comes from a tree item (ToolNode has `server` and `tool.name`) or a caller; `args`
  * skips the input box (tests, other commands) but not the schema check. Returns the result, or
  * undefined if cancelled or failed (after telling the person why).
  */
@@ -33,14 +29,19 @@ export async function runToolCommand(
   connections: ConnectionManager,
   log: SherpaLog,
   results: ResultDocuments,
-  target: ToolTarget | { kind: ServerKind; tool: { name: string } } | undefined,
+  target: ToolTarget | { server: ServerId; tool: { name: string } } | undefined,
   args?: Record<string, unknown>,
 ): Promise<CallToolResult | undefined> {
   const t = target
-    ? { kind: target.kind, name: 'tool' in target ? target.tool.name : target.name }
+    ? { server: target.server, name: 'tool' in target ? target.tool.name : target.name }
     : await pickServerAndTool(connections);
   if (!t) return undefined;
-  const tool = connections.get(t.kind).tools.find((x) => x.name === t.name);
+  const server = connections.find(t.server);
+  if (!server) {
+    showFailure(log, `Tool ${t.name} failed`, new Error(`Sherpa knows no server "${t.server}"`));
+    return undefined;
+  }
+  const tool = server.tools.find((x) => x.name === t.name);
   const check = createArgumentChecker(tool?.inputSchema);
   let toolArgs: Record<string, unknown>;
   if (args) {
@@ -51,9 +52,9 @@ export async function runToolCommand(
     }
     toolArgs = checked.args;
   } else {
-    const prefilled = prefillArguments(tool?.inputSchema, await argumentHints(connections, t.kind, tool));
+    const prefilled = prefillArguments(tool?.inputSchema, await argumentHints(connections, t.server, tool));
     const raw = await vscode.window.showInputBox({
-      title: `Arguments for ${t.name} on the ${t.kind} server (JSON, checked against the tool's input schema)`,
+      title: `Arguments for ${t.name} on the ${server.noun} (JSON, checked against the tool's input schema)`,
       value: JSON.stringify(prefilled),
       prompt: tool?.description,
       ignoreFocusOut: true,
@@ -69,12 +70,12 @@ export async function runToolCommand(
     toolArgs = checked.args;
   }
   try {
-    const result = await connections.callTool(t.kind, t.name, toolArgs);
+    const result = await connections.callTool(t.server, t.name, toolArgs);
     const text = result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
-    log.info(`Tool ${t.name} on the ${t.kind} server returned${result.isError ? ' an error' : ''}`);
+    log.info(`Tool ${t.name} on the ${server.noun} returned${result.isError ? ' an error' : ''}`);
     await results.show(
-      `${t.name} (${t.kind} server)`,
-      `# ${t.name} (${t.kind} server)${result.isError ? ' — tool error' : ''}\n\nArguments: \`${JSON.stringify(toolArgs)}\`\n\n\`\`\`json\n${text}\n\`\`\`\n`,
+      `${t.name} (${server.noun})`,
+      `# ${t.name} (${server.noun})${result.isError ? ' — tool error' : ''}\n\nArguments: \`${JSON.stringify(toolArgs)}\`\n\n\`\`\`json\n${text}\n\`\`\`\n`,
     );
     return result;
   } catch (err) {
@@ -84,19 +85,22 @@ export async function runToolCommand(
 }
 
 /**
- * What Sherpa knows about the signed-in person for prefilling: on the secure server, whose `whoami`
- * names the caller's own directory id. Only asked when the tool has a field to fill with it.
+ * What Sherpa knows about the signed-in person for prefilling: on an OAuth server with a `whoami` tool
+ * (the secure server's names the caller's own directory id). Only asked when the tool has a field to
+ * fill with it.
  */
 async function argumentHints(
   connections: ConnectionManager,
-  kind: ServerKind,
+  id: ServerId,
   tool: Tool | undefined,
 ): Promise<ArgumentHints> {
   const props = Object.keys(tool?.inputSchema?.properties ?? {});
-  const hasWhoami = connections.get(kind).tools.some((x) => x.name === 'whoami');
-  if (kind !== 'secure' || !hasWhoami || !props.some((p) => /^(user_?id|userid|user)$/i.test(p))) return {};
+  const server = connections.find(id);
+  const hasWhoami = server?.tools.some((x) => x.name === 'whoami');
+  if (server?.auth !== 'oauth' || !hasWhoami || !props.some((p) => /^(user_?id|userid|user)$/i.test(p)))
+    return {};
   try {
-    const who = await connections.callTool(kind, 'whoami', {});
+    const who = await connections.callTool(id, 'whoami', {});
     const first = who.content.find((c) => c.type === 'text');
     const parsed = first && first.type === 'text' ? (JSON.parse(first.text) as { user_id?: unknown }) : {};
     return typeof parsed.user_id === 'string' ? { userId: parsed.user_id } : {};
@@ -126,14 +130,14 @@ async function pickServerAndTool(connections: ConnectionManager): Promise<ToolTa
   if (withTools.length > 1) {
     const pick = await vscode.window.showQuickPick(
       withTools.map((c) => ({
-        label: SERVER_LABELS[c.kind],
-        description: `${countOf(c.tools.length, 'tool')} · ${c.url}`,
-        serverKind: c.kind,
+        label: toQuickPickText(c.label, 120),
+        description: `${countOf(c.tools.length, 'tool')} · ${toQuickPickText(c.url, 200)}`,
+        serverId: c.id,
       })),
       { title: 'Run Tool: which server?', placeHolder: 'Pick the MCP server' },
     );
     if (!pick) return undefined;
-    server = withTools.find((c) => c.kind === pick.serverKind)!;
+    server = withTools.find((c) => c.id === pick.serverId)!;
   }
   const tool = await vscode.window.showQuickPick(
     // Name, title and description are the server's words: no icons, links or controls from them.
@@ -143,7 +147,7 @@ async function pickServerAndTool(connections: ConnectionManager): Promise<ToolTa
       detail: toQuickPickText(x.description ?? '', 300),
       name: x.name,
     })),
-    { title: `Run Tool on the ${SERVER_LABELS[server.kind]}: which tool?`, matchOnDetail: true },
+    { title: `Run Tool on ${toQuickPickText(server.label, 120)}: which tool?`, matchOnDetail: true },
   );
-  return tool ? { kind: server.kind, name: tool.name } : undefined;
+  return tool ? { server: server.id, name: tool.name } : undefined;
 }

@@ -1,16 +1,18 @@
 /**
- * Sherpa as an MCP client of the two lab servers. Secure: core's engine, connectServer (401 →
- * WWW-Authenticate → RFC 9728 PRM with the resource check → AS metadata → client → token → initialize →
- * tools/list), with the token broker as its grant strategy; each step shown as progress and logged. Vulnerable: the static bearer token, and an explanation of why that is bad.
+ * Sherpa as an MCP client of every server it knows (connection-registry.ts, keyed by server id). An
+ * `oauth` server: core's engine, connectServer (401 → WWW-Authenticate → RFC 9728 PRM with the resource
+ * check → AS metadata → client → token → initialize → tools/list), with the token broker as its grant
+ * strategy; each step shown as progress and logged. A `static-token` server (the vulnerable one): the
+ * static bearer token, and why that is bad.
  */
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { publicClient } from '../../core/client/mcp-authorization';
 import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
-import { connectMcp, type McpSession } from '../../core/mcp/mcp-connect';
+import { connectMcp } from '../../core/mcp/mcp-connect';
 import { isEntraIssuer } from '../../core/entra';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
@@ -18,20 +20,18 @@ import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
 import { proxyResolvesNames } from '../settings';
 import type { BrokeredToken, TokenBroker } from './token-broker';
+import { ConnectionRegistry, type ServerConnection } from './connection-registry';
+import {
+  configuredServers,
+  SECURE_SERVER_ID,
+  VULNERABLE_SERVER_ID,
+  type ServerId,
+  type ServerTarget,
+} from './server-target';
 import type { TokenState } from './token-state';
+import { deviceCodeStrategy, type PresentDeviceCode } from './device-code-grant';
 
-export type ServerKind = 'secure' | 'vulnerable';
-export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'failed';
-
-export interface ServerConnection {
-  kind: ServerKind;
-  url: string;
-  status: ConnectionStatus;
-  tools: Tool[];
-  /** Last failure, for the tree item's tooltip. */
-  error?: string;
-  serverName?: string;
-}
+export type { ConnectionStatus, ServerConnection } from './connection-registry';
 
 const STEP_TITLES: Record<ConnectStepEvent['step'], string> = {
   probe: 'Calling the server without a token (expecting 401)',
@@ -62,49 +62,109 @@ export interface ConnectionManagerDeps {
    * Entra v2 tokens carry it as `aud`, and no public metadata names it when the scope is `{server URL}/…`.
    */
   apiClientId?: () => string | undefined;
+  /** The MCP URLs of the lab Sherpa runs, if it runs (listed too when the settings name other servers). */
+  labServers: () => { secure: string; vulnerable: string } | undefined;
+  /** The device code grant: its client id (`sherpa.auth.azureCliClientId`) and how the code is shown. */
+  deviceCode: { clientId: () => string; present: PresentDeviceCode };
+}
+
+/** How an OAuth server's token is obtained: VS Code's authentication API, or the device code grant. */
+export type OAuthGrant = 'vscode' | 'device-code';
+
+/** Where the current token of a session came from, for the Token view and Sign Out. */
+interface TokenOrigin {
+  source: string;
+  providerId?: string;
+  sessionId?: string;
+}
+
+/** A live MCP session: an OAuth one also carries the tokens the connect flow obtained. */
+interface LiveSession {
+  close(): Promise<void>;
+  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  oauth?: ConnectedServer;
+  /** Asked again after a call replaced the token (the broker's last session may be a new one). */
+  origin?: () => TokenOrigin;
 }
 
 export class ConnectionManager implements vscode.Disposable {
-  private readonly connections = new Map<ServerKind, ServerConnection>();
-  private secure: ConnectedServer | undefined;
-  private vulnerable: McpSession | undefined;
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.changed.event;
+  private readonly registry: ConnectionRegistry<LiveSession>;
+  readonly onDidChange: vscode.Event<void>;
 
-  constructor(private readonly deps: ConnectionManagerDeps) {}
+  constructor(private readonly deps: ConnectionManagerDeps) {
+    this.registry = new ConnectionRegistry<LiveSession>(() =>
+      configuredServers(deps.endpoints(), deps.labServers()),
+    );
+    this.onDidChange = this.registry.onDidChange;
+  }
 
-  /** Both servers with their current state (URLs follow settings and the lab). */
+  /** Every server with its current state: the configured two (URLs follow settings and the lab), then the added ones. */
   list(): ServerConnection[] {
-    const urls = this.deps.endpoints();
-    return (['vulnerable', 'secure'] as const).map((kind) => {
-      const url = kind === 'secure' ? urls.secureUrl : urls.vulnerableUrl;
-      const c = this.connections.get(kind);
-      return c && c.url === url ? c : { kind, url, status: 'disconnected', tools: [] };
-    });
+    return this.registry.list();
   }
 
-  get(kind: ServerKind): ServerConnection {
-    return this.list().find((c) => c.kind === kind)!;
+  /** The server with `id` (UNKNOWN_SERVER if Sherpa knows none). */
+  get(id: ServerId): ServerConnection {
+    return this.registry.get(id);
   }
 
-  /** Connect Secure Server: the full OAuth discovery flow with progress for every network step. */
-  async connectSecure(): Promise<ServerConnection> {
-    const url = this.deps.endpoints().secureUrl;
-    await this.disconnect('secure');
-    this.update({ kind: 'secure', url, status: 'connecting', tools: [] });
+  find(id: ServerId): ServerConnection | undefined {
+    return this.registry.find(id);
+  }
+
+  /** The known server at exactly `url`. */
+  byUrl(url: string): ServerConnection | undefined {
+    return this.registry.byUrl(url);
+  }
+
+  anyConnected(): boolean {
+    return this.registry.anyConnected();
+  }
+
+  /** Adds a server by URL (parsed by core's parseServerUrl); a known URL returns the server already there. */
+  add(url: URL, label?: string): ServerTarget {
+    return this.registry.add(url, label);
+  }
+
+  /** Forgets an added server, its session and its token. */
+  async remove(id: ServerId): Promise<boolean> {
+    const removed = await this.registry.remove(id);
+    if (removed) this.deps.tokenState.set(id, undefined);
+    return removed;
+  }
+
+  /**
+   * Connects `id` the way its `auth` says: OAuth discovery, or the static token. An OAuth server's token
+   * comes from VS Code's authentication API, or with `grant: 'device-code'` from the device code grant.
+   */
+  connect(id: ServerId, o: { grant?: OAuthGrant } = {}): Promise<ServerConnection> {
+    const target = this.registry.get(id);
+    if (target.auth === 'static-token') return this.connectStatic(target);
+    return this.connectOAuth(target, o.grant ?? 'vscode');
+  }
+
+  /** Connect Secure Server: the configured secure server. */
+  connectSecure(): Promise<ServerConnection> {
+    return this.connect(SECURE_SERVER_ID);
+  }
+
+  /** Connect Vulnerable Server: the configured vulnerable server. */
+  connectVulnerable(): Promise<ServerConnection> {
+    return this.connect(VULNERABLE_SERVER_ID);
+  }
+
+  /** The engine's flow (core/client/connect-server.ts) with progress for every network step. */
+  private async connectOAuth(target: ServerTarget, via: OAuthGrant): Promise<ServerConnection> {
+    const { id, url } = target;
+    await this.registry.disconnect(id);
+    this.registry.update({ ...target, status: 'connecting', tools: [] });
     let lastToken: BrokeredToken | undefined;
-    try {
-      const connected = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Sherpa: connecting to ${url}`,
-          cancellable: true,
-        },
-        async (progress, cancel) => {
-          const abort = new AbortController();
-          const lab = this.deps.labIdentity();
-          // The broker (VS Code's authentication API) is the engine's grant strategy.
-          const grant: GrantStrategy = {
+    // The broker (VS Code's authentication API) or the device code grant is the engine's grant strategy.
+    const clientId = via === 'device-code' ? this.deps.deviceCode.clientId() : this.deps.clientId();
+    const grant: GrantStrategy =
+      via === 'device-code'
+        ? deviceCodeStrategy(this.deps.deviceCode.present, this.deps.log)
+        : {
             name: 'VS Code authentication',
             grantTypes: ['authorization_code'],
             getToken: async (request) => {
@@ -112,8 +172,26 @@ export class ConnectionManager implements vscode.Disposable {
               return lastToken;
             },
           };
+    const origin = (): TokenOrigin =>
+      via === 'device-code'
+        ? { source: `device code (client ${clientId})` }
+        : {
+            source: `${target.noun} sign-in (${lastToken?.providerId ?? 'oauth'})`,
+            ...(lastToken ? { providerId: lastToken.providerId, sessionId: lastToken.sessionId } : {}),
+          };
+    try {
+      const connected = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title:
+            via === 'device-code' ? `Sherpa: device code sign-in for ${url}` : `Sherpa: connecting to ${url}`,
+          cancellable: true,
+        },
+        async (progress, cancel) => {
+          const abort = new AbortController();
+          const lab = this.deps.labIdentity();
           const flow = connectServer(url, {
-            credentials: publicClient(this.deps.clientId()),
+            credentials: publicClient(clientId),
             grant,
             resolveNames: !proxyResolvesNames(),
             trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
@@ -130,35 +208,38 @@ export class ConnectionManager implements vscode.Disposable {
           });
           // Not every step can be aborted (a pending getSession, AS discovery), so Cancel must not wait
           // for the flow: the progress notification closes only when this promise settles.
-          return settleOnCancel(flow, cancel, abort);
+          return settleOnCancel(flow, cancel, abort, target);
         },
       );
-      this.secure = connected;
-      this.publishToken(connected, lastToken, url);
-      return this.update({
-        kind: 'secure',
-        url,
+      this.registry.setSession(id, {
+        close: () => connected.close(),
+        callTool: (name, args) => connected.callTool(name, args),
+        oauth: connected,
+        origin,
+      });
+      this.publishToken(target, connected, origin());
+      return this.registry.update({
+        ...target,
         status: 'connected',
         tools: connected.tools,
         ...(connected.session.serverName ? { serverName: connected.session.serverName } : {}),
       });
     } catch (err) {
-      this.update({
-        kind: 'secure',
-        url,
+      this.registry.update({
+        ...target,
         status: 'failed',
         tools: [],
         error: err instanceof Error ? err.message : String(err),
       });
-      throw withEditorHint(err);
+      throw withEditorHint(err, target);
     }
   }
 
-  /** Connect Vulnerable Server: MCP with the static token — it works, which is the problem. */
-  async connectVulnerable(): Promise<ServerConnection> {
-    const url = this.deps.endpoints().vulnerableUrl;
-    await this.disconnect('vulnerable');
-    this.update({ kind: 'vulnerable', url, status: 'connecting', tools: [] });
+  /** MCP with the static token — it works, which is the problem. */
+  private async connectStatic(target: ServerTarget): Promise<ServerConnection> {
+    const { id, url } = target;
+    await this.registry.disconnect(id);
+    this.registry.update({ ...target, status: 'connecting', tools: [] });
     try {
       const session = await vscode.window.withProgress(
         {
@@ -175,93 +256,69 @@ export class ConnectionManager implements vscode.Disposable {
           return { s, tools: await s.listTools() };
         },
       );
-      this.vulnerable = session.s;
+      this.registry.setSession(id, session.s);
       this.deps.log.warn(
         `Connected to ${url} with a STATIC token: no expiry, no audience, no user identity, shared by everyone who can read the configuration.`,
       );
-      return this.update({ kind: 'vulnerable', url, status: 'connected', tools: session.tools });
+      return this.registry.update({ ...target, status: 'connected', tools: session.tools });
     } catch (err) {
-      this.update({
-        kind: 'vulnerable',
-        url,
+      this.registry.update({
+        ...target,
         status: 'failed',
         tools: [],
         error: err instanceof Error ? err.message : String(err),
       });
-      throw withEditorHint(err);
+      throw withEditorHint(err, target);
     }
   }
 
-  /** Runs a tool on a connected server (secure: with one silent re-auth on 401 and step-up on 403). */
-  async callTool(kind: ServerKind, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-    const url = this.get(kind).url;
+  /** Runs a tool on a connected server (OAuth: with one silent re-auth on 401 and step-up on 403). */
+  async callTool(id: ServerId, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+    const target = this.registry.get(id);
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${name} on ${url}` },
+      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${name} on ${target.url}` },
       async () => {
-        if (kind === 'secure') {
-          if (!this.secure) throw notConnected(kind);
-          const before = this.secure.tokens.accessToken;
-          const result = await this.secure.callTool(name, args);
-          if (this.secure.tokens.accessToken !== before) this.publishToken(this.secure, undefined, url);
-          return result;
-        }
-        if (!this.vulnerable) throw notConnected(kind);
-        return this.vulnerable.callTool(name, args);
+        const live = this.registry.session(id);
+        if (!live) throw notConnected(target);
+        const before = live.oauth?.tokens.accessToken;
+        const result = await live.callTool(name, args);
+        // A re-auth or step-up inside the call replaced the token: the Token view follows.
+        if (live.oauth && live.origin && live.oauth.tokens.accessToken !== before)
+          this.publishToken(target, live.oauth, live.origin());
+        return result;
       },
     );
   }
 
-  async disconnect(kind: ServerKind): Promise<void> {
-    if (kind === 'secure' && this.secure) {
-      await this.secure.close().catch(() => undefined);
-      this.secure = undefined;
-    }
-    if (kind === 'vulnerable' && this.vulnerable) {
-      await this.vulnerable.close().catch(() => undefined);
-      this.vulnerable = undefined;
-    }
-    const c = this.connections.get(kind);
-    if (c) this.update({ ...c, status: 'disconnected', tools: [] });
+  async disconnect(id: ServerId): Promise<void> {
+    await this.registry.disconnect(id);
   }
 
-  private publishToken(connected: ConnectedServer, brokered: BrokeredToken | undefined, url: string): void {
-    const current = this.deps.tokenState.current;
-    this.deps.tokenState.set({
+  private publishToken(target: ServerTarget, connected: ConnectedServer, origin: TokenOrigin): void {
+    this.deps.tokenState.set(target.id, {
       accessToken: connected.tokens.accessToken,
-      source: `secure server sign-in (${brokered?.providerId ?? current?.providerId ?? 'oauth'})`,
-      serverUrl: url,
+      source: origin.source,
+      serverUrl: target.url,
       // What discovery learnt, once: the engine's expectations for this server's token.
       expectations: connected.expectations,
-      ...((brokered?.sessionId ?? current?.sessionId)
-        ? { sessionId: brokered?.sessionId ?? current?.sessionId }
-        : {}),
-      ...((brokered?.providerId ?? current?.providerId)
-        ? { providerId: brokered?.providerId ?? current?.providerId }
-        : {}),
+      ...(origin.sessionId ? { sessionId: origin.sessionId } : {}),
+      ...(origin.providerId ? { providerId: origin.providerId } : {}),
     });
   }
 
-  private update(c: ServerConnection): ServerConnection {
-    this.connections.set(c.kind, c);
-    const anyConnected = [...this.connections.values()].some((x) => x.status === 'connected');
-    void vscode.commands.executeCommand('setContext', 'sherpa.anyConnected', anyConnected);
-    this.changed.fire();
-    return c;
-  }
-
   dispose(): void {
-    void this.secure?.close();
-    void this.vulnerable?.close();
-    this.changed.dispose();
+    this.registry.dispose();
   }
 }
 
 // Core's hints speak CLI ("run sherpa lab"); inside VS Code the fix is a command or a setting.
-function withEditorHint(err: unknown): unknown {
+function withEditorHint(err: unknown, target: ServerTarget): unknown {
   if (!isSherpaError(err, 'SERVER_UNREACHABLE')) return err;
   return new SherpaError(err.code, err.message, {
     cause: err,
-    hint: 'Is the server running? Start the local lab with "Sherpa: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
+    hint: target.added
+      ? `Is the server running at ${target.url}? Check the address, or remove it with "Sherpa: Remove Server".`
+      : 'Is the server running? Start the local lab with "Sherpa: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
     ...(err.details ? { details: err.details } : {}),
   });
 }
@@ -274,13 +331,14 @@ function settleOnCancel(
   work: Promise<ConnectedServer>,
   cancel: vscode.CancellationToken,
   abort: AbortController,
+  target: ServerTarget,
 ): Promise<ConnectedServer> {
   return new Promise<ConnectedServer>((resolve, reject) => {
     const onCancel = () => {
       abort.abort();
       reject(
         new ExtensionError('CONNECT_CANCELLED', 'Connecting was cancelled', {
-          hint: 'Run "Sherpa: Connect Secure Server" again when you are ready to sign in.',
+          hint: `Connect the ${target.noun} again when you are ready to sign in.`,
         }),
       );
       void work.then((late) => late.close()).catch(() => undefined);
@@ -291,8 +349,13 @@ function settleOnCancel(
   });
 }
 
-function notConnected(kind: ServerKind): ExtensionError {
-  return new ExtensionError('NOT_CONNECTED', `The ${kind} server is not connected`, {
-    hint: `Run "Sherpa: Connect ${kind === 'secure' ? 'Secure' : 'Vulnerable'} Server" first.`,
+function notConnected(target: ServerTarget): ExtensionError {
+  return new ExtensionError('NOT_CONNECTED', `The ${target.noun} is not connected`, {
+    hint:
+      target.id === SECURE_SERVER_ID
+        ? 'Run "Sherpa: Connect Secure Server" first.'
+        : target.id === VULNERABLE_SERVER_ID
+          ? 'Run "Sherpa: Connect Vulnerable Server" first.'
+          : `Connect ${target.url} from the Servers view first.`,
   });
 }

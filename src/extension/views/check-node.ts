@@ -3,9 +3,13 @@ import * as vscode from 'vscode';
 import type { TokenCheck } from '../../core/token/token-inspection';
 
 export class CheckNode extends vscode.TreeItem {
-  constructor(readonly check: TokenCheck) {
+  /** `idPrefix` keeps ids unique when several servers' tokens are shown. */
+  constructor(
+    readonly check: TokenCheck,
+    idPrefix = '',
+  ) {
     super(check.label, vscode.TreeItemCollapsibleState.None);
-    this.id = `check:${check.id}`;
+    this.id = `${idPrefix}check:${check.id}`;
     this.description = check.detail;
     this.tooltip = `${check.label}: ${check.status} — ${check.detail}`;
     this.iconPath =

@@ -6,9 +6,11 @@ export class ClaimNode extends vscode.TreeItem {
   constructor(
     readonly line: ClaimLine,
     readonly group: 'header' | 'claim',
+    /** Keeps ids unique when several servers' tokens are shown. */
+    idPrefix = '',
   ) {
     super(line.label, vscode.TreeItemCollapsibleState.None);
-    this.id = `${group}:${line.name}`;
+    this.id = `${idPrefix}${group}:${line.name}`;
     this.description = line.value;
     this.tooltip = `${line.name}: ${line.value}`;
     this.contextValue = `sherpa.${group}`;

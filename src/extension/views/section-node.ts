@@ -7,9 +7,11 @@ export class SectionNode extends vscode.TreeItem {
     readonly children: vscode.TreeItem[],
     icon: string,
     description?: string,
+    /** Makes the id unique when the same heading appears once per server. */
+    idPrefix = '',
   ) {
     super(label, vscode.TreeItemCollapsibleState.Expanded);
-    this.id = `section:${label}`;
+    this.id = `${idPrefix}section:${label}`;
     this.iconPath = new vscode.ThemeIcon(icon);
     if (description) this.description = description;
     this.contextValue = 'sherpa.section';

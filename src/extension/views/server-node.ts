@@ -1,7 +1,7 @@
 /** A server row in the Servers view: label, URL, connection state. */
 import * as vscode from 'vscode';
 import { toTerminalLine } from '../../core/untrusted-text';
-import type { ServerConnection } from '../connect/connection-manager';
+import type { ServerConnection } from '../connect/connection-registry';
 
 const ICONS: Record<ServerConnection['status'], vscode.ThemeIcon> = {
   disconnected: new vscode.ThemeIcon('circle-outline'),
@@ -12,29 +12,26 @@ const ICONS: Record<ServerConnection['status'], vscode.ThemeIcon> = {
 
 export class ServerNode extends vscode.TreeItem {
   constructor(readonly connection: ServerConnection) {
+    // An added server's label is its host and path: printable only.
     super(
-      connection.kind === 'secure'
-        ? 'Secure server (OAuth 2.1)'
-        : 'Vulnerable server (static token — INSECURE)',
+      toTerminalLine(connection.label, 200),
       connection.tools.length
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.None,
     );
     // VS Code keeps a row's expansion state by id and ignores a later collapsibleState: a row that
     // gains tools gets a new id, so it opens and shows them (a person's later collapse is then kept).
-    this.id = `server:${connection.kind}:${connection.tools.length ? 'tools' : 'empty'}`;
+    this.id = `server:${connection.id}:${connection.tools.length ? 'tools' : 'empty'}`;
     this.description = `${connection.status} · ${connection.url}`;
     this.iconPath = ICONS[connection.status];
-    this.contextValue = `sherpa.server.${connection.kind}`;
+    // Menus key on how the server is connected (and whether it can be removed), never on its name.
+    this.contextValue = `sherpa.server.${connection.auth}${connection.added ? '.added' : ''}`;
     // A plain-text tooltip: the error quotes the server, and Markdown would render its links and images.
     this.tooltip =
       `${this.label as string}\n${connection.url}\nState: ${connection.status}` +
       (connection.error ? `\nLast error: ${toTerminalLine(connection.error, 1000)}` : '');
     if (connection.status !== 'connected') {
-      this.command = {
-        command: connection.kind === 'secure' ? 'sherpa.connectSecure' : 'sherpa.connectVulnerable',
-        title: 'Connect',
-      };
+      this.command = { command: 'sherpa.connectServer', title: 'Connect', arguments: [this] };
     }
   }
 }

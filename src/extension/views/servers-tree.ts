@@ -1,4 +1,4 @@
-/** The Servers view: both MCP servers, their connection state and, once connected, their tools. */
+/** The Servers view: every MCP server Sherpa knows, its connection state and, once connected, its tools. */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connect/connection-manager';
 import { ServerNode } from './server-node';
@@ -26,7 +26,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersTreeN
   getChildren(node?: ServersTreeNode): ServersTreeNode[] {
     if (!node) return this.connections.list().map((c) => new ServerNode(c));
     if (node instanceof ServerNode)
-      return node.connection.tools.map((t) => new ToolNode(node.connection.kind, t));
+      return node.connection.tools.map((t) => new ToolNode(node.connection.id, t));
     return [];
   }
 

@@ -1,30 +1,30 @@
 /**
- * The Token view: the current access token decoded (jose, via core/token-inspection — no signature check,
- * that is the resource server's job), each claim readable, and the checks a resource server applies,
- * against what the server's metadata leads us to expect.
+ * The Token view: the tokens Sherpa holds, from token-model.ts. One token: its sections at the top level
+ * (Source, Checks, Header, Claims). Tokens of several servers: one heading per server, the one in focus
+ * opened.
  */
 import * as vscode from 'vscode';
-import {
-  decodeToken,
-  describeClaim,
-  inspectToken,
-  type DecodedToken,
-  type TokenCheck,
-} from '../../core/token/token-inspection';
+import type { ServerId } from '../connect/server-target';
 import type { TokenState } from '../connect/token-state';
 import { CheckNode } from './check-node';
 import { ClaimNode } from './claim-node';
 import { MessageNode } from './message-node';
 import { SectionNode } from './section-node';
+import { ServerTokenNode } from './server-token-node';
+import { tokenViewModel, type TokenBody } from './token-model';
 
 export class TokenTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscription: { dispose(): void };
   // Relative times ("expires in 42 min") go stale: redraw every 30 s while a token is shown.
   private readonly timer: ReturnType<typeof setInterval>;
 
-  constructor(private readonly tokens: TokenState) {
+  constructor(
+    private readonly tokens: TokenState,
+    /** The Servers view's label of a server (undefined once the server is gone). */
+    private readonly labelOf: (id: ServerId) => string | undefined,
+  ) {
     this.subscription = tokens.onDidChange(() => this.refresh());
     this.timer = setInterval(() => {
       if (this.tokens.current) this.refresh();
@@ -35,61 +35,26 @@ export class TokenTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
     this.changed.fire();
   }
 
-  /** The checks of the current token (undefined when none or not a JWT). Used by tests and the status bar. */
-  currentChecks(now?: number): TokenCheck[] | undefined {
-    const decoded = this.decoded();
-    const t = this.tokens.current;
-    if (!decoded || !t) return undefined;
-    return inspectToken(decoded, { ...t.expectations, ...(now !== undefined ? { now } : {}) });
-  }
-
   getTreeItem(node: vscode.TreeItem): vscode.TreeItem {
     return node;
   }
 
   getChildren(node?: vscode.TreeItem): vscode.TreeItem[] {
-    if (node instanceof SectionNode) return node.children;
+    if (node instanceof SectionNode || node instanceof ServerTokenNode) return node.children;
     if (node) return [];
-    const t = this.tokens.current;
-    if (!t) return [];
-    const decoded = this.decoded();
-    if (!decoded) {
-      return [
-        new MessageNode('Opaque token', 'not a JWT: no claims say who, for what, or until when', 'warning'),
-      ];
-    }
-    const checks = this.currentChecks() ?? [];
-    const failed = checks.filter((c) => c.status === 'fail').length;
-    const now = Math.floor(Date.now() / 1000);
-    return [
-      new MessageNode('Source', t.source, 'key'),
-      new SectionNode(
-        'Checks',
-        checks.map((c) => new CheckNode(c)),
-        failed ? 'error' : 'pass',
-        failed ? `${failed} failed` : 'all passed',
-      ),
-      new SectionNode(
-        'Header',
-        Object.entries(decoded.header).map(([k, v]) => new ClaimNode(describeClaim(k, v, now), 'header')),
-        'symbol-key',
-      ),
-      new SectionNode(
-        'Claims',
-        Object.entries(decoded.claims).map(([k, v]) => new ClaimNode(describeClaim(k, v, now), 'claim')),
-        'symbol-field',
-      ),
-    ];
-  }
-
-  private decoded(): DecodedToken | undefined {
-    const t = this.tokens.current;
-    if (!t) return undefined;
-    try {
-      return decodeToken(t.accessToken);
-    } catch {
-      return undefined;
-    }
+    const model = tokenViewModel(this.tokens.all(), {
+      ...(this.tokens.selected ? { selected: this.tokens.selected } : {}),
+      labelOf: this.labelOf,
+    });
+    if (model.length === 1) return bodyNodes(model[0]!.body, '');
+    return model.map(
+      (m) =>
+        new ServerTokenNode(m.serverId, m.label, bodyNodes(m.body, `${m.serverId}/`), {
+          ...(m.url ? { url: m.url } : {}),
+          selected: m.selected,
+          failed: m.body.kind === 'jwt' ? m.body.failed : 0,
+        }),
+    );
   }
 
   dispose(): void {
@@ -97,4 +62,36 @@ export class TokenTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+function bodyNodes(body: TokenBody, idPrefix: string): vscode.TreeItem[] {
+  if (body.kind === 'opaque') {
+    return [
+      new MessageNode('Opaque token', 'not a JWT: no claims say who, for what, or until when', 'warning'),
+    ];
+  }
+  return [
+    new MessageNode('Source', body.source, 'key'),
+    new SectionNode(
+      'Checks',
+      body.checks.map((c) => new CheckNode(c, idPrefix)),
+      body.failed ? 'error' : 'pass',
+      body.failed ? `${body.failed} failed` : 'all passed',
+      idPrefix,
+    ),
+    new SectionNode(
+      'Header',
+      body.header.map((l) => new ClaimNode(l, 'header', idPrefix)),
+      'symbol-key',
+      undefined,
+      idPrefix,
+    ),
+    new SectionNode(
+      'Claims',
+      body.claims.map((l) => new ClaimNode(l, 'claim', idPrefix)),
+      'symbol-field',
+      undefined,
+      idPrefix,
+    ),
+  ];
 }

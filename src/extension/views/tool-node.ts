@@ -2,16 +2,16 @@
 import * as vscode from 'vscode';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { toTerminalLine, toTerminalText } from '../../core/untrusted-text';
-import type { ServerKind } from '../connect/connection-manager';
+import type { ServerId } from '../connect/server-target';
 
 export class ToolNode extends vscode.TreeItem {
   constructor(
-    readonly kind: ServerKind,
+    readonly server: ServerId,
     readonly tool: Tool,
   ) {
     // Name and description are the server's words: shown without controls or bidi overrides.
     super(toTerminalLine(tool.name, 100), vscode.TreeItemCollapsibleState.None);
-    this.id = `tool:${kind}:${tool.name}`;
+    this.id = `tool:${server}:${tool.name}`;
     if (tool.description) {
       this.description = toTerminalLine(tool.description.split('\n')[0], 200);
       this.tooltip = toTerminalText(tool.description, 2000);

@@ -46,7 +46,7 @@ suite('Activation', () => {
     const nodes = api.serversView.getChildren();
     assert.deepEqual(
       nodes.map((n) => n.contextValue),
-      ['sherpa.server.vulnerable', 'sherpa.server.secure'],
+      ['sherpa.server.static-token', 'sherpa.server.oauth'],
     );
     assert.equal(api.tokenView.getChildren().length, 0, 'no token yet: the welcome view shows');
   });

@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import tls from 'node:tls';
 import * as vscode from 'vscode';
-import type { AzureUi } from '../../../src/extension/azure/azure-ui';
+import { vscodeAzureUi } from '../../../src/extension/azure/azure-ui';
 import { startAzureTestServer, type AzureState, type AzureTestServer } from '../../support/azure/index';
 import { getApi } from './helpers';
 import { ScriptedAzureUi } from './scripted-azure-ui';
@@ -65,8 +65,9 @@ export async function useAzureStandIn(): Promise<AzureStandInSession> {
   const savedCa = t.getCACertificates('default');
   t.setDefaultCACertificates([...savedCa, azure.caPem]);
   const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-  const ui = new ScriptedAzureUi(api.azure.ui);
-  const realUi: AzureUi = api.azure.replaceUiForExtensionTests(ui);
+  // Progress and notifications go to the real vscode.window UI; only the prompts are scripted.
+  const ui = new ScriptedAzureUi(vscodeAzureUi);
+  const restoreUi = api.setTestHooks({ azureUi: ui });
 
   await putSetting('azure.signIn', 'environment');
   await putSetting('azure.resourceManagerEndpoint', azure.endpoints.resourceManager);
@@ -83,7 +84,7 @@ export async function useAzureStandIn(): Promise<AzureStandInSession> {
       return s;
     },
     async restore() {
-      api.azure.replaceUiForExtensionTests(realUi);
+      restoreUi();
       for (const k of ENV_KEYS) {
         if (savedEnv[k] === undefined) delete process.env[k];
         else process.env[k] = savedEnv[k];

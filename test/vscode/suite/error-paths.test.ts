@@ -10,6 +10,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import type { ConnectOutcome } from '../../../src/extension/commands/connect-commands';
 import type { CheckNode } from '../../../src/extension/views/check-node';
 import type { SectionNode } from '../../../src/extension/views/section-node';
+import { SECURE_SERVER_ID } from '../../../src/extension/connect/server-target';
 import { getApi, setSetting } from './helpers';
 
 async function listen(server: Server): Promise<number> {
@@ -81,7 +82,7 @@ suite('Error paths', () => {
       .setIssuedAt(now - 7200)
       .setExpirationTime(now - 3600)
       .sign(privateKey);
-    api.tokenState.set({
+    api.tokenState.set(SECURE_SERVER_ID, {
       accessToken: token,
       source: 'test',
       expectations: {
@@ -99,7 +100,7 @@ suite('Error paths', () => {
       assert.equal((expiry.iconPath as vscode.ThemeIcon).id, 'error');
       assert.equal(checks.find((c) => c.check.id === 'audience')!.check.status, 'pass');
     } finally {
-      api.tokenState.set(undefined);
+      api.tokenState.set(SECURE_SERVER_ID, undefined);
     }
   });
 });

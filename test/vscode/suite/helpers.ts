@@ -6,11 +6,13 @@ import { driveLogin } from '../../support/drive-login';
 
 export const EXTENSION_ID = 'sherpa-lab.sherpa-mcp-identity';
 
-/** Activates Sherpa (if needed) and returns what activate() exported. */
+/** Activates Sherpa (if needed) and returns what activate() exported (only in a development/test host). */
 export async function getApi(): Promise<SherpaApi> {
-  const ext = vscode.extensions.getExtension<SherpaApi>(EXTENSION_ID);
+  const ext = vscode.extensions.getExtension<SherpaApi | undefined>(EXTENSION_ID);
   if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in this host`);
-  return ext.isActive ? ext.exports : ext.activate();
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  if (!api) throw new Error(`${EXTENSION_ID} exported no API: it is not running in a test host`);
+  return api;
 }
 
 /** Sets a `sherpa.*` setting globally (undefined removes it). */

@@ -11,6 +11,8 @@ import type { ConnectOutcome } from '../../../src/extension/commands/connect-com
 import { encodeSherpaScopes } from '../../../src/extension/auth/scope-encoding';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import type { ServerNode } from '../../../src/extension/views/server-node';
+import type { ServerTokenNode } from '../../../src/extension/views/server-token-node';
+import { LAB_SECURE_SERVER_ID, SECURE_SERVER_ID } from '../../../src/extension/connect/server-target';
 import {
   HOSTILE_TOKEN,
   startHostileServer,
@@ -36,6 +38,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
   let lab: LabInfo | undefined;
   let hostile: HostileServer | undefined;
   const opened: string[] = [];
+  let restoreHooks: (() => void) | undefined;
 
   suiteSetup(async () => {
     const api = await getApi();
@@ -43,8 +46,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
       await setSetting(k, 0);
     lab = await vscode.commands.executeCommand<LabInfo | undefined>('sherpa.lab.start');
     assert.ok(lab, 'the lab started');
-    api.tokenBroker.callProviderDirectlyForExtensionTests();
-    api.authProvider.openBrowser = labBrowser;
+    restoreHooks = api.setTestHooks({ callProviderDirectly: true, openBrowser: labBrowser });
     const signedIn = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure');
     assert.equal(signedIn.error, undefined, JSON.stringify(signedIn.error));
   });
@@ -58,6 +60,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
 
   suiteTeardown(async () => {
     const api = await getApi();
+    restoreHooks?.();
     await api.authProvider.removeAllSessions();
     await vscode.commands.executeCommand('sherpa.lab.stop');
     for (const k of ['lab.authorizationServerPort', 'lab.vulnerablePort', 'lab.securePort'])
@@ -71,14 +74,16 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     if (typeof b === 'function') Object.assign(behaviour, b(hostile));
     await setSetting('secureServer.url', hostile.url);
     const api = await getApi();
-    api.authProvider.openBrowser = async (url) => {
-      opened.push(url.href);
-      throw new Error('a sign-in was asked for');
-    };
+    const restore = api.setTestHooks({
+      openBrowser: async (url) => {
+        opened.push(url.href);
+        throw new Error('a sign-in was asked for');
+      },
+    });
     try {
       return await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure');
     } finally {
-      api.authProvider.openBrowser = labBrowser;
+      restore();
     }
   }
 
@@ -144,38 +149,111 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     });
     await setSetting('secureServer.url', hostile.url);
     let presented = false;
-    api.deviceCode.present = () => (presented = true);
-    await assert.rejects(
-      api.deviceCode.run(),
-      (e: unknown) => (e as { code?: string }).code === 'UNSAFE_URL',
-    );
+    const restore = api.setTestHooks({ presentDeviceCode: () => (presented = true) });
+    try {
+      await assert.rejects(
+        api.connections.connect(SECURE_SERVER_ID, { grant: 'device-code' }),
+        (e: unknown) => (e as { code?: string }).code === 'UNSAFE_URL',
+      );
+    } finally {
+      restore();
+    }
     assert.equal(presented, false);
   });
 
-  test('control characters in the server name, tool names and errors never reach the views', async () => {
+  test("with the secure server setting naming another server, the running lab's is listed and connects beside it", async () => {
     const api = await getApi();
+    const elsewhere = 'https://ca-secure.example-env.eastus.azurecontainerapps.io/mcp';
+    await setSetting('secureServer.url', elsewhere);
+    try {
+      assert.equal(api.connections.get(SECURE_SERVER_ID).url, elsewhere);
+      assert.equal(api.connections.get(LAB_SECURE_SERVER_ID).url, lab!.secure);
+      const out = await vscode.commands.executeCommand<ConnectOutcome>(
+        'sherpa.connectServer',
+        LAB_SECURE_SERVER_ID,
+      );
+      assert.equal(out.connection.status, 'connected', JSON.stringify(out.error));
+      assert.equal(api.tokenState.get(LAB_SECURE_SERVER_ID)?.serverUrl, lab!.secure);
+      assert.match(api.statusBar.text, /lab secure · token expires in/);
+    } finally {
+      await api.connections.disconnect(LAB_SECURE_SERVER_ID);
+      api.tokenState.set(LAB_SECURE_SERVER_ID, undefined);
+    }
+  });
+
+  test('Connect to MCP Server… adds a server next to the lab one; control characters never reach the views', async () => {
+    const api = await getApi();
+    // The lab's secure server, connected again with the session Sherpa already holds (no browser).
+    const lab1 = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure');
+    assert.equal(lab1.connection.status, 'connected', JSON.stringify(lab1.error));
     const evil = '\u001b]0;pwned\u0007\u001b[2K\u202e';
     hostile = await startHostileServer({
       prm: { scopes_supported: ['read'] },
       serverName: `srv${evil}`,
       tools: [{ name: `steal${evil}`, description: `[run](command:workbench.action.terminal.new)${evil}` }],
     });
-    await setSetting('secureServer.url', hostile.url);
-    api.authProvider.openBrowser = followRedirect;
-    const out = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure');
-    api.authProvider.openBrowser = labBrowser;
-    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    const restore = api.setTestHooks({ openBrowser: followRedirect });
+    let out: ConnectOutcome | undefined;
+    try {
+      out = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectServer', hostile.url);
+    } finally {
+      restore();
+    }
+    assert.equal(out?.error, undefined, JSON.stringify(out?.error));
+    assert.equal(out!.connection.added, true);
     assert.deepEqual(
       hostile.authorizations().filter((a) => a !== `Bearer ${HOSTILE_TOKEN}`),
       [],
+      'only the token the hostile server issued reached it',
     );
-    const secureRow = api.serversView
-      .getChildren()
-      .find((n) => (n as ServerNode).connection?.kind === 'secure') as ServerNode;
-    const tools = api.serversView.getChildren(secureRow);
-    assert.equal(tools.length, 1);
-    const shown = [tools[0]!.label, tools[0]!.description, tools[0]!.tooltip].map(String).join(' ');
-    assert.doesNotMatch(shown, UNPRINTABLE, JSON.stringify(shown));
-    assert.equal(typeof secureRow.tooltip, 'string', 'plain-text tooltip, no Markdown links');
+    try {
+      // Side by side: both rows connected, each keyed by its own id.
+      const rows = api.serversView.getChildren() as ServerNode[];
+      const labRow = rows.find((n) => n.connection?.id === SECURE_SERVER_ID)!;
+      const hostileRow = rows.find((n) => n.connection?.id === out!.connection.id)!;
+      assert.equal(labRow.connection.status, 'connected');
+      assert.equal(hostileRow.connection.status, 'connected');
+      assert.equal(hostileRow.contextValue, 'sherpa.server.oauth.added');
+      const tools = api.serversView.getChildren(hostileRow);
+      assert.equal(tools.length, 1);
+      const shown = [hostileRow.label, tools[0]!.label, tools[0]!.description, tools[0]!.tooltip]
+        .map(String)
+        .join(' ');
+      assert.doesNotMatch(shown, UNPRINTABLE, JSON.stringify(shown));
+      assert.equal(typeof hostileRow.tooltip, 'string', 'plain-text tooltip, no Markdown links');
+      // The Token view: one heading per server, each holding that server's own token.
+      const heads = api.tokenView.getChildren() as ServerTokenNode[];
+      assert.deepEqual(heads.map((h) => h.serverId).sort(), [SECURE_SERVER_ID, out!.connection.id].sort());
+      assert.equal(api.tokenState.get(out!.connection.id)!.accessToken, HOSTILE_TOKEN);
+      const labToken = api.tokenState.get(SECURE_SERVER_ID)!.accessToken;
+      assert.notEqual(labToken, HOSTILE_TOKEN);
+      // Sign Out for one server (its Token view heading): only that server's session and token go.
+      const sessionsBefore = (await api.authProvider.getSessions(undefined)).length;
+      const removed = await vscode.commands.executeCommand<number>(
+        'sherpa.signOut',
+        heads.find((h) => h.serverId === out!.connection.id),
+      );
+      assert.equal(removed, 1);
+      assert.equal((await api.authProvider.getSessions(undefined)).length, sessionsBefore - 1);
+      assert.equal(api.tokenState.get(out!.connection.id), undefined);
+      assert.equal(api.tokenState.get(SECURE_SERVER_ID)?.accessToken, labToken, "the lab's token stays");
+      assert.equal(api.connections.get(out!.connection.id).status, 'disconnected');
+      assert.equal(api.connections.get(SECURE_SERVER_ID).status, 'connected');
+    } finally {
+      assert.equal(await vscode.commands.executeCommand('sherpa.removeServer', out!.connection.id), true);
+    }
+    assert.equal(api.connections.find(out!.connection.id), undefined, 'removed');
+    assert.equal(api.tokenState.get(out!.connection.id), undefined, 'its token forgotten');
+  });
+
+  test('Connect to MCP Server… refuses plain http to a remote host before sending anything', async () => {
+    const api = await getApi();
+    const before = api.connections.list().length;
+    const out = await vscode.commands.executeCommand<{ error?: { code?: string } }>(
+      'sherpa.connectServer',
+      'http://mcp.example.com/mcp',
+    );
+    assert.equal(out?.error?.code, 'INSECURE_TRANSPORT', JSON.stringify(out));
+    assert.equal(api.connections.list().length, before, 'no server was added');
   });
 });

@@ -14,6 +14,8 @@ import type { AuditReport } from '../../../src/core/audit/findings';
 import type { CheckNode } from '../../../src/extension/views/check-node';
 import type { ClaimNode } from '../../../src/extension/views/claim-node';
 import type { SectionNode } from '../../../src/extension/views/section-node';
+import type { ServerNode } from '../../../src/extension/views/server-node';
+import { SECURE_SERVER_ID, VULNERABLE_SERVER_ID } from '../../../src/extension/connect/server-target';
 import { alice, getApi, labBrowser, setSetting } from './helpers';
 
 /** Rejects with what was awaited if `promise` takes longer than `ms` (a hang becomes a clear failure). */
@@ -38,6 +40,7 @@ function section(api: Awaited<ReturnType<typeof getApi>>, label: string): Sectio
 suite('Local lab: sign-in, token view, tools, sign-out', function () {
   this.timeout(120_000);
   let lab: LabInfo | undefined;
+  let restoreHooks: (() => void) | undefined;
 
   suiteSetup(async () => {
     const api = await getApi();
@@ -46,11 +49,12 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     await setSetting('lab.securePort', 0);
     lab = await vscode.commands.executeCommand<LabInfo | undefined>('sherpa.lab.start');
     assert.ok(lab, 'the lab started');
-    api.authProvider.openBrowser = labBrowser;
+    restoreHooks = api.setTestHooks({ openBrowser: labBrowser });
   });
 
   suiteTeardown(async () => {
     const api = await getApi();
+    restoreHooks?.();
     await vscode.commands.executeCommand('sherpa.lab.stop');
     assert.equal(api.lab.state, 'stopped');
     for (const k of ['lab.authorizationServerPort', 'lab.vulnerablePort', 'lab.securePort'])
@@ -61,8 +65,8 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     const api = await getApi();
     assert.equal(api.lab.state, 'running');
     assert.match(lab!.issuer, new RegExp(`/${LAB_TENANT_ID}/v2\\.0$`));
-    assert.equal(api.connections.get('secure').url, lab!.secure);
-    assert.equal(api.connections.get('vulnerable').url, lab!.vulnerable);
+    assert.equal(api.connections.get(SECURE_SERVER_ID).url, lab!.secure);
+    assert.equal(api.connections.get(VULNERABLE_SERVER_ID).url, lab!.vulnerable);
   });
 
   test('Connect Secure Server asks VS Code for the session (getSession → consent modal)', async () => {
@@ -76,8 +80,8 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.match(outcome.error.message, /dialog|consent/i, JSON.stringify(outcome.error));
     assert.match(outcome.error.message, /Sherpa/, 'the modal names the provider');
     assert.equal((await api.authProvider.getSessions(undefined)).length, 0, 'no sign-in happened');
-    // From here on the suite uses the broker's clearly named test-only seam (the provider directly).
-    api.tokenBroker.callProviderDirectlyForExtensionTests();
+    // From here on the suite uses the test hooks' provider-directly strategy (restored in suiteTeardown).
+    api.setTestHooks({ callProviderDirectly: true });
   });
 
   test('Connect Secure Server signs in through sherpa-oauth and lists tools', async () => {
@@ -118,13 +122,13 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     const result = await vscode.commands.executeCommand<{
       isError?: boolean;
       content: { type: string; text?: string }[];
-    }>('sherpa.runTool', { kind: 'secure', name: 'whoami' }, {});
+    }>('sherpa.runTool', { server: SECURE_SERVER_ID, name: 'whoami' }, {});
     assert.ok(result && !result.isError);
     assert.match(result.content.map((c) => c.text ?? '').join(''), new RegExp(alice.oid));
   });
 
   test('the tool result opens read-only (a sherpa-result document, never an untitled one to save)', async () => {
-    await vscode.commands.executeCommand('sherpa.runTool', { kind: 'secure', name: 'whoami' }, {});
+    await vscode.commands.executeCommand('sherpa.runTool', { server: SECURE_SERVER_ID, name: 'whoami' }, {});
     const doc = vscode.window.activeTextEditor?.document;
     assert.ok(doc, 'an editor shows the result');
     assert.equal(doc.uri.scheme, 'sherpa-result');
@@ -139,14 +143,14 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     for (const args of [{ user_id: 1 }, {}, { user_id: 'user_001', extra: true }]) {
       const result = await vscode.commands.executeCommand(
         'sherpa.runTool',
-        { kind: 'secure', name: 'get_user_info' },
+        { server: SECURE_SERVER_ID, name: 'get_user_info' },
         args,
       );
       assert.equal(result, undefined, JSON.stringify(args));
     }
     const ok = await vscode.commands.executeCommand<{ isError?: boolean }>(
       'sherpa.runTool',
-      { kind: 'secure', name: 'get_user_info' },
+      { server: SECURE_SERVER_ID, name: 'get_user_info' },
       { user_id: 'user_001' },
     );
     assert.ok(ok && !ok.isError, "alice's own record");
@@ -154,7 +158,9 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
 
   test('after connecting, the server row opens to show its tools', async () => {
     const api = await getApi();
-    const secure = api.serversView.getChildren().find((n) => n.contextValue === 'sherpa.server.secure')!;
+    const secure = api.serversView
+      .getChildren()
+      .find((n) => (n as ServerNode).connection?.id === SECURE_SERVER_ID)!;
     assert.equal(secure.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
     assert.match(String(secure.id), /:tools$/, 'a new id once tools arrived, so VS Code opens the row');
   });
@@ -205,12 +211,12 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
 
   test('device code sign-in with the Azure CLI client id feeds the Token view', async () => {
     const api = await getApi();
-    const original = api.deviceCode.present;
+    let restore: (() => void) | undefined;
     // Promise ordering, not polling: the code is approved only once Sherpa has presented it, and a flow
     // that ends early (an error before presenting) fails the test at once instead of running into the
     // suite timeout. Every later wait is bounded and names what it was waiting for.
     const presented = new Promise<DeviceCodeLogin>((resolve) => {
-      api.deviceCode.present = (login) => resolve(login);
+      restore = api.setTestHooks({ presentDeviceCode: (login) => resolve(login) });
     });
     try {
       const ran = Promise.resolve(vscode.commands.executeCommand<boolean>('sherpa.deviceCode'));
@@ -232,7 +238,7 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
       // The poller asks every `interval` s (RFC 8628 §3.5, 5 s here): at most two intervals after approval.
       assert.equal(await within(ran, 30_000, 'the token after approval'), true);
     } finally {
-      api.deviceCode.present = original;
+      restore?.();
     }
     assert.match(api.tokenState.current!.source, /device code/);
     const claims = section(api, 'Claims').children as ClaimNode[];
@@ -249,7 +255,7 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.ok(removed >= 1);
     assert.equal((await api.authProvider.getSessions(undefined)).length, 0);
     assert.equal(api.tokenState.current, undefined);
-    assert.equal(api.connections.get('secure').status, 'disconnected');
+    assert.equal(api.connections.get(SECURE_SERVER_ID).status, 'disconnected');
   });
 
   test("in this remote host the redirect URI is the receiver's forwarded address; a browser that never comes back ends in LOGIN_TIMEOUT", async () => {
@@ -258,11 +264,12 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.ok(vscode.env.remoteName, 'code-server runs extensions in a remote host');
     assert.equal(api.browser.isRemote, true);
     let opened: URL | undefined;
-    const saved = api.authProvider.openBrowser;
-    api.authProvider.openBrowser = async (url) => {
-      opened = url; // a browser that shows the page and never comes back
-    };
-    api.authProvider.signInTimeoutMs = 1500;
+    const restore = api.setTestHooks({
+      openBrowser: async (url) => {
+        opened = url; // a browser that shows the page and never comes back
+      },
+      signInTimeoutMs: 1500,
+    });
     try {
       const outcome = await within(
         Promise.resolve(vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure')),
@@ -274,8 +281,7 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
       assert.match(redirect.pathname, /^\/proxy\/\d+\/callback$/, `forwarded receiver: ${redirect.href}`);
       assert.notEqual(redirect.port, new URL(lab!.authorizationServer).port);
     } finally {
-      api.authProvider.openBrowser = saved;
-      api.authProvider.signInTimeoutMs = undefined;
+      restore();
     }
   });
 });

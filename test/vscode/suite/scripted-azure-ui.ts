@@ -1,6 +1,6 @@
 /**
- * The Azure commands' UI for the extension tests, installed through AzureSession's test-only seam
- * (`replaceUiForExtensionTests`). An extension test host has nobody to answer a quick pick or an input
+ * The Azure commands' UI for the extension tests, installed through the test hooks
+ * (`api.setTestHooks({ azureUi })`, src/extension/test-hooks.ts). An extension test host has nobody to answer a quick pick or an input
  * box, so this answers them from a script — as a person would: an input box's own `validateInput` is run
  * on every typed value and a rejected value is retyped from the script. Progress and notifications go to
  * the real UI (they need no answer) and are recorded, so a test can read exactly what a person saw.

@@ -1,0 +1,99 @@
+/**
+ * What the token broker does for one token request of the connect flow, decided without any UI: which
+ * VS Code authentication provider, with which scope list, and whether the person must agree first
+ * (step-up). No `vscode` import, so test/unit/extension checks the decisions directly.
+ */
+import { isEntraIssuer, tenantFromIssuer } from '../../core/entra';
+import { SherpaError } from '../../core/errors';
+import { encodeSherpaScopes } from '../auth/scope-encoding';
+import { ExtensionError } from '../errors';
+
+/** The parts of core's TokenRequest the decision needs. */
+export interface TokenRequestFacts {
+  issuer: string;
+  resource?: string;
+  scopes: string[];
+  reason: 'initial' | 'retry' | 'step-up';
+}
+
+/** Asks the person whether to sign in again for `scopes`; true = go ahead. */
+export type ConfirmStepUp = (scopes: string[]) => Promise<boolean>;
+
+export type TokenPlan =
+  | {
+      /** VS Code's built-in Entra ID provider. */
+      provider: 'microsoft';
+      /** VSCODE_CLIENT_ID / VSCODE_TENANT pseudo-scopes first, then the API scopes. */
+      scopes: string[];
+      /** The tenant asked for: the setting, else the issuer's, else `organizations`. */
+      tenant: string;
+      /** A rejected token: ask for a new session instead of the cached one. */
+      forceNew: boolean;
+    }
+  | {
+      /** Sherpa's own provider (any other authorization server). */
+      provider: 'sherpa-oauth';
+      /** Encoded with the issuer, resource and client (auth/scope-encoding.ts). */
+      scopes: string[];
+      /** The token a 401 rejected: to be marked expired so the provider refreshes it (RFC 6749 §6). */
+      rejected?: string;
+    };
+
+/**
+ * Step-up (RFC 6750 §3.1 `insufficient_scope`, MCP authorization "Step-up"): a server asking for more
+ * scope gets it only after the person agreed. Other reasons pass without asking. Declined →
+ * SIGN_IN_CANCELLED.
+ */
+export async function confirmStepUpIfNeeded(
+  request: TokenRequestFacts,
+  confirm: ConfirmStepUp,
+): Promise<void> {
+  if (request.reason !== 'step-up') return;
+  if (await confirm(request.scopes)) return;
+  throw new ExtensionError('SIGN_IN_CANCELLED', 'Step-up sign-in was declined', {
+    hint: 'The tool needs the extra scope; run it again and accept the sign-in to continue.',
+  });
+}
+
+/**
+ * Entra ID issuers go to the `microsoft` provider with the API scope only — no RFC 8707 `resource`,
+ * Entra rejects one that differs from the scope's App ID URI (AADSTS9010010); every other issuer goes to
+ * `sherpa-oauth`, keyed by issuer + resource + client.
+ */
+export function planTokenRequest(
+  request: TokenRequestFacts,
+  o: { clientId: string; tenant?: string; lastToken?: string },
+): TokenPlan {
+  if (isEntraIssuer(request.issuer)) {
+    // The microsoft provider reads VSCODE_* entries as instructions (which client, which tenant): only
+    // Sherpa may write them. Core's scope policy already refuses them from servers; this is the last gate.
+    const smuggled = request.scopes.find((s) => /^vscode_/i.test(s));
+    if (smuggled) {
+      throw new SherpaError(
+        'UNTRUSTED_SCOPE',
+        `Refusing the server-chosen scope "${smuggled.slice(0, 100)}"`,
+        {
+          hint: 'A server cannot pick the client id or tenant of the token it will receive.',
+        },
+      );
+    }
+    const tenant = o.tenant ?? tenantFromIssuer(request.issuer) ?? 'organizations';
+    return {
+      provider: 'microsoft',
+      scopes: [`VSCODE_CLIENT_ID:${o.clientId}`, `VSCODE_TENANT:${tenant}`, ...request.scopes],
+      tenant,
+      forceNew: request.reason !== 'initial',
+    };
+  }
+  const rejected = request.reason === 'retry' ? o.lastToken : undefined;
+  return {
+    provider: 'sherpa-oauth',
+    scopes: encodeSherpaScopes({
+      issuer: request.issuer,
+      resource: request.resource,
+      clientId: o.clientId,
+      scopes: request.scopes,
+    }),
+    ...(rejected ? { rejected } : {}),
+  };
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isSherpaError } from '../../../../src/core/errors';
+import { decodeSherpaScopes } from '../../../../src/extension/auth/scope-encoding';
+import {
+  confirmStepUpIfNeeded,
+  planTokenRequest,
+  type TokenRequestFacts,
+} from '../../../../src/extension/connect/token-request-plan';
+
+const ENTRA = 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
+const LAB = 'http://127.0.0.1:7480/lab-tenant/v2.0';
+const request = (o: Partial<TokenRequestFacts> = {}): TokenRequestFacts => ({
+  issuer: LAB,
+  resource: 'http://127.0.0.1:7482/mcp',
+  scopes: ['access_as_user'],
+  reason: 'initial',
+  ...o,
+});
+
+/** A consent fake that answers `answer` and records what it was asked. */
+function consent(answer: boolean) {
+  const asked: string[][] = [];
+  return { asked, confirm: async (scopes: string[]) => (asked.push(scopes), answer) };
+}
+
+describe('step-up decision', () => {
+  it('asks nothing for an initial sign-in or a retry', async () => {
+    const c = consent(false);
+    await confirmStepUpIfNeeded(request(), c.confirm);
+    await confirmStepUpIfNeeded(request({ reason: 'retry' }), c.confirm);
+    assert.deepEqual(c.asked, []);
+  });
+
+  it('asks the person with the scopes the 403 named, and goes on when they agree', async () => {
+    const c = consent(true);
+    await confirmStepUpIfNeeded(request({ reason: 'step-up', scopes: ['admin'] }), c.confirm);
+    assert.deepEqual(c.asked, [['admin']]);
+  });
+
+  it('a declined step-up is SIGN_IN_CANCELLED', async () => {
+    await assert.rejects(
+      confirmStepUpIfNeeded(request({ reason: 'step-up' }), consent(false).confirm),
+      (e) => (e as { code?: string }).code === 'SIGN_IN_CANCELLED',
+    );
+  });
+});
+
+describe('token request plan (which provider, which scopes)', () => {
+  it('Entra: the microsoft provider, client and tenant pseudo-scopes first, no resource', () => {
+    const plan = planTokenRequest(request({ issuer: ENTRA, scopes: ['api://x/access_as_user'] }), {
+      clientId: 'cid',
+    });
+    assert.deepEqual(plan, {
+      provider: 'microsoft',
+      scopes: [
+        'VSCODE_CLIENT_ID:cid',
+        'VSCODE_TENANT:72f988bf-86f1-41af-91ab-2d7cd011db47',
+        'api://x/access_as_user',
+      ],
+      tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      forceNew: false,
+    });
+  });
+
+  it('Entra: the tenant setting wins over the issuer, and a retry asks for a new session', () => {
+    const plan = planTokenRequest(request({ issuer: ENTRA, reason: 'retry' }), {
+      clientId: 'c',
+      tenant: 'contoso.com',
+    });
+    assert.equal(plan.provider, 'microsoft');
+    assert.ok(plan.scopes.includes('VSCODE_TENANT:contoso.com'));
+    assert.equal(plan.provider === 'microsoft' && plan.forceNew, true);
+  });
+
+  it('Entra: a server-chosen VSCODE_ scope is refused (it would pick the client or tenant)', () => {
+    assert.throws(
+      () =>
+        planTokenRequest(request({ issuer: ENTRA, scopes: ['vscode_client_id:evil'] }), { clientId: 'c' }),
+      (e) => isSherpaError(e, 'UNTRUSTED_SCOPE'),
+    );
+  });
+
+  it('any other issuer: sherpa-oauth, keyed by issuer, resource and client', () => {
+    const plan = planTokenRequest(request(), { clientId: 'cid', lastToken: 'old' });
+    assert.equal(plan.provider, 'sherpa-oauth');
+    assert.deepEqual(decodeSherpaScopes(plan.scopes), {
+      issuer: LAB,
+      resource: 'http://127.0.0.1:7482/mcp',
+      clientId: 'cid',
+      scopes: ['access_as_user'],
+    });
+    assert.equal('rejected' in plan, false, 'an initial request rejects no token');
+  });
+
+  it('a retry after a 401 names the rejected token, so the provider refreshes it', () => {
+    const plan = planTokenRequest(request({ reason: 'retry' }), { clientId: 'c', lastToken: 'old' });
+    assert.equal(plan.provider === 'sherpa-oauth' && plan.rejected, 'old');
+  });
+});
