@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { LAB_API_CLIENT_ID } from '../../src/lab/lab-defaults';
-import { spawnCli, startLabProcess, type LabProcess } from '../support/lab';
+import { runCli, startLabProcess, type LabProcess } from '../support/lab';
 import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
 let lab: LabProcess;
@@ -30,16 +30,6 @@ after(async () => {
   await unregistered?.stop();
   await lab?.stop();
 });
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args, { NO_COLOR: '1', SHERPA_NO_BROWSER: '1' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin!.end();
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 test('a PRM resource no app has as identifier URI: AADSTS500011, what it means, the az/Bicep fix', async () => {
   const r = await runCli(['connect', unregistered.url, '--user', 'alice']);

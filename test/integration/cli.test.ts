@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
-import { spawnCli, startLabProcess, type LabProcess } from '../support/lab';
+import {
+  runCli as runCliToEnd,
+  spawnCli,
+  startLabProcess,
+  type CliRun,
+  type LabProcess,
+} from '../support/lab';
 import { approveDeviceCode } from '../support/drive-login';
 import { AZURE_CLIENT_ID } from '../../src/core/well-known-ids';
 
@@ -20,17 +26,8 @@ before(async () => {
 });
 after(() => lab?.stop());
 
-function runCli(
-  args: string[],
-  input?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args, { NO_COLOR: '1', SHERPA_NO_BROWSER: '1' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin!.end(input ?? '');
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+function runCli(args: string[], input?: string): Promise<CliRun> {
+  return runCliToEnd(args, { input });
 }
 
 test('token --user alice: a real PKCE sign-in whose token carries the lab claims', async () => {

@@ -35,6 +35,26 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   });
 }
 
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `sherpa <args>` to its end with `input` on stdin (NO_COLOR; no browser unless env says so). */
+export function runCli(
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
+  const child = spawnCli(args, { NO_COLOR: '1', SHERPA_NO_BROWSER: '1', ...options.env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin!.end(options.input ?? '');
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
 export interface StartLabProcessOptions {
   strict?: boolean;
   /** Reuse a data folder (to test restarts); default: a new temp folder, removed on stop. */

@@ -7,18 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Ajv04 from 'ajv-draft-04';
 import { LAB_STATIC_TOKEN } from '../../../src/lab/lab-defaults';
-import { spawnCli, startLabProcess, type LabProcess } from '../../support/lab';
+import { runCli, startLabProcess, type LabProcess } from '../../support/lab';
 import { signInToLab } from '../../support/lab-tokens';
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(['audit', ...args], { NO_COLOR: '1' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin!.end();
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const run = (args: string[]) => runCli(['audit', ...args]);
 
 describe('sherpa audit (CLI)', () => {
   let lab: LabProcess;
