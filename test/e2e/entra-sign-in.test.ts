@@ -44,6 +44,7 @@ import {
   clickDialogButtons,
   treeRows,
   waitForNotification,
+  widenSidebar,
 } from './workbench-ui';
 
 const alice = LAB_USERS.find((u) => u.username === 'alice')!;
@@ -461,6 +462,10 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     assert.match(evidenceText, /AADSTS9010010/, evidenceText);
     assert.match(checkText, new RegExp(`resource=${escapeRe(workshop.url)}`), checkText);
     await clearNotifications(page).catch(() => undefined);
+    // Room to read the evidence's answer and the remedy: no panel, the sidebar across the window.
+    await runCommand(page, 'View: Hide Panel');
+    const width = await widenSidebar(page, (page.viewportSize()?.width ?? 1400) - 60);
+    assert.ok(width > 1100, `the sidebar is wide enough to read the remedy (${width} px)`);
     await page.mouse.move(5, 5);
     await assertInView(page, remedy, 'Remedy');
     await assertInView(page, evidence.first(), 'AADSTS9010010 evidence');
