@@ -17,6 +17,9 @@
  *      from the `microsoft` provider (account picker → alice's session from a.): Running, 3 tools;
  *   e. the workshop's PRM pair (resource = server URL, scopes_supported = api://{appId}/access_as_user):
  *      VS Code's MCP client sends both, and the strict lab answers AADSTS9010010 before sign-in, as Entra;
+ *   f. Sherpa's "Audit Server Security" on that server: the Audit view shows entra.resource-scope failed,
+ *      opened to its evidence (AADSTS9010010 with resource, the sign-in page without) and its remedy (register
+ *      the server URL as an identifier URI; advertise {server URL}/access_as_user) — e2e-entra-audit-9010010.png;
  *   d. nothing left loopback: the browser's record (Playwright) and the proxy's.
  * What the vscode.dev stand-in does beyond vscode.dev: it puts back the `vscode-scheme`/`vscode-authority`
  * parameters that code-server's callback URI loses from `state` (entra-routes.ts, splitStateParameters) —
