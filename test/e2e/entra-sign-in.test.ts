@@ -17,6 +17,9 @@
  *      from the `microsoft` provider (account picker → alice's session from a.): Running, 3 tools;
  *   e. the workshop's PRM pair (resource = server URL, scopes_supported = api://{appId}/access_as_user):
  *      VS Code's MCP client sends both, and the strict lab answers AADSTS9010010 before sign-in, as Entra;
+ *   f. Sherpa's "Audit Server Security" on that server: the Audit view shows entra.resource-scope failed,
+ *      opened to its evidence (AADSTS9010010 with resource, the sign-in page without) and its remedy (register
+ *      the server URL as an identifier URI; advertise {server URL}/access_as_user) — e2e-entra-audit-9010010.png;
  *   d. nothing left loopback: the browser's record (Playwright) and the proxy's.
  * What the vscode.dev stand-in does beyond vscode.dev: it puts back the `vscode-scheme`/`vscode-authority`
  * parameters that code-server's callback URI loses from `state` (entra-routes.ts, splitStateParameters) —
@@ -39,10 +42,12 @@ import { screenshotWithAddress } from './sign-in-page';
 import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 import {
   arrangeForTokenScreenshot,
+  assertInView,
   clearNotifications,
   clickDialogButtons,
   treeRows,
   waitForNotification,
+  widenSidebar,
 } from './workbench-ui';
 
 const alice = LAB_USERS.find((u) => u.username === 'alice')!;
@@ -105,6 +110,18 @@ async function useSecureServer(workbench: Workbench, url: string): Promise<void>
 
 function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Scrolls a view's tree (mouse wheel over it) until `row` is rendered and visible. */
+async function scrollTreeTo(page: Page, viewTitle: string, row: ReturnType<Page['locator']>): Promise<void> {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) }).first();
+  const tree = pane.locator('.monaco-list').first();
+  for (let i = 0; i < 40 && !(await row.isVisible().catch(() => false)); i++) {
+    await tree.hover();
+    await page.mouse.wheel(0, 120);
+    await page.waitForTimeout(150);
+  }
+  await row.waitFor({ state: 'visible', timeout: 5_000 });
 }
 
 function quickPickRow(page: Page, text: RegExp | string) {
@@ -404,6 +421,58 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     const body = await opened.locator('body').innerText();
     await screenshotWithAddress(opened, 'entra-mcp-client-9010010');
     assert.match(body, /AADSTS9010010/);
+  });
+
+  test("f. Sherpa's audit of the workshop's pair: entra.resource-scope failed with AADSTS9010010 and the app-registration fix", async () => {
+    assert.ok(workshop, 'e. started the workshop-pair server');
+    await page.bringToFront();
+    await clearNotifications(page);
+    await runCommand(page, 'Sherpa: Audit Server Security');
+    // The quick pick lists the Servers view's secure row, which now points at the workshop-pair server.
+    const target = quickPickRow(page, workshop.url);
+    await target.waitFor({ state: 'visible', timeout: 15_000 });
+    await target.click();
+    const rows = treeRows(page, 'Audit');
+    const check = rows.filter({ hasText: /Entra accepts the PRM resource together with its scope/ }).first();
+    // The report's MCP07 group (it has a failure) opens by itself; the check may be below the fold: the
+    // tree renders only the rows in view, so scroll it as a person would.
+    await rows.filter({ hasText: /MCP07/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
+    for (const title of ['Servers', 'Token', 'Deployment Checks']) {
+      const header = page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}\\b`) }).first();
+      if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true')
+        await header.click();
+    }
+    await scrollTreeTo(page, 'Audit', check);
+    const checkText = await check.innerText();
+    process.stdout.write(`# entra.resource-scope: ${checkText.replace(/\n/g, ' ')}\n`);
+    assert.match(checkText, /AADSTS9010010/, checkText);
+    assert.equal(
+      await check.locator('.codicon-error').count(),
+      1,
+      `entra.resource-scope shows the failed icon: ${checkText}`,
+    );
+    // Open it, as a person would, to read its evidence and remedy.
+    await check.click();
+    const remedy = rows.filter({ hasText: /^Remedy/ }).first();
+    const evidence = rows.filter({ hasText: /AADSTS9010010/ }).filter({ hasText: /authorization_endpoint/ });
+    // The finding's last line (Spec) in view: Remedy and the evidence above it are too (7 short rows).
+    await scrollTreeTo(page, 'Audit', rows.filter({ hasText: /^Spec/ }).first());
+    const remedyText = await remedy.innerText();
+    assert.match(remedyText, /identifier URI of the API app/, remedyText);
+    assert.match(remedyText, /access_as_user/, remedyText);
+    const evidenceText = (await evidence.allInnerTexts()).join('\n');
+    process.stdout.write(`# evidence:\n${evidenceText.replace(/^/gm, '#   ')}\n`);
+    assert.match(evidenceText, /AADSTS9010010/, evidenceText);
+    assert.match(checkText, new RegExp(`resource=${escapeRe(workshop.url)}`), checkText);
+    await clearNotifications(page).catch(() => undefined);
+    // Room to read the evidence's answer and the remedy: no panel, the sidebar across the window.
+    await runCommand(page, 'View: Hide Panel');
+    const width = await widenSidebar(page, (page.viewportSize()?.width ?? 1400) - 60);
+    assert.ok(width > 1100, `the sidebar is wide enough to read the remedy (${width} px)`);
+    await page.mouse.move(5, 5);
+    await assertInView(page, remedy, 'Remedy');
+    await assertInView(page, evidence.first(), 'AADSTS9010010 evidence');
+    await screenshot(page, 'entra-audit-9010010');
   });
 
   test('d. nothing left loopback: the browser and the extension host asked only for loopback and hosts answered here', () => {
