@@ -37,7 +37,7 @@ async function tryAuthorize(
     const code = /AADSTS\d+/.exec(body)?.[0];
     return {
       ...(code ? { error: code, description: /AADSTS\d+:[^<"\n]*/.exec(body)?.[0] ?? code } : {}),
-      evidence: { request, status: res.status, note: code ? `page shows ${code}` : 'sign-in page reached' },
+      evidence: { request, status: res.status, note: code ? `page shows ${code}` : signInNote(res.status) },
     };
   } catch (err) {
     if (isSherpaError(err, 'UNSAFE_REDIRECT') && typeof err.details?.to === 'string') {
@@ -114,4 +114,13 @@ export async function runEntraDoctor(ctx: AuditContext): Promise<void> {
         : 'the sign-in page is reached with and without resource, for VS Code and Azure CLI',
     evidence,
   });
+}
+
+/**
+ * What a request without an AADSTS code reached. The probe follows the server's own redirects without a
+ * cookie jar, so a sign-in page that needs the cookie its /authorize set may answer 4xx (the lab's does):
+ * say what was seen rather than claim a sign-in page was shown.
+ */
+function signInNote(status: number): string {
+  return status < 400 ? 'sign-in page reached' : `no AADSTS code (final page HTTP ${status})`;
 }
