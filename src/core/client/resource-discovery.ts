@@ -89,12 +89,43 @@ export async function discoverIssuer(
   found: DiscoveredResource,
   fetch: GuardedFetch,
 ): Promise<LearntAuthorizationServer> {
-  if (found.legacy) return found.legacy;
-  const a = await discoverAuthorizationServer(found.issuer, {
+  const learnt = found.legacy ?? (await discover(found.issuer, fetch));
+  assertNotEntraInDisguise(learnt);
+  return learnt;
+}
+
+async function discover(issuer: string, fetch: GuardedFetch): Promise<LearntAuthorizationServer> {
+  const a = await discoverAuthorizationServer(issuer, {
     clientId: 'discovery',
     fetch: fetch as client.CustomFetch,
   });
-  return { issuer: found.issuer, metadata: a.metadata, method: a.method };
+  return { issuer, metadata: a.metadata, method: a.method };
+}
+
+/**
+ * The scopes were checked with Entra's resource binding only if the issuer is Entra's (scope-policy.ts).
+ * Metadata whose sign-in or token endpoint is Entra's under another issuer would get a Graph or Resource
+ * Manager token past that check, from a genuine Microsoft sign-in page: refused (RFC 8414 §3.3 spirit).
+ */
+function assertNotEntraInDisguise(as: LearntAuthorizationServer): void {
+  if (isEntraIssuer(as.issuer)) return;
+  for (const field of [
+    'authorization_endpoint',
+    'token_endpoint',
+    'device_authorization_endpoint',
+  ] as const) {
+    const value = as.metadata[field];
+    if (typeof value === 'string' && isEntraIssuer(value)) {
+      throw new SherpaError(
+        'AS_ISSUER_MISMATCH',
+        `Authorization server ${as.issuer} sends its ${field} to Entra ID (${new URL(value).host})`,
+        {
+          hint: 'An Entra ID authorization server has an Entra ID issuer (https://login.microsoftonline.com/{tenant}/v2.0); name that issuer in the PRM.',
+          details: { issuer: as.issuer, field },
+        },
+      );
+    }
+  }
 }
 
 /** The scope-policy context for tokens of `resource` from `issuer`. */
