@@ -79,6 +79,6 @@ test('every request is bounded by maxAuthorizationsPerRequest', () => {
   const max = DEFAULT_RETRY_LIMITS.maxAuthorizationsPerRequest;
   assert.equal(decideOnAuthFailure(failure, { authorizations: max - 1, retries: 0 }, []).action, 'authorize');
   assert.equal(decideOnAuthFailure(failure, { authorizations: max, retries: 0 }, []).action, 'give-up');
-  const strict = { maxAuthorizationsPerRequest: 1, maxRetriesPerRequest: 0 };
+  const strict = { ...DEFAULT_RETRY_LIMITS, maxAuthorizationsPerRequest: 1, maxRetriesPerRequest: 0 };
   assert.equal(decideOnAuthFailure({ status: 401, sentToken: true }, fresh, [], strict).action, 'give-up');
 });
