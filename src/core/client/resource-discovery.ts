@@ -62,9 +62,12 @@ export async function discoverResource(
     });
     return { prm, resource: prm.metadata.resource, issuer: prm.metadata.authorization_servers[0]! };
   } catch (err) {
-    if (!isSherpaError(err, 'PRM_NOT_FOUND')) throw err;
+    // A challenge naming a resource_metadata URL speaks the current spec: its missing PRM is an error,
+    // not a 2025-03-26 server (whose origin's legacy document may belong to another tenant's server).
+    if (!isSherpaError(err, 'PRM_NOT_FOUND') || challenge?.resourceMetadata) throw err;
     const found = await discoverLegacyAuthorizationServer(serverUrl, {
       fetch: o.fetch as client.CustomFetch,
+      timeoutSeconds: 10,
     });
     if (found.method === 'legacy-default-endpoints' && !o.legacyDefaultEndpoints) {
       throw new SherpaError(err.code, err.message, {
