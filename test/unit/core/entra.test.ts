@@ -3,13 +3,28 @@ import { describe, it } from 'node:test';
 import { isEntraIssuer, tenantFromIssuer } from '../../../src/core/entra';
 
 describe('entra', () => {
-  it('recognises the public-cloud https issuer only', () => {
+  it('recognises https issuers on Entra authority hosts only', () => {
     assert.equal(
       isEntraIssuer('https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0'),
       true,
     );
+    for (const host of [
+      'login.microsoft.com',
+      'login.windows.net',
+      'login.microsoftonline.us',
+      'login.partner.microsoftonline.cn',
+      'login.chinacloudapi.cn',
+      'LOGIN.MicrosoftOnline.com',
+      'login.microsoftonline.com.',
+      'login.microsoftonline.com:443',
+    ]) {
+      assert.equal(isEntraIssuer(`https://${host}/common/v2.0`), true, host);
+    }
     assert.equal(isEntraIssuer('http://login.microsoftonline.com/t/v2.0'), false);
+    assert.equal(isEntraIssuer('https://login.microsoftonline.com:8443/t/v2.0'), false);
     assert.equal(isEntraIssuer('https://login.microsoftonline.com.evil.example/t/v2.0'), false);
+    assert.equal(isEntraIssuer('https://evil-login.microsoftonline.us/t/v2.0'), false);
+    assert.equal(isEntraIssuer('https://microsoftonline.com/t/v2.0'), false);
     assert.equal(isEntraIssuer('not a url'), false);
   });
   it('takes the tenant only when it is a GUID, a domain or an alias', () => {
