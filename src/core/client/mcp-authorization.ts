@@ -16,7 +16,7 @@
  */
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
-import { SherpaError } from '../errors';
+import { SherpaError, isSherpaError } from '../errors';
 import { createMcpFetch } from '../mcp/mcp-connect';
 import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/guarded-fetch';
 import type { TokenSet } from '../token/token-set';
@@ -292,7 +292,11 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       attempts.authorizations++;
       if (decision.reason === 'retry') attempts.retries++;
       await res.body?.cancel();
-      await authorizeOnce(challenge, decision.reason, sentWith);
+      await authorizeOnce(challenge, decision.reason, sentWith).catch((err: unknown) => {
+        // Whatever a cancelled discovery, registration or grant failed with, it was the cancel.
+        if (!signal?.aborted || isSherpaError(err, 'LOGIN_ABORTED')) throw err;
+        throw new SherpaError('LOGIN_ABORTED', 'Authorization was cancelled', { cause: err });
+      });
     }
   };
 
