@@ -36,6 +36,8 @@ export interface HostileBehaviour {
   toolResultText?: string;
   /** Merged over the default device authorization response (RFC 8628 §3.2). */
   device?: Record<string, unknown>;
+  /** Serves MCP to anyone, token or not: a server that is not protected at all. */
+  unprotected?: boolean;
   /** How the request without a token is refused: 401 (default) or 403 insufficient_scope. */
   tokenlessStatus?: 401 | 403;
   /**
@@ -203,6 +205,7 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
       });
     }
     if (path === '/mcp' && req.method === 'POST') {
+      if (behaviour.unprotected) return mcp(res, body);
       if (req.headers.authorization !== `Bearer ${HOSTILE_TOKEN}`) {
         const metadataUrl =
           behaviour.resourceMetadata === undefined
