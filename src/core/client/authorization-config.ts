@@ -5,9 +5,10 @@
  * spec 2025-11-25 "Preregistration"; the machine-client switch is SEP-1046.
  */
 import * as client from 'openid-client';
-import { SherpaError } from '../errors';
+import { SherpaError, isSherpaError } from '../errors';
 import { clientCredentialsGrant } from '../grants/strategies';
-import type { GuardedFetch } from '../net/guarded-fetch';
+import { createMcpFetch } from '../mcp/mcp-connect';
+import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/guarded-fetch';
 import { isLoopbackHost } from '../url';
 import { createClientAuth, selectTokenEndpointAuthMethod, type ClientCredentials } from './client-auth';
 import type { TokenEndpointAuthMethod } from './client-auth';
@@ -117,6 +118,27 @@ export async function tokenConfiguration(
 export function publicClient(clientId: string): ClientCredentials {
   if (!clientId) throw new SherpaError('BAD_ARGUMENT', 'A client id is required');
   return { clientId, authMethod: 'none' };
+}
+
+/**
+ * The engine's two guarded fetches, with one policy made from the server URL: bounded metadata/OAuth
+ * requests (which the caller's signal cancels), and the MCP transport's (event streams allowed).
+ */
+export async function engineFetches(o: {
+  serverUrl: string;
+  fetch?: GuardedFetch;
+  resolveNames?: boolean;
+  signal?: AbortSignal;
+}): Promise<{ metadata: GuardedFetch; mcp: GuardedFetch }> {
+  if (o.fetch) return { metadata: withSignal(o.fetch, o.signal), mcp: o.fetch };
+  const policy = await networkPolicyFor(o.serverUrl, { resolve: o.resolveNames !== false });
+  return { metadata: withSignal(createGuardedFetch(policy), o.signal), mcp: createMcpFetch(policy) };
+}
+
+/** Whatever a cancelled discovery, registration or grant failed with, it was the cancel. */
+export function asCancelled(err: unknown, signal: AbortSignal | undefined): unknown {
+  if (!signal?.aborted || isSherpaError(err, 'LOGIN_ABORTED')) return err;
+  return new SherpaError('LOGIN_ABORTED', 'Authorization was cancelled', { cause: err });
 }
 
 /** `fetch` with `signal` added to every request (openid-client and oauth4webapi pass their own timeouts). */

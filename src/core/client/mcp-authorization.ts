@@ -16,9 +16,8 @@
  */
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
-import { SherpaError, isSherpaError } from '../errors';
-import { createMcpFetch } from '../mcp/mcp-connect';
-import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/guarded-fetch';
+import { SherpaError } from '../errors';
+import type { GuardedFetch } from '../net/guarded-fetch';
 import type { TokenSet } from '../token/token-set';
 import type { ClientCredentials } from './client-auth';
 import {
@@ -27,7 +26,8 @@ import {
   registerFor,
   summarizeClient,
   tokenConfiguration,
-  withSignal,
+  asCancelled,
+  engineFetches,
   type ClientSummary,
   type IssuerClient,
 } from './authorization-config';
@@ -112,18 +112,8 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
   const { serverUrl, signal } = options;
   const emit = options.onStep;
   const serverOrigin = new URL(serverUrl).origin;
-  // Two guarded fetches with one policy made from the server URL: bounded metadata/OAuth requests (which
-  // the caller's signal cancels), and the MCP transport's (event streams allowed).
-  let fetches: Promise<{ metadata: GuardedFetch; mcp: GuardedFetch }> | undefined;
-  const guarded = () =>
-    (fetches ??= (
-      options.fetch
-        ? Promise.resolve({ metadata: options.fetch, mcp: options.fetch })
-        : networkPolicyFor(serverUrl, { resolve: options.resolveNames !== false }).then((policy) => ({
-            metadata: createGuardedFetch(policy),
-            mcp: createMcpFetch(policy),
-          }))
-    ).then((f) => ({ ...f, metadata: withSignal(f.metadata, signal) })));
+  let fetches: ReturnType<typeof engineFetches> | undefined;
+  const guarded = () => (fetches ??= engineFetches(options));
   const state: AuthorizationState = { resource: serverUrl, scopes: [], authorizations: 0 };
   const clients = new Map<string, IssuerClient>();
   let current: IssuerClient | undefined;
@@ -293,9 +283,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       if (decision.reason === 'retry') attempts.retries++;
       await res.body?.cancel();
       await authorizeOnce(challenge, decision.reason, sentWith).catch((err: unknown) => {
-        // Whatever a cancelled discovery, registration or grant failed with, it was the cancel.
-        if (!signal?.aborted || isSherpaError(err, 'LOGIN_ABORTED')) throw err;
-        throw new SherpaError('LOGIN_ABORTED', 'Authorization was cancelled', { cause: err });
+        throw asCancelled(err, signal);
       });
     }
   };
