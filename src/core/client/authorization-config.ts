@@ -112,6 +112,22 @@ export async function tokenConfiguration(
 }
 
 /**
+ * Pre-registered credentials holding a secret or key were configured for one authorization server, the
+ * first the MCP server named; at any other (a SEP-2352 migration) they are not used, so the secret never
+ * reaches another token endpoint. A public client id (no secret, no key) is the same everywhere.
+ */
+export function credentialsPinnedToIssuer(
+  credentials: ClientCredentials | undefined,
+): (issuer: string) => ClientCredentials | undefined {
+  let pinned: string | undefined;
+  return (issuer) => {
+    if (!credentials?.clientSecret && !credentials?.privateKeyPem) return credentials;
+    pinned ??= issuer;
+    return pinned === issuer ? credentials : undefined;
+  };
+}
+
+/**
  * A pre-registered public client (no secret, no key; MCP "Preregistration"): what VS Code's and
  * Sherpa's client ids are.
  */

@@ -27,6 +27,7 @@ import {
   summarizeClient,
   tokenConfiguration,
   asCancelled,
+  credentialsPinnedToIssuer,
   engineFetches,
   type ClientSummary,
   type IssuerClient,
@@ -123,6 +124,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
   let queue: Promise<unknown> = Promise.resolve();
 
   const grantedScopes = () => grantedScopesOf(state.tokens, state.scopes);
+  const credentialsFor = credentialsPinnedToIssuer(options.credentials);
 
   /** PRM (or the 2025-03-26 fallback) and the scope choice, which is checked before any AS request. */
   const readResource = (challenge: BearerChallenge | undefined, metadataFetch: GuardedFetch) =>
@@ -191,7 +193,8 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
     const metadataFetch = (await guarded()).metadata;
     let scopes = await chooseScopes(challenge, reason, metadataFetch);
     const as = state.authorizationServer!;
-    const grant = grantFor(as.metadata, options.grant, options.credentials);
+    const credentials = credentialsFor(as.issuer);
+    const grant = grantFor(as.metadata, options.grant, credentials);
     scopes = withOfflineAccess(
       scopes,
       as.metadata.scopes_supported,
@@ -205,7 +208,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
         (await asStep(
           emit,
           'registration',
-          () => registerFor(as.metadata, grant, options, metadataFetch),
+          () => registerFor(as.metadata, grant, { ...options, credentials }, metadataFetch),
           (c) => describeRegistration(c, c.authMethod),
         ));
       clients.set(as.issuer, current);

@@ -105,6 +105,43 @@ describe('the engine, per connection', () => {
     }
   });
 
+  it('a pre-registered client secret stays with its issuer: after a migration the new issuer gets a registration', async () => {
+    const bb: HostileBehaviour = {};
+    const b = await serve(bb);
+    bb.asMetadata = {
+      registration_endpoint: `${b.issuer}/register`,
+      token_endpoint_auth_methods_supported: ['client_secret_basic'],
+    };
+    let refused = false;
+    const a = await serve({
+      asMetadata: { token_endpoint_auth_methods_supported: ['client_secret_basic'] },
+      prm: (reads) => (reads === 0 ? {} : { authorization_servers: [b.issuer] }),
+      refuse: (_n, method) =>
+        method === 'tools/call' && !refused ? ((refused = true), invalidToken) : undefined,
+    });
+    const { grant, requests } = recorded();
+    const c = await connectServer(a.url, {
+      grant,
+      credentials: { clientId: 'pre-registered-at-a', clientSecret: 'secret-for-a-only' },
+    });
+    try {
+      await c.callTool('steal');
+      assert.deepEqual(
+        requests.map((r) => `${r.issuer} ${r.client.clientId} ${r.client.source}`),
+        [`${a.issuer} pre-registered-at-a pre-registered`, `${b.issuer} hostile-dcr-client dcr`],
+      );
+      const basic = (q: { authorization?: string }) =>
+        Buffer.from((q.authorization ?? 'Basic ').slice(6), 'base64').toString();
+      assert.match(
+        basic(a.requests.find((q) => q.path === '/as/token')!),
+        /^pre-registered-at-a:secret-for-a-only$/,
+      );
+      for (const q of b.requests) assert.doesNotMatch(basic(q), /secret-for-a-only|pre-registered-at-a/);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('a new scope on every request: 3 step-ups for the connection, then AUTH_RETRY_LIMIT', async () => {
     const s = await serve({
       challengeScope: 's0',
