@@ -32,6 +32,21 @@ export function isEntraIssuer(issuer: string): boolean {
   }
 }
 
+/** Entra ID's public-cloud hosts: the ones VS Code's built-in `microsoft` provider signs in at. */
+const PUBLIC_CLOUD_HOSTS: readonly string[] = [
+  ENTRA_AUTHORITY_HOST,
+  'login.microsoft.com',
+  'login.windows.net',
+];
+
+/**
+ * True for an Entra issuer in the public cloud. A national cloud's issuer (US Government, China) is
+ * Entra for the scope policy but not something VS Code's `microsoft` provider can sign in to.
+ */
+export function isEntraPublicCloudIssuer(issuer: string): boolean {
+  return isEntraIssuer(issuer) && PUBLIC_CLOUD_HOSTS.includes(new URL(issuer).hostname.replace(/\.$/, ''));
+}
+
 /**
  * The tenant segment of an Entra issuer, when it is a tenant id (GUID), a domain name or one of Entra's
  * aliases (`common`, `organizations`, `consumers`). Anything else is undefined: the value becomes a
