@@ -1,18 +1,50 @@
 /**
- * Recognising Entra ID (public cloud) issuers, `https://login.microsoftonline.com/{tenant}/v2.0`. Used by
- * the extension (which provider signs in), the CLI and the scope policy (Entra's scope syntax).
+ * Recognising Entra ID issuers, `https://{authority host}/{tenant}/v2.0`. Used by the extension (which
+ * provider signs in), the CLI, the scope policy (Entra's scope syntax and resource binding) and the
+ * engine's check that no other issuer sends people to an Entra sign-in page.
  */
 
 export const ENTRA_AUTHORITY_HOST = 'login.microsoftonline.com';
 
-/** True for an https issuer on Entra ID's public-cloud authority. */
+/**
+ * Entra ID's authority hosts: the public cloud and its aliases, US Government, and China (21Vianet,
+ * current and older host). A token from any of them is an Entra token for the scope policy.
+ */
+export const ENTRA_AUTHORITY_HOSTS: readonly string[] = [
+  ENTRA_AUTHORITY_HOST,
+  'login.microsoft.com',
+  'login.windows.net',
+  'login.microsoftonline.us',
+  'login.partner.microsoftonline.cn',
+  'login.chinacloudapi.cn',
+];
+
+/** True for an https URL (an issuer or an endpoint) on one of Entra ID's authority hosts. */
 export function isEntraIssuer(issuer: string): boolean {
   try {
     const u = new URL(issuer);
-    return u.protocol === 'https:' && u.hostname.toLowerCase() === ENTRA_AUTHORITY_HOST;
+    // URL lower-cases the host and drops a default port; any other port is not Entra's.
+    return (
+      u.protocol === 'https:' && !u.port && ENTRA_AUTHORITY_HOSTS.includes(u.hostname.replace(/\.$/, ''))
+    );
   } catch {
     return false;
   }
+}
+
+/** Entra ID's public-cloud hosts: the ones VS Code's built-in `microsoft` provider signs in at. */
+const PUBLIC_CLOUD_HOSTS: readonly string[] = [
+  ENTRA_AUTHORITY_HOST,
+  'login.microsoft.com',
+  'login.windows.net',
+];
+
+/**
+ * True for an Entra issuer in the public cloud. A national cloud's issuer (US Government, China) is
+ * Entra for the scope policy but not something VS Code's `microsoft` provider can sign in to.
+ */
+export function isEntraPublicCloudIssuer(issuer: string): boolean {
+  return isEntraIssuer(issuer) && PUBLIC_CLOUD_HOSTS.includes(new URL(issuer).hostname.replace(/\.$/, ''));
 }
 
 /**

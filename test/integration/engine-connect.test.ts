@@ -130,7 +130,7 @@ describe('the engine against the real lab', () => {
     }
   });
 
-  it('a server that keeps refusing: exactly one retry, then UNAUTHORIZED with the challenge', async () => {
+  it('a server that keeps refusing: exactly one retry, then AUTH_RETRY_LIMIT with the challenge', async () => {
     const { grant, requests } = recordingGrant(lab, () => true);
     const steps: ConnectStepEvent[] = [];
     await assert.rejects(
@@ -140,7 +140,7 @@ describe('the engine against the real lab', () => {
         onStep: (e) => steps.push(e),
       }),
       (e) =>
-        isSherpaError(e, 'UNAUTHORIZED') &&
+        isSherpaError(e, 'AUTH_RETRY_LIMIT') &&
         (e.details?.challenge as { error?: string }).error === 'invalid_token',
     );
     assert.deepEqual(

@@ -8,7 +8,7 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import type { BearerChallenge } from '../discovery/www-authenticate';
-import { SherpaError } from '../errors';
+import { SherpaError, isSherpaError } from '../errors';
 import { connectMcp, type McpSession } from '../mcp/mcp-connect';
 import { countOf } from '../plural';
 import { buildTokenExpectations } from '../token/token-expectations';
@@ -21,6 +21,7 @@ import {
   type McpAuthorization,
   type McpAuthorizationOptions,
 } from './mcp-authorization';
+import type { ConnectStepEvent } from './steps';
 
 export interface ConnectOptions extends Omit<McpAuthorizationOptions, 'serverUrl'> {
   /** MCP clientInfo.name (default "sherpa"). */
@@ -39,7 +40,7 @@ export interface ConnectedServer {
   /** Undefined for a 2025-03-26 server (no PRM). */
   readonly prm?: DiscoveredProtectedResource;
   readonly authorizationServer: LearntAuthorizationServer;
-  /** The client id used and how it was obtained (pre-registered, CIMD, DCR) with its auth method. */
+  /** The client id used, how it was obtained (pre-registered, CIMD, DCR) and its auth method; no secret. */
   readonly client: NonNullable<AuthorizationState['client']>;
   /** The resource the token is for (PRM resource, else the server URL). */
   readonly resource: string;
@@ -78,31 +79,32 @@ export async function connectServer(serverUrl: string, options: ConnectOptions):
     ...(options.signal ? { signal: options.signal } : {}),
   };
   // A failure before any 401 (unreachable, not MCP, a refused URL) is the probe's; one after an engine
-  // step failed was already reported by that step.
-  const stage = async <T>(
-    step: 'initialize' | 'tools',
-    run: () => Promise<T>,
-    describe: (v: T) => string,
-  ) => {
-    try {
-      const value = await run();
-      emit?.({ step, status: 'ok', detail: describe(value) });
-      return value;
-    } catch (err) {
-      if (!failed) {
-        const detail = err instanceof Error ? err.message : String(err);
-        emit?.({ step: probed ? step : 'probe', status: 'fail', detail });
-      }
-      throw err;
+  // step failed was already reported by that step. A cancelled connect is LOGIN_ABORTED, whatever the
+  // SDK made of the abort.
+  const fail = (step: 'initialize' | 'tools', err: unknown): never => {
+    const cancelled = options.signal?.aborted && !isSherpaError(err, 'LOGIN_ABORTED');
+    const error = cancelled
+      ? new SherpaError('LOGIN_ABORTED', 'Connecting was cancelled', { cause: err })
+      : err;
+    if (!failed) {
+      const detail = error instanceof Error ? error.message : String(error);
+      emit?.({ step: probed ? step : 'probe', status: 'fail', detail });
     }
+    throw error;
   };
-  const session = await stage('initialize', () => connectMcp(serverUrl, mcpOptions), describeSession);
+  // Steps that succeed before the engine has a token are held back: a server that never asks for one
+  // must not print "✔ initialize" and its tools before NO_CHALLENGE; one that lets initialize through
+  // (as the conformance suite's do) reports it after the token, saying it went without one.
+  const held: ConnectStepEvent[] = [];
+  const report = (e: ConnectStepEvent, tokenless: boolean) => {
+    if (tokenless && !auth.state.tokens) return void held.push(e);
+    for (const h of held.splice(0)) emit?.({ ...h, detail: `${h.detail} (without a token)` });
+    emit?.(e);
+  };
+  const session = await connectMcp(serverUrl, mcpOptions).catch((err) => fail('initialize', err));
+  report({ step: 'initialize', status: 'ok', detail: describeSession(session) }, true);
   try {
-    const tools = await stage(
-      'tools',
-      () => session.listTools(),
-      (t) => `${countOf(t.length, 'tool')}: ${t.map((x) => x.name).join(', ')}`,
-    );
+    const tools = await session.listTools().catch((err) => fail('tools', err));
     if (!auth.state.tokens) {
       const err = new SherpaError('NO_CHALLENGE', `${serverUrl} accepted a request without any token`, {
         hint: 'This server is not protected: anyone who can reach it can use its tools.',
@@ -110,6 +112,7 @@ export async function connectServer(serverUrl: string, options: ConnectOptions):
       emit?.({ step: 'probe', status: 'fail', detail: err.message });
       throw err;
     }
+    report({ step: 'tools', status: 'ok', detail: describeTools(tools) }, false);
     return connected(serverUrl, auth, session, tools, options);
   } catch (err) {
     await session.close();
@@ -168,6 +171,10 @@ function connected(
     callTool: (name, args = {}) => session.callTool(name, args),
     close: () => session.close(),
   };
+}
+
+function describeTools(t: Tool[]): string {
+  return `${countOf(t.length, 'tool')}: ${t.map((x) => x.name).join(', ')}`;
 }
 
 function describeSession(s: McpSession): string {

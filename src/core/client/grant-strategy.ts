@@ -25,7 +25,10 @@ export interface TokenRequest {
   /** RFC 8707 resource = the PRM resource. A caller talking to Entra may leave it out (AADSTS9010010). */
   resource: string;
   reason: TokenReason;
-  /** The tokens being replaced (`retry`, `step-up`). */
+  /**
+   * The tokens being replaced (`retry`, `step-up`), only when they came from this same issuer: a refresh
+   * token never goes to another authorization server (SEP-2352 migration gives none).
+   */
   previous?: TokenSet;
   signal?: AbortSignal;
 }

@@ -14,33 +14,33 @@
  * spec (legacy-authorization-server.ts). The RFC 9207 `iss` check is openid-client's, in the code
  * exchange (grants/authorization-code.ts). Every request goes through core/net/guarded-fetch.ts.
  */
-import * as client from 'openid-client';
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
 import { SherpaError } from '../errors';
-import { clientCredentialsGrant } from '../grants/strategies';
-import { createMcpFetch } from '../mcp/mcp-connect';
-import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/guarded-fetch';
-import { decodeToken, tokenScopes } from '../token/token-inspection';
+import type { GuardedFetch } from '../net/guarded-fetch';
 import type { TokenSet } from '../token/token-set';
-import { isLoopbackHost } from '../url';
-import { createClientAuth, selectTokenEndpointAuthMethod, type ClientCredentials } from './client-auth';
-import type { TokenEndpointAuthMethod } from './client-auth';
-import { obtainClient, type RegisteredClient } from './client-registration';
-import type { GrantStrategy, TokenRequest } from './grant-strategy';
+import type { ClientCredentials } from './client-auth';
 import {
-  DEFAULT_RETRY_LIMITS,
-  decideOnAuthFailure,
-  type RetryLimits,
-  type TokenReason,
-} from './retry-policy';
+  grantFor,
+  isInteractive,
+  registerFor,
+  summarizeClient,
+  tokenConfiguration,
+  asCancelled,
+  credentialsPinnedToIssuer,
+  engineFetches,
+  type ClientSummary,
+  type IssuerClient,
+} from './authorization-config';
+import type { GrantStrategy, TokenRequest } from './grant-strategy';
+import { ConnectionBudget, retryLimitError, type TokenReason } from './retry-policy';
 import {
   discoverIssuer,
   discoverResource,
   scopeContextFor,
   type LearntAuthorizationServer,
 } from './resource-discovery';
-import { selectScopes, splitScope, withOfflineAccess } from './scope-selection';
+import { grantedScopesOf, selectScopes, withOfflineAccess } from './scope-selection';
 import {
   asStep,
   describeAs,
@@ -76,12 +76,10 @@ export interface McpAuthorizationOptions {
   trustedApiIdentifiers?: readonly string[];
   /** Resolve host names to check their addresses (default true); false where a proxy resolves them. */
   resolveNames?: boolean;
-  limits?: Partial<RetryLimits>;
   onStep?: StepListener;
-  /** Every new token set, with why it was obtained. */
-  onTokens?: (tokens: TokenSet, reason: TokenReason) => void;
   /** Replaces both guarded fetches (metadata and MCP). */
   fetch?: GuardedFetch;
+  /** Cancels discovery, registration and the grant (the MCP requests take it from connect-server.ts). */
   signal?: AbortSignal;
 }
 
@@ -92,7 +90,8 @@ export interface AuthorizationState {
   /** Undefined for a 2025-03-26 server (no PRM). */
   prm?: DiscoveredProtectedResource;
   authorizationServer?: LearntAuthorizationServer;
-  client?: RegisteredClient & { authMethod: TokenEndpointAuthMethod };
+  /** The client used at that issuer; its secret or key only ever goes into a TokenRequest. */
+  client?: ClientSummary;
   /** The resource the token is for: the PRM resource, else the server URL. */
   resource: string;
   /** Scopes requested for the current token (empty: the scope parameter was omitted). */
@@ -109,40 +108,23 @@ export interface McpAuthorization {
   grantedScopes(): string[];
 }
 
-// RFC 8252 §7.3: the port of a loopback redirect URI may vary, so the registered URI carries none.
-const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
-
 /** Creates the engine for one server; its state (discovery, clients per issuer, tokens) lives here. */
 export function createMcpAuthorization(options: McpAuthorizationOptions): McpAuthorization {
-  const { serverUrl } = options;
+  const { serverUrl, signal } = options;
   const emit = options.onStep;
-  const limits = { ...DEFAULT_RETRY_LIMITS, ...options.limits };
-  // Two guarded fetches with one policy made from the server URL: bounded metadata/OAuth requests, and
-  // the MCP transport's (event streams allowed).
-  let fetches: Promise<{ metadata: GuardedFetch; mcp: GuardedFetch }> | undefined;
-  const guarded = () =>
-    (fetches ??= options.fetch
-      ? Promise.resolve({ metadata: options.fetch, mcp: options.fetch })
-      : networkPolicyFor(serverUrl, { resolve: options.resolveNames !== false }).then((policy) => ({
-          metadata: createGuardedFetch(policy),
-          mcp: createMcpFetch(policy),
-        })));
+  const serverOrigin = new URL(serverUrl).origin;
+  let fetches: ReturnType<typeof engineFetches> | undefined;
+  const guarded = () => (fetches ??= engineFetches(options));
   const state: AuthorizationState = { resource: serverUrl, scopes: [], authorizations: 0 };
-  const clients = new Map<string, RegisteredClient & { authMethod: TokenEndpointAuthMethod }>();
+  const clients = new Map<string, IssuerClient>();
+  let current: IssuerClient | undefined;
+  // Who issued state.tokens: a token (and its refresh token) only ever goes back to its own issuer.
+  let tokensIssuer: string | undefined;
+  const budget = new ConnectionBudget();
   let queue: Promise<unknown> = Promise.resolve();
 
-  const grantedScopes = (): string[] => {
-    const t = state.tokens;
-    if (!t) return [];
-    if (t.scope) return splitScope(t.scope);
-    try {
-      const claims = decodeToken(t.accessToken).claims;
-      if (claims.scp !== undefined || claims.scope !== undefined) return tokenScopes(claims);
-    } catch {
-      // opaque token: what was asked for is all that is known
-    }
-    return state.scopes;
-  };
+  const grantedScopes = () => grantedScopesOf(state.tokens, state.scopes);
+  const credentialsFor = credentialsPinnedToIssuer(options.credentials);
 
   /** PRM (or the 2025-03-26 fallback) and the scope choice, which is checked before any AS request. */
   const readResource = (challenge: BearerChallenge | undefined, metadataFetch: GuardedFetch) =>
@@ -153,7 +135,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
         const found = await discoverResource(serverUrl, challenge, {
           fetch: metadataFetch,
           ...(options.legacyDefaultEndpoints ? { legacyDefaultEndpoints: true } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
+          ...(signal ? { signal } : {}),
         });
         // The challenge and the PRM are the server's words: no pseudo-scopes, nothing of another resource.
         const scopes = selectScopes({
@@ -169,82 +151,79 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
           : `no Protected Resource Metadata: 2025-03-26 server, authorization server ${r.issuer}`,
     );
 
-  const authorize = async (challenge: BearerChallenge | undefined, reason: TokenReason): Promise<void> => {
-    state.authorizations++;
-    const metadataFetch = (await guarded()).metadata;
-    let scopes: string[];
+  /** The scopes for this authorization, re-reading the PRM (and the AS, if it moved) unless stepping up. */
+  const chooseScopes = async (
+    challenge: BearerChallenge | undefined,
+    reason: TokenReason,
+    metadataFetch: GuardedFetch,
+  ): Promise<string[]> => {
     if (reason === 'step-up' && state.authorizationServer) {
-      scopes = selectScopes({
+      const context = scopeContextFor(
+        state.resource,
+        state.authorizationServer.issuer,
+        options.trustedApiIdentifiers,
+      );
+      return selectScopes({
         challengeScope: challenge?.scope,
         previous: state.scopes,
         stepUp: true,
-        context: scopeContextFor(
-          state.resource,
-          state.authorizationServer.issuer,
-          options.trustedApiIdentifiers,
-        ),
+        context,
       });
-    } else {
-      const found = await readResource(challenge, metadataFetch);
-      scopes = found.scopes;
-      if (found.prm) state.prm = found.prm;
-      else delete state.prm;
-      state.resource = found.resource;
-      if (state.authorizationServer?.issuer !== found.issuer) {
-        state.authorizationServer = await asStep(
-          emit,
-          'as-metadata',
-          () => discoverIssuer(found, metadataFetch),
-          describeAs,
-        );
-      }
     }
+    const found = await readResource(challenge, metadataFetch);
+    // A retry for the same resource at the same issuer keeps what step-ups added: those scopes passed
+    // the policy for this resource and issuer, and without them the next call needs another step-up.
+    const keep = reason === 'retry' && found.issuer === tokensIssuer && found.resource === state.resource;
+    if (found.prm) state.prm = found.prm;
+    else delete state.prm;
+    state.resource = found.resource;
+    if (state.authorizationServer?.issuer !== found.issuer) {
+      state.authorizationServer = await asStep(
+        emit,
+        'as-metadata',
+        () => discoverIssuer(found, metadataFetch),
+        describeAs,
+      );
+    }
+    return keep ? [...new Set([...state.scopes, ...found.scopes])] : found.scopes;
+  };
+
+  const authorize = async (challenge: BearerChallenge | undefined, reason: TokenReason): Promise<void> => {
+    state.authorizations++;
+    const metadataFetch = (await guarded()).metadata;
+    let scopes = await chooseScopes(challenge, reason, metadataFetch);
     const as = state.authorizationServer!;
-    const grant = grantFor(as.metadata);
+    const credentials = credentialsFor(as.issuer);
+    const grant = grantFor(as.metadata, options.grant, credentials);
     scopes = withOfflineAccess(
       scopes,
       as.metadata.scopes_supported,
       options.offlineAccess === true && isInteractive(grant),
     );
 
-    if (state.client?.issuer !== as.issuer) {
-      state.client =
+    // SEP-2352: a client_id belongs to the issuer that issued it; another issuer gets its own.
+    if (current?.issuer !== as.issuer) {
+      current =
         clients.get(as.issuer) ??
         (await asStep(
           emit,
           'registration',
-          async () => {
-            const c = await registerFor(as.metadata, grant, metadataFetch);
-            const method = selectTokenEndpointAuthMethod(
-              as.metadata.token_endpoint_auth_methods_supported,
-              c,
-            );
-            return { ...c, authMethod: method };
-          },
+          () => registerFor(as.metadata, grant, { ...options, credentials }, metadataFetch),
           (c) => describeRegistration(c, c.authMethod),
         ));
-      clients.set(as.issuer, state.client);
+      clients.set(as.issuer, current);
+      state.client = summarizeClient(current);
     }
-    const c = state.client!;
-    const config = new client.Configuration(
-      { ...as.metadata },
-      c.clientId,
-      { token_endpoint_auth_method: c.authMethod },
-      await createClientAuth(c.authMethod, c),
-    );
-    config[client.customFetch] = metadataFetch as client.CustomFetch;
-    allowLoopbackHttp(config, as.metadata.issuer);
-
     const request: TokenRequest = {
       issuer: as.issuer,
-      config,
+      config: await tokenConfiguration(as.metadata, current, metadataFetch),
       metadata: as.metadata,
-      client: c,
+      client: current,
       scopes,
       resource: state.resource,
       reason,
-      ...(state.tokens ? { previous: state.tokens } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(state.tokens && tokensIssuer === as.issuer ? { previous: state.tokens } : {}),
+      ...(signal ? { signal } : {}),
     };
     const tokens = await asStep(
       emit,
@@ -254,43 +233,9 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
     );
     state.scopes = scopes;
     state.tokens = tokens;
-    options.onTokens?.(tokens, reason);
+    tokensIssuer = as.issuer;
+    budget.obtained(tokens.accessToken, reason);
   };
-
-  /**
-   * A client holding a secret or key, facing a server that offers only client_credentials (RFC 8414 §2
-   * grant_types_supported), is a machine client (SEP-1046): no person is there to sign in.
-   */
-  const grantFor = (metadata: Readonly<client.ServerMetadata>): GrantStrategy => {
-    const offered = metadata.grant_types_supported;
-    const hasCredential = Boolean(options.credentials?.clientSecret || options.credentials?.privateKeyPem);
-    if (
-      isInteractive(options.grant) &&
-      hasCredential &&
-      offered?.includes('client_credentials') &&
-      !offered.includes('authorization_code')
-    ) {
-      return clientCredentialsGrant();
-    }
-    return options.grant;
-  };
-
-  const registerFor = (
-    metadata: Readonly<client.ServerMetadata>,
-    grant: GrantStrategy,
-    metadataFetch: GuardedFetch,
-  ) =>
-    obtainClient(metadata as client.ServerMetadata, {
-      ...(options.credentials ? { preRegistered: options.credentials } : {}),
-      ...(options.clientMetadataUrl ? { clientMetadataUrl: options.clientMetadataUrl } : {}),
-      redirectUris: [LOOPBACK_REDIRECT_URI],
-      clientName: options.clientName ?? 'Sherpa',
-      grantTypes: [
-        ...grant.grantTypes,
-        ...(options.offlineAccess && isInteractive(grant) ? ['refresh_token'] : []),
-      ],
-      fetch: metadataFetch,
-    });
 
   // One authorization at a time: requests that failed with the same token wait for it, then resend.
   const authorizeOnce = (challenge: BearerChallenge | undefined, reason: TokenReason, sentWith?: string) => {
@@ -303,13 +248,21 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
 
   let probed = false;
   const authorizingFetch: GuardedFetch = async (input, init) => {
+    // The token is for this server only: never attach it to a request for another origin.
+    const target = new URL(input instanceof Request ? input.url : input);
+    if (target.origin !== serverOrigin) {
+      throw new SherpaError('UNSAFE_URL', `Refusing to send ${serverUrl}'s token to ${target.origin}`);
+    }
     const attempts = { authorizations: 0, retries: 0 };
     for (;;) {
       const sentWith = state.tokens?.accessToken;
       const headers = new Headers(init?.headers);
       if (sentWith) headers.set('authorization', `Bearer ${sentWith}`);
       const res = await (await guarded()).mcp(input, { ...init, headers });
-      if (res.status !== 401 && res.status !== 403) return res;
+      if (res.status !== 401 && res.status !== 403) {
+        budget.acceptedWith(sentWith);
+        return res;
+      }
 
       const challenge = findBearerChallenge(res.headers.get('www-authenticate'));
       if (!sentWith && !probed) {
@@ -317,43 +270,28 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
         if (challenge) state.challenge = challenge;
         emit?.({ step: 'probe', status: 'ok', detail: describeChallenge(res.status, challenge) });
       }
-      const decision = decideOnAuthFailure(
-        { status: res.status, challenge, sentToken: sentWith !== undefined },
+      const decision = budget.decide(
+        { status: res.status, challenge, sentToken: sentWith !== undefined, sentWith },
         attempts,
         grantedScopes(),
-        limits,
       );
       if (decision.action === 'pass') return res;
       if (decision.action === 'give-up') {
-        emit?.({
-          step: res.status === 403 ? 'step-up' : 'retry',
-          status: 'fail',
-          detail: `${decision.why}: giving up`,
-        });
-        return res;
+        await res.body?.cancel();
+        const step = res.status === 403 ? 'step-up' : 'retry';
+        emit?.({ step, status: 'fail', detail: `${decision.why}: giving up` });
+        throw retryLimitError(serverUrl, res.status, decision.why, challenge, state.authorizations);
       }
       attempts.authorizations++;
       if (decision.reason === 'retry') attempts.retries++;
       await res.body?.cancel();
-      await authorizeOnce(challenge, decision.reason, sentWith);
+      await authorizeOnce(challenge, decision.reason, sentWith).catch((err: unknown) => {
+        throw asCancelled(err, signal);
+      });
     }
   };
 
   return { fetch: authorizingFetch, state, grantedScopes };
 }
 
-function isInteractive(grant: GrantStrategy): boolean {
-  return grant.grantTypes[0] === 'authorization_code';
-}
-
-/** Plain http only towards loopback (the local lab, test servers): OAuth 2.1 §1.5. */
-function allowLoopbackHttp(config: client.Configuration, issuer: string): void {
-  const u = new URL(issuer);
-  if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) client.allowInsecureRequests(config);
-}
-
-/** A pre-registered public client (no secret, no key): what VS Code's and Sherpa's client ids are. */
-export function publicClient(clientId: string): ClientCredentials {
-  if (!clientId) throw new SherpaError('BAD_ARGUMENT', 'A client id is required');
-  return { clientId, authMethod: 'none' };
-}
+export { publicClient } from './authorization-config';

@@ -62,9 +62,12 @@ export async function discoverResource(
     });
     return { prm, resource: prm.metadata.resource, issuer: prm.metadata.authorization_servers[0]! };
   } catch (err) {
-    if (!isSherpaError(err, 'PRM_NOT_FOUND')) throw err;
+    // A challenge naming a resource_metadata URL speaks the current spec: its missing PRM is an error,
+    // not a 2025-03-26 server (whose origin's legacy document may belong to another tenant's server).
+    if (!isSherpaError(err, 'PRM_NOT_FOUND') || challenge?.resourceMetadata) throw err;
     const found = await discoverLegacyAuthorizationServer(serverUrl, {
       fetch: o.fetch as client.CustomFetch,
+      timeoutSeconds: 10,
     });
     if (found.method === 'legacy-default-endpoints' && !o.legacyDefaultEndpoints) {
       throw new SherpaError(err.code, err.message, {
@@ -89,12 +92,43 @@ export async function discoverIssuer(
   found: DiscoveredResource,
   fetch: GuardedFetch,
 ): Promise<LearntAuthorizationServer> {
-  if (found.legacy) return found.legacy;
-  const a = await discoverAuthorizationServer(found.issuer, {
+  const learnt = found.legacy ?? (await discover(found.issuer, fetch));
+  assertNotEntraInDisguise(learnt);
+  return learnt;
+}
+
+async function discover(issuer: string, fetch: GuardedFetch): Promise<LearntAuthorizationServer> {
+  const a = await discoverAuthorizationServer(issuer, {
     clientId: 'discovery',
     fetch: fetch as client.CustomFetch,
   });
-  return { issuer: found.issuer, metadata: a.metadata, method: a.method };
+  return { issuer, metadata: a.metadata, method: a.method };
+}
+
+/**
+ * The scopes were checked with Entra's resource binding only if the issuer is Entra's (scope-policy.ts).
+ * Metadata whose sign-in or token endpoint is Entra's under another issuer would get a Graph or Resource
+ * Manager token past that check, from a genuine Microsoft sign-in page: refused (RFC 8414 §3.3 spirit).
+ */
+function assertNotEntraInDisguise(as: LearntAuthorizationServer): void {
+  if (isEntraIssuer(as.issuer)) return;
+  for (const field of [
+    'authorization_endpoint',
+    'token_endpoint',
+    'device_authorization_endpoint',
+  ] as const) {
+    const value = as.metadata[field];
+    if (typeof value === 'string' && isEntraIssuer(value)) {
+      throw new SherpaError(
+        'AS_ISSUER_MISMATCH',
+        `Authorization server ${as.issuer} sends its ${field} to Entra ID (${new URL(value).host})`,
+        {
+          hint: 'An Entra ID authorization server has an Entra ID issuer (https://login.microsoftonline.com/{tenant}/v2.0); name that issuer in the PRM.',
+          details: { issuer: as.issuer, field },
+        },
+      );
+    }
+  }
 }
 
 /** The scope-policy context for tokens of `resource` from `issuer`. */

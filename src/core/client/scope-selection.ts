@@ -11,6 +11,8 @@
  * `offline_access` is added only when the authorization server lists it in its `scopes_supported`
  * (SEP-2207): asking a server for a scope it does not know makes some of them fail the request.
  */
+import { decodeToken, tokenScopes } from '../token/token-inspection';
+import type { TokenSet } from '../token/token-set';
 import { assertServerScopes } from './scope-policy';
 
 /** Which resource the scopes are for, and whether Entra's resource binding applies (scope-policy.ts). */
@@ -67,4 +69,20 @@ export function withOfflineAccess(
 /** RFC 6749 §3.3: scope is a space-delimited list. */
 export function splitScope(scope: string | undefined): string[] {
   return (scope ?? '').split(' ').filter(Boolean);
+}
+
+/**
+ * The scopes a token carries: the token response's `scope` (RFC 6749 §5.1), else its `scp`/`scope`
+ * claims, else (an opaque token) the scopes that were requested for it.
+ */
+export function grantedScopesOf(tokens: TokenSet | undefined, requested: readonly string[]): string[] {
+  if (!tokens) return [];
+  if (tokens.scope) return splitScope(tokens.scope);
+  try {
+    const claims = decodeToken(tokens.accessToken).claims;
+    if (claims.scp !== undefined || claims.scope !== undefined) return tokenScopes(claims);
+  } catch {
+    // opaque token: what was asked for is all that is known
+  }
+  return [...requested];
 }

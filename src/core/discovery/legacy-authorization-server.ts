@@ -7,6 +7,8 @@
  * Only used when a server serves no PRM at all: a server that does is held to the current rules.
  */
 import * as client from 'openid-client';
+import { SherpaError } from '../errors';
+import { guardRefusalOf } from '../net/guarded-fetch';
 import { isLoopbackHost } from '../url';
 
 export type LegacyDiscoveryMethod = 'legacy-metadata' | 'legacy-default-endpoints';
@@ -23,8 +25,10 @@ export async function discoverLegacyAuthorizationServer(
 ): Promise<LegacyAuthorizationServer> {
   const base = new URL(serverUrl).origin;
   const loopback = isLoopbackHost(new URL(base).hostname);
+  let metadata: client.ServerMetadata | undefined;
   try {
-    // A .well-known URL given to openid-client is fetched as is; 2025-03-26 had no issuer rule to check.
+    // A .well-known URL given to openid-client is fetched as is, and openid-client then skips its issuer
+    // check: it is done below.
     const config = await client.discovery(
       new URL('/.well-known/oauth-authorization-server', base),
       'legacy-discovery',
@@ -37,8 +41,13 @@ export async function discoverLegacyAuthorizationServer(
         ...(options.fetch ? { [client.customFetch]: options.fetch } : {}),
       },
     );
-    return { metadata: { ...config.serverMetadata() }, method: 'legacy-metadata' };
-  } catch {
+    metadata = { ...config.serverMetadata() };
+  } catch (err) {
+    // A refused request (internal address, redirect, endless body) is the server's doing: say so.
+    const refusal = guardRefusalOf(err);
+    if (refusal) throw refusal;
+  }
+  if (!metadata) {
     return {
       metadata: {
         issuer: base,
@@ -49,5 +58,26 @@ export async function discoverLegacyAuthorizationServer(
       },
       method: 'legacy-default-endpoints',
     };
+  }
+  // RFC 8414 §3.3: the issuer is the URL the metadata URL was built from, here the 2025-03-26
+  // authorization base URL, the MCP server's origin. Held to that origin (suite 0.1.16 adds a path):
+  // otherwise the server names someone else's authorization server, or an internal address, as the
+  // issuer its tokens come from, and everything keyed on the issuer (Entra rules, sessions) follows it.
+  if (sameOrigin(metadata.issuer, base)) return { metadata, method: 'legacy-metadata' };
+  throw new SherpaError(
+    'AS_ISSUER_MISMATCH',
+    `Authorization server metadata has issuer "${String(metadata.issuer).slice(0, 200)}", expected "${base}"`,
+    {
+      hint: 'RFC 8414 §3.3 and MCP 2025-03-26: a server without Protected Resource Metadata is its own authorization server, at its origin.',
+      details: { expected: base, actual: metadata.issuer },
+    },
+  );
+}
+
+function sameOrigin(a: unknown, origin: string): boolean {
+  try {
+    return new URL(String(a)).origin === origin;
+  } catch {
+    return false;
   }
 }

@@ -19,6 +19,12 @@ export interface AuthorizationCodeOptions {
   issuer?: string;
   /** Default: VS Code's first-party client id, which Entra (and the lab) pre-authorise. */
   clientId?: string;
+  /**
+   * The fetch discovery (and then every token request) uses when `config` is not given. Default: a
+   * guarded fetch with the issuer's own network policy; a caller that knows which server the person
+   * chose passes the one made from that server's URL instead.
+   */
+  fetch?: client.CustomFetch;
   scopes: string[];
   /**
    * RFC 8707 resource indicator. Optional on purpose: Entra rejects a `resource` that does not match the
@@ -108,6 +114,8 @@ export async function refreshTokens(
     config?: client.Configuration;
     issuer?: string;
     clientId?: string;
+    /** As {@link AuthorizationCodeOptions.fetch}. */
+    fetch?: client.CustomFetch;
     scopes?: string[];
     resource?: string;
   },
@@ -129,11 +137,15 @@ async function resolveConfiguration(options: {
   config?: client.Configuration;
   issuer?: string;
   clientId?: string;
+  fetch?: client.CustomFetch;
 }) {
   if (options.config) return options.config;
   if (!options.issuer) throw new SherpaError('BAD_ARGUMENT', 'Either config or issuer is required');
   return (
-    await discoverAuthorizationServer(options.issuer, { clientId: options.clientId ?? VSCODE_CLIENT_ID })
+    await discoverAuthorizationServer(options.issuer, {
+      clientId: options.clientId ?? VSCODE_CLIENT_ID,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    })
   ).config;
 }
 

@@ -8,7 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import type * as client from 'openid-client';
 import { loginWithAuthorizationCode, refreshTokens } from '../../core/grants/authorization-code';
+import { createGuardedFetch, networkPolicyFor } from '../../core/net/guarded-fetch';
 import { decodeToken } from '../../core/token/token-inspection';
 import type { TokenSet } from '../../core/token/token-set';
 import { assertOpenableUrl } from '../../core/url';
@@ -65,6 +67,8 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   private lastFailure: SherpaError | undefined;
   /** Serialises read-modify-write of the one SecretStorage entry. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Configurations the broker handed over for the next createSession (see offerConfiguration). */
+  private readonly offered = new Map<string, client.Configuration>();
   private readonly log: SherpaLog;
   private readonly defaults: () => { clientId: string };
   private readonly browser: BrowserAddresses | undefined;
@@ -100,6 +104,21 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     });
   }
 
+  /**
+   * The engine's Configuration for the sign-in the broker is about to ask for (TokenRequest.config):
+   * createSession uses it instead of discovering the issuer a second time, under the issuer's own
+   * network policy rather than that of the server the person chose. Taken once.
+   */
+  offerConfiguration(o: {
+    issuer: string;
+    resource?: string | undefined;
+    clientId: string;
+    config: client.Configuration;
+  }): void {
+    if (o.config.clientMetadata().client_id !== o.clientId) return;
+    this.offered.set(offerKey(o.issuer, o.resource, o.clientId), o.config);
+  }
+
   /** Interactive sign-in (browser). The scope list must name the issuer (SHERPA_ISSUER:…). */
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const request = decodeSherpaScopes(scopes);
@@ -118,6 +137,12 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     const scopeList = [...new Set(['openid', 'profile', 'offline_access', ...request.scopes])];
     this.lastFailure = undefined;
     const timeoutMs = this.signInTimeoutMs();
+    const key = offerKey(issuer, request.resource, clientId);
+    const offered = this.offered.get(key);
+    this.offered.delete(key);
+    const discovery = offered
+      ? { config: offered }
+      : { issuer, clientId, fetch: await policyFetch(request.resource ?? issuer) };
     const tokens = await vscode.window
       .withProgress(
         {
@@ -137,8 +162,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
             `Sign-in: authorization code + PKCE at ${issuer}, client ${clientId}, scopes ${scopeList.join(' ')}`,
           );
           return loginWithAuthorizationCode({
-            issuer,
-            clientId,
+            ...discovery,
             scopes: scopeList,
             ...(request.resource ? { resource: request.resource } : {}),
             // An interactive sign-in is the moment to choose the account (after Sign Out, say, to switch
@@ -228,9 +252,11 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     if (stored.refreshToken) {
       try {
         this.log.info(`Refreshing the expired token of ${stored.account.label} at ${stored.issuer}`);
+        // The issuer is reached under the policy of the server the session is for (its resource).
         const tokens = await refreshTokens(stored.refreshToken, {
           issuer: stored.issuer,
           clientId: stored.clientId,
+          fetch: await policyFetch(stored.resource ?? stored.issuer),
           ...(stored.resource ? { resource: stored.resource } : {}),
         });
         const fresh = { ...toStoredSession(tokens, stored), id: stored.id };
@@ -255,6 +281,15 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+function offerKey(issuer: string, resource: string | undefined, clientId: string): string {
+  return JSON.stringify([issuer, resource ?? '', clientId]);
+}
+
+/** A guarded fetch with the network policy of `url` (the MCP server a session is for). */
+async function policyFetch(url: string): Promise<client.CustomFetch> {
+  return createGuardedFetch(await networkPolicyFor(url)) as client.CustomFetch;
 }
 
 /**

@@ -136,6 +136,13 @@ export class TokenBroker {
         );
       }
     } else {
+      // The provider signs in with the engine's view of the issuer, not a second discovery of its own.
+      this.o.authProvider.offerConfiguration({
+        issuer: request.issuer,
+        resource: request.resource,
+        clientId,
+        config: request.config,
+      });
       token = await this.getSherpaToken(plan.scopes, plan.rejected, request);
     }
     this.lastToken = token.accessToken;

@@ -3,7 +3,7 @@
  * VS Code authentication provider, with which scope list, and whether the person must agree first
  * (step-up). No `vscode` import, so test/unit/extension checks the decisions directly.
  */
-import { isEntraIssuer, tenantFromIssuer } from '../../core/entra';
+import { isEntraPublicCloudIssuer, tenantFromIssuer } from '../../core/entra';
 import { SherpaError } from '../../core/errors';
 import { encodeSherpaScopes } from '../auth/scope-encoding';
 import { ExtensionError } from '../errors';
@@ -64,7 +64,8 @@ export function planTokenRequest(
   request: TokenRequestFacts,
   o: { clientId: string; tenant?: string; lastToken?: string },
 ): TokenPlan {
-  if (isEntraIssuer(request.issuer)) {
+  // VS Code's microsoft provider signs in to the public cloud only; a national cloud goes to sherpa-oauth.
+  if (isEntraPublicCloudIssuer(request.issuer)) {
     // The microsoft provider reads VSCODE_* entries as instructions (which client, which tenant): only
     // Sherpa may write them. Core's scope policy already refuses them from servers; this is the last gate.
     const smuggled = request.scopes.find((s) => /^vscode_/i.test(s));

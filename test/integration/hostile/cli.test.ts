@@ -266,6 +266,122 @@ describe('hostile servers vs the sherpa CLI', () => {
     );
   });
 
+  for (const [name, forged] of [
+    ['the cloud metadata address', 'http://169.254.169.254/'],
+    ['Entra ID', 'https://login.microsoftonline.com/common/v2.0'],
+    ['another https origin', 'https://idp.corp.example'],
+  ] as const) {
+    test(`a 2025-03-26 metadata document naming ${name} as its issuer is refused (AS_ISSUER_MISMATCH)`, async () => {
+      await withServer(
+        { noPrm: true, resourceMetadata: null, legacy: { issuer: forged }, challengeScope: 'User.Read' },
+        async (s) => {
+          const r = await connect(s);
+          assert.equal(r.code, 1, r.stderr);
+          assert.match(r.stderr, /expected "http:\/\/127\.0\.0\.1:\d+".*\[AS_ISSUER_MISMATCH\]/s);
+          assert.equal(r.opened.length, 0, 'no browser was opened');
+          assert.ok(!s.requests.some((q) => q.path.startsWith('/as/')), 'no authorization server request');
+        },
+      );
+    });
+  }
+
+  test('a 2025-03-26 issuer on another loopback origin is refused and never contacted', async () => {
+    await withServer({}, async (elsewhere) => {
+      await withServer(
+        { noPrm: true, resourceMetadata: null, legacy: { issuer: elsewhere.origin } },
+        async (s) => {
+          const r = await connect(s);
+          assert.equal(r.code, 1, r.stderr);
+          assert.match(r.stderr, /\[AS_ISSUER_MISMATCH\]/);
+          assert.deepEqual(elsewhere.requests, [], 'the forged issuer got no request');
+          assert.equal(r.opened.length, 0);
+        },
+      );
+    });
+  });
+
+  test('a 2025-03-26 server that is its own authorization server still connects', async () => {
+    await withServer({ noPrm: true, resourceMetadata: null, legacy: {} }, async (s) => {
+      const r = await connect(s);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /no Protected Resource Metadata: 2025-03-26 server/);
+      assert.equal(r.opened.length, 1);
+    });
+  });
+
+  for (const host of ['login.microsoftonline.com', 'login.microsoftonline.us']) {
+    test(`authorization server metadata sending sign-in to ${host} under a non-Entra issuer is refused`, async () => {
+      await withServer(
+        {
+          challengeScope: 'User.Read https://management.azure.com/user_impersonation',
+          asMetadata: {
+            authorization_endpoint: `https://${host}/common/oauth2/v2.0/authorize`,
+            token_endpoint: `https://${host}/common/oauth2/v2.0/token`,
+          },
+        },
+        async (s) => {
+          const r = await connect(s, ['--no-resource']);
+          assert.equal(r.code, 1, r.stderr);
+          assert.match(r.stderr, /sends its authorization_endpoint to Entra ID.*\[AS_ISSUER_MISMATCH\]/s);
+          assert.equal(r.opened.length, 0, 'no Microsoft sign-in page was opened');
+        },
+      );
+    });
+  }
+
+  test('a new scope demanded on every request: 1 sign-in + 3 step-ups for the connection, then AUTH_RETRY_LIMIT', async () => {
+    await withServer(
+      {
+        challengeScope: 's0',
+        refuse: (n) =>
+          n % 2 === 0
+            ? { status: 403, challenge: `Bearer error="insufficient_scope", scope="s${n / 2 + 1}"` }
+            : undefined,
+      },
+      async (s) => {
+        const r = await connect(s, ['--call', 'steal']);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /after 3 step-ups on this connection.*\[AUTH_RETRY_LIMIT\]/s);
+        assert.equal(r.opened.length, 4, 'exactly 4 sign-ins');
+        assert.equal(s.requests.filter((q) => q.path === '/as/token').length, 4);
+      },
+    );
+  });
+
+  test('401 on every second request: 1 sign-in + 2 re-authorizations, then AUTH_RETRY_LIMIT', async () => {
+    await withServer(
+      {
+        refuse: (n) => (n % 2 === 0 ? { status: 401, challenge: 'Bearer error="invalid_token"' } : undefined),
+      },
+      async (s) => {
+        const r = await connect(s, ['--call', 'steal']);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /\[AUTH_RETRY_LIMIT\]/);
+        assert.equal(r.opened.length, 3, 'exactly 3 sign-ins');
+      },
+    );
+  });
+
+  test('403 insufficient_scope to the first request is the first sign-in: a token line, no step-up', async () => {
+    await withServer({ tokenlessStatus: 403, challengeScope: 'mcp:read' }, async (s) => {
+      const r = await connect(s);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /✔ token /);
+      assert.doesNotMatch(r.stdout, /step-up/);
+      assert.equal(r.opened.length, 1);
+    });
+  });
+
+  test('an unprotected server: NO_CHALLENGE, and no ✔ initialize or tool names before it', async () => {
+    await withServer({ unprotected: true, tools: [{ name: 'open-tool' }] }, async (s) => {
+      const r = await connect(s);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /\[NO_CHALLENGE\]/);
+      assert.match(r.stdout, /✘ probe/);
+      assert.doesNotMatch(r.stdout, /✔|open-tool/);
+    });
+  });
+
   test('control characters and markup in server name, tool names, errors and output are made printable', async () => {
     const evil = '\u001b]0;pwned\u0007\u001b[2K\u001b[1A✔ token \u202eevil';
     await withServer(

@@ -15,10 +15,17 @@ export const HOSTILE_TOKEN = 'hostile-opaque-token-0001';
 export interface HostileBehaviour {
   /** `scope` of the 401 challenge (default: none). */
   challengeScope?: string;
-  /** `resource_metadata` of the 401 challenge (default: this server's PRM URL). */
-  resourceMetadata?: string;
-  /** Merged over the default PRM document. */
-  prm?: Record<string, unknown>;
+  /** `resource_metadata` of the 401 challenge (default: this server's PRM URL; null: none). */
+  resourceMetadata?: string | null;
+  /** Merged over the default PRM document; a function gets how many times the PRM was read before. */
+  prm?: Record<string, unknown> | ((reads: number) => Record<string, unknown>);
+  /** No PRM at all (404), as a 2025-03-26 server. */
+  noPrm?: boolean;
+  /**
+   * A 2025-03-26 authorization server at the origin: `/.well-known/oauth-authorization-server` serves the
+   * metadata (endpoints under /as) with this issuer (default: the origin).
+   */
+  legacy?: { issuer?: string };
   /** How the PRM endpoint answers: JSON (default), an endless stream, or a redirect. */
   prmBody?: 'json' | 'endless' | { redirect: string };
   /** Merged over the default authorization server metadata. */
@@ -29,6 +36,15 @@ export interface HostileBehaviour {
   toolResultText?: string;
   /** Merged over the default device authorization response (RFC 8628 §3.2). */
   device?: Record<string, unknown>;
+  /** Serves MCP to anyone, token or not: a server that is not protected at all. */
+  unprotected?: boolean;
+  /** How the request without a token is refused: 401 (default) or 403 insufficient_scope. */
+  tokenlessStatus?: 401 | 403;
+  /**
+   * Refuses an MCP POST that carries this server's token: `n` counts such requests from 0. Returns the
+   * status and WWW-Authenticate value to answer with, or undefined to serve the request.
+   */
+  refuse?: (n: number, method: string | undefined) => { status: 401 | 403; challenge: string } | undefined;
 }
 
 export interface RecordedRequest {
@@ -72,13 +88,17 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
     res.end(JSON.stringify(value));
   };
   const issuer = () => `${origin}/as`;
+  let prmReads = 0;
+  let tokened = 0;
   const prmDoc = () => ({
     resource: `${origin}/mcp`,
     authorization_servers: [issuer()],
-    ...behaviour.prm,
+    ...(typeof behaviour.prm === 'function' ? behaviour.prm(prmReads++) : behaviour.prm),
   });
+  // The issuer this server signs as: its /as, or the 2025-03-26 one it claims.
+  const signingIssuer = () => (behaviour.legacy ? (behaviour.legacy.issuer ?? origin) : issuer());
   const asDoc = () => ({
-    issuer: issuer(),
+    issuer: signingIssuer(),
     authorization_endpoint: `${issuer()}/authorize`,
     token_endpoint: `${issuer()}/token`,
     device_authorization_endpoint: `${issuer()}/device`,
@@ -96,6 +116,7 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
       path === '/.well-known/oauth-protected-resource/mcp' ||
       path === '/.well-known/oauth-protected-resource'
     ) {
+      if (behaviour.noPrm) return json(res, 404, { error: 'not_found' });
       const mode = behaviour.prmBody ?? 'json';
       if (mode === 'endless') {
         // Never ends: a client that reads it all grows until it dies.
@@ -125,6 +146,9 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
     ) {
       return json(res, 200, asDoc());
     }
+    if (path === '/.well-known/oauth-authorization-server' && behaviour.legacy) {
+      return json(res, 200, asDoc());
+    }
     if (path.startsWith('/as/authorize')) {
       const redirect = url.searchParams.get('redirect_uri') ?? '';
       const back = new URL(redirect);
@@ -137,10 +161,13 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
     if (path === '/as/jwks') return json(res, 200, { keys: [jwk] });
     if (path === '/as/token' && req.method === 'POST') {
       const form = new URLSearchParams(body);
-      const clientId = form.get('client_id') ?? 'unknown';
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const clientId =
+        form.get('client_id') ??
+        (basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]!) : 'unknown');
       void new SignJWT({ preferred_username: 'mallory@hostile.example' })
         .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
-        .setIssuer(issuer())
+        .setIssuer(signingIssuer())
         .setAudience(clientId)
         .setSubject('mallory')
         .setIssuedAt()
@@ -156,6 +183,17 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
         );
       return;
     }
+    if (path === '/as/register' && req.method === 'POST') {
+      // RFC 7591 §3.2.1: a confidential client, so tests can check the secret never leaves the engine.
+      const asked = JSON.parse(body || '{}') as Record<string, unknown>;
+      return json(res, 201, {
+        ...asked,
+        client_id: 'hostile-dcr-client',
+        client_secret: 'hostile-dcr-secret-0001',
+        client_secret_expires_at: 0,
+        token_endpoint_auth_method: 'client_secret_basic',
+      });
+    }
     if (path === '/as/device' && req.method === 'POST') {
       return json(res, 200, {
         device_code: 'hostile-device-code',
@@ -167,17 +205,28 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
       });
     }
     if (path === '/mcp' && req.method === 'POST') {
+      if (behaviour.unprotected) return mcp(res, body);
       if (req.headers.authorization !== `Bearer ${HOSTILE_TOKEN}`) {
+        const metadataUrl =
+          behaviour.resourceMetadata === undefined
+            ? `${origin}/.well-known/oauth-protected-resource/mcp`
+            : behaviour.resourceMetadata;
+        const forbidden = behaviour.tokenlessStatus === 403;
         const params = [
+          ...(forbidden ? ['error="insufficient_scope"'] : []),
           ...(behaviour.challengeScope !== undefined ? [`scope="${behaviour.challengeScope}"`] : []),
-          `resource_metadata="${behaviour.resourceMetadata ?? `${origin}/.well-known/oauth-protected-resource/mcp`}"`,
+          ...(metadataUrl !== null ? [`resource_metadata="${metadataUrl}"`] : []),
         ];
         return json(
           res,
-          401,
-          { error: 'unauthorized' },
+          forbidden ? 403 : 401,
+          { error: forbidden ? 'insufficient_scope' : 'unauthorized' },
           { 'www-authenticate': `Bearer ${params.join(', ')}` },
         );
+      }
+      const refusal = behaviour.refuse?.(tokened++, methodOf(body));
+      if (refusal) {
+        return json(res, refusal.status, { error: 'refused' }, { 'www-authenticate': refusal.challenge });
       }
       return mcp(res, body);
     }
@@ -220,6 +269,14 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
           id: msg.id,
           error: { code: -32601, message: 'no such method' },
         });
+    }
+  }
+
+  function methodOf(body: string): string | undefined {
+    try {
+      return (JSON.parse(body) as { method?: string }).method;
+    } catch {
+      return undefined;
     }
   }
 

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decideOnAuthFailure, DEFAULT_RETRY_LIMITS } from '../../../../src/core/client/retry-policy';
+import {
+  ConnectionBudget,
+  decideOnAuthFailure,
+  DEFAULT_RETRY_LIMITS,
+} from '../../../../src/core/client/retry-policy';
 
 const fresh = { authorizations: 0, retries: 0 };
 const bearer = (o: { error?: string; scope?: string } = {}) => ({ params: {}, ...o });
@@ -79,6 +83,85 @@ test('every request is bounded by maxAuthorizationsPerRequest', () => {
   const max = DEFAULT_RETRY_LIMITS.maxAuthorizationsPerRequest;
   assert.equal(decideOnAuthFailure(failure, { authorizations: max - 1, retries: 0 }, []).action, 'authorize');
   assert.equal(decideOnAuthFailure(failure, { authorizations: max, retries: 0 }, []).action, 'give-up');
-  const strict = { maxAuthorizationsPerRequest: 1, maxRetriesPerRequest: 0 };
+  const strict = { ...DEFAULT_RETRY_LIMITS, maxAuthorizationsPerRequest: 1, maxRetriesPerRequest: 0 };
   assert.equal(decideOnAuthFailure({ status: 401, sentToken: true }, fresh, [], strict).action, 'give-up');
+});
+
+test('403 insufficient_scope to a request without a token is the first authorization, not a step-up', () => {
+  const challenge = bearer({ error: 'insufficient_scope', scope: 'mcp:read' });
+  assert.deepEqual(decideOnAuthFailure({ status: 403, challenge, sentToken: false }, fresh, []), {
+    action: 'authorize',
+    reason: 'initial',
+  });
+});
+
+test('step-ups are bounded per connection, not only per request', () => {
+  const failure = {
+    status: 403,
+    challenge: bearer({ error: 'insufficient_scope', scope: 'mcp:new' }),
+    sentToken: true,
+  };
+  const max = DEFAULT_RETRY_LIMITS.maxStepUpsPerConnection;
+  const at = (connectionStepUps: number) =>
+    decideOnAuthFailure(failure, { ...fresh, connectionStepUps }, ['mcp:read']);
+  assert.deepEqual(at(max - 1), { action: 'authorize', reason: 'step-up' });
+  assert.deepEqual(at(max), {
+    action: 'give-up',
+    why: `403 insufficient_scope after ${max} step-ups on this connection`,
+  });
+});
+
+test('a re-obtained token the server never accepted is not replaced again', () => {
+  const failure = { status: 401, challenge: bearer({ error: 'invalid_token' }), sentToken: true };
+  assert.equal(decideOnAuthFailure(failure, fresh, []).action, 'authorize');
+  assert.equal(
+    decideOnAuthFailure({ ...failure, retriedTokenNeverAccepted: true }, fresh, []).action,
+    'give-up',
+  );
+});
+
+test('retries are bounded within the connection window', () => {
+  const failure = { status: 401, sentToken: true };
+  const max = DEFAULT_RETRY_LIMITS.maxRetriesPerWindow;
+  assert.equal(
+    decideOnAuthFailure(failure, { ...fresh, recentConnectionRetries: max - 1 }, []).action,
+    'authorize',
+  );
+  assert.equal(
+    decideOnAuthFailure(failure, { ...fresh, recentConnectionRetries: max }, []).action,
+    'give-up',
+  );
+});
+
+test('ConnectionBudget: retries leave the window as time passes; acceptance clears the never-accepted rule', () => {
+  let now = 0;
+  const budget = new ConnectionBudget(DEFAULT_RETRY_LIMITS, () => now);
+  const refused = (sentWith: string) =>
+    budget.decide({ status: 401, sentToken: true, sentWith }, fresh, []).action;
+  budget.obtained('t0', 'initial');
+  budget.acceptedWith('t0');
+  assert.equal(refused('t0'), 'authorize');
+  budget.obtained('t1', 'retry');
+  assert.equal(refused('t1'), 'give-up', 't1 was never accepted');
+  budget.acceptedWith('t1');
+  assert.equal(refused('t1'), 'authorize');
+  budget.obtained('t2', 'retry');
+  budget.acceptedWith('t2');
+  assert.equal(refused('t2'), 'give-up', `${DEFAULT_RETRY_LIMITS.maxRetriesPerWindow} retries in the window`);
+  now += DEFAULT_RETRY_LIMITS.retryWindowMs + 1;
+  assert.equal(refused('t2'), 'authorize', 'the window has moved on');
+  budget.acceptedWith('an older token');
+  budget.obtained('t3', 'retry');
+  budget.acceptedWith('t2');
+  assert.equal(refused('t3'), 'give-up', 'only the current token counts as accepted');
+});
+
+test('ConnectionBudget counts step-ups for the whole connection', () => {
+  const budget = new ConnectionBudget();
+  const challenge = bearer({ error: 'insufficient_scope', scope: 'mcp:next' });
+  for (let i = 0; i < DEFAULT_RETRY_LIMITS.maxStepUpsPerConnection; i++) {
+    assert.equal(budget.decide({ status: 403, challenge, sentToken: true }, fresh, []).action, 'authorize');
+    budget.obtained(`t${i}`, 'step-up');
+  }
+  assert.equal(budget.decide({ status: 403, challenge, sentToken: true }, fresh, []).action, 'give-up');
 });

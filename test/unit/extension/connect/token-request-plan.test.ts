@@ -93,6 +93,13 @@ describe('token request plan (which provider, which scopes)', () => {
     assert.equal('rejected' in plan, false, 'an initial request rejects no token');
   });
 
+  it("Entra's public-cloud aliases use the microsoft provider; a national cloud does not (it cannot sign in there)", () => {
+    const alias = 'https://login.microsoft.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
+    assert.equal(planTokenRequest(request({ issuer: alias }), { clientId: 'cid' }).provider, 'microsoft');
+    const usGov = 'https://login.microsoftonline.us/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
+    assert.equal(planTokenRequest(request({ issuer: usGov }), { clientId: 'cid' }).provider, 'sherpa-oauth');
+  });
+
   it('a retry after a 401 names the rejected token, so the provider refreshes it', () => {
     const plan = planTokenRequest(request({ reason: 'retry' }), { clientId: 'c', lastToken: 'old' });
     assert.equal(plan.provider === 'sherpa-oauth' && plan.rejected, 'old');
