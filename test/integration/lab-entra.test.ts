@@ -57,6 +57,20 @@ function pkce() {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
+/** An authorization request of VS Code's client with a loopback redirect and PKCE S256; `params` add or override. */
+function authorizeUrl(challenge: string, params: Record<string, string>): URL {
+  const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
+  url.search = new URLSearchParams({
+    client_id: VSCODE_CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: REDIRECT,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...params,
+  }).toString();
+  return url;
+}
+
 async function listTools(mcpUrl: string, token: string): Promise<string[]> {
   const client = new Client({ name: 'entra-lab-test', version: '0' });
   await client.connect(
@@ -285,15 +299,7 @@ describe('the lab as Entra ID (--entra)', () => {
     );
     try {
       const { verifier, challenge } = pkce();
-      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
-      url.search = new URLSearchParams({
-        client_id: VSCODE_CLIENT_ID,
-        response_type: 'code',
-        redirect_uri: REDIRECT,
-        scope: `openid ${lab.secure}/access_as_user`,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      }).toString();
+      const url = authorizeUrl(challenge, { scope: `openid ${lab.secure}/access_as_user` });
       const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
       const res = await route.fetch(`${AUTHORITY}/oauth2/v2.0/token`, {
         method: 'POST',
@@ -404,15 +410,7 @@ describe('the lab as Entra ID (--entra)', () => {
     test('token endpoint: wrong PKCE verifier → AADSTS501481', async () => {
       const scope = `${lab.secure}/access_as_user`;
       const { challenge } = pkce();
-      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
-      url.search = new URLSearchParams({
-        client_id: VSCODE_CLIENT_ID,
-        response_type: 'code',
-        redirect_uri: REDIRECT,
-        scope: `openid ${scope}`,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      }).toString();
+      const url = authorizeUrl(challenge, { scope: `openid ${scope}` });
       const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
       const res = await token({
         grant_type: 'authorization_code',
@@ -427,15 +425,7 @@ describe('the lab as Entra ID (--entra)', () => {
 
     test('token endpoint: a redirect_uri other than the authorization request’s → AADSTS50011', async () => {
       const { verifier, challenge } = pkce();
-      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
-      url.search = new URLSearchParams({
-        client_id: VSCODE_CLIENT_ID,
-        response_type: 'code',
-        redirect_uri: REDIRECT,
-        scope: `openid ${lab.secure}/access_as_user`,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      }).toString();
+      const url = authorizeUrl(challenge, { scope: `openid ${lab.secure}/access_as_user` });
       const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
       const res = await token({
         grant_type: 'authorization_code',
@@ -449,19 +439,7 @@ describe('the lab as Entra ID (--entra)', () => {
       assertEntraBody(body, 50011, 'invalid_request');
     });
 
-    const authorize = (params: Record<string, string>) => {
-      const { challenge } = pkce();
-      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
-      url.search = new URLSearchParams({
-        client_id: VSCODE_CLIENT_ID,
-        response_type: 'code',
-        redirect_uri: REDIRECT,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        ...params,
-      }).toString();
-      return url;
-    };
+    const authorize = (params: Record<string, string>) => authorizeUrl(pkce().challenge, params);
 
     test('authorize: unknown client → error page with AADSTS700016, no redirect', async () => {
       const res = await route.fetch(
@@ -601,16 +579,10 @@ describe('the Entra lab in strict mode (--entra --strict)', () => {
         await fetch(new URL('/.well-known/oauth-protected-resource/mcp', lab.secure))
       ).json()) as { resource: string; scopes_supported: string[] };
       assert.deepEqual(prm.scopes_supported, [`api://${LAB_API_CLIENT_ID}/access_as_user`]);
-      const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
-      url.search = new URLSearchParams({
-        client_id: VSCODE_CLIENT_ID,
-        response_type: 'code',
-        redirect_uri: REDIRECT,
+      const url = authorizeUrl(pkce().challenge, {
         scope: `openid ${prm.scopes_supported[0]}`,
         resource: prm.resource,
-        code_challenge: pkce().challenge,
-        code_challenge_method: 'S256',
-      }).toString();
+      });
       const res = await route.fetch(url, { redirect: 'manual' });
       assert.equal(res.status, 400);
       const page = await res.text();
