@@ -1,7 +1,7 @@
 // @peculiar/x509 2.x resolves its services through tsyringe, which needs the Reflect metadata polyfill
 // loaded before it; the library leaves that choice to the application.
 import 'reflect-metadata';
-import { createHash, webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -78,15 +78,17 @@ function randomSerial(): string {
   return Buffer.from(bytes).toString('hex');
 }
 
+/** PKCS#8 DER (WebCrypto's export) → PEM, framed by node's crypto rather than by hand. */
 function toPkcs8Pem(der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64');
-  return `-----BEGIN PRIVATE KEY-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
+  return createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' })
+    .export({ format: 'pem', type: 'pkcs8' })
+    .toString();
 }
 
+/** PEM → PKCS#8 DER for WebCrypto's importKey. */
 function fromPkcs8Pem(pem: string): ArrayBuffer {
-  const b64 = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '').replace(/\s+/g, '');
-  const buf = Buffer.from(b64, 'base64');
-  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  const buf = createPrivateKey(pem).export({ format: 'der', type: 'pkcs8' });
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
 
 /** RFC 5280 §4.2.1.10: permitted DNS subtrees only; the library's ASN.1 schema encodes it. */
