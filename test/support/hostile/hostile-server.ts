@@ -10,6 +10,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 
+/** Follows the hostile server's authorization redirect to the loopback receiver, as a browser would. */
+export async function headlessBrowser(url: URL): Promise<void> {
+  const res = await fetch(url, { redirect: 'manual' });
+  const location = res.headers.get('location');
+  await res.body?.cancel();
+  if (location) await (await fetch(new URL(location, url))).text();
+}
+
 export const HOSTILE_TOKEN = 'hostile-opaque-token-0001';
 
 export interface HostileBehaviour {

@@ -12,17 +12,10 @@ import { isSherpaError } from '../../../../src/core/errors';
 import { authorizationCodeGrant } from '../../../../src/core/grants/strategies';
 import {
   HOSTILE_TOKEN,
+  headlessBrowser,
   startHostileServer,
   type HostileServer,
 } from '../../../support/hostile/hostile-server';
-
-/** Follows the authorization URL's redirect to the loopback receiver, as a browser would. */
-async function headlessBrowser(url: URL): Promise<void> {
-  const res = await fetch(url, { redirect: 'manual' });
-  const location = res.headers.get('location');
-  await res.body?.cancel();
-  if (location) await (await fetch(new URL(location, url))).text();
-}
 
 const options = (steps: ConnectStepEvent[]) => ({
   credentials: publicClient('stand-in-client'),

@@ -13,17 +13,11 @@ import type { ConnectStepEvent } from '../../../../src/core/client/steps';
 import { isSherpaError } from '../../../../src/core/errors';
 import { authorizationCodeGrant } from '../../../../src/core/grants/strategies';
 import {
+  headlessBrowser,
   startHostileServer,
   type HostileBehaviour,
   type HostileServer,
 } from '../../../support/hostile/hostile-server';
-
-async function headlessBrowser(url: URL): Promise<void> {
-  const res = await fetch(url, { redirect: 'manual' });
-  const location = res.headers.get('location');
-  await res.body?.cancel();
-  if (location) await (await fetch(new URL(location, url))).text();
-}
 
 /** The real authorization code grant, recording every TokenRequest the engine hands it. */
 function recorded(): { grant: GrantStrategy; requests: TokenRequest[] } {
