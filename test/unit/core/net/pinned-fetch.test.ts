@@ -48,7 +48,15 @@ describe('the guarded fetch connects to the address it checked', () => {
     rebound?.server.close();
   });
 
-  it('a resolver answering differently the second time is asked once; the socket goes to the vetted address', async () => {
+  it('a resolver answering differently the second time is asked once; the socket goes to the vetted address', async (t) => {
+    // A proxy in the environment turns pinning off (the proxy resolves names): none for this case.
+    for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+      const saved = process.env[name];
+      delete process.env[name];
+      t.after(() => {
+        if (saved !== undefined) process.env[name] = saved;
+      });
+    }
     let lookups = 0;
     const policy: NetworkPolicy = {
       allowed: new Set(['loopback']),
