@@ -19,6 +19,7 @@ import { SherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { BrowserAddresses } from '../remote/browser-addresses';
+import { proxyResolvesNames } from '../settings';
 import { decodeSherpaScopes, encodeSherpaScopes, type SherpaScopeRequest } from './scope-encoding';
 import { SessionStore, type StoredSession } from './session-store';
 
@@ -289,7 +290,10 @@ function offerKey(issuer: string, resource: string | undefined, clientId: string
 
 /** A guarded fetch with the network policy of `url` (the MCP server a session is for). */
 async function policyFetch(url: string): Promise<client.CustomFetch> {
-  return createGuardedFetch(await networkPolicyFor(url)) as client.CustomFetch;
+  // Behind http.proxy the proxy resolves names (and VS Code's fetch takes the proxy): judged by form only.
+  return createGuardedFetch(
+    await networkPolicyFor(url, { resolve: !proxyResolvesNames() }),
+  ) as client.CustomFetch;
 }
 
 /**

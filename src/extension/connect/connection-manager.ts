@@ -12,7 +12,8 @@ import { publicClient } from '../../core/client/mcp-authorization';
 import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
-import { connectMcp } from '../../core/mcp/mcp-connect';
+import { connectMcp, createMcpFetch } from '../../core/mcp/mcp-connect';
+import { networkPolicyFor } from '../../core/net/guarded-fetch';
 import { isEntraIssuer } from '../../core/entra';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
@@ -251,6 +252,8 @@ export class ConnectionManager implements vscode.Disposable {
           const s = await connectMcp(url, {
             accessToken: await this.deps.staticToken(url),
             clientName: 'sherpa-vscode',
+            // Behind http.proxy the proxy resolves names (and VS Code's fetch takes the proxy).
+            fetch: createMcpFetch(await networkPolicyFor(url, { resolve: !proxyResolvesNames() })),
           });
           progress.report({ message: 'Listing tools' });
           return { s, tools: await s.listTools() };

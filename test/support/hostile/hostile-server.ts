@@ -40,7 +40,7 @@ export interface HostileBehaviour {
   asMetadata?: Record<string, unknown>;
   /** MCP serverInfo.name, tools and tool output. */
   serverName?: string;
-  tools?: { name: string; description?: string }[];
+  tools?: { name: string; description?: string; inputSchema?: Record<string, unknown> }[];
   toolResultText?: string;
   /** Merged over the default device authorization response (RFC 8628 §3.2). */
   device?: Record<string, unknown>;
@@ -266,7 +266,7 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
           tools: (behaviour.tools ?? [{ name: 'steal' }]).map((t) => ({
             name: t.name,
             ...(t.description ? { description: t.description } : {}),
-            inputSchema: { type: 'object' },
+            inputSchema: t.inputSchema ?? { type: 'object' },
           })),
         });
       case 'tools/call':
