@@ -1,6 +1,7 @@
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLoopbackTarget, parseAuthority, routeTarget } from '../../../src/lab/lab-proxy';
+import net, { type AddressInfo } from 'node:net';
+import { isLoopbackTarget, parseAuthority, routeTarget, startLabProxy } from '../../../src/lab/lab-proxy';
 
 const TUNNELS = { 'login.microsoftonline.com:443': { host: '127.0.0.1', port: 7480 } };
 
@@ -50,5 +51,46 @@ describe('lab-proxy routing (no DNS: decided from the literal target)', () => {
     assert.deepEqual(routeTarget('localhost', 7482, TUNNELS), { host: '127.0.0.1', port: 7482 });
     assert.deepEqual(routeTarget('[::1]', 7482, TUNNELS), { host: '::1', port: 7482 });
     assert.equal(routeTarget('10.255.255.1', 443, TUNNELS), undefined);
+  });
+});
+
+/** The status line the proxy answers a raw CONNECT with (the client socket is opened with createConnection). */
+function connectStatus(proxyPort: number, target: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.createConnection(proxyPort, '127.0.0.1', () =>
+      s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`),
+    );
+    let data = '';
+    s.setTimeout(5_000, () => reject(new Error(`no answer for CONNECT ${target}`)));
+    s.on('data', (d) => {
+      data += d.toString();
+      if (!data.includes('\r\n')) return;
+      s.destroy();
+      resolve(data.split('\r\n')[0] ?? '');
+    });
+    s.on('error', reject);
+  });
+}
+
+describe('lab-proxy refusal opens nothing', () => {
+  test('a foreign name or address gets 403 without a single outbound connection; loopback gets one', async () => {
+    const upstream = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const proxy = await startLabProxy({ host: '127.0.0.1', port: 0, tunnels: TUNNELS });
+    // The proxy opens upstream connections with net.connect (which also resolves names): count them.
+    const connect = mock.method(net, 'connect');
+    try {
+      const port = Number(new URL(proxy.url).port);
+      for (const target of ['no-such-host.invalid:443', '10.255.255.1:443', 'login.microsoftonline.com:80'])
+        assert.equal(await connectStatus(port, target), 'HTTP/1.1 403 Forbidden', target);
+      assert.equal(connect.mock.callCount(), 0, 'nothing was resolved or connected for a refused target');
+      const local = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+      assert.equal(await connectStatus(port, local), 'HTTP/1.1 200 Connection Established');
+      assert.equal(connect.mock.callCount(), 1, 'the spy sees the proxy connect when it does');
+    } finally {
+      connect.mock.restore();
+      await proxy.close();
+      upstream.close();
+    }
   });
 });
