@@ -1,7 +1,7 @@
 import { describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
-import { isLoopbackTarget, parseAuthority, routeTarget, startLabProxy } from '../../../src/lab/lab-proxy';
+import { parseAuthority, routeTarget, startLabProxy } from '../../../src/lab/lab-proxy';
 
 const TUNNELS = { 'login.microsoftonline.com:443': { host: '127.0.0.1', port: 7480 } };
 
@@ -25,21 +25,6 @@ describe('lab-proxy routing (no DNS: decided from the literal target)', () => {
     }
   });
 
-  test('isLoopbackTarget: only literal loopback names and addresses', () => {
-    for (const yes of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]'])
-      assert.ok(isLoopbackTarget(yes), yes);
-    for (const no of [
-      '10.0.0.1',
-      '0.0.0.0',
-      'localhost.evil.example',
-      '127.0.0.1.nip.io',
-      'login.microsoftonline.com',
-      '::ffff:8.8.8.8',
-    ]) {
-      assert.ok(!isLoopbackTarget(no), no);
-    }
-  });
-
   test('routeTarget: the mapped host on its port only; loopback as-is; everything else nowhere', () => {
     assert.deepEqual(routeTarget('login.microsoftonline.com', 443, TUNNELS), {
       host: '127.0.0.1',
@@ -51,6 +36,8 @@ describe('lab-proxy routing (no DNS: decided from the literal target)', () => {
     assert.deepEqual(routeTarget('localhost', 7482, TUNNELS), { host: '127.0.0.1', port: 7482 });
     assert.deepEqual(routeTarget('[::1]', 7482, TUNNELS), { host: '::1', port: 7482 });
     assert.equal(routeTarget('10.255.255.1', 443, TUNNELS), undefined);
+    // All of 127/8 is loopback, as everywhere in Sherpa (core/net/loopback.ts).
+    assert.deepEqual(routeTarget('127.0.0.2', 7482, TUNNELS), { host: '127.0.0.2', port: 7482 });
   });
 });
 
