@@ -3,7 +3,8 @@
  * once with initialize (non-destructive). RFC 8725 (JWT BCP) §2-§3, RFC 7515 §5.2, RFC 8707, MCP
  * authorization 2025-11-25 §Token Audience Binding and Validation.
  */
-import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { asAlgNone, signWithAttackerKey, withChangedClaims, withoutSignature } from '../token/forge';
 import { findBearerChallenge } from '../discovery/www-authenticate';
 import { describeStatus, record, send, type AuditContext } from './context';
 import { isRpcSuccess, type ProbeResult } from './probe';
@@ -32,8 +33,6 @@ function describeChallenge(r: ProbeResult): string {
   const c = findBearerChallenge(r.headers['www-authenticate']);
   return c?.error ? ` ${c.error}${c.errorDescription ? `: ${c.errorDescription}` : ''}` : '';
 }
-
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 export async function runTokenChecks(ctx: AuditContext): Promise<void> {
   const token = ctx.tokens.valid;
@@ -77,10 +76,13 @@ export async function runTokenChecks(ctx: AuditContext): Promise<void> {
   }
 
   if (isJwt(token)) {
-    const [h, p, s] = token.split('.') as [string, string, string];
     const claims = decodeJwt(token);
     const header = decodeProtectedHeader(token);
-    const tampered = `${h}.${b64({ ...claims, sub: 'attacker', roles: ['Sherpa.Admin'], scp: `${String(claims.scp ?? '')} admin`.trim() })}.${s}`;
+    const tampered = withChangedClaims(token, {
+      sub: 'attacker',
+      roles: ['Sherpa.Admin'],
+      scp: `${String(claims.scp ?? '')} admin`.trim(),
+    });
     refused(
       ctx,
       'tokenTampered',
@@ -93,20 +95,20 @@ export async function runTokenChecks(ctx: AuditContext): Promise<void> {
     refused(
       ctx,
       'tokenStripped',
-      await send(ctx, { rpc: 'initialize', token: { value: `${h}.${p}.`, label: 'signature removed' } }),
+      await send(ctx, {
+        rpc: 'initialize',
+        token: { value: withoutSignature(token), label: 'signature removed' },
+      }),
       'a token without a signature',
     );
-    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`;
+    const none = asAlgNone(token);
     refused(
       ctx,
       'tokenAlgNone',
       await send(ctx, { rpc: 'initialize', token: { value: none, label: 'alg none' } }),
       'an unsigned alg:none token',
     );
-    const attacker = await generateKeyPair('RS256');
-    const forged = await new SignJWT(claims as JWTPayload)
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(header.kid ? { kid: header.kid } : {}) })
-      .sign(attacker.privateKey);
+    const forged = await signWithAttackerKey(claims, header.kid);
     refused(
       ctx,
       'tokenAttackerKey',
