@@ -85,6 +85,12 @@ async function listTools(mcpUrl: string, token: string): Promise<string[]> {
   }
 }
 
+/** Until the lab's log has `line` (stderr arrives through a pipe, after the response it belongs to). */
+async function logged(lab: LabProcess, line: string): Promise<boolean> {
+  for (let i = 0; i < 50 && !lab.logs().includes(line); i++) await new Promise((r) => setTimeout(r, 100));
+  return lab.logs().includes(line);
+}
+
 /** Raw CONNECT through the proxy: the status line. */
 function connectThrough(proxyPort: number, target: string): Promise<{ status: string }> {
   return new Promise((resolve, reject) => {
@@ -528,7 +534,7 @@ describe('the lab as Entra ID (--entra)', () => {
       const r = await connectThrough(proxyPort(), 'no-such-host.invalid:443');
       assert.equal(r.status, 'HTTP/1.1 403 Forbidden');
       assert.ok(
-        lab.logs().includes('proxy refused {"target":"no-such-host.invalid:443"}'),
+        await logged(lab, 'proxy refused {"target":"no-such-host.invalid:443"}'),
         lab.logs().slice(-2000),
       );
     });
@@ -536,7 +542,7 @@ describe('the lab as Entra ID (--entra)', () => {
     test('a foreign address that would hang on connect gets 403 from the refusal', async () => {
       const r = await connectThrough(proxyPort(), '10.255.255.1:443');
       assert.equal(r.status, 'HTTP/1.1 403 Forbidden');
-      assert.ok(lab.logs().includes('proxy refused {"target":"10.255.255.1:443"}'), lab.logs().slice(-2000));
+      assert.ok(await logged(lab, 'proxy refused {"target":"10.255.255.1:443"}'), lab.logs().slice(-2000));
       const other = await connectThrough(proxyPort(), 'login.microsoftonline.com:80');
       assert.equal(other.status, 'HTTP/1.1 403 Forbidden', 'only :443 of the Entra host is mapped');
     });
