@@ -23,6 +23,7 @@ import {
 } from '../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { driveLabLogin, entraLabRoute, approveLabDeviceCode, type LabRoute } from '../../src/lab/lab-login';
+import { connectThrough } from '../support/http-request';
 import { startLabProcess, type LabProcess } from '../support/lab';
 import { secureServerEnv, startServerProcess } from '../support/server-process';
 
@@ -89,25 +90,6 @@ async function listTools(mcpUrl: string, token: string): Promise<string[]> {
 async function logged(lab: LabProcess, line: string): Promise<boolean> {
   for (let i = 0; i < 50 && !lab.logs().includes(line); i++) await new Promise((r) => setTimeout(r, 100));
   return lab.logs().includes(line);
-}
-
-/** Raw CONNECT through the proxy: the status line. */
-function connectThrough(proxyPort: number, target: string): Promise<{ status: string }> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(proxyPort, '127.0.0.1', () =>
-      s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`),
-    );
-    let data = '';
-    s.setTimeout(5_000, () => reject(new Error(`no answer for CONNECT ${target}`)));
-    s.on('data', (d) => {
-      data += d.toString();
-      if (data.includes('\r\n')) {
-        s.destroy();
-        resolve({ status: data.split('\r\n')[0] ?? '' });
-      }
-    });
-    s.on('error', reject);
-  });
 }
 
 describe('the lab as Entra ID (--entra)', () => {

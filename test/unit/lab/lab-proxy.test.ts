@@ -1,6 +1,7 @@
 import { describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
+import { connectThrough } from '../../support/http-request';
 import { parseAuthority, routeTarget, startLabProxy } from '../../../src/lab/lab-proxy';
 
 const TUNNELS = { 'login.microsoftonline.com:443': { host: '127.0.0.1', port: 7480 } };
@@ -41,24 +42,6 @@ describe('lab-proxy routing (no DNS: decided from the literal target)', () => {
   });
 });
 
-/** The status line the proxy answers a raw CONNECT with (the client socket is opened with createConnection). */
-function connectStatus(proxyPort: number, target: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.createConnection(proxyPort, '127.0.0.1', () =>
-      s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`),
-    );
-    let data = '';
-    s.setTimeout(5_000, () => reject(new Error(`no answer for CONNECT ${target}`)));
-    s.on('data', (d) => {
-      data += d.toString();
-      if (!data.includes('\r\n')) return;
-      s.destroy();
-      resolve(data.split('\r\n')[0] ?? '');
-    });
-    s.on('error', reject);
-  });
-}
-
 describe('lab-proxy refusal opens nothing', () => {
   test('a foreign name or address gets 403 without a single outbound connection; loopback gets one', async () => {
     const upstream = net.createServer((s) => s.destroy());
@@ -69,10 +52,10 @@ describe('lab-proxy refusal opens nothing', () => {
     try {
       const port = Number(new URL(proxy.url).port);
       for (const target of ['no-such-host.invalid:443', '10.255.255.1:443', 'login.microsoftonline.com:80'])
-        assert.equal(await connectStatus(port, target), 'HTTP/1.1 403 Forbidden', target);
+        assert.equal((await connectThrough(port, target)).status, 'HTTP/1.1 403 Forbidden', target);
       assert.equal(connect.mock.callCount(), 0, 'nothing was resolved or connected for a refused target');
       const local = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-      assert.equal(await connectStatus(port, local), 'HTTP/1.1 200 Connection Established');
+      assert.equal((await connectThrough(port, local)).status, 'HTTP/1.1 200 Connection Established');
       assert.equal(connect.mock.callCount(), 1, 'the spy sees the proxy connect when it does');
     } finally {
       connect.mock.restore();
