@@ -23,6 +23,8 @@ export interface CliLoginOptions {
 
 /** Authorization code + PKCE; with `user` the CLI fills in the lab's sign-in form itself. */
 export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
+  // Refuse before discovery: not even the metadata request may go to a non-loopback issuer with --user.
+  if (o.user && o.issuer) assertLoopbackUrl(o.issuer);
   const config =
     o.config ??
     (await discoverAuthorizationServer(o.issuer!, { clientId: o.clientId ?? VSCODE_CLIENT_ID })).config;

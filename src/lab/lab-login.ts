@@ -8,7 +8,7 @@
  */
 import { SherpaError } from '../core/errors';
 import { LAB_USERS, type LabUser } from './lab-defaults';
-import { isLoopbackHost } from '../core/url';
+import { isLoopbackHost } from '../core/net/loopback';
 import { createOutboundFetch } from '../servers/secure/auth/outbound-fetch';
 
 export interface LabCredentials {

@@ -17,9 +17,9 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../servers/shared/log';
+import { isLoopbackHost } from '../core/net/loopback';
 
 export interface LabProxyOptions {
   host: string;
@@ -42,16 +42,6 @@ export interface RunningLabProxy {
   close(): Promise<void>;
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-/** Loopback by its literal form only: `localhost` or an IP literal in 127/8 or ::1. No DNS. */
-export function isLoopbackTarget(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (LOOPBACK_NAMES.has(h)) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return false;
-}
-
 /** `host:port` of a CONNECT request target (RFC 9110 §9.3.6 authority-form); undefined if malformed. */
 export function parseAuthority(target: string): { hostname: string; port: number } | undefined {
   const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):(\d{1,5})$/i.exec(target);
@@ -69,7 +59,7 @@ export function routeTarget(
 ): { host: string; port: number } | undefined {
   const mapped = tunnels[`${hostname.toLowerCase()}:${port}`];
   if (mapped) return mapped;
-  if (!isLoopbackTarget(hostname)) return undefined;
+  if (!isLoopbackHost(hostname)) return undefined;
   const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return { host: bare === 'localhost' ? '127.0.0.1' : bare, port };
 }

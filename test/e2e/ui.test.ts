@@ -75,10 +75,13 @@ describe(
       await runCommand(page, 'Sherpa: Focus on Servers View');
       const rows = treeRows(page, 'Servers');
       await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
-      const labels = (await rows.allInnerTexts()).join('\n');
+      const texts = await rows.allInnerTexts();
+      const labels = texts.join('\n');
       await screenshot(page, 'servers-view');
-      assert.match(labels, /secure/i, `Servers view rows: ${labels}`);
-      assert.match(labels, /vulnerable/i, `Servers view rows: ${labels}`);
+      // One row per server, each by its own label ("secure" alone would match "INSECURE" as well).
+      const row = (label: RegExp) => texts.filter((t) => label.test(t.trim())).length;
+      assert.equal(row(/^Secure server \(OAuth 2\.1\)/), 1, `Servers view rows: ${labels}`);
+      assert.equal(row(/^Vulnerable server \(static token — INSECURE\)/), 1, `Servers view rows: ${labels}`);
     });
 
     test('Connect Secure Server as alice at forwarded addresses; the Token view shows aud, scope, passing checks', async () => {

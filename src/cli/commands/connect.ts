@@ -5,7 +5,7 @@ import { explainingEntraRefusals } from '../../core/aadsts-explanations';
 import { deviceCodeGrant } from '../../core/grants/strategies';
 import type { DeviceCodeLogin } from '../../core/grants/device-code';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../lab/lab-defaults';
-import { isLoopbackHost } from '../../core/url';
+import { isLoopbackHost } from '../../core/net/loopback';
 import { decodeToken, type DecodedToken } from '../../core/token/token-inspection';
 import { toTerminalLine } from '../../core/untrusted-text';
 import { cliGrant } from '../lab-token';

@@ -9,7 +9,7 @@ import { SherpaError, isSherpaError } from '../errors';
 import { clientCredentialsGrant } from '../grants/strategies';
 import { createMcpFetch } from '../mcp/mcp-connect';
 import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/guarded-fetch';
-import { isLoopbackHost } from '../url';
+import { isLoopbackHost } from '../net/loopback';
 import { createClientAuth, selectTokenEndpointAuthMethod, type ClientCredentials } from './client-auth';
 import type { TokenEndpointAuthMethod } from './client-auth';
 import { obtainClient, type RegisteredClient, type RegistrationSource } from './client-registration';

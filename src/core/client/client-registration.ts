@@ -12,7 +12,7 @@ import * as oauth from 'oauth4webapi';
 import type { ServerMetadata } from 'openid-client';
 import type { ClientCredentials, TokenEndpointAuthMethod } from './client-auth';
 import { SherpaError } from '../errors';
-import { isLoopbackHost } from '../url';
+import { isLoopbackHost } from '../net/loopback';
 
 export type RegistrationSource = 'pre-registered' | 'cimd' | 'dcr';
 

@@ -2,7 +2,7 @@
  * Sherpa's own VS Code authentication provider (`sherpa-oauth`) for any OAuth 2.1 authorization server
  * that is not Entra ID: the local lab, Auth0, Keycloak… Sign-in is the authorization code grant with
  * PKCE S256 and a loopback redirect on 127.0.0.1 (RFC 6749 §4.1, RFC 7636, RFC 8252 §7.3), done by
- * src/core/authorization-code.ts (openid-client). Sessions live in SecretStorage only, are keyed per
+ * src/core/grants/authorization-code.ts (openid-client). Sessions live in SecretStorage only, are keyed per
  * issuer (pseudo-scopes, see scope-encoding.ts), are refreshed when expired (RFC 6749 §6) and are
  * deleted on sign-out.
  */

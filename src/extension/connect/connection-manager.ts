@@ -22,13 +22,7 @@ import type { ServerEndpoints } from '../endpoints';
 import { proxyResolvesNames } from '../settings';
 import type { BrokeredToken, TokenBroker } from './token-broker';
 import { ConnectionRegistry, type ServerConnection } from './connection-registry';
-import {
-  configuredServers,
-  SECURE_SERVER_ID,
-  VULNERABLE_SERVER_ID,
-  type ServerId,
-  type ServerTarget,
-} from './server-target';
+import { configuredServers, type ServerId, type ServerTarget } from './server-target';
 import type { TokenState } from './token-state';
 import { deviceCodeStrategy, type PresentDeviceCode } from './device-code-grant';
 
@@ -142,16 +136,6 @@ export class ConnectionManager implements vscode.Disposable {
     const target = this.registry.get(id);
     if (target.auth === 'static-token') return this.connectStatic(target);
     return this.connectOAuth(target, o.grant ?? 'vscode');
-  }
-
-  /** Connect Secure Server: the configured secure server. */
-  connectSecure(): Promise<ServerConnection> {
-    return this.connect(SECURE_SERVER_ID);
-  }
-
-  /** Connect Vulnerable Server: the configured vulnerable server. */
-  connectVulnerable(): Promise<ServerConnection> {
-    return this.connect(VULNERABLE_SERVER_ID);
   }
 
   /** The engine's flow (core/client/connect-server.ts) with progress for every network step. */
@@ -354,11 +338,6 @@ function settleOnCancel(
 
 function notConnected(target: ServerTarget): ExtensionError {
   return new ExtensionError('NOT_CONNECTED', `The ${target.noun} is not connected`, {
-    hint:
-      target.id === SECURE_SERVER_ID
-        ? 'Run "Sherpa: Connect Secure Server" first.'
-        : target.id === VULNERABLE_SERVER_ID
-          ? 'Run "Sherpa: Connect Vulnerable Server" first.'
-          : `Connect ${target.url} from the Servers view first.`,
+    hint: `Connect ${target.added ? target.url : `the ${target.noun}`} from the Servers view first.`,
   });
 }
