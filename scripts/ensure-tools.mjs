@@ -190,13 +190,33 @@ function ensureConformance(node22, version) {
   });
 }
 
-/** code-server builds native modules (kerberos needs krb5 headers from apt). */
-function assertAptPackage(pkg, why) {
+const isInstalled = (pkg) => {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-  if (r.status !== 0 || !String(r.stdout).includes('install ok installed')) {
+  return r.status === 0 && String(r.stdout).includes('install ok installed');
+};
+
+/**
+ * code-server builds native modules (its `kerberos` needs the krb5 headers). As root on a Debian-like
+ * machine (the project's kind, CI) the missing packages are installed here like every other tool, so a
+ * newcomer's `npm test` needs no extra step; anyone else is told the one command to run.
+ */
+function ensureAptPackages(pkgs, why) {
+  const missing = pkgs.filter((p) => !isInstalled(p));
+  if (missing.length === 0) return;
+  const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  const canInstall = process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0;
+  if (!canInstall) {
     throw new Error(
-      `missing Debian package "${pkg}" (${why}). Install it first: sudo apt-get install -y ${pkg}`,
+      `missing Debian package(s) ${missing.join(', ')} (${why}). Install first: sudo ${command}`,
     );
+  }
+  log(`install Debian package(s) ${missing.join(', ')} (${why})`);
+  const env = { ...baseEnv(), DEBIAN_FRONTEND: 'noninteractive' };
+  const args = command.split(' ').slice(1);
+  // A fresh machine may have no package lists yet: update once, then retry.
+  if (spawnSync('apt-get', args, { env, stdio: ['ignore', 2, 2] }).status !== 0) {
+    runOrThrow('apt-get', ['update'], { env });
+    runOrThrow('apt-get', args, { env });
   }
 }
 
@@ -204,7 +224,10 @@ function ensureCodeServer(node24) {
   const version = TOOL_VERSIONS.codeServer;
   const dir = join(cacheRoot, `code-server-${version}`);
   if (!existsSync(join(dir, '.sherpa-ok'))) {
-    assertAptPackage('libkrb5-dev', "headers for code-server's native kerberos module");
+    ensureAptPackages(
+      ['libkrb5-dev', 'build-essential', 'python3'],
+      "code-server's native modules: node-gyp's toolchain and the krb5 headers",
+    );
   }
   return ensureNpmTool(`code-server-${version}`, {
     // The machine's npm config may point nodedir at Node 20's headers: native modules must build for 24.
