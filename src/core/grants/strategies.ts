@@ -9,6 +9,7 @@ import { loginWithAuthorizationCode, type AuthorizationCodeOptions } from './aut
 import { requestClientCredentialsToken } from './client-credentials';
 import { exchangeIdJag, JWT_BEARER_GRANT, requestIdJag } from './cross-app-access';
 import { startDeviceCodeLogin, type DeviceCodeLogin } from './device-code';
+import { registeredLoopbackPort } from './loopback-redirect';
 
 /**
  * Leave out the RFC 8707 resource: always, or for the requests a predicate picks (Entra rejects a
@@ -37,9 +38,16 @@ export function authorizationCodeGrant(
         openBrowser: o.openBrowser,
         ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
         ...(o.forwardRedirectUri ? { forwardRedirectUri: o.forwardRedirectUri } : {}),
+        ...redirectPortOf(r),
         ...(r.signal ? { signal: r.signal } : {}),
       }),
   };
+}
+
+/** The loopback port the client's registration names, if any (DCR for exact-match servers). */
+export function redirectPortOf(r: TokenRequest): { redirectPort?: number } {
+  const port = registeredLoopbackPort(r.client.redirectUris);
+  return port === undefined ? {} : { redirectPort: port };
 }
 
 /** Device authorization grant (RFC 8628): `show` tells the person where to go and what to type. */
