@@ -98,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     defaults: () => ({ clientId: readSettings().authClientId }),
     browser,
     openBrowser: hooks.browser(systemBrowser(log, browser)),
-    signInTimeoutMs: hooks.signInTimeoutMs(),
+    signInTimeoutMs: () => hooks.signInTimeoutMs()() ?? readSettings().signInTimeoutMs,
   });
   subs.push(
     authProvider,
@@ -138,6 +138,14 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
       clientId: () => readSettings().azureCliClientId,
       present: hooks.presenter(notificationPresenter(browser)),
     },
+    registration: () => {
+      const s = readSettings();
+      return {
+        clientIds: s.authClientIds,
+        ...(s.authClientMetadataUrl ? { clientMetadataUrl: s.authClientMetadataUrl } : {}),
+      };
+    },
+    signInTimeoutMs: () => hooks.signInTimeoutMs()() ?? readSettings().signInTimeoutMs,
   });
   subs.push(tokenState, connections);
 

@@ -50,6 +50,7 @@ test(
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdin!.end();
     const code = await new Promise<number | null>((r) => child.once('exit', r));
+    assert.equal(code, 0, stdout + stderr);
     const person = JSON.parse((await readFile(record, 'utf8')).trim()) as {
       signedIn: boolean;
       heldMs: number;
@@ -58,7 +59,6 @@ test(
       person.signedIn && person.heldMs >= HOLD_MS,
       `the person held the page: ${JSON.stringify(person)}`,
     );
-    assert.equal(code, 0, stdout + stderr);
     for (const step of ['token', 'initialize', 'tools']) assert.match(stdout, new RegExp(`✔ ${step}\\b`));
     assert.match(stdout, new RegExp(LAB_USERS[0]!.oid), 'whoami answered for alice');
   },
