@@ -344,6 +344,9 @@ function withEditorHint(err: unknown, target: ServerTarget): unknown {
   });
 }
 
+/** Marks the LOGIN_ABORTED of the person's Cancel on the connect notification (no error shown for it). */
+export const CONNECT_NOTIFICATION = 'connect-notification';
+
 /**
  * `work`, or a LOGIN_ABORTED rejection as soon as the person presses Cancel — whichever comes first.
  * A flow that still completes after Cancel has its session closed, so nothing stays connected unseen.
@@ -360,6 +363,7 @@ function settleOnCancel(
       reject(
         new SherpaError('LOGIN_ABORTED', 'Connecting was cancelled', {
           hint: `Connect the ${target.noun} again when you are ready to sign in.`,
+          details: { cancelledBy: CONNECT_NOTIFICATION },
         }),
       );
       void work.then((late) => late.close()).catch(() => undefined);
