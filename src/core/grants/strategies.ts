@@ -23,7 +23,7 @@ function omits(o: OmitResource | undefined, r: TokenRequest): boolean {
 
 /** Authorization code + PKCE (RFC 6749 §4.1, RFC 7636) with a loopback redirect (RFC 8252 §7.3). */
 export function authorizationCodeGrant(
-  o: Pick<AuthorizationCodeOptions, 'openBrowser' | 'timeoutMs' | 'forwardRedirectUri'> & {
+  o: Pick<AuthorizationCodeOptions, 'openBrowser' | 'timeoutMs' | 'forwardRedirectUri' | 'preflight'> & {
     omitResource?: OmitResource;
   },
 ): GrantStrategy {
@@ -38,6 +38,7 @@ export function authorizationCodeGrant(
         openBrowser: o.openBrowser,
         ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
         ...(o.forwardRedirectUri ? { forwardRedirectUri: o.forwardRedirectUri } : {}),
+        ...(o.preflight === false ? { preflight: false } : {}),
         ...redirectPortOf(r),
         ...(r.signal ? { signal: r.signal } : {}),
       }),
