@@ -37,14 +37,16 @@ export async function preflightAuthorizationRequest(
     await res.body?.cancel().catch(() => undefined);
     return;
   }
-  const said = await refusalText(res);
+  const description = await refusalText(res);
+  const said = toTerminalLine(description, 200);
   const endpoint = `${url.origin}${url.pathname}`;
   throw new SherpaError(
     'AUTHORIZATION_DENIED',
     `The authorization server refused the sign-in request at ${endpoint} (HTTP ${res.status}${said ? `: ${said}` : ''}) before any sign-in page`,
     {
       hint: 'The authorization request itself was refused, usually because this server does not know the client id or its redirect URI: configure a client id registered there, or let Sherpa register one (a server with dynamic client registration).',
-      details: { step: 'authorization-request', status: res.status, endpoint },
+      // The whole refusal, for whoever explains it (core/aadsts-explanations.ts reads `description`).
+      details: { step: 'authorization-request', status: res.status, endpoint, description },
     },
   );
 }
@@ -56,7 +58,7 @@ async function refusalText(res: Response): Promise<string> {
     const body = JSON.parse(text) as { error?: unknown; error_description?: unknown };
     if (typeof body.error === 'string') {
       const d = typeof body.error_description === 'string' ? `: ${body.error_description}` : '';
-      return toTerminalLine(`${body.error}${d}`, 200);
+      return toTerminalLine(`${body.error}${d}`, 2000);
     }
   } catch {
     // not JSON: an HTML or text page
@@ -66,5 +68,5 @@ async function refusalText(res: Response): Promise<string> {
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return toTerminalLine(plain, 200);
+  return toTerminalLine(plain, 2000);
 }
