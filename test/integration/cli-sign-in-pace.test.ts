@@ -63,3 +63,24 @@ test(
     assert.match(stdout, new RegExp(LAB_USERS[0]!.oid), 'whoami answered for alice');
   },
 );
+
+test('Ctrl-C while the person is on the sign-in page cancels: LOGIN_ABORTED, not a timeout', async () => {
+  // No opener: the URL is printed and nobody signs in.
+  const child = spawnCli(['connect', lab.secure], { NO_COLOR: '1', SHERPA_NO_BROWSER: '1' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const waiting = new Promise<void>((resolve) =>
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (/waiting for the redirect/.test(stderr)) resolve();
+    }),
+  );
+  child.stdin!.end();
+  await waiting;
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  assert.equal(code, 1, stdout + stderr);
+  assert.match(stderr, /was cancelled \[LOGIN_ABORTED\]/);
+  assert.doesNotMatch(stdout + stderr, /timed out|MCP_TIMEOUT/);
+});
