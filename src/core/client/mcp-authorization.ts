@@ -13,6 +13,10 @@
  * used at the issuer that issued it (SEP-2352). Servers without any PRM are treated per the 2025-03-26
  * spec (legacy-authorization-server.ts). The RFC 9207 `iss` check is openid-client's, in the code
  * exchange (grants/authorization-code.ts). Every request goes through core/net/guarded-fetch.ts.
+ *
+ * An authorization runs inside an MCP request (the 401 came on it), so it holds the MCP request clock
+ * (mcp/request-clock.ts): a person signing in is measured by the sign-in budget (sign-in-budget.ts),
+ * minutes and cancellable, never by the MCP server's 15 s.
  */
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
