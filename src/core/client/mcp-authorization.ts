@@ -67,6 +67,12 @@ export interface McpAuthorizationOptions {
   signInTimeoutMs?: number;
   /** The MCP request clock, held while authorizing (connect-server.ts shares it with the session). */
   clock?: RequestClock;
+  /**
+   * Clients this app registered dynamically (RFC 7591), by issuer, kept across connects by the caller
+   * (in memory): a second connect reuses the registration — and the sign-in session made with it —
+   * instead of registering again. Pre-registered credentials are never taken from here.
+   */
+  registrations?: Map<string, IssuerClient>;
   /** Ask for a refresh token (offline_access where the server lists it, refresh_token grant type). */
   offlineAccess?: boolean;
   /**
@@ -137,15 +143,17 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
     metadataFetch: GuardedFetch,
   ): Promise<IssuerClient> => {
     if (current?.issuer === as.issuer) return current;
+    const registered = credentials ? undefined : options.registrations?.get(as.issuer);
     current =
       clients.get(as.issuer) ??
       (await asStep(
         emit,
         'registration',
-        () => registerFor(as.metadata, grant, { ...options, credentials }, metadataFetch),
-        (c) => describeRegistration(c, c.authMethod),
+        async () => registered ?? registerFor(as.metadata, grant, { ...options, credentials }, metadataFetch),
+        (c) => `${describeRegistration(c, c.authMethod)}${c === registered ? ', registered before' : ''}`,
       ));
     clients.set(as.issuer, current);
+    if (current.source === 'dcr') options.registrations?.set(as.issuer, current);
     state.client = summarizeClient(current);
     return current;
   };

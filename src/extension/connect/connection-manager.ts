@@ -8,6 +8,7 @@
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { IssuerClient } from '../../core/client/authorization-config';
 import { preRegisteredClientFor } from '../../core/client/pre-registered-clients';
 import { isLabIssuer } from '../../lab/lab-issuer';
 import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
@@ -98,6 +99,14 @@ interface LiveSession {
 
 export class ConnectionManager implements vscode.Disposable {
   private readonly registry: ConnectionRegistry<LiveSession>;
+  /**
+   * Dynamic registrations (RFC 7591) per grant, by issuer, for this window's lifetime (memory only):
+   * connecting again reuses the client, and so the session Sherpa's provider keeps for it.
+   */
+  private readonly registrations: Record<OAuthGrant, Map<string, IssuerClient>> = {
+    vscode: new Map(),
+    'device-code': new Map(),
+  };
   readonly onDidChange: vscode.Event<void>;
 
   constructor(private readonly deps: ConnectionManagerDeps) {
@@ -212,6 +221,7 @@ export class ConnectionManager implements vscode.Disposable {
             }),
             ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
             preRegistrationHint: CLIENT_ID_HINT,
+            registrations: this.registrations[via],
             signInTimeoutMs: this.deps.signInTimeoutMs(),
             grant,
             resolveNames: !proxyResolvesNames(),

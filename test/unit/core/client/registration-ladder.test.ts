@@ -98,3 +98,22 @@ describe('the registration ladder', () => {
     }
   });
 });
+
+describe('registrations kept across connects', () => {
+  it('a second connect reuses the dynamic registration instead of registering again', async () => {
+    const s = await serve((h) => ({ asMetadata: { registration_endpoint: `${h.issuer}/register` } }));
+    const registrations = new Map();
+    const details: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await connectServer(s.url, {
+        grant: browserRecording([]).grant,
+        credentials: () => undefined,
+        registrations,
+        onStep: (e) => (e.step === 'registration' ? details.push(e.detail) : undefined),
+      });
+      await c.close();
+    }
+    assert.equal(s.requests.filter((r) => r.path === '/as/register').length, 1);
+    assert.match(details[1]!, /registered before/);
+  });
+});
