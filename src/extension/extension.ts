@@ -170,6 +170,14 @@ function createServices(context: vscode.ExtensionContext): Services {
       clientId: () => readSettings().azureCliClientId,
       present: hooks.presenter(notificationPresenter(browser)),
     },
+    registration: () => {
+      const s = readSettings();
+      return {
+        clientIds: s.authClientIds,
+        ...(s.authClientMetadataUrl ? { clientMetadataUrl: s.authClientMetadataUrl } : {}),
+      };
+    },
+    signInTimeoutMs: () => hooks.signInTimeoutMs()() ?? readSettings().signInTimeoutMs,
   });
   subs.push(tokenState, connections);
 
@@ -206,7 +214,7 @@ function createSignIn(
     defaults: () => ({ clientId: readSettings().authClientId }),
     browser,
     openBrowser: hooks.browser(systemBrowser(log, browser)),
-    signInTimeoutMs: hooks.signInTimeoutMs(),
+    signInTimeoutMs: () => hooks.signInTimeoutMs()() ?? readSettings().signInTimeoutMs,
   });
   context.subscriptions.push(
     authProvider,

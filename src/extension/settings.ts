@@ -18,6 +18,9 @@ export const SettingKeys = {
   entraTrustedApiIdentifierUris: 'entra.trustedApiIdentifierUris',
   authClientId: 'auth.clientId',
   azureCliClientId: 'auth.azureCliClientId',
+  authClientIds: 'auth.clientIds',
+  authClientMetadataUrl: 'auth.clientMetadataUrl',
+  authSignInTimeoutSeconds: 'auth.signInTimeoutSeconds',
   labAuthorizationServerPort: 'lab.authorizationServerPort',
   labVulnerablePort: 'lab.vulnerablePort',
   labSecurePort: 'lab.securePort',
@@ -44,6 +47,12 @@ export interface SherpaSettings {
   entraTrustedApiIdentifierUris: string[];
   authClientId: string;
   azureCliClientId: string;
+  /** Client ids registered at other authorization servers, by issuer (pre-registered-clients.ts). */
+  authClientIds: Record<string, string>;
+  /** https URL where Sherpa's Client ID Metadata Document is hosted, for servers that support CIMD. */
+  authClientMetadataUrl?: string;
+  /** How long a person has to sign in (consent, login page, redirect back). */
+  signInTimeoutMs: number;
   labPorts: { authorizationServer: number; vulnerable: number; secure: number };
   labAutostart: boolean;
   /** Where the sign-in browser runs: decides forwarded addresses (src/extension/remote/). */
@@ -77,6 +86,9 @@ export function readSettings(): SherpaSettings {
       .map((u) => u.trim()),
     authClientId: nonEmpty(explicitValue<string>(c, SettingKeys.authClientId)) ?? VSCODE_CLIENT_ID,
     azureCliClientId: nonEmpty(explicitValue<string>(c, SettingKeys.azureCliClientId)) ?? AZURE_CLIENT_ID,
+    authClientIds: stringEntries(explicitValue<Record<string, unknown>>(c, SettingKeys.authClientIds)),
+    authClientMetadataUrl: httpsUrl(explicitValue<string>(c, SettingKeys.authClientMetadataUrl)),
+    signInTimeoutMs: Math.max(30, c.get<number>(SettingKeys.authSignInTimeoutSeconds) ?? 300) * 1000,
     labPorts: {
       authorizationServer:
         c.get<number>(SettingKeys.labAuthorizationServerPort) ?? LAB_DEFAULT_PORTS.authorizationServer,
@@ -99,6 +111,22 @@ export function readSettings(): SherpaSettings {
       apiClientId: nonEmpty(c.get<string>(SettingKeys.azureApiClientId)),
     },
   };
+}
+
+/** `{ issuer: clientId }` entries whose issuer is an http(s) URL and whose id is a non-empty string. */
+function stringEntries(v: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [issuer, id] of Object.entries(v ?? {})) {
+    if (typeof id === 'string' && id.trim() && /^https?:\/\//i.test(issuer) && URL.canParse(issuer))
+      out[issuer] = id.trim();
+  }
+  return out;
+}
+
+/** A CIMD client id must be an https URL with a path (draft-ietf-oauth-client-id-metadata-document §3). */
+function httpsUrl(v: string | undefined): string | undefined {
+  const t = v?.trim();
+  return t && URL.canParse(t) && new URL(t).protocol === 'https:' ? t : undefined;
 }
 
 function signInBrowserValue(v: string | undefined): SherpaSettings['signInBrowser'] {

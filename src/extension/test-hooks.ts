@@ -29,6 +29,11 @@ export interface TestHooks {
    */
   callProviderDirectly?: boolean;
   /**
+   * With callProviderDirectly: stands where VS Code's consent modal would be, before the sign-in. The
+   * test answers it when it likes (a person reading the dialog); a rejection is a refusal.
+   */
+  consent?: (detail: string) => Promise<void>;
+  /**
    * The Azure commands' quick picks, input boxes, progress and notifications: a test host has nobody to
    * answer a prompt, so the suite answers from a script (test/vscode/suite/scripted-azure-ui.ts); every
    * command, SDK client and settings write still runs as in production.
@@ -80,7 +85,11 @@ export class TestHookSlot {
         return pick().name;
       },
       getSilently: (scopes) => pick().getSilently(scopes),
-      getOrCreate: (scopes, o) => pick().getOrCreate(scopes, o),
+      getOrCreate: async (scopes, o) => {
+        const source = pick();
+        if (source === direct) await this.hooks.consent?.(o.detail);
+        return source.getOrCreate(scopes, o);
+      },
     };
   }
 

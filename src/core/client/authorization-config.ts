@@ -12,6 +12,7 @@ import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/
 import { isLoopbackHost } from '../net/loopback';
 import { createClientAuth, selectTokenEndpointAuthMethod, type ClientCredentials } from './client-auth';
 import type { TokenEndpointAuthMethod } from './client-auth';
+import { loopbackRedirectUri, reserveLoopbackPort } from '../grants/loopback-redirect';
 import { obtainClient, type RegisteredClient, type RegistrationSource } from './client-registration';
 import type { GrantStrategy } from './grant-strategy';
 
@@ -38,6 +39,7 @@ export interface ClientInputs {
   clientMetadataUrl?: string;
   clientName?: string;
   offlineAccess?: boolean;
+  preRegistrationHint?: string;
 }
 
 /**
@@ -80,8 +82,12 @@ export async function registerFor(
   const c = await obtainClient(metadata as client.ServerMetadata, {
     ...(inputs.credentials ? { preRegistered: inputs.credentials } : {}),
     ...(inputs.clientMetadataUrl ? { clientMetadataUrl: inputs.clientMetadataUrl } : {}),
-    redirectUris: [LOOPBACK_REDIRECT_URI],
+    // RFC 8252 §7.3 lets the port vary, but some servers compare redirect URIs exactly (the MCP SDK's
+    // demo server does): DCR registers one with a port reserved now, which the sign-in then listens on,
+    // and the portless one for when that port is taken by then.
+    redirectUris: [loopbackRedirectUri(await reserveLoopbackPort()), LOOPBACK_REDIRECT_URI],
     clientName: inputs.clientName ?? 'Sherpa',
+    ...(inputs.preRegistrationHint ? { preRegistrationHint: inputs.preRegistrationHint } : {}),
     grantTypes: [
       ...grant.grantTypes,
       ...(inputs.offlineAccess && isInteractive(grant) ? ['refresh_token'] : []),
@@ -114,11 +120,14 @@ export async function tokenConfiguration(
 /**
  * Pre-registered credentials holding a secret or key were configured for one authorization server, the
  * first the MCP server named; at any other (a SEP-2352 migration) they are not used, so the secret never
- * reaches another token endpoint. A public client id (no secret, no key) is the same everywhere.
+ * reaches another token endpoint. A public client id (no secret, no key) is the same everywhere. Given
+ * as a function, the credentials are already per issuer.
  */
 export function credentialsPinnedToIssuer(
-  credentials: ClientCredentials | undefined,
+  credentials: ClientCredentials | ((issuer: string) => ClientCredentials | undefined) | undefined,
 ): (issuer: string) => ClientCredentials | undefined {
+  // Per issuer: each issuer's own registration, never another's.
+  if (typeof credentials === 'function') return credentials;
   let pinned: string | undefined;
   return (issuer) => {
     if (!credentials?.clientSecret && !credentials?.privateKeyPem) return credentials;

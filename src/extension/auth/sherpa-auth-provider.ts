@@ -69,7 +69,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   /** Serialises read-modify-write of the one SecretStorage entry. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Configurations the broker handed over for the next createSession (see offerConfiguration). */
-  private readonly offered = new Map<string, client.Configuration>();
+  private readonly offered = new Map<string, { config: client.Configuration; redirectPort?: number }>();
   private readonly log: SherpaLog;
   private readonly defaults: () => { clientId: string };
   private readonly browser: BrowserAddresses | undefined;
@@ -115,9 +115,14 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     resource?: string | undefined;
     clientId: string;
     config: client.Configuration;
+    /** The loopback port the client's registered redirect URI names (DCR at an exact-match server). */
+    redirectPort?: number;
   }): void {
     if (o.config.clientMetadata().client_id !== o.clientId) return;
-    this.offered.set(offerKey(o.issuer, o.resource, o.clientId), o.config);
+    this.offered.set(offerKey(o.issuer, o.resource, o.clientId), {
+      config: o.config,
+      ...(o.redirectPort !== undefined ? { redirectPort: o.redirectPort } : {}),
+    });
   }
 
   /** Interactive sign-in (browser). The scope list must name the issuer (SHERPA_ISSUER:…). */
@@ -142,7 +147,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     const offered = this.offered.get(key);
     this.offered.delete(key);
     const discovery = offered
-      ? { config: offered }
+      ? offered
       : { issuer, clientId, fetch: await policyFetch(request.resource ?? issuer) };
     const tokens = await vscode.window
       .withProgress(

@@ -1,6 +1,11 @@
 /** Connect Secure Server / Connect Vulnerable Server / Connect to MCP Server… / Remove Server. */
 import * as vscode from 'vscode';
-import type { ConnectionManager, ServerConnection } from '../connect/connection-manager';
+import {
+  CONNECT_NOTIFICATION,
+  type ConnectionManager,
+  type ServerConnection,
+} from '../connect/connection-manager';
+import { isSherpaError } from '../../core/errors';
 import {
   SECURE_SERVER_ID,
   VULNERABLE_SERVER_ID,
@@ -159,6 +164,11 @@ async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutc
     }
     return { connection };
   } catch (err) {
+    // The person's own Cancel is not a failure to report, nor a reason to offer another way in.
+    if (isSherpaError(err, 'LOGIN_ABORTED') && err.details?.cancelledBy === CONNECT_NOTIFICATION) {
+      deps.log.info(`Connecting ${target.url} was cancelled`);
+      return { connection: deps.connections.get(id), error: describeFailure(err) };
+    }
     const context = `Connect ${target.added ? target.url : capitalised(target.noun)}`;
     const reason =
       target.auth === 'oauth'

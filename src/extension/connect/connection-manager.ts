@@ -8,7 +8,9 @@
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { publicClient } from '../../core/client/mcp-authorization';
+import type { IssuerClient } from '../../core/client/authorization-config';
+import { preRegisteredClientFor } from '../../core/client/pre-registered-clients';
+import { isLabIssuer } from '../../lab/lab-issuer';
 import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
@@ -61,7 +63,15 @@ export interface ConnectionManagerDeps {
   labServers: () => { secure: string; vulnerable: string } | undefined;
   /** The device code grant: its client id (`sherpa.auth.azureCliClientId`) and how the code is shown. */
   deviceCode: { clientId: () => string; present: PresentDeviceCode };
+  /** Client ids registered at other issuers (`sherpa.auth.clientIds`) and Sherpa's CIMD URL, if hosted. */
+  registration: () => { clientIds: Record<string, string>; clientMetadataUrl?: string };
+  /** How long a person has to sign in (`sherpa.auth.signInTimeoutSeconds`). */
+  signInTimeoutMs: () => number;
 }
+
+/** What the person does when a server needs a pre-registered client (NO_CLIENT_REGISTRATION's hint). */
+const CLIENT_ID_HINT =
+  'Register a client at this sign-in server, then add its id to the setting "sherpa.auth.clientIds" as { "<issuer>": "<client id>" } and connect again.';
 
 /** How an OAuth server's token is obtained: VS Code's authentication API, or the device code grant. */
 export type OAuthGrant = 'vscode' | 'device-code';
@@ -84,6 +94,14 @@ interface LiveSession {
 
 export class ConnectionManager implements vscode.Disposable {
   private readonly registry: ConnectionRegistry<LiveSession>;
+  /**
+   * Dynamic registrations (RFC 7591) per grant, by issuer, for this window's lifetime (memory only):
+   * connecting again reuses the client, and so the session Sherpa's provider keeps for it.
+   */
+  private readonly registrations: Record<OAuthGrant, Map<string, IssuerClient>> = {
+    vscode: new Map(),
+    'device-code': new Map(),
+  };
   readonly onDidChange: vscode.Event<void>;
 
   constructor(private readonly deps: ConnectionManagerDeps) {
@@ -175,8 +193,21 @@ export class ConnectionManager implements vscode.Disposable {
         async (progress, cancel) => {
           const abort = new AbortController();
           const lab = this.deps.labIdentity();
+          const { clientIds, clientMetadataUrl } = this.deps.registration();
           const flow = connectServer(url, {
-            credentials: publicClient(clientId),
+            // VS Code's (or Azure CLI's) id only where it is pre-authorised: Entra ID and the local lab;
+            // elsewhere an id the person registered there, else CIMD, else RFC 7591 registration.
+            credentials: preRegisteredClientFor({
+              byIssuer: clientIds,
+              firstParty: {
+                clientId,
+                preAuthorizedAt: (iss) => isEntraIssuer(iss) || isLabIssuer(iss) || lab?.issuer === iss,
+              },
+            }),
+            ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
+            preRegistrationHint: CLIENT_ID_HINT,
+            registrations: this.registrations[via],
+            signInTimeoutMs: this.deps.signInTimeoutMs(),
             grant,
             resolveNames: !proxyResolvesNames(),
             trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
@@ -310,8 +341,11 @@ function withEditorHint(err: unknown, target: ServerTarget): unknown {
   });
 }
 
+/** Marks the LOGIN_ABORTED of the person's Cancel on the connect notification (no error shown for it). */
+export const CONNECT_NOTIFICATION = 'connect-notification';
+
 /**
- * `work`, or a CONNECT_CANCELLED rejection as soon as the person presses Cancel — whichever comes first.
+ * `work`, or a LOGIN_ABORTED rejection as soon as the person presses Cancel — whichever comes first.
  * A flow that still completes after Cancel has its session closed, so nothing stays connected unseen.
  */
 function settleOnCancel(
@@ -324,8 +358,9 @@ function settleOnCancel(
     const onCancel = () => {
       abort.abort();
       reject(
-        new ExtensionError('CONNECT_CANCELLED', 'Connecting was cancelled', {
+        new SherpaError('LOGIN_ABORTED', 'Connecting was cancelled', {
           hint: `Connect the ${target.noun} again when you are ready to sign in.`,
+          details: { cancelledBy: CONNECT_NOTIFICATION },
         }),
       );
       void work.then((late) => late.close()).catch(() => undefined);

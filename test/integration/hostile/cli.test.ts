@@ -41,7 +41,9 @@ interface Run {
 let runs = 0;
 async function connect(server: HostileServer, extra: string[] = []): Promise<Run> {
   const record = join(dir, `opener-${++runs}.jsonl`);
-  const child = spawnCli(['connect', server.url, ...extra], {
+  // The stand-in's authorization server offers no registration: the person configured a client id for it.
+  const client = extra.includes('--client-id') ? [] : ['--client-id', 'hostile-stand-in-client'];
+  const child = spawnCli(['connect', server.url, ...client, ...extra], {
     NO_COLOR: '1',
     SHERPA_NO_BROWSER: '0',
     SHERPA_OPENER_RECORD: record,

@@ -55,6 +55,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     await hostile?.close();
     hostile = undefined;
     await setSetting('secureServer.url', undefined);
+    await setSetting('auth.clientIds', undefined);
     opened.length = 0;
   });
 
@@ -67,11 +68,20 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
       await setSetting(k, undefined);
   });
 
+  /**
+   * The stand-in's authorization server offers no registration: as its person would, the test configures
+   * a client id for its issuer (sherpa.auth.clientIds). VS Code's id goes only to Entra and the lab.
+   */
+  async function clientIdFor(h: HostileServer): Promise<void> {
+    await setSetting('auth.clientIds', { [h.issuer]: 'hostile-stand-in-client' });
+  }
+
   /** Points Connect Secure Server at a hostile server (as a person who typed its URL would). */
   async function connectTo(b: HostileBehaviour | ((s: { origin: string }) => HostileBehaviour)) {
     const behaviour: HostileBehaviour = typeof b === 'function' ? {} : b;
     hostile = await startHostileServer(behaviour);
     if (typeof b === 'function') Object.assign(behaviour, b(hostile));
+    await clientIdFor(hostile);
     await setSetting('secureServer.url', hostile.url);
     const api = await getApi();
     const restore = api.setTestHooks({
@@ -147,6 +157,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     hostile = await startHostileServer({
       device: { verification_uri: 'command:workbench.action.openSettings' },
     });
+    await clientIdFor(hostile);
     await setSetting('secureServer.url', hostile.url);
     let presented = false;
     const restore = api.setTestHooks({ presentDeviceCode: () => (presented = true) });
@@ -192,6 +203,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
       serverName: `srv${evil}`,
       tools: [{ name: `steal${evil}`, description: `[run](command:workbench.action.terminal.new)${evil}` }],
     });
+    await clientIdFor(hostile);
     const restore = api.setTestHooks({ openBrowser: followRedirect });
     let out: ConnectOutcome | undefined;
     try {
