@@ -56,6 +56,7 @@ import { ToolNode } from './views/tool-node';
 import { RESULT_SCHEME, ResultDocuments } from './views/result-documents';
 import { TokenTreeProvider } from './views/token-tree';
 import { VerifyTreeProvider } from './views/verify-tree';
+import { apiTrustOffers, askApiTrust, migrateOldApiTrust } from './connect/api-trust';
 
 export function activate(context: vscode.ExtensionContext): SherpaApi | undefined {
   // Reported by `npm run bench` (test/bench/activation.ts reads the line logged at the end).
@@ -118,7 +119,11 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     log,
     settings: () => {
       const s = readSettings();
-      return { clientId: s.authClientId, ...(s.entraTenant ? { tenant: s.entraTenant } : {}) };
+      return {
+        clientId: s.authClientId,
+        trustedApis: s.entraTrustedApis,
+        ...(s.entraTenant ? { tenant: s.entraTenant } : {}),
+      };
     },
     sessions: hooks.sessions(vscodeSessionSource, providerSessionSource(authProvider)),
     confirmStepUp: hooks.stepUp(askStepUp),
@@ -130,7 +135,8 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     endpoints,
     staticToken: (url) => vulnerableToken.get(url),
     clientId: () => readSettings().authClientId,
-    trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
+    trustedApis: () => readSettings().entraTrustedApis,
+    offerApiTrust: apiTrustOffers(hooks.apiTrust(askApiTrust), log),
     labIdentity,
     apiClientId: () => readSettings().azure.apiClientId,
     labServers: () => (lab.info ? { secure: lab.info.secure, vulnerable: lab.info.vulnerable } : undefined),
@@ -140,6 +146,8 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     },
   });
   subs.push(tokenState, connections);
+  // The old flat api:// trust list grants nothing: ask the person to bind each entry to a server.
+  void migrateOldApiTrust(log).catch((err: unknown) => log.warn(`api:// trust migration: ${String(err)}`));
 
   const results = new ResultDocuments();
   subs.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results));

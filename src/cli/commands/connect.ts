@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { publicClient } from '../../core/client/mcp-authorization';
+import { trustedApisFromArgs } from '../../core/client/trusted-apis';
+import { SherpaError } from '../../core/errors';
 import { connectServer } from '../../core/client/connect-server';
 import { explainingEntraRefusals } from '../../core/aadsts-explanations';
 import { deviceCodeGrant } from '../../core/grants/strategies';
@@ -12,11 +14,11 @@ import { cliGrant } from '../lab-token';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { print, printDecoded, printStep, printUntrusted } from '../output';
 
-export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob | --device-code] [--client-id ID] [--no-resource] [--call TOOL] [--trust-api api://…]
+export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob | --device-code] [--client-id ID] [--no-resource] [--call TOOL] [--trust-api [<mcp-url>=]api://…]
   401 → Protected Resource Metadata → authorization server metadata → client → sign-in (PKCE, or the
   RFC 8628 device code with --device-code) → MCP initialize + tools/list, one line per step.
   --no-resource omits the RFC 8707 resource (what Entra needs). --trust-api names an api:// identifier
-  URI as this server's own on Entra (any other api:// scope is refused).`;
+  URI as <mcp-url>'s own on Entra (default: the server connected); any other api:// scope is refused.`;
 
 /** A loopback issuer with the lab's tenant path: the local lab. */
 function isLabIssuer(issuer: string): boolean {
@@ -43,10 +45,16 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const omitResource = values['no-resource'];
+  const trustArgs = values['trust-api'] ?? [];
+  const trustedApis = trustedApisFromArgs(trustArgs, url);
+  const bad = trustArgs.find((v) => Object.keys(trustedApisFromArgs([v], url)).length === 0);
+  if (bad !== undefined) {
+    throw new SherpaError('BAD_ARGUMENT', `--trust-api takes api://… or <mcp-url>=api://…, not ${bad}`);
+  }
   const connected = await connectServer(url, {
     credentials: publicClient(values['client-id'] ?? VSCODE_CLIENT_ID),
     onStep: printStep,
-    ...(values['trust-api']?.length ? { trustedApiIdentifiers: values['trust-api'] } : {}),
+    trustedApis,
     // An Entra (or Entra-strict lab) refusal says what is wrong with this PRM/scope pair and how to fix it.
     grant: explainingEntraRefusals(
       values['device-code']

@@ -13,6 +13,8 @@ import type { TokenSet } from '../token/token-set';
 export type { TokenReason } from './retry-policy';
 
 export interface TokenRequest {
+  /** The MCP server URL the person chose (what per-server trust is keyed by, trusted-apis.ts). */
+  serverUrl: string;
   /** The authorization server (issuer) the engine chose: the PRM's first, or the 2025-03-26 one. */
   issuer: string;
   /** openid-client Configuration for this server and client: client authentication and guarded fetch set. */

@@ -41,6 +41,9 @@ import {
   type LearntAuthorizationServer,
 } from './resource-discovery';
 import { grantedScopesOf, selectScopes, withOfflineAccess } from './scope-selection';
+import { assertEntraResourceScope } from './scope-policy';
+import { trustedApisFor, type TrustedApiIdentifiers } from './trusted-apis';
+import { isEntraIssuer } from '../entra';
 import {
   asStep,
   describeAs,
@@ -72,8 +75,11 @@ export interface McpAuthorizationOptions {
    * URL; the conformance client turns it on. The legacy metadata document is always followed.
    */
   legacyDefaultEndpoints?: boolean;
-  /** On Entra: `api://…` identifier URIs the person trusts as this server's API (scope-policy.ts). */
-  trustedApiIdentifiers?: readonly string[];
+  /**
+   * On Entra: `api://…` identifier URIs the person trusts, per MCP server URL (trusted-apis.ts). Only the
+   * entry for exactly `serverUrl` counts.
+   */
+  trustedApis?: TrustedApiIdentifiers;
   /** Resolve host names to check their addresses (default true); false where a proxy resolves them. */
   resolveNames?: boolean;
   onStep?: StepListener;
@@ -125,6 +131,8 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
 
   const grantedScopes = () => grantedScopesOf(state.tokens, state.scopes);
   const credentialsFor = credentialsPinnedToIssuer(options.credentials);
+  // What the person trusts for THIS server; another server's trusted identifiers never apply here.
+  const trustedApiIdentifiers = trustedApisFor(options.trustedApis, serverUrl);
 
   /** PRM (or the 2025-03-26 fallback) and the scope choice, which is checked before any AS request. */
   const readResource = (challenge: BearerChallenge | undefined, metadataFetch: GuardedFetch) =>
@@ -141,7 +149,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
         const scopes = selectScopes({
           challengeScope: challenge?.scope,
           prmScopesSupported: found.prm?.metadata.scopes_supported,
-          context: scopeContextFor(found.resource, found.issuer, options.trustedApiIdentifiers),
+          context: scopeContextFor(found.resource, found.issuer, trustedApiIdentifiers),
         });
         return { ...found, scopes };
       },
@@ -161,7 +169,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       const context = scopeContextFor(
         state.resource,
         state.authorizationServer.issuer,
-        options.trustedApiIdentifiers,
+        trustedApiIdentifiers,
       );
       return selectScopes({
         challengeScope: challenge?.scope,
@@ -214,7 +222,17 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       clients.set(as.issuer, current);
       state.client = summarizeClient(current);
     }
+    // Last gate before any grant (browser, device code, VS Code's providers): on Entra, a sign-in without a
+    // scope of this resource is a Microsoft Graph sign-in (scope-policy.ts).
+    if (isEntraIssuer(as.issuer)) {
+      assertEntraResourceScope(scopes, {
+        resource: state.resource,
+        trustedApiIdentifiers,
+        stage: 'token request',
+      });
+    }
     const request: TokenRequest = {
+      serverUrl,
       issuer: as.issuer,
       config: await tokenConfiguration(as.metadata, current, metadataFetch),
       metadata: as.metadata,

@@ -12,6 +12,7 @@ import { publicClient } from '../../core/client/mcp-authorization';
 import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
+import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { connectMcp } from '../../core/mcp/mcp-connect';
 import { isEntraIssuer } from '../../core/entra';
 import { SherpaError, isSherpaError } from '../../core/errors';
@@ -53,8 +54,13 @@ export interface ConnectionManagerDeps {
   /** The vulnerable server's static token for `url` (SecretStorage, bound to its origin; else the lab's). */
   staticToken: (url: string) => Promise<string>;
   clientId: () => string;
-  /** On Entra: `api://…` identifier URIs the person trusts as the server's API (a machine setting). */
-  trustedApiIdentifiers: () => string[];
+  /** On Entra: `api://…` identifier URIs trusted per server URL (a machine setting, user settings only). */
+  trustedApis: () => TrustedApiIdentifiers;
+  /**
+   * After a refusal: offer to trust the refused `api://` identifier for this server (connect/api-trust.ts);
+   * true = the person agreed and it is stored, so connect once more.
+   */
+  offerApiTrust?: (err: unknown, serverUrl: string) => Promise<boolean>;
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => LabIdentity | undefined;
   /**
@@ -137,10 +143,16 @@ export class ConnectionManager implements vscode.Disposable {
    * Connects `id` the way its `auth` says: OAuth discovery, or the static token. An OAuth server's token
    * comes from VS Code's authentication API, or with `grant: 'device-code'` from the device code grant.
    */
-  connect(id: ServerId, o: { grant?: OAuthGrant } = {}): Promise<ServerConnection> {
+  async connect(id: ServerId, o: { grant?: OAuthGrant } = {}): Promise<ServerConnection> {
     const target = this.registry.get(id);
     if (target.auth === 'static-token') return this.connectStatic(target);
-    return this.connectOAuth(target, o.grant ?? 'vscode');
+    try {
+      return await this.connectOAuth(target, o.grant ?? 'vscode');
+    } catch (err) {
+      // An Entra api:// scope the person has not trusted for this server: ask, naming the server, once.
+      if (!(await this.deps.offerApiTrust?.(err, target.url))) throw err;
+      return this.connectOAuth(this.registry.get(id), o.grant ?? 'vscode');
+    }
   }
 
   /** Connect Secure Server: the configured secure server. */
@@ -194,7 +206,7 @@ export class ConnectionManager implements vscode.Disposable {
             credentials: publicClient(clientId),
             grant,
             resolveNames: !proxyResolvesNames(),
-            trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
+            trustedApis: this.deps.trustedApis(),
             signal: abort.signal,
             knownIdentity: (issuer) => {
               if (lab && lab.issuer === issuer) return { audiences: [lab.clientId], tenants: [lab.tenantId] };

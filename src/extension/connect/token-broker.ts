@@ -13,6 +13,7 @@
  */
 import * as vscode from 'vscode';
 import type { TokenRequest } from '../../core/client/grant-strategy';
+import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { toEntraError } from '../../core/aadsts-explanations';
 import { toNotificationText } from '../../core/untrusted-text';
 import { decodeToken } from '../../core/token/token-inspection';
@@ -85,7 +86,7 @@ export const askStepUp: ConfirmStepUp = async (scopes) => {
 export interface TokenBrokerOptions {
   authProvider: SherpaAuthProvider;
   log: SherpaLog;
-  settings: () => { clientId: string; tenant?: string };
+  settings: () => { clientId: string; tenant?: string; trustedApis?: TrustedApiIdentifiers };
   /** Where `sherpa-oauth` sessions come from; default {@link vscodeSessionSource}. */
   sessions?: SherpaSessionSource;
   /** Step-up consent; default {@link askStepUp}. */
@@ -105,9 +106,10 @@ export class TokenBroker {
   /** The extension's grant strategy for core's engine (core/client/grant-strategy.ts). */
   async getToken(request: TokenRequest): Promise<BrokeredToken> {
     await confirmStepUpIfNeeded(request, this.confirmStepUp);
-    const { clientId, tenant } = this.o.settings();
+    const { clientId, tenant, trustedApis } = this.o.settings();
     const plan = planTokenRequest(request, {
       clientId,
+      ...(trustedApis ? { trustedApis } : {}),
       ...(tenant ? { tenant } : {}),
       ...(this.lastToken ? { lastToken: this.lastToken } : {}),
     });
