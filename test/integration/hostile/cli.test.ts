@@ -176,6 +176,52 @@ describe('hostile servers vs the sherpa CLI', () => {
     });
   }
 
+  // Issue 16 HIGH 1: on Entra an empty or OpenID-only scope list is a Microsoft Graph sign-in.
+  for (const [name, b] of [
+    ['no scope at all', {}],
+    ['an OpenID-only challenge scope', { challengeScope: 'openid profile email offline_access' }],
+    ['OpenID-only scopes_supported', { prm: { scopes_supported: ['openid', 'profile', 'offline_access'] } }],
+  ] as const) {
+    test(`on Entra, ${name} is refused (RESOURCE_SCOPE_MISSING) before contacting Entra`, async () => {
+      const behaviour: HostileBehaviour = {
+        ...b,
+        prm: { authorization_servers: [ENTRA], ...('prm' in b ? b.prm : {}) },
+      };
+      await withServer(behaviour, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /Microsoft Graph token.*\[RESOURCE_SCOPE_MISSING\]/s);
+        assert.equal(r.opened.length, 0, 'no browser was opened');
+        assert.deepEqual(s.authorizations(), []);
+      });
+    });
+  }
+
+  // Issue 16 HIGH 2: trust in an api:// identifier belongs to one server URL.
+  test("server B naming server A's trusted api:// identifier is refused unless it is trusted for B", async () => {
+    const api = 'api://2222bbbb-0000-4000-8000-000000000000';
+    const a = 'https://mcp-a.example.com/mcp';
+    await withServer(
+      { challengeScope: `${api}/access_as_user`, prm: { authorization_servers: [ENTRA] } },
+      async (b) => {
+        const forA = await connect(b, ['--trust-api', `${a}=${api}`]);
+        assert.equal(forA.code, 1, forA.stderr);
+        assert.match(
+          forA.stderr,
+          /on Entra ID it would be a token for api:\/\/2222bbbb.*\[UNTRUSTED_SCOPE\]/s,
+        );
+        assert.deepEqual(b.authorizations(), []);
+        // Trusted for B itself, the scope passes the policy (the run then stops at Entra, out of reach).
+        for (const trust of [api, `${b.url}=${api}`]) {
+          const forB = await connect(b, ['--trust-api', trust]);
+          assert.doesNotMatch(forB.stderr, /UNTRUSTED_SCOPE|RESOURCE_SCOPE_MISSING/, trust);
+          assert.match(forB.stdout, /✔ prm/, trust);
+        }
+        assert.deepEqual(b.authorizations(), []);
+      },
+    );
+  });
+
   for (const [target, code] of [
     ['https://169.254.169.254/latest/meta-data/iam', 'UNSAFE_URL'],
     ['https://10.20.30.40/.well-known/oauth-protected-resource', 'UNSAFE_URL'],
