@@ -90,6 +90,8 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
 
 /** RFC 8628 §3.3: where to go and what to type; stderr, because stdout may be piped. */
 function showDeviceCode(login: DeviceCodeLogin): void {
+  // Core built the warning from printable parts (device-verification.ts).
+  if (login.phishingWarning) process.stderr.write(`WARNING: ${login.phishingWarning}\n`);
   process.stderr.write(
     `To sign in, open ${toTerminalLine(login.verificationUriComplete ?? login.verificationUri, 2000)} and enter the code ${toTerminalLine(login.userCode)} (expires in ${Math.round(login.expiresIn / 60)} min).\n`,
   );

@@ -17,7 +17,7 @@
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
 import { SherpaError } from '../errors';
-import type { GuardedFetch } from '../net/guarded-fetch';
+import { assertUrlAllowed, type GuardedFetch } from '../net/guarded-fetch';
 import type { TokenSet } from '../token/token-set';
 import type { ClientCredentials } from './client-auth';
 import {
@@ -198,11 +198,16 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
 
   const authorize = async (challenge: BearerChallenge | undefined, reason: TokenReason): Promise<void> => {
     state.authorizations++;
-    const metadataFetch = (await guarded()).metadata;
+    const { metadata: metadataFetch, policy } = await guarded();
     let scopes = await chooseScopes(challenge, reason, metadataFetch);
     const as = state.authorizationServer!;
     const credentials = credentialsFor(as.issuer);
     const grant = grantFor(as.metadata, options.grant, credentials);
+    // The browser opens the authorization endpoint, so the guarded fetch never sees it: the session's
+    // address policy applies to it here (no internal or metadata address unless the server is there).
+    if (policy && isInteractive(grant) && as.metadata.authorization_endpoint) {
+      await assertUrlAllowed(as.metadata.authorization_endpoint, policy);
+    }
     scopes = withOfflineAccess(
       scopes,
       as.metadata.scopes_supported,
@@ -241,6 +246,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       resource: state.resource,
       reason,
       ...(state.tokens && tokensIssuer === as.issuer ? { previous: state.tokens } : {}),
+      ...(policy ? { addressPolicy: policy } : {}),
       ...(signal ? { signal } : {}),
     };
     const tokens = await asStep(

@@ -270,6 +270,48 @@ describe('hostile servers vs the sherpa CLI', () => {
     });
   }
 
+  // Issue 16 LOW: URLs a grant opens (not fetches) pass the session's address policy too.
+  for (const endpoint of ['https://10.0.0.1/authorize', 'https://169.254.169.254/authorize']) {
+    test(`authorization_endpoint on ${new URL(endpoint).hostname} (not the server's address class) is never opened`, async () => {
+      await withServer({ asMetadata: { authorization_endpoint: endpoint } }, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /is a (private|link-local) address.*\[UNSAFE_URL\]/s);
+        assert.equal(r.opened.length, 0);
+      });
+    });
+  }
+
+  test('a device verification_uri on a private address is refused before the code is shown', async () => {
+    await withServer({ device: { verification_uri: 'https://10.1.2.3/device' } }, async (s) => {
+      const r = await connect(s, ['--device-code']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /10\.1\.2\.3 is a private address.*\[UNSAFE_URL\]/s);
+      assert.doesNotMatch(r.stderr, /HOST-ILE1/, 'the code was not shown');
+      assert.ok(!s.requests.some((q) => q.path === '/as/token'), 'no polling');
+    });
+  });
+
+  test("a device verification_uri on another host than the issuer's is shown with a phishing warning", async () => {
+    await withServer(
+      (origin) => ({ device: { verification_uri: `${origin.replace('127.0.0.1', 'localhost')}/device` } }),
+      async (s) => {
+        const r = await connect(s, ['--device-code']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /WARNING: The code page is on localhost, not on .*127\.0\.0\.1.*phishing/);
+        assert.match(r.stderr, /enter the code HOST-ILE1/);
+      },
+    );
+  });
+
+  test("a device verification_uri on the issuer's host: no warning", async () => {
+    await withServer({}, async (s) => {
+      const r = await connect(s, ['--device-code']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /WARNING/);
+    });
+  });
+
   for (const [issuer, code] of [
     ['javascript:alert(1)', 'PRM_INVALID'],
     ['ftp://127.0.0.1/as', 'INSECURE_TRANSPORT'],
