@@ -56,6 +56,7 @@ import { ToolNode } from './views/tool-node';
 import { RESULT_SCHEME, ResultDocuments } from './views/result-documents';
 import { TokenTreeProvider } from './views/token-tree';
 import { VerifyTreeProvider } from './views/verify-tree';
+import { apiTrustOffers, askApiTrust, migrateOldApiTrust } from './connect/api-trust';
 
 /** The services activate() builds, each given what it needs; the views and commands are wired onto them. */
 interface Services {
@@ -159,7 +160,8 @@ function createServices(context: vscode.ExtensionContext): Services {
     endpoints,
     staticToken: (url) => vulnerableToken.get(url),
     clientId: () => readSettings().authClientId,
-    trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
+    trustedApis: () => readSettings().entraTrustedApis,
+    offerApiTrust: apiTrustOffers(hooks.apiTrust(askApiTrust), log),
     labIdentity: () =>
       lab.info
         ? { issuer: lab.info.issuer, clientId: lab.info.clientId, tenantId: lab.info.tenantId }
@@ -180,6 +182,8 @@ function createServices(context: vscode.ExtensionContext): Services {
     signInTimeoutMs: () => hooks.signInTimeoutMs()() ?? readSettings().signInTimeoutMs,
   });
   subs.push(tokenState, connections);
+  // The old flat api:// trust list grants nothing: ask the person to bind each entry to a server.
+  void migrateOldApiTrust(log).catch((err: unknown) => log.warn(`api:// trust migration: ${String(err)}`));
 
   const results = new ResultDocuments();
   subs.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results));
@@ -232,7 +236,11 @@ function createSignIn(
     log,
     settings: () => {
       const s = readSettings();
-      return { clientId: s.authClientId, ...(s.entraTenant ? { tenant: s.entraTenant } : {}) };
+      return {
+        clientId: s.authClientId,
+        trustedApis: s.entraTrustedApis,
+        ...(s.entraTenant ? { tenant: s.entraTenant } : {}),
+      };
     },
     sessions: hooks.sessions(vscodeSessionSource, providerSessionSource(authProvider)),
     confirmStepUp: hooks.stepUp(askStepUp),

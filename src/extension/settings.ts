@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { LAB_DEFAULT_PORTS, LAB_HOST } from '../lab/lab-defaults';
 import { PUBLIC_CLOUD } from '../core/azure/endpoints';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../core/well-known-ids';
+import { cleanTrustedApis, type TrustedApiIdentifiers } from '../core/client/trusted-apis';
 
 export const SETTINGS_SECTION = 'sherpa';
 
@@ -15,7 +16,9 @@ export const SettingKeys = {
   secureServerUrl: 'secureServer.url',
   vulnerableServerUrl: 'vulnerableServer.url',
   entraTenant: 'entra.tenant',
-  entraTrustedApiIdentifierUris: 'entra.trustedApiIdentifierUris',
+  entraTrustedApisByServer: 'entra.trustedApiIdentifiersByServer',
+  /** The old flat list: read only to migrate it (connect/api-trust.ts); it grants nothing. */
+  entraOldTrustedApiIdentifierUris: 'entra.trustedApiIdentifierUris',
   authClientId: 'auth.clientId',
   azureCliClientId: 'auth.azureCliClientId',
   authClientIds: 'auth.clientIds',
@@ -43,8 +46,10 @@ export interface SherpaSettings {
   secureServerUrl?: string;
   vulnerableServerUrl?: string;
   entraTenant?: string;
-  /** `api://…` identifier URIs the person trusts as their server's API on Entra (scope-policy.ts). */
-  entraTrustedApiIdentifierUris: string[];
+  /** Per MCP server URL: `api://…` identifier URIs trusted as that server's API on Entra (trusted-apis.ts). */
+  entraTrustedApis: TrustedApiIdentifiers;
+  /** The old flat list, waiting to be bound to a server by the person; trusted for no server. */
+  entraOldTrustedApiIdentifierUris: string[];
   authClientId: string;
   azureCliClientId: string;
   /** Client ids registered at other authorization servers, by issuer (pre-registered-clients.ts). */
@@ -79,8 +84,9 @@ export function readSettings(): SherpaSettings {
     secureServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.secureServerUrl)),
     vulnerableServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.vulnerableServerUrl)),
     entraTenant: nonEmpty(explicitValue<string>(c, SettingKeys.entraTenant)),
-    entraTrustedApiIdentifierUris: (
-      explicitValue<string[]>(c, SettingKeys.entraTrustedApiIdentifierUris) ?? []
+    entraTrustedApis: cleanTrustedApis(explicitValue<unknown>(c, SettingKeys.entraTrustedApisByServer)),
+    entraOldTrustedApiIdentifierUris: (
+      explicitValue<string[]>(c, SettingKeys.entraOldTrustedApiIdentifierUris) ?? []
     )
       .filter((u) => typeof u === 'string' && /^api:\/\/\S+$/i.test(u.trim()))
       .map((u) => u.trim()),

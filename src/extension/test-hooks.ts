@@ -13,6 +13,7 @@ import type { AzureUi } from './azure/azure-ui';
 import type { PresentDeviceCode } from './connect/device-code-grant';
 import type { SherpaSessionSource } from './connect/token-broker';
 import type { ConfirmStepUp } from './connect/token-request-plan';
+import type { ConfirmApiTrust } from './connect/api-trust-offer';
 
 export interface TestHooks {
   /** Instead of the system browser: a test "browser" that fills the lab's sign-in form. */
@@ -23,6 +24,8 @@ export interface TestHooks {
   presentDeviceCode?: (login: DeviceCodeLogin, signal: AbortSignal) => void;
   /** Instead of the step-up modal (a test host refuses every dialog). */
   confirmStepUp?: (scopes: string[]) => Promise<boolean>;
+  /** Instead of the "trust this api:// identifier for this server?" modal (connect/api-trust.ts). */
+  confirmApiTrust?: ConfirmApiTrust;
   /**
    * Sessions straight from Sherpa's provider instead of `vscode.authentication.getSession`, whose
    * consent modal a test host refuses (token-broker.ts, providerSessionSource).
@@ -75,6 +78,10 @@ export class TestHookSlot {
 
   stepUp(real: ConfirmStepUp): ConfirmStepUp {
     return (scopes) => (this.hooks.confirmStepUp ?? real)(scopes);
+  }
+
+  apiTrust(real: ConfirmApiTrust): ConfirmApiTrust {
+    return (offer) => (this.hooks.confirmApiTrust ?? real)(offer);
   }
 
   /** `real` (VS Code's getSession), or `direct` (the provider itself) while callProviderDirectly is set. */

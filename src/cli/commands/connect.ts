@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { connectServer, type ConnectOptions } from '../../core/client/connect-server';
 import { parseIssuerClientId, preRegisteredClientFor } from '../../core/client/pre-registered-clients';
 import { isEntraIssuer } from '../../core/entra';
+import { trustedApisFromArgs } from '../../core/client/trusted-apis';
 import { SherpaError } from '../../core/errors';
 import { isLabIssuer } from '../../lab/lab-issuer';
 import { explainingEntraRefusals } from '../../core/aadsts-explanations';
@@ -14,14 +15,15 @@ import { cliGrant } from '../lab-token';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { print, printDecoded, printStep, printUntrusted } from '../output';
 
-export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob | --device-code] [--client-id [ISSUER=]ID]… [--client-metadata-url URL] [--sign-in-timeout SECONDS] [--no-resource] [--call TOOL] [--trust-api api://…]
+export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob | --device-code] [--client-id [ISSUER=]ID]… [--client-metadata-url URL] [--sign-in-timeout SECONDS] [--no-resource] [--call TOOL] [--trust-api [<mcp-url>=]api://…]
   401 → Protected Resource Metadata → authorization server metadata → client → sign-in (PKCE, or the
   RFC 8628 device code with --device-code) → MCP initialize + tools/list, one line per step.
   The client: VS Code's id at Entra and the lab, an id given with --client-id (ISSUER=ID: only at that
   issuer), else the server's Client ID Metadata Document support (--client-metadata-url: where Sherpa's
   document is hosted), else dynamic registration (RFC 7591). --sign-in-timeout: how long you have to sign
   in (default 300 s); Ctrl-C cancels. --no-resource omits the RFC 8707 resource (what Entra needs).
-  --trust-api names an api:// identifier URI as this server's own on Entra (any other is refused).`;
+  --trust-api names an api:// identifier URI as <mcp-url>'s own on Entra (default: the server connected);
+  any other api:// scope is refused.`;
 
 /** What the person types to configure a client id, for NO_CLIENT_REGISTRATION's hint. */
 const CLIENT_ID_HINT =
@@ -121,13 +123,19 @@ async function connectAndShow(
   values: ConnectValues,
   o: Pick<ConnectOptions, 'signal' | 'signInTimeoutMs' | 'grant'>,
 ): Promise<number> {
+  const trustArgs = values['trust-api'] ?? [];
+  const trustedApis = trustedApisFromArgs(trustArgs, url);
+  const bad = trustArgs.find((v) => Object.keys(trustedApisFromArgs([v], url)).length === 0);
+  if (bad !== undefined) {
+    throw new SherpaError('BAD_ARGUMENT', `--trust-api takes api://… or <mcp-url>=api://…, not ${bad}`);
+  }
   const connected = await connectServer(url, {
     ...o,
     credentials: clientsFrom(values),
     ...(values['client-metadata-url'] ? { clientMetadataUrl: values['client-metadata-url'] } : {}),
     preRegistrationHint: CLIENT_ID_HINT,
     onStep: printStep,
-    ...(values['trust-api']?.length ? { trustedApiIdentifiers: values['trust-api'] } : {}),
+    trustedApis,
     // The local lab's API client id and tenant are public lab facts (lab-defaults.ts).
     knownIdentity: (issuer) =>
       isLabIssuer(issuer) ? { audiences: [LAB_API_CLIENT_ID], tenants: [LAB_TENANT_ID] } : undefined,
@@ -157,6 +165,8 @@ async function connectAndShow(
 
 /** RFC 8628 §3.3: where to go and what to type; stderr, because stdout may be piped. */
 function showDeviceCode(login: DeviceCodeLogin): void {
+  // Core built the warning from printable parts (device-verification.ts).
+  if (login.phishingWarning) process.stderr.write(`WARNING: ${login.phishingWarning}\n`);
   process.stderr.write(
     `To sign in, open ${toTerminalLine(login.verificationUriComplete ?? login.verificationUri, 2000)} and enter the code ${toTerminalLine(login.userCode)} (expires in ${Math.round(login.expiresIn / 60)} min).\n`,
   );

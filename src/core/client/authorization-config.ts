@@ -8,7 +8,12 @@ import * as client from 'openid-client';
 import { SherpaError, isSherpaError } from '../errors';
 import { clientCredentialsGrant } from '../grants/strategies';
 import { createMcpFetch } from '../mcp/mcp-connect';
-import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/guarded-fetch';
+import {
+  createGuardedFetch,
+  networkPolicyFor,
+  type GuardedFetch,
+  type NetworkPolicy,
+} from '../net/guarded-fetch';
 import { isLoopbackHost } from '../net/loopback';
 import { createClientAuth, selectTokenEndpointAuthMethod, type ClientCredentials } from './client-auth';
 import type { TokenEndpointAuthMethod } from './client-auth';
@@ -147,17 +152,22 @@ export function publicClient(clientId: string): ClientCredentials {
 
 /**
  * The engine's two guarded fetches, with one policy made from the server URL: bounded metadata/OAuth
- * requests (which the caller's signal cancels), and the MCP transport's (event streams allowed).
+ * requests (which the caller's signal cancels), and the MCP transport's (event streams allowed). The
+ * policy itself too, for the URLs a grant opens instead of fetching (authorization endpoint, device page).
  */
 export async function engineFetches(o: {
   serverUrl: string;
   fetch?: GuardedFetch;
   resolveNames?: boolean;
   signal?: AbortSignal;
-}): Promise<{ metadata: GuardedFetch; mcp: GuardedFetch }> {
+}): Promise<{ metadata: GuardedFetch; mcp: GuardedFetch; policy?: NetworkPolicy }> {
   if (o.fetch) return { metadata: withSignal(o.fetch, o.signal), mcp: o.fetch };
   const policy = await networkPolicyFor(o.serverUrl, { resolve: o.resolveNames !== false });
-  return { metadata: withSignal(createGuardedFetch(policy), o.signal), mcp: createMcpFetch(policy) };
+  return {
+    metadata: withSignal(createGuardedFetch(policy), o.signal),
+    mcp: createMcpFetch(policy),
+    policy,
+  };
 }
 
 /** Whatever a cancelled discovery, registration or grant failed with, it was the cancel. */

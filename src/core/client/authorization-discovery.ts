@@ -18,6 +18,8 @@ export interface DiscoveryContext {
   state: AuthorizationState;
   /** The issuer of the current tokens, if any. */
   tokensIssuer: string | undefined;
+  /** The `api://` identifiers the person trusts for THIS server (trusted-apis.ts); never another's. */
+  trustedApiIdentifiers: readonly string[];
 }
 
 /** PRM (or the 2025-03-26 fallback) and the scope choice, which is checked before any AS request. */
@@ -40,7 +42,7 @@ function readResource(
       const scopes = selectScopes({
         challengeScope: challenge?.scope,
         prmScopesSupported: found.prm?.metadata.scopes_supported,
-        context: scopeContextFor(found.resource, found.issuer, options.trustedApiIdentifiers),
+        context: scopeContextFor(found.resource, found.issuer, ctx.trustedApiIdentifiers),
       });
       return { ...found, scopes };
     },
@@ -66,7 +68,7 @@ export async function chooseScopes(
     const context = scopeContextFor(
       state.resource,
       state.authorizationServer.issuer,
-      options.trustedApiIdentifiers,
+      ctx.trustedApiIdentifiers,
     );
     return selectScopes({ challengeScope: challenge?.scope, previous: state.scopes, stepUp: true, context });
   }

@@ -21,7 +21,7 @@
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
 import { SherpaError } from '../errors';
-import type { GuardedFetch } from '../net/guarded-fetch';
+import { assertUrlAllowed, type GuardedFetch } from '../net/guarded-fetch';
 import type { TokenSet } from '../token/token-set';
 import type { ClientCredentials } from './client-auth';
 import { chooseScopes } from './authorization-discovery';
@@ -44,6 +44,9 @@ import { grantedScopesOf, withOfflineAccess } from './scope-selection';
 import { withinSignInBudget } from './sign-in-budget';
 import { asStep, describeChallenge, describeRegistration, describeTokens, type StepListener } from './steps';
 import type { RequestClock } from '../mcp/request-clock';
+import { assertEntraResourceScope } from './scope-policy';
+import { trustedApisFor, type TrustedApiIdentifiers } from './trusted-apis';
+import { isEntraIssuer } from '../entra';
 
 export type { LearntAuthorizationServer } from './resource-discovery';
 
@@ -82,8 +85,11 @@ export interface McpAuthorizationOptions {
    * URL; the conformance client turns it on. The legacy metadata document is always followed.
    */
   legacyDefaultEndpoints?: boolean;
-  /** On Entra: `api://…` identifier URIs the person trusts as this server's API (scope-policy.ts). */
-  trustedApiIdentifiers?: readonly string[];
+  /**
+   * On Entra: `api://…` identifier URIs the person trusts, per MCP server URL (trusted-apis.ts). Only the
+   * entry for exactly `serverUrl` counts.
+   */
+  trustedApis?: TrustedApiIdentifiers;
   /** Resolve host names to check their addresses (default true); false where a proxy resolves them. */
   resolveNames?: boolean;
   onStep?: StepListener;
@@ -134,6 +140,8 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
 
   const grantedScopes = () => grantedScopesOf(state.tokens, state.scopes);
   const credentialsFor = credentialsPinnedToIssuer(options.credentials);
+  // What the person trusts for THIS server; another server's trusted identifiers never apply here.
+  const trustedApiIdentifiers = trustedApisFor(options.trustedApis, serverUrl);
 
   /** SEP-2352: a client_id belongs to the issuer that issued it; another issuer gets its own. */
   const clientAt = async (
@@ -160,19 +168,39 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
 
   const authorize = async (challenge: BearerChallenge | undefined, reason: TokenReason): Promise<void> => {
     state.authorizations++;
-    const metadataFetch = (await guarded()).metadata;
-    let scopes = await chooseScopes({ options, state, tokensIssuer }, challenge, reason, metadataFetch);
+    const { metadata: metadataFetch, policy } = await guarded();
+    let scopes = await chooseScopes(
+      { options, state, tokensIssuer, trustedApiIdentifiers },
+      challenge,
+      reason,
+      metadataFetch,
+    );
     const as = state.authorizationServer!;
     const credentials = credentialsFor(as.issuer);
     const grant = grantFor(as.metadata, options.grant, credentials);
     const interactive = isInteractive(grant);
+    // The browser opens the authorization endpoint, so the guarded fetch never sees it: the session's
+    // address policy applies to it here (no internal or metadata address unless the server is there).
+    if (policy && interactive && as.metadata.authorization_endpoint) {
+      await assertUrlAllowed(as.metadata.authorization_endpoint, policy);
+    }
     scopes = withOfflineAccess(
       scopes,
       as.metadata.scopes_supported,
       options.offlineAccess === true && interactive,
     );
+    // Last gate before any registration or grant (browser, device code, VS Code's providers): on Entra, a
+    // sign-in without a scope of this resource is a Microsoft Graph sign-in (scope-policy.ts).
+    if (isEntraIssuer(as.issuer)) {
+      assertEntraResourceScope(scopes, {
+        resource: state.resource,
+        trustedApiIdentifiers,
+        stage: 'token request',
+      });
+    }
     const client = await clientAt(as, grant, credentials, metadataFetch);
     const request: TokenRequest = {
+      serverUrl,
       issuer: as.issuer,
       config: await tokenConfiguration(as.metadata, client, metadataFetch),
       metadata: as.metadata,
@@ -181,6 +209,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       resource: state.resource,
       reason,
       ...(state.tokens && tokensIssuer === as.issuer ? { previous: state.tokens } : {}),
+      ...(policy ? { addressPolicy: policy } : {}),
     };
     // A person signs in within the sign-in budget (minutes, and Cancel always works); a machine grant is
     // bounded by its own requests' timeouts, a device code by its expiry.

@@ -64,6 +64,7 @@ export function deviceCodeGrant(o: {
         config: r.config,
         scopes: r.scopes,
         ...(omits(o.omitResource, r) ? {} : { resource: r.resource }),
+        ...(r.addressPolicy ? { addressPolicy: r.addressPolicy } : {}),
         ...(r.signal ? { signal: r.signal } : {}),
       });
       o.show(login);

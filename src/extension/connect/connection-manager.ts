@@ -16,6 +16,7 @@ import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
 import { connectMcp, createMcpFetch } from '../../core/mcp/mcp-connect';
 import { networkPolicyFor } from '../../core/net/guarded-fetch';
+import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { isEntraIssuer } from '../../core/entra';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
@@ -50,8 +51,13 @@ export interface ConnectionManagerDeps {
   /** The vulnerable server's static token for `url` (SecretStorage, bound to its origin; else the lab's). */
   staticToken: (url: string) => Promise<string>;
   clientId: () => string;
-  /** On Entra: `api://…` identifier URIs the person trusts as the server's API (a machine setting). */
-  trustedApiIdentifiers: () => string[];
+  /** On Entra: `api://…` identifier URIs trusted per server URL (a machine setting, user settings only). */
+  trustedApis: () => TrustedApiIdentifiers;
+  /**
+   * After a refusal: offer to trust the refused `api://` identifier for this server (connect/api-trust.ts);
+   * true = the person agreed and it is stored, so connect once more.
+   */
+  offerApiTrust?: (err: unknown, serverUrl: string) => Promise<boolean>;
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => LabIdentity | undefined;
   /**
@@ -150,10 +156,16 @@ export class ConnectionManager implements vscode.Disposable {
    * Connects `id` the way its `auth` says: OAuth discovery, or the static token. An OAuth server's token
    * comes from VS Code's authentication API, or with `grant: 'device-code'` from the device code grant.
    */
-  connect(id: ServerId, o: { grant?: OAuthGrant } = {}): Promise<ServerConnection> {
+  async connect(id: ServerId, o: { grant?: OAuthGrant } = {}): Promise<ServerConnection> {
     const target = this.registry.get(id);
     if (target.auth === 'static-token') return this.connectStatic(target);
-    return this.connectOAuth(target, o.grant ?? 'vscode');
+    try {
+      return await this.connectOAuth(target, o.grant ?? 'vscode');
+    } catch (err) {
+      // An Entra api:// scope the person has not trusted for this server: ask, naming the server, once.
+      if (!(await this.deps.offerApiTrust?.(err, target.url))) throw err;
+      return this.connectOAuth(this.registry.get(id), o.grant ?? 'vscode');
+    }
   }
 
   /** The engine's flow (core/client/connect-server.ts) with progress for every network step. */
@@ -210,7 +222,7 @@ export class ConnectionManager implements vscode.Disposable {
             signInTimeoutMs: this.deps.signInTimeoutMs(),
             grant,
             resolveNames: !proxyResolvesNames(),
-            trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
+            trustedApis: this.deps.trustedApis(),
             signal: abort.signal,
             knownIdentity: (issuer) => {
               if (lab && lab.issuer === issuer) return { audiences: [lab.clientId], tenants: [lab.tenantId] };

@@ -13,6 +13,7 @@
  */
 import * as vscode from 'vscode';
 import type { TokenRequest } from '../../core/client/grant-strategy';
+import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { toEntraError } from '../../core/aadsts-explanations';
 import { redirectPortOf } from '../../core/grants/strategies';
 import { toNotificationText } from '../../core/untrusted-text';
@@ -86,7 +87,7 @@ export const askStepUp: ConfirmStepUp = async (scopes) => {
 export interface TokenBrokerOptions {
   authProvider: SherpaAuthProvider;
   log: SherpaLog;
-  settings: () => { clientId: string; tenant?: string };
+  settings: () => { clientId: string; tenant?: string; trustedApis?: TrustedApiIdentifiers };
   /** Where `sherpa-oauth` sessions come from; default {@link vscodeSessionSource}. */
   sessions?: SherpaSessionSource;
   /** Step-up consent; default {@link askStepUp}. */
@@ -108,9 +109,10 @@ export class TokenBroker {
     await confirmStepUpIfNeeded(request, this.confirmStepUp);
     // The client the engine chose for this issuer: pre-registered only where registered, else CIMD or DCR.
     const clientId = request.client.clientId;
-    const { tenant } = this.o.settings();
+    const { tenant, trustedApis } = this.o.settings();
     const plan = planTokenRequest(request, {
       clientId,
+      ...(trustedApis ? { trustedApis } : {}),
       ...(tenant ? { tenant } : {}),
       ...(this.lastToken ? { lastToken: this.lastToken } : {}),
     });

@@ -14,7 +14,15 @@ import Mocha from 'mocha';
 const RESULTS_FILE = process.env.SHERPA_VSCODE_RESULTS;
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // SHERPA_VSCODE_GREP (code-server passes its environment on) runs only the matching tests.
+  const grep = process.env.SHERPA_VSCODE_GREP;
+  const mocha = new Mocha({
+    ui: 'tdd',
+    color: false,
+    timeout: 60_000,
+    reporter: 'spec',
+    ...(grep ? { grep } : {}),
+  });
   mocha.suite.emit('pre-require', globalThis, 'sherpa-suite', mocha);
   // Order matters: activation first, then the lab-backed suites, error paths last.
   await import('./activation.test');
