@@ -157,6 +157,23 @@ describe('sherpa azure configure (Resource Manager PATCH, long-running)', () => 
     assert.match(r.stdout, /fallback/);
   });
 
+  it('issue 16 (HIGH 3): an api client id that is not a GUID is refused before any request (no OData filter, no deployment)', async () => {
+    const s = azure.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+    const before = s.apps[0]!.revision;
+    const mark = azure.requests.length;
+    const r = await runSherpa(
+      ['azure', 'configure', ...sub(), '--api-client-id', `${s.applications[0]!.appId}' or appId ne '0`],
+      azure.cliEnv(),
+    );
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /client id \(sherpa\.azure\.apiClientId \/ --api-client-id\) must be a GUID.*\[BAD_ARGUMENT\]/,
+    );
+    assert.deepEqual(azure.requests.slice(mark), [], 'no request at all');
+    assert.equal(s.apps[0]!.revision, before);
+  });
+
   it('403 from Resource Manager names the missing role', async () => {
     const s = azure.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
     s.armDenied.add(s.caller.objectId);

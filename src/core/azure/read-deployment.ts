@@ -6,6 +6,7 @@
  */
 import { azureClients, listAll, type AzureContext } from './azure-context';
 import { toAzureError } from './azure-errors';
+import { odataString } from './azure-names';
 import { graphRequest } from './graph';
 
 export interface AppSnapshot {
@@ -107,7 +108,9 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
   for (const principalId of principals) {
     if (!principalId) continue;
     const list = await listAll(
-      c.authorization.roleAssignments.listForSubscription({ filter: `principalId eq '${principalId}'` }),
+      c.authorization.roleAssignments.listForSubscription({
+        filter: `principalId eq ${odataString(principalId)}`,
+      }),
     ).catch((err: unknown) => {
       throw toAzureError(err, 'list role assignments', 'Reader');
     });
@@ -145,7 +148,7 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
       const found = await graphRequest<{ value: GraphApplication[] }>(
         ctx,
         'GET',
-        `/v1.0/applications?$filter=${encodeURIComponent(`appId eq '${apiClientId}'`)}`,
+        `/v1.0/applications?$filter=${encodeURIComponent(`appId eq ${odataString(apiClientId)}`)}`,
       );
       snapshot.application = found.value[0];
     } catch (err) {
