@@ -25,7 +25,7 @@ import {
   type VerifyReport,
 } from '../../core/azure/verify-deployment';
 import { formatVerifyReport, type ReportFormat } from '../../core/azure/verify-report';
-import { SherpaError } from '../../core/errors';
+import { isSherpaError, SherpaError } from '../../core/errors';
 import { print } from '../output';
 
 export const azureUsage = `sherpa azure <verb> [options]   (Azure: provision, register, configure, migrate, verify)
@@ -223,12 +223,38 @@ async function runMigrateSecrets(argv: string[]): Promise<number> {
   } else {
     secrets = EXPECTED_SECRET_NAMES.map((name) => ({ name, value: randomBytes(32).toString('base64url') }));
   }
-  const r = await migrateSecrets(ctx, {
-    secrets,
-    maxAttempts: values['rbac-max-attempts'] ? Number(values['rbac-max-attempts']) : undefined,
-    retryDelayMs: values['rbac-retry-delay-ms'] ? Number(values['rbac-retry-delay-ms']) : undefined,
-    onProgress: (m) => process.stderr.write(`… ${m}\n`),
-  });
+  // Ctrl-C / SIGTERM: stop the run, but let it remove its temporary grant first; a second signal quits
+  // at once (the next run, and Verify Deployment, then find the marked leftover).
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.stderr.write(`… ${signal}: stopping after removing the temporary grant (again to quit now)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let r: Awaited<ReturnType<typeof migrateSecrets>>;
+  try {
+    r = await migrateSecrets(ctx, {
+      secrets,
+      maxAttempts: values['rbac-max-attempts'] ? Number(values['rbac-max-attempts']) : undefined,
+      retryDelayMs: values['rbac-retry-delay-ms'] ? Number(values['rbac-retry-delay-ms']) : undefined,
+      onProgress: (m) => process.stderr.write(`… ${m}\n`),
+      signal: controller.signal,
+    });
+  } catch (err) {
+    if (!isSherpaError(err, 'AZURE_CANCELLED')) throw err;
+    process.stderr.write(`sherpa: ${err.message}; the temporary grant was removed.\n`);
+    return 130;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (r.staleGrantsRemoved.length)
+    print(
+      `Removed ${r.staleGrantsRemoved.length} temporary grant(s) an interrupted run had left on ${r.vault}`,
+    );
   print(
     `${r.vault}: wrote ${r.written.join(', ')} (${values['from-stdin'] ? 'values from stdin' : 'generated values'}, never printed)`,
   );

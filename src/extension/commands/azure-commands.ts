@@ -16,6 +16,7 @@ import { runToolIn } from '../../core/azure/tool-runner';
 import { runProvisionTasks } from '../azure/provision-tasks';
 import { verifyAzureDeployment, verifyLab, type VerifyReport } from '../../core/azure/verify-deployment';
 import { formatVerifyReport } from '../../core/azure/verify-report';
+import { isSherpaError } from '../../core/errors';
 import { toNotificationText } from '../../core/untrusted-text';
 import type { AzureSession } from '../azure/azure-session';
 import type { ServerEndpoints } from '../endpoints';
@@ -220,9 +221,17 @@ export async function migrateSecretsCommand(
       }
       secrets.push({ name, value });
     }
-    const r = await session.ui.progress('migrating secrets to Key Vault…', (p) =>
-      migrateSecrets(ctx, { secrets, onProgress: (m) => p.report({ message: m }) }),
-    );
+    // Cancel aborts the run; migrateSecrets still removes its temporary grant before it returns.
+    let r: MigrateSecretsResult;
+    try {
+      r = await session.ui.cancellableProgress('migrating secrets to Key Vault…', (p, signal) =>
+        migrateSecrets(ctx, { secrets, signal, onProgress: (m) => p.report({ message: m }) }),
+      );
+    } catch (err) {
+      if (!isSherpaError(err, 'AZURE_CANCELLED')) throw err;
+      void session.ui.notify('info', `Sherpa: ${err.message}; the temporary grant was removed.`);
+      return undefined;
+    }
     void session.ui.notify(
       'info',
       `Sherpa: wrote ${r.written.join(', ')} to ${r.vault}${r.firstWriteAttempts > 1 ? ` (after ${r.firstWriteAttempts} attempts while RBAC propagated)` : ''}; ${r.grant === 'temporary-removed' ? 'temporary grant removed' : 'your existing grant left as it was'}.`,
