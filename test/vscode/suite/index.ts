@@ -6,7 +6,15 @@
 import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // SHERPA_VSCODE_GREP: run only the suites/tests whose title matches (while working on one area).
+  const grep = process.env.SHERPA_VSCODE_GREP;
+  const mocha = new Mocha({
+    ui: 'tdd',
+    color: false,
+    timeout: 60_000,
+    reporter: 'spec',
+    ...(grep ? { grep } : {}),
+  });
   mocha.suite.emit('pre-require', globalThis, 'sherpa-suite', mocha);
   // Order matters: activation first, then the lab-backed suites, error paths last.
   await import('./activation.test');
