@@ -249,19 +249,24 @@ suite('Azure commands: quick picks, input boxes, progress and notifications (Azu
         (a) => a.principalId === s.caller.objectId && a.roleGuid === ROLE.keyVaultSecretsOfficer,
       );
     x.ui.script({ pick: 'Generate a random value' }, { pick: 'Generate a random value' });
-    let createdMidRun = 0;
     x.ui.cancelOn = /waiting for the role to propagate/;
-    const sub = setInterval(() => (createdMidRun = Math.max(createdMidRun, officer().length)), 5);
-    let r: MigrateSecretsResult | undefined;
-    try {
-      r = await vscode.commands.executeCommand<MigrateSecretsResult | undefined>(
-        'sherpa.azure.migrateSecrets',
-      );
-    } finally {
-      clearInterval(sub);
-    }
+    const mark = x.azure.requests.length;
+    const r = await vscode.commands.executeCommand<MigrateSecretsResult | undefined>(
+      'sherpa.azure.migrateSecrets',
+    );
     assert.equal(r, undefined);
-    assert.equal(createdMidRun, 1, 'the grant existed while the run waited');
+    const ra = x.azure.requests
+      .slice(mark)
+      .filter((q) => q.path.includes('roleAssignments') && q.method !== 'GET');
+    assert.deepEqual(
+      ra.map((q) => `${q.method} ${q.status}`),
+      ['PUT 201', 'DELETE 200'],
+      'granted, then deleted after Cancel',
+    );
+    assert.ok(
+      x.azure.requests.slice(mark).some((q) => q.service === 'vault' && q.status === 403),
+      'cancelled while the grant propagated',
+    );
     assert.deepEqual(officer(), [], 'deleted on Cancel');
     assert.deepEqual(x.ui.notifications, [
       { kind: 'info', message: 'Sherpa: Migrate Secrets was cancelled; the temporary grant was removed.' },
