@@ -102,7 +102,7 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
     const arm = azure.requests.filter((q) => q.service === 'arm');
     assert.ok(arm.some((q) => q.path.endsWith('/containerApps') && q.query.get('$skiptoken') === '1'));
     const versions = new Map(
-      arm.map((q) => [/providers\/(Microsoft\.\w+)/.exec(q.path)?.[1], q.query.get('api-version')]),
+      arm.map((q) => [/.*providers\/(Microsoft\.\w+)/.exec(q.path)?.[1], q.query.get('api-version')]),
     );
     assert.deepEqual(Object.fromEntries(versions), {
       'Microsoft.App': '2025-07-01',

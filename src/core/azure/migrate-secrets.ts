@@ -166,6 +166,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
 /** A wait that ends early when the run is cancelled. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(); // aborted already (e.g. from the progress callback just before)
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);
