@@ -251,10 +251,12 @@ suite('Azure commands: quick picks, input boxes, progress and notifications (Azu
     x.ui.script({ pick: 'Generate a random value' }, { pick: 'Generate a random value' });
     x.ui.cancelOn = /waiting for the role to propagate/;
     const mark = x.azure.requests.length;
+    const started = Date.now();
     const r = await vscode.commands.executeCommand<MigrateSecretsResult | undefined>(
       'sherpa.azure.migrateSecrets',
     );
     assert.equal(r, undefined);
+    assert.ok(Date.now() - started < 4000, 'Cancel ends the 5 s propagation wait at once');
     const ra = x.azure.requests
       .slice(mark)
       .filter((q) => q.path.includes('roleAssignments') && q.method !== 'GET');
