@@ -320,8 +320,12 @@ suite('Azure commands: quick picks, input boxes, progress and notifications (Azu
       x.ui.script({ pick: 'Sherpa Test Subscription' });
       const mark = x.azure.requests.length;
       const id = await vscode.commands.executeCommand<string | undefined>('sherpa.azure.signIn');
+      assert.deepEqual(
+        attacker.requests.map((r) => `${r.service} ${r.method} ${r.path}`),
+        [],
+        'the attacker host received nothing',
+      );
       assert.equal(id, s.subscriptionId, x.ui.notifications.map((n) => n.message).join('\n'));
-      assert.deepEqual(attacker.requests, [], 'the attacker host received nothing');
       assert.ok(
         x.azure.requests.slice(mark).some((r) => r.service === 'login'),
         "the client secret went to the person's own authority host",
