@@ -54,7 +54,8 @@ export type SherpaErrorCode =
   | 'AZURE_REQUEST_FAILED'
   | 'AZURE_PREFLIGHT_FAILED'
   | 'AZURE_RBAC_PROPAGATION_TIMEOUT'
-  | 'AZURE_TOOL_FAILED';
+  | 'AZURE_TOOL_FAILED'
+  | 'AZURE_CANCELLED';
 
 /**
  * An error with a stable `code` and a `hint` saying what to do. `C` lets an edge (the extension) add codes

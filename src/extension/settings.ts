@@ -5,9 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { LAB_DEFAULT_PORTS, LAB_HOST } from '../lab/lab-defaults';
-import { PUBLIC_CLOUD } from '../core/azure/endpoints';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import { cleanTrustedApis, type TrustedApiIdentifiers } from '../core/client/trusted-apis';
+import { AZURE_SETTING_KEYS, readAzureSettings, type AzureSettings } from './azure/azure-settings';
 
 export const SETTINGS_SECTION = 'sherpa';
 
@@ -29,14 +29,7 @@ export const SettingKeys = {
   labSecurePort: 'lab.securePort',
   labAutostart: 'lab.autostart',
   signInBrowser: 'signIn.browser',
-  azureResourceManagerEndpoint: 'azure.resourceManagerEndpoint',
-  azureGraphEndpoint: 'azure.graphEndpoint',
-  azureAuthorityHost: 'azure.authorityHost',
-  azureSignIn: 'azure.signIn',
-  azureTenant: 'azure.tenant',
-  azureSubscriptionId: 'azure.subscriptionId',
-  azureResourceGroup: 'azure.resourceGroup',
-  azureApiClientId: 'azure.apiClientId',
+  ...AZURE_SETTING_KEYS,
 } as const;
 
 export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
@@ -62,15 +55,8 @@ export interface SherpaSettings {
   labAutostart: boolean;
   /** Where the sign-in browser runs: decides forwarded addresses (src/extension/remote/). */
   signInBrowser: 'auto' | 'remote' | 'sameMachine';
-  azure: {
-    endpoints: { resourceManager: string; graph: string; authorityHost: string };
-    /** `vscode`: VS Code's `microsoft` account; `environment`: @azure/identity's AZURE_* variables (CI, dev containers). */
-    signIn: 'vscode' | 'environment';
-    tenant?: string;
-    subscriptionId?: string;
-    resourceGroup?: string;
-    apiClientId?: string;
-  };
+  /** User settings only (azure-settings.ts): a workspace cannot choose where Azure credentials go. */
+  azure: AzureSettings;
 }
 
 export const DEFAULT_SECURE_URL = `http://${LAB_HOST}:${LAB_DEFAULT_PORTS.secure}/mcp`;
@@ -103,19 +89,7 @@ export function readSettings(): SherpaSettings {
     },
     labAutostart: c.get<boolean>(SettingKeys.labAutostart) ?? false,
     signInBrowser: signInBrowserValue(c.get<string>(SettingKeys.signInBrowser)),
-    azure: {
-      endpoints: {
-        resourceManager:
-          nonEmpty(c.get<string>(SettingKeys.azureResourceManagerEndpoint)) ?? PUBLIC_CLOUD.resourceManager,
-        graph: nonEmpty(c.get<string>(SettingKeys.azureGraphEndpoint)) ?? PUBLIC_CLOUD.graph,
-        authorityHost: nonEmpty(c.get<string>(SettingKeys.azureAuthorityHost)) ?? PUBLIC_CLOUD.authorityHost,
-      },
-      signIn: c.get<string>(SettingKeys.azureSignIn) === 'environment' ? 'environment' : 'vscode',
-      tenant: nonEmpty(c.get<string>(SettingKeys.azureTenant)),
-      subscriptionId: nonEmpty(c.get<string>(SettingKeys.azureSubscriptionId)),
-      resourceGroup: nonEmpty(c.get<string>(SettingKeys.azureResourceGroup)),
-      apiClientId: nonEmpty(c.get<string>(SettingKeys.azureApiClientId)),
-    },
+    azure: readAzureSettings(c),
   };
 }
 

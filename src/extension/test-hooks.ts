@@ -106,6 +106,7 @@ export class TestHookSlot {
       pick: (items, options) => pick().pick(items, options),
       input: (options) => pick().input(options),
       progress: (title, run) => pick().progress(title, run),
+      cancellableProgress: (title, run) => pick().cancellableProgress(title, run),
       notify: (kind, message, ...actions) => pick().notify(kind, message, ...actions),
     };
   }
