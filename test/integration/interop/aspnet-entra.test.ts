@@ -1,0 +1,241 @@
+/**
+ * Microsoft's own validator on the lab's Entra tokens (issue 17 §4). An ASP.NET Core MCP server built the way
+ * Microsoft documents it — ModelContextProtocol.AspNetCore + Microsoft.Identity.Web's AddMicrosoftIdentityWebApi
+ * with its default v2 validation (test/interop/dotnet/AspNetEntraMcp) — trusts `sherpa lab --entra` only through
+ * HTTPS_PROXY and SSL_CERT_FILE, as a server behind a corporate TLS proxy would. It must accept the lab's access
+ * tokens for the lab API and refuse the other API's, expired, tampered and foreign-tenant ones. Where it disagrees
+ * with the lab, the lab is wrong. Needs the .NET 10 SDK: without it this file FAILS, naming the SDK.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { decodeJwt, generateKeyPair } from 'jose';
+import {
+  LAB_API_APP_ID_URI,
+  LAB_API_CLIENT_ID,
+  LAB_FOREIGN_TENANT_ID,
+  LAB_OTHER_API_APP_ID_URI,
+  LAB_OTHER_API_CLIENT_ID,
+  LAB_TENANT_ID,
+  LAB_USERS,
+} from '../../../src/lab/lab-defaults';
+import { findFreePorts } from '../../../src/lab/free-port';
+import { readLabSigningKey, resignLabToken, type LabSigningKey } from '../../../src/lab/lab-key';
+import { driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
+import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
+import { startLabProcess, type LabProcess } from '../../support/lab';
+import { buildDotnetProject, startDotnetServer, type DotnetServer } from '../../support/interop/dotnet';
+
+const [alice, bob] = LAB_USERS as unknown as [(typeof LAB_USERS)[0], (typeof LAB_USERS)[0]];
+const AUTHORITY = `https://login.microsoftonline.com/${LAB_TENANT_ID}`;
+const REDIRECT = 'http://127.0.0.1:53682/callback';
+const API_SCOPE = `${LAB_API_APP_ID_URI}/access_as_user`;
+
+/** Authorization code + PKCE with VS Code's pre-authorised client through the lab route: the access token. */
+async function signIn(route: LabRoute, user: (typeof LAB_USERS)[0], scope: string): Promise<string> {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
+  url.search = new URLSearchParams({
+    client_id: VSCODE_CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: REDIRECT,
+    scope: `openid ${scope}`,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  const code = (await driveLabLogin(url, user, route)).searchParams.get('code');
+  assert.ok(code, 'the lab gave no code');
+  const res = await route.fetch(`${AUTHORITY}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: VSCODE_CLIENT_ID,
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    }).toString(),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** tools/list + whoami with `token`, through the MCP TypeScript SDK's client. */
+async function whoami(
+  mcpUrl: string,
+  token: string,
+): Promise<{ tools: string[]; me: Record<string, string> }> {
+  const client = new Client({ name: 'aspnet-interop-test', version: '0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  try {
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    const result = await client.callTool({ name: 'whoami', arguments: {} });
+    const text = (result.content as Array<{ type: string; text: string }>)[0]?.text ?? '';
+    return { tools, me: JSON.parse(text) as Record<string, string> };
+  } finally {
+    await client.close();
+  }
+}
+
+/** One MCP `initialize` POST with `token`: the HTTP status and WWW-Authenticate. */
+async function post(mcpUrl: string, token: string): Promise<{ status: number; challenge: string | null }> {
+  const res = await fetch(mcpUrl, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '0' } },
+    }),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, challenge: res.headers.get('www-authenticate') };
+}
+
+describe('Microsoft.Identity.Web (ASP.NET Core MCP server) on the Entra lab’s tokens', () => {
+  let lab: LabProcess;
+  let route: LabRoute;
+  let key: LabSigningKey;
+  let server: DotnetServer;
+  let mcpUrl: string;
+  let aliceToken: string;
+
+  before(async () => {
+    const { dll } = await buildDotnetProject('AspNetEntraMcp');
+    lab = await startLabProcess({ args: ['--entra', '--proxy-port', '0'] });
+    const entra = lab.entra!;
+    route = entraLabRoute(entra, await readFile(entra.caPath, 'utf8'));
+    key = await readLabSigningKey(lab.dataDir);
+    const [port] = await findFreePorts('127.0.0.1', 1);
+    mcpUrl = `http://127.0.0.1:${port}/mcp`;
+    server = await startDotnetServer(dll, {
+      ASPNETCORE_URLS: `http://127.0.0.1:${port}`,
+      AzureAd__Instance: 'https://login.microsoftonline.com/',
+      AzureAd__TenantId: LAB_TENANT_ID,
+      AzureAd__ClientId: LAB_API_CLIENT_ID,
+      Mcp__ResourceUrl: mcpUrl,
+      // What a server behind a TLS-inspecting corporate proxy sets: the proxy, and the proxy's CA as the
+      // trust store (.NET on Linux reads SSL_CERT_FILE through OpenSSL). Nothing lab-specific.
+      HTTPS_PROXY: entra.proxyUrl,
+      NO_PROXY: '',
+      SSL_CERT_FILE: entra.caPath,
+    });
+    aliceToken = await signIn(route, alice, API_SCOPE);
+  });
+  after(async () => {
+    await server?.stop();
+    await lab?.stop();
+  });
+
+  test('accepts alice’s token for the lab API: tools/list and whoami see her oid, tenant and scope', async () => {
+    const { tools, me } = await whoami(mcpUrl, aliceToken);
+    assert.deepEqual(tools, ['whoami']);
+    assert.equal(me.oid, alice.oid);
+    assert.equal(me.tid, LAB_TENANT_ID);
+    assert.equal(me.name, alice.name);
+    assert.equal(me.displayName, alice.email, 'GetDisplayName() reads preferred_username first');
+    assert.equal(me.scp, 'access_as_user');
+    assert.equal(me.aud, LAB_API_CLIENT_ID);
+  });
+
+  test('accepts bob’s token requested with the secure server’s URL as the scope prefix (aud is the client id)', async () => {
+    const token = await signIn(route, bob, `${lab.secure}/access_as_user`);
+    assert.equal(decodeJwt(token).aud, LAB_API_CLIENT_ID);
+    assert.equal((await whoami(mcpUrl, token)).me.oid, bob.oid);
+  });
+
+  test('without a token: 401 with the PRM address (ModelContextProtocol.AspNetCore’s challenge)', async () => {
+    const res = await fetch(mcpUrl, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(res.status, 401);
+    const challenge = res.headers.get('www-authenticate') ?? '';
+    assert.match(challenge, /^Bearer /);
+    assert.match(
+      challenge,
+      /resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
+    );
+  });
+
+  // Each refusal names the exception Microsoft's validator threw, so it is refused for the stated reason.
+  const refused = async (token: string, exception: RegExp) => {
+    const before = server.output().length;
+    const { status } = await post(mcpUrl, token);
+    assert.equal(status, 401);
+    const said = server.output().slice(before);
+    assert.match(said, exception, `the server said: ${said}`);
+  };
+
+  test('control: alice’s token re-signed unchanged with the lab key is accepted (the forgeries below differ only as stated)', async () => {
+    const same = await resignLabToken(aliceToken, {}, { key: key.privateKey });
+    assert.equal((await post(mcpUrl, same)).status, 200);
+  });
+
+  test('refuses the other API’s token (aud = its client id, signed by the lab as Entra would)', async () => {
+    await refused(
+      await resignLabToken(aliceToken, { aud: LAB_OTHER_API_CLIENT_ID }, { key: key.privateKey }),
+      /auth-failed SecurityTokenInvalidAudienceException/,
+    );
+    await refused(
+      await resignLabToken(aliceToken, { aud: LAB_OTHER_API_APP_ID_URI }, { key: key.privateKey }),
+      /auth-failed SecurityTokenInvalidAudienceException/,
+    );
+  });
+
+  test('refuses an expired token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await refused(
+      await resignLabToken(
+        aliceToken,
+        { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
+        { key: key.privateKey },
+      ),
+      /auth-failed SecurityTokenExpiredException/,
+    );
+  });
+
+  test('refuses a tampered token (oid swapped to bob’s, signature kept)', async () => {
+    const [header, , signature] = aliceToken.split('.');
+    const payload = { ...decodeJwt(aliceToken), oid: bob.oid };
+    const tampered = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`;
+    await refused(tampered, /auth-failed SecurityTokenInvalidSignatureException/);
+  });
+
+  test('refuses a token signed by another key under the lab’s kid', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    await refused(
+      await resignLabToken(aliceToken, {}, { key: privateKey }),
+      /auth-failed SecurityToken(InvalidSignature|SignatureKeyNotFound)Exception/,
+    );
+  });
+
+  test('refuses another tenant’s issuer, and a token with neither scp nor roles', async () => {
+    const foreignIss = `https://login.microsoftonline.com/${LAB_FOREIGN_TENANT_ID}/v2.0`;
+    await refused(
+      await resignLabToken(
+        aliceToken,
+        { iss: foreignIss, tid: LAB_FOREIGN_TENANT_ID },
+        { key: key.privateKey },
+      ),
+      /auth-failed SecurityTokenInvalidIssuerException/,
+    );
+    await refused(
+      await resignLabToken(aliceToken, { scp: undefined, roles: undefined }, { key: key.privateKey }),
+      /auth-failed AuthenticationFailureException: IDW10201: Neither scope nor roles claim was found/,
+    );
+  });
+});
