@@ -11,6 +11,7 @@ import { toTerminalLine } from '../../core/untrusted-text';
 import { cliGrant } from '../lab-token';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { print, printDecoded, printStep, printUntrusted } from '../output';
+import { useProxyFromEnvironment } from '../outbound-proxy';
 
 export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob | --device-code] [--client-id ID] [--no-resource] [--call TOOL] [--trust-api api://…]
   401 → Protected Resource Metadata → authorization server metadata → client → sign-in (PKCE, or the
@@ -43,7 +44,10 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const omitResource = values['no-resource'];
+  const proxied = useProxyFromEnvironment();
   const connected = await connectServer(url, {
+    // Behind a proxy the proxy resolves names: Sherpa's own lookup would fail or see another network.
+    ...(proxied ? { resolveNames: false } : {}),
     credentials: publicClient(values['client-id'] ?? VSCODE_CLIENT_ID),
     onStep: printStep,
     ...(values['trust-api']?.length ? { trustedApiIdentifiers: values['trust-api'] } : {}),

@@ -22,12 +22,12 @@ import {
   LAB_TENANT_ID,
   LAB_USERS,
 } from '../../../src/lab/lab-defaults';
-import { findFreePorts } from '../../../src/lab/free-port';
 import { readLabSigningKey, resignLabToken, type LabSigningKey } from '../../../src/lab/lab-key';
 import { driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { startLabProcess, type LabProcess } from '../../support/lab';
-import { buildDotnetProject, startDotnetServer, type DotnetServer } from '../../support/interop/dotnet';
+import { buildDotnetProject } from '../../support/interop/dotnet';
+import { startAspNetEntraServer, type AspNetServer } from '../../support/interop/aspnet-entra-fixture';
 
 const [alice, bob] = LAB_USERS as unknown as [(typeof LAB_USERS)[0], (typeof LAB_USERS)[0]];
 const AUTHORITY = `https://login.microsoftonline.com/${LAB_TENANT_ID}`;
@@ -108,7 +108,7 @@ describe('Microsoft.Identity.Web (ASP.NET Core MCP server) on the Entra lab’s 
   let lab: LabProcess;
   let route: LabRoute;
   let key: LabSigningKey;
-  let server: DotnetServer;
+  let server: AspNetServer;
   let mcpUrl: string;
   let aliceToken: string;
 
@@ -118,20 +118,8 @@ describe('Microsoft.Identity.Web (ASP.NET Core MCP server) on the Entra lab’s 
     const entra = lab.entra!;
     route = entraLabRoute(entra, await readFile(entra.caPath, 'utf8'));
     key = await readLabSigningKey(lab.dataDir);
-    const [port] = await findFreePorts('127.0.0.1', 1);
-    mcpUrl = `http://127.0.0.1:${port}/mcp`;
-    server = await startDotnetServer(dll, {
-      ASPNETCORE_URLS: `http://127.0.0.1:${port}`,
-      AzureAd__Instance: 'https://login.microsoftonline.com/',
-      AzureAd__TenantId: LAB_TENANT_ID,
-      AzureAd__ClientId: LAB_API_CLIENT_ID,
-      Mcp__ResourceUrl: mcpUrl,
-      // What a server behind a TLS-inspecting corporate proxy sets: the proxy, and the proxy's CA as the
-      // trust store (.NET on Linux reads SSL_CERT_FILE through OpenSSL). Nothing lab-specific.
-      HTTPS_PROXY: entra.proxyUrl,
-      NO_PROXY: '',
-      SSL_CERT_FILE: entra.caPath,
-    });
+    server = await startAspNetEntraServer(dll, lab);
+    mcpUrl = server.mcpUrl;
     aliceToken = await signIn(route, alice, API_SCOPE);
   });
   after(async () => {
