@@ -6,7 +6,6 @@
  * tokens for the lab API and refuse the other API's, expired, tampered and foreign-tenant ones. Where it disagrees
  * with the lab, the lab is wrong. Needs the .NET 10 SDK: without it this file FAILS, naming the SDK.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,45 +22,17 @@ import {
   LAB_USERS,
 } from '../../../src/lab/lab-defaults';
 import { readLabSigningKey, resignLabToken, type LabSigningKey } from '../../../src/lab/lab-key';
-import { driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
-import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
+import { entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
 import { startLabProcess, type LabProcess } from '../../support/lab';
 import { buildDotnetProject } from '../../support/interop/dotnet';
-import { startAspNetEntraServer, type AspNetServer } from '../../support/interop/aspnet-entra-fixture';
+import {
+  signIn,
+  startAspNetEntraServer,
+  type AspNetServer,
+} from '../../support/interop/aspnet-entra-fixture';
 
 const [alice, bob] = LAB_USERS as unknown as [(typeof LAB_USERS)[0], (typeof LAB_USERS)[0]];
-const AUTHORITY = `https://login.microsoftonline.com/${LAB_TENANT_ID}`;
-const REDIRECT = 'http://127.0.0.1:53682/callback';
 const API_SCOPE = `${LAB_API_APP_ID_URI}/access_as_user`;
-
-/** Authorization code + PKCE with VS Code's pre-authorised client through the lab route: the access token. */
-async function signIn(route: LabRoute, user: (typeof LAB_USERS)[0], scope: string): Promise<string> {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
-  url.search = new URLSearchParams({
-    client_id: VSCODE_CLIENT_ID,
-    response_type: 'code',
-    redirect_uri: REDIRECT,
-    scope: `openid ${scope}`,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  const code = (await driveLabLogin(url, user, route)).searchParams.get('code');
-  assert.ok(code, 'the lab gave no code');
-  const res = await route.fetch(`${AUTHORITY}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: VSCODE_CLIENT_ID,
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    }).toString(),
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { access_token: string }).access_token;
-}
 
 /** tools/list + whoami with `token`, through the MCP TypeScript SDK's client. */
 async function whoami(
