@@ -119,13 +119,21 @@ export async function startDotnetServer(
       if (line.startsWith('ready ')) resolveReady();
     }),
   );
-  await Promise.race([
-    ready,
-    once(child, 'exit').then(([code]) => Promise.reject(new Error(`${dll} exited with ${code}:\n${output}`))),
-    new Promise<never>((_, rej) =>
-      setTimeout(() => rej(new Error(`${dll} did not start in time:\n${output}`)), timeoutMs).unref(),
-    ),
-  ]);
+  try {
+    await Promise.race([
+      ready,
+      once(child, 'exit').then(([code]) =>
+        Promise.reject(new Error(`${dll} exited with ${code}:\n${output}`)),
+      ),
+      new Promise<never>((_, rej) =>
+        setTimeout(() => rej(new Error(`${dll} did not start in time:\n${output}`)), timeoutMs).unref(),
+      ),
+    ]);
+  } catch (err) {
+    // A server that never said ready is not left running behind the failed test.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw err;
+  }
   return {
     child,
     output: () => output,
