@@ -82,6 +82,7 @@ describe('Microsoft.Identity.Web (ASP.NET Core MCP server) on the Entra lab’s 
   let server: AspNetServer;
   let mcpUrl: string;
   let aliceToken: string;
+  let builtDll: string;
 
   before(async () => {
     const { dll } = await buildDotnetProject('AspNetEntraMcp');
@@ -89,6 +90,7 @@ describe('Microsoft.Identity.Web (ASP.NET Core MCP server) on the Entra lab’s 
     const entra = lab.entra!;
     route = entraLabRoute(entra, await readFile(entra.caPath, 'utf8'));
     key = await readLabSigningKey(lab.dataDir);
+    builtDll = dll;
     server = await startAspNetEntraServer(dll, lab);
     mcpUrl = server.mcpUrl;
     aliceToken = await signIn(route, alice, API_SCOPE);
@@ -196,5 +198,18 @@ describe('Microsoft.Identity.Web (ASP.NET Core MCP server) on the Entra lab’s 
       await resignLabToken(aliceToken, { scp: undefined, roles: undefined }, { key: key.privateKey }),
       /auth-failed AuthenticationFailureException: IDW10201: Neither scope nor roles claim was found/,
     );
+  });
+
+  test('without the lab CA (SSL_CERT_FILE unset) it cannot read the issuer’s metadata and refuses even alice’s token', async () => {
+    // Shows the trust above came from the lab CA through the proxy, not from a validation that was skipped.
+    const untrusting = await startAspNetEntraServer(builtDll, lab, { env: { SSL_CERT_FILE: '/dev/null' } });
+    try {
+      const { status } = await post(untrusting.mcpUrl, aliceToken);
+      assert.equal(status, 401);
+      // Microsoft.Identity.Web's issuer validator reads the tenant's metadata first: unreadable, no issuer passes.
+      assert.match(untrusting.output(), /auth-failed SecurityTokenInvalidIssuerException/);
+    } finally {
+      await untrusting.stop();
+    }
   });
 });

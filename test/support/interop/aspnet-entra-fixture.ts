@@ -24,7 +24,7 @@ export interface AspNetServer extends DotnetServer {
 export async function startAspNetEntraServer(
   dll: string,
   lab: LabProcess,
-  o: { variant?: 'default' | 'no-audience' } = {},
+  o: { variant?: 'default' | 'no-audience'; env?: NodeJS.ProcessEnv } = {},
 ): Promise<AspNetServer> {
   const entra = lab.entra!;
   const [port] = await findFreePorts('127.0.0.1', 1);
@@ -41,6 +41,7 @@ export async function startAspNetEntraServer(
     NO_PROXY: '',
     SSL_CERT_FILE: entra.caPath,
     SHERPA_INTEROP_VARIANT: o.variant ?? 'default',
+    ...o.env,
   });
   return { ...server, mcpUrl };
 }
