@@ -7,6 +7,7 @@ import { formatReport, summarize, type ReportFormat } from '../../core/audit/rep
 import { SherpaError } from '../../core/errors';
 import { registerSecret } from '../../core/token/redact';
 import { print } from '../output';
+import { useProxyFromEnvironment } from '../outbound-proxy';
 
 export const auditUsage = `sherpa audit <mcp-url> [--token-command CMD] [--foreign-token-command CMD] [--expired-token-command CMD]
              [--narrow-token-command CMD] [--format text|json|markdown|sarif] [--out FILE] [--fail-on must|should|never]
@@ -89,6 +90,8 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
         ...(narrow ? { narrow } : {}),
       },
       entraDoctor: values['entra-doctor'],
+      // Behind a proxy the proxy resolves names (outbound-proxy.ts).
+      ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
     });
   } catch (err) {
     process.stderr.write(

@@ -14,6 +14,7 @@ import { toTerminalLine } from '../../core/untrusted-text';
 import { cliGrant } from '../lab-token';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { print, printDecoded, printStep, printUntrusted } from '../output';
+import { useProxyFromEnvironment } from '../outbound-proxy';
 
 export const connectUsage = `sherpa connect <mcp-url> [--user alice|bob | --device-code] [--client-id [ISSUER=]ID]… [--client-metadata-url URL] [--sign-in-timeout SECONDS] [--no-resource] [--call TOOL] [--trust-api [<mcp-url>=]api://…]
   401 → Protected Resource Metadata → authorization server metadata → client → sign-in (PKCE, or the
@@ -129,8 +130,11 @@ async function connectAndShow(
   if (bad !== undefined) {
     throw new SherpaError('BAD_ARGUMENT', `--trust-api takes api://… or <mcp-url>=api://…, not ${bad}`);
   }
+  const proxied = useProxyFromEnvironment();
   const connected = await connectServer(url, {
     ...o,
+    // Behind a proxy the proxy resolves names: Sherpa's own lookup would fail or see another network.
+    ...(proxied ? { resolveNames: false } : {}),
     credentials: clientsFrom(values),
     ...(values['client-metadata-url'] ? { clientMetadataUrl: values['client-metadata-url'] } : {}),
     preRegistrationHint: CLIENT_ID_HINT,

@@ -241,10 +241,10 @@ export const CHECKS = {
   }),
   // Entra doctor
   entraResourceScope: check('entra.resource-scope', {
-    title: 'Entra accepts the PRM resource together with its scope (no AADSTS9010010)',
+    title: 'Entra accepts the PRM resource together with its scope (no AADSTS9010010 / AADSTS500011)',
     level: 'must',
     owasp: ['MCP07'],
-    spec: 'Entra ID (AADSTS9010010); RFC 8707 §2; RFC 9728 §3.3',
+    spec: 'Entra ID (AADSTS9010010, AADSTS500011); RFC 8707 §2; RFC 9728 §3.3',
     remedy:
       'Register the server URL as an identifier URI of the API app and advertise `{server URL}/access_as_user`; or clients must omit `resource` for Entra.',
   }),

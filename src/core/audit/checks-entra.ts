@@ -98,14 +98,19 @@ export async function runEntraDoctor(ctx: AuditContext): Promise<void> {
     evidence.push(withResource.evidence, without.evidence);
     results.push({ clientId: name, withResource, without });
   }
-  const mismatch = results.find((r) => r.withResource.error === 'AADSTS9010010');
+  // Either refusal of `resource` means the same for MCP clients that send it, as the spec asks: no sign-in.
+  // AADSTS9010010: the resource is another identifier URI than the scope's; AADSTS500011: it is no identifier
+  // URI in the tenant at all (the PRM `resource` of an ASP.NET Core server whose App ID URI is api://…, as
+  // Microsoft.Identity.Web's samples set it up — found by the interop test, which used to see a mere warning).
+  const refusesResource = (o: AuthorizeOutcome) => o.error === 'AADSTS9010010' || o.error === 'AADSTS500011';
+  const mismatch = results.find((r) => refusesResource(r.withResource));
   const other = results
     .flatMap((r) => [r.withResource, r.without])
-    .find((o) => o.error && o.error !== 'AADSTS9010010');
+    .find((o) => o.error && !refusesResource(o));
   record(ctx, 'entraResourceScope', {
     status: mismatch ? 'fail' : other ? 'warn' : 'pass',
     detail: mismatch
-      ? `resource=${resource} with scope "${scope}" → AADSTS9010010 (${mismatch.clientId} client): MCP clients that send resource, as the spec asks, cannot sign in` +
+      ? `resource=${resource} with scope "${scope}" → ${mismatch.withResource.error} (${mismatch.clientId} client): MCP clients that send resource, as the spec asks, cannot sign in` +
         (mismatch.without.error
           ? ''
           : "; without resource the sign-in page is reached (clients that omit it, like VS Code's microsoft provider, work)")
