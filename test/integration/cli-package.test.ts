@@ -1,5 +1,5 @@
 /**
- * The CLI as a package (issue 20 §3): `npm pack` → installed into an empty folder with no devDependencies →
+ * The CLI as a package (issue 20 §3): `npm run pack:cli` (scripts/pack-cli.mjs) → installed into an empty folder with no devDependencies →
  * `npx sherpa …` works, `--version` exists, `--help` loads no authorization server (so oidc-provider's
  * "unsupported runtime" line cannot appear on an older Node), and `sherpa audit` runs against the real lab.
  */
@@ -57,7 +57,7 @@ describe('sherpa as an npm package', () => {
   before(async () => {
     assert.ok(existsSync(join(REPO_ROOT, 'dist', 'sherpa.mjs')), 'the build stage ran (dist/sherpa.mjs)');
     dir = await mkdtemp(join(tmpdir(), 'sherpa-pack-'));
-    const packed = await sh('npm', ['pack', '--pack-destination', dir, '--json'], REPO_ROOT);
+    const packed = await sh(process.execPath, [join('scripts', 'pack-cli.mjs'), dir], REPO_ROOT);
     assert.equal(packed.code, 0, packed.stderr);
     const [{ filename, files }] = JSON.parse(packed.stdout) as [
       { filename: string; files: { path: string }[] },
@@ -75,7 +75,8 @@ describe('sherpa as an npm package', () => {
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'empty', private: true }));
     const installed = await sh('npm', ['install', join(dir, filename), '--no-audit', '--no-fund'], app);
     assert.equal(installed.code, 0, installed.stderr);
-    // Nothing but Sherpa itself: every dependency is inside the bundle.
+    // Nothing but Sherpa itself: every dependency is inside the bundle, and none of the repository's
+    // development packages (its Node per platform, as optionalDependencies) comes along.
     assert.deepEqual(
       (await readdir(join(app, 'node_modules'))).filter((n) => !n.startsWith('.')),
       ['sherpa-mcp-identity'],
