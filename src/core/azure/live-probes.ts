@@ -36,7 +36,20 @@ const INITIALIZE = JSON.stringify({
 interface ProbeResult {
   status: number;
   wwwAuthenticate: string | null;
+  /** The server's message when it answered 503 awaiting configuration (no API client id yet). */
+  awaiting?: string;
 }
+
+/** The secure server's 503 before `sherpa azure configure` (src/servers/secure/awaiting-configuration.ts). */
+async function awaitingConfiguration(res: Response): Promise<string | undefined> {
+  if (res.status !== 503) return undefined;
+  const body = (await res.json().catch(() => undefined)) as
+    { error?: { message?: unknown; data?: { state?: unknown } } } | undefined;
+  return body?.error?.data?.state === 'awaiting-configuration' ? String(body.error.message) : undefined;
+}
+
+export const AWAITING_REMEDY =
+  'Run `sherpa azure register` (the API app registration), then `sherpa azure configure` (sets SHERPA_API_CLIENT_ID on the app and in the azd environment).';
 
 async function post(
   url: string,
@@ -55,8 +68,9 @@ async function post(
       },
       body: INITIALIZE,
     });
-    await res.body?.cancel();
-    return { status: res.status, wwwAuthenticate: res.headers.get('www-authenticate') };
+    const awaiting = await awaitingConfiguration(res);
+    await res.body?.cancel().catch(() => undefined);
+    return { status: res.status, wwwAuthenticate: res.headers.get('www-authenticate'), awaiting };
   } catch (err) {
     return `unreachable: ${err instanceof Error ? err.message : String(err)}`;
   }
@@ -90,6 +104,14 @@ export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]>
       status: 'fail',
       evidence: `${o.url}: ${anon}`,
       remedy: 'Check SECURE_SERVER_URL and that the app is running (revision state).',
+    });
+  } else if (anon.awaiting) {
+    // One failing check for the whole state: the token probes below are skipped, not failed.
+    checks.push({
+      ...noToken,
+      status: 'fail',
+      evidence: `503 awaiting configuration: ${anon.awaiting}`,
+      remedy: AWAITING_REMEDY,
     });
   } else if (anon.status === 401 && challenge?.resourceMetadata) {
     checks.push({
@@ -195,6 +217,16 @@ export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]>
 
   // 4–6. Bad tokens → 401 invalid_token.
   const badToken = async (id: string, title: string, token: () => Promise<string>, what: string) => {
+    if (typeof anon !== 'string' && anon.awaiting) {
+      checks.push({
+        id,
+        title,
+        status: 'skip',
+        evidence: 'the server accepts no token yet (awaiting configuration, probe-no-token)',
+        remedy: AWAITING_REMEDY,
+      });
+      return;
+    }
     const r = await post(o.url, await token(), timeout);
     const c = typeof r === 'string' ? undefined : findBearerChallenge(r.wwwAuthenticate);
     if (typeof r !== 'string' && r.status === 401 && c?.error === 'invalid_token') {
