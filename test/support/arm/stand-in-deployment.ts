@@ -70,7 +70,9 @@ export const standInGuid = (...parts: unknown[]) => {
 };
 /** 13 characters of [a-z0-9], like ARM's uniqueString() (not the same hash). */
 const uniqueString = (...parts: unknown[]) =>
-  [...hash('unique', ...parts).subarray(0, 13)].map((b) => 'abcdefghijklmnopqrstuvwxyz234567'[b % 32]).join('');
+  [...hash('unique', ...parts).subarray(0, 13)]
+    .map((b) => 'abcdefghijklmnopqrstuvwxyz234567'[b % 32])
+    .join('');
 
 const lowerId = (id: string) =>
   id
@@ -81,7 +83,8 @@ const lowerId = (id: string) =>
 /** `providers/A.B/type/name` or, nested, `providers/A.B/type/name/child/childName`. */
 function providerPath(type: string, names: string[]): string {
   const [ns, ...types] = type.split('/');
-  if (types.length !== names.length) throw new Error(`${type} needs ${types.length} name(s), got ${names.length}`);
+  if (types.length !== names.length)
+    throw new Error(`${type} needs ${types.length} name(s), got ${names.length}`);
   return `providers/${ns}/${types.map((t, k) => `${t}/${names[k]}`).join('/')}`;
 }
 
@@ -94,7 +97,11 @@ function deepMerge(a: Json, b: Json): Json {
 
 class NotYetDeployed extends Error {}
 
-export function deployStandIn(template: Json, parameters: Record<string, Value>, cloud: StandInCloud): Deployment {
+export function deployStandIn(
+  template: Json,
+  parameters: Record<string, Value>,
+  cloud: StandInCloud,
+): Deployment {
   const resources: DeployedResource[] = [];
   const deployments = new Map<string, Record<string, Value>>();
   const env = deepMerge(AZURE_CLOUD, cloud.environment ?? {});
@@ -131,7 +138,8 @@ export function deployStandIn(template: Json, parameters: Record<string, Value>,
   function run(t: Json, supplied: Record<string, Value>, scope: Scope): Record<string, Value> {
     const declared = (t.parameters ?? {}) as Record<string, Json>;
     for (const name of Object.keys(supplied))
-      if (!(name in declared)) throw new Error(`${scope.deployment || 'template'}: unknown parameter '${name}'`);
+      if (!(name in declared))
+        throw new Error(`${scope.deployment || 'template'}: unknown parameter '${name}'`);
     const params: Record<string, Value> = {};
     const vars = new Map<string, Value>();
     let copyIndex: number | undefined;
@@ -155,10 +163,15 @@ export function deployStandIn(template: Json, parameters: Record<string, Value>,
       createarray: (...a) => a,
       createobject: (...a) => Object.fromEntries(a.flatMap((v, k) => (k % 2 ? [] : [[String(v), a[k + 1]]]))),
       union: (...a) =>
-        Array.isArray(a[0]) ? [...new Set((a as Value[][]).flat())] : (a as Json[]).reduce((x, y) => ({ ...x, ...y }), {}),
+        Array.isArray(a[0])
+          ? [...new Set((a as Value[][]).flat())]
+          : (a as Json[]).reduce((x, y) => ({ ...x, ...y }), {}),
       take: (v, n) => (Array.isArray(v) ? v.slice(0, Number(n)) : String(v).slice(0, Number(n))),
       empty: (v) =>
-        v === null || v === undefined || v === '' || (Array.isArray(v) ? v.length === 0 : isObject(v) && !Object.keys(v).length),
+        v === null ||
+        v === undefined ||
+        v === '' ||
+        (Array.isArray(v) ? v.length === 0 : isObject(v) && !Object.keys(v).length),
       format: (f, ...a) => String(f).replace(/\{(\d+)(:[^}]*)?\}/g, (_, k: string) => String(a[Number(k)])),
       string: (v) => (typeof v === 'string' ? v : JSON.stringify(v)),
       tolower: (v) => String(v).toLowerCase(),
@@ -170,7 +183,12 @@ export function deployStandIn(template: Json, parameters: Record<string, Value>,
       or: (...a) => a.some(Boolean),
       equals: (a, b) => JSON.stringify(a) === JSON.stringify(b),
       coalesce: (...a) => a.find((v) => v !== null && v !== undefined) ?? null,
-      contains: (c, v) => (Array.isArray(c) ? c.includes(v) : typeof c === 'string' ? c.includes(String(v)) : String(v) in (c as Json)),
+      contains: (c, v) =>
+        Array.isArray(c)
+          ? c.includes(v)
+          : typeof c === 'string'
+            ? c.includes(String(v))
+            : String(v) in (c as Json),
       true: () => true,
       false: () => false,
       null: () => null,
@@ -195,16 +213,20 @@ export function deployStandIn(template: Json, parameters: Record<string, Value>,
       resourceid: (...a) => {
         const s = a.map(String);
         const k = s.findIndex((x) => /^[A-Za-z]+\.[\w.]+\/\w/.test(x));
-        const [sub, rg] = k === 2 ? s : k === 1 ? [cloud.subscriptionId, s[0]] : [cloud.subscriptionId, scope.resourceGroup];
+        const [sub, rg] =
+          k === 2 ? s : k === 1 ? [cloud.subscriptionId, s[0]] : [cloud.subscriptionId, scope.resourceGroup];
         const path = providerPath(s[k]!, s.slice(k + 1));
         return rg ? `/subscriptions/${sub}/resourceGroups/${rg}/${path}` : `/subscriptions/${sub}/${path}`;
       },
       subscriptionresourceid: (...a) => {
         const s = a.map(String);
-        const [sub, rest] = /^[A-Za-z]+\.[\w.]+\//.test(s[0]!) ? [cloud.subscriptionId, s] : [s[0], s.slice(1)];
+        const [sub, rest] = /^[A-Za-z]+\.[\w.]+\//.test(s[0]!)
+          ? [cloud.subscriptionId, s]
+          : [s[0], s.slice(1)];
         return `/subscriptions/${sub}/${providerPath(rest[0]!, rest.slice(1))}`;
       },
-      extensionresourceid: (base, type, ...names) => `${String(base)}/${providerPath(String(type), names.map(String))}`,
+      extensionresourceid: (base, type, ...names) =>
+        `${String(base)}/${providerPath(String(type), names.map(String))}`,
       reference: (id, _apiVersion, full) => {
         const key = String(id);
         const dep = deployments.get(lowerId(key));
@@ -223,7 +245,8 @@ export function deployStandIn(template: Json, parameters: Record<string, Value>,
     for (const [name, p] of Object.entries(declared)) {
       let value = name in supplied ? supplied[name] : undefined;
       if (value === undefined) {
-        if (!('defaultValue' in p)) throw new Error(`${scope.deployment || 'template'}: parameter '${name}' is required`);
+        if (!('defaultValue' in p))
+          throw new Error(`${scope.deployment || 'template'}: parameter '${name}' is required`);
         value = evaluateDeep(p.defaultValue, fns);
       }
       const type = String(p.type).toLowerCase();
@@ -248,7 +271,8 @@ export function deployStandIn(template: Json, parameters: Record<string, Value>,
       params[name] = value;
     }
 
-    if (!Array.isArray(t.resources)) throw new Error('symbolic-name templates (languageVersion 2.0) are not supported');
+    if (!Array.isArray(t.resources))
+      throw new Error('symbolic-name templates (languageVersion 2.0) are not supported');
     const pending = [...(t.resources as Json[])].flatMap((r) => {
       if (!r.copy) return [{ r, index: undefined as number | undefined }];
       const count = Number(evaluateDeep((r.copy as Json).count, fns));
@@ -277,10 +301,15 @@ export function deployStandIn(template: Json, parameters: Record<string, Value>,
         }
       }
       if (pending.length === before)
-        throw new Error(`${scope.deployment || 'template'}: circular or missing dependencies for ${pending.map((p) => String(p.r.name)).join(', ')}`);
+        throw new Error(
+          `${scope.deployment || 'template'}: circular or missing dependencies for ${pending.map((p) => String(p.r.name)).join(', ')}`,
+        );
     }
     return Object.fromEntries(
-      Object.entries((t.outputs ?? {}) as Record<string, Json>).map(([k, o]) => [k, evaluateDeep(o.value, fns)]),
+      Object.entries((t.outputs ?? {}) as Record<string, Json>).map(([k, o]) => [
+        k,
+        evaluateDeep(o.value, fns),
+      ]),
     );
   }
 
@@ -289,16 +318,24 @@ export function deployStandIn(template: Json, parameters: Record<string, Value>,
     const type = String(raw.type);
     if (type.toLowerCase() === 'microsoft.resources/deployments') {
       const name = String(evaluateDeep(raw.name, fns));
-      const rg = raw.resourceGroup !== undefined ? String(evaluateDeep(raw.resourceGroup, fns)) : scope.resourceGroup;
+      const rg =
+        raw.resourceGroup !== undefined ? String(evaluateDeep(raw.resourceGroup, fns)) : scope.resourceGroup;
       const props = raw.properties as Json;
       if ((props.expressionEvaluationOptions as Json | undefined)?.scope !== 'inner')
         throw new Error(`deployment ${name}: only inner-scoped nested templates are supported`);
       const supplied = Object.fromEntries(
-        Object.entries((props.parameters ?? {}) as Record<string, Json>).map(([k, v]) => [k, evaluateDeep(v.value, fns)]),
+        Object.entries((props.parameters ?? {}) as Record<string, Json>).map(([k, v]) => [
+          k,
+          evaluateDeep(v.value, fns),
+        ]),
       );
       const group = rg ? byId(rgId(rg)) : undefined;
       if (rg && !group) throw new NotYetDeployed(rgId(rg));
-      const outputs = run(props.template as Json, supplied, { resourceGroup: rg, location: group?.location, deployment: name });
+      const outputs = run(props.template as Json, supplied, {
+        resourceGroup: rg,
+        location: group?.location,
+        deployment: name,
+      });
       const id = `${rg ? rgId(rg) : `/subscriptions/${cloud.subscriptionId}`}/providers/Microsoft.Resources/deployments/${name}`;
       deployments.set(
         lowerId(id),
