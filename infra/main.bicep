@@ -166,7 +166,7 @@ module secureApp 'modules/container-app.bicep' = {
         { name: 'KEY_VAULT_URL', value: vault.outputs.uri }
         { name: 'MANAGED_IDENTITY_CLIENT_ID', value: identities.outputs.secureClientId }
       ],
-      // Until the app registration exists the server stops at start naming SHERPA_API_CLIENT_ID;
+      // Until the app registration exists the server runs awaiting configuration (MCP answered 503);
       // `sherpa azure configure` adds it (and re-provisioning keeps it via the azd env).
       empty(entraApiClientId) ? [] : [{ name: 'SHERPA_API_CLIENT_ID', value: entraApiClientId }]
     )
