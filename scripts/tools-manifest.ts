@@ -1,6 +1,6 @@
 /**
  * Typed access to the tools installed by scripts/ensure-tools.mjs (Node 22, the conformance suites,
- * Node 24 + code-server, Chromium). Calling ensureTools() runs the installer, which is a fast no-op
+ * Node 24 + code-server, Chromium, the Bicep compiler). Calling ensureTools() runs the installer, which is a fast no-op
  * when everything is cached, so every harness works on a fresh machine as well as on a warm one.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,9 +21,10 @@ export interface ToolsManifest {
   conformance?: Record<string, { bin: string; version: string }>;
   codeServer?: { bin: string; version: string; vscodeVersion: string };
   chromium?: { kind: 'sparticuz'; module: string } | { kind: 'system'; executablePath: string };
+  bicep?: { bin: string; version: string; packageId: string; sha512: string };
 }
 
-export type ToolName = 'node22' | 'conformance' | 'code-server' | 'chromium';
+export type ToolName = 'node22' | 'conformance' | 'code-server' | 'chromium' | 'node24' | 'bicep';
 
 /** Installs (or verifies) the named tools and returns the manifest; throws with the installer's reason. */
 export function ensureTools(names: ToolName[]): ToolsManifest {

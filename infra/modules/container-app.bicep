@@ -43,7 +43,7 @@ var probes = placeholder
           { type: 'Readiness', httpGet: httpProbe, periodSeconds: 10, failureThreshold: 3 }
         ]
 
-resource app 'Microsoft.App/containerApps@2024-03-01' = {
+resource app 'Microsoft.App/containerApps@2025-07-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': serviceName })

@@ -4,11 +4,11 @@ param location string
 param tags object
 param logAnalyticsWorkspaceName string
 
-resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
+resource logs 'Microsoft.OperationalInsights/workspaces@2025-07-01' existing = {
   name: logAnalyticsWorkspaceName
 }
 
-resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
+resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
   name: name
   location: location
   tags: tags

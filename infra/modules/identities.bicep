@@ -7,13 +7,13 @@ param vulnerableIdentityName string
 param location string
 param tags object
 
-resource secure 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource secure 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: secureIdentityName
   location: location
   tags: tags
 }
 
-resource vulnerable 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource vulnerable 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: vulnerableIdentityName
   location: location
   tags: tags

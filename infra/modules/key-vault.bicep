@@ -5,12 +5,12 @@ param name string
 param location string
 param tags object
 param tenantId string
-param secretsUserPrincipalId string
+param vaultReaderPrincipalId string
 
 // Built-in role "Key Vault Secrets User": read secret values, nothing else.
 var secretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags
@@ -25,10 +25,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 }
 
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, secretsUserPrincipalId, secretsUserRoleId)
+  name: guid(vault.id, vaultReaderPrincipalId, secretsUserRoleId)
   scope: vault
   properties: {
-    principalId: secretsUserPrincipalId
+    principalId: vaultReaderPrincipalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUserRoleId)
   }

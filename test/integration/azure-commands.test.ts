@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { startAzureTestServer, ROLE, type AzureTestServer } from '../support/azure/index';
 import { runSherpa } from '../support/azure/run-cli';
 import { spawnCli } from '../support/lab';
+import { createStandIns } from '../support/azure/stand-in-tools';
 
 const SECURE_URL = 'https://ca-secure-abc123.example-env.eastus.azurecontainerapps.io/mcp';
 const ISSUER = 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0';
@@ -107,12 +108,18 @@ describe('sherpa azure configure (Resource Manager PATCH, long-running)', () => 
     const apiClientId = s.applications[0]!.appId;
     secure.env = secure.env.filter((e) => e.name !== 'SHERPA_API_CLIENT_ID');
     const mark = azure.requests.length;
-    const r = await runSherpa(
-      ['azure', 'configure', ...sub(), '--api-client-id', apiClientId],
-      azure.cliEnv(),
-    );
+    const tools = createStandIns({ tools: ['azd'], azdEnv: {} });
+    const r = await runSherpa(['azure', 'configure', ...sub(), '--api-client-id', apiClientId], {
+      ...azure.cliEnv(),
+      PATH: tools.binDir,
+    });
+    const azdCalls = tools.calls();
+    tools.close();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /ca-secure-abc123: set SHERPA_API_CLIENT_ID/);
+    // …and into the azd environment, so a later `azd provision` keeps it (main.parameters.json).
+    assert.deepEqual(azdCalls, [`azd env set SHERPA_API_CLIENT_ID ${apiClientId}`]);
+    assert.match(r.stdout, /azd environment: SHERPA_API_CLIENT_ID saved/);
     assert.match(r.stdout, /Revision ca-secure-abc123--0000002: Provisioned, Running, Healthy/);
     assert.equal(secure.revision, 2);
     assert.equal(secure.env.find((e) => e.name === 'SHERPA_API_CLIENT_ID')?.value, apiClientId);
@@ -156,6 +163,13 @@ describe('sherpa azure configure (Resource Manager PATCH, long-running)', () => 
       `api://${app.appId}/access_as_user`,
     );
     assert.match(r.stdout, /fallback/);
+    // No azd here (PATH holds none): configure still succeeds and says what to run by hand.
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `azd environment not updated \\(azd is not on PATH\\): run \`azd env set SHERPA_API_CLIENT_ID ${app.appId}\``,
+      ),
+    );
   });
 
   it('issue 16 (HIGH 3): an api client id that is not a GUID is refused before any request (no OData filter, no deployment)', async () => {

@@ -151,6 +151,66 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
     });
   }
 
+  it('env entries backed by secretRef (a Key Vault reference, a Container Apps secret) are the right way: green', async () => {
+    seed();
+    azure.defect('secret-ref-in-env');
+    const r = await verify();
+    assert.equal(r.code, 0, r.stdout);
+    const c = r.checks.find((x) => x.id === 'secure-env-no-secrets')!;
+    assert.equal(c.status, 'pass');
+    assert.match(c.evidence, /DEMO_API_KEY \(secretRef demo-api-key, Key Vault reference\)/);
+    assert.match(
+      c.evidence,
+      /EXTERNAL_SERVICE_SECRET \(secretRef external-service-secret, Container Apps secret\)/,
+    );
+    assert.ok(!r.stdout.includes('held-by-container-apps'), 'a secret value is never read into the report');
+  });
+
+  it('…while a literal secret beside them is still caught, and named alone', async () => {
+    seed();
+    azure.defect('secret-ref-in-env');
+    azure.defect('secret-in-env'); // DEMO_API_KEY as a literal value as well
+    const r = await verify();
+    assert.deepEqual(r.failed, ['secure-env-no-secrets']);
+    const c = r.checks.find((x) => x.id === 'secure-env-no-secrets')!;
+    assert.match(c.evidence, /^secret-looking literal values: DEMO_API_KEY;/);
+    assert.ok(!r.stdout.includes('sk_live_'));
+  });
+
+  it('a secure server awaiting configuration is one failing check naming register → configure', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sherpa-awaiting-'));
+    await writeFile(join(dir, 'secrets.json'), JSON.stringify({ secrets: {} }));
+    const awaiting = await startSecureServer({
+      host: '127.0.0.1',
+      port: 0,
+      issuer: lab.issuer,
+      authorizationServers: [lab.issuer],
+      audiences: [],
+      awaitingConfiguration: ['SHERPA_API_CLIENT_ID'],
+      allowedTenants: [lab.tenantId],
+      requiredScope: 'access_as_user',
+      secrets: { kind: 'file', path: join(dir, 'secrets.json') },
+    });
+    try {
+      const s = seed(awaiting.url);
+      const secure = s.apps.find((a) => a.name.startsWith('ca-secure'))!;
+      secure.env = secure.env.filter((e) => e.name !== 'SHERPA_API_CLIENT_ID');
+      const r = await verify();
+      assert.equal(r.code, 1);
+      assert.deepEqual(r.failed, ['probe-no-token'], r.stdout);
+      const c = r.checks.find((x) => x.id === 'probe-no-token')!;
+      assert.match(c.evidence, /^503 awaiting configuration: .*SHERPA_API_CLIENT_ID is not set/);
+      assert.match(c.remedy, /`sherpa azure register`.*then `sherpa azure configure`/);
+      const status = Object.fromEntries(r.checks.map((x) => [x.id, x.status]));
+      for (const id of ['probe-expired-token', 'probe-tampered-token', 'mcp-audit', 'distinct-client-ids'])
+        assert.equal(status[id], 'skip', id);
+      assert.equal(status['prm-resource'], 'pass', 'the metadata is served while awaiting');
+    } finally {
+      await awaiting.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a PRM whose resource is not the URL is caught by exactly prm-resource', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sherpa-prm-'));
     await writeFile(join(dir, 'secrets.json'), JSON.stringify({ secrets: {} }));

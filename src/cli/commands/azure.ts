@@ -14,6 +14,7 @@ import { runPreflight } from '../../core/azure/preflight';
 import { provisionSteps, readAzdOutputs } from '../../core/azure/provision';
 import { resolveTool, runTool, toolCommand } from '../../core/azure/tool-runner';
 import { requireGuid, requireResourceGroupName, requireTenant } from '../../core/azure/azure-names';
+import { describeAzdEnvOutcome, saveApiClientIdInAzdEnv } from '../../core/azure/azd-env';
 import { registerEntraApp } from '../../core/azure/register-app';
 import type { AzureContext } from '../../core/azure/azure-context';
 import { createCliCredential } from '../../core/azure/cli-credential';
@@ -192,6 +193,8 @@ async function runConfigure(argv: string[]): Promise<number> {
   if (r.fallbackScopes)
     print('The server URL is not an identifier URI of the app: PRM advertises the api:// scope (fallback).');
   print(`Revision ${r.revisionState ?? r.revision ?? '(unknown)'}`);
+  // After the app took it: the azd environment never holds a client id the app does not.
+  print(describeAzdEnvOutcome(await saveApiClientIdInAzdEnv(runTool, apiClientId), apiClientId));
   return 0;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The names infra/main.bicep outputs, azd writes to the environment (`azd env get-values --output json`) and
- * Sherpa reads back. One list, so the infra contract test (test/unit/infra) fails when either side drifts.
+ * Sherpa reads back. One list, so the compiled-template test (test/infra/compiled-template.test.ts) fails when either side drifts.
  */
 export const DEPLOYMENT_OUTPUTS = [
   'AZURE_TENANT_ID',

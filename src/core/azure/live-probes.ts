@@ -47,6 +47,20 @@ function describeFetches(evidence: Evidence[]): string {
     .join('; ');
 }
 
+/** The secure server's 503 before `sherpa azure configure` (servers/secure/awaiting-configuration.ts): its message. */
+function awaitingConfiguration(r: ProbeResult): string | undefined {
+  if (r.status !== 503) return undefined;
+  try {
+    const body = JSON.parse(r.body) as { error?: { message?: unknown; data?: { state?: unknown } } };
+    return body.error?.data?.state === 'awaiting-configuration' ? String(body.error.message) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const AWAITING_REMEDY =
+  'Run `sherpa azure register` (the API app registration), then `sherpa azure configure` (sets SHERPA_API_CLIENT_ID on the app and in the azd environment).';
+
 /** A token that looks right in every claim but is signed by a key the issuer never published. */
 function forgedToken(o: LiveProbeOptions, claims: Record<string, unknown>): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -72,6 +86,7 @@ export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]>
 
   // 1. No token → 401 with a Bearer challenge that carries resource_metadata.
   const anon = await post(ctx);
+  const awaiting = awaitingConfiguration(anon);
   const wwwAuthenticate = anon.headers['www-authenticate'];
   const challenge = findBearerChallenge(wwwAuthenticate);
   if (challenge) ctx.challenge = challenge;
@@ -82,6 +97,14 @@ export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]>
       status: 'fail',
       evidence: `${o.url}: ${describe(anon)}`,
       remedy: 'Check SECURE_SERVER_URL and that the app is running (revision state).',
+    });
+  } else if (awaiting) {
+    // One failing check for the whole state: the token probes below are skipped, not failed.
+    checks.push({
+      ...noToken,
+      status: 'fail',
+      evidence: `503 awaiting configuration: ${awaiting}`,
+      remedy: AWAITING_REMEDY,
     });
   } else if (anon.status === 401 && challenge?.resourceMetadata) {
     checks.push({
@@ -166,6 +189,16 @@ export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]>
 
   // 4–6. Bad tokens → 401 invalid_token.
   const badToken = async (id: string, title: string, token: () => Promise<string>, what: string) => {
+    if (awaiting) {
+      checks.push({
+        id,
+        title,
+        status: 'skip',
+        evidence: 'the server accepts no token yet (awaiting configuration, probe-no-token)',
+        remedy: AWAITING_REMEDY,
+      });
+      return;
+    }
     const r = await post(ctx, { value: await token(), label: what });
     const c = findBearerChallenge(r.headers['www-authenticate']);
     if (r.status === 401 && c?.error === 'invalid_token') {

@@ -18,6 +18,8 @@ export interface AppSnapshot {
   userAssigned: { id: string; principalId?: string; clientId?: string }[];
   systemAssigned: boolean;
   env: { name: string; value?: string; secretRef?: string }[];
+  /** Container Apps secrets by name (values are never read): a stored value, or a Key Vault reference. */
+  secrets: { name: string; keyVaultUrl?: string }[];
   fqdn?: string;
   latestRevision?: string;
   runningStatus?: string;
@@ -87,6 +89,7 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
         value: e.value,
         secretRef: e.secretRef,
       })),
+      secrets: (a.configuration?.secrets ?? []).map((x) => ({ name: x.name!, keyVaultUrl: x.keyVaultUrl })),
       fqdn: a.configuration?.ingress?.fqdn,
       latestRevision: a.latestRevisionName,
       runningStatus: a.runningStatus,

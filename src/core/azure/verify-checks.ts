@@ -227,25 +227,37 @@ function secureEnvNoSecrets(s: DeploymentSnapshot): VerifyCheck {
     title: "The secure app's environment holds configuration only (no secret values)",
   };
   if (!s.secure) return { ...base, status: 'skip', evidence: 'no secure app', remedy: 'Provision first.' };
+  // An entry backed by `secretRef` carries no value: Container Apps injects a secret of the app (a stored
+  // value or a Key Vault reference read by the app's identity) — the right way, whatever its name says.
+  const referenced = s.secure.env.filter((e) => e.secretRef !== undefined);
   const suspicious = s.secure.env.filter(
     (e) =>
-      e.secretRef !== undefined ||
-      SECRET_NAME.test(e.name) ||
-      SECRET_VALUE.some((re) => re.test(e.value ?? '')),
+      e.secretRef === undefined &&
+      (SECRET_NAME.test(e.name) || SECRET_VALUE.some((re) => re.test(e.value ?? ''))),
   );
+  const how = (ref: string) =>
+    s.secure!.secrets.find((x) => x.name === ref)?.keyVaultUrl
+      ? 'Key Vault reference'
+      : 'Container Apps secret';
+  const refs = referenced.length
+    ? `; from secrets: ${referenced.map((e) => `${e.name} (secretRef ${e.secretRef}, ${how(e.secretRef!)})`).join(', ')}`
+    : '';
   // Names only in the evidence: a secret found in the env must not be copied into a report.
   return suspicious.length
     ? {
         ...base,
         status: 'fail',
-        evidence: `secret-looking settings: ${suspicious.map((e) => (e.secretRef ? `${e.name} (secretRef ${e.secretRef})` : e.name)).join(', ')}`,
+        evidence: `secret-looking literal values: ${suspicious.map((e) => e.name).join(', ')}${refs}`,
         remedy:
-          'Move the value to Key Vault (sherpa azure migrate-secrets) and read it with the managed identity; remove it from the app.',
+          'Move the value to Key Vault (sherpa azure migrate-secrets) and read it with the managed identity, or reference it as a Container Apps secret (secretRef); remove the literal from the app.',
       }
     : {
         ...base,
         status: 'pass',
-        evidence: `${s.secure.env.length} settings, none secret-looking: ${s.secure.env.map((e) => e.name).join(', ')}`,
+        evidence: `${s.secure.env.length} settings, no secret-looking literal: ${s.secure.env
+          .filter((e) => e.secretRef === undefined)
+          .map((e) => e.name)
+          .join(', ')}${refs}`,
         remedy: '',
       };
 }

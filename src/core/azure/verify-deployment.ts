@@ -6,7 +6,7 @@
 import type { AuditTokens } from '../audit/context';
 import { runAuditCheck } from './audit-check';
 import type { AzureContext } from './azure-context';
-import { runLiveProbes, type LiveProbeOptions } from './live-probes';
+import { AWAITING_REMEDY, runLiveProbes, type LiveProbeOptions } from './live-probes';
 import { readDeployment } from './read-deployment';
 import { checkDeployment, envValue, type VerifyCheck } from './verify-checks';
 
@@ -22,15 +22,34 @@ export async function verifyAzureDeployment(ctx: AzureContext): Promise<VerifyRe
     envValue(snapshot, 'SHERPA_RESOURCE_URL') ??
     (snapshot.secure?.fqdn ? `https://${snapshot.secure.fqdn}/mcp` : undefined);
   if (url) {
-    checks.push(
-      ...(await runLiveProbes({
-        url,
-        issuer: envValue(snapshot, 'SHERPA_ISSUER'),
-        audience: envValue(snapshot, 'SHERPA_API_CLIENT_ID'),
-        timeoutMs: ctx.timeoutMs,
-      })),
-    );
-    checks.push(await runAuditCheck(url, {}, ctx.timeoutMs));
+    const live = await runLiveProbes({
+      url,
+      issuer: envValue(snapshot, 'SHERPA_ISSUER'),
+      audience: envValue(snapshot, 'SHERPA_API_CLIENT_ID'),
+      timeoutMs: ctx.timeoutMs,
+    });
+    checks.push(...live);
+    if (isAwaitingConfiguration(live)) {
+      // The server itself says it is awaiting configuration (probe-no-token fails with the remedy): report
+      // that state once, not again as a missing setting or as audit findings about its 503s.
+      for (const c of checks)
+        if (
+          c.id === 'distinct-client-ids' &&
+          c.status === 'fail' &&
+          !envValue(snapshot, 'SHERPA_API_CLIENT_ID')
+        )
+          Object.assign(c, {
+            status: 'skip',
+            evidence: 'SHERPA_API_CLIENT_ID is not set yet (probe-no-token)',
+          });
+      checks.push({
+        id: 'mcp-audit',
+        title: 'The rest of the MCP server audit has no MUST failure (sherpa audit)',
+        status: 'skip',
+        evidence: 'the server accepts no request yet (awaiting configuration, probe-no-token)',
+        remedy: AWAITING_REMEDY,
+      });
+    } else checks.push(await runAuditCheck(url, {}, ctx.timeoutMs));
   }
   return { target: `subscription ${ctx.subscriptionId}, resource group ${ctx.resourceGroup}`, checks };
 }
@@ -52,6 +71,14 @@ export async function verifyLab(o: LiveProbeOptions & { auditTokens?: AuditToken
   }));
   // What ran first; the Azure-only checks after, skipped.
   return { target: `local lab (${o.url})`, checks: [...live, ...skipped] };
+}
+
+/** True when the live probes found the secure server awaiting configuration (503, no API client id). */
+export function isAwaitingConfiguration(checks: VerifyCheck[]): boolean {
+  return checks.some(
+    (c) =>
+      c.id === 'probe-no-token' && c.status === 'fail' && c.evidence.startsWith('503 awaiting configuration'),
+  );
 }
 
 export function failedChecks(r: VerifyReport): VerifyCheck[] {

@@ -14,6 +14,7 @@ import { provisionSteps, readAzdOutputs } from '../../core/azure/provision';
 import { registerEntraApp, type RegisterAppResult } from '../../core/azure/register-app';
 import { runToolIn } from '../../core/azure/tool-runner';
 import { runProvisionTasks } from '../azure/provision-tasks';
+import { describeAzdEnvOutcome, saveApiClientIdInAzdEnv } from '../../core/azure/azd-env';
 import { verifyAzureDeployment, verifyLab, type VerifyReport } from '../../core/azure/verify-deployment';
 import { formatVerifyReport } from '../../core/azure/verify-report';
 import { isSherpaError } from '../../core/errors';
@@ -179,9 +180,15 @@ export async function configureCommand(
     const r = await session.ui.progress('configuring the secure app (new revision)…', (p) =>
       configureSecureServer(ctx, { apiClientId, onProgress: (m) => p.report({ message: m }) }),
     );
+    // azd runs in the folder holding azure.yaml, where its .azure/ environment lives.
+    const folder = await azdFolder();
+    const azd = folder
+      ? await saveApiClientIdInAzdEnv(runToolIn(folder.fsPath), apiClientId)
+      : ({ saved: false, reason: 'no folder with azure.yaml is open' } as const);
+    log.info(describeAzdEnvOutcome(azd, apiClientId));
     void session.ui.notify(
       'info',
-      `Sherpa: ${r.app} ${r.changed.length ? `updated (${r.changed.join(', ')})` : 'already configured'}. Revision ${toNotificationText(r.revisionState ?? r.revision ?? '?')}.`,
+      `Sherpa: ${r.app} ${r.changed.length ? `updated (${r.changed.join(', ')})` : 'already configured'}. Revision ${toNotificationText(r.revisionState ?? r.revision ?? '?')}.${azd.saved ? ' SHERPA_API_CLIENT_ID saved in the azd environment.' : ''}`,
     );
     return r;
   } catch (err) {

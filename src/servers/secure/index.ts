@@ -19,6 +19,7 @@ import { FileSecretStore } from './secrets/file-secret-store';
 import { createKeyVaultSecretStore } from './secrets/key-vault-secret-store';
 import type { SecretStore } from './secrets/secret-store';
 import { registerSecureTools } from './tools';
+import { awaitingConfigurationAuth } from './awaiting-configuration';
 
 export { secureServerOptionsFromEnv } from './options-from-env';
 
@@ -31,6 +32,11 @@ export interface SecureServerOptions {
   jwksUri?: string; // default: from the issuer's discovery document
   authorizationServers: string[]; // PRM authorization_servers (issuer URLs)
   audiences: string[]; // accepted `aud` values: client id GUID (v2), App ID URI (v1)
+  /**
+   * Settings still missing (SHERPA_API_CLIENT_ID before `sherpa azure configure`): the server serves its
+   * metadata and answers MCP requests 503 (./awaiting-configuration.ts). `audiences` is then empty.
+   */
+  awaitingConfiguration?: string[];
   allowedTenants: string[]; // `tid` allow-list
   requiredScope: string; // 'access_as_user'
   /**
@@ -61,7 +67,11 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
   const logger = createLogger('secure-mcp');
   assertUsableOptions(o);
   const outboundFetch = createOutboundFetch(o.outbound);
-  const jwksUri = o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!, { fetch: outboundFetch }));
+  const awaiting = o.awaitingConfiguration?.length ? o.awaitingConfiguration : undefined;
+  // Awaiting configuration no token is checked, so the issuer is not contacted either.
+  const jwksUri = awaiting
+    ? undefined
+    : (o.jwksUri ?? (await discoverJwksUri(o.issuer, o.audiences[0]!, { fetch: outboundFetch })));
   const listening = await listenHttp(o.host, o.port, o.limits);
   try {
     const resourceUrl = o.resourceUrl ?? `${listening.origin}/mcp`;
@@ -79,22 +89,24 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
     registerSecureTools(mcp, { secrets: createSecretStore(o.secrets) });
     const transport = await connectMultiplexed(mcp);
 
-    const verify = createAccessTokenVerifier({
-      issuer: o.issuer,
-      jwksUri,
-      audiences: o.audiences,
-      keySet: { ...o.keySet, fetch: outboundFetch },
-    });
     const handler = createMcpHandler({
       allowedHosts,
       transport,
       logger,
-      authenticate: createBearerAuth(
-        verify,
-        { requiredScope: o.requiredScope, allowedTenants: o.allowedTenants, resourceUrl },
-        { realm: 'sherpa-secure-mcp', scopes, resourceMetadataUrl: metadataUrl },
-        logger,
-      ),
+      authenticate:
+        awaiting || !jwksUri
+          ? awaitingConfigurationAuth(awaiting ?? [])
+          : createBearerAuth(
+              createAccessTokenVerifier({
+                issuer: o.issuer,
+                jwksUri,
+                audiences: o.audiences,
+                keySet: { ...o.keySet, fetch: outboundFetch },
+              }),
+              { requiredScope: o.requiredScope, allowedTenants: o.allowedTenants, resourceUrl },
+              { realm: 'sherpa-secure-mcp', scopes, resourceMetadataUrl: metadataUrl },
+              logger,
+            ),
       extraRoutes: protectedResourceMetadataRoutes(
         buildProtectedResourceMetadata({
           resourceUrl,
@@ -109,6 +121,11 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
       resource: resourceUrl,
       issuer: o.issuer,
     });
+    if (awaiting)
+      logger.warn('awaiting configuration: every MCP request is answered 503 until these are set', {
+        missing: awaiting.join(', '),
+        next: 'sherpa azure register, then sherpa azure configure',
+      });
     return {
       origin: listening.origin,
       url: `${listening.origin}/mcp`,
@@ -128,7 +145,10 @@ function assertUsableOptions(o: SecureServerOptions): void {
     throw optionsInvalid(`SecureServerOptions.${what}`);
   };
   if (!o.issuer) fail('issuer is required');
-  if (o.audiences.length === 0) fail('audiences must list at least one accepted `aud`');
+  if (o.audiences.length === 0 && !o.awaitingConfiguration?.length)
+    fail(
+      'audiences must list at least one accepted `aud` (or name the missing settings in awaitingConfiguration)',
+    );
   if (o.allowedTenants.length === 0) fail('allowedTenants must list at least one tenant id');
   if (o.authorizationServers.length === 0)
     fail('authorizationServers must not be empty (RFC 9728 / MCP require one)');

@@ -12,7 +12,7 @@ import type { SecureServerOptions } from './index';
  * |----------------------------|----------------------------------------------------------------|--------------------|
  * | SHERPA_ISSUER              | exact `iss`, e.g. https://login.microsoftonline.com/{tid}/v2.0 | required           |
  * | SHERPA_JWKS_URI            | issuer's JWKS                                                   | from discovery     |
- * | SHERPA_API_CLIENT_ID       | API app's client id GUID = `aud` of v2 tokens                  | required           |
+ * | SHERPA_API_CLIENT_ID       | API app's client id GUID = `aud` of v2 tokens                  | unset → awaiting configuration |
  * | SHERPA_API_AUDIENCES       | extra accepted `aud`s, comma list (e.g. api://… for v1 tokens) | none               |
  * | SHERPA_ALLOWED_TENANTS     | `tid` allow-list, comma list                                   | required           |
  * | SHERPA_REQUIRED_SCOPE      | delegated scope name required in `scp`                          | access_as_user     |
@@ -30,7 +30,9 @@ import type { SecureServerOptions } from './index';
  * | HTTPS_PROXY / HTTP_PROXY / NO_PROXY | proxy for reaching the issuer (discovery, JWKS)       | direct             |
  * | NODE_EXTRA_CA_CERTS        | extra CA file trusted for the issuer (node reads it itself)    | node's roots       |
  *
- * A missing or malformed setting throws an Error (code `missing_setting` / `invalid_setting`) whose
+ * Without SHERPA_API_CLIENT_ID the server starts awaiting configuration (./awaiting-configuration.ts):
+ * the first `azd provision` runs before the app registration exists, and a server that exited would leave
+ * a crash-looping revision. Every other missing or malformed setting throws an Error (code `missing_setting` / `invalid_setting`) whose
  * message names the variable and says how to fix it.
  */
 export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServerOptions {
@@ -42,11 +44,7 @@ export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServer
     'the token issuer, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0',
   );
   readUrl('SHERPA_ISSUER', issuer);
-  const clientId = requireSetting(
-    env,
-    'SHERPA_API_CLIENT_ID',
-    "the API app registration's client id (the `aud` of v2 tokens)",
-  );
+  const clientId = env.SHERPA_API_CLIENT_ID?.trim() || undefined;
   const tenants = readList(
     requireSetting(
       env,
@@ -91,7 +89,8 @@ export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServer
     issuer,
     jwksUri: env.SHERPA_JWKS_URI || undefined,
     authorizationServers: [issuer],
-    audiences: [clientId, ...readList(env.SHERPA_API_AUDIENCES ?? '')],
+    audiences: clientId ? [clientId, ...readList(env.SHERPA_API_AUDIENCES ?? '')] : [],
+    awaitingConfiguration: clientId ? undefined : ['SHERPA_API_CLIENT_ID'],
     allowedTenants: tenants,
     requiredScope: env.SHERPA_REQUIRED_SCOPE || REQUIRED_SCOPE,
     scopesSupported: env.SHERPA_SCOPES_SUPPORTED ? readList(env.SHERPA_SCOPES_SUPPORTED) : undefined,

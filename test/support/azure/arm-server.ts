@@ -291,6 +291,8 @@ export class ArmService {
             allowInsecure: false,
           },
           registries: [{ server: 'crsherpaabc123.azurecr.io', identity: a.identityIds[0] }],
+          // Container Apps never returns secret values in a GET (listSecrets does): names and references only.
+          ...(a.secrets ? { secrets: a.secrets.map(({ value: _value, ...rest }) => rest) } : {}),
         },
         template: {
           containers: [

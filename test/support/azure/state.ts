@@ -24,6 +24,8 @@ export interface FakeContainerApp {
   name: string;
   identityIds: string[];
   env: { name: string; value?: string; secretRef?: string }[];
+  /** Container Apps secrets (configuration.secrets): a value, or a Key Vault reference read by an identity. */
+  secrets?: { name: string; value?: string; keyVaultUrl?: string; identity?: string }[];
   args: string[];
   image: string;
   fqdn: string;
@@ -228,7 +230,8 @@ export type Defect =
   | 'one-client-id'
   | 'identifier-uri-missing'
   | 'missing-secret'
-  | 'leftover-temporary-grant';
+  | 'leftover-temporary-grant'
+  | 'secret-ref-in-env';
 
 export function applyDefect(s: AzureState, defect: Defect): void {
   const secure = s.apps.find((a) => a.name.startsWith('ca-secure'))!;
@@ -239,6 +242,21 @@ export function applyDefect(s: AzureState, defect: Defect): void {
   switch (defect) {
     case 'shared-identity': // the workshop's design: both apps carry the vault-reading identity
       vulnerable.identityIds = [secureIdentity.id];
+      break;
+    case 'secret-ref-in-env':
+      // The right way: a Container Apps secret that is a Key Vault reference, read by the app's identity.
+      secure.secrets = [
+        {
+          name: 'demo-api-key',
+          keyVaultUrl: `${s.vault.uri}secrets/demo-api-key`,
+          identity: secure.identityIds[0],
+        },
+        { name: 'external-service-secret', value: 'held-by-container-apps' },
+      ];
+      secure.env.push(
+        { name: 'DEMO_API_KEY', secretRef: 'demo-api-key' },
+        { name: 'EXTERNAL_SERVICE_SECRET', secretRef: 'external-service-secret' },
+      );
       break;
     case 'secret-in-env':
       secure.env.push({ name: 'DEMO_API_KEY', value: 'sk_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0' });

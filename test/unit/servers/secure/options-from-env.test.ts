@@ -42,7 +42,7 @@ describe('secureServerOptionsFromEnv', () => {
   });
 
   it('names the missing variable', () => {
-    for (const name of ['SHERPA_ISSUER', 'SHERPA_API_CLIENT_ID', 'SHERPA_ALLOWED_TENANTS', 'SECRETS_FILE']) {
+    for (const name of ['SHERPA_ISSUER', 'SHERPA_ALLOWED_TENANTS', 'SECRETS_FILE']) {
       const env: NodeJS.ProcessEnv = { ...base };
       delete env[name];
       assert.throws(
@@ -54,6 +54,21 @@ describe('secureServerOptionsFromEnv', () => {
         },
       );
     }
+  });
+
+  it('without SHERPA_API_CLIENT_ID: awaiting configuration, no audience (never an empty-audience verifier)', () => {
+    for (const clientId of [undefined, '', '  ']) {
+      const env: NodeJS.ProcessEnv = {
+        ...base,
+        SHERPA_API_AUDIENCES: 'api://x',
+        SHERPA_API_CLIENT_ID: clientId,
+      };
+      if (clientId === undefined) delete env.SHERPA_API_CLIENT_ID;
+      const o = secureServerOptionsFromEnv(env);
+      assert.deepEqual(o.awaitingConfiguration, ['SHERPA_API_CLIENT_ID']);
+      assert.deepEqual(o.audiences, []);
+    }
+    assert.equal(secureServerOptionsFromEnv(base).awaitingConfiguration, undefined);
   });
 
   it('requires MANAGED_IDENTITY_CLIENT_ID with KEY_VAULT_URL and keeps it apart from the app id', () => {
