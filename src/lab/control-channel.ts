@@ -13,6 +13,72 @@ import type { ForwardedAddress } from '../servers/authz/forwarded-addresses';
 /** Longer lines are refused unread: a forward request is a few hundred bytes. */
 export const MAX_CONTROL_LINE = 8192;
 
+/**
+ * Splits the control pipe into lines without ever holding more than MAX_CONTROL_LINE bytes of one: past
+ * that, the rest of the line is discarded as it arrives (up to the next newline) and reported once as
+ * oversized. node's readline would buffer a line of any length before anyone could check it.
+ */
+export class ControlLineReader {
+  private parts: Buffer[] = [];
+  private held = 0;
+  private discarding = false;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly onOversized: () => void,
+  ) {}
+
+  /** Bytes of the current, unfinished line kept in memory (at most MAX_CONTROL_LINE). */
+  get bufferedBytes(): number {
+    return this.held;
+  }
+
+  /** Feeds one chunk from the pipe; complete lines are handed on in order. */
+  push(chunk: Buffer): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(0x0a, start);
+      const end = nl === -1 ? chunk.length : nl;
+      if (!this.discarding) this.keep(chunk.subarray(start, end));
+      if (nl === -1) return;
+      this.finishLine();
+      start = nl + 1;
+    }
+  }
+
+  private keep(piece: Buffer): void {
+    if (this.held + piece.length > MAX_CONTROL_LINE) {
+      this.parts = [];
+      this.held = 0;
+      this.discarding = true;
+      this.onOversized();
+      return;
+    }
+    if (piece.length) {
+      // A copy: holding a slice would pin the whole (possibly large) chunk it came from.
+      this.parts.push(Buffer.from(piece));
+      this.held += piece.length;
+    }
+  }
+
+  private finishLine(): void {
+    const line = this.discarding ? undefined : Buffer.concat(this.parts).toString('utf8');
+    this.parts = [];
+    this.held = 0;
+    this.discarding = false;
+    if (line !== undefined) this.onLine(line.replace(/\r$/, ''));
+  }
+}
+
+/** The reply to a line that was too long to read (its id was never seen). */
+export function oversizedLineReply(): ControlReply {
+  return {
+    id: null,
+    ok: false,
+    error: { code: 'BAD_ARGUMENT', message: `control line longer than ${MAX_CONTROL_LINE} bytes` },
+  };
+}
+
 export interface ControlTarget {
   addForwardedAddress(address: unknown): ForwardedAddress;
 }
