@@ -1,10 +1,13 @@
 /**
  * The lab's control channel: JSON lines on the stdin of a lab started by a parent process (the extension),
  * answered with JSON lines on stdout. Only the parent holds that pipe, so registering a forwarded address
- * needs no secret and no listening port. One request kind today:
+ * needs no secret and no listening port. Two request kinds:
  *
  *   → {"id": 1, "forward": {"internal": "http://127.0.0.1:7480/", "external": "http://h:8080/proxy/7480/"}}
  *   ← {"id": 1, "ok": true, "forwarded": {"internal": "…", "external": "…"}}
+ *   → {"id": 2, "proxyPort": 7490}   (Entra mode: the lab proxy may reach 127.0.0.1:7490, a server the
+ *                                      parent started next to the lab; no other loopback port is reachable)
+ *   ← {"id": 2, "ok": true, "proxyPort": 7490}
  *   ← {"id": 1, "ok": false, "error": {"code": "BAD_ARGUMENT", "message": "…"}}
  */
 import { SherpaError } from '../core/errors';
@@ -81,10 +84,12 @@ export function oversizedLineReply(): ControlReply {
 
 export interface ControlTarget {
   addForwardedAddress(address: unknown): ForwardedAddress;
+  allowProxyPort(port: unknown): number;
 }
 
 export type ControlReply =
   | { id: unknown; ok: true; forwarded: ForwardedAddress }
+  | { id: unknown; ok: true; proxyPort: number }
   | { id: unknown; ok: false; error: { code: string; message: string } };
 
 /** Answers one request line; never throws (a bad line gets an error reply). */
@@ -94,7 +99,7 @@ export function handleControlLine(line: string, target: ControlTarget): ControlR
     if (line.length > MAX_CONTROL_LINE) {
       throw new SherpaError('BAD_ARGUMENT', `control line longer than ${MAX_CONTROL_LINE} bytes`);
     }
-    let request: { id?: unknown; forward?: unknown };
+    let request: { id?: unknown; forward?: unknown; proxyPort?: unknown };
     try {
       request = JSON.parse(line) as typeof request;
     } catch {
@@ -104,6 +109,9 @@ export function handleControlLine(line: string, target: ControlTarget): ControlR
       throw new SherpaError('BAD_ARGUMENT', 'control line must be a JSON object');
     }
     id = typeof request.id === 'number' || typeof request.id === 'string' ? request.id : null;
+    if ('proxyPort' in request) {
+      return { id, ok: true, proxyPort: target.allowProxyPort(request.proxyPort) };
+    }
     if (!('forward' in request)) throw new SherpaError('BAD_ARGUMENT', 'unknown control request');
     return { id, ok: true, forwarded: target.addForwardedAddress(request.forward) };
   } catch (err) {

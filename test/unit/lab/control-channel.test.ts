@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ControlLineReader, handleControlLine, MAX_CONTROL_LINE } from '../../../src/lab/control-channel';
+import { SherpaError } from '../../../src/core/errors';
 import { ForwardedAddresses } from '../../../src/servers/authz/forwarded-addresses';
 
 const target = () => {
   const f = new ForwardedAddresses(7480);
-  return { addForwardedAddress: (a: unknown) => f.add(a) };
+  return {
+    addForwardedAddress: (a: unknown) => f.add(a),
+    allowProxyPort: (p: unknown) => {
+      if (typeof p !== 'number') throw new SherpaError('BAD_ARGUMENT', 'not a port');
+      return p;
+    },
+  };
 };
 
 test('a forward request is answered with the normalised address and the same id', () => {
@@ -21,6 +28,16 @@ test('a forward request is answered with the normalised address and the same id'
     ok: true,
     forwarded: { internal: 'http://127.0.0.1:7480/', external: 'http://h:8080/proxy/7480/' },
   });
+});
+
+test('a proxyPort request is handed to the lab and answered with the port', () => {
+  assert.deepEqual(handleControlLine('{"id":4,"proxyPort":7490}', target()), {
+    id: 4,
+    ok: true,
+    proxyPort: 7490,
+  });
+  const bad = handleControlLine('{"id":5,"proxyPort":"22"}', target());
+  assert.equal(bad.ok, false);
 });
 
 test('bad lines get an error reply, never a throw', () => {

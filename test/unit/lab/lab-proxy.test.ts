@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isLoopbackTarget, parseAuthority, routeTarget } from '../../../src/lab/lab-proxy';
 
 const TUNNELS = { 'login.microsoftonline.com:443': { host: '127.0.0.1', port: 7480 } };
+const LAB_PORTS = new Set([7480, 7482]);
 
 describe('lab-proxy routing (no DNS: decided from the literal target)', () => {
   test('parseAuthority: host:port, bracketed IPv6; garbage is undefined', () => {
@@ -39,16 +40,25 @@ describe('lab-proxy routing (no DNS: decided from the literal target)', () => {
     }
   });
 
-  test('routeTarget: the mapped host on its port only; loopback as-is; everything else nowhere', () => {
-    assert.deepEqual(routeTarget('login.microsoftonline.com', 443, TUNNELS), {
+  test('routeTarget: the mapped host on its port only; the lab\'s loopback ports as-is; nothing else', () => {
+    assert.deepEqual(routeTarget('login.microsoftonline.com', 443, TUNNELS, LAB_PORTS), {
       host: '127.0.0.1',
       port: 7480,
     });
-    assert.equal(routeTarget('login.microsoftonline.com', 80, TUNNELS), undefined);
-    assert.equal(routeTarget('login.microsoftonline.com.evil.example', 443, TUNNELS), undefined);
-    assert.equal(routeTarget('graph.microsoft.com', 443, TUNNELS), undefined);
-    assert.deepEqual(routeTarget('localhost', 7482, TUNNELS), { host: '127.0.0.1', port: 7482 });
-    assert.deepEqual(routeTarget('[::1]', 7482, TUNNELS), { host: '::1', port: 7482 });
-    assert.equal(routeTarget('10.255.255.1', 443, TUNNELS), undefined);
+    assert.equal(routeTarget('login.microsoftonline.com', 80, TUNNELS, LAB_PORTS), undefined);
+    assert.equal(routeTarget('login.microsoftonline.com.evil.example', 443, TUNNELS, LAB_PORTS), undefined);
+    assert.equal(routeTarget('graph.microsoft.com', 443, TUNNELS, LAB_PORTS), undefined);
+    assert.deepEqual(routeTarget('localhost', 7482, TUNNELS, LAB_PORTS), { host: '127.0.0.1', port: 7482 });
+    assert.deepEqual(routeTarget('[::1]', 7482, TUNNELS, LAB_PORTS), { host: '::1', port: 7482 });
+    assert.equal(routeTarget('10.255.255.1', 443, TUNNELS, LAB_PORTS), undefined);
+    // Issue 16: other loopback ports are the machine's services, not the lab's.
+    for (const [h, p] of [
+      ['127.0.0.1', 22],
+      ['localhost', 5432],
+      ['[::1]', 6379],
+      ['127.0.0.2', 7481],
+    ] as const) {
+      assert.equal(routeTarget(h, p, TUNNELS, LAB_PORTS), undefined, `${h}:${p}`);
+    }
   });
 });
