@@ -165,7 +165,9 @@ export async function startLabProxy(o: LabProxyOptions): Promise<RunningLabProxy
       url = undefined;
     }
     const route =
-      url?.protocol === 'http:' ? routeTarget(url.hostname, Number(url.port || 80), o.tunnels, loopbackPorts) : undefined;
+      url?.protocol === 'http:'
+        ? routeTarget(url.hostname, Number(url.port || 80), o.tunnels, loopbackPorts)
+        : undefined;
     if (!url || !route) {
       o.log?.info('proxy refused', { target: (req.url ?? '').slice(0, 200) });
       res.writeHead(url ? 403 : 400, { 'content-type': 'text/plain', connection: 'close' });

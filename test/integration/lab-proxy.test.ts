@@ -101,7 +101,7 @@ describe('lab proxy (in-process, node’s connect and lookup watched)', () => {
     }
   });
 
-  test('issue 16: a loopback port that is not the lab\'s gets 403, and that server sees no connection', async () => {
+  test("issue 16: a loopback port that is not the lab's gets 403, and that server sees no connection", async () => {
     const connect = mock.method(net, 'connect');
     try {
       for (const host of ['127.0.0.1', 'localhost', '127.0.0.2']) {
@@ -137,7 +137,7 @@ describe('lab proxy (in-process, node’s connect and lookup watched)', () => {
 });
 
 describe('issue 16: `sherpa lab --entra --host 0.0.0.0`', () => {
-  test('the proxy still listens on 127.0.0.1 only, and reaches the lab\'s ports but no other', async () => {
+  test("the proxy still listens on 127.0.0.1 only, and reaches the lab's ports but no other", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sherpa-proxy-host-'));
     const unrelated = net.createServer((s) => s.end());
     await new Promise<void>((r) => unrelated.listen(0, '127.0.0.1', r));

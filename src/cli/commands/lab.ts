@@ -97,7 +97,7 @@ export async function runLabCommand(argv: string[]): Promise<number> {
         ...(info.entra
           ? [
               `  Posing as Entra ID    ${info.entra.authority} (TLS on ${info.entra.tlsOrigin})`,
-              `  Lab proxy             ${info.entra.proxyUrl}   (login.microsoftonline.com → the lab; loopback passes; all else 403)`,
+              `  Lab proxy             ${info.entra.proxyUrl}   (login.microsoftonline.com → the lab; the lab's own ports pass; all else 403)`,
               `  Lab CA (trust this)   ${info.entra.caPath}`,
             ]
           : []),

@@ -40,7 +40,7 @@ describe('lab-proxy routing (no DNS: decided from the literal target)', () => {
     }
   });
 
-  test('routeTarget: the mapped host on its port only; the lab\'s loopback ports as-is; nothing else', () => {
+  test("routeTarget: the mapped host on its port only; the lab's loopback ports as-is; nothing else", () => {
     assert.deepEqual(routeTarget('login.microsoftonline.com', 443, TUNNELS, LAB_PORTS), {
       host: '127.0.0.1',
       port: 7480,
