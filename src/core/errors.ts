@@ -28,6 +28,7 @@ export type SherpaErrorCode =
   | 'INSUFFICIENT_SCOPE'
   | 'FORBIDDEN'
   | 'MCP_ERROR'
+  | 'MCP_TIMEOUT'
   | 'NOT_LOOPBACK'
   | 'DEVICE_CODE_EXPIRED'
   | 'CLIENT_REGISTRATION_FAILED'
@@ -46,6 +47,7 @@ export type SherpaErrorCode =
   | 'UNSAFE_REDIRECT'
   | 'RESPONSE_TOO_LARGE'
   | 'UNTRUSTED_SCOPE'
+  | 'RESOURCE_SCOPE_MISSING'
   | 'ENTRA_REFUSED'
   | 'AZURE_SIGN_IN_REQUIRED'
   | 'AZURE_FORBIDDEN'
@@ -53,7 +55,8 @@ export type SherpaErrorCode =
   | 'AZURE_REQUEST_FAILED'
   | 'AZURE_PREFLIGHT_FAILED'
   | 'AZURE_RBAC_PROPAGATION_TIMEOUT'
-  | 'AZURE_TOOL_FAILED';
+  | 'AZURE_TOOL_FAILED'
+  | 'AZURE_CANCELLED';
 
 /**
  * An error with a stable `code` and a `hint` saying what to do. `C` lets an edge (the extension) add codes

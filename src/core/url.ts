@@ -1,5 +1,6 @@
 /** URL helpers shared by the discovery modules. */
 import { SherpaError } from './errors';
+import { isLoopbackHost } from './net/loopback';
 import { toTerminalLine } from './untrusted-text';
 
 /**
@@ -11,12 +12,6 @@ export function normalizeUrl(url: string | URL): string {
   const u = new URL(url);
   u.hash = '';
   return u.href;
-}
-
-/** True for 127.0.0.0/8, ::1 and localhost: the only hosts where plain http is acceptable (RFC 8252 §8.3). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** True when `url` is https, or http to a loopback host. */

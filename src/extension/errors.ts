@@ -10,7 +10,6 @@ export type ExtensionErrorCode =
   | 'NOT_CONNECTED'
   | 'UNKNOWN_SERVER'
   | 'SIGN_IN_CANCELLED'
-  | 'CONNECT_CANCELLED'
   | 'NO_SESSION'
   | 'AUDIT_CANCELLED';
 

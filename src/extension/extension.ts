@@ -56,11 +56,73 @@ import { ToolNode } from './views/tool-node';
 import { RESULT_SCHEME, ResultDocuments } from './views/result-documents';
 import { TokenTreeProvider } from './views/token-tree';
 import { VerifyTreeProvider } from './views/verify-tree';
+import { apiTrustOffers, askApiTrust, migrateOldApiTrust } from './connect/api-trust';
+
+/** The services activate() builds, each given what it needs; the views and commands are wired onto them. */
+interface Services {
+  log: SherpaLog;
+  lab: LabController;
+  endpoints: () => ReturnType<typeof resolveEndpoints>;
+  vulnerableToken: VulnerableTokenStore;
+  mcpProvider: SherpaMcpProvider;
+  hooks: TestHookSlot;
+  browser: BrowserAddresses;
+  authProvider: SherpaAuthProvider;
+  tokenBroker: TokenBroker;
+  tokenState: TokenState;
+  connections: ConnectionManager;
+  results: ResultDocuments;
+  azure: AzureSession;
+}
+
+interface Views {
+  serversView: ServersTreeProvider;
+  tokenView: TokenTreeProvider;
+  auditView: AuditTreeProvider;
+  mcpJsonDiagnostics: McpJsonDiagnostics;
+  verifyView: VerifyTreeProvider;
+  statusBar: SherpaStatusBar;
+}
 
 export function activate(context: vscode.ExtensionContext): SherpaApi | undefined {
   // Reported by `npm run bench` (test/bench/activation.ts reads the line logged at the end).
   const activationStarted = performance.now();
   const loadStarted = (globalThis as { __sherpaLoadStart?: number }).__sherpaLoadStart ?? activationStarted;
+  const s = createServices(context);
+  const views = createViews(context, s);
+  const onEndpointsChanged = followChanges(context, s, views);
+  registerCommands(context, s, views, onEndpointsChanged);
+
+  if (readSettings().labAutostart) void startLabCommand(s.lab, s.log, s.browser);
+  s.log.info(
+    `Sherpa activated in ${(performance.now() - loadStarted).toFixed(1)} ms (bundle load ${(activationStarted - loadStarted).toFixed(1)} ms + activate ${(performance.now() - activationStarted).toFixed(1)} ms; VS Code ${vscode.version}${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''})`,
+  );
+
+  // An installed Sherpa exports nothing: its services hold tokens, and the hooks could swap its browser.
+  if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
+  return {
+    setTestHooks: (h) => s.hooks.set(h),
+    mcpProvider: s.mcpProvider,
+    authProvider: s.authProvider,
+    tokenBroker: s.tokenBroker,
+    tokenState: s.tokenState,
+    tokenView: views.tokenView,
+    serversView: views.serversView,
+    connections: s.connections,
+    statusBar: views.statusBar,
+    lab: s.lab,
+    vulnerableToken: s.vulnerableToken,
+    auditView: views.auditView,
+    mcpJsonDiagnostics: views.mcpJsonDiagnostics,
+    browser: s.browser,
+    azure: s.azure,
+    verifyView: views.verifyView,
+    logFile: vscode.Uri.joinPath(context.logUri, 'Sherpa.log'),
+  };
+}
+
+/** The lab, the MCP definitions, sign-in and the connections, each registered for disposal. */
+function createServices(context: vscode.ExtensionContext): Services {
   const subs = context.subscriptions;
   const log = new SherpaLog();
   subs.push(log);
@@ -70,10 +132,6 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
   const lab = new LabController(log, { cliPath: context.asAbsolutePath('dist/sherpa.mjs'), dataDir });
   subs.push(lab);
   const endpoints = () => resolveEndpoints(readSettings(), lab.info);
-  const labIdentity = () =>
-    lab.info
-      ? { issuer: lab.info.issuer, clientId: lab.info.clientId, tenantId: lab.info.tenantId }
-      : undefined;
 
   const vulnerableToken = new VulnerableTokenStore(context.secrets);
   subs.push(vulnerableToken);
@@ -92,15 +150,77 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
   // Every strategy below asks the test hooks first; only the extension tests can set them (test-hooks.ts).
   const hooks = new TestHookSlot();
   const browser = new BrowserAddresses(log, lab, () => readSettings().signInBrowser);
+  const { authProvider, tokenBroker } = createSignIn(context, log, hooks, browser);
+
+  const tokenState = new TokenState();
+  const connections = new ConnectionManager({
+    log,
+    broker: tokenBroker,
+    tokenState,
+    endpoints,
+    staticToken: (url) => vulnerableToken.get(url),
+    clientId: () => readSettings().authClientId,
+    trustedApis: () => readSettings().entraTrustedApis,
+    offerApiTrust: apiTrustOffers(hooks.apiTrust(askApiTrust), log),
+    labIdentity: () =>
+      lab.info
+        ? { issuer: lab.info.issuer, clientId: lab.info.clientId, tenantId: lab.info.tenantId }
+        : undefined,
+    apiClientId: () => readSettings().azure.apiClientId,
+    labServers: () => (lab.info ? { secure: lab.info.secure, vulnerable: lab.info.vulnerable } : undefined),
+    deviceCode: {
+      clientId: () => readSettings().azureCliClientId,
+      present: hooks.presenter(notificationPresenter(browser)),
+    },
+    registration: () => {
+      const s = readSettings();
+      return {
+        clientIds: s.authClientIds,
+        ...(s.authClientMetadataUrl ? { clientMetadataUrl: s.authClientMetadataUrl } : {}),
+      };
+    },
+    signInTimeoutMs: () => hooks.signInTimeoutMs()() ?? readSettings().signInTimeoutMs,
+  });
+  subs.push(tokenState, connections);
+  // The old flat api:// trust list grants nothing: ask the person to bind each entry to a server.
+  void migrateOldApiTrust(log).catch((err: unknown) => log.warn(`api:// trust migration: ${String(err)}`));
+
+  const results = new ResultDocuments();
+  subs.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results));
+  const azure = new AzureSession(hooks.azureUi(vscodeAzureUi));
+  return {
+    log,
+    lab,
+    endpoints,
+    vulnerableToken,
+    mcpProvider,
+    hooks,
+    browser,
+    authProvider,
+    tokenBroker,
+    tokenState,
+    connections,
+    results,
+    azure,
+  };
+}
+
+/** Sherpa's authentication provider, registered with VS Code, and the broker that picks a provider. */
+function createSignIn(
+  context: vscode.ExtensionContext,
+  log: SherpaLog,
+  hooks: TestHookSlot,
+  browser: BrowserAddresses,
+): { authProvider: SherpaAuthProvider; tokenBroker: TokenBroker } {
   const authProvider = SherpaAuthProvider.create({
     secrets: context.secrets,
     log,
     defaults: () => ({ clientId: readSettings().authClientId }),
     browser,
     openBrowser: hooks.browser(systemBrowser(log, browser)),
-    signInTimeoutMs: hooks.signInTimeoutMs(),
+    signInTimeoutMs: () => hooks.signInTimeoutMs()() ?? readSettings().signInTimeoutMs,
   });
-  subs.push(
+  context.subscriptions.push(
     authProvider,
     vscode.authentication.registerAuthenticationProvider(
       SHERPA_AUTH_PROVIDER_ID,
@@ -111,41 +231,28 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
       },
     ),
   );
-
-  const tokenState = new TokenState();
   const tokenBroker = new TokenBroker({
     authProvider,
     log,
     settings: () => {
       const s = readSettings();
-      return { clientId: s.authClientId, ...(s.entraTenant ? { tenant: s.entraTenant } : {}) };
+      return {
+        clientId: s.authClientId,
+        trustedApis: s.entraTrustedApis,
+        ...(s.entraTenant ? { tenant: s.entraTenant } : {}),
+      };
     },
     sessions: hooks.sessions(vscodeSessionSource, providerSessionSource(authProvider)),
     confirmStepUp: hooks.stepUp(askStepUp),
   });
-  const connections = new ConnectionManager({
-    log,
-    broker: tokenBroker,
-    tokenState,
-    endpoints,
-    staticToken: (url) => vulnerableToken.get(url),
-    clientId: () => readSettings().authClientId,
-    trustedApiIdentifiers: () => readSettings().entraTrustedApiIdentifierUris,
-    labIdentity,
-    apiClientId: () => readSettings().azure.apiClientId,
-    labServers: () => (lab.info ? { secure: lab.info.secure, vulnerable: lab.info.vulnerable } : undefined),
-    deviceCode: {
-      clientId: () => readSettings().azureCliClientId,
-      present: hooks.presenter(notificationPresenter(browser)),
-    },
-  });
-  subs.push(tokenState, connections);
+  return { authProvider, tokenBroker };
+}
 
-  const results = new ResultDocuments();
-  subs.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results));
-
-  const serversView = new ServersTreeProvider(connections);
-  const tokenView = new TokenTreeProvider(tokenState, (id) => connections.find(id)?.label);
+/** The tree views, the mcp.json diagnostics and the status bar. */
+function createViews(context: vscode.ExtensionContext, s: Services): Views {
+  const subs = context.subscriptions;
+  const serversView = new ServersTreeProvider(s.connections);
+  const tokenView = new TokenTreeProvider(s.tokenState, (id) => s.connections.find(id)?.label);
   const auditView = new AuditTreeProvider();
   const mcpJsonDiagnostics = new McpJsonDiagnostics();
   const serversTree = vscode.window.createTreeView('sherpa.servers', {
@@ -163,44 +270,58 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     // Picking a server row puts its token in focus in the Token view and the status bar.
     serversTree.onDidChangeSelection((e) => {
       const id = serverIdOfNode(e.selection[0]);
-      if (id) tokenState.select(id);
+      if (id) s.tokenState.select(id);
     }),
   );
-  const azure = new AzureSession(hooks.azureUi(vscodeAzureUi));
   const verifyView = new VerifyTreeProvider();
   subs.push(verifyView, vscode.window.createTreeView('sherpa.verify', { treeDataProvider: verifyView }));
-  const statusBar = new SherpaStatusBar(connections, tokenState, lab);
+  const statusBar = new SherpaStatusBar(s.connections, s.tokenState, s.lab);
   subs.push(statusBar);
-  // Welcome views and menus read these context keys; the state holders have no vscode import.
+  return { serversView, tokenView, auditView, mcpJsonDiagnostics, verifyView, statusBar };
+}
+
+/**
+ * Keeps the context keys (welcome views, menus), the MCP definitions and the views in step with the
+ * state holders, which have no vscode import; returns the refresh that Refresh Views runs too.
+ */
+function followChanges(context: vscode.ExtensionContext, s: Services, views: Views): () => void {
   const setContext = (key: string, value: boolean) =>
     void vscode.commands.executeCommand('setContext', key, value);
   setContext('sherpa.anyConnected', false);
   setContext('sherpa.hasToken', false);
-  subs.push(
-    connections.onDidChange(() => setContext('sherpa.anyConnected', connections.anyConnected())),
-    tokenState.onDidChange(() => setContext('sherpa.hasToken', tokenState.all().length > 0)),
-  );
-
   // Settings and the lab's ports decide the URLs: keep the MCP definitions and the views in step.
   const onEndpointsChanged = () => {
-    mcpProvider.refresh();
-    serversView.refresh();
-    statusBar.render();
+    s.mcpProvider.refresh();
+    views.serversView.refresh();
+    views.statusBar.render();
   };
-  subs.push(
+  context.subscriptions.push(
+    s.connections.onDidChange(() => setContext('sherpa.anyConnected', s.connections.anyConnected())),
+    s.tokenState.onDidChange(() => setContext('sherpa.hasToken', s.tokenState.all().length > 0)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsSherpa(e)) onEndpointsChanged();
     }),
-    lab.onDidChangeState(onEndpointsChanged),
-    vulnerableToken.onDidChange(() => mcpProvider.refresh()),
-    authProvider.onDidChangeSessions((e) => {
+    s.lab.onDidChangeState(onEndpointsChanged),
+    s.vulnerableToken.onDidChange(() => s.mcpProvider.refresh()),
+    s.authProvider.onDidChangeSessions((e) => {
       // Signed out from the Accounts menu: forget the tokens that belonged to the removed session.
-      for (const s of e.removed ?? []) tokenState.forgetSession(s.id);
+      for (const r of e.removed ?? []) s.tokenState.forgetSession(r.id);
     }),
   );
+  return onEndpointsChanged;
+}
 
+/** Every command in package.json `contributes.commands`, each a thin call into a handler. */
+function registerCommands(
+  context: vscode.ExtensionContext,
+  s: Services,
+  views: Views,
+  onEndpointsChanged: () => void,
+): void {
+  const { lab, log, browser, connections, tokenState, authProvider, endpoints, vulnerableToken, azure } = s;
+  const { auditView, verifyView } = views;
   const register = (id: string, run: (...args: never[]) => unknown) =>
-    subs.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
+    context.subscriptions.push(vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown));
   register('sherpa.lab.start', () => startLabCommand(lab, log, browser));
   register('sherpa.lab.stop', () => stopLabCommand(lab));
   const connectDeps = { connections, log, browser };
@@ -215,7 +336,7 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
   register(
     'sherpa.runTool',
     (target?: Parameters<typeof runToolCommand>[3], args?: Record<string, unknown>) =>
-      runToolCommand(connections, log, results, target, args),
+      runToolCommand(connections, log, s.results, target, args),
   );
   register('sherpa.copyToken', (arg?: ServerArg) => copyTokenCommand(tokenState, connections, log, arg));
   register('sherpa.refreshViews', () => onEndpointsChanged());
@@ -258,33 +379,6 @@ export function activate(context: vscode.ExtensionContext): SherpaApi | undefine
     verifyDeploymentCommand(azure, verifyView, endpoints, log, target),
   );
   register('sherpa.azure.exportVerifyReport', () => exportVerifyReportCommand(verifyView));
-
-  if (readSettings().labAutostart) void startLabCommand(lab, log, browser);
-  log.info(
-    `Sherpa activated in ${(performance.now() - loadStarted).toFixed(1)} ms (bundle load ${(activationStarted - loadStarted).toFixed(1)} ms + activate ${(performance.now() - activationStarted).toFixed(1)} ms; VS Code ${vscode.version}${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''})`,
-  );
-
-  // An installed Sherpa exports nothing: its services hold tokens, and the hooks could swap its browser.
-  if (context.extensionMode === vscode.ExtensionMode.Production) return undefined;
-  return {
-    setTestHooks: (h) => hooks.set(h),
-    mcpProvider,
-    authProvider,
-    tokenBroker,
-    tokenState,
-    tokenView,
-    serversView,
-    connections,
-    statusBar,
-    lab,
-    vulnerableToken,
-    auditView,
-    mcpJsonDiagnostics,
-    browser,
-    azure,
-    verifyView,
-    logFile: vscode.Uri.joinPath(context.logUri, 'Sherpa.log'),
-  };
 }
 
 /** The server a Servers view row stands for (a server row or one of its tools). */

@@ -5,8 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { LAB_DEFAULT_PORTS, LAB_HOST } from '../lab/lab-defaults';
-import { PUBLIC_CLOUD } from '../core/azure/endpoints';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../core/well-known-ids';
+import { cleanTrustedApis, type TrustedApiIdentifiers } from '../core/client/trusted-apis';
+import { AZURE_SETTING_KEYS, readAzureSettings, type AzureSettings } from './azure/azure-settings';
 
 export const SETTINGS_SECTION = 'sherpa';
 
@@ -15,22 +16,20 @@ export const SettingKeys = {
   secureServerUrl: 'secureServer.url',
   vulnerableServerUrl: 'vulnerableServer.url',
   entraTenant: 'entra.tenant',
-  entraTrustedApiIdentifierUris: 'entra.trustedApiIdentifierUris',
+  entraTrustedApisByServer: 'entra.trustedApiIdentifiersByServer',
+  /** The old flat list: read only to migrate it (connect/api-trust.ts); it grants nothing. */
+  entraOldTrustedApiIdentifierUris: 'entra.trustedApiIdentifierUris',
   authClientId: 'auth.clientId',
   azureCliClientId: 'auth.azureCliClientId',
+  authClientIds: 'auth.clientIds',
+  authClientMetadataUrl: 'auth.clientMetadataUrl',
+  authSignInTimeoutSeconds: 'auth.signInTimeoutSeconds',
   labAuthorizationServerPort: 'lab.authorizationServerPort',
   labVulnerablePort: 'lab.vulnerablePort',
   labSecurePort: 'lab.securePort',
   labAutostart: 'lab.autostart',
   signInBrowser: 'signIn.browser',
-  azureResourceManagerEndpoint: 'azure.resourceManagerEndpoint',
-  azureGraphEndpoint: 'azure.graphEndpoint',
-  azureAuthorityHost: 'azure.authorityHost',
-  azureSignIn: 'azure.signIn',
-  azureTenant: 'azure.tenant',
-  azureSubscriptionId: 'azure.subscriptionId',
-  azureResourceGroup: 'azure.resourceGroup',
-  azureApiClientId: 'azure.apiClientId',
+  ...AZURE_SETTING_KEYS,
 } as const;
 
 export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
@@ -40,23 +39,24 @@ export interface SherpaSettings {
   secureServerUrl?: string;
   vulnerableServerUrl?: string;
   entraTenant?: string;
-  /** `api://…` identifier URIs the person trusts as their server's API on Entra (scope-policy.ts). */
-  entraTrustedApiIdentifierUris: string[];
+  /** Per MCP server URL: `api://…` identifier URIs trusted as that server's API on Entra (trusted-apis.ts). */
+  entraTrustedApis: TrustedApiIdentifiers;
+  /** The old flat list, waiting to be bound to a server by the person; trusted for no server. */
+  entraOldTrustedApiIdentifierUris: string[];
   authClientId: string;
   azureCliClientId: string;
+  /** Client ids registered at other authorization servers, by issuer (pre-registered-clients.ts). */
+  authClientIds: Record<string, string>;
+  /** https URL where Sherpa's Client ID Metadata Document is hosted, for servers that support CIMD. */
+  authClientMetadataUrl?: string;
+  /** How long a person has to sign in (consent, login page, redirect back). */
+  signInTimeoutMs: number;
   labPorts: { authorizationServer: number; vulnerable: number; secure: number };
   labAutostart: boolean;
   /** Where the sign-in browser runs: decides forwarded addresses (src/extension/remote/). */
   signInBrowser: 'auto' | 'remote' | 'sameMachine';
-  azure: {
-    endpoints: { resourceManager: string; graph: string; authorityHost: string };
-    /** `vscode`: VS Code's `microsoft` account; `environment`: @azure/identity's AZURE_* variables (CI, dev containers). */
-    signIn: 'vscode' | 'environment';
-    tenant?: string;
-    subscriptionId?: string;
-    resourceGroup?: string;
-    apiClientId?: string;
-  };
+  /** User settings only (azure-settings.ts): a workspace cannot choose where Azure credentials go. */
+  azure: AzureSettings;
 }
 
 export const DEFAULT_SECURE_URL = `http://${LAB_HOST}:${LAB_DEFAULT_PORTS.secure}/mcp`;
@@ -70,13 +70,17 @@ export function readSettings(): SherpaSettings {
     secureServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.secureServerUrl)),
     vulnerableServerUrl: nonEmpty(explicitValue<string>(c, SettingKeys.vulnerableServerUrl)),
     entraTenant: nonEmpty(explicitValue<string>(c, SettingKeys.entraTenant)),
-    entraTrustedApiIdentifierUris: (
-      explicitValue<string[]>(c, SettingKeys.entraTrustedApiIdentifierUris) ?? []
+    entraTrustedApis: cleanTrustedApis(explicitValue<unknown>(c, SettingKeys.entraTrustedApisByServer)),
+    entraOldTrustedApiIdentifierUris: (
+      explicitValue<string[]>(c, SettingKeys.entraOldTrustedApiIdentifierUris) ?? []
     )
       .filter((u) => typeof u === 'string' && /^api:\/\/\S+$/i.test(u.trim()))
       .map((u) => u.trim()),
     authClientId: nonEmpty(explicitValue<string>(c, SettingKeys.authClientId)) ?? VSCODE_CLIENT_ID,
     azureCliClientId: nonEmpty(explicitValue<string>(c, SettingKeys.azureCliClientId)) ?? AZURE_CLIENT_ID,
+    authClientIds: stringEntries(explicitValue<Record<string, unknown>>(c, SettingKeys.authClientIds)),
+    authClientMetadataUrl: httpsUrl(explicitValue<string>(c, SettingKeys.authClientMetadataUrl)),
+    signInTimeoutMs: Math.max(30, c.get<number>(SettingKeys.authSignInTimeoutSeconds) ?? 300) * 1000,
     labPorts: {
       authorizationServer:
         c.get<number>(SettingKeys.labAuthorizationServerPort) ?? LAB_DEFAULT_PORTS.authorizationServer,
@@ -85,20 +89,24 @@ export function readSettings(): SherpaSettings {
     },
     labAutostart: c.get<boolean>(SettingKeys.labAutostart) ?? false,
     signInBrowser: signInBrowserValue(c.get<string>(SettingKeys.signInBrowser)),
-    azure: {
-      endpoints: {
-        resourceManager:
-          nonEmpty(c.get<string>(SettingKeys.azureResourceManagerEndpoint)) ?? PUBLIC_CLOUD.resourceManager,
-        graph: nonEmpty(c.get<string>(SettingKeys.azureGraphEndpoint)) ?? PUBLIC_CLOUD.graph,
-        authorityHost: nonEmpty(c.get<string>(SettingKeys.azureAuthorityHost)) ?? PUBLIC_CLOUD.authorityHost,
-      },
-      signIn: c.get<string>(SettingKeys.azureSignIn) === 'environment' ? 'environment' : 'vscode',
-      tenant: nonEmpty(c.get<string>(SettingKeys.azureTenant)),
-      subscriptionId: nonEmpty(c.get<string>(SettingKeys.azureSubscriptionId)),
-      resourceGroup: nonEmpty(c.get<string>(SettingKeys.azureResourceGroup)),
-      apiClientId: nonEmpty(c.get<string>(SettingKeys.azureApiClientId)),
-    },
+    azure: readAzureSettings(c),
   };
+}
+
+/** `{ issuer: clientId }` entries whose issuer is an http(s) URL and whose id is a non-empty string. */
+function stringEntries(v: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [issuer, id] of Object.entries(v ?? {})) {
+    if (typeof id === 'string' && id.trim() && /^https?:\/\//i.test(issuer) && URL.canParse(issuer))
+      out[issuer] = id.trim();
+  }
+  return out;
+}
+
+/** A CIMD client id must be an https URL with a path (draft-ietf-oauth-client-id-metadata-document §3). */
+function httpsUrl(v: string | undefined): string | undefined {
+  const t = v?.trim();
+  return t && URL.canParse(t) && new URL(t).protocol === 'https:' ? t : undefined;
 }
 
 function signInBrowserValue(v: string | undefined): SherpaSettings['signInBrowser'] {

@@ -13,6 +13,7 @@ import type { AzureUi } from './azure/azure-ui';
 import type { PresentDeviceCode } from './connect/device-code-grant';
 import type { SherpaSessionSource } from './connect/token-broker';
 import type { ConfirmStepUp } from './connect/token-request-plan';
+import type { ConfirmApiTrust } from './connect/api-trust-offer';
 
 export interface TestHooks {
   /** Instead of the system browser: a test "browser" that fills the lab's sign-in form. */
@@ -23,11 +24,18 @@ export interface TestHooks {
   presentDeviceCode?: (login: DeviceCodeLogin, signal: AbortSignal) => void;
   /** Instead of the step-up modal (a test host refuses every dialog). */
   confirmStepUp?: (scopes: string[]) => Promise<boolean>;
+  /** Instead of the "trust this api:// identifier for this server?" modal (connect/api-trust.ts). */
+  confirmApiTrust?: ConfirmApiTrust;
   /**
    * Sessions straight from Sherpa's provider instead of `vscode.authentication.getSession`, whose
    * consent modal a test host refuses (token-broker.ts, providerSessionSource).
    */
   callProviderDirectly?: boolean;
+  /**
+   * With callProviderDirectly: stands where VS Code's consent modal would be, before the sign-in. The
+   * test answers it when it likes (a person reading the dialog); a rejection is a refusal.
+   */
+  consent?: (detail: string) => Promise<void>;
   /**
    * The Azure commands' quick picks, input boxes, progress and notifications: a test host has nobody to
    * answer a prompt, so the suite answers from a script (test/vscode/suite/scripted-azure-ui.ts); every
@@ -72,6 +80,10 @@ export class TestHookSlot {
     return (scopes) => (this.hooks.confirmStepUp ?? real)(scopes);
   }
 
+  apiTrust(real: ConfirmApiTrust): ConfirmApiTrust {
+    return (offer) => (this.hooks.confirmApiTrust ?? real)(offer);
+  }
+
   /** `real` (VS Code's getSession), or `direct` (the provider itself) while callProviderDirectly is set. */
   sessions(real: SherpaSessionSource, direct: SherpaSessionSource): SherpaSessionSource {
     const pick = () => (this.hooks.callProviderDirectly ? direct : real);
@@ -80,7 +92,11 @@ export class TestHookSlot {
         return pick().name;
       },
       getSilently: (scopes) => pick().getSilently(scopes),
-      getOrCreate: (scopes, o) => pick().getOrCreate(scopes, o),
+      getOrCreate: async (scopes, o) => {
+        const source = pick();
+        if (source === direct) await this.hooks.consent?.(o.detail);
+        return source.getOrCreate(scopes, o);
+      },
     };
   }
 
@@ -90,6 +106,7 @@ export class TestHookSlot {
       pick: (items, options) => pick().pick(items, options),
       input: (options) => pick().input(options),
       progress: (title, run) => pick().progress(title, run),
+      cancellableProgress: (title, run) => pick().cancellableProgress(title, run),
       notify: (kind, message, ...actions) => pick().notify(kind, message, ...actions),
     };
   }

@@ -6,16 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  exportSPKI,
-  importJWK,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportSPKI, importJWK, type CryptoKey, type JWK } from 'jose';
+import { signClaims } from '../core/token/forge';
 
 export interface LabSigningKey {
   kid: string;
@@ -49,8 +41,6 @@ export async function resignLabToken(
 ): Promise<string> {
   const payload: Record<string, unknown> = { ...decodeJwt(realToken), ...changes };
   for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
-  const header = decodeProtectedHeader(realToken);
-  return new SignJWT(payload as JWTPayload)
-    .setProtectedHeader({ alg: o.alg ?? 'RS256', typ: 'JWT', kid: o.kid ?? header.kid! })
-    .sign(o.key);
+  const kid = o.kid ?? decodeProtectedHeader(realToken).kid;
+  return signClaims(payload, { key: o.key, ...(kid ? { kid } : {}), ...(o.alg ? { alg: o.alg } : {}) });
 }

@@ -8,7 +8,7 @@
  */
 import { SherpaError } from '../core/errors';
 import { LAB_USERS, type LabUser } from './lab-defaults';
-import { isLoopbackHost } from '../core/url';
+import { isLoopbackHost } from '../core/net/loopback';
 import { createOutboundFetch } from '../servers/secure/auth/outbound-fetch';
 
 export interface LabCredentials {
@@ -127,11 +127,17 @@ export function parseLabForms(html: string): HtmlForm[] {
   return forms;
 }
 
+/** How a person goes through the lab's pages: `beforeTyping` runs with the login form on screen. */
+export interface LabPace {
+  beforeTyping?: () => Promise<void>;
+}
+
 async function walkLabPages(
   start: URL,
   creds: LabCredentials,
   stopAt?: string,
   route?: LabRoute,
+  pace: LabPace = {},
 ): Promise<{ url: URL; body?: string }> {
   const jar = new CookieJar();
   let url = start;
@@ -191,6 +197,7 @@ async function walkLabPages(
     }
     const fields = new URLSearchParams([...form.fields]);
     if (login) {
+      await pace.beforeTyping?.();
       fields.set('username', creds.username);
       fields.set('password', creds.password);
     }
@@ -212,21 +219,22 @@ export async function driveLabLogin(
   authorizationUrl: URL | string,
   creds: LabCredentials,
   route?: LabRoute,
+  pace?: LabPace,
 ): Promise<URL> {
   const start = new URL(authorizationUrl);
   assertLabUrl(start, route);
   const redirectUri = start.searchParams.get('redirect_uri');
   if (!redirectUri) throw new SherpaError('BAD_ARGUMENT', 'The authorization URL has no redirect_uri');
-  return (await walkLabPages(start, creds, redirectUri, route)).url;
+  return (await walkLabPages(start, creds, redirectUri, route, pace)).url;
 }
 
 /**
  * An `openBrowser` callback for {@link loginWithAuthorizationCode} that signs in as a lab user and then
  * delivers the response to the loopback receiver, exactly as a browser would.
  */
-export function labLoginBrowser(creds: LabCredentials): (url: URL) => Promise<void> {
+export function labLoginBrowser(creds: LabCredentials, pace?: LabPace): (url: URL) => Promise<void> {
   return async (url) => {
-    const redirect = await driveLabLogin(url, creds);
+    const redirect = await driveLabLogin(url, creds, undefined, pace);
     assertLoopbackUrl(redirect);
     const res = await fetch(redirect);
     await res.arrayBuffer();

@@ -21,10 +21,10 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SherpaError } from '../core/errors';
 import type { Logger } from '../servers/shared/log';
+import { isLoopbackHost } from '../core/net/loopback';
 
 export interface LabProxyOptions {
   /** Port on 127.0.0.1 (0 = any free one). The proxy never listens on another address. */
@@ -53,15 +53,6 @@ export interface RunningLabProxy {
 
 /** Where the proxy listens, always: it is for clients on this machine. */
 const PROXY_HOST = '127.0.0.1';
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-/** Loopback by its literal form only: `localhost` or an IP literal in 127/8 or ::1. No DNS. */
-export function isLoopbackTarget(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (LOOPBACK_NAMES.has(h)) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return false;
-}
 
 /** `host:port` of a CONNECT request target (RFC 9110 §9.3.6 authority-form); undefined if malformed. */
 export function parseAuthority(target: string): { hostname: string; port: number } | undefined {
@@ -84,7 +75,7 @@ export function routeTarget(
 ): { host: string; port: number } | undefined {
   const mapped = tunnels[`${hostname.toLowerCase()}:${port}`];
   if (mapped) return mapped;
-  if (!isLoopbackTarget(hostname) || !loopbackPorts.has(port)) return undefined;
+  if (!isLoopbackHost(hostname) || !loopbackPorts.has(port)) return undefined;
   const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return { host: bare === 'localhost' ? '127.0.0.1' : bare, port };
 }

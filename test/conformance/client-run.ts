@@ -2,7 +2,9 @@
  * Runs the official MCP conformance suite's client `auth/*` scenarios against `sherpa conformance-client`
  * for both installed suite versions (0.1.16 and 0.2.0-alpha.12 at spec 2026-07-28), printing one
  * PASS/FAIL line per scenario and a total. Builds nothing: expects `node esbuild.mjs` to have produced
- * dist/sherpa.mjs, and the suites + Node 22 from scripts/ensure-tools.mjs (~/.cache/sherpa-tools).
+ * dist/sherpa.mjs, and the suites + Node 22 from scripts/ensure-tools.mjs, found through its manifest
+ * (scripts/tools-manifest.ts). A suite version the manifest does not have is a failure, never a skip: a
+ * run that could not test a version must not look like one that did.
  *
  *   node --import tsx test/conformance/client-run.ts [--only <substring>] [--version 0.1.16|0.2.0-alpha.12]
  *
@@ -10,14 +12,12 @@
  * Exported for scripts/test.mjs: runClientConformance().
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTools, requireTool, type ToolsManifest } from '../../scripts/tools-manifest';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-// Same cache folder as scripts/ensure-tools.mjs.
-const TOOLS = process.env.SHERPA_TOOLS_DIR || join(homedir(), '.cache', 'sherpa-tools');
 /** The URL the CIMD scenarios expect as client_id (the suite cannot fetch it; it only compares). */
 const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
 
@@ -87,24 +87,8 @@ interface RunOptions {
   version?: string;
   concurrency?: number;
   log?: (line: string) => void;
-}
-
-function node22(): string {
-  const manifest = join(TOOLS, 'manifest.json');
-  if (!existsSync(manifest)) throw new Error(`${manifest} missing: run node scripts/ensure-tools.mjs`);
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { node22: { node: string } }).node22.node;
-}
-
-function suiteBin(version: string): string {
-  return join(
-    TOOLS,
-    `conformance-${version}`,
-    'node_modules',
-    '@modelcontextprotocol',
-    'conformance',
-    'dist',
-    'index.js',
-  );
+  /** The installed tools (scripts/tools-manifest.ts); ensureTools(['conformance']) when absent. */
+  tools?: ToolsManifest;
 }
 
 function clientCommand(): string {
@@ -117,22 +101,19 @@ function clientCommand(): string {
 }
 
 function runScenario(
-  version: string,
-  scenario: string,
-  extra: string[],
+  node: string,
+  bin: string,
+  job: { version: string; scenario: string; extra: string[] },
   command: string,
 ): Promise<ScenarioResult> {
+  const { version, scenario, extra } = job;
   const started = Date.now();
   return new Promise((resolveRun) => {
-    const child = spawn(
-      node22(),
-      [suiteBin(version), 'client', '--command', command, '--scenario', scenario, ...extra],
-      {
-        cwd: REPO,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      },
-    );
+    const child = spawn(node, [bin, 'client', '--command', command, '--scenario', scenario, ...extra], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -158,36 +139,52 @@ function runScenario(
   });
 }
 
-/** Runs every target scenario; resolves with the counts (failed scenarios are listed in the log). */
+/**
+ * Runs every target scenario; resolves with the counts (failed scenarios are listed in the log). A suite
+ * version missing from the tools manifest fails every one of its scenarios.
+ */
 export async function runClientConformance(options: RunOptions = {}): Promise<{
   passed: number;
   failed: number;
-  skipped: string[];
+  missing: string[];
   results: ScenarioResult[];
   seconds: number;
 }> {
   const log = options.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const tools = options.tools ?? ensureTools(['conformance']);
+  const node = requireTool(tools.node22, 'node22').node;
   const command = clientCommand();
   const started = Date.now();
-  const skipped: string[] = [];
-  const jobs: { version: string; scenario: string; extra: string[] }[] = [];
+  if (options.version && !TARGETS.some((t) => t.version === options.version))
+    throw new Error(
+      `no suite version ${options.version}; known: ${TARGETS.map((t) => t.version).join(', ')}`,
+    );
+  const missing: string[] = [];
+  const results: ScenarioResult[] = [];
+  const jobs: { version: string; bin: string; scenario: string; extra: string[] }[] = [];
   for (const target of TARGETS) {
     if (options.version && target.version !== options.version) continue;
-    if (!existsSync(suiteBin(target.version))) {
-      skipped.push(`${target.version} (suite not installed)`);
+    const wanted = target.scenarios.filter((s) => !options.only || s.includes(options.only));
+    const bin = tools.conformance?.[target.version]?.bin;
+    if (!bin || !existsSync(bin)) {
+      missing.push(target.version);
+      for (const scenario of wanted) {
+        const summary = `suite ${target.version} is not in the tools manifest (run node scripts/ensure-tools.mjs conformance)`;
+        results.push({ version: target.version, scenario, passed: false, seconds: 0, summary });
+        log(`FAIL  ${target.version.padEnd(15)} ${scenario.padEnd(45)} ${summary}`);
+      }
       continue;
     }
-    for (const scenario of target.scenarios) {
+    for (const scenario of wanted) {
       if (options.only && !scenario.includes(options.only)) continue;
-      jobs.push({ version: target.version, scenario, extra: target.args(scenario) });
+      jobs.push({ version: target.version, bin, scenario, extra: target.args(scenario) });
     }
   }
-  const results: ScenarioResult[] = [];
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
-      const r = await runScenario(job.version, job.scenario, job.extra, command);
+      const r = await runScenario(node, job.bin, job, command);
       results.push(r);
       log(
         `${r.passed ? 'PASS' : 'FAIL'}  ${r.version.padEnd(15)} ${r.scenario.padEnd(45)} ${r.seconds.toFixed(1)}s  ${r.summary}`,
@@ -199,9 +196,9 @@ export async function runClientConformance(options: RunOptions = {}): Promise<{
   const failed = results.length - passed;
   const seconds = (Date.now() - started) / 1000;
   log(
-    `\nclient conformance: ${passed} passed, ${failed} failed${skipped.length ? `, skipped ${skipped.join(', ')}` : ''} in ${seconds.toFixed(1)}s`,
+    `\nclient conformance: ${passed} passed, ${failed} failed${missing.length ? ` (suite ${missing.join(', ')} missing)` : ''} in ${seconds.toFixed(1)}s`,
   );
-  return { passed, failed, skipped, results, seconds };
+  return { passed, failed, missing, results, seconds };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -213,7 +210,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const only = value('--only');
   const version = value('--version');
   runClientConformance({ ...(only ? { only } : {}), ...(version ? { version } : {}) }).then(
-    (r) => process.exit(r.failed > 0 ? 1 : 0),
+    (r) => process.exit(r.failed > 0 || r.passed === 0 ? 1 : 0),
     (err: unknown) => {
       process.stderr.write(`client-run: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(2);

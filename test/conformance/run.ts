@@ -237,7 +237,7 @@ async function main(): Promise<number> {
   const skipped = outcomes.filter((o) => o.expected).length;
   let failed = outcomes.length - passed - skipped;
   if (!values['no-client']) {
-    const client = await runClientConformance(values.only ? { only: values.only } : {});
+    const client = await runClientConformance({ tools, ...(values.only ? { only: values.only } : {}) });
     passed += client.passed;
     failed += client.failed;
   }

@@ -40,6 +40,11 @@ export function assertBrowserAddress(workbench: Workbench, url: string, what: st
   }
 }
 
+/** How long the person takes: on the login page before typing (issue 20: minutes, not 15 s). */
+export interface PersonPace {
+  loginPageMs?: number;
+}
+
 /**
  * Authorization code sign-in in `tab`: the login form → `user` → the redirect to Sherpa's receiver
  * (`…/callback?code=…`), whose page says "Signed in". Screenshots `<name>.png` (form) and
@@ -50,6 +55,7 @@ export async function signInOnLabPage(
   tab: Page,
   user: LabUser,
   name: string,
+  pace: PersonPace = {},
 ): Promise<{ loginUrl: string; callbackUrl: string }> {
   await tab.waitForLoadState('domcontentloaded');
   await tab
@@ -62,6 +68,8 @@ export async function signInOnLabPage(
   const loginUrl = tab.url();
   assertBrowserAddress(workbench, loginUrl, 'the sign-in page');
   await screenshotWithAddress(tab, name);
+  // A person reads the page and finds the password before typing it.
+  if (pace.loginPageMs) await tab.waitForTimeout(pace.loginPageMs);
   await tab.fill('input[name="username"]', user.username);
   await tab.fill('input[name="password"]', user.password);
   await tab.getByRole('button', { name: /sign in/i }).click();
@@ -115,7 +123,12 @@ export async function approveDeviceCodeOnLabPage(
 }
 
 /** Connect Secure Server → Allow → the sign-in tab → `user` signs in there; returns the addresses used. */
-export async function connectAndSignIn(workbench: Workbench, user: LabUser, name: string) {
+export async function connectAndSignIn(
+  workbench: Workbench,
+  user: LabUser,
+  name: string,
+  pace: PersonPace = {},
+) {
   const page = workbench.page;
   const signInTab = page.context().waitForEvent('page', { timeout: 60_000 });
   await runCommand(page, 'Sherpa: Connect Secure Server');
@@ -129,7 +142,7 @@ export async function connectAndSignIn(workbench: Workbench, user: LabUser, name
   const openLink = clickDialogButtons(page, ['Open'], () => opened);
   const tab = await signInTab.finally(() => (opened = true));
   await openLink;
-  const addresses = await signInOnLabPage(workbench, tab, user, name);
+  const addresses = await signInOnLabPage(workbench, tab, user, name, pace);
   await tab.close();
   await page.bringToFront();
   return addresses;

@@ -49,7 +49,8 @@ const bob = LAB_USERS.find((u) => u.username === 'bob')!;
 
 describe(
   'Sherpa in a real VS Code, browser on another machine (code-server + Chromium)',
-  { timeout: 300_000 },
+  // One sign-in at a person's pace (60 s on the login page) on top of the rest.
+  { timeout: 420_000 },
   () => {
     let workbench: Workbench;
     let page: Page;
@@ -75,20 +76,26 @@ describe(
       await runCommand(page, 'Sherpa: Focus on Servers View');
       const rows = treeRows(page, 'Servers');
       await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
-      const labels = (await rows.allInnerTexts()).join('\n');
+      const texts = await rows.allInnerTexts();
+      const labels = texts.join('\n');
       await screenshot(page, 'servers-view');
-      assert.match(labels, /secure/i, `Servers view rows: ${labels}`);
-      assert.match(labels, /vulnerable/i, `Servers view rows: ${labels}`);
+      // One row per server, each by its own label ("secure" alone would match "INSECURE" as well).
+      const row = (label: RegExp) => texts.filter((t) => label.test(t.trim())).length;
+      assert.equal(row(/^Secure server \(OAuth 2\.1\)/), 1, `Servers view rows: ${labels}`);
+      assert.equal(row(/^Vulnerable server \(static token — INSECURE\)/), 1, `Servers view rows: ${labels}`);
     });
 
-    test('Connect Secure Server as alice at forwarded addresses; the Token view shows aud, scope, passing checks', async () => {
+    test('Connect Secure Server as alice at forwarded addresses, at a person’s pace (60 s on the login page); the Token view shows aud, scope, passing checks', async () => {
       await runCommand(page, 'Sherpa: Start Local Lab');
       // The status bar item is the lasting signal (toasts may stay collapsed in the notification centre).
       await page
         .locator('.statusbar-item', { hasText: /lab running/i })
         .first()
         .waitFor({ state: 'visible', timeout: 60_000 });
-      const { loginUrl, callbackUrl } = await connectAndSignIn(workbench, alice, 'remote-sign-in-alice');
+      // Issue 20: the sign-in used to fail for anyone slower than the 15 s MCP request timeout.
+      const { loginUrl, callbackUrl } = await connectAndSignIn(workbench, alice, 'remote-sign-in-alice', {
+        loginPageMs: 60_000,
+      });
       process.stdout.write(
         `# remote sign-in: page ${new URL(loginUrl).pathname.split('/').slice(0, 3).join('/')}/…, callback ${new URL(callbackUrl).pathname}\n`,
       );

@@ -15,6 +15,7 @@ import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids
 import { rawRequest } from '../support/http-request';
 import { startLabProcess, type LabProcess } from '../support/lab';
 import { LAB_API_SCOPE } from '../support/lab-tokens';
+import { onFreePort } from '../support/free-port';
 import { startPortForwardingProxy, type PortForwardingProxy } from '../support/port-forwarding-proxy';
 import { createRemoteBrowser } from '../support/remote-browser';
 
@@ -178,10 +179,10 @@ describe('sherpa lab --browser-url (a lab started by hand, e.g. in a Codespace)'
   it('the named forwarded base is accepted from the start; a malformed one stops the lab with a message', async () => {
     const proxy = await startPortForwardingProxy();
     // The AS port must be known in advance to name its forwarded base: take a free one.
-    const { findFreePort } = await import('../../src/lab/free-port');
-    const port = await findFreePort('127.0.0.1');
-    const lab = await startLabProcess({
-      args: ['--as-port', String(port), '--browser-url', proxy.forwardedBase(port)],
+    let port = 0;
+    const lab = await onFreePort((p) => {
+      port = p;
+      return startLabProcess({ args: ['--as-port', String(p), '--browser-url', proxy.forwardedBase(p)] });
     });
     try {
       const res = await fetch(

@@ -162,14 +162,11 @@ describe('authorization server (lenient lab mode)', () => {
     assert.equal(status, 403);
   });
 
-  let aliceRefreshToken: string | undefined;
-
   test('code + PKCE as VS Code: alice gets an Entra-v2-shaped token, signed per the JWKS', async () => {
     const tokens = await runCodeFlow(vscode, alice, { scope: `openid profile offline_access ${API_SCOPE}` });
     assert.equal(tokens.token_type.toLowerCase(), 'bearer');
     assert.ok(tokens.id_token, 'ID token issued for openid');
     assert.ok(tokens.refresh_token, 'refresh token issued for offline_access');
-    aliceRefreshToken = tokens.refresh_token;
     const header = decodeProtectedHeader(tokens.access_token);
     assert.equal(header.alg, 'RS256');
     assert.equal(typeof header.kid, 'string');
@@ -186,7 +183,10 @@ describe('authorization server (lenient lab mode)', () => {
   });
 
   test('refresh token grant returns a new access token and a rotated refresh token', async () => {
-    assert.ok(aliceRefreshToken);
+    // Its own sign-in: this test must not depend on the one above having run (or run first).
+    const signedIn = await runCodeFlow(vscode, alice, { scope: `openid offline_access ${API_SCOPE}` });
+    const aliceRefreshToken = signedIn.refresh_token;
+    assert.ok(aliceRefreshToken, 'refresh token issued for offline_access');
     const refreshed = await oidc.refreshTokenGrant(vscode, aliceRefreshToken);
     assert.ok(refreshed.refresh_token);
     assert.notEqual(refreshed.refresh_token, aliceRefreshToken, 'refresh token rotated');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startAzureTestServer, ROLE, type AzureTestServer } from '../support/azure/index';
 import { runSherpa } from '../support/azure/run-cli';
+import { spawnCli } from '../support/lab';
 
 const SECURE_URL = 'https://ca-secure-abc123.example-env.eastus.azurecontainerapps.io/mcp';
 const ISSUER = 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0';
@@ -157,6 +158,23 @@ describe('sherpa azure configure (Resource Manager PATCH, long-running)', () => 
     assert.match(r.stdout, /fallback/);
   });
 
+  it('issue 16 (HIGH 3): an api client id that is not a GUID is refused before any request (no OData filter, no deployment)', async () => {
+    const s = azure.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+    const before = s.apps[0]!.revision;
+    const mark = azure.requests.length;
+    const r = await runSherpa(
+      ['azure', 'configure', ...sub(), '--api-client-id', `${s.applications[0]!.appId}' or appId ne '0`],
+      azure.cliEnv(),
+    );
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /client id \(sherpa\.azure\.apiClientId \/ --api-client-id\) must be a GUID.*\[BAD_ARGUMENT\]/,
+    );
+    assert.deepEqual(azure.requests.slice(mark), [], 'no request at all');
+    assert.equal(s.apps[0]!.revision, before);
+  });
+
   it('403 from Resource Manager names the missing role', async () => {
     const s = azure.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
     s.armDenied.add(s.caller.objectId);
@@ -232,5 +250,89 @@ describe('sherpa azure migrate-secrets (temporary grant, RBAC propagation)', () 
     assert.match(r.stderr, /AZURE_RBAC_PROPAGATION_TIMEOUT/);
     assert.match(r.stderr, /after 3 attempts/);
     assert.ok(!s.roleAssignments.some((a) => a.principalId === s.caller.objectId));
+  });
+
+  describe('issue 16 (MEDIUM 5): the temporary grant does not survive Ctrl-C, SIGTERM or a crash', () => {
+    const officerGrants = () =>
+      azure.state.roleAssignments.filter(
+        (a) => a.principalId === azure.state.caller.objectId && a.roleGuid === ROLE.keyVaultSecretsOfficer,
+      );
+
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      it(`${signal} while the grant propagates: the run stops, the grant is deleted, exit 130`, async () => {
+        const s = azure.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+        s.rbacPropagationRequests = 100_000;
+        const child = spawnCli(
+          [
+            'azure',
+            'migrate-secrets',
+            ...sub(),
+            '--rbac-retry-delay-ms',
+            '200',
+            '--rbac-max-attempts',
+            '1000',
+          ],
+          { ...azure.cliEnv(), NO_COLOR: '1', PATH: '/nonexistent' },
+        );
+        let stderr = '';
+        child.stdin!.end();
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        await new Promise<void>((resolve, reject) => {
+          child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+            stderr += d;
+            if (/waiting for the role to propagate/.test(stderr)) resolve();
+          });
+          void exited.then(() => reject(new Error(`exited early: ${stderr}`)));
+        });
+        const [grant] = officerGrants();
+        assert.ok(grant, 'the grant exists mid-run');
+        assert.match(grant.description ?? '', /^sherpa:temporary-secrets-officer created /, 'marked');
+        child.kill(signal);
+        const code = await exited;
+        assert.equal(code, 130, stderr);
+        assert.match(stderr, new RegExp(`${signal}: stopping after removing the temporary grant`));
+        assert.match(stderr, /Migrate Secrets was cancelled; the temporary grant was removed/);
+        assert.deepEqual(officerGrants(), [], 'no Secrets Officer grant left behind');
+        const del = azure.requests.filter(
+          (q) => q.method === 'DELETE' && q.path.endsWith(`/roleAssignments/${grant.name}`),
+        );
+        assert.equal(del.length, 1);
+      });
+    }
+
+    it('a grant left by a run that died anyway is removed at the next run (not taken for one already held)', async () => {
+      const s = azure.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+      azure.defect('leftover-temporary-grant');
+      const stale = officerGrants()[0]!;
+      const mark = azure.requests.length;
+      const r = await runSherpa(['azure', 'migrate-secrets', ...sub()], azure.cliEnv());
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /Removed 1 temporary grant\(s\) an interrupted run had left on kv-sherpa-abc123/,
+      );
+      assert.match(r.stdout, /Temporary Secrets Officer grant removed/);
+      assert.deepEqual(officerGrants(), []);
+      const ra = azure.requests
+        .slice(mark)
+        .filter((q) => q.path.includes('roleAssignments') && q.method !== 'GET');
+      assert.deepEqual(
+        ra.map((q) => `${q.method} ${q.status}`),
+        ['DELETE 200', 'PUT 201', 'DELETE 200'],
+      );
+      assert.ok(ra[0]!.path.endsWith(stale.name));
+      assert.equal(s.vault.secrets.size, 2);
+    });
+
+    it('a Secrets Officer grant the person made themselves (unmarked) is left alone', async () => {
+      const s = azure.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+      azure.defect('leftover-temporary-grant');
+      delete officerGrants()[0]!.description;
+      const r = await runSherpa(['azure', 'migrate-secrets', ...sub()], azure.cliEnv());
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /You already held Secrets Officer on the vault: left as it was/);
+      assert.equal(officerGrants().length, 1);
+      assert.equal(s.vault.secrets.size, 2);
+    });
   });
 });

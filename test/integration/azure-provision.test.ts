@@ -3,6 +3,8 @@
  * (test/support/azure/stand-in-tools.ts) on a PATH of their own — the real tools cannot be installed here.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runSherpa } from '../support/azure/run-cli';
 import { createStandIns, type StandInScenario } from '../support/azure/stand-in-tools';
@@ -133,5 +135,45 @@ describe('sherpa azure provision (stand-in azd, az, docker)', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /azd provision --no-prompt failed \(exit 1\) \[AZURE_TOOL_FAILED\]/);
     assert.ok(!r.calls.includes('azd deploy --no-prompt'));
+  });
+
+  describe('issue 16 (MEDIUM 4): a shell payload in an id is refused before anything runs', () => {
+    const payload = '11111111-2222-3333-4444-555555555555; echo INJECTED > marker';
+
+    it('--subscription carrying `; echo INJECTED > marker` → BAD_ARGUMENT, no tool started, no marker', async () => {
+      const tools = createStandIns({ azdEnv: AZD_ENV });
+      try {
+        const r = await runSherpa(['azure', 'provision', '--subscription', payload], { PATH: tools.binDir });
+        assert.equal(r.code, 1, r.stdout);
+        assert.match(
+          r.stderr,
+          /The subscription id .* must be a GUID .*; got .*echo INJECTED.*\[BAD_ARGUMENT\]/,
+        );
+        assert.deepEqual(tools.calls(), [], 'nothing ran');
+        assert.ok(!existsSync(join(tools.binDir, 'marker')) && !existsSync('marker'));
+      } finally {
+        tools.close();
+      }
+    });
+
+    it('--env-name / --location with shell characters are refused the same way', async () => {
+      const r = await provision({ azdEnv: undefined }, ['--env-name', 'dev;touch x', '--location', 'eastus']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /--env-name must be an azd environment name/);
+      assert.deepEqual(r.calls, []);
+    });
+
+    it("the repository's azd environment naming a non-GUID subscription fails the preflight; no provider check, no azd step", async () => {
+      const r = await provision({ azdEnv: { ...AZD_ENV, AZURE_SUBSCRIPTION_ID: payload } });
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stdout,
+        /✘ subscription +the subscription id ".*echo INJECTED > marker" \(azd environment\) is not a GUID/,
+      );
+      assert.deepEqual(
+        r.calls.filter((c) => /^az provider|^azd (provision|deploy|env set|env new)/.test(c)),
+        [],
+      );
+    });
   });
 });

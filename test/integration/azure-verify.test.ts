@@ -67,6 +67,7 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
         'vault-rbac-mode',
         'secure-identity',
         'secure-vault-role',
+        'vault-no-temporary-grant',
         'vulnerable-no-vault-access',
         'secure-env-no-secrets',
         'distinct-client-ids',
@@ -101,7 +102,7 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
     const arm = azure.requests.filter((q) => q.service === 'arm');
     assert.ok(arm.some((q) => q.path.endsWith('/containerApps') && q.query.get('$skiptoken') === '1'));
     const versions = new Map(
-      arm.map((q) => [/providers\/(Microsoft\.\w+)/.exec(q.path)?.[1], q.query.get('api-version')]),
+      arm.map((q) => [/.*providers\/(Microsoft\.\w+)/.exec(q.path)?.[1], q.query.get('api-version')]),
     );
     assert.deepEqual(Object.fromEntries(versions), {
       'Microsoft.App': '2025-07-01',
@@ -129,6 +130,12 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
     ['one-client-id', 'distinct-client-ids', /SHERPA_API_CLIENT_ID and MANAGED_IDENTITY_CLIENT_ID are both/],
     ['identifier-uri-missing', 'identifier-uris', /lack http:\/\/127\.0\.0\.1:\d+\/mcp/],
     ['missing-secret', 'vault-secrets', /lacks external-service-secret/],
+    // Issue 16 (MEDIUM 5): a Migrate Secrets run killed before it removed its grant.
+    [
+      'leftover-temporary-grant',
+      'vault-no-temporary-grant',
+      /1 temporary Key Vault Secrets Officer \(b86a8fe4…\) grant\(s\) left on kv-sherpa-abc123 by an interrupted Migrate Secrets run: principal [0-9a-f-]{36}/,
+    ],
   ];
   for (const [defect, check, evidence] of defects) {
     it(`${defect} is caught by exactly ${check}`, async () => {

@@ -1,6 +1,7 @@
 /** The `sherpa` CLI as a person runs it, against a real lab process (test/support/lab.ts). */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
@@ -42,16 +43,24 @@ test('token --user alice: a real PKCE sign-in whose token carries the lab claims
 });
 
 test('token --user refuses a non-loopback issuer before sending anything', async () => {
-  const r = await runCli([
-    'token',
-    '--user',
-    'alice',
-    '--issuer',
-    'https://login.microsoftonline.com/common/v2.0',
-  ]);
-  assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /NOT_LOOPBACK|INSECURE_TRANSPORT|AS_METADATA_INVALID/);
-  assert.match(r.stderr, /→/); // a hint on what to do
+  // 0.0.0.0 is not a loopback name, yet a connection to it lands on this machine: a listener on
+  // 127.0.0.1 sees any request the CLI sends there, so "nothing sent" is counted, not assumed.
+  let connections = 0;
+  const listener = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  const { port } = listener.address() as AddressInfo;
+  try {
+    const r = await runCli(['token', '--user', 'alice', '--issuer', `https://0.0.0.0:${port}/`]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /NOT_LOOPBACK/, r.stderr);
+    assert.match(r.stderr, /→/); // a hint on what to do
+    assert.equal(connections, 0, 'the CLI connected to the issuer before refusing');
+  } finally {
+    listener.close();
+  }
 });
 
 test('connect: every step ✔ and the claims shown, never the token', async () => {

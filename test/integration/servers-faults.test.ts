@@ -457,16 +457,14 @@ describe('slow and idle clients cannot hold the server', () => {
     };
     const held = await Promise.all(Array.from({ length: 6 }, open));
     await new Promise((r) => setTimeout(r, 50)); // let the server accept all six
+    // A complete request: below the cap it gets a 200, and no timeout applies to it (the headers and
+    // request are whole), so a close with no answer at all is the cap. HANG_MS is only how long to look.
     const extra = await rawExchange(
       server.url,
       `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${TOOLS_LIST.length}\r\n\r\n${TOOLS_LIST}`,
-      400,
     );
     assert.equal(extra.text, '', 'no answer beyond the cap');
-    assert.ok(
-      extra.closedAfterMs !== undefined && extra.closedAfterMs < 400,
-      `refused after ${extra.closedAfterMs} ms`,
-    );
+    assert.notEqual(extra.closedAfterMs, undefined, 'the server closed the connection itself');
     for (const s of held) s.destroy();
     await new Promise((r) => setTimeout(r, 50));
     const ok = await postJsonRpc(server.url, TOOLS_LIST, token);

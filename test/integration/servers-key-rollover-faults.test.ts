@@ -35,9 +35,13 @@ async function createKey(kid: string): Promise<SigningKey> {
 async function startRotatingIssuer() {
   const published: SigningKey[] = [];
   let fetches = 0;
+  let refused = 0;
   let down = false;
   const server = http.createServer((req, res) => {
-    if (down) return void req.socket.destroy(); // like a crashed upstream: connection reset
+    if (down) {
+      refused++;
+      return void req.socket.destroy(); // like a crashed upstream: connection reset
+    }
     fetches++;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ keys: published.map((k) => k.publicJwk) }));
@@ -50,6 +54,8 @@ async function startRotatingIssuer() {
     issuer,
     jwksUri: `${origin}/keys`,
     fetches: () => fetches,
+    /** Requests that reached the issuer while it was down (each one reset). */
+    refusedAttempts: () => refused,
     publish: (k: SigningKey) => void published.unshift(k),
     setDown: (value: boolean) => void (down = value),
     mint: (k: SigningKey, jti: string) => {
@@ -132,19 +138,24 @@ describe('secure server: signing-key rollover and issuer outages (real process)'
       replies.map((r) => r.status),
       [200, 200, 200, 200, 200],
     );
-    assert.ok(tookMs < COOLDOWN_MS + 1000, `held at most about one cooldown: ${tookMs} ms`);
+    // The hold is the subject: bounded by the configured wait (max wait = the cooldown), checked with room
+    // for a loaded machine; that the five shared one download is the counter below.
+    assert.ok(tookMs < 3 * COOLDOWN_MS, `held about one cooldown, not more: ${tookMs} ms`);
     assert.equal(issuer.fetches(), fetchesAfterFirst + 1, 'five new-kid requests, one refetch');
   });
 
   it('with holding off (max wait 0), such a request is 503 + Retry-After (no sign-in loop), then 200 after one refetch', async () => {
+    // Everything slow (an RSA key, two signatures) before the download: between the download and the
+    // early request nothing may take a cooldown, or the server may rightly refetch and answer 200.
+    const keyB = await createKey('key-b');
+    const tokenA = await issuer.mint(keyA, 'a-1');
+    const tokenB = await issuer.mint(keyB, 'b-1');
     await sleep(COOLDOWN_MS + 100);
-    const first = await postJsonRpc(noWait.url, TOOLS_LIST, await issuer.mint(keyA, 'a-1'));
+    const first = await postJsonRpc(noWait.url, TOOLS_LIST, tokenA);
     assert.equal(first.status, 200);
     const fetchesAfterFirst = issuer.fetches();
 
-    const keyB = await createKey('key-b');
     issuer.publish(keyB); // rotation right after the server's download: it may not refetch yet
-    const tokenB = await issuer.mint(keyB, 'b-1');
     const early = await postJsonRpc(noWait.url, TOOLS_LIST, tokenB);
     assert.equal(early.status, 503, early.text);
     assert.equal(early.json<{ code: string }>().code, 'signing_key_pending');
@@ -179,14 +190,16 @@ describe('secure server: signing-key rollover and issuer outages (real process)'
     const fresh = await postJsonRpc(server.url, TOOLS_LIST, await issuer.mint(keyA, 'a-down-1'));
     assert.equal(fresh.status, 200, `a never-seen token signed by a held key: ${fresh.text}`);
 
+    const attemptsWhileDown = issuer.refusedAttempts();
+    assert.ok(attemptsWhileDown >= 1, 'the stale key set made the server try the issuer');
+
     const keyC = await createKey('key-c');
-    const started = Date.now();
     const unknown = await postJsonRpc(server.url, TOOLS_LIST, await issuer.mint(keyC, 'c-1'));
-    const tookMs = Date.now() - started;
     assert.equal(unknown.status, 503, unknown.text);
     assert.equal(unknown.json<{ code: string }>().code, 'signing_keys_unavailable');
     assert.ok(Number(unknown.headers['retry-after']) >= 1);
-    assert.ok(tookMs < 1000, `fast: ${tookMs} ms`);
+    // "Fast" means it did not wait on the issuer again: no new attempt after the failure just seen.
+    assert.equal(issuer.refusedAttempts(), attemptsWhileDown, 'answered from the held keys alone');
 
     issuer.publish(keyC);
     issuer.setDown(false);

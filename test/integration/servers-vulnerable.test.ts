@@ -96,8 +96,14 @@ describe('vulnerable MCP server (real process) — insecure by design', () => {
     });
     const unknownTool = await callTool(url, LAB_STATIC_TOKEN, 'no_such_tool', {});
     assert.equal(unknownTool.status, 200);
-    const unknownBody = unknownTool.json<{ result?: { isError?: boolean }; error?: unknown }>();
-    assert.ok(unknownBody.error !== undefined || unknownBody.result?.isError === true, unknownTool.text);
+    // The SDK's McpServer answers an unknown tool with a tool error result (isError), not a JSON-RPC error.
+    const unknownBody = unknownTool.json<{
+      result?: { isError?: boolean; content: { type: string; text: string }[] };
+      error?: unknown;
+    }>();
+    assert.equal(unknownBody.error, undefined, unknownTool.text);
+    assert.equal(unknownBody.result?.isError, true, unknownTool.text);
+    assert.match(unknownBody.result.content[0]?.text ?? '', /Tool no_such_tool not found/);
     const huge = await postJsonRpc(url, LIST, 'y'.repeat(20_000));
     assert.equal(huge.status, 431);
     const ok = await postJsonRpc(url, LIST, LAB_STATIC_TOKEN);

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -72,4 +73,25 @@ export function callTool(
     { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } },
     token,
   );
+}
+
+/**
+ * A raw CONNECT through an HTTP proxy on 127.0.0.1 (RFC 9110 §9.3.6): the status line it answers. The
+ * socket is opened with net.createConnection, so a spy on net.connect sees only what the proxy opens.
+ */
+export function connectThrough(proxyPort: number, target: string): Promise<{ status: string }> {
+  return new Promise((resolve, reject) => {
+    const s = net.createConnection(proxyPort, '127.0.0.1', () =>
+      s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`),
+    );
+    let data = '';
+    s.setTimeout(5_000, () => reject(new Error(`no answer for CONNECT ${target}`)));
+    s.on('data', (d) => {
+      data += d.toString();
+      if (!data.includes('\r\n')) return;
+      s.destroy();
+      resolve({ status: data.split('\r\n')[0] ?? '' });
+    });
+    s.on('error', reject);
+  });
 }

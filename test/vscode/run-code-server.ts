@@ -3,17 +3,23 @@
  * code-server 4.139.1 + headless Chromium. The workbench URL's `payload` carries
  * extensionDevelopmentPath (the repo) and extensionTestsPath (the bundled suite) — the same contract
  * @vscode/test-electron uses (see run-electron.ts). The suite's run() result comes back through
- * `window.codeAutomationExit(code)`; the page console (mocha's spec report) is forwarded to stdout.
+ * `window.codeAutomationExit(code)`; the page console (mocha's spec report) is forwarded to stdout for
+ * people to read. The counts come back as a file the suite writes (SHERPA_VSCODE_RESULTS, see
+ * suite/index.ts) and are printed last as `N passed, N failed, N skipped` for scripts/test.mjs; no
+ * file means the suite never finished, which is a failure whatever the exit code.
  *
  *   node --import tsx test/vscode/run-code-server.ts        (builds dist/ and the suite first)
  *   SHERPA_VSCODE_TIMEOUT_S=600 to change the overall limit (default 300 s).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import type { ConsoleMessage } from 'playwright-core';
 import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
 import { launchBrowser } from './harness/browser';
+import { reportCounts } from './harness/results';
 import { startCodeServer } from './harness/code-server';
 
 const SUITE_BUNDLE = join(REPO_ROOT, 'out', 'test', 'vscode', 'suite', 'index.cjs');
@@ -52,7 +58,9 @@ async function main(): Promise<number> {
   buildOrThrow('scripts/build-tests.mjs');
 
   const started = Date.now();
-  const server = await startCodeServer(tools);
+  const scratch = mkdtempSync(join(tmpdir(), 'sherpa-vscode-results-'));
+  const resultsFile = join(scratch, 'results.json');
+  const server = await startCodeServer(tools, { env: { SHERPA_VSCODE_RESULTS: resultsFile } });
   const browser = await launchBrowser(tools);
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -91,10 +99,11 @@ async function main(): Promise<number> {
       return 1;
     }
     process.stdout.write(`extension tests in code-server exited ${code} after ${took} s\n`);
-    return code;
+    return reportCounts(resultsFile, code);
   } finally {
     await browser.close().catch(() => undefined);
     await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { REPO_ROOT } from '../../scripts/tools-manifest';
+import { reportCounts } from './harness/results';
 
 function buildOrThrow(script: string): void {
   const r = spawnSync(process.execPath, [script], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
       version: process.env.VSCODE_VERSION ?? '1.139.1',
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: join(REPO_ROOT, 'out', 'test', 'vscode', 'suite', 'index.cjs'),
+      extensionTestsEnv: { SHERPA_VSCODE_RESULTS: join(scratch, 'results.json') },
       launchArgs: [
         join(scratch, 'workspace'),
         '--user-data-dir',
@@ -37,10 +39,10 @@ async function main(): Promise<number> {
         '--disable-telemetry',
       ],
     });
-    return 0;
+    return reportCounts(join(scratch, 'results.json'), 0);
   } catch (err) {
     process.stderr.write(`extension tests failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return reportCounts(join(scratch, 'results.json'), 1);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -12,7 +12,8 @@ import { configureSecureServer } from '../../core/azure/configure-app';
 import { migrateSecrets } from '../../core/azure/migrate-secrets';
 import { runPreflight } from '../../core/azure/preflight';
 import { provisionSteps, readAzdOutputs } from '../../core/azure/provision';
-import { runTool } from '../../core/azure/tool-runner';
+import { resolveTool, runTool, toolCommand } from '../../core/azure/tool-runner';
+import { requireGuid, requireResourceGroupName, requireTenant } from '../../core/azure/azure-names';
 import { registerEntraApp } from '../../core/azure/register-app';
 import type { AzureContext } from '../../core/azure/azure-context';
 import { createCliCredential } from '../../core/azure/cli-credential';
@@ -24,7 +25,7 @@ import {
   type VerifyReport,
 } from '../../core/azure/verify-deployment';
 import { formatVerifyReport, type ReportFormat } from '../../core/azure/verify-report';
-import { SherpaError } from '../../core/errors';
+import { isSherpaError, SherpaError } from '../../core/errors';
 import { print } from '../output';
 
 export const azureUsage = `sherpa azure <verb> [options]   (Azure: provision, register, configure, migrate, verify)
@@ -57,6 +58,7 @@ export function azureContextFromArgs(
 ): AzureContext {
   const endpoints = azureEndpointsFromEnv(process.env);
   const tenant = values.tenant ?? process.env.AZURE_TENANT_ID;
+  if (tenant) requireTenant(tenant, '--tenant (or AZURE_TENANT_ID)');
   // Microsoft Graph needs no subscription: registering the app works before anything is provisioned.
   if (o.graphOnly) {
     return {
@@ -68,20 +70,18 @@ export function azureContextFromArgs(
   }
   const subscriptionId = values.subscription ?? process.env.AZURE_SUBSCRIPTION_ID;
   const resourceGroup = values['resource-group'] ?? process.env.AZURE_RESOURCE_GROUP;
-  if (!subscriptionId || !/^[0-9a-f-]{36}$/i.test(subscriptionId)) {
-    throw new SherpaError(
-      'BAD_ARGUMENT',
-      `--subscription must be a subscription id (GUID)${subscriptionId ? `, got '${subscriptionId}'` : ''}`,
-      {
-        hint: 'Pass --subscription <id> (az account show --query id -o tsv) or set AZURE_SUBSCRIPTION_ID.',
-      },
-    );
+  if (!subscriptionId) {
+    throw new SherpaError('BAD_ARGUMENT', '--subscription is required', {
+      hint: 'Pass --subscription <id> (az account show --query id -o tsv) or set AZURE_SUBSCRIPTION_ID.',
+    });
   }
+  requireGuid(subscriptionId, '--subscription (or AZURE_SUBSCRIPTION_ID)');
   if (!resourceGroup) {
     throw new SherpaError('BAD_ARGUMENT', '--resource-group is required', {
       hint: 'Pass --resource-group <name> (AZURE_RESOURCE_GROUP in .azure/<env>/.env after azd provision).',
     });
   }
+  requireResourceGroupName(resourceGroup, '--resource-group (or AZURE_RESOURCE_GROUP)');
   return { credential: createCliCredential(endpoints, tenant), endpoints, subscriptionId, resourceGroup };
 }
 
@@ -171,7 +171,7 @@ async function runConfigure(argv: string[]): Promise<number> {
     strict: true,
   });
   const apiClientId = values['api-client-id'] ?? process.env.SHERPA_API_CLIENT_ID;
-  if (!apiClientId || !/^[0-9a-f-]{36}$/i.test(apiClientId)) {
+  if (!apiClientId) {
     throw new SherpaError(
       'BAD_ARGUMENT',
       "--api-client-id must be the API app registration's client id (GUID)",
@@ -223,12 +223,38 @@ async function runMigrateSecrets(argv: string[]): Promise<number> {
   } else {
     secrets = EXPECTED_SECRET_NAMES.map((name) => ({ name, value: randomBytes(32).toString('base64url') }));
   }
-  const r = await migrateSecrets(ctx, {
-    secrets,
-    maxAttempts: values['rbac-max-attempts'] ? Number(values['rbac-max-attempts']) : undefined,
-    retryDelayMs: values['rbac-retry-delay-ms'] ? Number(values['rbac-retry-delay-ms']) : undefined,
-    onProgress: (m) => process.stderr.write(`… ${m}\n`),
-  });
+  // Ctrl-C / SIGTERM: stop the run, but let it remove its temporary grant first; a second signal quits
+  // at once (the next run, and Verify Deployment, then find the marked leftover).
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.stderr.write(`… ${signal}: stopping after removing the temporary grant (again to quit now)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let r: Awaited<ReturnType<typeof migrateSecrets>>;
+  try {
+    r = await migrateSecrets(ctx, {
+      secrets,
+      maxAttempts: values['rbac-max-attempts'] ? Number(values['rbac-max-attempts']) : undefined,
+      retryDelayMs: values['rbac-retry-delay-ms'] ? Number(values['rbac-retry-delay-ms']) : undefined,
+      onProgress: (m) => process.stderr.write(`… ${m}\n`),
+      signal: controller.signal,
+    });
+  } catch (err) {
+    if (!isSherpaError(err, 'AZURE_CANCELLED')) throw err;
+    process.stderr.write(`sherpa: ${err.message}; the temporary grant was removed.\n`);
+    return 130;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (r.staleGrantsRemoved.length)
+    print(
+      `Removed ${r.staleGrantsRemoved.length} temporary grant(s) an interrupted run had left on ${r.vault}`,
+    );
   print(
     `${r.vault}: wrote ${r.written.join(', ')} (${values['from-stdin'] ? 'values from stdin' : 'generated values'}, never printed)`,
   );
@@ -269,8 +295,16 @@ async function runProvision(argv: string[]): Promise<number> {
   if (values['preflight-only']) return 0;
   for (const step of provisionSteps(preflight, o)) {
     print(`\n▶ ${step.label}: ${step.command} ${step.args.join(' ')}`);
+    // By full path with an argument vector, never through a shell (tool-runner.ts explains Windows' az.cmd).
+    const file = resolveTool(step.command);
+    const command = file ? toolCommand(file, step.args) : undefined;
     const code = await new Promise<number>((resolve) => {
-      const child = spawn(step.command, step.args, { stdio: 'inherit', shell: process.platform === 'win32' });
+      if (!command) return resolve(127);
+      const child = spawn(command.file, command.args, {
+        stdio: 'inherit',
+        shell: false,
+        windowsVerbatimArguments: command.windowsVerbatimArguments,
+      });
       child.once('error', () => resolve(127));
       child.once('exit', (c) => resolve(c ?? 1));
     });

@@ -146,7 +146,9 @@ function chooseGrant(
           idpClientId: context.idp_client_id,
           onIdJag,
         })
-      : authorizationCodeGrant({ openBrowser: approveHeadlessly, timeoutMs: 20_000 });
+      : // The suite's authorization servers approve at once and check the authorization requests they
+        // get (scopes, resource, their order): no probe of Sherpa's own among them.
+        authorizationCodeGrant({ openBrowser: approveHeadlessly, timeoutMs: 20_000, preflight: false });
   return { grant, ...(credentials ? { credentials } : {}) };
 }
 

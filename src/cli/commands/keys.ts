@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { SherpaError } from '../../core/errors';
-import { rotateSigningKeys } from '../../servers/authz/index';
 import { print } from '../output';
 
 /** Default publish-ahead time: long enough for a relying party to see the key, short enough to watch. */
@@ -32,6 +31,8 @@ export async function runKeysCommand(argv: string[]): Promise<number> {
       },
     );
   const dir = resolve(values['data-dir'] ?? process.env.SHERPA_LAB_DIR ?? '.lab');
+  // Loaded here, not at the top: `sherpa --help` must not load the authorization server (oidc-provider).
+  const { rotateSigningKeys } = await import('../../servers/authz/index');
   const { kid, activatesAt } = await rotateSigningKeys(dir, { activateInMs: Math.round(seconds * 1000) });
   print(
     seconds === 0

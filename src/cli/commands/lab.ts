@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../lab/lab-defaults';
 import { ControlLineReader, handleControlLine, oversizedLineReply } from '../../lab/control-channel';
-import { startLab, type LabInfo } from '../../lab/lab';
+import type { LabInfo } from '../../lab/lab';
 
 export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict] [--entra]
            [--as-port ${LAB_DEFAULT_PORTS.authorizationServer}] [--vulnerable-port ${LAB_DEFAULT_PORTS.vulnerable}] [--secure-port ${LAB_DEFAULT_PORTS.secure}]
@@ -43,6 +43,8 @@ export async function runLabCommand(argv: string[]): Promise<number> {
       'browser-url': { type: 'string', multiple: true },
     },
   });
+  // Loaded here, not at the top: `sherpa --help` must not load the authorization server (oidc-provider).
+  const { startLab } = await import('../../lab/lab');
   const lab = await startLab({
     host: values.host,
     dataDir: values['data-dir'] ?? process.env.SHERPA_LAB_DIR,

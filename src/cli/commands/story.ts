@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULT_PORTS } from '../../lab/lab-defaults';
-import { startLab } from '../../lab/lab';
 import {
   auditLabServers,
   demonstrateLeastPrivilege,
@@ -28,6 +27,8 @@ export async function runStoryCommand(argv: string[]): Promise<number> {
     : LAB_DEFAULT_PORTS;
   // The story prints what matters; server logs (still redacted) only from warnings up unless asked.
   process.env.SHERPA_LOG_LEVEL ??= 'warn';
+  // Loaded here, not at the top: `sherpa --help` must not load the authorization server (oidc-provider).
+  const { startLab } = await import('../../lab/lab');
   const lab = await startLab({ ports, dataDir: values['data-dir'] ?? '.lab' });
   let passed = 0;
   let total = 0;

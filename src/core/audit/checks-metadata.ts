@@ -36,8 +36,16 @@ async function fetchJson(ctx: AuditContext, url: string): Promise<{ evidence: Ev
   }
 }
 
-export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
-  // RFC 9728 §5.1 first (the challenge), then the path-suffixed and root well-known URIs (§3.1).
+/**
+ * Where the server's Protected Resource Metadata is: the challenge's `resource_metadata` first (RFC 9728
+ * §5.1), then the path-suffixed and root well-known URIs (§3.1), each through the guarded fetch. The
+ * first document with a string `resource` wins; `evidence` has every request made.
+ */
+export async function findProtectedResourceMetadata(ctx: AuditContext): Promise<{
+  found?: { metadata: ProtectedResourceMetadata; url: string; source: string };
+  candidates: { url: string; source: string }[];
+  evidence: Evidence[];
+}> {
   const candidates = [
     ...(ctx.challenge?.resourceMetadata
       ? [{ url: ctx.challenge.resourceMetadata, source: 'challenge' }]
@@ -45,16 +53,23 @@ export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
     ...buildPrmCandidateUrls(ctx.target),
   ];
   const evidence: Evidence[] = [];
-  let found: { metadata: ProtectedResourceMetadata; url: string; source: string } | undefined;
   for (const c of candidates) {
     const r = await fetchJson(ctx, c.url);
     evidence.push(r.evidence);
     const doc = r.json as Partial<ProtectedResourceMetadata> | undefined;
     if (doc && typeof doc === 'object' && typeof doc.resource === 'string') {
-      found = { metadata: doc as ProtectedResourceMetadata, url: c.url, source: c.source };
-      break;
+      return {
+        found: { metadata: doc as ProtectedResourceMetadata, url: c.url, source: c.source },
+        candidates,
+        evidence,
+      };
     }
   }
+  return { candidates, evidence };
+}
+
+export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
+  const { found, candidates, evidence } = await findProtectedResourceMetadata(ctx);
   record(ctx, 'prmFound', {
     status: found ? 'pass' : 'fail',
     detail: found

@@ -3,7 +3,8 @@
  * once with initialize (non-destructive). RFC 8725 (JWT BCP) §2-§3, RFC 7515 §5.2, RFC 8707, MCP
  * authorization 2025-11-25 §Token Audience Binding and Validation.
  */
-import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { asAlgNone, signWithAttackerKey, withChangedClaims, withoutSignature } from '../token/forge';
 import { findBearerChallenge } from '../discovery/www-authenticate';
 import { describeStatus, record, send, type AuditContext } from './context';
 import { isRpcSuccess, type ProbeResult } from './probe';
@@ -33,25 +34,32 @@ function describeChallenge(r: ProbeResult): string {
   return c?.error ? ` ${c.error}${c.errorDescription ? `: ${c.errorDescription}` : ''}` : '';
 }
 
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+/** Every check of the matrix, in the order it runs. */
+const MATRIX: CheckKey[] = [
+  'tokenBaseline',
+  'tokenTampered',
+  'tokenStripped',
+  'tokenAlgNone',
+  'tokenAttackerKey',
+  'tokenForeignOrigin',
+  'tokenForeignHost',
+  'tokenOtherResource',
+  'tokenExpired',
+  'tokenScope',
+  'tokenStillWorks',
+];
 
+type HeldToken = { value: string; label: string };
+
+/**
+ * The matrix, in its steps: the token the person holds must be accepted first (a refusal of a forgery
+ * means nothing from a server that refuses everything), then the forgeries, the foreign Origin/Host, the
+ * other tokens the person gave, and the held token once more at the end.
+ */
 export async function runTokenChecks(ctx: AuditContext): Promise<void> {
   const token = ctx.tokens.valid;
-  const all: CheckKey[] = [
-    'tokenBaseline',
-    'tokenTampered',
-    'tokenStripped',
-    'tokenAlgNone',
-    'tokenAttackerKey',
-    'tokenForeignOrigin',
-    'tokenForeignHost',
-    'tokenOtherResource',
-    'tokenExpired',
-    'tokenScope',
-    'tokenStillWorks',
-  ];
   if (!token) {
-    for (const k of all)
+    for (const k of MATRIX)
       record(ctx, k, {
         status: 'skip',
         detail: 'needs a token you hold (--token-command, or Connect first)',
@@ -60,6 +68,27 @@ export async function runTokenChecks(ctx: AuditContext): Promise<void> {
     return;
   }
   const valid = { value: token, label: 'your token' };
+  if (!(await baselineAccepted(ctx, valid))) {
+    for (const k of MATRIX.slice(1))
+      record(ctx, k, { status: 'skip', detail: 'the token you gave is not accepted' });
+    runStaticTokenCheck(ctx, { opaque: !isJwt(token), accepted: false });
+    return;
+  }
+  await runForgeries(ctx, token);
+  await runForeignRequestChecks(ctx, valid);
+  await runOtherTokenChecks(ctx);
+  await runScopeCheck(ctx);
+  const after = await send(ctx, { rpc: 'initialize', token: valid });
+  record(ctx, 'tokenStillWorks', {
+    status: isRpcSuccess(after) ? 'pass' : 'warn',
+    detail: isRpcSuccess(after) ? 'still accepted' : `now refused (${describeStatus(after)})`,
+    evidence: [after.evidence],
+  });
+  runStaticTokenCheck(ctx, { opaque: !isJwt(token), accepted: true });
+}
+
+/** token.baseline: the held token is accepted (initialize succeeds). */
+async function baselineAccepted(ctx: AuditContext, valid: HeldToken): Promise<boolean> {
   const baseline = await send(ctx, { rpc: 'initialize', token: valid });
   const ok = isRpcSuccess(baseline);
   record(ctx, 'tokenBaseline', {
@@ -69,62 +98,45 @@ export async function runTokenChecks(ctx: AuditContext): Promise<void> {
       : `your token was refused (${describeStatus(baseline)}); the matrix needs an accepted one`,
     evidence: [baseline.evidence],
   });
-  if (!ok) {
-    for (const k of all.slice(1))
-      record(ctx, k, { status: 'skip', detail: 'the token you gave is not accepted' });
-    runStaticTokenCheck(ctx, { opaque: !isJwt(token), accepted: false });
-    return;
-  }
+  return ok;
+}
 
-  if (isJwt(token)) {
-    const [h, p, s] = token.split('.') as [string, string, string];
-    const claims = decodeJwt(token);
-    const header = decodeProtectedHeader(token);
-    const tampered = `${h}.${b64({ ...claims, sub: 'attacker', roles: ['Sherpa.Admin'], scp: `${String(claims.scp ?? '')} admin`.trim() })}.${s}`;
-    refused(
-      ctx,
-      'tokenTampered',
-      await send(ctx, {
-        rpc: 'initialize',
-        token: { value: tampered, label: 'payload changed, signature kept' },
-      }),
-      'a token whose payload was changed',
-    );
-    refused(
-      ctx,
-      'tokenStripped',
-      await send(ctx, { rpc: 'initialize', token: { value: `${h}.${p}.`, label: 'signature removed' } }),
-      'a token without a signature',
-    );
-    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`;
-    refused(
-      ctx,
-      'tokenAlgNone',
-      await send(ctx, { rpc: 'initialize', token: { value: none, label: 'alg none' } }),
-      'an unsigned alg:none token',
-    );
-    const attacker = await generateKeyPair('RS256');
-    const forged = await new SignJWT(claims as JWTPayload)
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(header.kid ? { kid: header.kid } : {}) })
-      .sign(attacker.privateKey);
-    refused(
-      ctx,
-      'tokenAttackerKey',
-      await send(ctx, {
-        rpc: 'initialize',
-        token: { value: forged, label: `re-signed with an attacker key, kid ${header.kid ?? '(none)'}` },
-      }),
-      "a token signed with a key that is not the issuer's",
-    );
-  } else {
+/** The held JWT changed as an attacker would (core/token/forge.ts); skipped for an opaque token. */
+async function runForgeries(ctx: AuditContext, token: string): Promise<void> {
+  if (!isJwt(token)) {
     for (const k of ['tokenTampered', 'tokenStripped', 'tokenAlgNone', 'tokenAttackerKey'] as const) {
       record(ctx, k, {
         status: 'skip',
         detail: 'your token is opaque (not a JWT): JWT forgeries do not apply',
       });
     }
+    return;
   }
+  const claims = decodeJwt(token);
+  const header = decodeProtectedHeader(token);
+  const tampered = withChangedClaims(token, {
+    sub: 'attacker',
+    roles: ['Sherpa.Admin'],
+    scp: `${String(claims.scp ?? '')} admin`.trim(),
+  });
+  const forged = await signWithAttackerKey(claims, header.kid);
+  const cases: [CheckKey, string, string, string][] = [
+    ['tokenTampered', tampered, 'payload changed, signature kept', 'a token whose payload was changed'],
+    ['tokenStripped', withoutSignature(token), 'signature removed', 'a token without a signature'],
+    ['tokenAlgNone', asAlgNone(token), 'alg none', 'an unsigned alg:none token'],
+    [
+      'tokenAttackerKey',
+      forged,
+      `re-signed with an attacker key, kid ${header.kid ?? '(none)'}`,
+      "a token signed with a key that is not the issuer's",
+    ],
+  ];
+  for (const [key, value, label, what] of cases)
+    refused(ctx, key, await send(ctx, { rpc: 'initialize', token: { value, label } }), what);
+}
 
+/** The held token sent from a foreign Origin and under a foreign Host (DNS rebinding, browsers). */
+async function runForeignRequestChecks(ctx: AuditContext, valid: HeldToken): Promise<void> {
   const origin = await send(ctx, {
     rpc: 'initialize',
     token: valid,
@@ -138,7 +150,10 @@ export async function runTokenChecks(ctx: AuditContext): Promise<void> {
   );
   const host = await send(ctx, { rpc: 'initialize', token: valid, headers: { host: 'attacker.example' } });
   refused(ctx, 'tokenForeignHost', host, 'your valid token under Host: attacker.example');
+}
 
+/** The other tokens the person gave: one for another resource, an expired one. */
+async function runOtherTokenChecks(ctx: AuditContext): Promise<void> {
   for (const [key, value, label, what] of [
     [
       'tokenOtherResource',
@@ -155,37 +170,32 @@ export async function runTokenChecks(ctx: AuditContext): Promise<void> {
       });
     else refused(ctx, key, await send(ctx, { rpc: 'initialize', token: { value, label } }), what);
   }
+}
 
+/** token.insufficient-scope: 403 insufficient_scope with the scope to step up to (RFC 6750 §3.1). */
+async function runScopeCheck(ctx: AuditContext): Promise<void> {
   if (!ctx.tokens.narrow) {
     record(ctx, 'tokenScope', {
       status: 'skip',
       detail: 'no token without the required scope at hand (--narrow-token-command)',
     });
-  } else {
-    const r = await send(ctx, {
-      rpc: 'initialize',
-      token: { value: ctx.tokens.narrow, label: 'token without the required scope' },
-    });
-    const wa = r.headers['www-authenticate'] ?? '';
-    const good = r.status === 403 && /insufficient_scope/.test(wa) && /scope=/.test(wa);
-    record(ctx, 'tokenScope', {
-      status: good ? 'pass' : isRpcSuccess(r) ? 'fail' : 'warn',
-      detail: good
-        ? `403 ${wa}`
-        : isRpcSuccess(r)
-          ? 'ACCEPTED a token that lacks the required scope'
-          : `refused with ${describeStatus(r)}${wa ? ` ${wa}` : ''}: clients cannot step up without 403 insufficient_scope + scope`,
-      evidence: [r.evidence],
-    });
+    return;
   }
-
-  const after = await send(ctx, { rpc: 'initialize', token: valid });
-  record(ctx, 'tokenStillWorks', {
-    status: isRpcSuccess(after) ? 'pass' : 'warn',
-    detail: isRpcSuccess(after) ? 'still accepted' : `now refused (${describeStatus(after)})`,
-    evidence: [after.evidence],
+  const r = await send(ctx, {
+    rpc: 'initialize',
+    token: { value: ctx.tokens.narrow, label: 'token without the required scope' },
   });
-  runStaticTokenCheck(ctx, { opaque: !isJwt(token), accepted: true });
+  const wa = r.headers['www-authenticate'] ?? '';
+  const good = r.status === 403 && /insufficient_scope/.test(wa) && /scope=/.test(wa);
+  record(ctx, 'tokenScope', {
+    status: good ? 'pass' : isRpcSuccess(r) ? 'fail' : 'warn',
+    detail: good
+      ? `403 ${wa}`
+      : isRpcSuccess(r)
+        ? 'ACCEPTED a token that lacks the required scope'
+        : `refused with ${describeStatus(r)}${wa ? ` ${wa}` : ''}: clients cannot step up without 403 insufficient_scope + scope`,
+    evidence: [r.evidence],
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
  * the query string, TLS, CORS. MCP authorization 2025-11-25 §Access Token Usage, RFC 6750 §3, RFC 9728 §5.1.
  */
 import { SherpaError } from '../errors';
-import { isLoopbackHost } from '../url';
+import { isLoopbackHost } from '../net/loopback';
 import { findBearerChallenge } from '../discovery/www-authenticate';
 import { describeStatus, record, send, type AuditContext } from './context';
 import { isRpcSuccess, type ProbeResult } from './probe';

@@ -26,8 +26,12 @@ export interface AuditOptions {
   signal?: AbortSignal;
 }
 
-/** Audits `target`; throws (exit 2 in the CLI) only when it cannot be audited at all. */
-export async function auditServer(target: string, options: AuditOptions = {}): Promise<AuditReport> {
+/**
+ * The probe engine's state for one run against `target`: the target checked to be an http(s) URL, the
+ * network policy it sets, and the guarded fetch every URL the server names goes through. Verify
+ * Deployment's live probes (core/azure/live-probes.ts) run on the same context.
+ */
+export async function createAuditContext(target: string, options: AuditOptions = {}): Promise<AuditContext> {
   let url: string;
   try {
     url = normalizeUrl(target);
@@ -39,7 +43,7 @@ export async function auditServer(target: string, options: AuditOptions = {}): P
   }
   const policy = await networkPolicyFor(url, { resolve: options.resolveNames !== false });
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const ctx: AuditContext = {
+  return {
     target: url,
     tokens: options.tokens ?? {},
     timeoutMs,
@@ -51,6 +55,12 @@ export async function auditServer(target: string, options: AuditOptions = {}): P
     ...(options.onFinding ? { onFinding: options.onFinding } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
+}
+
+/** Audits `target`; throws (exit 2 in the CLI) only when it cannot be audited at all. */
+export async function auditServer(target: string, options: AuditOptions = {}): Promise<AuditReport> {
+  const ctx = await createAuditContext(target, options);
+  const url = ctx.target;
   const startedAt = new Date().toISOString();
   await runUnauthenticatedChecks(ctx);
   await runMetadataChecks(ctx);

@@ -33,5 +33,5 @@ export function describeRole(roleGuid: string): string {
   return name ? `${name} (${roleGuid.slice(0, 8)}…)` : `role ${roleGuid}`;
 }
 
-/** The secrets the secure server's tools read (kept equal to src/servers/secure DEMO_SECRET_NAMES by a test). */
+/** The secrets the secure server's tools read: the lab's file store creates these, Verify expects them in Key Vault. */
 export const EXPECTED_SECRET_NAMES = ['demo-api-key', 'external-service-secret'] as const;

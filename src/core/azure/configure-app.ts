@@ -11,6 +11,7 @@
 import { REQUIRED_SCOPE } from '../well-known-ids';
 import { azureClients, listAll, type AzureContext } from './azure-context';
 import { toAzureError } from './azure-errors';
+import { odataString, requireGuid } from './azure-names';
 import { graphRequest } from './graph';
 
 export interface ConfigureOptions {
@@ -30,6 +31,12 @@ export async function configureSecureServer(
   ctx: AzureContext,
   o: ConfigureOptions,
 ): Promise<ConfigureResult> {
+  // Deployed as SHERPA_API_CLIENT_ID (the audience the server accepts) and put in a Graph filter: a GUID
+  // or nothing — a settings value such as `x' or appId ne 'y` must not widen the query or the audience.
+  const apiClientId = requireGuid(
+    o.apiClientId,
+    "The API app registration's client id (sherpa.azure.apiClientId / --api-client-id)",
+  );
   const c = azureClients(ctx);
   const progress = o.onProgress ?? (() => {});
   const rg = ctx.resourceGroup;
@@ -58,7 +65,7 @@ export async function configureSecureServer(
   const registration = await graphRequest<{ value: { identifierUris?: string[] }[] }>(
     ctx,
     'GET',
-    `/v1.0/applications?$filter=${encodeURIComponent(`appId eq '${o.apiClientId}'`)}`,
+    `/v1.0/applications?$filter=${encodeURIComponent(`appId eq ${odataString(apiClientId)}`)}`,
   );
   const uris = registration.value[0]?.identifierUris ?? [];
   const fallbackScopes = !uris.includes(resourceUrl);
@@ -77,9 +84,9 @@ export async function configureSecureServer(
       changed.push(name);
     }
   };
-  set('SHERPA_API_CLIENT_ID', o.apiClientId);
+  set('SHERPA_API_CLIENT_ID', apiClientId);
   if (miClientId) set('MANAGED_IDENTITY_CLIENT_ID', miClientId);
-  set('SHERPA_SCOPES_SUPPORTED', fallbackScopes ? `api://${o.apiClientId}/${REQUIRED_SCOPE}` : undefined);
+  set('SHERPA_SCOPES_SUPPORTED', fallbackScopes ? `api://${apiClientId}/${REQUIRED_SCOPE}` : undefined);
 
   let revision = app.latestRevisionName;
   if (changed.length) {

@@ -3,10 +3,16 @@
  * careless client would send them. RFC 6750 §3.1 (401 + Bearer challenge; `invalid_token` for a bad
  * token), RFC 9728 §5.1 (`resource_metadata` in the challenge) and §3.3 (`resource` equals the URL).
  */
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { findProtectedResourceMetadata } from '../audit/checks-metadata';
+import { send, type AuditContext } from '../audit/context';
+import type { Evidence } from '../audit/findings';
+import type { ProbeResult } from '../audit/probe';
+import { createAuditContext } from '../audit/run-audit';
 import { isSherpaError } from '../errors';
-import { buildPrmCandidateUrls, validateProtectedResourceMetadata } from '../discovery/protected-resource';
+import { validateProtectedResourceMetadata } from '../discovery/protected-resource';
 import { findBearerChallenge } from '../discovery/www-authenticate';
+import { signWithAttackerKey, withChangedClaims } from '../token/forge';
 import type { VerifyCheck } from './verify-checks';
 
 export interface LiveProbeOptions {
@@ -22,119 +28,84 @@ export interface LiveProbeOptions {
   timeoutMs?: number;
 }
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-11-25',
-    capabilities: {},
-    clientInfo: { name: 'sherpa-verify', version: '1' },
-  },
-});
-
-interface ProbeResult {
-  status: number;
-  wwwAuthenticate: string | null;
+/** One initialize to the server through the audit's probe client; a bearer token when given. */
+function post(ctx: AuditContext, token?: { value: string; label: string }): Promise<ProbeResult> {
+  return send(ctx, { rpc: 'initialize', ...(token ? { token } : {}) });
 }
 
-async function post(
-  url: string,
-  token: string | undefined,
-  timeoutMs: number,
-): Promise<ProbeResult | string> {
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: INITIALIZE,
-    });
-    await res.body?.cancel();
-    return { status: res.status, wwwAuthenticate: res.headers.get('www-authenticate') };
-  } catch (err) {
-    return `unreachable: ${err instanceof Error ? err.message : String(err)}`;
-  }
+/** `401 Bearer …` or `unreachable: …`, for evidence. */
+function describe(r: ProbeResult): string {
+  return r.status === 'error'
+    ? `unreachable: ${r.error ?? 'no answer'}`
+    : `${r.status} ${r.headers['www-authenticate'] ?? ''}`.trim();
+}
+
+/** `GET <url>: 404` per PRM request the audit's discovery made. */
+function describeFetches(evidence: Evidence[]): string {
+  return evidence
+    .map((e) => `${e.request.replace(/^GET /, '')}: ${e.status === 'error' ? (e.note ?? 'error') : e.status}`)
+    .join('; ');
 }
 
 /** A token that looks right in every claim but is signed by a key the issuer never published. */
-async function forgedToken(o: LiveProbeOptions, claims: Record<string, unknown>): Promise<string> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const kid = `sherpa-verify-${(await exportJWK(publicKey)).n!.slice(0, 8)}`;
+function forgedToken(o: LiveProbeOptions, claims: Record<string, unknown>): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ scp: 'access_as_user', ver: '2.0', ...claims })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
-    .setIssuer(o.issuer ?? 'https://login.microsoftonline.com/common/v2.0')
-    .setAudience(o.audience ?? 'api://sherpa')
-    .setIssuedAt(now - 60)
-    .setExpirationTime(now + 600)
-    .sign(privateKey);
+  return signWithAttackerKey(
+    {
+      scp: 'access_as_user',
+      ver: '2.0',
+      iss: o.issuer ?? 'https://login.microsoftonline.com/common/v2.0',
+      aud: o.audience ?? 'api://sherpa',
+      iat: now - 60,
+      exp: now + 600,
+      ...claims,
+    },
+    `sherpa-verify-${randomUUID().slice(0, 8)}`,
+  );
 }
 
 export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]> {
-  const timeout = o.timeoutMs ?? 10_000;
+  // The audit's probe engine: its HTTP client for the server, its guarded fetch for every URL the
+  // server names (the challenge's resource_metadata included: RFC 9728 §7.7, no SSRF from a challenge).
+  const ctx = await createAuditContext(o.url, o.timeoutMs ? { timeoutMs: o.timeoutMs } : {});
   const checks: VerifyCheck[] = [];
 
   // 1. No token → 401 with a Bearer challenge that carries resource_metadata.
-  const anon = await post(o.url, undefined, timeout);
-  const challenge = typeof anon === 'string' ? undefined : findBearerChallenge(anon.wwwAuthenticate);
+  const anon = await post(ctx);
+  const wwwAuthenticate = anon.headers['www-authenticate'];
+  const challenge = findBearerChallenge(wwwAuthenticate);
+  if (challenge) ctx.challenge = challenge;
   const noToken = { id: 'probe-no-token', title: 'No token → 401 with resource_metadata' };
-  if (typeof anon === 'string') {
+  if (anon.status === 'error') {
     checks.push({
       ...noToken,
       status: 'fail',
-      evidence: `${o.url}: ${anon}`,
+      evidence: `${o.url}: ${describe(anon)}`,
       remedy: 'Check SECURE_SERVER_URL and that the app is running (revision state).',
     });
   } else if (anon.status === 401 && challenge?.resourceMetadata) {
     checks.push({
       ...noToken,
       status: 'pass',
-      evidence: `401, WWW-Authenticate: ${anon.wwwAuthenticate}`,
+      evidence: `401, WWW-Authenticate: ${wwwAuthenticate}`,
       remedy: '',
     });
   } else {
     checks.push({
       ...noToken,
       status: 'fail',
-      evidence: `${anon.status}${anon.wwwAuthenticate ? `, WWW-Authenticate: ${anon.wwwAuthenticate}` : ', no WWW-Authenticate'}`,
+      evidence: `${anon.status}${wwwAuthenticate ? `, WWW-Authenticate: ${wwwAuthenticate}` : ', no WWW-Authenticate'}`,
       remedy: 'The server must answer 401 with Bearer resource_metadata=… (RFC 9728 §5.1).',
     });
   }
 
-  // 2. PRM `resource` equals the URL; 3. scopes_supported fully qualified.
-  // The challenge's resource_metadata first (RFC 9728 §5.1), then the well-known URL under the server URL:
-  // a misconfigured server may point its challenge at a host that does not answer.
-  const candidates = [
-    ...new Set([challenge?.resourceMetadata, buildPrmCandidateUrls(o.url)[0]!.url].filter(Boolean)),
-  ] as string[];
-  let prm: { resource?: unknown; scopes_supported?: unknown } | undefined;
-  let prmUrl = candidates[0]!;
-  const prmErrors: string[] = [];
-  for (const candidate of candidates) {
-    try {
-      const res = await fetch(candidate, {
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeout),
-        headers: { accept: 'application/json' },
-      });
-      if (res.ok) {
-        prm = (await res.json()) as typeof prm;
-        prmUrl = candidate;
-        break;
-      }
-      await res.body?.cancel();
-      prmErrors.push(`${candidate}: ${res.status}`);
-    } catch (err) {
-      prmErrors.push(`${candidate}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  const prmError = prmErrors.join('; ');
+  // 2. PRM `resource` equals the URL; 3. scopes_supported fully qualified. Found the audit's way: the
+  // challenge's resource_metadata first, then the well-known URLs under the server URL (a misconfigured
+  // server may point its challenge at a host that does not answer).
+  const discovered = await findProtectedResourceMetadata(ctx);
+  const prm = discovered.found?.metadata as { resource?: unknown; scopes_supported?: unknown } | undefined;
+  const prmUrl = discovered.found?.url ?? '';
+  const prmError = describeFetches(discovered.evidence);
   const prmResource = {
     id: 'prm-resource',
     title: 'Protected Resource Metadata `resource` equals the server URL',
@@ -195,9 +166,9 @@ export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]>
 
   // 4–6. Bad tokens → 401 invalid_token.
   const badToken = async (id: string, title: string, token: () => Promise<string>, what: string) => {
-    const r = await post(o.url, await token(), timeout);
-    const c = typeof r === 'string' ? undefined : findBearerChallenge(r.wwwAuthenticate);
-    if (typeof r !== 'string' && r.status === 401 && c?.error === 'invalid_token') {
+    const r = await post(ctx, { value: await token(), label: what });
+    const c = findBearerChallenge(r.headers['www-authenticate']);
+    if (r.status === 401 && c?.error === 'invalid_token') {
       checks.push({
         id,
         title,
@@ -210,7 +181,7 @@ export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]>
         id,
         title,
         status: 'fail',
-        evidence: `${what} → ${typeof r === 'string' ? r : `${r.status} ${r.wwwAuthenticate ?? ''}`}`,
+        evidence: `${what} → ${describe(r)}`,
         remedy:
           'The server must verify signature, aud, exp and iss (jose jwtVerify) and answer 401 invalid_token.',
       });
@@ -245,13 +216,8 @@ export async function runLiveProbes(o: LiveProbeOptions): Promise<VerifyCheck[]>
     'A tampered token → 401',
     async () => {
       const t = await (o.expiredToken ? o.expiredToken() : forgedToken(o, {}));
-      const [h, p, sig] = t.split('.');
-      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')) as Record<string, unknown>;
       // Payload edited after signing (a privilege grab), signature kept.
-      const edited = Buffer.from(
-        JSON.stringify({ ...claims, exp: now + 3600, roles: ['Sherpa.Admin'] }),
-      ).toString('base64url');
-      return `${h}.${edited}.${sig}`;
+      return withChangedClaims(t, { exp: now + 3600, roles: ['Sherpa.Admin'] });
     },
     'payload edited after signing',
   );

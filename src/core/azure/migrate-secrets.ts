@@ -3,7 +3,11 @@
  * The vault is in RBAC mode and the signed-in user normally has no data-plane role on it, so: a
  * temporary Key Vault Secrets Officer grant (scoped to that vault) for the signed-in principal, the
  * writes — retried while the new grant propagates to the data plane (403 ForbiddenByRbac; bounded) —
- * and the grant removed afterwards, also on failure. Values are never logged or returned.
+ * and the grant removed afterwards: on success, on failure and on cancellation (`signal`: the CLI aborts
+ * it on SIGINT/SIGTERM, the extension on the notification's Cancel). The grant is created inside the
+ * `try` whose `finally` removes it, and it is marked (temporary-grant.ts) so a run that died anyway — a
+ * crash, a kill -9 — is cleaned up by the next run and flagged by Verify Deployment. Values are never
+ * logged or returned.
  */
 import { randomUUID } from 'node:crypto';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -11,7 +15,12 @@ import { decodeJwt } from 'jose';
 import { SherpaError } from '../errors';
 import { azureClients, listAll, type AzureContext } from './azure-context';
 import { toAzureError } from './azure-errors';
-import { BUILT_IN_ROLES } from './built-in-roles';
+import {
+  createTemporaryGrant,
+  removeStaleGrants,
+  removeTemporaryGrant,
+  type GrantTarget,
+} from './temporary-grant';
 
 export interface MigrateSecretsOptions {
   secrets: { name: string; value: string }[];
@@ -19,6 +28,8 @@ export interface MigrateSecretsOptions {
   maxAttempts?: number;
   retryDelayMs?: number;
   onProgress?: (message: string) => void;
+  /** Aborting stops the run between (and during) requests; the temporary grant is still removed. */
+  signal?: AbortSignal;
 }
 
 export interface MigrateSecretsResult {
@@ -27,6 +38,8 @@ export interface MigrateSecretsResult {
   /** Attempts it took for the first write (> 1: the grant was still propagating). */
   firstWriteAttempts: number;
   grant: 'temporary-removed' | 'already-held';
+  /** Temporary grants an earlier, interrupted run had left on the vault, removed before this run's. */
+  staleGrantsRemoved: string[];
 }
 
 const isVaultHost = (host: string) =>
@@ -59,26 +72,18 @@ export async function migrateSecrets(
       hint: 'Sign in as a user or service principal of the tenant (az login).',
     });
   }
-  const principalType = claims.idtyp === 'app' ? 'ServicePrincipal' : 'User';
-
-  const name = randomUUID();
-  let grant: MigrateSecretsResult['grant'] = 'temporary-removed';
-  progress(`granting you Key Vault Secrets Officer on ${vault.name} for this run`);
-  try {
-    await c.authorization.roleAssignments.create(vault.id, name, {
-      roleDefinitionId: `/subscriptions/${ctx.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.keyVaultSecretsOfficer}`,
-      principalId,
-      principalType,
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'RoleAssignmentExists') grant = 'already-held';
-    else
-      throw toAzureError(
-        err,
-        `grant Key Vault Secrets Officer on ${vault.name}`,
-        'Role Based Access Control Administrator (or Owner)',
-      );
-  }
+  const target: GrantTarget = {
+    vaultId: vault.id,
+    vaultName: vault.name!,
+    subscriptionId: ctx.subscriptionId,
+    principalId,
+    principalType: claims.idtyp === 'app' ? 'ServicePrincipal' : 'User',
+  };
+  const staleGrantsRemoved = await removeStaleGrants(c, target);
+  if (staleGrantsRemoved.length)
+    progress(
+      `removed ${staleGrantsRemoved.length} temporary grant(s) an interrupted run left on ${vault.name}`,
+    );
 
   const client = new SecretClient(vault.properties.vaultUri, ctx.credential, {
     // Outside Azure's vault domains (a private cloud, the tests' stand-in) the challenge's resource
@@ -90,16 +95,36 @@ export async function migrateSecrets(
   const delay = o.retryDelayMs ?? 5000;
   const written: string[] = [];
   let firstWriteAttempts = 0;
+  // Named before the request: if the run is cut off while the PUT is in flight, the finally still knows
+  // what to delete (deleting a name that was never created is a no-op).
+  const name = randomUUID();
+  let grant: MigrateSecretsResult['grant'] | undefined;
   try {
+    checkAborted(o.signal);
+    progress(`granting you Key Vault Secrets Officer on ${vault.name} for this run`);
+    grant = 'temporary-removed';
+    try {
+      if (!(await createTemporaryGrant(c, target, name, o.signal))) grant = 'already-held';
+    } catch (err) {
+      checkAborted(o.signal); // cut off in flight: it may exist, so the finally removes it
+      grant = undefined; // refused: nothing to remove
+      throw toAzureError(
+        err,
+        `grant Key Vault Secrets Officer on ${vault.name}`,
+        'Role Based Access Control Administrator (or Owner)',
+      );
+    }
     for (const s of o.secrets) {
       for (let attempt = 1; ; attempt++) {
+        checkAborted(o.signal);
         try {
-          await client.setSecret(s.name, s.value, { contentType: 'text/plain' });
+          await client.setSecret(s.name, s.value, { contentType: 'text/plain', abortSignal: o.signal });
           if (!written.length) firstWriteAttempts = attempt;
           written.push(s.name);
           progress(`wrote ${s.name}`);
           break;
         } catch (err) {
+          checkAborted(o.signal);
           const e = err as { statusCode?: number; code?: string; message?: string };
           const propagating = e.statusCode === 403;
           if (!propagating || attempt >= maxAttempts) {
@@ -117,21 +142,37 @@ export async function migrateSecrets(
           progress(
             `waiting for the role to propagate (attempt ${attempt}/${maxAttempts}, 403 ${e.code ?? 'Forbidden'})`,
           );
-          await new Promise((r) => setTimeout(r, delay));
+          await sleep(delay, o.signal);
         }
       }
     }
   } finally {
     if (grant === 'temporary-removed') {
       progress(`removing the temporary Secrets Officer grant on ${vault.name}`);
-      await c.authorization.roleAssignments.delete(vault.id, name).catch((err: unknown) => {
-        throw toAzureError(
-          err,
-          `remove the temporary grant ${name} on ${vault.name} (remove it by hand)`,
-          'Role Based Access Control Administrator',
-        );
-      });
+      await removeTemporaryGrant(c, target, name);
     }
   }
-  return { vault: vault.name!, written, firstWriteAttempts, grant };
+  return { vault: vault.name!, written, firstWriteAttempts, grant, staleGrantsRemoved };
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new SherpaError('AZURE_CANCELLED', 'Migrate Secrets was cancelled', {
+      hint: 'The temporary grant was removed; secrets written before the cancellation stay in the vault. Run it again to finish.',
+    });
+  }
+}
+
+/** A wait that ends early when the run is cancelled. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(); // aborted already (e.g. from the progress callback just before)
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

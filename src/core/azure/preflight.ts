@@ -4,6 +4,7 @@
  * (or can be created) and the Microsoft.App resource provider is registered. Every problem is named with
  * the command that fixes it; all checks run, so one pass shows everything that is missing.
  */
+import { isGuid, requireAzdEnvName, requireGuid, requireLocation } from './azure-names';
 import type { ToolRunner } from './tool-runner';
 
 export interface PreflightItem {
@@ -37,7 +38,16 @@ const parse = <T>(text: string): T | undefined => {
   }
 };
 
+/** Refuses a malformed id or name given by the person before any tool runs (they become azd/az arguments). */
+export function checkPreflightOptions(o: PreflightOptions): void {
+  if (o.subscriptionId !== undefined)
+    requireGuid(o.subscriptionId, 'The subscription id (--subscription / sherpa.azure.subscriptionId)');
+  if (o.envName !== undefined) requireAzdEnvName(o.envName, '--env-name');
+  if (o.location !== undefined) requireLocation(o.location, '--location');
+}
+
 export async function runPreflight(run: ToolRunner, o: PreflightOptions = {}): Promise<PreflightResult> {
+  checkPreflightOptions(o);
   const items: PreflightItem[] = [];
   const add = (id: string, ok: boolean, detail: string, fix = '') =>
     items.push({ id, ok, detail, fix: ok ? '' : fix });
@@ -135,13 +145,17 @@ export async function runPreflight(run: ToolRunner, o: PreflightOptions = {}): P
     );
   }
 
-  const subscriptionId = o.subscriptionId ?? azdEnv?.AZURE_SUBSCRIPTION_ID ?? account?.id;
+  const found = o.subscriptionId ?? azdEnv?.AZURE_SUBSCRIPTION_ID ?? account?.id;
+  // The azd environment file sits in the repository's folder: a cloned one may carry any value there.
+  const subscriptionId = isGuid(found) ? found : undefined;
   add(
     'subscription',
     !!subscriptionId,
-    subscriptionId
-      ? `subscription ${subscriptionId}${o.subscriptionId ? ' (--subscription)' : azdEnv?.AZURE_SUBSCRIPTION_ID ? ' (azd environment)' : ' (az default)'}`
-      : 'no subscription chosen',
+    found && !subscriptionId
+      ? `the subscription id ${JSON.stringify(String(found).slice(0, 80))} (${azdEnv?.AZURE_SUBSCRIPTION_ID === found ? 'azd environment' : 'az default'}) is not a GUID`
+      : subscriptionId
+        ? `subscription ${subscriptionId}${o.subscriptionId ? ' (--subscription)' : azdEnv?.AZURE_SUBSCRIPTION_ID ? ' (azd environment)' : ' (az default)'}`
+        : 'no subscription chosen',
     'Pass --subscription <id>, or `az account set --subscription <id>`.',
   );
 

@@ -1,12 +1,15 @@
 /**
  * Reads a Sherpa deployment back from Azure, read-only: the two container apps (found by their azd
  * `azd-service-name` tag), the identities they carry, every role assignment of those identities in the
- * subscription, the vault and its secret names (Resource Manager lists names without values, so only
- * Reader is needed), and the API app registration from Microsoft Graph.
+ * subscription, the vault, its secret names (Resource Manager lists names without values, so only
+ * Reader is needed) and any temporary grant Migrate Secrets left on it, and the API app registration
+ * from Microsoft Graph.
  */
 import { azureClients, listAll, type AzureContext } from './azure-context';
 import { toAzureError } from './azure-errors';
+import { odataString } from './azure-names';
 import { graphRequest } from './graph';
+import { isTemporaryGrant } from './temporary-grant';
 
 export interface AppSnapshot {
   name: string;
@@ -44,7 +47,15 @@ export interface DeploymentSnapshot {
   resourceGroup: string;
   secure?: AppSnapshot;
   vulnerable?: AppSnapshot;
-  vault?: { id: string; name: string; uri?: string; rbac: boolean; secretNames: string[] };
+  vault?: {
+    id: string;
+    name: string;
+    uri?: string;
+    rbac: boolean;
+    secretNames: string[];
+    /** Temporary Secrets Officer grants Migrate Secrets left behind (interrupted run): should be none. */
+    temporaryGrants: { id: string; principalId: string; description: string }[];
+  };
   /** principalId → its role assignments anywhere in the subscription. */
   roles: Map<string, RoleAssignmentSnapshot[]>;
   /** The app registration whose appId is the secure app's SHERPA_API_CLIENT_ID (undefined: none found). */
@@ -107,7 +118,9 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
   for (const principalId of principals) {
     if (!principalId) continue;
     const list = await listAll(
-      c.authorization.roleAssignments.listForSubscription({ filter: `principalId eq '${principalId}'` }),
+      c.authorization.roleAssignments.listForSubscription({
+        filter: `principalId eq ${odataString(principalId)}`,
+      }),
     ).catch((err: unknown) => {
       throw toAzureError(err, 'list role assignments', 'Reader');
     });
@@ -130,12 +143,24 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
     const secrets = await listAll(c.keyVault.secrets.list(rg, vault.name!)).catch((err: unknown) => {
       throw toAzureError(err, `list the secret names in ${vault.name}`);
     });
+    const onVault = await listAll(c.authorization.roleAssignments.listForScope(vault.id!)).catch(
+      (err: unknown) => {
+        throw toAzureError(err, `list the role assignments on ${vault.name}`, 'Reader');
+      },
+    );
     snapshot.vault = {
       id: vault.id!,
       name: vault.name!,
       uri: vault.properties?.vaultUri,
       rbac: vault.properties?.enableRbacAuthorization === true,
       secretNames: secrets.map((s) => s.name!).sort(),
+      temporaryGrants: onVault
+        .filter((r) => isTemporaryGrant(r, vault.id!))
+        .map((r) => ({
+          id: r.id ?? r.name ?? '',
+          principalId: r.principalId ?? '',
+          description: r.description ?? '',
+        })),
     };
   }
 
@@ -145,7 +170,7 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
       const found = await graphRequest<{ value: GraphApplication[] }>(
         ctx,
         'GET',
-        `/v1.0/applications?$filter=${encodeURIComponent(`appId eq '${apiClientId}'`)}`,
+        `/v1.0/applications?$filter=${encodeURIComponent(`appId eq ${odataString(apiClientId)}`)}`,
       );
       snapshot.application = found.value[0];
     } catch (err) {

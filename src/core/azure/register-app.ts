@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { ADMIN_ROLE, AZURE_CLIENT_ID, REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../well-known-ids';
 import type { AzureContext } from './azure-context';
 import { toAzureError } from './azure-errors';
+import { odataString } from './azure-names';
 import { GraphError, graphRequest } from './graph';
 
 export const SHERPA_APP_TAG = 'sherpa:mcp-api';
@@ -77,7 +78,7 @@ export function defaultUniqueName(secureUrl: string): string {
 export async function registerEntraApp(ctx: AzureContext, o: RegisterAppOptions): Promise<RegisterAppResult> {
   const uniqueName = o.uniqueName ?? defaultUniqueName(o.secureUrl);
   const progress = o.onProgress ?? (() => {});
-  const key = `/v1.0/applications(uniqueName='${encodeURIComponent(uniqueName)}')`;
+  const key = `/v1.0/applications(uniqueName=${encodeURIComponent(odataString(uniqueName))})`;
   const graph = async <T>(
     method: 'GET' | 'POST' | 'PATCH',
     path: string,
@@ -220,7 +221,7 @@ export async function registerEntraApp(ctx: AzureContext, o: RegisterAppOptions)
   // 5. The service principal: what users consent to and what tokens are issued for, in this tenant.
   const sps = await graph<{ value: { id: string }[] }>(
     'GET',
-    `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${app.appId}'`)}`,
+    `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq ${odataString(app.appId)}`)}`,
   );
   const servicePrincipalCreated = sps.value.length === 0;
   if (servicePrincipalCreated) {

@@ -38,6 +38,7 @@ export function checkDeployment(s: DeploymentSnapshot): VerifyCheck[] {
     vaultRbacMode(s),
     secureIdentity(s),
     secureVaultRole(s),
+    noTemporaryGrant(s),
     vulnerableNoVaultAccess(s),
     secureEnvNoSecrets(s),
     distinctClientIds(s),
@@ -148,6 +149,29 @@ function secureVaultRole(s: DeploymentSnapshot): VerifyCheck {
     evidence:
       `${exact.length ? '' : `no Key Vault Secrets User at ${s.vault.name}. `}${broader.length ? `Also holds: ${listed(broader)}` : ''}`.trim(),
     remedy: `Assign Key Vault Secrets User (${BUILT_IN_ROLES.keyVaultSecretsUser}) scoped to ${s.vault.name} only and remove the rest (infra/modules/key-vault.bicep).`,
+  };
+}
+
+function noTemporaryGrant(s: DeploymentSnapshot): VerifyCheck {
+  const base = {
+    id: 'vault-no-temporary-grant',
+    title: 'No temporary Key Vault Secrets Officer grant is left on the vault',
+  };
+  if (!s.vault) return { ...base, status: 'skip', evidence: 'no vault', remedy: 'Provision first.' };
+  const left = s.vault.temporaryGrants;
+  if (!left.length) {
+    return {
+      ...base,
+      status: 'pass',
+      evidence: `no role assignment on ${s.vault.name} is marked as Migrate Secrets' temporary grant`,
+      remedy: '',
+    };
+  }
+  return {
+    ...base,
+    status: 'fail',
+    evidence: `${left.length} temporary ${describeRole(BUILT_IN_ROLES.keyVaultSecretsOfficer)} grant(s) left on ${s.vault.name} by an interrupted Migrate Secrets run: ${left.map((g) => `principal ${g.principalId} (${g.id.split('/').pop()})`).join('; ')}`,
+    remedy: `Run Migrate Secrets again (it removes its leftover grants first) or \`az role assignment delete --ids ${left[0]!.id}\`.`,
   };
 }
 

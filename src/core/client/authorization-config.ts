@@ -8,10 +8,16 @@ import * as client from 'openid-client';
 import { SherpaError, isSherpaError } from '../errors';
 import { clientCredentialsGrant } from '../grants/strategies';
 import { createMcpFetch } from '../mcp/mcp-connect';
-import { createGuardedFetch, networkPolicyFor, type GuardedFetch } from '../net/guarded-fetch';
-import { isLoopbackHost } from '../url';
+import {
+  createGuardedFetch,
+  networkPolicyFor,
+  type GuardedFetch,
+  type NetworkPolicy,
+} from '../net/guarded-fetch';
+import { isLoopbackHost } from '../net/loopback';
 import { createClientAuth, selectTokenEndpointAuthMethod, type ClientCredentials } from './client-auth';
 import type { TokenEndpointAuthMethod } from './client-auth';
+import { loopbackRedirectUri, reserveLoopbackPort } from '../grants/loopback-redirect';
 import { obtainClient, type RegisteredClient, type RegistrationSource } from './client-registration';
 import type { GrantStrategy } from './grant-strategy';
 
@@ -38,6 +44,7 @@ export interface ClientInputs {
   clientMetadataUrl?: string;
   clientName?: string;
   offlineAccess?: boolean;
+  preRegistrationHint?: string;
 }
 
 /**
@@ -80,8 +87,12 @@ export async function registerFor(
   const c = await obtainClient(metadata as client.ServerMetadata, {
     ...(inputs.credentials ? { preRegistered: inputs.credentials } : {}),
     ...(inputs.clientMetadataUrl ? { clientMetadataUrl: inputs.clientMetadataUrl } : {}),
-    redirectUris: [LOOPBACK_REDIRECT_URI],
+    // RFC 8252 §7.3 lets the port vary, but some servers compare redirect URIs exactly (the MCP SDK's
+    // demo server does): DCR registers one with a port reserved now, which the sign-in then listens on,
+    // and the portless one for when that port is taken by then.
+    redirectUris: [loopbackRedirectUri(await reserveLoopbackPort()), LOOPBACK_REDIRECT_URI],
     clientName: inputs.clientName ?? 'Sherpa',
+    ...(inputs.preRegistrationHint ? { preRegistrationHint: inputs.preRegistrationHint } : {}),
     grantTypes: [
       ...grant.grantTypes,
       ...(inputs.offlineAccess && isInteractive(grant) ? ['refresh_token'] : []),
@@ -114,11 +125,14 @@ export async function tokenConfiguration(
 /**
  * Pre-registered credentials holding a secret or key were configured for one authorization server, the
  * first the MCP server named; at any other (a SEP-2352 migration) they are not used, so the secret never
- * reaches another token endpoint. A public client id (no secret, no key) is the same everywhere.
+ * reaches another token endpoint. A public client id (no secret, no key) is the same everywhere. Given
+ * as a function, the credentials are already per issuer.
  */
 export function credentialsPinnedToIssuer(
-  credentials: ClientCredentials | undefined,
+  credentials: ClientCredentials | ((issuer: string) => ClientCredentials | undefined) | undefined,
 ): (issuer: string) => ClientCredentials | undefined {
+  // Per issuer: each issuer's own registration, never another's.
+  if (typeof credentials === 'function') return credentials;
   let pinned: string | undefined;
   return (issuer) => {
     if (!credentials?.clientSecret && !credentials?.privateKeyPem) return credentials;
@@ -138,17 +152,22 @@ export function publicClient(clientId: string): ClientCredentials {
 
 /**
  * The engine's two guarded fetches, with one policy made from the server URL: bounded metadata/OAuth
- * requests (which the caller's signal cancels), and the MCP transport's (event streams allowed).
+ * requests (which the caller's signal cancels), and the MCP transport's (event streams allowed). The
+ * policy itself too, for the URLs a grant opens instead of fetching (authorization endpoint, device page).
  */
 export async function engineFetches(o: {
   serverUrl: string;
   fetch?: GuardedFetch;
   resolveNames?: boolean;
   signal?: AbortSignal;
-}): Promise<{ metadata: GuardedFetch; mcp: GuardedFetch }> {
+}): Promise<{ metadata: GuardedFetch; mcp: GuardedFetch; policy?: NetworkPolicy }> {
   if (o.fetch) return { metadata: withSignal(o.fetch, o.signal), mcp: o.fetch };
   const policy = await networkPolicyFor(o.serverUrl, { resolve: o.resolveNames !== false });
-  return { metadata: withSignal(createGuardedFetch(policy), o.signal), mcp: createMcpFetch(policy) };
+  return {
+    metadata: withSignal(createGuardedFetch(policy), o.signal),
+    mcp: createMcpFetch(policy),
+    policy,
+  };
 }
 
 /** Whatever a cancelled discovery, registration or grant failed with, it was the cancel. */

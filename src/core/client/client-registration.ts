@@ -12,7 +12,7 @@ import * as oauth from 'oauth4webapi';
 import type { ServerMetadata } from 'openid-client';
 import type { ClientCredentials, TokenEndpointAuthMethod } from './client-auth';
 import { SherpaError } from '../errors';
-import { isLoopbackHost } from '../url';
+import { isLoopbackHost } from '../net/loopback';
 
 export type RegistrationSource = 'pre-registered' | 'cimd' | 'dcr';
 
@@ -20,6 +20,8 @@ export interface RegisteredClient extends ClientCredentials {
   source: RegistrationSource;
   /** The issuer this client_id belongs to: credentials are never portable between servers. */
   issuer: string;
+  /** The redirect URIs registered by DCR (the first may name the loopback port the sign-in uses). */
+  redirectUris?: string[];
 }
 
 export interface ObtainClientOptions {
@@ -33,6 +35,8 @@ export interface ObtainClientOptions {
   /** RFC 7591 §2 grant_types; include refresh_token to be allowed refresh tokens (SEP-2207). */
   grantTypes: string[];
   fetch?: typeof fetch;
+  /** How the person configures a pre-registered client id here (a CLI flag, a setting). */
+  preRegistrationHint?: string;
 }
 
 /**
@@ -54,9 +58,16 @@ export async function obtainClient(
 
   if (metadata.registration_endpoint) return registerClient(metadata, options);
 
-  throw new SherpaError('NO_CLIENT_REGISTRATION', `${issuer} offers no way to register this client`, {
-    hint: 'The server has no registration_endpoint and no Client ID Metadata Document support: configure a pre-registered client id (and secret) for it.',
-  });
+  // Never a browser page that can only fail: without a client this server knows, stop here.
+  const cimd = metadata.client_id_metadata_document_supported === true;
+  throw new SherpaError(
+    'NO_CLIENT_REGISTRATION',
+    `${issuer} needs a pre-registered client id: it offers no dynamic client registration (RFC 7591)${cimd ? ', and no Client ID Metadata Document URL is configured' : ' and no Client ID Metadata Documents'}`,
+    {
+      hint: `${options.preRegistrationHint ?? 'Register a client at this authorization server and configure its client id (and secret) for it.'}${cimd ? " Or host Sherpa's client metadata document at an https URL you control and configure that URL." : ''}`,
+      details: { issuer, cimdSupported: cimd },
+    },
+  );
 }
 
 /** RFC 7591 §3.1 registration as a native app; asks for `none` when the server allows public clients. */
@@ -111,6 +122,7 @@ async function registerClient(
     ...(method ? { authMethod: method } : {}),
     source: 'dcr',
     issuer: metadata.issuer,
+    redirectUris: options.redirectUris,
   };
 }
 

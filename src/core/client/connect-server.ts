@@ -10,6 +10,7 @@ import type { DiscoveredProtectedResource } from '../discovery/protected-resourc
 import type { BearerChallenge } from '../discovery/www-authenticate';
 import { SherpaError, isSherpaError } from '../errors';
 import { connectMcp, type McpSession } from '../mcp/mcp-connect';
+import { RequestClock } from '../mcp/request-clock';
 import { countOf } from '../plural';
 import { buildTokenExpectations } from '../token/token-expectations';
 import type { TokenExpectations } from '../token/token-inspection';
@@ -64,8 +65,12 @@ export async function connectServer(serverUrl: string, options: ConnectOptions):
   const emit = options.onStep;
   let probed = false;
   let failed = false;
+  // One clock for the session's requests, held by the engine while a person signs in (issue 20: a
+  // 15 s MCP timeout must not run while someone reads the consent dialog and types a password).
+  const clock = options.clock ?? new RequestClock();
   const auth: McpAuthorization = createMcpAuthorization({
     ...options,
+    clock,
     serverUrl,
     onStep: (e) => {
       probed ||= e.step === 'probe';
@@ -75,6 +80,7 @@ export async function connectServer(serverUrl: string, options: ConnectOptions):
   });
   const mcpOptions = {
     fetch: auth.fetch,
+    clock,
     ...(options.mcpClientName ? { clientName: options.mcpClientName } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };

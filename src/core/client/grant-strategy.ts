@@ -9,10 +9,13 @@ import type { Configuration, ServerMetadata } from 'openid-client';
 import type { RegisteredClient } from './client-registration';
 import type { TokenReason } from './retry-policy';
 import type { TokenSet } from '../token/token-set';
+import type { NetworkPolicy } from '../net/guarded-fetch';
 
 export type { TokenReason } from './retry-policy';
 
 export interface TokenRequest {
+  /** The MCP server URL the person chose (what per-server trust is keyed by, trusted-apis.ts). */
+  serverUrl: string;
   /** The authorization server (issuer) the engine chose: the PRM's first, or the 2025-03-26 one. */
   issuer: string;
   /** openid-client Configuration for this server and client: client authentication and guarded fetch set. */
@@ -30,6 +33,11 @@ export interface TokenRequest {
    * token never goes to another authorization server (SEP-2352 migration gives none).
    */
   previous?: TokenSet;
+  /**
+   * The session's address policy (the one its guarded fetch uses): for URLs a grant shows or opens
+   * rather than fetches (a device `verification_uri`). Absent when the caller replaced the fetch.
+   */
+  addressPolicy?: NetworkPolicy;
   signal?: AbortSignal;
 }
 

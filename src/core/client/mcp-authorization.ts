@@ -13,13 +13,18 @@
  * used at the issuer that issued it (SEP-2352). Servers without any PRM are treated per the 2025-03-26
  * spec (legacy-authorization-server.ts). The RFC 9207 `iss` check is openid-client's, in the code
  * exchange (grants/authorization-code.ts). Every request goes through core/net/guarded-fetch.ts.
+ *
+ * An authorization runs inside an MCP request (the 401 came on it), so it holds the MCP request clock
+ * (mcp/request-clock.ts): a person signing in is measured by the sign-in budget (sign-in-budget.ts),
+ * minutes and cancellable, never by the MCP server's 15 s.
  */
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
 import { SherpaError } from '../errors';
-import type { GuardedFetch } from '../net/guarded-fetch';
+import { assertUrlAllowed, type GuardedFetch } from '../net/guarded-fetch';
 import type { TokenSet } from '../token/token-set';
 import type { ClientCredentials } from './client-auth';
+import { chooseScopes } from './authorization-discovery';
 import {
   grantFor,
   isInteractive,
@@ -34,22 +39,14 @@ import {
 } from './authorization-config';
 import type { GrantStrategy, TokenRequest } from './grant-strategy';
 import { ConnectionBudget, retryLimitError, type TokenReason } from './retry-policy';
-import {
-  discoverIssuer,
-  discoverResource,
-  scopeContextFor,
-  type LearntAuthorizationServer,
-} from './resource-discovery';
-import { grantedScopesOf, selectScopes, withOfflineAccess } from './scope-selection';
-import {
-  asStep,
-  describeAs,
-  describeChallenge,
-  describePrm,
-  describeRegistration,
-  describeTokens,
-  type StepListener,
-} from './steps';
+import type { LearntAuthorizationServer } from './resource-discovery';
+import { grantedScopesOf, withOfflineAccess } from './scope-selection';
+import { withinSignInBudget } from './sign-in-budget';
+import { asStep, describeChallenge, describeRegistration, describeTokens, type StepListener } from './steps';
+import type { RequestClock } from '../mcp/request-clock';
+import { assertEntraResourceScope } from './scope-policy';
+import { trustedApisFor, type TrustedApiIdentifiers } from './trusted-apis';
+import { isEntraIssuer } from '../entra';
 
 export type { LearntAuthorizationServer } from './resource-discovery';
 
@@ -57,12 +54,28 @@ export interface McpAuthorizationOptions {
   /** The MCP endpoint the person chose; PRM `resource` must equal it. */
   serverUrl: string;
   grant: GrantStrategy;
-  /** Pre-registered client (MCP "Preregistration"); used in preference to CIMD/DCR. */
-  credentials?: ClientCredentials;
+  /**
+   * Pre-registered client (MCP "Preregistration"), used in preference to CIMD/DCR: the same for every
+   * issuer (a secret only at the first, credentialsPinnedToIssuer), or per issuer — undefined where
+   * nothing was registered (pre-registered-clients.ts).
+   */
+  credentials?: ClientCredentials | ((issuer: string) => ClientCredentials | undefined);
   /** https URL of this client's Client ID Metadata Document, used where the server supports CIMD. */
   clientMetadataUrl?: string;
   /** RFC 7591 client_name for DCR. */
   clientName?: string;
+  /** How the person configures a pre-registered client id, for NO_CLIENT_REGISTRATION's hint. */
+  preRegistrationHint?: string;
+  /** How long a person has to sign in (default 5 min, sign-in-budget.ts); Cancel is `signal`. */
+  signInTimeoutMs?: number;
+  /** The MCP request clock, held while authorizing (connect-server.ts shares it with the session). */
+  clock?: RequestClock;
+  /**
+   * Clients this app registered dynamically (RFC 7591), by issuer, kept across connects by the caller
+   * (in memory): a second connect reuses the registration — and the sign-in session made with it —
+   * instead of registering again. Pre-registered credentials are never taken from here.
+   */
+  registrations?: Map<string, IssuerClient>;
   /** Ask for a refresh token (offline_access where the server lists it, refresh_token grant type). */
   offlineAccess?: boolean;
   /**
@@ -72,8 +85,11 @@ export interface McpAuthorizationOptions {
    * URL; the conformance client turns it on. The legacy metadata document is always followed.
    */
   legacyDefaultEndpoints?: boolean;
-  /** On Entra: `api://…` identifier URIs the person trusts as this server's API (scope-policy.ts). */
-  trustedApiIdentifiers?: readonly string[];
+  /**
+   * On Entra: `api://…` identifier URIs the person trusts, per MCP server URL (trusted-apis.ts). Only the
+   * entry for exactly `serverUrl` counts.
+   */
+  trustedApis?: TrustedApiIdentifiers;
   /** Resolve host names to check their addresses (default true); false where a proxy resolves them. */
   resolveNames?: boolean;
   onStep?: StepListener;
@@ -112,7 +128,6 @@ export interface McpAuthorization {
 export function createMcpAuthorization(options: McpAuthorizationOptions): McpAuthorization {
   const { serverUrl, signal } = options;
   const emit = options.onStep;
-  const serverOrigin = new URL(serverUrl).origin;
   let fetches: ReturnType<typeof engineFetches> | undefined;
   const guarded = () => (fetches ??= engineFetches(options));
   const state: AuthorizationState = { resource: serverUrl, scopes: [], authorizations: 0 };
@@ -125,112 +140,88 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
 
   const grantedScopes = () => grantedScopesOf(state.tokens, state.scopes);
   const credentialsFor = credentialsPinnedToIssuer(options.credentials);
+  // What the person trusts for THIS server; another server's trusted identifiers never apply here.
+  const trustedApiIdentifiers = trustedApisFor(options.trustedApis, serverUrl);
 
-  /** PRM (or the 2025-03-26 fallback) and the scope choice, which is checked before any AS request. */
-  const readResource = (challenge: BearerChallenge | undefined, metadataFetch: GuardedFetch) =>
-    asStep(
-      emit,
-      'prm',
-      async () => {
-        const found = await discoverResource(serverUrl, challenge, {
-          fetch: metadataFetch,
-          ...(options.legacyDefaultEndpoints ? { legacyDefaultEndpoints: true } : {}),
-          ...(signal ? { signal } : {}),
-        });
-        // The challenge and the PRM are the server's words: no pseudo-scopes, nothing of another resource.
-        const scopes = selectScopes({
-          challengeScope: challenge?.scope,
-          prmScopesSupported: found.prm?.metadata.scopes_supported,
-          context: scopeContextFor(found.resource, found.issuer, options.trustedApiIdentifiers),
-        });
-        return { ...found, scopes };
-      },
-      (r) =>
-        r.prm
-          ? describePrm(r.prm)
-          : `no Protected Resource Metadata: 2025-03-26 server, authorization server ${r.issuer}`,
-    );
-
-  /** The scopes for this authorization, re-reading the PRM (and the AS, if it moved) unless stepping up. */
-  const chooseScopes = async (
-    challenge: BearerChallenge | undefined,
-    reason: TokenReason,
+  /** SEP-2352: a client_id belongs to the issuer that issued it; another issuer gets its own. */
+  const clientAt = async (
+    as: LearntAuthorizationServer,
+    grant: GrantStrategy,
+    credentials: ClientCredentials | undefined,
     metadataFetch: GuardedFetch,
-  ): Promise<string[]> => {
-    if (reason === 'step-up' && state.authorizationServer) {
-      const context = scopeContextFor(
-        state.resource,
-        state.authorizationServer.issuer,
-        options.trustedApiIdentifiers,
-      );
-      return selectScopes({
-        challengeScope: challenge?.scope,
-        previous: state.scopes,
-        stepUp: true,
-        context,
-      });
-    }
-    const found = await readResource(challenge, metadataFetch);
-    // A retry for the same resource at the same issuer keeps what step-ups added: those scopes passed
-    // the policy for this resource and issuer, and without them the next call needs another step-up.
-    const keep = reason === 'retry' && found.issuer === tokensIssuer && found.resource === state.resource;
-    if (found.prm) state.prm = found.prm;
-    else delete state.prm;
-    state.resource = found.resource;
-    if (state.authorizationServer?.issuer !== found.issuer) {
-      state.authorizationServer = await asStep(
+  ): Promise<IssuerClient> => {
+    if (current?.issuer === as.issuer) return current;
+    const registered = credentials ? undefined : options.registrations?.get(as.issuer);
+    current =
+      clients.get(as.issuer) ??
+      (await asStep(
         emit,
-        'as-metadata',
-        () => discoverIssuer(found, metadataFetch),
-        describeAs,
-      );
-    }
-    return keep ? [...new Set([...state.scopes, ...found.scopes])] : found.scopes;
+        'registration',
+        async () => registered ?? registerFor(as.metadata, grant, { ...options, credentials }, metadataFetch),
+        (c) => `${describeRegistration(c, c.authMethod)}${c === registered ? ', registered before' : ''}`,
+      ));
+    clients.set(as.issuer, current);
+    if (current.source === 'dcr') options.registrations?.set(as.issuer, current);
+    state.client = summarizeClient(current);
+    return current;
   };
 
   const authorize = async (challenge: BearerChallenge | undefined, reason: TokenReason): Promise<void> => {
     state.authorizations++;
-    const metadataFetch = (await guarded()).metadata;
-    let scopes = await chooseScopes(challenge, reason, metadataFetch);
+    const { metadata: metadataFetch, policy } = await guarded();
+    let scopes = await chooseScopes(
+      { options, state, tokensIssuer, trustedApiIdentifiers },
+      challenge,
+      reason,
+      metadataFetch,
+    );
     const as = state.authorizationServer!;
     const credentials = credentialsFor(as.issuer);
     const grant = grantFor(as.metadata, options.grant, credentials);
+    const interactive = isInteractive(grant);
+    // The browser opens the authorization endpoint, so the guarded fetch never sees it: the session's
+    // address policy applies to it here (no internal or metadata address unless the server is there).
+    if (policy && interactive && as.metadata.authorization_endpoint) {
+      await assertUrlAllowed(as.metadata.authorization_endpoint, policy);
+    }
     scopes = withOfflineAccess(
       scopes,
       as.metadata.scopes_supported,
-      options.offlineAccess === true && isInteractive(grant),
+      options.offlineAccess === true && interactive,
     );
-
-    // SEP-2352: a client_id belongs to the issuer that issued it; another issuer gets its own.
-    if (current?.issuer !== as.issuer) {
-      current =
-        clients.get(as.issuer) ??
-        (await asStep(
-          emit,
-          'registration',
-          () => registerFor(as.metadata, grant, { ...options, credentials }, metadataFetch),
-          (c) => describeRegistration(c, c.authMethod),
-        ));
-      clients.set(as.issuer, current);
-      state.client = summarizeClient(current);
+    // Last gate before any registration or grant (browser, device code, VS Code's providers): on Entra, a
+    // sign-in without a scope of this resource is a Microsoft Graph sign-in (scope-policy.ts).
+    if (isEntraIssuer(as.issuer)) {
+      assertEntraResourceScope(scopes, {
+        resource: state.resource,
+        trustedApiIdentifiers,
+        stage: 'token request',
+      });
     }
+    const client = await clientAt(as, grant, credentials, metadataFetch);
     const request: TokenRequest = {
+      serverUrl,
       issuer: as.issuer,
-      config: await tokenConfiguration(as.metadata, current, metadataFetch),
+      config: await tokenConfiguration(as.metadata, client, metadataFetch),
       metadata: as.metadata,
-      client: current,
+      client,
       scopes,
       resource: state.resource,
       reason,
       ...(state.tokens && tokensIssuer === as.issuer ? { previous: state.tokens } : {}),
-      ...(signal ? { signal } : {}),
+      ...(policy ? { addressPolicy: policy } : {}),
     };
-    const tokens = await asStep(
-      emit,
-      reason === 'initial' ? 'token' : reason,
-      () => grant.getToken(request),
-      describeTokens,
-    );
+    // A person signs in within the sign-in budget (minutes, and Cancel always works); a machine grant is
+    // bounded by its own requests' timeouts, a device code by its expiry.
+    const getToken = () =>
+      interactive
+        ? withinSignInBudget((s) => grant.getToken({ ...request, signal: s }), {
+            at: as.issuer,
+            ...(options.signInTimeoutMs !== undefined ? { timeoutMs: options.signInTimeoutMs } : {}),
+            ...(signal ? { signal } : {}),
+          })
+        : grant.getToken({ ...request, ...(signal ? { signal } : {}) });
+    const tokens = await asStep(emit, reason === 'initial' ? 'token' : reason, getToken, describeTokens);
     state.scopes = scopes;
     state.tokens = tokens;
     tokensIssuer = as.issuer;
@@ -238,16 +229,43 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
   };
 
   // One authorization at a time: requests that failed with the same token wait for it, then resend.
+  // The MCP request clock stands still meanwhile: the person's time is not the MCP server's.
   const authorizeOnce = (challenge: BearerChallenge | undefined, reason: TokenReason, sentWith?: string) => {
-    const run = queue.then(() =>
-      state.tokens?.accessToken !== sentWith ? undefined : authorize(challenge, reason),
-    );
+    const run = queue.then(() => {
+      if (state.tokens?.accessToken !== sentWith) return undefined;
+      const work = () => authorize(challenge, reason);
+      return options.clock ? options.clock.whileHeld(work) : work();
+    });
     queue = run.catch(() => undefined);
     return run;
   };
 
+  return {
+    fetch: authorizingFetch(options, { state, budget, guarded, authorizeOnce, grantedScopes }),
+    state,
+    grantedScopes,
+  };
+}
+
+interface FetchParts {
+  state: AuthorizationState;
+  budget: ConnectionBudget;
+  guarded: () => ReturnType<typeof engineFetches>;
+  authorizeOnce: (c: BearerChallenge | undefined, r: TokenReason, sentWith?: string) => Promise<void>;
+  grantedScopes: () => string[];
+}
+
+/**
+ * The fetch under the MCP transport: sends the current token to this server only, and on 401/403 asks
+ * the retry policy whether to pass the answer on, authorize (retry, step-up) and resend, or give up.
+ */
+function authorizingFetch(options: McpAuthorizationOptions, parts: FetchParts): GuardedFetch {
+  const { serverUrl, signal } = options;
+  const { state, budget, guarded } = parts;
+  const emit = options.onStep;
+  const serverOrigin = new URL(serverUrl).origin;
   let probed = false;
-  const authorizingFetch: GuardedFetch = async (input, init) => {
+  return async (input, init) => {
     // The token is for this server only: never attach it to a request for another origin.
     const target = new URL(input instanceof Request ? input.url : input);
     if (target.origin !== serverOrigin) {
@@ -273,7 +291,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       const decision = budget.decide(
         { status: res.status, challenge, sentToken: sentWith !== undefined, sentWith },
         attempts,
-        grantedScopes(),
+        parts.grantedScopes(),
       );
       if (decision.action === 'pass') return res;
       if (decision.action === 'give-up') {
@@ -285,13 +303,11 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       attempts.authorizations++;
       if (decision.reason === 'retry') attempts.retries++;
       await res.body?.cancel();
-      await authorizeOnce(challenge, decision.reason, sentWith).catch((err: unknown) => {
+      await parts.authorizeOnce(challenge, decision.reason, sentWith).catch((err: unknown) => {
         throw asCancelled(err, signal);
       });
     }
   };
-
-  return { fetch: authorizingFetch, state, grantedScopes };
 }
 
 export { publicClient } from './authorization-config';

@@ -12,7 +12,9 @@
  *    Resource Manager, and `api://{some app}/…` is whichever API that is — VS Code's microsoft provider
  *    hands out a session it already holds for it without asking. An `api://` scope is therefore accepted
  *    only when the person said it belongs to this server (`trustedApiIdentifiers`: the identifier-URI
- *    fallback for a server whose URL Entra would not take as an identifier URI).
+ *    fallback for a server whose URL Entra would not take as an identifier URI). Trust is per server
+ *    (trusted-apis.ts): the caller passes only what the person trusted for THIS server URL;
+ *  - for Entra ID, the list as a whole must name this resource: {@link assertEntraResourceScope}.
  */
 import { SherpaError } from '../errors';
 
@@ -44,7 +46,13 @@ export function assertServerScopes(scopes: readonly string[], o: ScopeCheckOptio
         `Refusing scope ${JSON.stringify(scope.slice(0, 200))} from the ${o.source}: ${why}`,
         {
           hint: "The MCP server chose this scope. Sherpa only asks for scopes of the resource it validated; fix the server's WWW-Authenticate scope or scopes_supported.",
-          details: { scope, source: o.source, resource: o.resource },
+          details: {
+            scope,
+            source: o.source,
+            resource: o.resource,
+            // What the extension offers to trust for this server (only ever an api:// identifier).
+            ...(apiIdentifierOf(scope) ? { apiIdentifier: apiIdentifierOf(scope) } : {}),
+          },
         },
       );
     if (!SCOPE_TOKEN.test(scope)) throw refuse('it is not a valid scope-token (RFC 6749 §3.3)');
@@ -56,7 +64,7 @@ export function assertServerScopes(scopes: readonly string[], o: ScopeCheckOptio
       throw refuse(
         `on Entra ID it would be a token for ${owner ?? 'Microsoft Graph'}, not for ${o.resource}` +
           (owner?.toLowerCase().startsWith('api://')
-            ? ` (if ${owner} is this server's API, trust it: setting sherpa.entra.trustedApiIdentifierUris, or sherpa connect --trust-api ${owner})`
+            ? ` (if ${owner} is this server's API, trust it for this server: setting sherpa.entra.trustedApiIdentifiersByServer, or sherpa connect --trust-api ${owner})`
             : ''),
       );
     }
@@ -64,8 +72,48 @@ export function assertServerScopes(scopes: readonly string[], o: ScopeCheckOptio
   return [...new Set(scopes)];
 }
 
+/**
+ * On Entra ID a sign-in with no scope of the resource is a sign-in for Microsoft Graph: Entra (and VS
+ * Code's `microsoft` provider, which adds `User.Read` itself) issues a Graph token for an empty or
+ * OpenID-only scope list — and the client would send it to the MCP server. So on Entra the list must hold
+ * at least one scope bound to the validated resource (`{resource}/name`) or to an `api://` identifier the
+ * person trusts for this server; else RESOURCE_SCOPE_MISSING. Called by the scope selection, by the
+ * engine just before the grant, and by the extension's token plan as its last gate.
+ * @see RFC 9728 §3.3 (the validated resource), RFC 8707 §2 (a token for one resource)
+ */
+export function assertEntraResourceScope(
+  scopes: readonly string[],
+  o: { resource: string | undefined; trustedApiIdentifiers?: readonly string[]; stage: string },
+): void {
+  const resource = o.resource;
+  const bound =
+    resource !== undefined &&
+    scopes.some((s) =>
+      belongsTo(s, {
+        resource,
+        ...(o.trustedApiIdentifiers ? { trustedApiIdentifiers: o.trustedApiIdentifiers } : {}),
+      }),
+    );
+  if (bound) return;
+  const asked = scopes.length ? scopes.join(' ') : 'no scope';
+  throw new SherpaError(
+    'RESOURCE_SCOPE_MISSING',
+    `Refusing an Entra ID sign-in for ${resource ?? 'an unknown resource'} with ${JSON.stringify(asked.slice(0, 200))} (${o.stage}): on Entra ID that returns a Microsoft Graph token, which would be sent to the MCP server`,
+    {
+      hint: `The server must name a scope of its own resource (${resource ?? '{resource}'}/access_as_user) in its WWW-Authenticate scope or PRM scopes_supported; an api:// scope only counts when you trust it for this server.`,
+      details: { resource, scopes: [...scopes], stage: o.stage },
+    },
+  );
+}
+
+/** The `api://…` identifier URI a scope belongs to, if it is one. */
+function apiIdentifierOf(scope: string): string | undefined {
+  const owner = resourceOf(scope);
+  return owner && /^api:\/\//i.test(owner) ? owner : undefined;
+}
+
 /** `{resource}/name` for the validated resource, or an `api://…/name` the person trusted for it. */
-function belongsTo(scope: string, o: ScopeCheckOptions): boolean {
+function belongsTo(scope: string, o: Pick<ScopeCheckOptions, 'resource' | 'trustedApiIdentifiers'>): boolean {
   const owner = resourceOf(scope);
   if (!owner) return false;
   const same = (a: string, b: string) =>

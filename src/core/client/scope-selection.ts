@@ -8,18 +8,21 @@
  * to the ones already held, so the new token does not lose what the old one could do.
  * Both sources are the server's words, so every scope chosen from them passes scope-policy.ts first
  * (which throws UNTRUSTED_SCOPE); Sherpa's own additions (offline_access) come after that check.
+ * On Entra ID the result must hold a scope of the resource (assertEntraResourceScope): "omit the scope" or
+ * an OpenID-only list would be a Microsoft Graph token there.
  * `offline_access` is added only when the authorization server lists it in its `scopes_supported`
  * (SEP-2207): asking a server for a scope it does not know makes some of them fail the request.
  */
 import { decodeToken, tokenScopes } from '../token/token-inspection';
 import type { TokenSet } from '../token/token-set';
-import { assertServerScopes } from './scope-policy';
+import { assertEntraResourceScope, assertServerScopes } from './scope-policy';
 
 /** Which resource the scopes are for, and whether Entra's resource binding applies (scope-policy.ts). */
 export interface ScopeContext {
   /** The validated PRM `resource` (RFC 9728 §3.3); for a 2025-03-26 server, the MCP server URL. */
   resource: string;
   entra: boolean;
+  /** The identifiers trusted for THIS server only (trusted-apis.ts trustedApisFor). */
   trustedApiIdentifiers?: readonly string[];
 }
 
@@ -34,7 +37,8 @@ export interface SelectScopesOptions {
 
 /**
  * Returns the scopes to request; an empty list means "omit the scope parameter". Throws UNTRUSTED_SCOPE
- * (scope-policy.ts) naming the source of a refused entry.
+ * (scope-policy.ts) naming the source of a refused entry, and on Entra RESOURCE_SCOPE_MISSING when no
+ * entry is a scope of the resource.
  */
 export function selectScopes(o: SelectScopesOptions): string[] {
   const fromChallenge = splitScope(o.challengeScope);
@@ -50,7 +54,15 @@ export function selectScopes(o: SelectScopesOptions): string[] {
     : o.prmScopesSupported?.length
       ? check(o.prmScopesSupported, 'protected-resource-metadata')
       : [];
-  return [...new Set([...(o.stepUp ? (o.previous ?? []) : []), ...base])];
+  const scopes = [...new Set([...(o.stepUp ? (o.previous ?? []) : []), ...base])];
+  if (o.context.entra) {
+    assertEntraResourceScope(scopes, {
+      resource: o.context.resource,
+      ...(o.context.trustedApiIdentifiers ? { trustedApiIdentifiers: o.context.trustedApiIdentifiers } : {}),
+      stage: fromChallenge.length ? 'challenge scope' : 'protected resource metadata scopes_supported',
+    });
+  }
+  return scopes;
 }
 
 /**

@@ -11,7 +11,8 @@ import * as client from 'openid-client';
 import { SherpaError, isSherpaError } from '../errors';
 import { createGuardedFetch, guardRefusalOf, networkPolicyFor } from '../net/guarded-fetch';
 import { toTerminalLine } from '../untrusted-text';
-import { isLoopbackHost, isSecureOrLoopback } from '../url';
+import { isLoopbackHost } from '../net/loopback';
+import { isSecureOrLoopback } from '../url';
 
 export type AsDiscoveryMethod = 'oauth2-insert' | 'oidc-insert' | 'oidc-append';
 

@@ -9,7 +9,7 @@
 import * as client from 'openid-client';
 import { SherpaError } from '../errors';
 import { guardRefusalOf } from '../net/guarded-fetch';
-import { isLoopbackHost } from '../url';
+import { isLoopbackHost } from '../net/loopback';
 
 export type LegacyDiscoveryMethod = 'legacy-metadata' | 'legacy-default-endpoints';
 

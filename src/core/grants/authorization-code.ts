@@ -9,7 +9,8 @@ import { discoverAuthorizationServer } from '../discovery/as-metadata';
 import { SherpaError } from '../errors';
 import { guardRefusalOf } from '../net/guarded-fetch';
 import { assertOpenableUrl } from '../url';
-import { startLoopbackRedirect } from './loopback-redirect';
+import { preflightAuthorizationRequest } from './authorization-preflight';
+import { startLoopbackRedirectOn } from './loopback-redirect';
 import { toTokenSet, type TokenSet } from '../token/token-set';
 import { VSCODE_CLIENT_ID } from '../well-known-ids';
 
@@ -44,6 +45,17 @@ export interface AuthorizationCodeOptions {
   /** How long to wait for the redirect (default 5 min). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * The loopback port the client's registered redirect URI names (DCR with a port, for servers that
+   * compare redirect URIs exactly); default, or when it is taken: an ephemeral port.
+   */
+  redirectPort?: number;
+  /**
+   * Probe the authorization request before the browser (authorization-preflight.ts); default true. Off
+   * only where the authorization server counts the authorization requests it gets (the conformance
+   * suite's), since the probe is one of its own.
+   */
+  preflight?: boolean;
 }
 
 /**
@@ -57,7 +69,7 @@ export async function loginWithAuthorizationCode(options: AuthorizationCodeOptio
   const state = client.randomState();
   const scope = options.scopes.join(' ');
 
-  const receiver = await startLoopbackRedirect({
+  const receiver = await startLoopbackRedirectOn(options.redirectPort, {
     expectedState: state,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -80,6 +92,14 @@ export async function loginWithAuthorizationCode(options: AuthorizationCodeOptio
     // The authorization endpoint came from the server's metadata: nothing but https (or the lab's
     // loopback http) reaches a browser or an opener.
     assertOpenableUrl(authorizationUrl);
+    // A request the server refuses outright (4xx: unknown client, unregistered redirect URI) would show
+    // the person an error page that never comes back: say so now instead.
+    if (options.preflight !== false) {
+      await preflightAuthorizationRequest(authorizationUrl, {
+        ...(config[client.customFetch] ? { fetch: config[client.customFetch] } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
     // The callback may arrive while openBrowser is still running (a form driver follows the redirect).
     await Promise.race([options.openBrowser(authorizationUrl), receiver.callback.then(() => undefined)]);
     // The token request repeats redirect_uri (RFC 6749 §4.1.3), which openid-client takes from the

@@ -7,12 +7,19 @@ import { SherpaError } from '../errors';
 import { toTokenRequestError } from './authorization-code';
 import { toTokenSet, type TokenSet } from '../token/token-set';
 import { assertOpenableUrl } from '../url';
+import { assertUrlAllowed, type NetworkPolicy } from '../net/guarded-fetch';
+import { verificationHostWarning } from './device-verification';
 
 export interface DeviceCodeOptions {
   config: client.Configuration;
   scopes: string[];
   /** RFC 8707 resource; omit for Entra (see authorization-code.ts). */
   resource?: string;
+  /**
+   * The session's address policy (the guarded fetch's): the verification page must pass it too, so a
+   * server cannot send the person to an internal or cloud-metadata address it could not fetch itself.
+   */
+  addressPolicy?: NetworkPolicy;
   signal?: AbortSignal;
 }
 
@@ -21,6 +28,8 @@ export interface DeviceCodeLogin {
   userCode: string;
   verificationUri: string;
   verificationUriComplete?: string;
+  /** Set when the verification page is not on the issuer's host (device-verification.ts): show it. */
+  phishingWarning?: string;
   /** Seconds until the device code expires. */
   expiresIn: number;
   /** Resolves when the person has signed in; rejects with DEVICE_CODE_EXPIRED, AUTHORIZATION_DENIED, LOGIN_ABORTED. */
@@ -51,6 +60,14 @@ export async function startDeviceCodeLogin(options: DeviceCodeOptions): Promise<
   // RFC 8628 §5.4: the verification URI is shown and opened; a server could send any scheme there.
   assertOpenableUrl(response.verification_uri);
   if (response.verification_uri_complete) assertOpenableUrl(response.verification_uri_complete);
+  if (options.addressPolicy) {
+    await assertUrlAllowed(response.verification_uri, options.addressPolicy);
+    if (response.verification_uri_complete)
+      await assertUrlAllowed(response.verification_uri_complete, options.addressPolicy);
+  }
+  const phishingWarning = [response.verification_uri, response.verification_uri_complete]
+    .map((u) => (u ? verificationHostWarning(options.config.serverMetadata().issuer, u) : undefined))
+    .find(Boolean);
   const tokens = client
     .pollDeviceAuthorizationGrant(
       options.config,
@@ -84,6 +101,7 @@ export async function startDeviceCodeLogin(options: DeviceCodeOptions): Promise<
     ...(response.verification_uri_complete
       ? { verificationUriComplete: response.verification_uri_complete }
       : {}),
+    ...(phishingWarning ? { phishingWarning } : {}),
     expiresIn: response.expires_in,
     tokens,
   };

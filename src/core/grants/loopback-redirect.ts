@@ -32,9 +32,55 @@ const PAGE = (title: string, body: string) =>
   `<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;line-height:1.5}</style></head>` +
   `<body><h1>${title}</h1><p>${body}</p></body></html>`;
 
+const DEFAULT_PATH = '/callback';
+
+/** The receiver's redirect URI on `port` (RFC 8252 §7.3: an IP literal, not `localhost`). */
+export function loopbackRedirectUri(port: number, path = DEFAULT_PATH): string {
+  return `http://127.0.0.1:${port}${path}`;
+}
+
+/** A free loopback port now, for a redirect URI registered before the receiver starts. */
+export async function reserveLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The port of the first registered `http://127.0.0.1:PORT/callback` redirect URI, if any. */
+export function registeredLoopbackPort(redirectUris: readonly string[] | undefined): number | undefined {
+  for (const uri of redirectUris ?? []) {
+    const u = URL.canParse(uri) ? new URL(uri) : undefined;
+    if (u?.protocol === 'http:' && u.hostname === '127.0.0.1' && u.port && u.pathname === DEFAULT_PATH)
+      return Number(u.port);
+  }
+  return undefined;
+}
+
+/**
+ * Starts the receiver on `port` if it is free, else on an ephemeral port (a server that follows
+ * RFC 8252 §7.3 accepts any); always `close()` it.
+ */
+export async function startLoopbackRedirectOn(
+  port: number | undefined,
+  options: Omit<LoopbackRedirectOptions, 'port'>,
+): Promise<LoopbackRedirect> {
+  if (port === undefined) return startLoopbackRedirect(options);
+  try {
+    return await startLoopbackRedirect({ ...options, port });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    return startLoopbackRedirect(options);
+  }
+}
+
 /** Starts the receiver; always `close()` it (it also closes itself after the first valid callback). */
 export async function startLoopbackRedirect(options: LoopbackRedirectOptions): Promise<LoopbackRedirect> {
-  const path = options.path ?? '/callback';
+  const path = options.path ?? DEFAULT_PATH;
   let settle!: { resolve: (u: URL) => void; reject: (e: unknown) => void };
   const callback = new Promise<URL>((resolve, reject) => (settle = { resolve, reject }));
   callback.catch(() => undefined); // the caller may never await it (e.g. on an earlier failure)
@@ -105,7 +151,7 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions): P
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  redirectUri = `http://127.0.0.1:${port}${path}`;
+  redirectUri = loopbackRedirectUri(port, path);
 
   let closed: Promise<void> | undefined;
   // Responses carry `connection: close`, so closing idle sockets lets the last page reach the browser.

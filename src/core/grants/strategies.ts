@@ -9,6 +9,7 @@ import { loginWithAuthorizationCode, type AuthorizationCodeOptions } from './aut
 import { requestClientCredentialsToken } from './client-credentials';
 import { exchangeIdJag, JWT_BEARER_GRANT, requestIdJag } from './cross-app-access';
 import { startDeviceCodeLogin, type DeviceCodeLogin } from './device-code';
+import { registeredLoopbackPort } from './loopback-redirect';
 
 /**
  * Leave out the RFC 8707 resource: always, or for the requests a predicate picks (Entra rejects a
@@ -22,7 +23,7 @@ function omits(o: OmitResource | undefined, r: TokenRequest): boolean {
 
 /** Authorization code + PKCE (RFC 6749 §4.1, RFC 7636) with a loopback redirect (RFC 8252 §7.3). */
 export function authorizationCodeGrant(
-  o: Pick<AuthorizationCodeOptions, 'openBrowser' | 'timeoutMs' | 'forwardRedirectUri'> & {
+  o: Pick<AuthorizationCodeOptions, 'openBrowser' | 'timeoutMs' | 'forwardRedirectUri' | 'preflight'> & {
     omitResource?: OmitResource;
   },
 ): GrantStrategy {
@@ -37,9 +38,17 @@ export function authorizationCodeGrant(
         openBrowser: o.openBrowser,
         ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
         ...(o.forwardRedirectUri ? { forwardRedirectUri: o.forwardRedirectUri } : {}),
+        ...(o.preflight === false ? { preflight: false } : {}),
+        ...redirectPortOf(r),
         ...(r.signal ? { signal: r.signal } : {}),
       }),
   };
+}
+
+/** The loopback port the client's registration names, if any (DCR for exact-match servers). */
+export function redirectPortOf(r: TokenRequest): { redirectPort?: number } {
+  const port = registeredLoopbackPort(r.client.redirectUris);
+  return port === undefined ? {} : { redirectPort: port };
 }
 
 /** Device authorization grant (RFC 8628): `show` tells the person where to go and what to type. */
@@ -55,6 +64,7 @@ export function deviceCodeGrant(o: {
         config: r.config,
         scopes: r.scopes,
         ...(omits(o.omitResource, r) ? {} : { resource: r.resource }),
+        ...(r.addressPolicy ? { addressPolicy: r.addressPolicy } : {}),
         ...(r.signal ? { signal: r.signal } : {}),
       });
       o.show(login);

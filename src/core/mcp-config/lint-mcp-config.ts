@@ -7,7 +7,7 @@
  * Pure: offsets in, edits out; the extension turns them into diagnostics and a quick fix.
  */
 import { applyEdits, modify, parseTree, findNodeAtLocation, type Edit, type Node } from 'jsonc-parser';
-import { isLoopbackHost } from '../url';
+import { isLoopbackHost } from '../net/loopback';
 
 export type McpConfigIssueKind = 'literal-secret' | 'insecure-url';
 

@@ -19,20 +19,29 @@ import {
   type NetworkPolicy,
 } from '../net/guarded-fetch';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
+import { DEFAULT_MCP_REQUEST_TIMEOUT_MS, RequestClock } from './request-clock';
 
 export interface McpConnectOptions {
   /** Bearer token to send; omit to probe unauthenticated. Static tokens and JWTs alike. */
   accessToken?: string;
   clientName?: string;
   signal?: AbortSignal;
-  /** Per-request timeout in ms (default 15 s). */
+  /** Per-request timeout in ms (default 15 s); ignored when `clock` is given. */
   timeoutMs?: number;
+  /**
+   * The clock that times each MCP request; the authorization engine holds it while a person signs in
+   * (request-clock.ts). Default: a clock of its own with `timeoutMs`.
+   */
+  clock?: RequestClock;
   /** Default: a guarded fetch with the policy of `url` (event streams allowed, 16 MiB per response). */
   fetch?: GuardedFetch;
 }
 
 /** The guarded fetch the MCP transport uses: JSON and event-stream responses, bounded. */
-export function createMcpFetch(policy: NetworkPolicy, timeoutMs = 15_000): GuardedFetch {
+export function createMcpFetch(
+  policy: NetworkPolicy,
+  timeoutMs = DEFAULT_MCP_REQUEST_TIMEOUT_MS,
+): GuardedFetch {
   return createGuardedFetch(policy, { allowEventStream: true, maxBodyBytes: 16 << 20, timeoutMs });
 }
 
@@ -45,6 +54,10 @@ export interface McpSession {
   callTool(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   close(): Promise<void>;
 }
+
+type RequestOptions = { timeout: number; signal: AbortSignal };
+/** The longest timer node allows: the SDK's timer never fires, the request clock decides. */
+const NO_SDK_TIMEOUT = 2 ** 31 - 1;
 
 interface HttpFailure {
   status: number;
@@ -74,31 +87,38 @@ export async function connectMcp(url: string | URL, options: McpConnectOptions =
     requestInit: options.accessToken ? { headers: { authorization: `Bearer ${options.accessToken}` } } : {},
   });
   const client = new Client({ name: options.clientName ?? 'sherpa', version: '0.1.0' });
-  const requestOptions = {
-    timeout: options.timeoutMs ?? 15_000,
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-  const wrap = async <T>(run: () => Promise<T>): Promise<T> => {
+  const clock = options.clock ?? new RequestClock(options.timeoutMs);
+  /**
+   * Each request runs on `clock`, not on the SDK's own timer (which cannot stop while a person signs in):
+   * the SDK gets no timeout of its own, and the clock's deadline cancels the request through its signal.
+   */
+  const wrap = async <T>(what: string, run: (o: RequestOptions) => Promise<T>): Promise<T> => {
     lastFailure = undefined;
+    const deadline = new AbortController();
+    const stop = clock.deadline(() => deadline.abort(clock.timeoutError(String(url), what)));
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
     try {
-      return await run();
+      return await run({ timeout: NO_SDK_TIMEOUT, signal });
     } catch (err) {
+      if (deadline.signal.aborted) throw deadline.signal.reason;
       throw toMcpError(err, lastFailure, String(url));
+    } finally {
+      stop();
     }
   };
 
-  await wrap(() => client.connect(transport, requestOptions));
+  await wrap('initialize', (o) => client.connect(transport, o));
   const info = client.getServerVersion();
   return {
     client,
     ...(info?.name ? { serverName: info.name } : {}),
     ...(info?.version ? { serverVersion: info.version } : {}),
     ...(transport.protocolVersion ? { protocolVersion: transport.protocolVersion } : {}),
-    listTools: () => wrap(async () => (await client.listTools(undefined, requestOptions)).tools),
+    listTools: () => wrap('tools/list', async (o) => (await client.listTools(undefined, o)).tools),
     callTool: (name, args = {}) =>
       wrap(
-        async () =>
-          (await client.callTool({ name, arguments: args }, undefined, requestOptions)) as CallToolResult,
+        `tools/call ${name}`,
+        async (o) => (await client.callTool({ name, arguments: args }, undefined, o)) as CallToolResult,
       ),
     close: async () => {
       await client.close().catch(() => undefined);

@@ -2,9 +2,11 @@
  * Arguments for an MCP tool call from the tool's own `inputSchema` (JSON Schema, MCP spec 2025-11-25
  * "Tools"): a prefilled object a person can edit, and validation before anything is sent. Validation is
  * Ajv's (JSON Schema draft-07/2019-09 keywords the SDK's zod schemas produce); the schema comes from the
- * server, so it is size-bounded and compiled without loading any remote `$ref`.
+ * server, so it is size-bounded, compiled without loading any remote `$ref`, and its patterns run on a
+ * linear-time engine (schema-regexp.ts) — validation runs on every keystroke.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { linearRegExp } from './schema-regexp';
 
 /** The part of a tool's JSON Schema used to prefill arguments. */
 export interface ToolInputSchema {
@@ -22,6 +24,11 @@ export interface ArgumentHints {
 
 /** A schema larger than this is not compiled: validation is skipped with a reason instead. */
 const MAX_SCHEMA_CHARS = 64 * 1024;
+/**
+ * Arguments longer than this (as typed) are not validated as the person types: they are sent unchecked
+ * and the server validates. Linear-time patterns keep each check proportional to the text; this bounds it.
+ */
+export const MAX_ARGUMENT_CHARS = 256 * 1024;
 /** Property names taken to mean "which user": filled with the caller's own id. */
 const USER_ID_NAMES = /^(user_?id|userid|user|oid|upn)$/i;
 
@@ -98,8 +105,17 @@ export function createArgumentChecker(schema: ToolInputSchema | undefined): (tex
   } else {
     try {
       // strict: false — servers emit keywords Ajv does not know (e.g. `$schema` variants); loadSchema is
-      // not set, so a `$ref` to another document fails to compile instead of being fetched.
-      validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(source) as object);
+      // not set, so a `$ref` to another document fails to compile instead of being fetched. Every
+      // `pattern`/`patternProperties` regex goes through linearRegExp (ReDoS); `$data` stays off so no
+      // pattern is built from the instance; `format` is not validated (Ajv would need ajv-formats, whose
+      // regexes are its own, not the server's) and an unknown one is not logged.
+      validate = new Ajv({
+        strict: false,
+        allErrors: true,
+        code: { regExp: linearRegExp },
+        validateFormats: false,
+        logger: false,
+      }).compile(JSON.parse(source) as object);
     } catch (err) {
       unchecked = `the server's input schema is not usable (${(err as Error).message.slice(0, 120)})`;
     }
@@ -116,6 +132,9 @@ export function createArgumentChecker(schema: ToolInputSchema | undefined): (tex
     }
     const args = value as Record<string, unknown>;
     if (!validate) return { ok: true, args, unchecked: unchecked ?? 'no schema' };
+    if (text.length > MAX_ARGUMENT_CHARS) {
+      return { ok: true, args, unchecked: `the arguments are longer than ${MAX_ARGUMENT_CHARS / 1024} KiB` };
+    }
     if (validate(args)) return { ok: true, args };
     return { ok: false, message: describeErrors(validate.errors ?? []) };
   };

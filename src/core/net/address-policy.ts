@@ -40,29 +40,57 @@ const RESERVED = list([
   ['198.18.0.0', 15, 'ipv4'],
   ['224.0.0.0', 4, 'ipv4'],
   ['240.0.0.0', 4, 'ipv4'],
-  ['::', 128, 'ipv6'],
+  // IPv4-compatible (RFC 4291 §2.5.5.1, deprecated; `::` and `::1` are in it, `::1` is matched as
+  // loopback first): nothing public uses it, and a stack that still honours it reaches the IPv4 host.
+  ['::', 96, 'ipv6'],
+  ['::ffff:0:0:0', 96, 'ipv6'], // IPv4-translated (RFC 2765 §2.1, SIIT): another way to write an IPv4 host
   ['ff00::', 8, 'ipv6'],
-  ['64:ff9b::', 96, 'ipv6'], // NAT64 can embed any IPv4 address, internal ones included
+  // Local-use NAT64 (RFC 8215): the operator picks the prefix length, so where the IPv4 address sits is
+  // unknown — it may be any internal host.
+  ['64:ff9b:1::', 48, 'ipv6'],
 ]);
 
-/** `::ffff:10.0.0.1` and `::ffff:a00:1` reach the IPv4 host: classify them as that host. */
-function unmapIpv4(address: string): string | undefined {
-  const m = /^::ffff:(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(address);
-  if (!m) return undefined;
-  if (m[1]) return m[1];
-  const hi = parseInt(m[2]!, 16);
-  const lo = parseInt(m[3]!, 16);
-  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+/** The eight 16-bit groups of an IPv6 literal, any spelling (`::ffff:1.2.3.4` too), via the URL parser. */
+function ipv6Groups(address: string): number[] | undefined {
+  let host: string;
+  try {
+    // The WHATWG URL serializer writes IPv6 in one canonical, all-hex, compressed form.
+    host = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+  const [head = '', tail] = host.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? [] : Array<string>(8 - h.length - t.length).fill('0');
+  return [...h, ...zeros, ...t].map((g) => parseInt(g, 16));
+}
+
+/**
+ * The IPv4 host an IPv6 address reaches by its last 32 bits, where the address means exactly that:
+ * IPv4-mapped `::ffff:0:0/96` (RFC 4291 §2.5.5.2 — `::ffff:10.0.0.1` IS 10.0.0.1 to a dual-stack socket)
+ * and the NAT64 well-known prefix `64:ff9b::/96` (RFC 6052 §2.1: the translator connects to the embedded
+ * address, so `64:ff9b::a9fe:a9fe` is 169.254.169.254; and on an IPv6-only network every public host
+ * resolves there, so a public embedded address stays public).
+ */
+function embeddedIpv4(groups: number[]): string | undefined {
+  const [a, b, c, d, e, f, g, h] = groups as [number, number, number, number, number, number, number, number];
+  const mapped = a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0xffff;
+  const nat64 = a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0;
+  return mapped || nat64 ? [g >> 8, g & 255, h >> 8, h & 255].join('.') : undefined;
 }
 
 /** Class of an IP literal (v4 or v6, brackets allowed); undefined when `address` is not an IP. */
 export function classifyAddress(address: string): AddressClass | undefined {
   let a = address.replace(/^\[|\]$/g, '').toLowerCase();
   a = a.replace(/%.*$/, ''); // zone id (fe80::1%eth0)
-  const mapped = unmapIpv4(a);
-  if (mapped) a = mapped;
   const family = isIP(a);
   if (family === 0) return undefined;
+  if (family === 6) {
+    const groups = ipv6Groups(a);
+    const v4 = groups && embeddedIpv4(groups);
+    if (v4) return classifyAddress(v4);
+  }
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (LOOPBACK.check(a, type)) return 'loopback';
   if (LINK_LOCAL.check(a, type)) return 'link-local';

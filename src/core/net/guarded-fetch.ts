@@ -11,13 +11,15 @@
  *  - bounded time to the response headers and bounded body size (buffered bodies are read under a
  *    deadline; event streams are counted as they flow).
  *
- * What it cannot close: DNS rebinding between our lookup and the connection Node opens (the lookup is
- * advisory; a proxy resolves names itself). Documented in the README's limits.
+ * Where names are resolved here, the connection goes to an address that was checked (pinned-fetch.ts:
+ * no second lookup for DNS rebinding to answer differently). Behind a proxy the proxy resolves names, so
+ * they are judged by their form only — documented in the README's limits.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { SherpaError } from '../errors';
 import { toTerminalLine as printable } from '../untrusted-text';
 import { classifyAddress, classifyHostName, type AddressClass } from './address-policy';
+import { createPinnedFetch } from './pinned-fetch';
 
 export interface NetworkPolicy {
   /** Address classes besides `public` that may be reached. */
@@ -86,6 +88,11 @@ export const LOOPBACK_POLICY: NetworkPolicy = {
  * class the policy does not allow. Resolves the name when the policy has a lookup.
  */
 export async function assertUrlAllowed(url: string | URL, policy: NetworkPolicy): Promise<URL> {
+  return (await vetUrl(url, policy)).url;
+}
+
+/** {@link assertUrlAllowed}, with the addresses a resolved name was checked at (to connect to those). */
+async function vetUrl(url: string | URL, policy: NetworkPolicy): Promise<{ url: URL; addresses?: string[] }> {
   let u: URL;
   try {
     u = new URL(url);
@@ -122,19 +129,37 @@ export async function assertUrlAllowed(url: string | URL, policy: NetworkPolicy)
       });
     }
     for (const a of addresses) check(classifyAddress(a) ?? 'public', `${u.hostname} (${a})`);
+    return { url: u, addresses };
   }
-  return u;
+  return { url: u };
 }
 
-/** Creates a fetch bound to `policy` and `limits`; see the module comment for what it enforces. */
+/** A proxy named in the environment resolves names itself (and the platform's fetch may use it). */
+function proxyInEnvironment(): boolean {
+  const env = process.env;
+  return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+}
+
+/**
+ * Creates a fetch bound to `policy` and `limits`; see the module comment for what it enforces. Without a
+ * `baseFetch`, a policy that resolves names connects to the vetted addresses (pinned-fetch.ts) unless a
+ * proxy is configured in the environment; otherwise the platform's fetch is used.
+ */
 export function createGuardedFetch(
   policy: NetworkPolicy,
   limits: FetchLimits = {},
-  baseFetch: typeof fetch = fetch,
+  baseFetch?: typeof fetch,
 ): GuardedFetch {
   const l = { ...DEFAULT_LIMITS, ...limits };
+  const pinned = !baseFetch && policy.lookup && !proxyInEnvironment() ? createPinnedFetch() : undefined;
+  const platformFetch = baseFetch ?? pinned?.fetch ?? fetch;
+  const vet = async (target: string | URL): Promise<URL> => {
+    const vetted = await vetUrl(target, policy);
+    if (vetted.addresses) pinned?.pin(vetted.url.hostname, vetted.addresses);
+    return vetted.url;
+  };
   return async (input, init = {}) => {
-    let url = await assertUrlAllowed(input instanceof Request ? input.url : input, policy);
+    let url = await vet(input instanceof Request ? input.url : input);
     const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     const deadline = new AbortController();
     const timer = setTimeout(
@@ -147,7 +172,7 @@ export function createGuardedFetch(
     const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
     try {
       for (let hop = 0; ; hop++) {
-        const res = await baseFetch(input instanceof Request && hop === 0 ? input : url, {
+        const res = await platformFetch(input instanceof Request && hop === 0 ? input : url, {
           ...init,
           redirect: 'manual',
           signal,
@@ -180,7 +205,7 @@ export function createGuardedFetch(
             },
           );
         }
-        url = await assertUrlAllowed(target, policy);
+        url = await vet(target);
       }
     } catch (err) {
       if (deadline.signal.aborted && deadline.signal.reason instanceof SherpaError)

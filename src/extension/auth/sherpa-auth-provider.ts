@@ -2,7 +2,7 @@
  * Sherpa's own VS Code authentication provider (`sherpa-oauth`) for any OAuth 2.1 authorization server
  * that is not Entra ID: the local lab, Auth0, Keycloak… Sign-in is the authorization code grant with
  * PKCE S256 and a loopback redirect on 127.0.0.1 (RFC 6749 §4.1, RFC 7636, RFC 8252 §7.3), done by
- * src/core/authorization-code.ts (openid-client). Sessions live in SecretStorage only, are keyed per
+ * src/core/grants/authorization-code.ts (openid-client). Sessions live in SecretStorage only, are keyed per
  * issuer (pseudo-scopes, see scope-encoding.ts), are refreshed when expired (RFC 6749 §6) and are
  * deleted on sign-out.
  */
@@ -19,6 +19,7 @@ import { SherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { BrowserAddresses } from '../remote/browser-addresses';
+import { proxyResolvesNames } from '../settings';
 import { decodeSherpaScopes, encodeSherpaScopes, type SherpaScopeRequest } from './scope-encoding';
 import { SessionStore, type StoredSession } from './session-store';
 
@@ -68,7 +69,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   /** Serialises read-modify-write of the one SecretStorage entry. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Configurations the broker handed over for the next createSession (see offerConfiguration). */
-  private readonly offered = new Map<string, client.Configuration>();
+  private readonly offered = new Map<string, { config: client.Configuration; redirectPort?: number }>();
   private readonly log: SherpaLog;
   private readonly defaults: () => { clientId: string };
   private readonly browser: BrowserAddresses | undefined;
@@ -114,9 +115,14 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     resource?: string | undefined;
     clientId: string;
     config: client.Configuration;
+    /** The loopback port the client's registered redirect URI names (DCR at an exact-match server). */
+    redirectPort?: number;
   }): void {
     if (o.config.clientMetadata().client_id !== o.clientId) return;
-    this.offered.set(offerKey(o.issuer, o.resource, o.clientId), o.config);
+    this.offered.set(offerKey(o.issuer, o.resource, o.clientId), {
+      config: o.config,
+      ...(o.redirectPort !== undefined ? { redirectPort: o.redirectPort } : {}),
+    });
   }
 
   /** Interactive sign-in (browser). The scope list must name the issuer (SHERPA_ISSUER:…). */
@@ -141,7 +147,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     const offered = this.offered.get(key);
     this.offered.delete(key);
     const discovery = offered
-      ? { config: offered }
+      ? offered
       : { issuer, clientId, fetch: await policyFetch(request.resource ?? issuer) };
     const tokens = await vscode.window
       .withProgress(
@@ -289,7 +295,10 @@ function offerKey(issuer: string, resource: string | undefined, clientId: string
 
 /** A guarded fetch with the network policy of `url` (the MCP server a session is for). */
 async function policyFetch(url: string): Promise<client.CustomFetch> {
-  return createGuardedFetch(await networkPolicyFor(url)) as client.CustomFetch;
+  // Behind http.proxy the proxy resolves names (and VS Code's fetch takes the proxy): judged by form only.
+  return createGuardedFetch(
+    await networkPolicyFor(url, { resolve: !proxyResolvesNames() }),
+  ) as client.CustomFetch;
 }
 
 /**

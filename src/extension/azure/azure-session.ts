@@ -11,18 +11,13 @@ import {
   validateAzureEndpoints,
   type AzureEndpoints,
 } from '../../core/azure/endpoints';
+import { requireGuid, requireResourceGroupName, requireTenant } from '../../core/azure/azure-names';
 import { listResourceGroups, listSubscriptions } from '../../core/azure/subscriptions';
 import { toQuickPickText } from '../../core/untrusted-text';
 import { ExtensionError } from '../errors';
 import { readSettings, SETTINGS_SECTION, SettingKeys } from '../settings';
 import { vscodeAzureUi, type AzureUi } from './azure-ui';
 import { VsCodeMicrosoftCredential } from './vscode-credential';
-
-/** Settings declared `"scope": "machine"` in package.json: user settings only. */
-const USER_ONLY_KEYS: ReadonlySet<string> = new Set([
-  SettingKeys.secureServerUrl,
-  SettingKeys.vulnerableServerUrl,
-]);
 
 export class AzureSession {
   /**
@@ -51,7 +46,11 @@ export class AzureSession {
         disableInstanceDiscovery: !isKnownAuthorityHost(authorityHost),
       });
     }
-    return new VsCodeMicrosoftCredential(() => readSettings().azure.tenant);
+    return new VsCodeMicrosoftCredential(() => {
+      const tenant = readSettings().azure.tenant;
+      // Sent as the `VSCODE_TENANT:` pseudo-scope: one tenant, never a second scope smuggled in.
+      return tenant && requireTenant(tenant, `sherpa.${SettingKeys.azureTenant}`);
+    });
   }
 
   /**
@@ -68,6 +67,7 @@ export class AzureSession {
         ignoreFocusOut: true,
       });
       if (tenant === undefined) return undefined;
+      if (tenant.trim()) requireTenant(tenant.trim(), 'The tenant');
       await this.update(SettingKeys.azureTenant, tenant.trim() || undefined);
     }
     const subscriptions = await this.ui.progress('listing your Azure subscriptions…', () =>
@@ -89,13 +89,18 @@ export class AzureSession {
       { title: 'Sherpa: Sign In to Azure (2/2) — subscription', ignoreFocusOut: true },
     );
     if (!picked) return undefined;
-    await this.update(SettingKeys.azureSubscriptionId, picked.id);
+    await this.update(
+      SettingKeys.azureSubscriptionId,
+      requireGuid(picked.id, 'The subscription id Resource Manager listed'),
+    );
     return picked.id;
   }
 
   /** The context for a command; asks for whatever is not chosen yet. Undefined = cancelled. */
   async context(): Promise<AzureContext | undefined> {
     let { subscriptionId, resourceGroup } = readSettings().azure;
+    if (subscriptionId) requireGuid(subscriptionId, `sherpa.${SettingKeys.azureSubscriptionId}`);
+    if (resourceGroup) requireResourceGroupName(resourceGroup, `sherpa.${SettingKeys.azureResourceGroup}`);
     if (!subscriptionId) subscriptionId = await this.signIn();
     if (!subscriptionId) return undefined;
     if (!resourceGroup) {
@@ -113,22 +118,24 @@ export class AzureSession {
         { title: 'Sherpa: resource group of the deployment', ignoreFocusOut: true },
       );
       if (!picked) return undefined;
-      resourceGroup = picked.name;
+      resourceGroup = requireResourceGroupName(
+        picked.name ?? '',
+        'The resource group Resource Manager listed',
+      );
       await this.update(SettingKeys.azureResourceGroup, resourceGroup);
     }
     return { credential: this.credential(), endpoints: this.endpoints(), subscriptionId, resourceGroup };
   }
 
   /**
-   * Writes a setting: the Azure ids to the workspace (they belong to this deployment), the server URLs
-   * to user settings — package.json declares those `machine`-scoped so a cloned repository's workspace
-   * settings cannot redirect where Sherpa sends tokens, and VS Code refuses to write them to a workspace.
+   * Writes a setting to the person's user settings. Every `sherpa.azure.*` setting (and the server URLs) is
+   * declared `"scope": "machine"` in package.json — a cloned repository's workspace settings must not
+   * choose where Sherpa sends credentials — so VS Code refuses to write them to a workspace, and the ids of
+   * a deployment live with the person, not with the repository.
    */
   async update(key: string, value: string | undefined): Promise<void> {
-    const target =
-      vscode.workspace.workspaceFolders?.length && !USER_ONLY_KEYS.has(key)
-        ? vscode.ConfigurationTarget.Workspace
-        : vscode.ConfigurationTarget.Global;
-    await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(key, value, target);
+    await vscode.workspace
+      .getConfiguration(SETTINGS_SECTION)
+      .update(key, value, vscode.ConfigurationTarget.Global);
   }
 }

@@ -14,6 +14,11 @@ export interface AzureUi {
   input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
   /** A notification with a progress bar; `title` is shown after "Sherpa: ". */
   progress<R>(title: string, run: (p: AzureProgress) => Promise<R>): Thenable<R>;
+  /** The same with a Cancel button: pressing it aborts `signal` (the core's long runs take an AbortSignal). */
+  cancellableProgress<R>(
+    title: string,
+    run: (p: AzureProgress, signal: AbortSignal) => Promise<R>,
+  ): Thenable<R>;
   /** A non-modal notification; resolves to the action pressed, if any (callers never wait for it). */
   notify(kind: NotificationKind, message: string, ...actions: string[]): Thenable<string | undefined>;
 }
@@ -26,6 +31,19 @@ export const vscodeAzureUi: AzureUi = {
     vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${title}` },
       run,
+    ),
+  cancellableProgress: (title, run) =>
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${title}`, cancellable: true },
+      async (p, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        try {
+          return await run(p, controller.signal);
+        } finally {
+          sub.dispose();
+        }
+      },
     ),
   notify: (kind, message, ...actions) =>
     kind === 'info'

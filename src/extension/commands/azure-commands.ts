@@ -13,8 +13,10 @@ import { runPreflight } from '../../core/azure/preflight';
 import { provisionSteps, readAzdOutputs } from '../../core/azure/provision';
 import { registerEntraApp, type RegisterAppResult } from '../../core/azure/register-app';
 import { runToolIn } from '../../core/azure/tool-runner';
+import { runProvisionTasks } from '../azure/provision-tasks';
 import { verifyAzureDeployment, verifyLab, type VerifyReport } from '../../core/azure/verify-deployment';
 import { formatVerifyReport } from '../../core/azure/verify-report';
+import { isSherpaError } from '../../core/errors';
 import { toNotificationText } from '../../core/untrusted-text';
 import type { AzureSession } from '../azure/azure-session';
 import type { ServerEndpoints } from '../endpoints';
@@ -52,6 +54,14 @@ async function azdFolder(): Promise<vscode.Uri | undefined> {
 
 export async function provisionCommand(session: AzureSession, log: SherpaLog): Promise<number | undefined> {
   try {
+    if (!vscode.workspace.isTrusted) {
+      // azd runs the hooks azure.yaml names: code from the repository.
+      void session.ui.notify(
+        'error',
+        'Sherpa: Provision runs azd with this folder’s azure.yaml and its hooks; trust the workspace first.',
+      );
+      return undefined;
+    }
     const folder = await azdFolder();
     if (!folder) {
       void session.ui.notify(
@@ -76,32 +86,11 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
         .then((c) => c && log.show());
       return undefined;
     }
-    // One visible, cancellable terminal task running exactly the CLI's steps.
-    const line = provisionSteps(preflight, o)
-      .map((s) => [s.command, ...s.args].join(' '))
-      .join(' && ');
-    const task = new vscode.Task(
-      { type: 'sherpa-azure', step: 'provision' },
-      vscode.TaskScope.Workspace,
-      'Provision to Azure',
-      'sherpa',
-      new vscode.ShellExecution(line, { cwd: folder.fsPath }),
+    // Visible, cancellable terminal tasks running exactly the CLI's steps, each as a process (no shell).
+    const steps = provisionSteps(preflight, o);
+    const code = await session.ui.progress('provisioning with azd (see the terminal)…', () =>
+      runProvisionTasks(steps, folder.fsPath),
     );
-    task.presentationOptions = {
-      reveal: vscode.TaskRevealKind.Always,
-      panel: vscode.TaskPanelKind.Dedicated,
-    };
-    const code = await session.ui.progress('provisioning with azd (see the terminal)…', async () => {
-      const execution = await vscode.tasks.executeTask(task);
-      return new Promise<number>((resolve) => {
-        const sub = vscode.tasks.onDidEndTaskProcess((e) => {
-          if (e.execution === execution) {
-            sub.dispose();
-            resolve(e.exitCode ?? 1);
-          }
-        });
-      });
-    });
     if (code !== 0) {
       void session.ui.notify('error', `Sherpa: azd failed (exit ${code}); its output is in the terminal.`);
       return code;
@@ -232,9 +221,17 @@ export async function migrateSecretsCommand(
       }
       secrets.push({ name, value });
     }
-    const r = await session.ui.progress('migrating secrets to Key Vault…', (p) =>
-      migrateSecrets(ctx, { secrets, onProgress: (m) => p.report({ message: m }) }),
-    );
+    // Cancel aborts the run; migrateSecrets still removes its temporary grant before it returns.
+    let r: MigrateSecretsResult;
+    try {
+      r = await session.ui.cancellableProgress('migrating secrets to Key Vault…', (p, signal) =>
+        migrateSecrets(ctx, { secrets, signal, onProgress: (m) => p.report({ message: m }) }),
+      );
+    } catch (err) {
+      if (!isSherpaError(err, 'AZURE_CANCELLED')) throw err;
+      void session.ui.notify('info', `Sherpa: ${err.message}; the temporary grant was removed.`);
+      return undefined;
+    }
     void session.ui.notify(
       'info',
       `Sherpa: wrote ${r.written.join(', ')} to ${r.vault}${r.firstWriteAttempts > 1 ? ` (after ${r.firstWriteAttempts} attempts while RBAC propagated)` : ''}; ${r.grant === 'temporary-removed' ? 'temporary grant removed' : 'your existing grant left as it was'}.`,

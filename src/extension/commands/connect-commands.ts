@@ -1,7 +1,17 @@
 /** Connect Secure Server / Connect Vulnerable Server / Connect to MCP Server… / Remove Server. */
 import * as vscode from 'vscode';
-import type { ConnectionManager, ServerConnection } from '../connect/connection-manager';
-import { SECURE_SERVER_ID, VULNERABLE_SERVER_ID, type ServerId } from '../connect/server-target';
+import {
+  CONNECT_NOTIFICATION,
+  type ConnectionManager,
+  type ServerConnection,
+} from '../connect/connection-manager';
+import { isSherpaError } from '../../core/errors';
+import {
+  SECURE_SERVER_ID,
+  VULNERABLE_SERVER_ID,
+  type ServerId,
+  type ServerTarget,
+} from '../connect/server-target';
 import { describeFailure } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
@@ -154,13 +164,17 @@ async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutc
     }
     return { connection };
   } catch (err) {
+    // The person's own Cancel is not a failure to report, nor a reason to offer another way in.
+    if (isSherpaError(err, 'LOGIN_ABORTED') && err.details?.cancelledBy === CONNECT_NOTIFICATION) {
+      deps.log.info(`Connecting ${target.url} was cancelled`);
+      return { connection: deps.connections.get(id), error: describeFailure(err) };
+    }
     const context = `Connect ${target.added ? target.url : capitalised(target.noun)}`;
     const reason =
       target.auth === 'oauth'
         ? deviceCodeFallbackReason(err, deps.browser?.isRemote ? deps.browser.describe() : undefined)
         : undefined;
-    // The device code flow is wired to the configured secure server only.
-    if (reason && id === SECURE_SERVER_ID) offerDeviceCode(deps.log, reason, err);
+    if (reason) offerDeviceCode(deps.log, target, reason, err);
     else showFailure(deps.log, `${context} failed`, err);
     return { connection: deps.connections.get(id), error: describeFailure(err) };
   }
@@ -174,17 +188,18 @@ function capitalised(noun: string): string {
  * The browser route failed in a way the device code flow avoids (no redirect back to VS Code): say why,
  * and make it one click. Not awaited, so the command finishes.
  */
-function offerDeviceCode(log: SherpaLog, reason: string, err: unknown): void {
-  log.error('Connect Secure Server: the browser sign-in could not complete', err);
+function offerDeviceCode(log: SherpaLog, target: ServerTarget, reason: string, err: unknown): void {
+  const context = `Connect ${target.added ? target.url : capitalised(target.noun)}`;
+  log.error(`${context}: the browser sign-in could not complete`, err);
   const action = 'Sign In with Device Code';
   void vscode.window
     .showWarningMessage(
-      `Connect Secure Server: ${reason}. The device code flow (RFC 8628) needs no way back: you enter a code on the sign-in page instead.`,
+      `${context}: ${reason}. The device code flow (RFC 8628) needs no way back: you enter a code on the sign-in page instead.`,
       action,
       'Show Log',
     )
     .then((choice) => {
-      if (choice === action) void vscode.commands.executeCommand('sherpa.deviceCode');
+      if (choice === action) void vscode.commands.executeCommand('sherpa.deviceCode', target.id);
       if (choice === 'Show Log') log.show();
     });
 }

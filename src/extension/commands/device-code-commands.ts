@@ -6,7 +6,6 @@
 import * as vscode from 'vscode';
 import { countOf } from '../../core/plural';
 import type { ConnectionManager } from '../connect/connection-manager';
-import { SECURE_SERVER_ID } from '../connect/server-target';
 import type { SherpaLog } from '../output-log';
 import { showFailure } from '../show-failure';
 import { pickServer } from './pick-server';
@@ -23,10 +22,8 @@ export async function deviceCodeCommand(
   const id =
     serverIdOf(arg) ??
     (await pickServer(
-      // The configured secure server first: the workshop's Option A.
-      [...candidates]
-        .sort((a, b) => Number(b.id === SECURE_SERVER_ID) - Number(a.id === SECURE_SERVER_ID))
-        .map((c) => ({ id: c.id, label: c.label, description: c.url })),
+      // In the registry's order, where the configured secure server comes first of the OAuth servers.
+      candidates.map((c) => ({ id: c.id, label: c.label, description: c.url })),
       'Sign in with a device code for which server?',
     ));
   if (!id) return false;

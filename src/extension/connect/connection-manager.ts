@@ -8,11 +8,15 @@
 import type { LabIdentity } from '../../lab/lab';
 import * as vscode from 'vscode';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { publicClient } from '../../core/client/mcp-authorization';
+import type { IssuerClient } from '../../core/client/authorization-config';
+import { preRegisteredClientFor } from '../../core/client/pre-registered-clients';
+import { isLabIssuer } from '../../lab/lab-issuer';
 import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
-import { connectMcp } from '../../core/mcp/mcp-connect';
+import { connectMcp, createMcpFetch } from '../../core/mcp/mcp-connect';
+import { networkPolicyFor } from '../../core/net/guarded-fetch';
+import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { isEntraIssuer } from '../../core/entra';
 import { SherpaError, isSherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
@@ -21,13 +25,7 @@ import type { ServerEndpoints } from '../endpoints';
 import { proxyResolvesNames } from '../settings';
 import type { BrokeredToken, TokenBroker } from './token-broker';
 import { ConnectionRegistry, type ServerConnection } from './connection-registry';
-import {
-  configuredServers,
-  SECURE_SERVER_ID,
-  VULNERABLE_SERVER_ID,
-  type ServerId,
-  type ServerTarget,
-} from './server-target';
+import { configuredServers, type ServerId, type ServerTarget } from './server-target';
 import type { TokenState } from './token-state';
 import { deviceCodeStrategy, type PresentDeviceCode } from './device-code-grant';
 
@@ -53,8 +51,13 @@ export interface ConnectionManagerDeps {
   /** The vulnerable server's static token for `url` (SecretStorage, bound to its origin; else the lab's). */
   staticToken: (url: string) => Promise<string>;
   clientId: () => string;
-  /** On Entra: `api://…` identifier URIs the person trusts as the server's API (a machine setting). */
-  trustedApiIdentifiers: () => string[];
+  /** On Entra: `api://…` identifier URIs trusted per server URL (a machine setting, user settings only). */
+  trustedApis: () => TrustedApiIdentifiers;
+  /**
+   * After a refusal: offer to trust the refused `api://` identifier for this server (connect/api-trust.ts);
+   * true = the person agreed and it is stored, so connect once more.
+   */
+  offerApiTrust?: (err: unknown, serverUrl: string) => Promise<boolean>;
   /** API client id and tenant the local lab reports, when the issuer is the lab's. */
   labIdentity: () => LabIdentity | undefined;
   /**
@@ -66,7 +69,15 @@ export interface ConnectionManagerDeps {
   labServers: () => { secure: string; vulnerable: string } | undefined;
   /** The device code grant: its client id (`sherpa.auth.azureCliClientId`) and how the code is shown. */
   deviceCode: { clientId: () => string; present: PresentDeviceCode };
+  /** Client ids registered at other issuers (`sherpa.auth.clientIds`) and Sherpa's CIMD URL, if hosted. */
+  registration: () => { clientIds: Record<string, string>; clientMetadataUrl?: string };
+  /** How long a person has to sign in (`sherpa.auth.signInTimeoutSeconds`). */
+  signInTimeoutMs: () => number;
 }
+
+/** What the person does when a server needs a pre-registered client (NO_CLIENT_REGISTRATION's hint). */
+const CLIENT_ID_HINT =
+  'Register a client at this sign-in server, then add its id to the setting "sherpa.auth.clientIds" as { "<issuer>": "<client id>" } and connect again.';
 
 /** How an OAuth server's token is obtained: VS Code's authentication API, or the device code grant. */
 export type OAuthGrant = 'vscode' | 'device-code';
@@ -89,6 +100,14 @@ interface LiveSession {
 
 export class ConnectionManager implements vscode.Disposable {
   private readonly registry: ConnectionRegistry<LiveSession>;
+  /**
+   * Dynamic registrations (RFC 7591) per grant, by issuer, for this window's lifetime (memory only):
+   * connecting again reuses the client, and so the session Sherpa's provider keeps for it.
+   */
+  private readonly registrations: Record<OAuthGrant, Map<string, IssuerClient>> = {
+    vscode: new Map(),
+    'device-code': new Map(),
+  };
   readonly onDidChange: vscode.Event<void>;
 
   constructor(private readonly deps: ConnectionManagerDeps) {
@@ -137,20 +156,16 @@ export class ConnectionManager implements vscode.Disposable {
    * Connects `id` the way its `auth` says: OAuth discovery, or the static token. An OAuth server's token
    * comes from VS Code's authentication API, or with `grant: 'device-code'` from the device code grant.
    */
-  connect(id: ServerId, o: { grant?: OAuthGrant } = {}): Promise<ServerConnection> {
+  async connect(id: ServerId, o: { grant?: OAuthGrant } = {}): Promise<ServerConnection> {
     const target = this.registry.get(id);
     if (target.auth === 'static-token') return this.connectStatic(target);
-    return this.connectOAuth(target, o.grant ?? 'vscode');
-  }
-
-  /** Connect Secure Server: the configured secure server. */
-  connectSecure(): Promise<ServerConnection> {
-    return this.connect(SECURE_SERVER_ID);
-  }
-
-  /** Connect Vulnerable Server: the configured vulnerable server. */
-  connectVulnerable(): Promise<ServerConnection> {
-    return this.connect(VULNERABLE_SERVER_ID);
+    try {
+      return await this.connectOAuth(target, o.grant ?? 'vscode');
+    } catch (err) {
+      // An Entra api:// scope the person has not trusted for this server: ask, naming the server, once.
+      if (!(await this.deps.offerApiTrust?.(err, target.url))) throw err;
+      return this.connectOAuth(this.registry.get(id), o.grant ?? 'vscode');
+    }
   }
 
   /** The engine's flow (core/client/connect-server.ts) with progress for every network step. */
@@ -190,11 +205,24 @@ export class ConnectionManager implements vscode.Disposable {
         async (progress, cancel) => {
           const abort = new AbortController();
           const lab = this.deps.labIdentity();
+          const { clientIds, clientMetadataUrl } = this.deps.registration();
           const flow = connectServer(url, {
-            credentials: publicClient(clientId),
+            // VS Code's (or Azure CLI's) id only where it is pre-authorised: Entra ID and the local lab;
+            // elsewhere an id the person registered there, else CIMD, else RFC 7591 registration.
+            credentials: preRegisteredClientFor({
+              byIssuer: clientIds,
+              firstParty: {
+                clientId,
+                preAuthorizedAt: (iss) => isEntraIssuer(iss) || isLabIssuer(iss) || lab?.issuer === iss,
+              },
+            }),
+            ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
+            preRegistrationHint: CLIENT_ID_HINT,
+            registrations: this.registrations[via],
+            signInTimeoutMs: this.deps.signInTimeoutMs(),
             grant,
             resolveNames: !proxyResolvesNames(),
-            trustedApiIdentifiers: this.deps.trustedApiIdentifiers(),
+            trustedApis: this.deps.trustedApis(),
             signal: abort.signal,
             knownIdentity: (issuer) => {
               if (lab && lab.issuer === issuer) return { audiences: [lab.clientId], tenants: [lab.tenantId] };
@@ -251,6 +279,8 @@ export class ConnectionManager implements vscode.Disposable {
           const s = await connectMcp(url, {
             accessToken: await this.deps.staticToken(url),
             clientName: 'sherpa-vscode',
+            // Behind http.proxy the proxy resolves names (and VS Code's fetch takes the proxy).
+            fetch: createMcpFetch(await networkPolicyFor(url, { resolve: !proxyResolvesNames() })),
           });
           progress.report({ message: 'Listing tools' });
           return { s, tools: await s.listTools() };
@@ -323,8 +353,11 @@ function withEditorHint(err: unknown, target: ServerTarget): unknown {
   });
 }
 
+/** Marks the LOGIN_ABORTED of the person's Cancel on the connect notification (no error shown for it). */
+export const CONNECT_NOTIFICATION = 'connect-notification';
+
 /**
- * `work`, or a CONNECT_CANCELLED rejection as soon as the person presses Cancel — whichever comes first.
+ * `work`, or a LOGIN_ABORTED rejection as soon as the person presses Cancel — whichever comes first.
  * A flow that still completes after Cancel has its session closed, so nothing stays connected unseen.
  */
 function settleOnCancel(
@@ -337,8 +370,9 @@ function settleOnCancel(
     const onCancel = () => {
       abort.abort();
       reject(
-        new ExtensionError('CONNECT_CANCELLED', 'Connecting was cancelled', {
+        new SherpaError('LOGIN_ABORTED', 'Connecting was cancelled', {
           hint: `Connect the ${target.noun} again when you are ready to sign in.`,
+          details: { cancelledBy: CONNECT_NOTIFICATION },
         }),
       );
       void work.then((late) => late.close()).catch(() => undefined);
@@ -351,11 +385,6 @@ function settleOnCancel(
 
 function notConnected(target: ServerTarget): ExtensionError {
   return new ExtensionError('NOT_CONNECTED', `The ${target.noun} is not connected`, {
-    hint:
-      target.id === SECURE_SERVER_ID
-        ? 'Run "Sherpa: Connect Secure Server" first.'
-        : target.id === VULNERABLE_SERVER_ID
-          ? 'Run "Sherpa: Connect Vulnerable Server" first.'
-          : `Connect ${target.url} from the Servers view first.`,
+    hint: `Connect ${target.added ? target.url : `the ${target.noun}`} from the Servers view first.`,
   });
 }

@@ -34,6 +34,7 @@ export function deviceCodeStrategy(present: PresentDeviceCode, log: SherpaLog): 
           log.info(
             `Device code issued by ${request.issuer} for client ${request.client.clientId}; verification at ${login.verificationUri}`,
           );
+          if (login.phishingWarning) log.warn(`Device code: ${login.phishingWarning}`);
           present(login, done.signal);
         },
       });
@@ -64,11 +65,13 @@ async function showCode(
   // A remote browser types the forwarded address, not the extension host's loopback one.
   const shown = browser ? await browser.forBrowser(login.verificationUri) : login.verificationUri;
   while (!signal.aborted) {
-    const choice = await vscode.window.showInformationMessage(
-      `Device sign-in: enter the code ${toNotificationText(login.userCode, 40)} at ${toNotificationText(shown)} (expires in ${Math.round(login.expiresIn / 60)} min).`,
-      'Copy Code',
-      'Open Browser',
-    );
+    // Another host than the issuer's is how device-code phishing looks: a warning, not an info line.
+    const text =
+      `Device sign-in: enter the code ${toNotificationText(login.userCode, 40)} at ${toNotificationText(shown)} (expires in ${Math.round(login.expiresIn / 60)} min).` +
+      (login.phishingWarning ? ` ⚠ ${toNotificationText(login.phishingWarning)}` : '');
+    const choice = await (login.phishingWarning
+      ? vscode.window.showWarningMessage(text, 'Copy Code', 'Open Browser')
+      : vscode.window.showInformationMessage(text, 'Copy Code', 'Open Browser'));
     if (choice === 'Copy Code') await vscode.env.clipboard.writeText(login.userCode);
     else if (choice === 'Open Browser') {
       if (browser) await browser.open(target.href);

@@ -13,7 +13,9 @@
  */
 import * as vscode from 'vscode';
 import type { TokenRequest } from '../../core/client/grant-strategy';
+import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { toEntraError } from '../../core/aadsts-explanations';
+import { redirectPortOf } from '../../core/grants/strategies';
 import { toNotificationText } from '../../core/untrusted-text';
 import { decodeToken } from '../../core/token/token-inspection';
 import type { TokenSet } from '../../core/token/token-set';
@@ -85,7 +87,7 @@ export const askStepUp: ConfirmStepUp = async (scopes) => {
 export interface TokenBrokerOptions {
   authProvider: SherpaAuthProvider;
   log: SherpaLog;
-  settings: () => { clientId: string; tenant?: string };
+  settings: () => { clientId: string; tenant?: string; trustedApis?: TrustedApiIdentifiers };
   /** Where `sherpa-oauth` sessions come from; default {@link vscodeSessionSource}. */
   sessions?: SherpaSessionSource;
   /** Step-up consent; default {@link askStepUp}. */
@@ -105,9 +107,12 @@ export class TokenBroker {
   /** The extension's grant strategy for core's engine (core/client/grant-strategy.ts). */
   async getToken(request: TokenRequest): Promise<BrokeredToken> {
     await confirmStepUpIfNeeded(request, this.confirmStepUp);
-    const { clientId, tenant } = this.o.settings();
+    // The client the engine chose for this issuer: pre-registered only where registered, else CIMD or DCR.
+    const clientId = request.client.clientId;
+    const { tenant, trustedApis } = this.o.settings();
     const plan = planTokenRequest(request, {
       clientId,
+      ...(trustedApis ? { trustedApis } : {}),
       ...(tenant ? { tenant } : {}),
       ...(this.lastToken ? { lastToken: this.lastToken } : {}),
     });
@@ -142,6 +147,7 @@ export class TokenBroker {
         resource: request.resource,
         clientId,
         config: request.config,
+        ...redirectPortOf(request),
       });
       token = await this.getSherpaToken(plan.scopes, plan.rejected, request);
     }
@@ -185,7 +191,7 @@ export class TokenBroker {
       const own = this.o.authProvider.takeLastFailure();
       const failure = own && err instanceof Error && err.message.includes(own.message) ? own : err;
       // The lab's strict mode (and an Entra-like server) answers with AADSTS codes: explain them too.
-      const { clientId } = this.o.settings();
+      const clientId = request.client.clientId;
       throw (
         toEntraError(failure, { resource: request.resource, scopes: request.scopes, clientId }) ?? failure
       );

@@ -5,11 +5,15 @@
  */
 import { isEntraPublicCloudIssuer, tenantFromIssuer } from '../../core/entra';
 import { SherpaError } from '../../core/errors';
+import { assertEntraResourceScope } from '../../core/client/scope-policy';
+import { trustedApisFor, type TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { encodeSherpaScopes } from '../auth/scope-encoding';
 import { ExtensionError } from '../errors';
 
 /** The parts of core's TokenRequest the decision needs. */
 export interface TokenRequestFacts {
+  /** The MCP server URL: per-server trust is looked up by it. */
+  serverUrl: string;
   issuer: string;
   resource?: string;
   scopes: string[];
@@ -58,11 +62,14 @@ export async function confirmStepUpIfNeeded(
 /**
  * Entra ID issuers go to the `microsoft` provider with the API scope only — no RFC 8707 `resource`,
  * Entra rejects one that differs from the scope's App ID URI (AADSTS9010010); every other issuer goes to
- * `sherpa-oauth`, keyed by issuer + resource + client.
+ * `sherpa-oauth`, keyed by issuer + resource + client. The scope list for `microsoft` must hold a scope of
+ * the resource (or of an `api://` identifier trusted for this server): the provider adds `User.Read` to
+ * a list without one and returns a Graph token (RESOURCE_SCOPE_MISSING, core's rule applied again here as
+ * the last gate before VS Code is asked).
  */
 export function planTokenRequest(
   request: TokenRequestFacts,
-  o: { clientId: string; tenant?: string; lastToken?: string },
+  o: { clientId: string; tenant?: string; lastToken?: string; trustedApis?: TrustedApiIdentifiers },
 ): TokenPlan {
   // VS Code's microsoft provider signs in to the public cloud only; a national cloud goes to sherpa-oauth.
   if (isEntraPublicCloudIssuer(request.issuer)) {
@@ -78,6 +85,11 @@ export function planTokenRequest(
         },
       );
     }
+    assertEntraResourceScope(request.scopes, {
+      resource: request.resource,
+      trustedApiIdentifiers: trustedApisFor(o.trustedApis, request.serverUrl),
+      stage: 'microsoft provider request',
+    });
     const tenant = o.tenant ?? tenantFromIssuer(request.issuer) ?? 'organizations';
     return {
       provider: 'microsoft',

@@ -8,7 +8,8 @@
  * check, redirects and form actions accept exactly those (src/servers/authz/forwarded-addresses.ts).
  */
 import * as vscode from 'vscode';
-import { assertOpenableUrl, isLoopbackHost } from '../../core/url';
+import { isLoopbackHost } from '../../core/net/loopback';
+import { assertOpenableUrl } from '../../core/url';
 import type { LabController } from '../lab/lab-controller';
 import type { SherpaLog } from '../output-log';
 

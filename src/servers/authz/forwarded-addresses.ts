@@ -19,6 +19,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { SherpaError } from '../../core/errors';
+import { isLoopbackHost } from '../../core/net/loopback';
 
 /** One forwarded address: the browser reaches `internal` (a loopback URL) at `external`. */
 export interface ForwardedAddress {
@@ -30,7 +31,6 @@ export interface ForwardedAddress {
 
 /** A bound on what the parent may register: a sign-in registers two, a session a handful. */
 const MAX_ADDRESSES = 64;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** Headers a forwarder may set; only the lab decides them (from a registered address), never the client. */
 const FORWARDED_HEADERS = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix', 'forwarded'];
 
@@ -57,7 +57,7 @@ export function parseForwardedAddress(value: unknown): ForwardedAddress {
   const v = (value ?? {}) as Partial<ForwardedAddress>;
   const internal = asBase(v.internal, 'internal');
   const external = asBase(v.external, 'external');
-  if (internal.protocol !== 'http:' || !LOOPBACK_HOSTS.has(internal.hostname) || internal.pathname !== '/') {
+  if (internal.protocol !== 'http:' || !isLoopbackHost(internal.hostname) || internal.pathname !== '/') {
     throw new SherpaError(
       'BAD_ARGUMENT',
       'internal must be the http loopback origin the forwarder sends to, e.g. http://127.0.0.1:7480/',

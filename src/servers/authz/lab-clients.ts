@@ -1,5 +1,6 @@
 import type { ClientMetadata } from 'oidc-provider';
 import type Provider from 'oidc-provider';
+import { isLoopbackHost } from '../../core/net/loopback';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 
 /**
@@ -50,8 +51,6 @@ export function createLabClients(o: { entra?: boolean } = {}): ClientMetadata[] 
 /** The redirect URI of VS Code's app registration for the browser round trip through vscode.dev. */
 export const VSCODE_DEV_REDIRECT_URI = 'https://vscode.dev/redirect';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
  * Whether a redirect URI is an `http` loopback URI (RFC 8252 §7.3), the only kind the lab lets a
  * dynamically registered client use: a lab client on this machine can receive the code, nobody else.
@@ -59,7 +58,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export function isLoopbackRedirectUri(uri: unknown): boolean {
   if (typeof uri !== 'string' || !URL.canParse(uri)) return false;
   const parsed = new URL(uri);
-  return parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname);
+  return parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname);
 }
 
 /**

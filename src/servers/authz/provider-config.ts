@@ -73,6 +73,144 @@ function describeClient(ctx: KoaContextWithOIDC): string {
   return client?.clientName ?? client?.clientId ?? 'an application';
 }
 
+type Features = NonNullable<Configuration['features']>;
+
+/** The lab's own pages for the RFC 8628 device grant (code entry, confirmation, done). */
+const DEVICE_FLOW_PAGES: Features['deviceFlow'] = {
+  enabled: true,
+  userCodeInputSource: (ctx, form, _out, err) => {
+    const error = err ? 'That code was not recognised or has expired. Try again.' : undefined;
+    ctx.type = 'html';
+    ctx.body = renderDeviceCodeInputPage(form, { error });
+  },
+  userCodeConfirmSource: (ctx, form, client, _deviceInfo, userCode) => {
+    ctx.type = 'html';
+    ctx.body = renderDeviceConfirmPage(form, {
+      clientName: client.clientName ?? client.clientId,
+      userCode,
+    });
+  },
+  successSource: (ctx) => {
+    ctx.type = 'html';
+    ctx.body = renderDeviceSuccessPage(describeClient(ctx));
+  },
+};
+
+/** Entra's sign-out (`/oauth2/v2.0/logout`, OIDC RP-Initiated Logout) with the lab's pages. */
+const ENTRA_LOGOUT_PAGES: Features['rpInitiatedLogout'] = {
+  enabled: true,
+  logoutSource: (ctx, form) => {
+    ctx.type = 'html';
+    ctx.body = renderLogoutPage(form);
+  },
+  postLogoutSuccessSource: (ctx) => {
+    ctx.type = 'html';
+    ctx.body = renderSignedOutPage();
+  },
+};
+
+/**
+ * RFC 8707 resource indicators the Entra way: the API named by its scope when no `resource` is sent, an
+ * unknown identifier URI refused as AADSTS500011, and a JWT access token whose `aud` is the API's client id.
+ */
+function resourceIndicatorsFor(o: ProviderConfigOptions): Features['resourceIndicators'] {
+  const { apiApps, strict } = o;
+  const entra = o.entra ?? false;
+  return {
+    enabled: true,
+    // Entra-style requests name the API in the scope (`api://{id}/access_as_user`) and no `resource`.
+    defaultResource: (ctx, _client, oneOf) => {
+      if (oneOf) return oneOf.find((r) => findApiAppByIdentifier(apiApps, r)) ?? oneOf;
+      const scope = ctx.oidc.params?.scope as string | undefined;
+      // Entra: a scope naming an identifier URI no app has is AADSTS500011, not silently dropped —
+      // naming it as the resource lets getResourceServerInfo refuse it.
+      return (
+        resolveResourceFromScope(apiApps, scope, { strict }) ??
+        (entra ? findUnknownIdentifierUri(apiApps, scope) : undefined)
+      );
+    },
+    // Like Entra, the code redeems for a token for the API it was issued for, even with `openid`.
+    useGrantedResource: () => true,
+    getResourceServerInfo: (ctx, resourceIndicator) => {
+      const app = findApiAppByIdentifier(apiApps, resourceIndicator);
+      if (!app) {
+        throw new errors.InvalidTarget(
+          describeEntraError(500011, { resource: resourceIndicator, tenant: o.tenantId }),
+        );
+      }
+      const mismatch = checkResourceMatchesScopes(
+        apiApps,
+        resourceIndicator,
+        ctx.oidc.params?.scope as string | undefined,
+        { strict },
+      );
+      if (mismatch) throw new errors.InvalidTarget(mismatch);
+      return {
+        // Every spelling of the API's scopes, so the granted scope survives oidc-provider's filter.
+        scope: listApiScopeStrings(app).join(' '),
+        // v2 tokens: `aud` is the API app's client id, whichever identifier URI was requested.
+        audience: app.clientId,
+        accessTokenFormat: 'jwt',
+        accessTokenTTL: o.accessTokenTtlSeconds,
+        jwt: { sign: { alg: 'RS256' } },
+      };
+    },
+  };
+}
+
+/** The claims an Entra v2 access token for one of the lab's APIs carries beyond RFC 9068's. */
+function entraAccessTokenClaims(o: ProviderConfigOptions): Configuration['extraTokenClaims'] {
+  return (_ctx, token) => {
+    const server = token.resourceServer;
+    const app = server ? findApiAppByIdentifier(o.apiApps, server.identifier()) : undefined;
+    if (!app || token.kind !== 'AccessToken') return undefined;
+    const user = findLabUserByOid(token.accountId);
+    return {
+      ver: '2.0',
+      tid: o.tenantId,
+      azp: token.clientId,
+      azpacr: '0', // public client: no client authentication, as Entra reports it
+      scp: formatScpClaim(token.scope),
+      ...(user && {
+        oid: user.oid,
+        name: user.name,
+        preferred_username: user.email,
+        ...(app.carriesUserRoles && user.roles.length ? { roles: user.roles } : {}),
+      }),
+    };
+  };
+}
+
+/**
+ * Entra v2 shape: `nbf` = `iat`, `typ: JWT`, permissions only in `scp` (no RFC 9068 `scope`), the calling
+ * client only in `azp` (no RFC 9068 `client_id`).
+ */
+const toEntraV2Shape: NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt'] = (
+  _ctx,
+  _token,
+  jwt,
+) => {
+  const payload = jwt.payload as Record<string, unknown>;
+  payload.nbf = payload.iat;
+  delete payload.scope;
+  delete payload.client_id;
+  jwt.header = { ...jwt.header, typ: 'JWT' };
+};
+
+/** Lifetimes in seconds: access tokens as configured, the rest as Entra's defaults roughly are. */
+function lifetimes(accessTokenTtlSeconds: number): Configuration['ttl'] {
+  return {
+    AccessToken: accessTokenTtlSeconds,
+    AuthorizationCode: 60,
+    DeviceCode: 600,
+    IdToken: 3600,
+    Interaction: 3600,
+    Grant: 14 * 24 * 3600,
+    Session: 14 * 24 * 3600,
+    RefreshToken: 14 * 24 * 3600,
+  };
+}
+
 /**
  * oidc-provider configuration for an Entra-ID-shaped tenant. oidc-provider implements the protocols
  * (OAuth 2.1 code + PKCE, RFC 8628 device grant, RFC 7591 registration, RFC 8707 resource indicators,
@@ -123,83 +261,14 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
     },
     features: {
       devInteractions: { enabled: false },
-      deviceFlow: {
-        enabled: true,
-        userCodeInputSource: (ctx, form, _out, err) => {
-          const error = err ? 'That code was not recognised or has expired. Try again.' : undefined;
-          ctx.type = 'html';
-          ctx.body = renderDeviceCodeInputPage(form, { error });
-        },
-        userCodeConfirmSource: (ctx, form, client, _deviceInfo, userCode) => {
-          ctx.type = 'html';
-          ctx.body = renderDeviceConfirmPage(form, {
-            clientName: client.clientName ?? client.clientId,
-            userCode,
-          });
-        },
-        successSource: (ctx) => {
-          ctx.type = 'html';
-          ctx.body = renderDeviceSuccessPage(describeClient(ctx));
-        },
-      },
+      deviceFlow: DEVICE_FLOW_PAGES,
       // RFC 7591 open registration, lab only: Entra has none, but MCP clients use it. Strict mode is
       // "behave like Entra", so it is off there.
       registration: { enabled: !strict && !entra },
       revocation: { enabled: true },
       // Entra publishes end_session_endpoint (`/oauth2/v2.0/logout`); the default lab does not.
-      rpInitiatedLogout: entra
-        ? {
-            enabled: true,
-            logoutSource: (ctx, form) => {
-              ctx.type = 'html';
-              ctx.body = renderLogoutPage(form);
-            },
-            postLogoutSuccessSource: (ctx) => {
-              ctx.type = 'html';
-              ctx.body = renderSignedOutPage();
-            },
-          }
-        : { enabled: false },
-      resourceIndicators: {
-        enabled: true,
-        // Entra-style requests name the API in the scope (`api://{id}/access_as_user`) and no `resource`.
-        defaultResource: (ctx, _client, oneOf) => {
-          if (oneOf) return oneOf.find((r) => findApiAppByIdentifier(apiApps, r)) ?? oneOf;
-          const scope = ctx.oidc.params?.scope as string | undefined;
-          // Entra: a scope naming an identifier URI no app has is AADSTS500011, not silently dropped —
-          // naming it as the resource lets getResourceServerInfo refuse it.
-          return (
-            resolveResourceFromScope(apiApps, scope, { strict }) ??
-            (entra ? findUnknownIdentifierUri(apiApps, scope) : undefined)
-          );
-        },
-        // Like Entra, the code redeems for a token for the API it was issued for, even with `openid`.
-        useGrantedResource: () => true,
-        getResourceServerInfo: (ctx, resourceIndicator) => {
-          const app = findApiAppByIdentifier(apiApps, resourceIndicator);
-          if (!app) {
-            throw new errors.InvalidTarget(
-              describeEntraError(500011, { resource: resourceIndicator, tenant: o.tenantId }),
-            );
-          }
-          const mismatch = checkResourceMatchesScopes(
-            apiApps,
-            resourceIndicator,
-            ctx.oidc.params?.scope as string | undefined,
-            { strict },
-          );
-          if (mismatch) throw new errors.InvalidTarget(mismatch);
-          return {
-            // Every spelling of the API's scopes, so the granted scope survives oidc-provider's filter.
-            scope: listApiScopeStrings(app).join(' '),
-            // v2 tokens: `aud` is the API app's client id, whichever identifier URI was requested.
-            audience: app.clientId,
-            accessTokenFormat: 'jwt',
-            accessTokenTTL: o.accessTokenTtlSeconds,
-            jwt: { sign: { alg: 'RS256' } },
-          };
-        },
-      },
+      rpInitiatedLogout: entra ? ENTRA_LOGOUT_PAGES : { enabled: false },
+      resourceIndicators: resourceIndicatorsFor(o),
     },
     // Every client in the lab tenant is treated as pre-authorised (see interactions.ts): dynamically
     // registered ones are not in Entra terms, but the lab auto-consents for them too.
@@ -222,52 +291,13 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
         // on 127.0.0.1, where only local processes can register.
       },
     },
-    extraTokenClaims: (_ctx, token) => {
-      const server = token.resourceServer;
-      const app = server ? findApiAppByIdentifier(apiApps, server.identifier()) : undefined;
-      if (!app || token.kind !== 'AccessToken') return undefined;
-      const user = findLabUserByOid(token.accountId);
-      return {
-        ver: '2.0',
-        tid: o.tenantId,
-        azp: token.clientId,
-        azpacr: '0', // public client: no client authentication, as Entra reports it
-        scp: formatScpClaim(token.scope),
-        ...(user && {
-          oid: user.oid,
-          name: user.name,
-          preferred_username: user.email,
-          ...(app.carriesUserRoles && user.roles.length ? { roles: user.roles } : {}),
-        }),
-      };
-    },
-    formats: {
-      customizers: {
-        // Entra v2 shape: `nbf` = `iat`, `typ: JWT`, permissions only in `scp` (no RFC 9068 `scope`),
-        // the calling client only in `azp` (no RFC 9068 `client_id`).
-        jwt: (_ctx, _token, jwt) => {
-          const payload = jwt.payload as Record<string, unknown>;
-          payload.nbf = payload.iat;
-          delete payload.scope;
-          delete payload.client_id;
-          jwt.header = { ...jwt.header, typ: 'JWT' };
-        },
-      },
-    },
+    extraTokenClaims: entraAccessTokenClaims(o),
+    formats: { customizers: { jwt: toEntraV2Shape } },
     rotateRefreshToken: true,
     // A client may only ask for refresh tokens it is allowed to use; device clients get them too.
     issueRefreshToken: (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
-    ttl: {
-      AccessToken: o.accessTokenTtlSeconds,
-      AuthorizationCode: 60,
-      DeviceCode: 600,
-      IdToken: 3600,
-      Interaction: 3600,
-      Grant: 14 * 24 * 3600,
-      Session: 14 * 24 * 3600,
-      RefreshToken: 14 * 24 * 3600,
-    },
+    ttl: lifetimes(o.accessTokenTtlSeconds),
     renderError: entra
       ? createEntraErrorRenderer({
           tenantId: o.tenantId,

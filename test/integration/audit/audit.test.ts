@@ -17,7 +17,7 @@ import {
 import { startLabProcess, type LabProcess } from '../../support/lab';
 import { readLabSigningKey, resignLabToken, signInToLab } from '../../support/lab-tokens';
 import { startServerProcess, type ServerProcess } from '../../support/server-process';
-import { findFreePort } from '../../../src/lab/free-port';
+import { onFreePort } from '../../support/free-port';
 import { startDefectGate, type Defect } from '../../support/audit/defect-gate';
 
 const failed = (r: AuditReport) =>
@@ -167,9 +167,10 @@ describe('audit catches each workshop defect in a misconfigured secure server', 
   });
 
   test('PRM resource naming another origin than the URL called: caught by prm.resource-match only', async () => {
-    const port = await findFreePort('127.0.0.1');
-    await variant({ PORT: String(port), SHERPA_RESOURCE_URL: `http://localhost:${port}/mcp` });
-    const r = await auditServer(`http://127.0.0.1:${port}/mcp`);
+    const s = await onFreePort((port) =>
+      variant({ PORT: String(port), SHERPA_RESOURCE_URL: `http://localhost:${port}/mcp` }),
+    );
+    const r = await auditServer(`http://127.0.0.1:${new URL(s.url).port}/mcp`);
     assert.deepEqual(
       failed(r),
       ['prm.resource-match'],
@@ -197,24 +198,32 @@ describe('audit: each broken variant of the secure server is caught by exactly i
   ];
   for (const [defect, expected] of cases) {
     test(`${defect} → ${expected.join(', ') || 'nothing fails (the gate alone adds no defect)'}`, async () => {
-      const port = await findFreePort('127.0.0.1');
-      const upstream = await startServerProcess('src/servers/secure/main.ts', {
-        PORT: '0',
-        SHERPA_ISSUER: lab.issuer,
-        SHERPA_API_CLIENT_ID: LAB_API_CLIENT_ID,
-        SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
-        SECRETS_FILE: `${lab.dataDir}/secrets.json`,
-        SHERPA_RESOURCE_URL: `http://127.0.0.1:${port}/mcp`,
-        ALLOWED_HOSTS: `127.0.0.1:${port}`,
-      });
-      const gate = await startDefectGate({
-        defect,
-        upstream: upstream.origin,
-        acceptedToken: tokens.valid!,
-        issuer: lab.issuer,
-        jwksUri: `${lab.issuer}/jwks`,
-        audience: LAB_API_CLIENT_ID,
-        port,
+      // The upstream's resource URL names the gate's port, so the gate's port is chosen first.
+      const { upstream, gate } = await onFreePort(async (port) => {
+        const upstream = await startServerProcess('src/servers/secure/main.ts', {
+          PORT: '0',
+          SHERPA_ISSUER: lab.issuer,
+          SHERPA_API_CLIENT_ID: LAB_API_CLIENT_ID,
+          SHERPA_ALLOWED_TENANTS: LAB_TENANT_ID,
+          SECRETS_FILE: `${lab.dataDir}/secrets.json`,
+          SHERPA_RESOURCE_URL: `http://127.0.0.1:${port}/mcp`,
+          ALLOWED_HOSTS: `127.0.0.1:${port}`,
+        });
+        try {
+          const gate = await startDefectGate({
+            defect,
+            upstream: upstream.origin,
+            acceptedToken: tokens.valid!,
+            issuer: lab.issuer,
+            jwksUri: `${lab.issuer}/jwks`,
+            audience: LAB_API_CLIENT_ID,
+            port,
+          });
+          return { upstream, gate };
+        } catch (err) {
+          await upstream.stop();
+          throw err;
+        }
       });
       try {
         const r = await auditServer(gate.url, { tokens });

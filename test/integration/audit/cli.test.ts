@@ -32,6 +32,12 @@ describe('sherpa audit (CLI)', () => {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { target: string; findings: Record<string, unknown>[] };
     assert.equal(report.target, lab.secure);
+    // The shape check below means something only if there are findings, and the probes that need the
+    // token ran (a report of the unauthenticated checks alone would also be "shaped as documented").
+    const status = (id: string) => report.findings.find((f) => f.id === id)?.status;
+    assert.equal(status('unauth.initialize-401'), 'pass', JSON.stringify(report.findings));
+    assert.equal(status('token.baseline'), 'pass');
+    assert.equal(status('token.alg-none'), 'pass');
     for (const f of report.findings) {
       for (const k of ['id', 'title', 'status', 'level', 'owasp', 'spec', 'evidence', 'remedy'])
         assert.ok(k in f, `${String(f.id)} has ${k}`);

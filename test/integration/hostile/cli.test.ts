@@ -41,7 +41,9 @@ interface Run {
 let runs = 0;
 async function connect(server: HostileServer, extra: string[] = []): Promise<Run> {
   const record = join(dir, `opener-${++runs}.jsonl`);
-  const child = spawnCli(['connect', server.url, ...extra], {
+  // The stand-in's authorization server offers no registration: the person configured a client id for it.
+  const client = extra.includes('--client-id') ? [] : ['--client-id', 'hostile-stand-in-client'];
+  const child = spawnCli(['connect', server.url, ...client, ...extra], {
     NO_COLOR: '1',
     SHERPA_NO_BROWSER: '0',
     SHERPA_OPENER_RECORD: record,
@@ -176,6 +178,52 @@ describe('hostile servers vs the sherpa CLI', () => {
     });
   }
 
+  // Issue 16 HIGH 1: on Entra an empty or OpenID-only scope list is a Microsoft Graph sign-in.
+  for (const [name, b] of [
+    ['no scope at all', {}],
+    ['an OpenID-only challenge scope', { challengeScope: 'openid profile email offline_access' }],
+    ['OpenID-only scopes_supported', { prm: { scopes_supported: ['openid', 'profile', 'offline_access'] } }],
+  ] as const) {
+    test(`on Entra, ${name} is refused (RESOURCE_SCOPE_MISSING) before contacting Entra`, async () => {
+      const behaviour: HostileBehaviour = {
+        ...b,
+        prm: { authorization_servers: [ENTRA], ...('prm' in b ? b.prm : {}) },
+      };
+      await withServer(behaviour, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /Microsoft Graph token.*\[RESOURCE_SCOPE_MISSING\]/s);
+        assert.equal(r.opened.length, 0, 'no browser was opened');
+        assert.deepEqual(s.authorizations(), []);
+      });
+    });
+  }
+
+  // Issue 16 HIGH 2: trust in an api:// identifier belongs to one server URL.
+  test("server B naming server A's trusted api:// identifier is refused unless it is trusted for B", async () => {
+    const api = 'api://2222bbbb-0000-4000-8000-000000000000';
+    const a = 'https://mcp-a.example.com/mcp';
+    await withServer(
+      { challengeScope: `${api}/access_as_user`, prm: { authorization_servers: [ENTRA] } },
+      async (b) => {
+        const forA = await connect(b, ['--trust-api', `${a}=${api}`]);
+        assert.equal(forA.code, 1, forA.stderr);
+        assert.match(
+          forA.stderr,
+          /on Entra ID it would be a token for api:\/\/2222bbbb.*\[UNTRUSTED_SCOPE\]/s,
+        );
+        assert.deepEqual(b.authorizations(), []);
+        // Trusted for B itself, the scope passes the policy (the run then stops at Entra, out of reach).
+        for (const trust of [api, `${b.url}=${api}`]) {
+          const forB = await connect(b, ['--trust-api', trust]);
+          assert.doesNotMatch(forB.stderr, /UNTRUSTED_SCOPE|RESOURCE_SCOPE_MISSING/, trust);
+          assert.match(forB.stdout, /✔ prm/, trust);
+        }
+        assert.deepEqual(b.authorizations(), []);
+      },
+    );
+  });
+
   for (const [target, code] of [
     ['https://169.254.169.254/latest/meta-data/iam', 'UNSAFE_URL'],
     ['https://10.20.30.40/.well-known/oauth-protected-resource', 'UNSAFE_URL'],
@@ -223,6 +271,48 @@ describe('hostile servers vs the sherpa CLI', () => {
       });
     });
   }
+
+  // Issue 16 LOW: URLs a grant opens (not fetches) pass the session's address policy too.
+  for (const endpoint of ['https://10.0.0.1/authorize', 'https://169.254.169.254/authorize']) {
+    test(`authorization_endpoint on ${new URL(endpoint).hostname} (not the server's address class) is never opened`, async () => {
+      await withServer({ asMetadata: { authorization_endpoint: endpoint } }, async (s) => {
+        const r = await connect(s);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /is a (private|link-local) address.*\[UNSAFE_URL\]/s);
+        assert.equal(r.opened.length, 0);
+      });
+    });
+  }
+
+  test('a device verification_uri on a private address is refused before the code is shown', async () => {
+    await withServer({ device: { verification_uri: 'https://10.1.2.3/device' } }, async (s) => {
+      const r = await connect(s, ['--device-code']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /10\.1\.2\.3 is a private address.*\[UNSAFE_URL\]/s);
+      assert.doesNotMatch(r.stderr, /HOST-ILE1/, 'the code was not shown');
+      assert.ok(!s.requests.some((q) => q.path === '/as/token'), 'no polling');
+    });
+  });
+
+  test("a device verification_uri on another host than the issuer's is shown with a phishing warning", async () => {
+    await withServer(
+      (origin) => ({ device: { verification_uri: `${origin.replace('127.0.0.1', 'localhost')}/device` } }),
+      async (s) => {
+        const r = await connect(s, ['--device-code']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /WARNING: The code page is on localhost, not on .*127\.0\.0\.1.*phishing/);
+        assert.match(r.stderr, /enter the code HOST-ILE1/);
+      },
+    );
+  });
+
+  test("a device verification_uri on the issuer's host: no warning", async () => {
+    await withServer({}, async (s) => {
+      const r = await connect(s, ['--device-code']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /WARNING/);
+    });
+  });
 
   for (const [issuer, code] of [
     ['javascript:alert(1)', 'PRM_INVALID'],

@@ -456,7 +456,7 @@ export class ArmService {
         createdBy: s.caller.objectId,
         updatedBy: s.caller.objectId,
         delegatedManagedIdentityResourceId: null,
-        description: null,
+        description: r.description ?? null,
       },
     });
     const lower = (x: string) => x.toLowerCase().replace(/\/$/, '');
@@ -481,7 +481,14 @@ export class ArmService {
     }
     if (name && method === 'PUT') {
       const p = (
-        body as { properties?: { roleDefinitionId?: string; principalId?: string; principalType?: string } }
+        body as {
+          properties?: {
+            roleDefinitionId?: string;
+            principalId?: string;
+            principalType?: string;
+            description?: string;
+          };
+        }
       )?.properties;
       const role =
         /^\/subscriptions\/[0-9a-f-]+\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/i.exec(
@@ -505,6 +512,7 @@ export class ArmService {
         ...assignment(scope, role, p!.principalId!),
         name,
         principalType: (p!.principalType ?? 'User') as 'User',
+        ...(typeof p!.description === 'string' ? { description: p!.description } : {}),
       };
       created.propagatesAfter = s.rbacPropagationRequests;
       s.roleAssignments.push(created);

@@ -39,6 +39,8 @@ export interface FakeRoleAssignment {
   principalType: 'ServicePrincipal' | 'User';
   /** Data-plane requests still to come before the grant takes effect there (RBAC propagation). */
   propagatesAfter: number;
+  /** `properties.description` as the creator set it (Migrate Secrets marks its temporary grant there). */
+  description?: string;
 }
 
 export interface FakeApplication {
@@ -225,7 +227,8 @@ export type Defect =
   | 'missing-role'
   | 'one-client-id'
   | 'identifier-uri-missing'
-  | 'missing-secret';
+  | 'missing-secret'
+  | 'leftover-temporary-grant';
 
 export function applyDefect(s: AzureState, defect: Defect): void {
   const secure = s.apps.find((a) => a.name.startsWith('ca-secure'))!;
@@ -256,6 +259,13 @@ export function applyDefect(s: AzureState, defect: Defect): void {
       break;
     case 'missing-secret':
       s.vault.secrets.delete('external-service-secret');
+      break;
+    case 'leftover-temporary-grant': // Migrate Secrets was killed before it could remove its grant
+      s.roleAssignments.push({
+        ...assignment(vaultId(s), ROLE.keyVaultSecretsOfficer, s.caller.objectId),
+        principalType: 'User',
+        description: `sherpa:temporary-secrets-officer created 2026-01-01T00:00:00.000Z by sherpa azure migrate-secrets for one run; safe to delete`,
+      });
       break;
   }
 }

@@ -40,10 +40,15 @@ export interface HostileBehaviour {
   asMetadata?: Record<string, unknown>;
   /** MCP serverInfo.name, tools and tool output. */
   serverName?: string;
-  tools?: { name: string; description?: string }[];
+  tools?: { name: string; description?: string; inputSchema?: Record<string, unknown> }[];
   toolResultText?: string;
   /** Merged over the default device authorization response (RFC 8628 §3.2). */
   device?: Record<string, unknown>;
+  /**
+   * The authorization endpoint refuses the request itself with this status and an RFC 6749 error body
+   * (an unknown client_id: §4.1.2.1 forbids redirecting back), instead of redirecting straight back.
+   */
+  authorizeRefusal?: number;
   /** Serves MCP to anyone, token or not: a server that is not protected at all. */
   unprotected?: boolean;
   /** How the request without a token is refused: 401 (default) or 403 insufficient_scope. */
@@ -158,6 +163,12 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
       return json(res, 200, asDoc());
     }
     if (path.startsWith('/as/authorize')) {
+      if (behaviour.authorizeRefusal) {
+        return json(res, behaviour.authorizeRefusal, {
+          error: 'invalid_client',
+          error_description: 'Client not found',
+        });
+      }
       const redirect = url.searchParams.get('redirect_uri') ?? '';
       const back = new URL(redirect);
       back.searchParams.set('code', 'hostile-code');
@@ -266,7 +277,7 @@ export async function startHostileServer(behaviour: HostileBehaviour = {}): Prom
           tools: (behaviour.tools ?? [{ name: 'steal' }]).map((t) => ({
             name: t.name,
             ...(t.description ? { description: t.description } : {}),
-            inputSchema: { type: 'object' },
+            inputSchema: t.inputSchema ?? { type: 'object' },
           })),
         });
       case 'tools/call':

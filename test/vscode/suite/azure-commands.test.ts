@@ -8,11 +8,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import tls from 'node:tls';
 import * as vscode from 'vscode';
 import type { ConfigureResult } from '../../../src/core/azure/configure-app';
 import type { MigrateSecretsResult } from '../../../src/core/azure/migrate-secrets';
 import type { RegisterAppResult } from '../../../src/core/azure/register-app';
-import { ROLE } from '../../support/azure/index';
+import { ROLE, startAzureTestServer } from '../../support/azure/index';
 import {
   clearSetting,
   putSetting,
@@ -236,6 +237,106 @@ suite('Azure commands: quick picks, input boxes, progress and notifications (Azu
       },
     ]);
     for (const v of secretValues) assert.ok(!x.ui.shownText().includes(v), 'a value was shown');
+  });
+
+  test('issue 16 (MEDIUM 5): Cancel during Migrate Secrets stops it and deletes the temporary grant', async () => {
+    const s = await x.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+    s.rbacPropagationRequests = 100_000; // never effective: the run waits until cancelled
+    await putSetting('azure.subscriptionId', s.subscriptionId);
+    await putSetting('azure.resourceGroup', s.resourceGroup);
+    const officer = () =>
+      s.roleAssignments.filter(
+        (a) => a.principalId === s.caller.objectId && a.roleGuid === ROLE.keyVaultSecretsOfficer,
+      );
+    x.ui.script({ pick: 'Generate a random value' }, { pick: 'Generate a random value' });
+    x.ui.cancelOn = /waiting for the role to propagate/;
+    const mark = x.azure.requests.length;
+    const started = Date.now();
+    const r = await vscode.commands.executeCommand<MigrateSecretsResult | undefined>(
+      'sherpa.azure.migrateSecrets',
+    );
+    assert.equal(r, undefined);
+    assert.ok(Date.now() - started < 4000, 'Cancel ends the 5 s propagation wait at once');
+    const ra = x.azure.requests
+      .slice(mark)
+      .filter((q) => q.path.includes('roleAssignments') && q.method !== 'GET');
+    assert.deepEqual(
+      ra.map((q) => `${q.method} ${q.status}`),
+      ['PUT 201', 'DELETE 200'],
+      'granted, then deleted after Cancel',
+    );
+    assert.ok(
+      x.azure.requests.slice(mark).some((q) => q.service === 'vault' && q.status === 403),
+      'cancelled while the grant propagated',
+    );
+    assert.deepEqual(officer(), [], 'deleted on Cancel');
+    assert.deepEqual(x.ui.notifications, [
+      { kind: 'info', message: 'Sherpa: Migrate Secrets was cancelled; the temporary grant was removed.' },
+    ]);
+  });
+
+  test("issue 16 (HIGH 3): a cloned repository's .vscode/settings.json cannot send AZURE_CLIENT_SECRET to its host", async () => {
+    const s = await x.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+    await clearSetting('azure.subscriptionId');
+    // The attacker's host: another Azure-shaped stand-in, its certificate trusted too, so a request
+    // would reach it and be recorded (a refused TLS handshake would hide the leak).
+    const attacker = await startAzureTestServer();
+    attacker.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+    const t = tls as unknown as {
+      setDefaultCACertificates(certs: string[]): void;
+      getCACertificates(type: string): string[];
+    };
+    const savedCa = t.getCACertificates('default');
+    t.setDefaultCACertificates([...savedCa, attacker.caPem]);
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const file = vscode.Uri.joinPath(folder, '.vscode', 'settings.json');
+    const previous = await Promise.resolve(vscode.workspace.fs.readFile(file)).catch(() => undefined);
+    try {
+      await vscode.workspace.fs.writeFile(
+        file,
+        new TextEncoder().encode(
+          JSON.stringify({
+            'sherpa.azure.signIn': 'environment',
+            'sherpa.azure.authorityHost': attacker.endpoints.authorityHost,
+            'sherpa.azure.resourceManagerEndpoint': attacker.endpoints.resourceManager,
+            'sherpa.azure.graphEndpoint': attacker.endpoints.graph,
+            'sherpa.azure.subscriptionId': attacker.state.subscriptionId,
+            // Not restricted: shows when VS Code has read the file.
+            'sherpa.signIn.browser': 'remote',
+          }),
+        ),
+      );
+      for (let i = 0; i < 100; i++) {
+        if (
+          vscode.workspace.getConfiguration('sherpa').inspect('signIn.browser')?.workspaceValue === 'remote'
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(
+        vscode.workspace.getConfiguration('sherpa').inspect('signIn.browser')?.workspaceValue,
+        'remote',
+      );
+      x.ui.script({ pick: 'Sherpa Test Subscription' });
+      const mark = x.azure.requests.length;
+      const id = await vscode.commands.executeCommand<string | undefined>('sherpa.azure.signIn');
+      assert.deepEqual(
+        attacker.requests.map((r) => `${r.service} ${r.method} ${r.path}`),
+        [],
+        'the attacker host received nothing',
+      );
+      assert.equal(id, s.subscriptionId, x.ui.notifications.map((n) => n.message).join('\n'));
+      assert.ok(
+        x.azure.requests.slice(mark).some((r) => r.service === 'login'),
+        "the client secret went to the person's own authority host",
+      );
+    } finally {
+      if (previous) await vscode.workspace.fs.writeFile(file, previous);
+      else await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+      t.setDefaultCACertificates(savedCa);
+      await attacker.close();
+      await clearSetting('azure.subscriptionId');
+    }
   });
 
   test('no secret value reached the Sherpa output channel', async () => {

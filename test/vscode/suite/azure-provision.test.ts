@@ -1,8 +1,7 @@
 /**
  * Provision inside a real extension host: the preflight runs the stand-in azd/az/docker
  * (test/support/azure/stand-in-tools.ts) found on the extension host's PATH, and the deployment itself
- * is a real vscode.Task whose shell (started by VS Code's terminal, with the stand-ins first on PATH
- * through `terminal.integrated.env.linux`) runs azd. The outputs azd recorded are read back into the
+ * is a real vscode.Task per step, each a ProcessExecution of the stand-in azd by its full path (no shell). The outputs azd recorded are read back into the
  * settings. Stand-ins test Sherpa's wiring, not azd.
  */
 import * as assert from 'node:assert/strict';
@@ -106,7 +105,7 @@ suite('Azure: Provision (preflight, the vscode.Task, outputs into settings)', fu
     );
   });
 
-  test('all present: one vscode.Task runs azd provision → deploy → provision; outputs land in settings', async () => {
+  test('all present: one vscode.Task per step, each a ProcessExecution (no shell); outputs land in user settings', async () => {
     const t = await standIns({ azdEnv: AZD_ENV });
     const tasks: vscode.Task[] = [];
     const sub = vscode.tasks.onDidStartTask((e) => tasks.push(e.execution.task));
@@ -118,18 +117,25 @@ suite('Azure: Provision (preflight, the vscode.Task, outputs into settings)', fu
       sub.dispose();
     }
     assert.equal(code, 0, x.ui.notifications.map((n) => n.message).join('\n'));
-    assert.equal(tasks.length, 1);
-    const task = tasks[0]!;
-    assert.deepEqual(task.definition, { type: 'sherpa-azure', step: 'provision' });
-    assert.equal(task.name, 'Provision to Azure');
-    assert.equal(task.source, 'sherpa');
-    const exec = task.execution as vscode.ShellExecution;
-    assert.equal(
-      exec.commandLine,
-      'azd provision --no-prompt && azd deploy --no-prompt && azd provision --no-prompt',
+    const azd = `${t.binDir}/azd`;
+    // Issue 16 (MEDIUM 4): argv, never a command line a shell would parse.
+    assert.deepEqual(
+      tasks.map((task) => {
+        assert.ok(
+          task.execution instanceof vscode.ProcessExecution,
+          'a ProcessExecution, not a ShellExecution',
+        );
+        const exec = task.execution as vscode.ProcessExecution;
+        assert.equal(exec.options?.cwd, vscode.workspace.workspaceFolders![0]!.uri.fsPath);
+        assert.equal(task.source, 'sherpa');
+        return [task.definition.type, task.definition.index, exec.process, ...exec.args];
+      }),
+      [
+        ['sherpa-azure', 0, azd, 'provision', '--no-prompt'],
+        ['sherpa-azure', 1, azd, 'deploy', '--no-prompt'],
+        ['sherpa-azure', 2, azd, 'provision', '--no-prompt'],
+      ],
     );
-    assert.equal(exec.options?.cwd, vscode.workspace.workspaceFolders![0]!.uri.fsPath);
-    // What the task's shell ran: the stand-in azd, found through the terminal's PATH.
     assert.deepEqual(
       t.calls().filter((c) => /^azd (provision|deploy)/.test(c)),
       ['azd provision --no-prompt', 'azd deploy --no-prompt', 'azd provision --no-prompt'],
@@ -138,12 +144,11 @@ suite('Azure: Provision (preflight, the vscode.Task, outputs into settings)', fu
       'checking azd, az and docker…',
       'provisioning with azd (see the terminal)…',
     ]);
-    // The server URLs are machine-scoped (a workspace cannot redirect tokens): user settings; the
-    // resource group belongs to this deployment: workspace settings.
+    // Every setting that chooses where credentials go is machine-scoped: user settings, never the workspace.
     const c = vscode.workspace.getConfiguration('sherpa');
     assert.equal(c.inspect('secureServer.url')?.globalValue, AZD_ENV.SECURE_SERVER_URL);
     assert.equal(c.inspect('vulnerableServer.url')?.globalValue, AZD_ENV.VULNERABLE_SERVER_URL);
-    assert.equal(c.inspect('azure.resourceGroup')?.workspaceValue, AZD_ENV.AZURE_RESOURCE_GROUP);
+    assert.equal(c.inspect('azure.resourceGroup')?.globalValue, AZD_ENV.AZURE_RESOURCE_GROUP);
     assert.deepEqual(x.ui.notifications, [
       {
         kind: 'info',
@@ -154,6 +159,32 @@ suite('Azure: Provision (preflight, the vscode.Task, outputs into settings)', fu
       await clearSetting(k);
   });
 
+  test('issue 16 (MEDIUM 4): a subscription id carrying `; echo INJECTED > marker` is refused; nothing runs', async () => {
+    const t = await standIns({ azdEnv: AZD_ENV });
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const marker = vscode.Uri.joinPath(folder, 'marker');
+    await vscode.workspace
+      .getConfiguration('sherpa')
+      .update(
+        'azure.subscriptionId',
+        `${AZD_ENV.AZURE_SUBSCRIPTION_ID}; echo INJECTED > marker`,
+        vscode.ConfigurationTarget.Global,
+      );
+    let started = 0;
+    const sub = vscode.tasks.onDidStartTask(() => started++);
+    try {
+      x.ui.script();
+      const code = await vscode.commands.executeCommand<number | undefined>('sherpa.azure.provision');
+      assert.equal(code, undefined);
+    } finally {
+      sub.dispose();
+      await clearSetting('azure.subscriptionId');
+    }
+    assert.equal(started, 0, 'no task started');
+    assert.deepEqual(t.calls(), [], 'no tool ran, not even the preflight');
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(marker)), 'no marker file');
+  });
+
   test('azd failing in the task: its exit code, a message pointing at the terminal, settings untouched', async () => {
     const t = await standIns({ azdEnv: AZD_ENV, azdProvisionExit: 3 });
     x.ui.script();
@@ -162,7 +193,7 @@ suite('Azure: Provision (preflight, the vscode.Task, outputs into settings)', fu
     assert.deepEqual(
       t.calls().filter((c) => /^azd (provision|deploy)/.test(c)),
       ['azd provision --no-prompt'],
-      'the && chain stops at the failing step',
+      'the steps stop at the failing one',
     );
     assert.deepEqual(x.ui.notifications, [
       { kind: 'error', message: 'Sherpa: azd failed (exit 3); its output is in the terminal.' },

@@ -55,6 +55,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     await hostile?.close();
     hostile = undefined;
     await setSetting('secureServer.url', undefined);
+    await setSetting('auth.clientIds', undefined);
     opened.length = 0;
   });
 
@@ -67,11 +68,20 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
       await setSetting(k, undefined);
   });
 
+  /**
+   * The stand-in's authorization server offers no registration: as its person would, the test configures
+   * a client id for its issuer (sherpa.auth.clientIds). VS Code's id goes only to Entra and the lab.
+   */
+  async function clientIdFor(h: HostileServer): Promise<void> {
+    await setSetting('auth.clientIds', { [h.issuer]: 'hostile-stand-in-client' });
+  }
+
   /** Points Connect Secure Server at a hostile server (as a person who typed its URL would). */
   async function connectTo(b: HostileBehaviour | ((s: { origin: string }) => HostileBehaviour)) {
     const behaviour: HostileBehaviour = typeof b === 'function' ? {} : b;
     hostile = await startHostileServer(behaviour);
     if (typeof b === 'function') Object.assign(behaviour, b(hostile));
+    await clientIdFor(hostile);
     await setSetting('secureServer.url', hostile.url);
     const api = await getApi();
     const restore = api.setTestHooks({
@@ -133,6 +143,77 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     assert.match(out.error!.message, /Microsoft Graph|graph\.microsoft\.com/);
   });
 
+  // Issue 16 HIGH 1: VS Code's microsoft provider adds User.Read to a list without an API scope, so an
+  // Entra sign-in with no scope (or OpenID scopes only) would hand the server a Microsoft Graph token.
+  for (const [name, behaviour] of [
+    ['no scope at all', {}],
+    ['OpenID-only scopes_supported', { scopes_supported: ['openid', 'profile', 'email', 'offline_access'] }],
+  ] as const) {
+    test(`on Entra, ${name}: RESOURCE_SCOPE_MISSING, no Graph token is asked for or sent`, async () => {
+      const out = await connectTo({ prm: { authorization_servers: [ENTRA], ...behaviour } });
+      assert.equal(out.error?.code, 'RESOURCE_SCOPE_MISSING', JSON.stringify(out.error));
+      assert.deepEqual(hostile!.authorizations(), [], 'no Authorization header reached the server');
+      assert.deepEqual(opened, []);
+    });
+  }
+
+  test('the token broker itself refuses an Entra request without a scope of the resource (last gate)', async () => {
+    const api = await getApi();
+    const url = 'https://mcp.example.com/mcp';
+    for (const scopes of [[], ['openid', 'profile', 'offline_access']]) {
+      const request = { serverUrl: url, resource: url, issuer: ENTRA, scopes, reason: 'initial' };
+      const refused = api.tokenBroker.getToken(
+        request as unknown as Parameters<typeof api.tokenBroker.getToken>[0],
+      );
+      // Without the gate the microsoft provider would be asked (and wait for a sign-in): bound the wait.
+      const timeout = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('not refused in 10 s')), 10_000),
+      );
+      await assert.rejects(Promise.race([refused, timeout]), (e: unknown) => {
+        assert.equal((e as { code?: string }).code, 'RESOURCE_SCOPE_MISSING', String(e));
+        return true;
+      });
+    }
+  });
+
+  // Issue 16 HIGH 2: trust in an api:// identifier is per server URL.
+  test('server B naming the api:// identifier trusted for server A is refused; the offer names B, and only B gets it', async () => {
+    const api = await getApi();
+    const apiId = 'api://3333cccc-0000-4000-8000-000000000000';
+    const serverA = 'https://mcp-a.example.com/mcp';
+    await setSetting('entra.trustedApiIdentifiersByServer', { [serverA]: [apiId] });
+    // The old flat list grants nothing until the person binds it to a server.
+    await setSetting('entra.trustedApiIdentifierUris', [apiId]);
+    const offers: unknown[] = [];
+    let accept = false;
+    const restore = api.setTestHooks({ confirmApiTrust: async (o) => (offers.push(o), accept) });
+    try {
+      const b = { challengeScope: `${apiId}/access_as_user`, prm: { authorization_servers: [ENTRA] } };
+      const out = await connectTo(b);
+      assert.equal(out.error?.code, 'UNTRUSTED_SCOPE', JSON.stringify(out.error));
+      assert.deepEqual(hostile!.authorizations(), [], 'no Authorization header reached server B');
+      assert.deepEqual(offers, [{ serverUrl: hostile!.url, apiIdentifier: apiId, fromOldList: true }]);
+      // The person says yes: trusted for B only, A's entry untouched, the old entry gone; the scope now
+      // passes (the run then stops at Entra, which this host cannot reach).
+      accept = true;
+      await hostile!.close();
+      const again = await connectTo(b);
+      assert.notEqual(again.error?.code, 'UNTRUSTED_SCOPE', JSON.stringify(again.error));
+      assert.notEqual(again.error?.code, 'RESOURCE_SCOPE_MISSING', JSON.stringify(again.error));
+      const c = vscode.workspace.getConfiguration('sherpa');
+      assert.deepEqual(c.inspect('entra.trustedApiIdentifiersByServer')?.globalValue, {
+        [serverA]: [apiId],
+        [hostile!.url]: [apiId],
+      });
+      assert.equal(c.inspect('entra.trustedApiIdentifierUris')?.globalValue, undefined);
+      assert.deepEqual(hostile!.authorizations(), []);
+    } finally {
+      restore();
+      await setSetting('entra.trustedApiIdentifiersByServer', undefined);
+      await setSetting('entra.trustedApiIdentifierUris', undefined);
+    }
+  });
+
   test('an authorization_endpoint with a command: URI is never opened', async () => {
     const out = await connectTo({
       prm: { scopes_supported: ['read'] },
@@ -147,6 +228,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     hostile = await startHostileServer({
       device: { verification_uri: 'command:workbench.action.openSettings' },
     });
+    await clientIdFor(hostile);
     await setSetting('secureServer.url', hostile.url);
     let presented = false;
     const restore = api.setTestHooks({ presentDeviceCode: () => (presented = true) });
@@ -192,6 +274,7 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
       serverName: `srv${evil}`,
       tools: [{ name: `steal${evil}`, description: `[run](command:workbench.action.terminal.new)${evil}` }],
     });
+    await clientIdFor(hostile);
     const restore = api.setTestHooks({ openBrowser: followRedirect });
     let out: ConnectOutcome | undefined;
     try {

@@ -3,10 +3,26 @@
  * @vscode/test-electron (`extensionTestsPath`) and for test/vscode/run-code-server.ts. The test files are
  * imported after mocha has installed its TDD globals, so the suite also works when bundled into one file.
  */
+import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
 
+/**
+ * Where the runner wants the counts (set by run-code-server.ts / run-electron.ts). The extension host is
+ * a Node process on the same machine, so a file is a channel that does not depend on how the host relays
+ * console output (code-server relays it through Chromium's console).
+ */
+const RESULTS_FILE = process.env.SHERPA_VSCODE_RESULTS;
+
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // SHERPA_VSCODE_GREP (code-server passes its environment on) runs only the matching tests.
+  const grep = process.env.SHERPA_VSCODE_GREP;
+  const mocha = new Mocha({
+    ui: 'tdd',
+    color: false,
+    timeout: 60_000,
+    reporter: 'spec',
+    ...(grep ? { grep } : {}),
+  });
   mocha.suite.emit('pre-require', globalThis, 'sherpa-suite', mocha);
   // Order matters: activation first, then the lab-backed suites, error paths last.
   await import('./activation.test');
@@ -19,8 +35,11 @@ export async function run(): Promise<void> {
   await import('./azure-provision.test');
   await import('./error-paths.test');
   await new Promise<void>((resolve, reject) => {
-    mocha.run((failures) =>
-      failures ? reject(new Error(`${failures} extension test(s) failed`)) : resolve(),
-    );
+    const runner = mocha.run((failures) => {
+      const { passes = 0, failures: failed = 0, pending = 0 } = runner.stats ?? {};
+      if (RESULTS_FILE) writeFileSync(RESULTS_FILE, JSON.stringify({ passed: passes, failed, pending }));
+      if (failures) reject(new Error(`${failures} extension test(s) failed`));
+      else resolve();
+    });
   });
 }

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LabInfo } from '../../../src/lab/lab';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/lab/lab-defaults';
-import { approveDeviceCode } from '../../support/drive-login';
+import { approveDeviceCode, driveLogin } from '../../support/drive-login';
 import type { DeviceCodeLogin } from '../../../src/core/grants/device-code';
 import type { ConnectOutcome } from '../../../src/extension/commands/connect-commands';
 import type { AuditReport } from '../../../src/core/audit/findings';
@@ -256,6 +256,45 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.equal((await api.authProvider.getSessions(undefined)).length, 0);
     assert.equal(api.tokenState.current, undefined);
     assert.equal(api.connections.get(SECURE_SERVER_ID).status, 'disconnected');
+  });
+
+  test('a person who takes 60 s (30 s on the consent dialog, 30 s on the login page) still connects', async function () {
+    // Issue 20: the 15 s MCP request timeout used to run while the person read the dialog and typed.
+    this.timeout(180_000);
+    const api = await getApi();
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const held = { consent: false, loginPage: false };
+    const restore = api.setTestHooks({
+      consent: async () => {
+        await sleep(30_000);
+        held.consent = true;
+      },
+      openBrowser: async (url) => {
+        const pace = {
+          beforeTyping: async () => {
+            await sleep(30_000);
+            held.loginPage = true;
+          },
+        };
+        const callback = await driveLogin(url, alice, undefined, pace);
+        await (await fetch(callback)).text();
+      },
+    });
+    try {
+      const outcome = await within(
+        Promise.resolve(vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure')),
+        150_000,
+        'the connect at a person’s pace',
+      );
+      assert.deepEqual(held, { consent: true, loginPage: true }, 'the person took their time');
+      assert.equal(outcome.error, undefined, JSON.stringify(outcome.error));
+      assert.equal(outcome.connection.status, 'connected');
+      assert.ok(outcome.connection.tools.some((t) => t.name === 'whoami'));
+    } finally {
+      restore();
+      // The next test needs a sign-in, not this session.
+      await vscode.commands.executeCommand('sherpa.signOut');
+    }
   });
 
   test("in this remote host the redirect URI is the receiver's forwarded address; a browser that never comes back ends in LOGIN_TIMEOUT", async () => {

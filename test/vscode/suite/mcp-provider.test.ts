@@ -84,6 +84,7 @@ suite('Settings that decide where a stored token goes', () => {
       'auth.azureCliClientId',
       'entra.tenant',
       'entra.trustedApiIdentifierUris',
+      'entra.trustedApiIdentifiersByServer',
     ]) {
       const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
       const props = (

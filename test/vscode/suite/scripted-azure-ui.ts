@@ -108,6 +108,32 @@ export class ScriptedAzureUi implements AzureUi {
     );
   }
 
+  /** A progress message matching this presses the notification's Cancel (once). */
+  cancelOn?: RegExp;
+
+  cancellableProgress<R>(
+    title: string,
+    run: (p: AzureProgress, signal: AbortSignal) => Promise<R>,
+  ): Thenable<R> {
+    this.progressTitles.push(title);
+    const controller = new AbortController();
+    return this.real.progress(title, (p) =>
+      run(
+        {
+          report: (v) => {
+            if (v.message) this.progressMessages.push(v.message);
+            if (v.message && this.cancelOn?.test(v.message)) {
+              this.cancelOn = undefined;
+              controller.abort();
+            }
+            p.report(v);
+          },
+        },
+        controller.signal,
+      ),
+    );
+  }
+
   notify(kind: NotificationKind, message: string, ...actions: string[]): Thenable<string | undefined> {
     this.notifications.push({ kind, message });
     return this.real.notify(kind, message, ...actions);

@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import { SherpaError } from '../../../core/errors';
+import { isLoopbackHost } from '../../../core/net/loopback';
 import type { FetchLike } from './outbound-fetch';
 
 /**
@@ -14,11 +15,10 @@ export async function discoverJwksUri(
   o: { fetch?: FetchLike } = {},
 ): Promise<string> {
   const url = new URL(issuer);
-  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
   let config: oidc.Configuration;
   try {
     config = await oidc.discovery(url, clientId, undefined, undefined, {
-      execute: url.protocol === 'http:' && isLoopback ? [oidc.allowInsecureRequests] : [],
+      execute: url.protocol === 'http:' && isLoopbackHost(url.hostname) ? [oidc.allowInsecureRequests] : [],
       ...(o.fetch ? { [oidc.customFetch]: o.fetch as oidc.CustomFetch } : {}),
     });
   } catch (err) {

@@ -8,6 +8,7 @@ import {
   type SecretMetadata,
   type SecretStore,
 } from './secret-store';
+import { EXPECTED_SECRET_NAMES } from '../../../core/azure/built-in-roles';
 
 interface StoredSecret {
   value: string;
@@ -21,8 +22,11 @@ interface SecretsFile {
   secrets: Record<string, StoredSecret>;
 }
 
-/** The demo secrets the lab creates, with fresh random values, the first time the file is needed. */
-export const DEMO_SECRET_NAMES = ['demo-api-key', 'external-service-secret'] as const;
+/**
+ * The demo secrets the lab creates, with fresh random values, the first time the file is needed: the
+ * names Verify Deployment expects in a real Key Vault, from their one home in core.
+ */
+const DEMO_SECRET_NAMES = EXPECTED_SECRET_NAMES;
 
 /**
  * The lab's stand-in for Key Vault: a JSON file in the lab's data dir, mode 0600 (only the user who runs

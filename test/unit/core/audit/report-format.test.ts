@@ -46,11 +46,15 @@ describe('audit reports', () => {
     assert.doesNotMatch(md, /(^|[^\\])<img/, 'an unescaped tag would render');
     assert.equal(md.includes('\u001b'), false);
     assert.match(md, /## What to fix/);
+    // …and the server's text is there, escaped: absence checks alone would pass on an empty report.
+    assert.ok(md.includes('none \\| \\[x\\](command:evil) \\<img src=x\\> \\`code\\` ?\\]0;t?'), md);
   });
 
   it('text output has one line per finding, controls made visible', () => {
     const text = formatText(sample);
     assert.equal(text.includes('\u001b'), false);
+    assert.ok(text.includes('none | [x](command:evil) <img src=x> `code` ?]0;t?'), text);
+    assert.equal(text.match(/^\S+ (FAIL|PASS|SKIP|WARN) /gm)?.length, sample.findings.length, text);
     assert.match(text, /✘ FAIL must\s+prm\.found/);
     assert.match(text, /2 fail/);
   });

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EXPECTED_SECRET_NAMES } from '../../../../src/core/azure/built-in-roles';
 import {
   azureEndpointsFromEnv,
   isKnownAuthorityHost,
   PUBLIC_CLOUD,
 } from '../../../../src/core/azure/endpoints';
 import { isSherpaError } from '../../../../src/core/errors';
-import { DEMO_SECRET_NAMES } from '../../../../src/servers/secure/secrets/file-secret-store';
 
 test('endpoints default to the public cloud', () => {
   assert.deepEqual(azureEndpointsFromEnv({}), PUBLIC_CLOUD);
@@ -38,8 +36,4 @@ test('a plain-http or malformed endpoint is refused, naming the variable', () =>
     () => azureEndpointsFromEnv({ MICROSOFT_GRAPH_ENDPOINT: 'graph' }),
     (err: unknown) => isSherpaError(err, 'BAD_ARGUMENT') && /MICROSOFT_GRAPH_ENDPOINT/.test(err.message),
   );
-});
-
-test('the secrets verify expects are the ones the secure server reads', () => {
-  assert.deepEqual([...EXPECTED_SECRET_NAMES], [...DEMO_SECRET_NAMES]);
 });

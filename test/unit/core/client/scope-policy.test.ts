@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSherpaError } from '../../../../src/core/errors';
-import { assertServerScopes } from '../../../../src/core/client/scope-policy';
+import { assertEntraResourceScope, assertServerScopes } from '../../../../src/core/client/scope-policy';
 
 const LAB = { source: 'challenge' as const, resource: 'http://127.0.0.1:7482/mcp', entra: false };
 const ENTRA = { source: 'challenge' as const, resource: 'https://sherpa.example.io/mcp', entra: true };
@@ -73,6 +73,40 @@ describe('assertServerScopes', () => {
       assert.ok(isSherpaError(e));
       assert.match(e.message, /VSCODE_TENANT:x.*protected-resource-metadata/);
       assert.equal(e.details?.source, 'protected-resource-metadata');
+    }
+  });
+});
+
+describe('assertEntraResourceScope (issue 16 HIGH 1)', () => {
+  const RES = 'https://sherpa.example.io/mcp';
+  const missing = (e: unknown) => isSherpaError(e, 'RESOURCE_SCOPE_MISSING');
+  it('refuses an empty or OpenID-only list, naming the resource', () => {
+    for (const scopes of [[], ['openid', 'profile', 'email', 'offline_access']])
+      assert.throws(() => assertEntraResourceScope(scopes, { resource: RES, stage: 'test' }), missing);
+    assert.throws(
+      () => assertEntraResourceScope([], { resource: RES, stage: 'test' }),
+      /Microsoft Graph token/,
+    );
+  });
+  it('accepts a scope of the resource, or of an api:// identifier trusted for it', () => {
+    assertEntraResourceScope(['openid', `${RES}/access_as_user`], { resource: RES, stage: 'test' });
+    assertEntraResourceScope(['api://x/access_as_user'], {
+      resource: RES,
+      trustedApiIdentifiers: ['api://x'],
+      stage: 'test',
+    });
+    assert.throws(
+      () => assertEntraResourceScope(['api://x/access_as_user'], { resource: RES, stage: 'test' }),
+      missing,
+    );
+  });
+  it('an untrusted api:// refusal names the identifier, for the trust offer', () => {
+    try {
+      assertServerScopes(['api://x/access_as_user'], ENTRA);
+      assert.fail('should throw');
+    } catch (e) {
+      assert.ok(isSherpaError(e, 'UNTRUSTED_SCOPE'));
+      assert.equal(e.details?.apiIdentifier, 'api://x');
     }
   });
 });

@@ -77,3 +77,29 @@ test('splitScope ignores repeated spaces', () => {
   assert.deepEqual(splitScope(' a  b '), ['a', 'b']);
   assert.deepEqual(splitScope(undefined), []);
 });
+
+test('on Entra, no scope or only OpenID scopes is RESOURCE_SCOPE_MISSING, not "omit the scope" (issue 16 HIGH 1)', () => {
+  const missing = (e: unknown) => isSherpaError(e, 'RESOURCE_SCOPE_MISSING');
+  // Entra (and VS Code's microsoft provider, which adds User.Read) answers these with a Graph token.
+  assert.throws(() => selectScopes({ context: ENTRA }), missing);
+  assert.throws(() => selectScopes({ prmScopesSupported: [], context: ENTRA }), missing);
+  for (const oidc of ['openid', 'openid profile email offline_access', 'offline_access'])
+    assert.throws(() => selectScopes({ challengeScope: oidc, context: ENTRA }), missing, oidc);
+  assert.throws(
+    () => selectScopes({ prmScopesSupported: ['openid', 'profile', 'email'], context: ENTRA }),
+    missing,
+  );
+  // One scope of the resource is enough; OpenID scopes may come along.
+  assert.deepEqual(
+    selectScopes({ challengeScope: 'openid https://sherpa.example.io/mcp/access_as_user', context: ENTRA }),
+    ['openid', 'https://sherpa.example.io/mcp/access_as_user'],
+  );
+  // An api:// scope counts only when trusted for this server (the caller passes this server's list).
+  const api = 'api://c0a8f3e2-71b4-4d69-a5e0-3f92b8d61c47/access_as_user';
+  assert.throws(
+    () => selectScopes({ challengeScope: `openid ${api}`, context: ENTRA }),
+    (e: unknown) => isSherpaError(e, 'UNTRUSTED_SCOPE'),
+  );
+  const trusted = { ...ENTRA, trustedApiIdentifiers: ['api://c0a8f3e2-71b4-4d69-a5e0-3f92b8d61c47'] };
+  assert.deepEqual(selectScopes({ challengeScope: api, context: trusted }), [api]);
+});

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startLoopbackRedirect } from '../../../../src/core/grants/loopback-redirect';
+import {
+  registeredLoopbackPort,
+  reserveLoopbackPort,
+  startLoopbackRedirect,
+  startLoopbackRedirectOn,
+} from '../../../../src/core/grants/loopback-redirect';
 import { isSherpaError } from '../../../../src/core/errors';
 
 test('resolves with the callback URL when state matches, serves a friendly page, then closes', async () => {
@@ -44,4 +49,18 @@ test('times out with LOGIN_TIMEOUT and aborts with LOGIN_ABORTED', async () => {
   ac.abort();
   await assert.rejects(a.callback, (e) => isSherpaError(e, 'LOGIN_ABORTED'));
   await a.close();
+});
+
+test('on the port a registration named when it is free, else on another (RFC 8252 §7.3)', async () => {
+  const port = await reserveLoopbackPort();
+  const a = await startLoopbackRedirectOn(port, { expectedState: 'a' });
+  assert.equal(a.redirectUri, `http://127.0.0.1:${port}/callback`);
+  assert.equal(registeredLoopbackPort([a.redirectUri, 'http://127.0.0.1/callback']), port);
+  const b = await startLoopbackRedirectOn(port, { expectedState: 'b' }); // taken by `a` now
+  assert.notEqual(new URL(b.redirectUri).port, String(port));
+  await Promise.all([a.close(), b.close()]);
+  assert.equal(
+    registeredLoopbackPort(['http://127.0.0.1/callback', 'http://localhost:5/callback']),
+    undefined,
+  );
 });

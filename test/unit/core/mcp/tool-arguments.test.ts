@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { createArgumentChecker, prefillArguments } from '../../../../src/core/mcp/tool-arguments';
+import { describe, mock, test } from 'node:test';
+import { LinearPattern } from '../../../../src/core/mcp/schema-regexp';
+import {
+  MAX_ARGUMENT_CHARS,
+  createArgumentChecker,
+  prefillArguments,
+} from '../../../../src/core/mcp/tool-arguments';
 
 /** What the secure server's get_user_info advertises (zod → JSON Schema by the MCP SDK). */
 const GET_USER_INFO = {
@@ -84,5 +89,63 @@ describe('createArgumentChecker', () => {
     const huge = createArgumentChecker({ type: 'object', description: 'x'.repeat(70_000) });
     const r3 = huge('{}');
     assert.ok(r3.ok && 'unchecked' in r3 && /larger than/.test(r3.unchecked));
+  });
+
+  describe('a hostile pattern cannot freeze the editor (ReDoS, issue 16 #7)', () => {
+    // V8 backtracks exponentially on this: 2.3 s at 28 characters, doubling per character.
+    const EVIL = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } };
+
+    test('patterns run on the linear engine, and the pathological input is answered', (t) => {
+      const calls = mock.method(LinearPattern.prototype, 'test');
+      t.after(() => calls.mock.restore());
+      const check = createArgumentChecker(EVIL);
+      assert.deepEqual(check('{"name":"aaa"}'), { ok: true, args: { name: 'aaa' } });
+      assert.equal(calls.mock.callCount(), 1, 'the pattern was tested by RE2JS, not by RegExp');
+      for (const n of [30, 40, 50]) {
+        const r = check(JSON.stringify({ name: 'a'.repeat(n) + '!' }));
+        assert.equal(r.ok, false);
+        if (!r.ok) assert.match(r.message, /name: must match pattern/);
+      }
+      assert.equal(calls.mock.callCount(), 4);
+    });
+
+    test('patternProperties too', (t) => {
+      const calls = mock.method(LinearPattern.prototype, 'test');
+      t.after(() => calls.mock.restore());
+      const check = createArgumentChecker({
+        type: 'object',
+        patternProperties: { '^(a+)+$': { type: 'integer' } },
+      });
+      const r = check(JSON.stringify({ ['a'.repeat(50) + '!']: 'x', aaaa: 'not an integer' }));
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.message, /aaaa: must be integer/);
+      assert.ok(calls.mock.callCount() >= 2);
+    });
+
+    test('a pattern that needs backtracking (backreference, lookahead) leaves the arguments unchecked', () => {
+      for (const pattern of ['^(a+)\\1$', '^(?=a)(a+)+$']) {
+        const check = createArgumentChecker({
+          type: 'object',
+          properties: { s: { type: 'string', pattern } },
+        });
+        const r = check(JSON.stringify({ s: 'a'.repeat(50) + '!' }));
+        assert.ok(r.ok && 'unchecked' in r && /cannot be checked in linear time/.test(r.unchecked), pattern);
+      }
+    });
+
+    test('ECMA-262 spellings still work: named groups, \\u escapes, \\d, a slash', () => {
+      const check = createArgumentChecker({
+        type: 'object',
+        properties: { s: { type: 'string', pattern: '^(?<id>[\\u0041-\\u005A]{2}\\d+)/x$' } },
+      });
+      assert.equal(check('{"s":"AB12/x"}').ok, true);
+      assert.equal(check('{"s":"ab12/x"}').ok, false);
+    });
+
+    test('arguments longer than the cap are sent unchecked instead of validated on each keystroke', () => {
+      const check = createArgumentChecker(EVIL);
+      const r = check(JSON.stringify({ name: 'a'.repeat(MAX_ARGUMENT_CHARS) }));
+      assert.ok(r.ok && 'unchecked' in r && /longer than/.test(r.unchecked));
+    });
   });
 });

@@ -20,7 +20,27 @@ describe('classifyAddress', () => {
     ['::ffff:a9fe:a9fe', 'link-local'],
     ['0.0.0.0', 'reserved'],
     ['224.0.0.1', 'reserved'],
-    ['64:ff9b::a00:1', 'reserved'],
+    // NAT64 well-known prefix (RFC 6052): the embedded IPv4 host decides.
+    ['64:ff9b::a00:1', 'private'],
+    ['64:ff9b::10.0.0.1', 'private'],
+    ['64:ff9b::a9fe:a9fe', 'link-local'],
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['64:ff9b::5db8:d822', 'public'],
+    ['64:ff9b::', 'reserved'],
+    // Local-use NAT64 (RFC 8215): where the IPv4 part sits is the operator's choice.
+    ['64:ff9b:1::a00:1', 'reserved'],
+    ['64:ff9b:1:ffff:ffff::1', 'reserved'],
+    // IPv4-mapped in every spelling: classified as the IPv4 host.
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['0:0:0:0:0:ffff:7f00:1', 'loopback'],
+    ['[::FFFF:169.254.169.254]', 'link-local'],
+    ['::ffff:5db8:d822', 'public'],
+    // IPv4-compatible (deprecated) and IPv4-translated: reserved, whatever they embed.
+    ['::a00:1', 'reserved'],
+    ['::7f00:1', 'reserved'],
+    ['::93.184.216.34', 'reserved'],
+    ['::', 'reserved'],
+    ['::ffff:0:a00:1', 'reserved'],
     ['93.184.216.34', 'public'],
     ['2606:4700::1111', 'public'],
     ['example.com', undefined],

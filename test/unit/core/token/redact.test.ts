@@ -9,7 +9,7 @@ const jwt = `${b64({ alg: 'RS256' })}.${b64({ sub: 'alice' })}.${Buffer.from('si
 test('masks JWTs but keeps a recognisable tail', () => {
   const out = redact(`token=${jwt} end`);
   assert.ok(!out.includes(b64({ sub: 'alice' })));
-  assert.match(out, /<jwt …/);
+  assert.match(out, /^token=<jwt …[^>\s]+> end$/);
 });
 
 test('masks bearer credentials in headers', () => {
@@ -18,13 +18,13 @@ test('masks bearer credentials in headers', () => {
 
 test('masks secret fields in JSON and form bodies', () => {
   const out = redact('{"refresh_token":"abcdef123456","password":"hunter22"} code_verifier=xyzxyzxyz');
-  assert.ok(!out.includes('abcdef123456') && !out.includes('hunter22') && !out.includes('xyzxyzxyz'), out);
+  // Exact output: the names stay (a reader sees what was there), each value is replaced, nothing else moves.
+  assert.equal(out, '{"refresh_token":"<redacted>","password":"<redacted>"} code_verifier=<redacted>');
 });
 
 test('masks authorization codes in redirect URLs, not JSON error codes', () => {
   const out = redact('GET /cb?code=SplxlOBeZQQYbYS6WxSbIA&state=xyz {"code":"invalid_token"}');
-  assert.ok(!out.includes('SplxlOBeZQQYbYS6WxSbIA'), out);
-  assert.ok(out.includes('"code":"invalid_token"'), out);
+  assert.equal(out, 'GET /cb?code=<redacted>&state=xyz {"code":"invalid_token"}');
 });
 
 test('masks registered opaque secrets wherever they appear', () => {

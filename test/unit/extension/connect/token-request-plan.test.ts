@@ -10,7 +10,9 @@ import {
 
 const ENTRA = 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
 const LAB = 'http://127.0.0.1:7480/lab-tenant/v2.0';
+const OWN = 'http://127.0.0.1:7482/mcp/access_as_user';
 const request = (o: Partial<TokenRequestFacts> = {}): TokenRequestFacts => ({
+  serverUrl: 'http://127.0.0.1:7482/mcp',
   issuer: LAB,
   resource: 'http://127.0.0.1:7482/mcp',
   scopes: ['access_as_user'],
@@ -50,6 +52,7 @@ describe('token request plan (which provider, which scopes)', () => {
   it('Entra: the microsoft provider, client and tenant pseudo-scopes first, no resource', () => {
     const plan = planTokenRequest(request({ issuer: ENTRA, scopes: ['api://x/access_as_user'] }), {
       clientId: 'cid',
+      trustedApis: { 'http://127.0.0.1:7482/mcp': ['api://x'] },
     });
     assert.deepEqual(plan, {
       provider: 'microsoft',
@@ -64,7 +67,7 @@ describe('token request plan (which provider, which scopes)', () => {
   });
 
   it('Entra: the tenant setting wins over the issuer, and a retry asks for a new session', () => {
-    const plan = planTokenRequest(request({ issuer: ENTRA, reason: 'retry' }), {
+    const plan = planTokenRequest(request({ issuer: ENTRA, reason: 'retry', scopes: [OWN] }), {
       clientId: 'c',
       tenant: 'contoso.com',
     });
@@ -95,7 +98,10 @@ describe('token request plan (which provider, which scopes)', () => {
 
   it("Entra's public-cloud aliases use the microsoft provider; a national cloud does not (it cannot sign in there)", () => {
     const alias = 'https://login.microsoft.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
-    assert.equal(planTokenRequest(request({ issuer: alias }), { clientId: 'cid' }).provider, 'microsoft');
+    assert.equal(
+      planTokenRequest(request({ issuer: alias, scopes: [OWN] }), { clientId: 'cid' }).provider,
+      'microsoft',
+    );
     const usGov = 'https://login.microsoftonline.us/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
     assert.equal(planTokenRequest(request({ issuer: usGov }), { clientId: 'cid' }).provider, 'sherpa-oauth');
   });
@@ -103,5 +109,42 @@ describe('token request plan (which provider, which scopes)', () => {
   it('a retry after a 401 names the rejected token, so the provider refreshes it', () => {
     const plan = planTokenRequest(request({ reason: 'retry' }), { clientId: 'c', lastToken: 'old' });
     assert.equal(plan.provider === 'sherpa-oauth' && plan.rejected, 'old');
+  });
+});
+
+describe('token request plan: the last gate before the microsoft provider (issue 16 HIGH 1 and 2)', () => {
+  const missing = (e: unknown) => isSherpaError(e, 'RESOURCE_SCOPE_MISSING');
+  for (const scopes of [[], ['openid', 'profile', 'email', 'offline_access'], ['offline_access']]) {
+    it(`Entra with ${scopes.length ? scopes.join(' ') : 'no scope'}: refused (the provider would add User.Read: a Graph token)`, () => {
+      assert.throws(() => planTokenRequest(request({ issuer: ENTRA, scopes }), { clientId: 'c' }), missing);
+    });
+  }
+
+  it("Entra with the resource's own scope (and OpenID ones) goes to the microsoft provider", () => {
+    const plan = planTokenRequest(request({ issuer: ENTRA, scopes: ['openid', OWN] }), { clientId: 'c' });
+    assert.equal(plan.provider, 'microsoft');
+  });
+
+  it('Entra with no resource at all is refused: nothing to bind the scope to', () => {
+    assert.throws(
+      () =>
+        planTokenRequest(request({ issuer: ENTRA, scopes: [OWN], resource: undefined }), { clientId: 'c' }),
+      missing,
+    );
+  });
+
+  it('an api:// identifier trusted for server A gives server B nothing', () => {
+    const a = 'https://a.example.com/mcp';
+    const b = 'https://b.example.com/mcp';
+    const trustedApis = { [a]: ['api://11111111-0000-4000-8000-000000000000'] };
+    const scopes = ['api://11111111-0000-4000-8000-000000000000/access_as_user'];
+    const forB = request({ issuer: ENTRA, serverUrl: b, resource: b, scopes });
+    assert.throws(() => planTokenRequest(forB, { clientId: 'c', trustedApis }), missing);
+    const forA = request({ issuer: ENTRA, serverUrl: a, resource: a, scopes });
+    assert.equal(planTokenRequest(forA, { clientId: 'c', trustedApis }).provider, 'microsoft');
+  });
+
+  it('sherpa-oauth (not Entra) keeps "omit the scope": the rule is Entra-only', () => {
+    assert.equal(planTokenRequest(request({ scopes: [] }), { clientId: 'c' }).provider, 'sherpa-oauth');
   });
 });
