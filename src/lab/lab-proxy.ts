@@ -5,10 +5,14 @@
  *
  * - `CONNECT login.microsoftonline.com:443` is tunnelled to the lab's own TLS port. The lab terminates TLS
  *   there with the lab CA's certificate; this proxy only copies bytes and never sees a plaintext request.
- * - `CONNECT` and plain `http://` requests to loopback (127.0.0.0/8, ::1, localhost) pass through: the
- *   extension host sends its requests to the loopback MCP servers through `http.proxy` too.
+ * - `CONNECT` and plain `http://` requests to the lab's own loopback ports (127.0.0.0/8, ::1, localhost on
+ *   the authorization server's, the MCP servers' and any port the lab's parent added) pass through: the
+ *   extension host sends its requests to the loopback MCP servers through `http.proxy` too. Any other
+ *   loopback port is refused like a foreign host — the proxy must not become a way into every local
+ *   service of the machine (a database, a debugger port) for whoever can reach it.
  * - Everything else is refused with 403 before anything else happens: the target name is never resolved
  *   and no connection is opened, so nothing leaves the machine whatever a client asks for.
+ * - It listens on 127.0.0.1 only, whatever address the lab's servers bind (`sherpa lab --host 0.0.0.0`).
  *
  * Why node:http's 'connect' event and a fixed host map rather than a proxy library: the whole policy is a
  * lookup in a map of two kinds of names, and the libraries (`proxy`, `mockttp`) are built to reach arbitrary
@@ -18,14 +22,17 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { SherpaError } from '../core/errors';
 import type { Logger } from '../servers/shared/log';
 import { isLoopbackHost } from '../core/net/loopback';
 
 export interface LabProxyOptions {
-  host: string;
+  /** Port on 127.0.0.1 (0 = any free one). The proxy never listens on another address. */
   port: number;
   /** `host:port` (lower case) → where the lab answers for it on loopback, e.g. the TLS port. */
   tunnels: Record<string, { host: string; port: number }>;
+  /** The lab's own loopback ports that may be reached as `127.0.0.1:PORT` / `localhost:PORT`. */
+  loopbackPorts: number[];
   log?: Logger;
   /** Concurrent client connections; more are closed at accept. Default 256. */
   maxConnections?: number;
@@ -39,8 +46,13 @@ export interface RunningLabProxy {
   /** `http://127.0.0.1:PORT`: the value for `http.proxy`, `HTTPS_PROXY`, undici's ProxyAgent. */
   url: string;
   port: number;
+  /** Adds a lab port reachable through the proxy (a server started after it). BAD_ARGUMENT if not a port. */
+  allowLoopbackPort(port: unknown): number;
   close(): Promise<void>;
 }
+
+/** Where the proxy listens, always: it is for clients on this machine. */
+const PROXY_HOST = '127.0.0.1';
 
 /** `host:port` of a CONNECT request target (RFC 9110 §9.3.6 authority-form); undefined if malformed. */
 export function parseAuthority(target: string): { hostname: string; port: number } | undefined {
@@ -51,15 +63,19 @@ export function parseAuthority(target: string): { hostname: string; port: number
   return { hostname: (m[1] ?? '').toLowerCase(), port };
 }
 
-/** Where a target goes: a mapped tunnel, loopback as-is (literal address, `localhost` = 127.0.0.1), or nowhere. */
+/**
+ * Where a target goes: a mapped tunnel, one of the lab's loopback ports as-is (literal address,
+ * `localhost` = 127.0.0.1), or nowhere.
+ */
 export function routeTarget(
   hostname: string,
   port: number,
   tunnels: LabProxyOptions['tunnels'],
+  loopbackPorts: ReadonlySet<number>,
 ): { host: string; port: number } | undefined {
   const mapped = tunnels[`${hostname.toLowerCase()}:${port}`];
   if (mapped) return mapped;
-  if (!isLoopbackHost(hostname)) return undefined;
+  if (!isLoopbackHost(hostname) || !loopbackPorts.has(port)) return undefined;
   const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return { host: bare === 'localhost' ? '127.0.0.1' : bare, port };
 }
@@ -71,8 +87,16 @@ function refuse(socket: Duplex, status: 400 | 403 | 502, reason: string): void {
   );
 }
 
-/** Starts the proxy on loopback. */
+function checkPort(port: unknown): number {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new SherpaError('BAD_ARGUMENT', 'a lab proxy port must be an integer between 1 and 65535');
+  }
+  return port;
+}
+
+/** Starts the proxy on 127.0.0.1. */
 export async function startLabProxy(o: LabProxyOptions): Promise<RunningLabProxy> {
+  const loopbackPorts = new Set(o.loopbackPorts.map(checkPort));
   const idleMs = o.idleTimeoutMs ?? 60_000;
   const server = http.createServer({
     maxHeaderSize: o.maxHeaderSize ?? 16 * 1024,
@@ -92,7 +116,7 @@ export async function startLabProxy(o: LabProxyOptions): Promise<RunningLabProxy
     // A client that resets the connection must not take the proxy down (unhandled 'error').
     client.on('error', () => client.destroy());
     const target = parseAuthority(req.url ?? '');
-    const route = target && routeTarget(target.hostname, target.port, o.tunnels);
+    const route = target && routeTarget(target.hostname, target.port, o.tunnels, loopbackPorts);
     if (!route) {
       o.log?.info('proxy refused', { target: (req.url ?? '').slice(0, 200) });
       return refuse(
@@ -132,7 +156,9 @@ export async function startLabProxy(o: LabProxyOptions): Promise<RunningLabProxy
       url = undefined;
     }
     const route =
-      url?.protocol === 'http:' ? routeTarget(url.hostname, Number(url.port || 80), o.tunnels) : undefined;
+      url?.protocol === 'http:'
+        ? routeTarget(url.hostname, Number(url.port || 80), o.tunnels, loopbackPorts)
+        : undefined;
     if (!url || !route) {
       o.log?.info('proxy refused', { target: (req.url ?? '').slice(0, 200) });
       res.writeHead(url ? 403 : 400, { 'content-type': 'text/plain', connection: 'close' });
@@ -165,16 +191,19 @@ export async function startLabProxy(o: LabProxyOptions): Promise<RunningLabProxy
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, o.host, () => {
+    server.listen(o.port, PROXY_HOST, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const port = (server.address() as net.AddressInfo).port;
-  const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
   return {
-    url: `http://${shown}:${port}`,
+    url: `http://${PROXY_HOST}:${port}`,
     port,
+    allowLoopbackPort: (p) => {
+      loopbackPorts.add(checkPort(p));
+      return p as number;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -97,7 +97,17 @@ export interface RunningLab extends LabInfo {
    * client's loopback redirect receiver): see src/servers/authz/forwarded-addresses.ts. BAD_ARGUMENT.
    */
   addForwardedAddress(address: unknown): ForwardedAddress;
+  /**
+   * Lets the lab proxy (Entra mode) reach one more loopback port: a server the parent started next to the
+   * lab. Only the parent can ask (control-channel.ts). BAD_ARGUMENT without a proxy or for a non-port.
+   */
+  allowProxyPort(port: unknown): number;
   close(): Promise<void>;
+}
+
+/** The loopback address that reaches a server bound to `host` (a wildcard bind answers on 127.0.0.1 too). */
+function loopbackOf(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
 }
 
 /**
@@ -139,12 +149,14 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       ...(certificates ? { entra: { tls: { cert: certificates.certPem, key: certificates.keyPem } } } : {}),
     });
     closers.push(() => authz.close());
+    const tlsPort = Number(new URL(authz.origin).port);
 
     const proxy = certificates
       ? await startLabProxy({
-          host,
           port: ports.proxy,
-          tunnels: { [`${ENTRA_AUTHORITY_HOST}:443`]: { host, port: Number(new URL(authz.origin).port) } },
+          tunnels: { [`${ENTRA_AUTHORITY_HOST}:443`]: { host: loopbackOf(host), port: tlsPort } },
+          // The lab's own ports only; the MCP servers' are added as they start (below).
+          loopbackPorts: [tlsPort],
           log: createLogger('lab-proxy'),
         })
       : undefined;
@@ -186,6 +198,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       trustedJwksUri: entra ? undefined : authz.jwksUri,
     });
     closers.push(() => vulnerable.close());
+    for (const url of [secure.url, vulnerable.url]) proxy?.allowLoopbackPort(Number(new URL(url).port));
 
     return {
       issuer: authz.issuer,
@@ -213,6 +226,10 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
           }
         : {}),
       addForwardedAddress: (address) => authz.addForwardedAddress(address),
+      allowProxyPort: (port) => {
+        if (!proxy) throw new SherpaError('BAD_ARGUMENT', 'the lab proxy runs only with --entra');
+        return proxy.allowLoopbackPort(port);
+      },
       close,
     };
   } catch (err) {

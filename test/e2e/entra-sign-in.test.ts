@@ -297,6 +297,8 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
         NODE_EXTRA_CA_CERTS: entra.caPath,
       }),
     );
+    // The lab proxy reaches only the lab's own ports (issue 16): this server is the test's, so add it.
+    assert.ok((await lab.control({ id: 101, proxyPort: Number(new URL(wrongPair.url).port) })).ok);
     await useSecureServer(workbench, wrongPair.url);
     await clearNotifications(page);
     await runCommand(page, 'Sherpa: Connect Secure Server');
@@ -392,6 +394,8 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
         SHERPA_SCOPES_SUPPORTED: `api://${entra.clientIds.api}/access_as_user`,
       }),
     );
+    // The lab proxy reaches only the lab's own ports (issue 16): this server is the test's, so add it.
+    assert.ok((await lab.control({ id: 102, proxyPort: Number(new URL(workshop.url).port) })).ok);
     await useSecureServer(workbench, workshop.url);
     await clearNotifications(page);
     const before = routing.authorizeUrls.length;

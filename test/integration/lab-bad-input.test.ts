@@ -128,6 +128,28 @@ describe('secure MCP server in the real lab: bad-input matrix', () => {
       error: 'invalid_token',
       description: 'The token has expired',
     },
+    // Issue 16: jose alone accepts both; a cached forgery with exp = 1e308 would be honoured forever.
+    {
+      name: 'exp = 1e308 (lab key)',
+      authorization: () => resign({ exp: 1e308 }),
+      status: 401,
+      error: 'invalid_token',
+      description: 'The token expires implausibly far in the future',
+    },
+    {
+      name: 'exp 48 h ahead (lab key)',
+      authorization: () => resign({ exp: now() + 48 * 3600 }),
+      status: 401,
+      error: 'invalid_token',
+      description: 'The token expires implausibly far in the future',
+    },
+    {
+      name: 'iat 1 h in the future (lab key)',
+      authorization: () => resign({ iat: now() + 3600 }),
+      status: 401,
+      error: 'invalid_token',
+      description: 'The token was issued in the future',
+    },
     {
       name: 'nbf in the future (lab key)',
       authorization: () => resign({ nbf: now() + 600 }),
@@ -263,6 +285,13 @@ describe('secure MCP server in the real lab: bad-input matrix', () => {
     const width = Math.max(...observed.map((o) => o.name.length));
     t.diagnostic('bad input (real lab) → status  WWW-Authenticate error');
     for (const o of observed) t.diagnostic(`${o.name.padEnd(width)} → ${o.status}  ${o.error}`);
+  });
+
+  it('issue 16: plausible times inside the allowances still pass (exp 2 h ahead, iat 30 s ahead)', async () => {
+    for (const changes of [{ exp: now() + 2 * 3600 }, { iat: now() + 30 }]) {
+      const res = await postJsonRpc(lab.secure, WHOAMI, undefined, { Authorization: await resign(changes) });
+      assert.equal(res.status, 200, JSON.stringify(changes));
+    }
   });
 
   it('lists the three tools and enforces per-user access with real lab tokens', async () => {

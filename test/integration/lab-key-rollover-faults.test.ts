@@ -8,8 +8,8 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { postJsonRpc } from '../support/http-request';
-import { startLabProcess, spawnCli, type LabProcess } from '../support/lab';
-import { signInToLab } from '../support/lab-tokens';
+import { runCli, startLabProcess, spawnCli, type LabProcess } from '../support/lab';
+import { readLabSigningKey, resignLabToken, signInToLab } from '../support/lab-tokens';
 
 const TOOLS_LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
 const ACTIVATE_IN_SECONDS = 4;
@@ -96,5 +96,46 @@ describe('lab signing-key rollover without a restart (sherpa keys rotate)', () =
     assert.equal(lab.process.pid, pid);
     assert.equal(lab.process.exitCode, null, 'the lab never restarted');
     assert.match(lab.logs(), /signing keys changed/);
+  });
+});
+
+describe('issue 16: a key withdrawn from the JWKS stops working although its tokens were cached', () => {
+  let lab: LabProcess;
+  before(async () => {
+    lab = await startLabProcess();
+  });
+  after(async () => {
+    await lab?.stop();
+  });
+
+  it('two `sherpa keys rotate` push the old key out; the secure server refuses its cached token', async () => {
+    const old = await kidOfNewToken(lab);
+    // Verified once, now in the secure server's verified-token cache (its exp is an hour away).
+    assert.equal((await postJsonRpc(lab.secure, TOOLS_LIST, old.token)).status, 200);
+    assert.equal((await postJsonRpc(lab.secure, TOOLS_LIST, old.token)).status, 200);
+
+    for (let i = 0; i < 2; i++) {
+      const run = await runCli(['keys', 'rotate', '--data-dir', lab.dataDir, '--activate-in', '0']);
+      assert.equal(run.code, 0, run.stderr);
+    }
+    // The running lab follows the file (a poll of its JWKS, not a timer): old key no longer published.
+    let kids = await publishedKids(lab);
+    for (let i = 0; i < 50 && kids.includes(old.kid); i++) {
+      await sleep(100);
+      kids = await publishedKids(lab);
+    }
+    assert.equal(kids.length, 2);
+    assert.ok(!kids.includes(old.kid), 'the old key left the JWKS');
+
+    // A token signed with the newest key makes the secure server download the JWKS again.
+    const newest = await readLabSigningKey(lab.dataDir);
+    const fresh = await resignLabToken(old.token, {}, { key: newest.privateKey, kid: newest.kid });
+    assert.equal((await postJsonRpc(lab.secure, TOOLS_LIST, fresh)).status, 200);
+
+    // The set changed: the cache is flushed, the old token is verified again and its key is gone.
+    const res = await postJsonRpc(lab.secure, TOOLS_LIST, old.token);
+    assert.equal(res.status, 401, res.text);
+    assert.match(res.headers['www-authenticate'] ?? '', /error="invalid_token"/);
+    assert.match(res.headers['www-authenticate'] ?? '', /signed by an unknown key/);
   });
 });

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../lab/lab-defaults';
-import { createInterface } from 'node:readline';
-import { handleControlLine } from '../../lab/control-channel';
+import { ControlLineReader, handleControlLine, oversizedLineReply } from '../../lab/control-channel';
 import type { LabInfo } from '../../lab/lab';
 
 export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict] [--entra]
@@ -100,7 +99,7 @@ export async function runLabCommand(argv: string[]): Promise<number> {
         ...(info.entra
           ? [
               `  Posing as Entra ID    ${info.entra.authority} (TLS on ${info.entra.tlsOrigin})`,
-              `  Lab proxy             ${info.entra.proxyUrl}   (login.microsoftonline.com → the lab; loopback passes; all else 403)`,
+              `  Lab proxy             ${info.entra.proxyUrl}   (login.microsoftonline.com → the lab; the lab's own ports pass; all else 403)`,
               `  Lab CA (trust this)   ${info.entra.caPath}`,
             ]
           : []),
@@ -116,10 +115,14 @@ export async function runLabCommand(argv: string[]): Promise<number> {
     // and register forwarded addresses over it (src/lab/control-channel.ts).
     if (process.env.SHERPA_LAB_STOP_ON_STDIN_END === '1') {
       process.stdin.once('end', stop);
-      createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
-        if (!line.trim()) return;
-        process.stdout.write(JSON.stringify(handleControlLine(line, lab)) + '\n');
-      });
+      const reply = (r: unknown) => process.stdout.write(JSON.stringify(r) + '\n');
+      const reader = new ControlLineReader(
+        (line) => {
+          if (line.trim()) reply(handleControlLine(line, lab));
+        },
+        () => reply(oversizedLineReply()),
+      );
+      process.stdin.on('data', (chunk: Buffer) => reader.push(chunk));
     }
   });
   await lab.close();

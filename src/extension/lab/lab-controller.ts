@@ -105,6 +105,9 @@ export class LabController implements vscode.Disposable {
     if (!reply) throw new ExtensionError('LAB_START_FAILED', 'The local lab did not answer within 5 s');
     if (!reply.ok)
       throw new SherpaError('BAD_ARGUMENT', `The lab refused ${address.external}: ${reply.error.message}`);
+    if (!('forwarded' in reply)) {
+      throw new ExtensionError('LAB_START_FAILED', 'The local lab answered another request');
+    }
     this.log.info(
       `The lab accepts the forwarded address ${reply.forwarded.external} for ${reply.forwarded.internal}`,
     );

@@ -19,6 +19,7 @@ import {
 } from './entra-responses';
 import { watchSigningKeys } from './key-rollover';
 import { createLabStore } from './lab-store';
+import { announceRegistrationExpiry, DEFAULT_REGISTRATION_TTL_SECONDS } from './lab-clients';
 import { loadOrCreateCookieKeys, loadOrCreateSigningKeys, type PrivateJwks } from './signing-keys';
 
 export { rotateSigningKeys } from './signing-keys';
@@ -40,6 +41,8 @@ export interface AuthorizationServerOptions {
   entra?: { tls: TlsIdentity };
   /** Timeouts and connection cap; defaults in shared/listen.ts. */
   limits?: ServerLimits;
+  /** Life of a dynamically registered client (RFC 7591), then it is gone. Default 24 h. */
+  registrationTtlSeconds?: number;
 }
 
 export interface RunningAuthorizationServer {
@@ -73,6 +76,17 @@ function rewriteRfc8414Metadata(issuerPath: string) {
     }
     next();
   };
+}
+
+/**
+ * The sign-in, consent, device-code and logout pages must not be framed by another page (clickjacking a
+ * password or an approval): CSP `frame-ancestors 'none'` (CSP Level 3 §6.4.2) and, for browsers without
+ * it, `X-Frame-Options: DENY` (RFC 7034). On every response: JSON endpoints lose nothing by it.
+ */
+function refuseFraming(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+  res.setHeader('X-Frame-Options', 'DENY');
+  next();
 }
 
 /**
@@ -189,6 +203,7 @@ export async function startAuthorizationServer(
   const forwarded = new ForwardedAddresses(port);
   app.use((req, res, next) => hostCheck([...allowedHosts, ...forwarded.hosts()])(req, res, next));
   app.use((req, res, next) => forwarded.middleware()(req, res, next));
+  app.use(refuseFraming);
   server.on('request', app);
 
   const issuer = entra ? `${ENTRA_ORIGIN}/${tenantId}/v2.0` : labIssuer(origin, tenantId);
@@ -196,7 +211,8 @@ export async function startAuthorizationServer(
   const issuerPath = entra ? `/${tenantId}` : new URL(issuer).pathname;
   const authPath = `${issuerPath}${entra ? ENTRA_ROUTES.authorization : '/auth'}`;
   const apiApps = createLabApiApps({ apiIdentifierUris: o.apiIdentifierUris });
-  const store = createLabStore();
+  const registrationTtl = o.registrationTtlSeconds ?? DEFAULT_REGISTRATION_TTL_SECONDS;
+  const store = createLabStore({ clientTtlSeconds: registrationTtl });
   const buildProvider = (keys: PrivateJwks) => {
     const provider = new Provider(
       issuer,
@@ -216,6 +232,7 @@ export async function startAuthorizationServer(
     // Trust X-Forwarded-Host/-Proto: the forwarded-address middleware is the only one that sets them.
     provider.proxy = true;
     allowForwardedRedirectUris(provider, forwarded);
+    announceRegistrationExpiry(provider, registrationTtl);
     provider.on('server_error', (_ctx: unknown, err: Error) =>
       log.error('server error', { message: err.message }),
     );

@@ -1,21 +1,26 @@
 // @peculiar/x509 2.x resolves its services through tsyringe, which needs the Reflect metadata polyfill
 // loaded before it; the library leaves that choice to the application.
 import 'reflect-metadata';
-import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, webcrypto, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
+import { assertPrivateFolder } from '../shared/private-folder';
 
 /**
  * The lab's own certificate authority and the TLS certificate it issues for the names the lab answers as
  * (`login.microsoftonline.com` in Entra mode). Kept in `{dataDir}/lab-ca/`: `ca.crt` (public, give it to
  * clients as extra trust), `ca.key` and `{name}.key` (private, mode 0600), `{name}.crt`.
  *
- * The CA is name-constrained (RFC 5280 §4.2.1.10) to exactly the DNS names the lab serves: even when a
- * person adds it to an OS trust store (VS Code's `http.systemCertificates` reads that store), it cannot
- * vouch for any other site. Certificates are made by @peculiar/x509 over WebCrypto; no ASN.1 by hand.
+ * The CA is name-constrained (RFC 5280 §4.2.1.10) to exactly the DNS names the lab serves, and every IP
+ * address is excluded (`0.0.0.0/0`, `::/0`): a DNS-only constraint leaves IP names unconstrained, so a CA
+ * without the exclusion could still sign for `127.0.0.1` or an address of Entra's. It is meant for
+ * per-process trust (`NODE_EXTRA_CA_CERTS`, an editor's own CA setting), not an OS trust store. It lives one
+ * year and is replaced 30 days before that, or at once when its constraints are not exactly these. The
+ * data folder must be the user's alone (shared/private-folder.ts): a key planted there would be trusted.
+ * Certificates are made by @peculiar/x509 over WebCrypto; no ASN.1 by hand.
  */
 export interface LabCertificates {
   /** Path of the CA certificate (PEM): what `NODE_EXTRA_CA_CERTS`, `http.systemCertificates` etc. trust. */
@@ -40,8 +45,12 @@ export interface LabCertificateOptions {
 const CA_DIR = 'lab-ca';
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 3600 * 1000;
-const CA_DAYS = 3650;
+const CA_DAYS = 365;
+/** A CA with fewer days left is replaced (and its leaves with it) at the next start. */
+const CA_RENEW_DAYS = 30;
 const LEAF_DAYS = 90;
+/** RFC 5280 §4.2.1.10: an iPAddress subtree is address + mask; all zeros = every IPv4 / IPv6 address. */
+const EXCLUDED_IP_RANGES = ['0.0.0.0/0', '::/0'];
 
 let providerSet = false;
 function useNodeCrypto(): void {
@@ -91,11 +100,18 @@ function fromPkcs8Pem(pem: string): ArrayBuffer {
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
 
-/** RFC 5280 §4.2.1.10: permitted DNS subtrees only; the library's ASN.1 schema encodes it. */
+/**
+ * RFC 5280 §4.2.1.10: permitted DNS subtrees = the lab's names; excluded = all IPv4 and IPv6 addresses
+ * (constraints apply per name type, so without the exclusion IP names would be unconstrained). The
+ * library's ASN.1 schema encodes it.
+ */
 function nameConstraintsExtension(dnsNames: string[]): x509.Extension {
   const value = new NameConstraints({
     permittedSubtrees: new GeneralSubtrees(
       dnsNames.map((dNSName) => new GeneralSubtree({ base: new GeneralName({ dNSName }) })),
+    ),
+    excludedSubtrees: new GeneralSubtrees(
+      EXCLUDED_IP_RANGES.map((iPAddress) => new GeneralSubtree({ base: new GeneralName({ iPAddress }) })),
     ),
   });
   return new x509.Extension('2.5.29.30', true, AsnConvert.serialize(value));
@@ -137,7 +153,8 @@ async function createLeaf(
     subject: `CN=${dnsNames[0]}`,
     issuer: caCert.subject,
     notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + LEAF_DAYS * DAY_MS),
+    // Never beyond the CA: a chain is only as valid as its shortest-lived certificate.
+    notAfter: new Date(Math.min(now.getTime() + LEAF_DAYS * DAY_MS, caCert.notAfter.getTime())),
     publicKey: keys.publicKey,
     signingKey: caKey,
     signingAlgorithm: ALG,
@@ -174,16 +191,42 @@ export function leafStillGood(
   }
 }
 
-function caStillGood(caPem: string, dnsNames: string[], now: Date): boolean {
+/** The subtrees' names of one kind, each exactly a bare base (no minimum/maximum), else undefined. */
+function subtreeNames(
+  subtrees: GeneralSubtrees | undefined,
+  kind: 'dNSName' | 'iPAddress',
+): string[] | undefined {
+  const names: string[] = [];
+  for (const s of subtrees ?? []) {
+    const name = s.base[kind];
+    if (name === undefined || s.minimum !== 0 || s.maximum !== undefined) return undefined;
+    names.push(name);
+  }
+  return names;
+}
+
+function sameSet(a: string[] | undefined, b: string[]): boolean {
+  return !!a && a.length === b.length && b.every((n) => a.includes(n));
+}
+
+/**
+ * Whether a stored CA can keep signing: exactly the constraints a new one would get (these DNS names and
+ * no more, every IP excluded — a CA from an older lab or one edited to permit more is replaced), its key
+ * pair intact, a validity no longer than CA_DAYS and more than CA_RENEW_DAYS left.
+ */
+export function caStillGood(caPem: string, caKeyPem: string, dnsNames: string[], now: Date): boolean {
   try {
     const ca = new x509.X509Certificate(caPem);
     const ext = ca.getExtension('2.5.29.30');
-    if (!ext) return false;
+    if (!ext?.critical) return false;
     const nc = AsnConvert.parse(ext.value, NameConstraints);
-    const permitted = (nc.permittedSubtrees ?? []).map((s) => s.base.dNSName);
-    // A CA constrained to other names (an older lab) would make every new leaf invalid: replace it.
-    if (!dnsNames.every((n) => permitted.includes(n))) return false;
-    return ca.notAfter.getTime() - now.getTime() > 30 * DAY_MS;
+    if (!sameSet(subtreeNames(nc.permittedSubtrees, 'dNSName'), dnsNames)) return false;
+    if (!sameSet(subtreeNames(nc.excludedSubtrees, 'iPAddress'), EXCLUDED_IP_RANGES)) return false;
+    const publicOfKey = createPublicKey(createPrivateKey(caKeyPem)).export({ format: 'der', type: 'spki' });
+    const publicOfCert = new X509Certificate(caPem).publicKey.export({ format: 'der', type: 'spki' });
+    if (!publicOfKey.equals(publicOfCert)) return false;
+    if (ca.notAfter.getTime() - ca.notBefore.getTime() > (CA_DAYS + 1) * DAY_MS) return false;
+    return ca.notAfter.getTime() - now.getTime() > CA_RENEW_DAYS * DAY_MS;
   } catch {
     return false;
   }
@@ -201,7 +244,9 @@ export async function loadOrCreateLabCertificates(
   useNodeCrypto();
   const now = o.now?.() ?? new Date();
   const dir = join(dataDir, CA_DIR);
+  await assertPrivateFolder(dataDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  await assertPrivateFolder(dir);
   const caPath = join(dir, 'ca.crt');
   const caKeyPath = join(dir, 'ca.key');
   const leafName = o.dnsNames[0] ?? 'lab';
@@ -210,7 +255,7 @@ export async function loadOrCreateLabCertificates(
 
   let caPem = await readIfExists(caPath);
   let caKeyPem = await readIfExists(caKeyPath);
-  if (!caPem || !caKeyPem || !caStillGood(caPem, o.dnsNames, now)) {
+  if (!caPem || !caKeyPem || !caStillGood(caPem, caKeyPem, o.dnsNames, now)) {
     const ca = await createCa(o.dnsNames, now);
     await writePrivateFile(caKeyPath, ca.keyPem);
     await writePublicFile(caPath, ca.certPem);

@@ -1,4 +1,5 @@
 import type { ClientMetadata } from 'oidc-provider';
+import type Provider from 'oidc-provider';
 import { isLoopbackHost } from '../../core/net/loopback';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 
@@ -58,4 +59,48 @@ export function isLoopbackRedirectUri(uri: unknown): boolean {
   if (typeof uri !== 'string' || !URL.canParse(uri)) return false;
   const parsed = new URL(uri);
   return parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname);
+}
+
+/**
+ * Words a self-registered client may not pass off as its name: the lab's pre-registered first-party
+ * clients are "Visual Studio Code" and "Microsoft Azure CLI", and the device-code page shows a client's
+ * name as the app asking to sign in ("… on another device wants to sign in as you"). Compared on the name
+ * folded to ASCII letters and digits, so "V S-Code" or "ＶＳＣｏｄｅ" (full width) count too.
+ */
+const RESERVED_NAME_WORDS = ['visualstudio', 'vscode', 'microsoft', 'azure', 'entra', 'windows'];
+
+/** What the lab puts before a reserved-looking name: the page then says who is really asking. */
+export const UNVERIFIED_NAME_PREFIX = 'Unverified app calling itself ';
+
+/**
+ * RFC 7591 §2 lets the server replace requested metadata: a `client_name` that claims a first-party name
+ * (or mixes in non-ASCII letters, the usual way around a word list: Cyrillic "Місrosoft") is kept only
+ * behind UNVERIFIED_NAME_PREFIX, quoted. Refusing it instead would lock out real VS Code, which registers
+ * under its product name wherever DCR is offered. Returns the name to store.
+ */
+export function labelSelfRegisteredName(name: string): string {
+  if (name.startsWith(UNVERIFIED_NAME_PREFIX)) return name;
+  const folded = name.normalize('NFKC').toLowerCase();
+  const letters = folded.replace(/[^a-z0-9]/g, '');
+  const foreign = /[^\x20-\x7e]/.test(folded);
+  if (!foreign && !RESERVED_NAME_WORDS.some((w) => letters.includes(w))) return name;
+  return `${UNVERIFIED_NAME_PREFIX}"${name}"`;
+}
+
+/** Default life of a dynamically registered client: a day, then it must register again. */
+export const DEFAULT_REGISTRATION_TTL_SECONDS = 24 * 3600;
+
+/**
+ * RFC 7591 §3.2.1: `client_secret_expires_at` tells a confidential client when its registration ends
+ * (the lab store drops the client then, lab-store.ts); oidc-provider always answers 0 ("never"), so the
+ * registration response is corrected to the real time.
+ */
+export function announceRegistrationExpiry(provider: Provider, ttlSeconds: number): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as { client_secret?: unknown; client_id_issued_at?: unknown } | undefined;
+    if (ctx.oidc?.route !== 'registration' || ctx.status !== 201 || !body?.client_secret) return;
+    const issuedAt = typeof body.client_id_issued_at === 'number' ? body.client_id_issued_at : 0;
+    Object.assign(body, { client_secret_expires_at: issuedAt + ttlSeconds });
+  });
 }

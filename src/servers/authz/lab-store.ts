@@ -14,16 +14,25 @@ interface Entry {
  *
  * Implements oidc-provider's Adapter contract: models keyed by id, secondary look-ups by interaction
  * `uid` and device `userCode`, and revocation of everything issued under one grant.
+ *
+ * Dynamically registered clients (model `Client`; the static ones are configuration, not stored) live
+ * `clientTtlSeconds` and are gone after: oidc-provider stores them for ever, and the lab's open
+ * registration must not collect clients for the life of the process. A confidential client's stored
+ * `client_secret_expires_at` says the same time, so oidc-provider refuses its secret then too.
  */
-export function createLabStore(): (modelName: string) => Adapter {
+export function createLabStore(
+  o: { clientTtlSeconds?: number; now?: () => number } = {},
+): (modelName: string) => Adapter {
+  const now = o.now ?? Date.now;
+  const clientTtlSeconds = o.clientTtlSeconds ?? 24 * 3600;
   const entries = new Map<string, Entry>();
   const byGrant = new Map<string, Set<string>>();
   const key = (model: string, id: string) => `${model}:${id}`;
   // Expired entries go when read; a sweep every few hundred writes keeps never-read ones from piling up.
   let writes = 0;
   const sweep = () => {
-    const now = Date.now();
-    for (const [k, e] of entries) if (e.expiresAt <= now) entries.delete(k);
+    const at = now();
+    for (const [k, e] of entries) if (e.expiresAt <= at) entries.delete(k);
     for (const [grantId, members] of byGrant) {
       for (const k of members) if (!entries.has(k)) members.delete(k);
       if (members.size === 0) byGrant.delete(grantId);
@@ -33,7 +42,7 @@ export function createLabStore(): (modelName: string) => Adapter {
   const live = (k: string): AdapterPayload | undefined => {
     const e = entries.get(k);
     if (!e) return undefined;
-    if (e.expiresAt <= Date.now()) {
+    if (e.expiresAt <= now()) {
       entries.delete(k);
       return undefined;
     }
@@ -47,7 +56,13 @@ export function createLabStore(): (modelName: string) => Adapter {
   return (model: string): Adapter => ({
     async upsert(id, payload, expiresIn) {
       if (++writes % 500 === 0) sweep();
-      const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : Infinity;
+      if (model === 'Client' && !expiresIn) {
+        expiresIn = clientTtlSeconds;
+        if (payload.client_secret) {
+          payload = { ...payload, client_secret_expires_at: Math.floor(now() / 1000) + clientTtlSeconds };
+        }
+      }
+      const expiresAt = expiresIn ? now() + expiresIn * 1000 : Infinity;
       const k = key(model, id);
       entries.set(k, { payload, expiresAt });
       if (payload.grantId) {
@@ -71,7 +86,7 @@ export function createLabStore(): (modelName: string) => Adapter {
     },
     async consume(id) {
       const payload = live(key(model, id));
-      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+      if (payload) payload.consumed = Math.floor(now() / 1000);
     },
     async destroy(id) {
       entries.delete(key(model, id));

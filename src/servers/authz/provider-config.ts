@@ -14,7 +14,7 @@ import {
 } from './api-resources';
 import { createFindAccount, findLabUserByOid } from './lab-accounts';
 import { forwardedBaseOf, pathPrefix } from './forwarded-addresses';
-import { createLabClients, isLoopbackRedirectUri } from './lab-clients';
+import { createLabClients, isLoopbackRedirectUri, labelSelfRegisteredName } from './lab-clients';
 import { createEntraErrorRenderer, ENTRA_ROUTES } from './entra-responses';
 import { describeEntraError } from './entra-errors';
 import {
@@ -247,7 +247,9 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
     // With registration on, oidc-provider validates a client's `scope` against this list, so the API
     // scopes must be here as well as in the resource servers' scope lists.
     scopes: [...OIDC_SCOPES, ...apiScopes],
-    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    // OAuth 2.1 §4.1.1 / RFC 9700 §2.1.1: PKCE for every client. A client secret does not stop an
+    // injected authorization code; oidc-provider's default exempts confidential clients.
+    pkce: { required: () => true },
     interactions: {
       url: (ctx, interaction) => {
         const path = `${o.issuerPath}/interaction/${interaction.uid}`;
@@ -278,6 +280,10 @@ export function createProviderConfig(o: ProviderConfigOptions): Configuration {
         // `ctx` is only set for registration/update requests; static clients are trusted.
         if (!ctx || key !== DCR_POLICY_PROPERTY) return;
         keepLoopbackRedirectUris(metadata);
+        // A self-registered client does not get to show a first-party name on the sign-in pages.
+        if (typeof metadata.client_name === 'string') {
+          metadata.client_name = labelSelfRegisteredName(metadata.client_name);
+        }
         // The device grant (RFC 8628) stays allowed for registered public clients: it has no redirect
         // URI to abuse, the user approves the code on the lab's own page (which names the client), and
         // VS Code falls back to it when its browser route is refused (in a remote extension host it

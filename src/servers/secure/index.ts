@@ -54,6 +54,8 @@ export interface SecureServerOptions {
   limits?: ServerLimits;
   /** JWKS cooldown / max age / timeout / back-off after a failed download (auth/issuer-key-set.ts). */
   keySet?: IssuerKeySetOptions;
+  /** Tokens whose `exp` is further ahead are refused (auth/verify-access-token.ts). Default 24 h. */
+  maxTokenLifetimeSeconds?: number;
   /** Proxy and extra CA trust for reaching the issuer (discovery, JWKS): auth/outbound-fetch.ts. */
   outbound?: OutboundHttpOptions;
 }
@@ -102,6 +104,9 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
                 jwksUri,
                 audiences: o.audiences,
                 keySet: { ...o.keySet, fetch: outboundFetch },
+                ...(o.maxTokenLifetimeSeconds !== undefined
+                  ? { maxTokenLifetimeSeconds: o.maxTokenLifetimeSeconds }
+                  : {}),
               }),
               { requiredScope: o.requiredScope, allowedTenants: o.allowedTenants, resourceUrl },
               { realm: 'sherpa-secure-mcp', scopes, resourceMetadataUrl: metadataUrl },

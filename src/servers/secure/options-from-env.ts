@@ -27,6 +27,7 @@ import type { SecureServerOptions } from './index';
  * | SHERPA_JWKS_COOLDOWN_MS    | least time between unknown-kid JWKS refetches                  | 2000               |
  * | SHERPA_JWKS_MAX_WAIT_MS    | unknown kid waits this long for a refetch, else 503            | the cooldown       |
  * | SHERPA_JWKS_MAX_AGE_MS     | JWKS refreshed when older than this                            | 600000             |
+ * | SHERPA_MAX_TOKEN_LIFETIME_SECONDS | tokens whose `exp` is further ahead are refused          | 86400              |
  * | HTTPS_PROXY / HTTP_PROXY / NO_PROXY | proxy for reaching the issuer (discovery, JWKS)       | direct             |
  * | NODE_EXTRA_CA_CERTS        | extra CA file trusted for the issuer (node reads it itself)    | node's roots       |
  *
@@ -98,6 +99,7 @@ export function secureServerOptionsFromEnv(env: NodeJS.ProcessEnv): SecureServer
     secrets,
     limits: serverLimitsFromEnv(env),
     keySet: readKeySetSettings(env),
+    ...readMaxTokenLifetime(env),
     outbound: readOutboundSettings(env),
   };
 }
@@ -111,6 +113,16 @@ function readOutboundSettings(env: NodeJS.ProcessEnv): SecureServerOptions['outb
   if (httpsProxy) readUrl('HTTPS_PROXY', httpsProxy);
   if (httpProxy) readUrl('HTTP_PROXY', httpProxy);
   return httpsProxy || httpProxy ? { httpsProxy, httpProxy, noProxy } : undefined;
+}
+
+function readMaxTokenLifetime(env: NodeJS.ProcessEnv): { maxTokenLifetimeSeconds?: number } {
+  const name = 'SHERPA_MAX_TOKEN_LIFETIME_SECONDS';
+  const raw = env[name]?.trim();
+  if (!raw) return {};
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw settingError('invalid', name, `'${raw}' is not a positive whole number of seconds`);
+  return { maxTokenLifetimeSeconds: value };
 }
 
 function readKeySetSettings(env: NodeJS.ProcessEnv): SecureServerOptions['keySet'] {

@@ -22,6 +22,8 @@ export type AuthErrorCode =
   | 'invalid_signature'
   | 'token_expired'
   | 'token_not_yet_valid'
+  | 'implausible_expiry'
+  | 'issued_in_future'
   | 'missing_claim'
   | 'wrong_issuer'
   | 'wrong_audience'
@@ -50,6 +52,16 @@ const TABLE: Record<AuthErrorCode, { status: number; error: Rfc6750Error; descri
   invalid_signature: { status: 401, error: 'invalid_token', description: 'The token signature is invalid' },
   token_expired: { status: 401, error: 'invalid_token', description: 'The token has expired' },
   token_not_yet_valid: { status: 401, error: 'invalid_token', description: 'The token is not yet valid' },
+  implausible_expiry: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The token expires implausibly far in the future',
+  },
+  issued_in_future: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The token was issued in the future',
+  },
   missing_claim: { status: 401, error: 'invalid_token', description: 'The token lacks a required claim' },
   wrong_issuer: {
     status: 401,

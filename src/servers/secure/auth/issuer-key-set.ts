@@ -33,6 +33,11 @@ export interface IssuerKeySet {
   getKey: JWTVerifyGetKey;
   /** Downloads attempted so far (for tests and the bench). */
   readonly fetches: number;
+  /**
+   * Goes up each time a download brings a key set different from the one before (a key added or
+   * withdrawn): what verified-token caches follow (token-cache.ts). Cheap to read on every request.
+   */
+  readonly keysVersion: number;
 }
 
 /**
@@ -155,10 +160,34 @@ export function createIssuerKeySet(jwksUri: string, o: IssuerKeySetOptions = {})
       return fromLastGood(header, token);
     }
   };
+  // jose replaces its set object on every successful download; only then is the set compared.
+  let seenJwks: unknown;
+  let seenKeys: string | undefined;
+  let keysVersion = 0;
+  const currentKeysVersion = () => {
+    const jwks = remote.jwks();
+    if (jwks === seenJwks) return keysVersion;
+    seenJwks = jwks;
+    const keys = jwks ? keySetFingerprint(jwks.keys) : undefined;
+    if (seenKeys !== undefined && keys !== seenKeys) keysVersion++;
+    seenKeys = keys;
+    return keysVersion;
+  };
   return {
     getKey,
     get fetches() {
       return fetches;
     },
+    get keysVersion() {
+      return currentKeysVersion();
+    },
   };
+}
+
+/** The published keys in a comparable form: order and key parameters' order do not matter. */
+function keySetFingerprint(keys: readonly object[]): string {
+  return keys
+    .map((k) => JSON.stringify(Object.entries(k).sort(([a], [b]) => (a < b ? -1 : 1))))
+    .sort()
+    .join('\n');
 }

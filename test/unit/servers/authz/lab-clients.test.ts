@@ -1,6 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLabClients, isLoopbackRedirectUri } from '../../../../src/servers/authz/lab-clients';
+import {
+  createLabClients,
+  isLoopbackRedirectUri,
+  labelSelfRegisteredName,
+  UNVERIFIED_NAME_PREFIX,
+} from '../../../../src/servers/authz/lab-clients';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../../../src/core/well-known-ids';
 
 describe('lab-clients', () => {
@@ -32,5 +37,26 @@ describe('lab-clients', () => {
     ]) {
       assert.equal(isLoopbackRedirectUri(bad), false, String(bad));
     }
+  });
+});
+
+describe('labelSelfRegisteredName (issue 16)', () => {
+  test('first-party names and look-alikes are labelled; ordinary names are kept', () => {
+    for (const name of [
+      'Visual Studio Code',
+      'visual-studio code',
+      'VS Code',
+      'Microsoft Azure CLI',
+      'my Azure helper',
+      'ＶＳＣｏｄｅ',
+      'Мicrosoft',
+    ]) {
+      assert.equal(labelSelfRegisteredName(name), `${UNVERIFIED_NAME_PREFIX}"${name}"`, name);
+    }
+    for (const name of ['my mcp client', 'dcr test', 'MCP SDK client (Sherpa lab test)', 'code-server']) {
+      assert.equal(labelSelfRegisteredName(name), name);
+    }
+    const once = labelSelfRegisteredName('Visual Studio Code');
+    assert.equal(labelSelfRegisteredName(once), once, 'not labelled twice');
   });
 });

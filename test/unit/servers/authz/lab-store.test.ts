@@ -53,3 +53,20 @@ test('revokeByGrantId removes everything issued under the grant, across models',
   assert.equal(await codes.find('c1'), undefined);
   assert.ok(await codes.find('c2'));
 });
+
+test('issue 16: a dynamically registered client is gone after its TTL; a secret says when', async () => {
+  let now = 1_000_000_000_000;
+  const store = createLabStore({ clientTtlSeconds: 3600, now: () => now });
+  const clients = store('Client');
+  await clients.upsert('public', { client_id: 'public' });
+  await clients.upsert('confidential', { client_id: 'confidential', client_secret: 's' });
+  assert.equal((await clients.find('confidential'))?.client_secret_expires_at, now / 1000 + 3600);
+  // Other models keep the lifetime oidc-provider gives them (none here).
+  await store('Grant').upsert('g', { jti: 'g' });
+  now += 3600 * 1000 - 1;
+  assert.ok(await clients.find('public'));
+  now += 1;
+  assert.equal(await clients.find('public'), undefined);
+  assert.equal(await clients.find('confidential'), undefined);
+  assert.ok(await store('Grant').find('g'));
+});

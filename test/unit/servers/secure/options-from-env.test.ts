@@ -41,6 +41,22 @@ describe('secureServerOptionsFromEnv', () => {
     );
   });
 
+  it("reads SHERPA_MAX_TOKEN_LIFETIME_SECONDS (default: the verifier's 24 h); refuses a non-positive one", () => {
+    assert.equal(secureServerOptionsFromEnv(base).maxTokenLifetimeSeconds, undefined);
+    assert.equal(
+      secureServerOptionsFromEnv({ ...base, SHERPA_MAX_TOKEN_LIFETIME_SECONDS: '7200' })
+        .maxTokenLifetimeSeconds,
+      7200,
+    );
+    for (const bad of ['0', '-1', '1.5', 'day']) {
+      assert.throws(
+        () => secureServerOptionsFromEnv({ ...base, SHERPA_MAX_TOKEN_LIFETIME_SECONDS: bad }),
+        (e: Error & { code?: string }) => e.code === 'SETTING_INVALID',
+        bad,
+      );
+    }
+  });
+
   it('names the missing variable', () => {
     for (const name of ['SHERPA_ISSUER', 'SHERPA_ALLOWED_TENANTS', 'SECRETS_FILE']) {
       const env: NodeJS.ProcessEnv = { ...base };
