@@ -33,6 +33,9 @@ param entraTenantId string = ''
 @description('Client id (GUID) of the API app registration, the `aud` of v2 tokens. Empty until `sherpa azure register` has run; `sherpa azure configure` sets it on the app later.')
 param entraApiClientId string = ''
 
+@description('What the secure server\'s PRM advertises in scopes_supported when Entra refused its URL as an identifier URI (`api://{appId}/access_as_user`, set by `sherpa azure configure`). Empty = the default, {server URL}/access_as_user.')
+param entraScopesSupported string = ''
+
 @description('Image of the secure service (azd sets SERVICE_SECURE_IMAGE_NAME after the first deploy). Empty = a placeholder.')
 param secureImage string = ''
 
@@ -168,7 +171,10 @@ module secureApp 'modules/container-app.bicep' = {
       ],
       // Until the app registration exists the server runs awaiting configuration (MCP answered 503);
       // `sherpa azure configure` adds it (and re-provisioning keeps it via the azd env).
-      empty(entraApiClientId) ? [] : [{ name: 'SHERPA_API_CLIENT_ID', value: entraApiClientId }]
+      empty(entraApiClientId) ? [] : [{ name: 'SHERPA_API_CLIENT_ID', value: entraApiClientId }],
+      // The api:// scope `sherpa azure configure` advertises when Entra refused the server URL as an
+      // identifier URI (kept in the azd env by configure, so re-provisioning does not drop it).
+      empty(entraScopesSupported) ? [] : [{ name: 'SHERPA_SCOPES_SUPPORTED', value: entraScopesSupported }]
     )
   }
 }

@@ -158,6 +158,8 @@ after(async () => {
 
 describe('first run: provision → awaiting configuration → register → configure → verify green', () => {
   let appId = '';
+  /** What `sherpa azure configure` wrote into the azd environment (the stand-in azd records it). */
+  const azdSaved: Record<string, string> = {};
 
   it('provision: the template as azd deploys it before any app registration — no SHERPA_API_CLIENT_ID', async () => {
     azure.seed({ secureUrl: `http://127.0.0.1:${port}/mcp`, issuer: lab.issuer, registered: false });
@@ -240,13 +242,21 @@ describe('first run: provision → awaiting configuration → register → confi
         { ...azure.cliEnv(), PATH: tools.binDir },
       );
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(tools.calls(), [`azd env set SHERPA_API_CLIENT_ID ${appId}`]);
+      for (const call of tools.calls()) {
+        const [, name, value = ''] = /^azd env set (\S+) ?(.*)$/.exec(call) ?? [];
+        if (name) azdSaved[name] = value;
+      }
     } finally {
       tools.close();
     }
     const app = s.apps.find((a) => a.tags['azd-service-name'] === 'secure')!;
     assert.equal(app.revision, 2);
     assert.equal(app.env.find((e) => e.name === 'SHERPA_API_CLIENT_ID')?.value, appId);
+    // The azd environment holds exactly what the app now carries: the client id and the scope fallback.
+    assert.deepEqual(azdSaved, {
+      SHERPA_API_CLIENT_ID: appId,
+      SHERPA_SCOPES_SUPPORTED: app.env.find((e) => e.name === 'SHERPA_SCOPES_SUPPORTED')?.value ?? '',
+    });
     const server = await runLatestRevision();
     assert.doesNotMatch(server.stderr(), /awaiting configuration/);
     step(
@@ -277,17 +287,17 @@ describe('first run: provision → awaiting configuration → register → confi
     const configured = azure.state.apps
       .find((a) => a.tags['azd-service-name'] === 'secure')!
       .env.map((e) => e.name);
-    const d = provision({ ...AZD_ENV, SHERPA_API_CLIENT_ID: appId });
+    const d = provision({ ...AZD_ENV, ...azdSaved });
     const app = azure.state.apps.find((a) => a.tags['azd-service-name'] === 'secure')!;
     assert.equal(d.env('secure').SHERPA_API_CLIENT_ID, appId);
     assert.equal(app.env.find((e) => e.name === 'SHERPA_API_CLIENT_ID')?.value, appId);
     // Without it in the azd env (before configure wrote it) a provision would put the app back to awaiting.
     assert.equal(deploySherpa().env('secure').SHERPA_API_CLIENT_ID, undefined);
-    // KNOWN GAP, asserted so it cannot go unnoticed: when Entra refused the URL as an identifier URI, the
-    // api:// fallback (SHERPA_SCOPES_SUPPORTED) lives only on the app; the template does not carry it, so a
-    // later provision drops it (re-run `sherpa azure configure`). Here the stand-in refused the http URL.
+    // The api:// fallback (SHERPA_SCOPES_SUPPORTED, set when Entra refused the URL as an identifier URI —
+    // here the stand-in refused the http URL) survives too: configure saved it, the template carries it.
+    assert.ok(configured.includes('SHERPA_SCOPES_SUPPORTED'), 'this run exercises the scope fallback');
     const lost = configured.filter((n) => !app.env.some((e) => e.name === n));
-    assert.deepEqual(lost, configured.includes('SHERPA_SCOPES_SUPPORTED') ? ['SHERPA_SCOPES_SUPPORTED'] : []);
+    assert.deepEqual(lost, []);
     step(`azd provision again: SHERPA_API_CLIENT_ID kept; dropped: ${lost.join(', ') || 'nothing'}`);
   });
 });

@@ -118,8 +118,16 @@ describe('sherpa azure configure (Resource Manager PATCH, long-running)', () => 
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /ca-secure-abc123: set SHERPA_API_CLIENT_ID/);
     // …and into the azd environment, so a later `azd provision` keeps it (main.parameters.json).
-    assert.deepEqual(azdCalls, [`azd env set SHERPA_API_CLIENT_ID ${apiClientId}`]);
-    assert.match(r.stdout, /azd environment: SHERPA_API_CLIENT_ID saved/);
+    // SHERPA_SCOPES_SUPPORTED too: what the app now advertises (the api:// fallback, or '' = none).
+    const scopes = secure.env.find((e) => e.name === 'SHERPA_SCOPES_SUPPORTED')?.value ?? '';
+    assert.deepEqual(
+      azdCalls.map((c) => c.trimEnd()),
+      [
+        `azd env set SHERPA_API_CLIENT_ID ${apiClientId}`,
+        `azd env set SHERPA_SCOPES_SUPPORTED ${scopes}`.trimEnd(),
+      ],
+    );
+    assert.match(r.stdout, /azd environment: SHERPA_API_CLIENT_ID and SHERPA_SCOPES_SUPPORTED saved/);
     assert.match(r.stdout, /Revision ca-secure-abc123--0000002: Provisioned, Running, Healthy/);
     assert.equal(secure.revision, 2);
     assert.equal(secure.env.find((e) => e.name === 'SHERPA_API_CLIENT_ID')?.value, apiClientId);

@@ -194,7 +194,8 @@ async function runConfigure(argv: string[]): Promise<number> {
     print('The server URL is not an identifier URI of the app: PRM advertises the api:// scope (fallback).');
   print(`Revision ${r.revisionState ?? r.revision ?? '(unknown)'}`);
   // After the app took it: the azd environment never holds a client id the app does not.
-  print(describeAzdEnvOutcome(await saveApiClientIdInAzdEnv(runTool, apiClientId), apiClientId));
+  const azd = await saveApiClientIdInAzdEnv(runTool, apiClientId, { scopesSupported: r.scopesSupported });
+  print(describeAzdEnvOutcome(azd, apiClientId, r.scopesSupported));
   return 0;
 }
 

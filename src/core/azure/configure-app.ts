@@ -25,6 +25,8 @@ export interface ConfigureResult {
   revision?: string;
   revisionState?: string;
   fallbackScopes: boolean;
+  /** What the app's SHERPA_SCOPES_SUPPORTED now is ('' when unset): azd-env.ts keeps the azd environment in step. */
+  scopesSupported: string;
 }
 
 export async function configureSecureServer(
@@ -86,7 +88,8 @@ export async function configureSecureServer(
   };
   set('SHERPA_API_CLIENT_ID', apiClientId);
   if (miClientId) set('MANAGED_IDENTITY_CLIENT_ID', miClientId);
-  set('SHERPA_SCOPES_SUPPORTED', fallbackScopes ? `api://${apiClientId}/${REQUIRED_SCOPE}` : undefined);
+  const scopesSupported = fallbackScopes ? `api://${apiClientId}/${REQUIRED_SCOPE}` : '';
+  set('SHERPA_SCOPES_SUPPORTED', scopesSupported || undefined);
 
   let revision = app.latestRevisionName;
   if (changed.length) {
@@ -115,5 +118,12 @@ export async function configureSecureServer(
   const revisionState = latest
     ? `${latest.name}: ${[latest.provisioningState, latest.runningState, latest.healthState].filter(Boolean).join(', ')}`
     : undefined;
-  return { app: app.name!, changed, revision: latest?.name ?? revision, revisionState, fallbackScopes };
+  return {
+    app: app.name!,
+    changed,
+    revision: latest?.name ?? revision,
+    revisionState,
+    fallbackScopes,
+    scopesSupported,
+  };
 }

@@ -183,9 +183,11 @@ export async function configureCommand(
     // azd runs in the folder holding azure.yaml, where its .azure/ environment lives.
     const folder = await azdFolder();
     const azd = folder
-      ? await saveApiClientIdInAzdEnv(runToolIn(folder.fsPath), apiClientId)
+      ? await saveApiClientIdInAzdEnv(runToolIn(folder.fsPath), apiClientId, {
+          scopesSupported: r.scopesSupported,
+        })
       : ({ saved: false, reason: 'no folder with azure.yaml is open' } as const);
-    log.info(describeAzdEnvOutcome(azd, apiClientId));
+    log.info(describeAzdEnvOutcome(azd, apiClientId, r.scopesSupported));
     void session.ui.notify(
       'info',
       `Sherpa: ${r.app} ${r.changed.length ? `updated (${r.changed.join(', ')})` : 'already configured'}. Revision ${toNotificationText(r.revisionState ?? r.revision ?? '?')}.${azd.saved ? ' SHERPA_API_CLIENT_ID saved in the azd environment.' : ''}`,
