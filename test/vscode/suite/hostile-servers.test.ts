@@ -161,7 +161,9 @@ suite('Hostile servers vs the extension (broker + auth provider)', function () {
     const api = await getApi();
     const url = 'https://mcp.example.com/mcp';
     for (const scopes of [[], ['openid', 'profile', 'offline_access']]) {
-      const request = { serverUrl: url, resource: url, issuer: ENTRA, scopes, reason: 'initial' };
+      // The client the engine would have chosen at Entra (VS Code's pre-authorised id), as in a real request.
+      const client = { clientId: VSCODE_CLIENT_ID };
+      const request = { serverUrl: url, resource: url, issuer: ENTRA, client, scopes, reason: 'initial' };
       const refused = api.tokenBroker.getToken(
         request as unknown as Parameters<typeof api.tokenBroker.getToken>[0],
       );
