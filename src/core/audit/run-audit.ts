@@ -2,11 +2,12 @@
  * `sherpa audit` and "Sherpa: Audit Server Security": the identity posture of ANY MCP server, from
  * outside, non-destructively (initialize / tools/list / ping and metadata GETs only). The checks run in
  * a fixed order, each group learning what the next needs (the challenge → PRM → authorization server →
- * token matrix → Entra doctor); what each check means is in catalogue.ts.
+ * token matrix → bearer edge cases → Entra doctor); what each check means is in catalogue.ts.
  */
 import { SherpaError } from '../errors';
 import { createGuardedFetch, networkPolicyFor } from '../net/guarded-fetch';
 import { normalizeUrl } from '../url';
+import { runBearerChecks } from './checks-bearer';
 import { runEntraDoctor } from './checks-entra';
 import { runMetadataChecks } from './checks-metadata';
 import { runTokenChecks } from './checks-token';
@@ -65,6 +66,7 @@ export async function auditServer(target: string, options: AuditOptions = {}): P
   await runUnauthenticatedChecks(ctx);
   await runMetadataChecks(ctx);
   await runTokenChecks(ctx);
+  await runBearerChecks(ctx);
   await runEntraDoctor(ctx);
   recordEcho(ctx);
   return { target: url, startedAt, findings: ctx.findings };
