@@ -145,6 +145,22 @@ export const CHECKS = {
     remedy:
       'Return `iss` in authorization responses and set `authorization_response_iss_parameter_supported`.',
   }),
+  asPkcePlain: check('as.pkce-no-plain', {
+    title: 'PKCE `plain` is not advertised',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'RFC 7636 §4.2 and §7.2 (plain only when S256 is impossible); RFC 9700 §2.1.1; OAuth 2.1 §4.1.1 (clients MUST use S256)',
+    remedy:
+      'Advertise and accept only `S256` in `code_challenge_methods_supported`; refuse `code_challenge_method=plain`.',
+  }),
+  asOpenRedirect: check('as.open-redirect', {
+    title: 'An unregistered redirect_uri gets an error page, not a redirect',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 6749 §4.1.2.1 ("MUST NOT automatically redirect" to an invalid redirect_uri); RFC 9700 §4.11.2; OAuth 2.1 §4.1.2.1',
+    remedy:
+      'Check client_id and the exact registered redirect_uri before redirecting anywhere; otherwise show the error to the user.',
+  }),
   asRegistration: check('as.registration', {
     title: 'How clients can register',
     level: 'info',

@@ -112,6 +112,12 @@ describe('audit against the lab', () => {
       assert.match(byId(r, id).detail, /^401 invalid_token/, id);
     }
     assert.match(byId(r, 'bearer.scheme-case').detail, /accepted/);
+    // The lab's real authorization server: S256 only, and an unknown client's redirect_uri is never used.
+    assert.equal(byId(r, 'as.pkce-no-plain').detail, 'only S256');
+    assert.match(
+      byId(r, 'as.open-redirect').detail,
+      /^no redirect: the server answered itself \(HTTP 4\d\d\)$/,
+    );
     assert.match(byId(r, 'bearer.credential-kind').detail, new RegExp(`a JWT of ${lab.issuer}`));
     // Nothing in the report is a token.
     const text = JSON.stringify(r);
