@@ -85,7 +85,7 @@ describe('sherpa audit (CLI)', () => {
     assert.match(junit.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="Sherpa audit"/);
     assert.match(
       junit.stdout,
-      /<testcase classname="sherpa\.audit\.static" name="static\.shared-token: [^"]*" time="0">\n\s*<failure message="STATIC TOKEN[^"]*" type="must">/,
+      /<testcase classname="sherpa\.audit\.static" name="static\.shared-token: [^"]*" time="0">\n\s*<failure message="answers 401 but no OAuth discovery[^"]*" type="must">/,
     );
     assert.equal(junit.stdout.includes(LAB_STATIC_TOKEN), false, 'the static token is redacted');
     const down = await run(['http://127.0.0.1:9/mcp']);
