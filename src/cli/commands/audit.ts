@@ -10,7 +10,7 @@ import { print } from '../output';
 import { useProxyFromEnvironment } from '../outbound-proxy';
 
 export const auditUsage = `sherpa audit <mcp-url> [--token-command CMD] [--foreign-token-command CMD] [--expired-token-command CMD]
-             [--narrow-token-command CMD] [--format text|json|markdown|sarif] [--out FILE] [--fail-on must|should|never]
+             [--narrow-token-command CMD] [--format text|json|markdown|sarif|junit] [--out FILE] [--fail-on must|should|never]
              [--entra-doctor] [--evidence] [--sarif-location PATH]
   The identity posture of any MCP server, non-destructively (initialize / tools/list and metadata GETs):
   401 and its challenge, Protected Resource Metadata, authorization server metadata, and — with a token you
@@ -19,7 +19,7 @@ export const auditUsage = `sherpa audit <mcp-url> [--token-command CMD] [--forei
   did; 2: the server could not be audited. Every token given is SENT to the audited server (that is the test):
   audit servers you are responsible for, and give --foreign-token-command a token of a test resource.`;
 
-const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'markdown', 'sarif', 'junit'] as const;
 const LEVELS = ['must', 'should', 'never'] as const;
 
 /** Runs a person's own token helper (like git's credential helpers) and returns what it printed. */

@@ -145,6 +145,22 @@ export const CHECKS = {
     remedy:
       'Return `iss` in authorization responses and set `authorization_response_iss_parameter_supported`.',
   }),
+  asPkcePlain: check('as.pkce-no-plain', {
+    title: 'PKCE `plain` is not advertised',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'RFC 7636 §4.2 and §7.2 (plain only when S256 is impossible); RFC 9700 §2.1.1; OAuth 2.1 §4.1.1 (clients MUST use S256)',
+    remedy:
+      'Advertise and accept only `S256` in `code_challenge_methods_supported`; refuse `code_challenge_method=plain`.',
+  }),
+  asOpenRedirect: check('as.open-redirect', {
+    title: 'An unregistered redirect_uri gets an error page, not a redirect',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 6749 §4.1.2.1 ("MUST NOT automatically redirect" to an invalid redirect_uri); RFC 9700 §4.11.2; OAuth 2.1 §4.1.2.1',
+    remedy:
+      'Check client_id and the exact registered redirect_uri before redirecting anywhere; otherwise show the error to the user.',
+  }),
   asRegistration: check('as.registration', {
     title: 'How clients can register',
     level: 'info',
@@ -238,6 +254,54 @@ export const CHECKS = {
     spec: `${MCP_AUTH} §Token Handling (OAuth 2.1 access tokens, audience-bound, expiring)`,
     remedy:
       'Replace the static token with OAuth 2.1: short-lived JWTs with `aud`, `exp`, a user, and PRM discovery.',
+  }),
+  // Bearer handling edge cases (checks-bearer.ts)
+  bearerRandomOpaque: check('bearer.random-opaque', {
+    title: 'A random opaque bearer value is refused with 401 invalid_token',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Token Handling ("MUST validate access tokens"); RFC 6750 §3.1 (invalid_token)`,
+    remedy:
+      'Accept only tokens your authorization server issued (verify the JWT, or introspect per RFC 7662); answer 401 `error="invalid_token"` otherwise.',
+  }),
+  bearerMalformed: check('bearer.malformed', {
+    title: 'A bearer value outside the b64token syntax gets 401 invalid_token, not a 5xx',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 6750 §2.1 (b64token) and §3.1 (invalid_token); RFC 9110 §15.6 (5xx is a server fault)',
+    remedy:
+      'Parse the Authorization header defensively: anything that is not `Bearer <b64token>` is a 401, never an exception.',
+  }),
+  bearerOversized: check('bearer.oversized', {
+    title: 'A 15 KiB bearer value is refused (401 invalid_token or 431), not a 5xx',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 6750 §3.1; RFC 6585 §5 (431); RFC 9110 §15.6',
+    remedy: 'Bound the token length before decoding or verifying it and answer 401 invalid_token (or 431).',
+  }),
+  bearerDuplicate: check('bearer.duplicate-header', {
+    title: 'Two Authorization headers, the first invalid, are refused',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 9110 §5.3 (Authorization is a singleton field); RFC 6750 §3.1 (invalid_request / invalid_token)',
+    remedy:
+      'Refuse a request with more than one Authorization header (400 or 401); never read a different one than the proxy in front of you.',
+  }),
+  bearerLowerCase: check('bearer.scheme-case', {
+    title: 'The scheme is case-insensitive: `bearer <token>` is treated as Bearer',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 9110 §11.1 (auth-scheme is case-insensitive; was RFC 7235 §2.1); RFC 6750 §2.1',
+    remedy:
+      'Compare the scheme case-insensitively; a valid token under `bearer` is accepted, an invalid one gets 401 invalid_token.',
+  }),
+  bearerCredentialKind: check('bearer.credential-kind', {
+    title: 'The accepted credential is a token of the advertised authorization server, not a static key',
+    level: 'should',
+    owasp: ['MCP01', 'MCP07'],
+    spec: `${MCP_AUTH} §Token Handling, §Token Audience Binding and Validation; RFC 9728 §2 (authorization_servers)`,
+    remedy:
+      'Accept only short-lived tokens issued by the authorization server your PRM names; retire static keys, or stop advertising OAuth.',
   }),
   // Entra doctor
   entraResourceScope: check('entra.resource-scope', {

@@ -173,8 +173,10 @@ export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
     detail: methods?.includes('S256')
       ? `code_challenge_methods_supported ${methods.join(', ')}`
       : !methods && isEntraIssuer(issuer)
-        ? 'Entra exception: Entra supports S256 but its metadata does not say so; strict clients refuse it'
-        : `S256 not advertised (${methods?.join(', ') ?? 'no code_challenge_methods_supported'})`,
+        ? 'Entra exception: Entra ID supports and enforces S256, but its OpenID metadata omits code_challenge_methods_supported; a client following MCP to the letter refuses it, so clients that work with Entra special-case its issuer'
+        : methods
+          ? `S256 not advertised (${methods.join(', ')})`
+          : 'no code_challenge_methods_supported: MCP clients MUST refuse to proceed (no PKCE support can be assumed)',
   });
   const iss = meta.authorization_response_iss_parameter_supported === true;
   record(ctx, 'asIss', { status: iss ? 'pass' : 'fail', detail: iss ? 'advertised' : 'not advertised' });

@@ -20,6 +20,11 @@ export interface ProbeRequest {
   url?: string;
   /** Sent as `Authorization: Bearer …`; shown in evidence only by its label. */
   token?: { value: string; label: string };
+  /**
+   * Authorization header value(s) sent verbatim — a malformed bearer, a lower-case scheme, or two
+   * headers (an array sends one header line per value); shown in evidence only by its label.
+   */
+  authorization?: { values: string[]; label: string };
   headers?: Record<string, string>;
 }
 
@@ -67,17 +72,23 @@ export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}):
               : {},
         })
       : undefined;
-  const headers: Record<string, string> = {
+  const raw = req.authorization?.values;
+  const headers: Record<string, string | string[]> = {
     accept: 'application/json, text/event-stream',
     ...(body ? { 'content-type': 'application/json', 'mcp-protocol-version': '2025-11-25' } : {}),
     ...(req.token ? { authorization: `Bearer ${req.token.value}` } : {}),
+    ...(raw ? { authorization: raw.length === 1 ? raw[0]! : raw } : {}),
     ...req.headers,
   };
   if (req.token) registerSecret(req.token.value);
   const describe = [
     `${method} ${redact(url.href)}`,
     ...(body ? [req.rpc ?? 'initialize'] : []),
-    req.token ? `Authorization: Bearer <${req.token.label}>` : 'no Authorization',
+    req.token
+      ? `Authorization: Bearer <${req.token.label}>`
+      : req.authorization
+        ? `Authorization: <${req.authorization.label}>`
+        : 'no Authorization',
     ...Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${redact(v)}`),
   ].join(' · ');
   const max = o.maxBodyBytes ?? 64 * 1024;

@@ -1,6 +1,6 @@
 /**
- * An audit report as text (terminal), JSON (pipelines), Markdown (a PR comment, the extension's export)
- * and SARIF 2.1.0 (GitHub code scanning). Everything shown passes through untrusted-text.ts: details and
+ * An audit report as text (terminal), JSON (pipelines), Markdown (a PR comment, the extension's export),
+ * SARIF 2.1.0 (GitHub code scanning) and JUnit XML (CI test dashboards). Everything shown passes through untrusted-text.ts: details and
  * evidence quote the audited server.
  */
 import type { Log, ReportingDescriptor, Result } from 'sarif';
@@ -8,7 +8,7 @@ import { toTerminalLine } from '../untrusted-text';
 import { CHECKS } from './catalogue';
 import type { AuditReport, Finding } from './findings';
 
-export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif';
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif' | 'junit';
 
 const MARK: Record<Finding['status'], string> = { pass: '✔', fail: '✘', warn: '!', skip: '-' };
 
@@ -130,6 +130,70 @@ export function formatSarif(report: AuditReport, o: { locationUri?: string } = {
   return JSON.stringify(log, null, 2);
 }
 
+// XML 1.0 §2.2 allows tab, LF, CR and everything from U+0020 up (minus surrogates and U+FFFE/F); a
+// server's text with other controls would make the whole file unreadable, so they are made visible.
+const XML_INVALID =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** Text or attribute content: the five XML escapes, and characters XML cannot carry shown as `?`. */
+export function xmlEscape(s: string): string {
+  return s.replace(XML_INVALID, '?').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+}
+
+/**
+ * JUnit XML as CI dashboards read it (the Ant/Surefire schema Jenkins, GitLab and Azure Pipelines take):
+ * one `<testsuite>` per audited server, one `<testcase>` per check (classname `sherpa.audit.<group>`),
+ * `<failure type="must|should|info">` with the remedy, spec and evidence for a failed check, `<skipped>` for
+ * a skipped one, and a warning as a passing test whose `<system-out>` says WARN — a dashboard counts only
+ * what fails, as `--fail-on` does.
+ */
+export function formatJunit(report: AuditReport): string {
+  const a = (s: string) => xmlEscape(toTerminalLine(s, 1000));
+  const count = (s: Finding['status']) => report.findings.filter((f) => f.status === s).length;
+  const cases = report.findings.map((f) => {
+    const head = `    <testcase classname="sherpa.audit.${a(f.id.split('.')[0]!)}" name="${a(`${f.id}: ${f.title}`)}" time="0">`;
+    const evidence = f.evidence.map((e) => `evidence: ${describeEvidence(e)}`);
+    const info = [`level: ${f.level}`, `OWASP: ${f.owasp.join(', ') || '-'}`, `spec: ${f.spec}`];
+    const body =
+      f.status === 'fail'
+        ? [
+            `      <failure message="${a(f.detail)}" type="${f.level}">${xmlEscape(
+              [f.detail, `remedy: ${f.remedy}`, ...info, ...evidence]
+                .map((l) => toTerminalLine(l, 1000))
+                .join('\n'),
+            )}</failure>`,
+          ]
+        : f.status === 'skip'
+          ? [`      <skipped message="${a(f.detail)}"/>`]
+          : [
+              `      <system-out>${xmlEscape(
+                [`${f.status.toUpperCase()}: ${f.detail}`, ...info, ...evidence]
+                  .map((l) => toTerminalLine(l, 1000))
+                  .join('\n'),
+              )}</system-out>`,
+            ];
+    return [head, ...body, '    </testcase>'].join('\n');
+  });
+  const totals = `tests="${report.findings.length}" failures="${count('fail')}" errors="0" skipped="${count('skip')}"`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="Sherpa audit" ${totals}>`,
+    `  <testsuite name="${a(report.target)}" ${totals} timestamp="${a(report.startedAt.replace(/Z$/, ''))}" time="0">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
 export function formatReport(
   report: AuditReport,
   format: ReportFormat,
@@ -142,6 +206,8 @@ export function formatReport(
       return formatMarkdown(report);
     case 'sarif':
       return formatSarif(report, o);
+    case 'junit':
+      return formatJunit(report);
     default:
       return formatText(report, o);
   }

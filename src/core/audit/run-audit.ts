@@ -1,12 +1,15 @@
 /**
  * `sherpa audit` and "Sherpa: Audit Server Security": the identity posture of ANY MCP server, from
- * outside, non-destructively (initialize / tools/list / ping and metadata GETs only). The checks run in
- * a fixed order, each group learning what the next needs (the challenge → PRM → authorization server →
- * token matrix → Entra doctor); what each check means is in catalogue.ts.
+ * outside, non-destructively (initialize / tools/list / ping, metadata GETs and pre-login /authorize
+ * GETs only). The checks run in a fixed order, each group learning what the next needs (the challenge →
+ * PRM → authorization server and its hygiene → token matrix → bearer edge cases → Entra doctor); what
+ * each check means is in catalogue.ts.
  */
 import { SherpaError } from '../errors';
 import { createGuardedFetch, networkPolicyFor } from '../net/guarded-fetch';
 import { normalizeUrl } from '../url';
+import { runAuthorizationServerHygiene } from './checks-as-hygiene';
+import { runBearerChecks } from './checks-bearer';
 import { runEntraDoctor } from './checks-entra';
 import { runMetadataChecks } from './checks-metadata';
 import { runTokenChecks } from './checks-token';
@@ -64,7 +67,9 @@ export async function auditServer(target: string, options: AuditOptions = {}): P
   const startedAt = new Date().toISOString();
   await runUnauthenticatedChecks(ctx);
   await runMetadataChecks(ctx);
+  await runAuthorizationServerHygiene(ctx);
   await runTokenChecks(ctx);
+  await runBearerChecks(ctx);
   await runEntraDoctor(ctx);
   recordEcho(ctx);
   return { target: url, startedAt, findings: ctx.findings };

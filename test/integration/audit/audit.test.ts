@@ -18,7 +18,7 @@ import { startLabProcess, type LabProcess } from '../../support/lab';
 import { readLabSigningKey, resignLabToken, signInToLab } from '../../support/lab-tokens';
 import { startServerProcess, type ServerProcess } from '../../support/server-process';
 import { onFreePort } from '../../support/free-port';
-import { startDefectGate, type Defect } from '../../support/audit/defect-gate';
+import { GATE_STATIC_KEY, startDefectGate, type Defect } from '../../support/audit/defect-gate';
 
 const failed = (r: AuditReport) =>
   r.findings
@@ -100,6 +100,25 @@ describe('audit against the lab', () => {
     assert.equal(byId(r, 'token.insufficient-scope').evidence[0]?.status, 403);
     assert.match(byId(r, 'token.insufficient-scope').detail, /insufficient_scope/);
     assert.equal(byId(r, 'token.foreign-origin').evidence[0]?.status, 403);
+    // Bearer edge cases: each malformed credential gets 401 invalid_token; `bearer` is Bearer.
+    for (const id of [
+      'bearer.random-opaque',
+      'bearer.malformed',
+      'bearer.oversized',
+      'bearer.duplicate-header',
+    ]) {
+      assert.equal(byId(r, id).status, 'pass', `${id}: ${byId(r, id).detail}`);
+      assert.equal(byId(r, id).evidence[0]?.status, 401, id);
+      assert.match(byId(r, id).detail, /^401 invalid_token/, id);
+    }
+    assert.match(byId(r, 'bearer.scheme-case').detail, /accepted/);
+    // The lab's real authorization server: S256 only, and an unknown client's redirect_uri is never used.
+    assert.equal(byId(r, 'as.pkce-no-plain').detail, 'only S256');
+    assert.match(
+      byId(r, 'as.open-redirect').detail,
+      /^no redirect: the server answered itself \(HTTP 4\d\d\)$/,
+    );
+    assert.match(byId(r, 'bearer.credential-kind').detail, new RegExp(`a JWT of ${lab.issuer}`));
     // Nothing in the report is a token.
     const text = JSON.stringify(r);
     for (const t of Object.values(tokens))
@@ -195,6 +214,13 @@ describe('audit: each broken variant of the secure server is caught by exactly i
     ['no-www-authenticate', ['unauth.www-authenticate']],
     ['no-resource-metadata', ['unauth.resource-metadata']],
     ['ignores-scope', ['token.insufficient-scope']],
+    // Bearer handling edge cases (checks-bearer.ts)
+    ['crashes-on-malformed-token', ['bearer.malformed']],
+    ['crashes-on-oversized-token', ['bearer.oversized']],
+    ['reads-last-authorization', ['bearer.duplicate-header']],
+    ['case-sensitive-scheme', ['bearer.scheme-case']],
+    ['accepts-any-opaque', ['bearer.duplicate-header', 'bearer.oversized', 'bearer.random-opaque']],
+    ['accepts-static-key', ['bearer.credential-kind']],
   ];
   for (const [defect, expected] of cases) {
     test(`${defect} → ${expected.join(', ') || 'nothing fails (the gate alone adds no defect)'}`, async () => {
@@ -226,7 +252,10 @@ describe('audit: each broken variant of the secure server is caught by exactly i
         }
       });
       try {
-        const r = await auditServer(gate.url, { tokens });
+        // The static-key variant is audited with the key its owner hands out, as a person would.
+        const r = await auditServer(gate.url, {
+          tokens: defect === 'accepts-static-key' ? { ...tokens, valid: GATE_STATIC_KEY } : tokens,
+        });
         assert.deepEqual(
           failed(r),
           expected,

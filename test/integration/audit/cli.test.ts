@@ -80,6 +80,14 @@ describe('sherpa audit (CLI)', () => {
     const md = await run([lab.vulnerable, '--format', 'markdown', '--fail-on', 'never']);
     assert.match(md.stdout, /## What to fix/);
     assert.match(md.stdout, /\*\*Remedy:\*\*/);
+    const junit = await run([lab.vulnerable, '--format', 'junit']);
+    assert.equal(junit.code, 1, 'the exit code follows --fail-on whatever the format');
+    assert.match(junit.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="Sherpa audit"/);
+    assert.match(
+      junit.stdout,
+      /<testcase classname="sherpa\.audit\.static" name="static\.shared-token: [^"]*" time="0">\n\s*<failure message="answers 401 but no OAuth discovery[^"]*" type="must">/,
+    );
+    assert.equal(junit.stdout.includes(LAB_STATIC_TOKEN), false, 'the static token is redacted');
     const down = await run(['http://127.0.0.1:9/mcp']);
     assert.equal(down.code, 2);
     assert.match(down.stderr, /could not audit .*Cannot audit/);

@@ -18,7 +18,19 @@ export type Defect =
   | 'accepts-query-token'
   | 'no-www-authenticate'
   | 'no-resource-metadata'
-  | 'ignores-scope';
+  | 'ignores-scope'
+  // Bearer handling (checks-bearer.ts)
+  | 'crashes-on-malformed-token'
+  | 'crashes-on-oversized-token'
+  | 'reads-last-authorization'
+  | 'case-sensitive-scheme'
+  | 'accepts-any-opaque'
+  | 'accepts-static-key';
+
+/** The key the `accepts-static-key` variant takes besides real tokens: a shared API key. */
+export const GATE_STATIC_KEY = 'sk-sherpa-shared-0001';
+
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 export interface DefectGateOptions {
   defect: Defect;
@@ -39,6 +51,9 @@ export async function startDefectGate(
 
   /** The token to forward instead of the presented one, when this gate's weaker check lets it pass. */
   async function weakAccept(token: string): Promise<boolean> {
+    // An opaque-token server that never asks its authorization server (RFC 7662) whether it issued it.
+    if (o.defect === 'accepts-any-opaque') return B64TOKEN.test(token) && token.split('.').length !== 3;
+    if (o.defect === 'accepts-static-key') return token === GATE_STATIC_KEY;
     try {
       const header = decodeProtectedHeader(token);
       const claims = decodeJwt(token);
@@ -95,11 +110,29 @@ export async function startDefectGate(
       const body = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://gate.invalid');
       let authorization = req.headers.authorization;
+      // Node keeps the first of two Authorization headers; this variant reads the last one.
+      if (o.defect === 'reads-last-authorization') {
+        const values: string[] = [];
+        for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+          if (req.rawHeaders[i]!.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1]!);
+        if (values.length > 1) authorization = values.at(-1);
+      }
+      if (o.defect === 'case-sensitive-scheme' && authorization && !authorization.startsWith('Bearer '))
+        authorization = undefined; // a parser comparing the scheme case-sensitively sees no bearer at all
+      const raw = /^Bearer (.*)$/i.exec(authorization ?? '')?.[1] ?? '';
+      if (
+        (o.defect === 'crashes-on-malformed-token' && raw && !B64TOKEN.test(raw)) ||
+        (o.defect === 'crashes-on-oversized-token' && raw.length > 8192)
+      ) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('Internal Server Error');
+        return;
+      }
       if (o.defect === 'accepts-query-token' && url.searchParams.has('access_token')) {
         authorization = `Bearer ${url.searchParams.get('access_token')}`;
         url.searchParams.delete('access_token');
       }
-      const presented = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+      const presented = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
       if (presented && presented !== o.acceptedToken && (await weakAccept(presented))) {
         authorization = `Bearer ${o.acceptedToken}`;
       }

@@ -28,3 +28,29 @@ describe('isRpcSuccess (review M2: an open server must not pass as "refused")', 
     );
   });
 });
+
+describe('probe: Authorization values sent verbatim (bearer edge cases)', () => {
+  it('two values are two header lines on the wire; evidence names them by label only', async () => {
+    const http = await import('node:http');
+    const { probe } = await import('../../../../src/core/audit/probe');
+    let seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen = req.rawHeaders.filter((_v, i) => i % 2 === 1 && /^authorization$/i.test(req.rawHeaders[i - 1]!));
+      res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const secret = 'Zk3q9VtX2bR8mL4pW7sY1cN6dH0jK5fA3gE8uI2oQ';
+      const res = await probe(`http://127.0.0.1:${port}/mcp`, {
+        authorization: { values: ['Bearer first-one', `bearer ${secret}`], label: 'two headers' },
+      });
+      assert.deepEqual(seen, ['Bearer first-one', `bearer ${secret}`]);
+      assert.equal(res.status, 401);
+      assert.match(res.evidence.request, /Authorization: <two headers>/);
+      assert.equal(res.evidence.request.includes(secret), false);
+    } finally {
+      server.close();
+    }
+  });
+});

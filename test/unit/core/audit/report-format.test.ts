@@ -89,3 +89,17 @@ describe('audit reports', () => {
     }
   });
 });
+
+describe("README's audit section", () => {
+  it('lists every check of the catalogue with its level and OWASP items', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+    for (const c of Object.values(CHECKS)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${c.id}\` `));
+      assert.ok(row, `README has no row for ${c.id}`);
+      const cells = row.split(/(?<!\\)\|/).map((x) => x.trim());
+      assert.equal(cells[2], c.level.toUpperCase(), c.id);
+      assert.equal(cells[3], c.owasp.join(', ') || '—', c.id);
+    }
+  });
+});
