@@ -235,7 +235,13 @@ function createSignIn(
 /** The tree views, the mcp.json diagnostics and the status bar. */
 function createViews(context: vscode.ExtensionContext, s: Services): Views {
   const subs = context.subscriptions;
-  const serversView = new ServersTreeProvider(s.connections);
+  const serversView = new ServersTreeProvider(s.connections, () => {
+    const settings = readSettings();
+    return {
+      lab: s.lab.state,
+      serverUrlConfigured: Boolean(settings.secureServerUrl ?? settings.vulnerableServerUrl),
+    };
+  });
   const tokenView = new TokenTreeProvider(s.tokenState, (id) => s.connections.find(id)?.label);
   const auditView = new AuditTreeProvider();
   const mcpJsonDiagnostics = new McpJsonDiagnostics();

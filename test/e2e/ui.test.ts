@@ -6,7 +6,8 @@
  * screenshot of each step and of each sign-in page in test-results/.
  *
  * The steps share one workbench page and run in order:
- *   1. the Servers view lists both servers;
+ *   1. the Servers view welcomes a newcomer (no rows, Start Local Lab, the walkthrough) → its Start Local
+ *      Lab button → both servers listed;
  *   2. Start Local Lab → Connect Secure Server → VS Code's "wants to sign in using Sherpa OAuth" modal →
  *      Allow → the sign-in tab opens at code-server's forwarded address of the lab (/proxy/PORT/…) →
  *      alice signs in → the lab redirects to the forwarded address of Sherpa's loopback receiver → the
@@ -71,10 +72,26 @@ describe(
       await workbench?.close();
     });
 
-    test('the installed VSIX shows the Sherpa Servers view with both servers', async () => {
+    test('the Servers view welcomes a newcomer; its Start Local Lab button lists both servers', async () => {
       await runCommand(page, 'Sherpa: Focus on Servers View');
+      // The lab is stopped and nothing is connected: no rows, the welcome content with its buttons.
+      const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Servers' }) });
+      const start = pane.locator('.welcome-view-content .monaco-button', { hasText: 'Start Local Lab' });
+      await start.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.equal(await treeRows(page, 'Servers').count(), 0, 'no rows while the lab is stopped');
+      assert.equal(
+        await pane.locator('.welcome-view-content a', { hasText: 'Open the walkthrough' }).count(),
+        1,
+        'the welcome links the walkthrough',
+      );
+      await screenshot(page, 'servers-welcome');
+      await start.click();
       const rows = treeRows(page, 'Servers');
-      await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+      await rows.first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page
+        .locator('.statusbar-item', { hasText: /lab running/i })
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
       const texts = await rows.allInnerTexts();
       const labels = texts.join('\n');
       await screenshot(page, 'servers-view');
