@@ -30,7 +30,7 @@ import {
   removeServerCommand,
 } from './commands/connect-commands';
 import type { ServerArg } from './commands/server-arg';
-import { copyTokenCommand, signOutCommand } from './commands/token-commands';
+import { copyClaimValueCommand, copyTokenCommand, signOutCommand } from './commands/token-commands';
 import { deviceCodeCommand } from './commands/device-code-commands';
 import { runToolCommand } from './commands/tool-commands';
 import { setVulnerableTokenCommand } from './commands/vulnerable-token-commands';
@@ -329,6 +329,7 @@ function registerCommands(
       runToolCommand(connections, log, s.results, target, args),
   );
   register('sherpa.copyToken', (arg?: ServerArg) => copyTokenCommand(tokenState, connections, log, arg));
+  register('sherpa.copyClaimValue', (node?: { line?: { raw?: unknown } }) => copyClaimValueCommand(node));
   register('sherpa.refreshViews', () => onEndpointsChanged());
   register('sherpa.showLog', () => log.show());
   register('sherpa.setVulnerableToken', () =>
