@@ -102,7 +102,7 @@ describe(
     });
 
     test('Connect Secure Server as alice at forwarded addresses; the Token view shows aud, scope, passing checks', async () => {
-      await runCommand(page, 'Sherpa: Start Local Lab');
+      await runCommand(page, 'Sherpa Lab: Start Local Lab');
       // The status bar item is the lasting signal (toasts may stay collapsed in the notification centre).
       await page
         .locator('.statusbar-item', { hasText: /lab running/i })
@@ -141,7 +141,7 @@ describe(
       let newTab = false;
       const onPage = () => (newTab = true);
       page.context().on('page', onPage);
-      await runCommand(page, 'Sherpa: Connect Secure Server');
+      await runCommand(page, 'Sherpa Lab: Connect Secure Server');
       await waitForNotification(page, /Connected to the secure server/);
       page.context().off('page', onPage);
       assert.equal(
@@ -154,12 +154,12 @@ describe(
 
     test('Sign Out → Connect asks again (Cancel settles) → Connect → bob signs in at forwarded addresses', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Sign Out');
+      await runCommand(page, 'Sherpa: Sign Out of an MCP Server…');
       await page
         .locator('.statusbar-item', { hasText: /secure · token expires/ })
         .first()
         .waitFor({ state: 'detached', timeout: 30_000 });
-      await runCommand(page, 'Sherpa: Connect Secure Server');
+      await runCommand(page, 'Sherpa Lab: Connect Secure Server');
       const consent = signInDialog(page);
       await consent.waitFor({ state: 'visible', timeout: 30_000 });
       await consent.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
@@ -182,7 +182,7 @@ describe(
 
     test('Sign In with Device Code: Open Browser → the lab device pages at the forwarded address → bob', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Sign In with Device Code (Azure CLI client)');
+      await runCommand(page, 'Sherpa: Sign In to an MCP Server with a Device Code…');
       const notice = await waitForNotification(page, /Device sign-in: enter the code/);
       const text = await notice.innerText();
       const code = /enter the code (\S+) at (\S+)/.exec(text);
@@ -209,7 +209,7 @@ describe(
 
     test('Connect Vulnerable Server warns about the static token', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Connect Vulnerable Server');
+      await runCommand(page, 'Sherpa Lab: Connect Vulnerable Server');
       const warning = await waitForNotification(page, /STATIC token/);
       const text = await warning.innerText();
       assert.match(text, /never expires/, text);
@@ -288,9 +288,9 @@ describe(
     });
     test('a browser sign-in cancelled in this remote window offers the device code flow, saying why', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Sign Out');
+      await runCommand(page, 'Sherpa: Sign Out of an MCP Server…');
       const signInTab = page.context().waitForEvent('page', { timeout: 60_000 });
-      await runCommand(page, 'Sherpa: Connect Secure Server');
+      await runCommand(page, 'Sherpa Lab: Connect Secure Server');
       const consent = signInDialog(page);
       await consent.waitFor({ state: 'visible', timeout: 30_000 });
       await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
@@ -316,7 +316,7 @@ describe(
     });
     test('Verify Deployment: the quick pick offers Azure or the lab; the lab report fills the Deployment Checks view', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Verify Deployment');
+      await runCommand(page, 'Sherpa Azure: Verify Deployment');
       const options = page.locator('.quick-input-widget .quick-input-list [role="option"]');
       const pick = options.filter({ hasText: 'Local lab' });
       await pick.first().waitFor({ state: 'visible', timeout: 10_000 });

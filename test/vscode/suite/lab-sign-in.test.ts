@@ -195,7 +195,7 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.ok(outcome.connection.tools.some((t) => t.name === 'get_user_info'));
   });
 
-  test('Validate Security audits both servers: static token flagged, secure server passes every MUST', async () => {
+  test('Audit Both Lab Servers audits both servers: static token flagged, secure server passes every MUST', async () => {
     const api = await getApi();
     const reports = await vscode.commands.executeCommand<AuditReport[]>('sherpa.validateSecurity');
     assert.equal(reports.length, 2);
