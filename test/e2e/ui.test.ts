@@ -95,6 +95,13 @@ describe(
       const texts = await rows.allInnerTexts();
       const labels = texts.join('\n');
       await screenshot(page, 'servers-view');
+      // "Lab running" offers the story's next step (clicked in its own step below: Connect Vulnerable Server).
+      const running = await waitForNotification(page, /Sherpa lab running/);
+      assert.equal(
+        await running.locator('.monaco-button', { hasText: 'Connect Vulnerable Server' }).count(),
+        1,
+      );
+      await page.keyboard.press('Escape');
       // One row per server, each by its own label ("secure" alone would match "INSECURE" as well).
       const row = (label: RegExp) => texts.filter((t) => label.test(t.trim())).length;
       assert.equal(row(/^Secure server \(OAuth 2\.1\)/), 1, `Servers view rows: ${labels}`);
@@ -214,18 +221,20 @@ describe(
       const text = await warning.innerText();
       assert.match(text, /never expires/, text);
       assert.match(text, /shared by every client/, text);
-      // Expanded, so the whole lesson is readable in the screenshot; wait for the palette to fade out.
-      await warning
-        .locator('.codicon-notifications-expand')
-        .first()
-        .click()
-        .catch(() => undefined);
+      // Expanded, so the whole lesson is readable in the screenshot (a notification with a button opens
+      // expanded: no expand icon then); wait for the palette to fade out.
+      const expand = warning.locator('.codicon-notifications-expand').first();
+      if (await expand.isVisible().catch(() => false)) await expand.click();
       await page
         .locator('.quick-input-widget')
         .waitFor({ state: 'hidden', timeout: 5_000 })
         .catch(() => undefined);
       await page.waitForTimeout(300);
       await screenshot(page, 'vulnerable');
+      // The next step is one click: the same tools behind OAuth (bob's session: no sign-in again).
+      await warning.locator('.monaco-button', { hasText: 'Connect Secure Server' }).click();
+      await waitForNotification(page, /Connected to the secure server with an OAuth access token/);
+      await page.keyboard.press('Escape');
     });
 
     test("Run Tool from the Command Palette: server → tool → arguments prefilled with bob's own id and checked → read-only result", async () => {
