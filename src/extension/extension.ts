@@ -30,7 +30,7 @@ import {
   removeServerCommand,
 } from './commands/connect-commands';
 import type { ServerArg } from './commands/server-arg';
-import { copyTokenCommand, signOutCommand } from './commands/token-commands';
+import { copyClaimValueCommand, copyTokenCommand, signOutCommand } from './commands/token-commands';
 import { deviceCodeCommand } from './commands/device-code-commands';
 import { runToolCommand } from './commands/tool-commands';
 import { setVulnerableTokenCommand } from './commands/vulnerable-token-commands';
@@ -251,7 +251,13 @@ function createSignIn(
 /** The tree views, the mcp.json diagnostics and the status bar. */
 function createViews(context: vscode.ExtensionContext, s: Services): Views {
   const subs = context.subscriptions;
-  const serversView = new ServersTreeProvider(s.connections);
+  const serversView = new ServersTreeProvider(s.connections, () => {
+    const settings = readSettings();
+    return {
+      lab: s.lab.state,
+      serverUrlConfigured: Boolean(settings.secureServerUrl ?? settings.vulnerableServerUrl),
+    };
+  });
   const tokenView = new TokenTreeProvider(s.tokenState, (id) => s.connections.find(id)?.label);
   const auditView = new AuditTreeProvider();
   const mcpJsonDiagnostics = new McpJsonDiagnostics();
@@ -339,6 +345,7 @@ function registerCommands(
       runToolCommand(connections, log, s.results, target, args),
   );
   register('sherpa.copyToken', (arg?: ServerArg) => copyTokenCommand(tokenState, connections, log, arg));
+  register('sherpa.copyClaimValue', (node?: { line?: { raw?: unknown } }) => copyClaimValueCommand(node));
   register('sherpa.refreshViews', () => onEndpointsChanged());
   register('sherpa.showLog', () => log.show());
   register('sherpa.setVulnerableToken', () =>

@@ -4,11 +4,17 @@ import { toNotificationText } from '../core/untrusted-text';
 import { describeFailure } from './errors';
 import type { SherpaLog } from './output-log';
 
+/** A button for the obvious next step after a failure (e.g. Remove Server for a server the person added). */
+export interface NextStep {
+  title: string;
+  run: () => unknown;
+}
+
 /**
- * Logs the error (redacted) and shows it with its hint; "Show Log" opens the output channel. Does not
- * wait for the notification to be dismissed, so the calling command finishes.
+ * Logs the error (redacted) and shows it with its hint; "Show Log" opens the output channel, `next` (if
+ * any) is offered first. Does not wait for the notification to be dismissed, so the calling command finishes.
  */
-export function showFailure(log: SherpaLog, context: string, err: unknown): string {
+export function showFailure(log: SherpaLog, context: string, err: unknown, next?: NextStep): string {
   log.error(context, err);
   const f = describeFailure(err);
   // Messages quote what servers said (error_description, names, URLs): no controls, no links.
@@ -16,8 +22,10 @@ export function showFailure(log: SherpaLog, context: string, err: unknown): stri
     `${context}: ${f.message}${f.code ? ` [${f.code}]` : ''}${f.hint ? ` — ${f.hint}` : ''}`,
     1500,
   );
-  void vscode.window.showErrorMessage(text, 'Show Log').then((choice) => {
+  const buttons = next ? [next.title, 'Show Log'] : ['Show Log'];
+  void vscode.window.showErrorMessage(text, ...buttons).then((choice) => {
     if (choice === 'Show Log') log.show();
+    else if (next && choice === next.title) void next.run();
   });
   return text;
 }

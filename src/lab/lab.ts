@@ -240,7 +240,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
 
 const LAB_PORT_HINT =
   'Another lab (or another program) is listening there. Stop it (Ctrl-C in its terminal, or ' +
-  '"Sherpa: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port/--proxy-port ' +
+  '"Sherpa Lab: Stop Local Lab" in VS Code), or choose other ports: --as-port/--vulnerable-port/--secure-port/--proxy-port ' +
   '(0 = any free port), or `sherpa story --ephemeral-ports`.';
 
 /** A busy port is the most common way the lab fails to start: say which port and what a lab user can do. */

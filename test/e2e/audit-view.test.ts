@@ -1,5 +1,5 @@
 /**
- * End-to-end, as a person would: Start Local Lab → "Sherpa: Audit Server Security" → pick the vulnerable
+ * End-to-end, as a person would: Start Local Lab → "Sherpa: Audit an MCP Server…" → pick the vulnerable
  * server in the quick pick → the Audit view shows its findings grouped by OWASP MCP item, the static
  * token named in MCP01 (test-results/e2e-audit-view.png).
  */
@@ -23,12 +23,12 @@ describe('Audit view in a real VS Code (code-server + Chromium)', { timeout: 180
   });
 
   test('auditing the vulnerable server names the static token under MCP01, with failed checks', async () => {
-    await runCommand(page, 'Sherpa: Start Local Lab');
+    await runCommand(page, 'Sherpa Lab: Start Local Lab');
     await page
       .locator('.statusbar-item', { hasText: /lab running/i })
       .first()
       .waitFor({ state: 'visible', timeout: 60_000 });
-    await runCommand(page, 'Sherpa: Audit Server Security');
+    await runCommand(page, 'Sherpa: Audit an MCP Server…');
     const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Vulnerable server' }).first();
     await pick.waitFor({ state: 'visible', timeout: 15_000 });
     await pick.click();

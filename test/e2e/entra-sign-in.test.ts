@@ -235,7 +235,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
   });
 
   test("a. Connect Secure Server through the real microsoft provider: Entra's claims, every check passed", async () => {
-    await runCommand(page, 'Sherpa: Connect Secure Server');
+    await runCommand(page, 'Sherpa Lab: Connect Secure Server');
     const consent = dialog(page, /wants to sign in using Microsoft/);
     await consent.waitFor({ state: 'visible', timeout: 60_000 });
     await screenshot(page, 'entra-consent');
@@ -301,7 +301,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     assert.ok((await lab.control({ id: 101, proxyPort: Number(new URL(wrongPair.url).port) })).ok);
     await useSecureServer(workbench, wrongPair.url);
     await clearNotifications(page);
-    await runCommand(page, 'Sherpa: Connect Secure Server');
+    await runCommand(page, 'Sherpa Lab: Connect Secure Server');
     const consent = dialog(page, /wants to sign in using Microsoft/);
     await consent.waitFor({ state: 'visible', timeout: 60_000 });
     const tab = await openedSignInTab(page, consent);
@@ -431,7 +431,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     assert.ok(workshop, 'e. started the workshop-pair server');
     await page.bringToFront();
     await clearNotifications(page);
-    await runCommand(page, 'Sherpa: Audit Server Security');
+    await runCommand(page, 'Sherpa: Audit an MCP Server…');
     // The quick pick lists the Servers view's secure row, which now points at the workshop-pair server.
     const target = quickPickRow(page, workshop.url);
     await target.waitFor({ state: 'visible', timeout: 15_000 });

@@ -131,7 +131,7 @@ export async function connectAndSignIn(
 ) {
   const page = workbench.page;
   const signInTab = page.context().waitForEvent('page', { timeout: 60_000 });
-  await runCommand(page, 'Sherpa: Connect Secure Server');
+  await runCommand(page, 'Sherpa Lab: Connect Secure Server');
   // vscode.authentication.getSession(createIfNone): VS Code asks first — a person clicks Allow.
   const consent = signInDialog(page);
   await consent.waitFor({ state: 'visible', timeout: 30_000 });

@@ -30,7 +30,7 @@ describe(
       const page = workbench.page;
       const alice = LAB_USERS.find((u) => u.username === 'alice')!;
       await runCommand(page, 'Sherpa: Focus on Servers View');
-      await runCommand(page, 'Sherpa: Start Local Lab');
+      await runCommand(page, 'Sherpa Lab: Start Local Lab');
       await page
         .locator('.statusbar-item', { hasText: /lab running/i })
         .first()

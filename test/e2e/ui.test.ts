@@ -6,7 +6,8 @@
  * screenshot of each step and of each sign-in page in test-results/.
  *
  * The steps share one workbench page and run in order:
- *   1. the Servers view lists both servers;
+ *   1. the Servers view welcomes a newcomer (no rows, Start Local Lab, the walkthrough) → its Start Local
+ *      Lab button → both servers listed;
  *   2. Start Local Lab → Connect Secure Server → VS Code's "wants to sign in using Sherpa OAuth" modal →
  *      Allow → the sign-in tab opens at code-server's forwarded address of the lab (/proxy/PORT/…) →
  *      alice signs in → the lab redirects to the forwarded address of Sherpa's loopback receiver → the
@@ -72,13 +73,36 @@ describe(
       await workbench?.close();
     });
 
-    test('the installed VSIX shows the Sherpa Servers view with both servers', async () => {
+    test('the Servers view welcomes a newcomer; its Start Local Lab button lists both servers', async () => {
       await runCommand(page, 'Sherpa: Focus on Servers View');
+      // The lab is stopped and nothing is connected: no rows, the welcome content with its buttons.
+      const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Servers' }) });
+      const start = pane.locator('.welcome-view-content .monaco-button', { hasText: 'Start Local Lab' });
+      await start.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.equal(await treeRows(page, 'Servers').count(), 0, 'no rows while the lab is stopped');
+      assert.equal(
+        await pane.locator('.welcome-view-content a', { hasText: 'Open the walkthrough' }).count(),
+        1,
+        'the welcome links the walkthrough',
+      );
+      await screenshot(page, 'servers-welcome');
+      await start.click();
       const rows = treeRows(page, 'Servers');
-      await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+      await rows.first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page
+        .locator('.statusbar-item', { hasText: /lab running/i })
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
       const texts = await rows.allInnerTexts();
       const labels = texts.join('\n');
       await screenshot(page, 'servers-view');
+      // "Lab running" offers the story's next step (clicked in its own step below: Connect Vulnerable Server).
+      const running = await waitForNotification(page, /Sherpa lab running/);
+      assert.equal(
+        await running.locator('.monaco-button', { hasText: 'Connect Vulnerable Server' }).count(),
+        1,
+      );
+      await page.keyboard.press('Escape');
       // One row per server, each by its own label ("secure" alone would match "INSECURE" as well).
       const row = (label: RegExp) => texts.filter((t) => label.test(t.trim())).length;
       assert.equal(row(/^Secure server \(OAuth 2\.1\)/), 1, `Servers view rows: ${labels}`);
@@ -86,7 +110,7 @@ describe(
     });
 
     test('Connect Secure Server as alice at forwarded addresses, at a person’s pace (60 s on the login page); the Token view shows aud, scope, passing checks', async () => {
-      await runCommand(page, 'Sherpa: Start Local Lab');
+      await runCommand(page, 'Sherpa Lab: Start Local Lab');
       // The status bar item is the lasting signal (toasts may stay collapsed in the notification centre).
       await page
         .locator('.statusbar-item', { hasText: /lab running/i })
@@ -128,7 +152,7 @@ describe(
       let newTab = false;
       const onPage = () => (newTab = true);
       page.context().on('page', onPage);
-      await runCommand(page, 'Sherpa: Connect Secure Server');
+      await runCommand(page, 'Sherpa Lab: Connect Secure Server');
       await waitForNotification(page, /Connected to the secure server/);
       page.context().off('page', onPage);
       assert.equal(
@@ -141,12 +165,12 @@ describe(
 
     test('Sign Out → Connect asks again (Cancel settles) → Connect → bob signs in at forwarded addresses', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Sign Out');
+      await runCommand(page, 'Sherpa: Sign Out of an MCP Server…');
       await page
         .locator('.statusbar-item', { hasText: /secure · token expires/ })
         .first()
         .waitFor({ state: 'detached', timeout: 30_000 });
-      await runCommand(page, 'Sherpa: Connect Secure Server');
+      await runCommand(page, 'Sherpa Lab: Connect Secure Server');
       const consent = signInDialog(page);
       await consent.waitFor({ state: 'visible', timeout: 30_000 });
       await consent.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
@@ -169,7 +193,7 @@ describe(
 
     test('Sign In with Device Code: Open Browser → the lab device pages at the forwarded address → bob', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Sign In with Device Code (Azure CLI client)');
+      await runCommand(page, 'Sherpa: Sign In to an MCP Server with a Device Code…');
       const notice = await waitForNotification(page, /Device sign-in: enter the code/);
       const text = await notice.innerText();
       const code = /enter the code (\S+) at (\S+)/.exec(text);
@@ -196,23 +220,25 @@ describe(
 
     test('Connect Vulnerable Server warns about the static token', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Connect Vulnerable Server');
+      await runCommand(page, 'Sherpa Lab: Connect Vulnerable Server');
       const warning = await waitForNotification(page, /STATIC token/);
       const text = await warning.innerText();
       assert.match(text, /never expires/, text);
       assert.match(text, /shared by every client/, text);
-      // Expanded, so the whole lesson is readable in the screenshot; wait for the palette to fade out.
-      await warning
-        .locator('.codicon-notifications-expand')
-        .first()
-        .click()
-        .catch(() => undefined);
+      // Expanded, so the whole lesson is readable in the screenshot (a notification with a button opens
+      // expanded: no expand icon then); wait for the palette to fade out.
+      const expand = warning.locator('.codicon-notifications-expand').first();
+      if (await expand.isVisible().catch(() => false)) await expand.click();
       await page
         .locator('.quick-input-widget')
         .waitFor({ state: 'hidden', timeout: 5_000 })
         .catch(() => undefined);
       await page.waitForTimeout(300);
       await screenshot(page, 'vulnerable');
+      // The next step is one click: the same tools behind OAuth (bob's session: no sign-in again).
+      await warning.locator('.monaco-button', { hasText: 'Connect Secure Server' }).click();
+      await waitForNotification(page, /Connected to the secure server with an OAuth access token/);
+      await page.keyboard.press('Escape');
     });
 
     test("Run Tool from the Command Palette: server → tool → arguments prefilled with bob's own id and checked → read-only result", async () => {
@@ -275,9 +301,9 @@ describe(
     });
     test('a browser sign-in cancelled in this remote window offers the device code flow, saying why', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Sign Out');
+      await runCommand(page, 'Sherpa: Sign Out of an MCP Server…');
       const signInTab = page.context().waitForEvent('page', { timeout: 60_000 });
-      await runCommand(page, 'Sherpa: Connect Secure Server');
+      await runCommand(page, 'Sherpa Lab: Connect Secure Server');
       const consent = signInDialog(page);
       await consent.waitFor({ state: 'visible', timeout: 30_000 });
       await consent.locator('.monaco-button', { hasText: /^Allow$/ }).click();
@@ -303,7 +329,7 @@ describe(
     });
     test('Verify Deployment: the quick pick offers Azure or the lab; the lab report fills the Deployment Checks view', async () => {
       await clearNotifications(page);
-      await runCommand(page, 'Sherpa: Verify Deployment');
+      await runCommand(page, 'Sherpa Azure: Verify Deployment');
       const options = page.locator('.quick-input-widget .quick-input-list [role="option"]');
       const pick = options.filter({ hasText: 'Local lab' });
       await pick.first().waitFor({ state: 'visible', timeout: 10_000 });

@@ -64,7 +64,7 @@ describe("VS Code's own MCP client signs in to the lab's secure server", { timeo
   test('Start Server → register client → Allow → device code as bob → Running with 3 tools', async () => {
     const bob = LAB_USERS.find((u) => u.username === 'bob');
     assert.ok(bob, 'lab user bob');
-    await runCommand(page, 'Sherpa: Start Local Lab');
+    await runCommand(page, 'Sherpa Lab: Start Local Lab');
     await page
       .locator('.statusbar-item', { hasText: /lab running/i })
       .first()

@@ -24,7 +24,7 @@ export function toAzureError(err: unknown, doing: string, role = 'Reader'): Sher
   ) {
     return new SherpaError('AZURE_SIGN_IN_REQUIRED', `Could not ${doing}: not signed in to Azure`, {
       cause: err,
-      hint: 'Sign in: `az login` (or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal); in VS Code run "Sherpa: Sign In to Azure".',
+      hint: 'Sign in: `az login` (or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal); in VS Code run "Sherpa Azure: Sign In to Azure".',
     });
   }
   if (e.statusCode === 401) {
@@ -33,7 +33,7 @@ export function toAzureError(err: unknown, doing: string, role = 'Reader'): Sher
       `Could not ${doing}: Azure refused the sign-in (${e.code ?? 401})`,
       {
         cause: err,
-        hint: 'Sign in again (`az login`, or "Sherpa: Sign In to Azure"); check the tenant and the endpoint settings.',
+        hint: 'Sign in again (`az login`, or "Sherpa Azure: Sign In to Azure"); check the tenant and the endpoint settings.',
       },
     );
   }

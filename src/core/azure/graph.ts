@@ -28,7 +28,7 @@ export async function graphRequest<T = unknown>(
   const token = await ctx.credential.getToken(`${base}/.default`);
   if (!token) {
     throw new SherpaError('AZURE_SIGN_IN_REQUIRED', 'No Microsoft Graph token', {
-      hint: 'Sign in to Azure (az login, or "Sherpa: Sign In to Azure").',
+      hint: 'Sign in to Azure (az login, or "Sherpa Azure: Sign In to Azure").',
     });
   }
   const url = path.startsWith('https://') ? path : `${base}${path}`;

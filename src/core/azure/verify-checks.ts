@@ -62,7 +62,7 @@ function vaultSecrets(s: DeploymentSnapshot): VerifyCheck {
         ...base,
         status: 'fail',
         evidence: `${s.vault.name} lacks ${missing.join(', ')} (has: ${s.vault.secretNames.join(', ') || 'none'})`,
-        remedy: 'Run `sherpa azure migrate-secrets` (Sherpa: Migrate Secrets to Key Vault).',
+        remedy: 'Run `sherpa azure migrate-secrets` (Sherpa Azure: Migrate Secrets to Key Vault).',
       }
     : {
         ...base,

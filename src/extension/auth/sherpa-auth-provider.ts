@@ -133,7 +133,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
         'NO_SESSION',
         'Sherpa sign-in needs to know which authorization server to use',
         {
-          hint: 'Use "Sherpa: Connect Secure Server": it discovers the authorization server from the MCP server\'s metadata.',
+          hint: 'Use "Sherpa Lab: Connect Secure Server": it discovers the authorization server from the MCP server\'s metadata.',
         },
       );
     }

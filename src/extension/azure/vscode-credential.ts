@@ -24,7 +24,7 @@ export class VsCodeMicrosoftCredential implements TokenCredential {
     );
     if (!session) {
       throw new ExtensionError('NO_SESSION', 'Not signed in to Azure in VS Code', {
-        hint: 'Run "Sherpa: Sign In to Azure".',
+        hint: 'Run "Sherpa Azure: Sign In to Azure".',
       });
     }
     // The session does not say when the token expires; the token does (it is a JWT for Azure resources).

@@ -1,5 +1,5 @@
 /**
- * "Sherpa: Audit Server Security", "Validate Security" (waypoint 6: the audit of both lab servers) and the
+ * "Sherpa: Audit an MCP Server…", "Sherpa Lab: Audit Both Lab Servers" (waypoint 6) and the
  * exports. The audit itself is core's (src/core/audit); this picks the target, hands it the tokens the
  * person legitimately holds for it, shows progress with Cancel, and fills the Audit view.
  */
@@ -126,7 +126,7 @@ export async function validateSecurityCommand(deps: AuditDeps): Promise<AuditRep
     void vscode.commands.executeCommand('sherpa.audit.focus');
     return reports;
   } catch (err) {
-    showFailure(deps.log, 'Validate Security failed', err);
+    showFailure(deps.log, 'Audit Both Lab Servers failed', err);
     return undefined;
   }
 }
@@ -140,7 +140,7 @@ export async function exportAuditCommand(
   const report = o.target ? view.list().find((r) => r.target === o.target) : view.list().at(-1);
   if (!report) {
     void vscode.window.showWarningMessage(
-      'No audit to export yet: run "Sherpa: Audit Server Security" first.',
+      'No audit to export yet: run "Sherpa: Audit an MCP Server…" first.',
     );
     return undefined;
   }

@@ -7,6 +7,8 @@ import {
 } from '../connect/connection-manager';
 import { isSherpaError } from '../../core/errors';
 import {
+  LAB_SECURE_SERVER_ID,
+  LAB_VULNERABLE_SERVER_ID,
   SECURE_SERVER_ID,
   VULNERABLE_SERVER_ID,
   type ServerId,
@@ -154,9 +156,20 @@ async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutc
   try {
     const connection = await deps.connections.connect(id);
     if (connection.auth === 'static-token') {
-      void vscode.window.showWarningMessage(
-        `Connected to ${what} with its STATIC token (${countOf(connection.tools.length, 'tool')}). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
-      );
+      // The next step of the story: the same tools behind OAuth (the lab's pair when this is the lab's).
+      const secureId =
+        id === LAB_VULNERABLE_SERVER_ID && deps.connections.find(LAB_SECURE_SERVER_ID)
+          ? LAB_SECURE_SERVER_ID
+          : SECURE_SERVER_ID;
+      const next = 'Connect Secure Server';
+      void vscode.window
+        .showWarningMessage(
+          `Connected to ${what} with its STATIC token (${countOf(connection.tools.length, 'tool')}). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
+          next,
+        )
+        .then((choice) => {
+          if (choice === next) void vscode.commands.executeCommand('sherpa.connectServer', secureId);
+        });
     } else {
       void vscode.window.showInformationMessage(
         `Connected to ${what} with an OAuth access token: ${countOf(connection.tools.length, 'tool')}. See the Token view for what is inside the token.`,
@@ -175,7 +188,16 @@ async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutc
         ? deviceCodeFallbackReason(err, deps.browser?.isRemote ? deps.browser.describe() : undefined)
         : undefined;
     if (reason) offerDeviceCode(deps.log, target, reason, err);
-    else showFailure(deps.log, `${context} failed`, err);
+    else
+      showFailure(
+        deps.log,
+        `${context} failed`,
+        err,
+        // A server the person added and that does not answer is one they may want gone.
+        target.added
+          ? { title: 'Remove Server', run: () => vscode.commands.executeCommand('sherpa.removeServer', id) }
+          : undefined,
+      );
     return { connection: deps.connections.get(id), error: describeFailure(err) };
   }
 }

@@ -27,9 +27,16 @@ export async function startLabCommand(
         return started;
       },
     );
-    void vscode.window.showInformationMessage(
-      `Sherpa lab running: sign-in server ${info.authorizationServer}, vulnerable ${info.vulnerable}, secure ${info.secure}.`,
-    );
+    // The story's next step is the insecure server: one click away.
+    const next = 'Connect Vulnerable Server';
+    void vscode.window
+      .showInformationMessage(
+        `Sherpa lab running: sign-in server ${info.authorizationServer}, vulnerable ${info.vulnerable}, secure ${info.secure}.`,
+        next,
+      )
+      .then((choice) => {
+        if (choice === next) void vscode.commands.executeCommand('sherpa.connectVulnerable');
+      });
     return info;
   } catch (err) {
     showFailure(log, 'Could not start the local lab', err);

@@ -95,3 +95,16 @@ export async function signOutCommand(
   );
   return removed;
 }
+
+/**
+ * Copy Value on a claim or header row of the Token view: the value as the token carries it (a claim is
+ * not a credential, unlike the token itself). Returns what was copied.
+ */
+export async function copyClaimValueCommand(node?: {
+  line?: { raw?: unknown };
+}): Promise<string | undefined> {
+  const raw = node?.line?.raw;
+  if (typeof raw !== 'string') return undefined;
+  await vscode.env.clipboard.writeText(raw);
+  return raw;
+}

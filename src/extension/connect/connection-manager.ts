@@ -348,7 +348,7 @@ function withEditorHint(err: unknown, target: ServerTarget): unknown {
     cause: err,
     hint: target.added
       ? `Is the server running at ${target.url}? Check the address, or remove it with "Sherpa: Remove Server".`
-      : 'Is the server running? Start the local lab with "Sherpa: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
+      : 'Is the server running? Start the local lab with "Sherpa Lab: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
     ...(err.details ? { details: err.details } : {}),
   });
 }

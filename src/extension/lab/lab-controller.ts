@@ -87,7 +87,7 @@ export class LabController implements vscode.Disposable {
     const stdin = this.child?.stdin;
     if (!this.current || !stdin) {
       throw new ExtensionError('LAB_NOT_RUNNING', 'The local lab is not running', {
-        hint: 'Start it with "Sherpa: Start Local Lab".',
+        hint: 'Start it with "Sherpa Lab: Start Local Lab".',
       });
     }
     const id = this.nextId++;

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { toTerminalLine } from '../../core/untrusted-text';
 import type { ServerConnection } from '../connect/connection-registry';
+import { serverRowContext } from './server-row-context';
 
 const ICONS: Record<ServerConnection['status'], vscode.ThemeIcon> = {
   disconnected: new vscode.ThemeIcon('circle-outline'),
@@ -24,8 +25,8 @@ export class ServerNode extends vscode.TreeItem {
     this.id = `server:${connection.id}:${connection.tools.length ? 'tools' : 'empty'}`;
     this.description = `${connection.status} · ${connection.url}`;
     this.iconPath = ICONS[connection.status];
-    // Menus key on how the server is connected (and whether it can be removed), never on its name.
-    this.contextValue = `sherpa.server.${connection.auth}${connection.added ? '.added' : ''}`;
+    // Menus key on how the server is connected, whether it can be removed and whether it failed.
+    this.contextValue = serverRowContext(connection);
     // A plain-text tooltip: the error quotes the server, and Markdown would render its links and images.
     this.tooltip =
       `${this.label as string}\n${connection.url}\nState: ${connection.status}` +

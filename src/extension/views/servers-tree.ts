@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connect/connection-manager';
 import { ServerNode } from './server-node';
+import { showsServersWelcome } from './servers-welcome';
+import type { LabState } from '../lab/lab-controller';
 import { ToolNode } from './tool-node';
 
 export type ServersTreeNode = ServerNode | ToolNode;
@@ -11,7 +13,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersTreeN
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly connections: ConnectionManager) {
+  /**
+   * `context`: the lab's state and whether the settings name a server URL, asked at each render (the
+   * extension refreshes the view when either changes).
+   */
+  constructor(
+    private readonly connections: ConnectionManager,
+    private readonly context: () => { lab: LabState; serverUrlConfigured: boolean },
+  ) {
     this.subscription = connections.onDidChange(() => this.refresh());
   }
 
@@ -24,7 +33,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<ServersTreeN
   }
 
   getChildren(node?: ServersTreeNode): ServersTreeNode[] {
-    if (!node) return this.connections.list().map((c) => new ServerNode(c));
+    if (!node) {
+      const servers = this.connections.list();
+      // No rows: VS Code then shows the view's welcome content (package.json viewsWelcome).
+      if (showsServersWelcome({ ...this.context(), servers })) return [];
+      return servers.map((c) => new ServerNode(c));
+    }
     if (node instanceof ServerNode)
       return node.connection.tools.map((t) => new ToolNode(node.connection.id, t));
     return [];

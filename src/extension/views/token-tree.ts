@@ -1,7 +1,7 @@
 /**
- * The Token view: the tokens Sherpa holds, from token-model.ts. One token: its sections at the top level
- * (Source, Checks, Header, Claims). Tokens of several servers: one heading per server, the one in focus
- * opened.
+ * The Token view: the tokens Sherpa holds, from token-model.ts. One token: its rows at the top level
+ * (who signed in, Source, Checks, Header, Claims). Tokens of several servers: one heading per server,
+ * the one in focus opened.
  */
 import * as vscode from 'vscode';
 import type { ServerId } from '../connect/server-target';
@@ -70,7 +70,10 @@ function bodyNodes(body: TokenBody, idPrefix: string): vscode.TreeItem[] {
       new MessageNode('Opaque token', 'not a JWT: no claims say who, for what, or until when', 'warning'),
     ];
   }
+  const who = new MessageNode(body.signedInAs.label, body.signedInAs.description, 'account');
+  who.tooltip = body.signedInAs.tooltip;
   return [
+    who,
     new MessageNode('Source', body.source, 'key'),
     new SectionNode(
       'Checks',

@@ -41,23 +41,31 @@ suite('Activation', () => {
     assert.equal(await vscode.commands.executeCommand('sherpa.runTool'), undefined);
   });
 
-  test('the Servers view lists both servers before anything is connected', async () => {
+  test('while the lab is stopped the Servers view is empty (its welcome shows); a configured URL brings both rows', async () => {
     const api = await getApi();
-    const nodes = api.serversView.getChildren();
-    assert.deepEqual(
-      nodes.map((n) => n.contextValue),
-      ['sherpa.server.static-token', 'sherpa.server.oauth'],
-    );
+    assert.equal(api.lab.state, 'stopped');
+    assert.deepEqual(api.serversView.getChildren(), [], 'no rows: the welcome with Start Local Lab shows');
     assert.equal(api.tokenView.getChildren().length, 0, 'no token yet: the welcome view shows');
+    // A server URL in the settings names a real server: both rows show without the lab.
+    await setSetting('secureServer.url', 'http://127.0.0.1:7597/mcp');
+    try {
+      assert.deepEqual(
+        api.serversView.getChildren().map((n) => n.contextValue),
+        ['sherpa.server.static-token', 'sherpa.server.oauth'],
+      );
+    } finally {
+      await setSetting('secureServer.url', undefined);
+    }
+    assert.deepEqual(api.serversView.getChildren(), [], 'the welcome again once the setting is gone');
   });
 
-  test('before the lab starts, the Servers view shows the configured lab ports', async () => {
+  test('before the lab starts, the servers Sherpa would connect to follow the configured lab ports', async () => {
     const api = await getApi();
     assert.equal(api.lab.state, 'stopped');
     await setSetting('lab.securePort', 7599);
     await setSetting('lab.vulnerablePort', 7598);
     try {
-      const text = api.serversView.getChildren().map((n) => String(n.description));
+      const text = api.connections.list().map((c) => c.url);
       assert.ok(
         text.some((d) => d.includes('http://127.0.0.1:7599/mcp')),
         text.join(' | '),

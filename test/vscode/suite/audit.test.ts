@@ -1,5 +1,5 @@
 /**
- * The audit inside a real extension host: "Sherpa: Audit Server Security" with a URL, the Audit view's
+ * The audit inside a real extension host: "Sherpa: Audit an MCP Server…" with a URL, the Audit view's
  * evidence, SARIF/Markdown export, and the mcp.json diagnostics with their quick fix.
  */
 import * as assert from 'node:assert/strict';

@@ -118,6 +118,17 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.equal((checks[0]!.iconPath as vscode.ThemeIcon).id, 'pass');
   });
 
+  test("the Token view's first row says who signed in; a claim row's Copy Value copies the claim as carried", async () => {
+    const api = await getApi();
+    const first = api.tokenView.getChildren()[0]!;
+    assert.match(String(first.label), /^Signed in as alice@sherpa-lab\.test — /);
+    assert.equal(first.description, 'Alice Admin');
+    const aud = (section(api, 'Claims').children as ClaimNode[]).find((c) => c.line.name === 'aud')!;
+    assert.match(String(aud.tooltip), new RegExp(`^Audience \\(aud\\): ${LAB_API_CLIENT_ID}$`));
+    assert.equal(await vscode.commands.executeCommand('sherpa.copyClaimValue', aud), LAB_API_CLIENT_ID);
+    assert.equal(await vscode.env.clipboard.readText(), LAB_API_CLIENT_ID);
+  });
+
   test('runs a secure tool with arguments', async () => {
     const result = await vscode.commands.executeCommand<{
       isError?: boolean;
@@ -184,7 +195,7 @@ suite('Local lab: sign-in, token view, tools, sign-out', function () {
     assert.ok(outcome.connection.tools.some((t) => t.name === 'get_user_info'));
   });
 
-  test('Validate Security audits both servers: static token flagged, secure server passes every MUST', async () => {
+  test('Audit Both Lab Servers audits both servers: static token flagged, secure server passes every MUST', async () => {
     const api = await getApi();
     const reports = await vscode.commands.executeCommand<AuditReport[]>('sherpa.validateSecurity');
     assert.equal(reports.length, 2);
