@@ -162,6 +162,7 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
 
     test('the default server: every finding is a true property of this configuration', async () => {
       const r = await audit(server.mcpUrl);
+      assert.match(r.detail('bearer.malformed'), /401 without error="invalid_token"/);
       assert.deepEqual(r.notPassed, {
         // TRUE: ModelContextProtocol.AspNetCore's challenge is `Bearer resource_metadata=…` only; a scope appears
         // only when ProtectedResourceMetadata.WwwAuthenticateScope is set (not in the documented setup).
@@ -174,6 +175,14 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
         // TRUE: RequireScope refuses the narrow token with a bare 403 (no `insufficient_scope` challenge): ASP.NET
         // Core's Forbid writes no WWW-Authenticate, so clients cannot step up.
         'token.insufficient-scope': 'warn',
+        // TRUE (issue 19's bearer checks, 401 status right, RFC 6750 §3.1 SHOULD missed): every refused bearer
+        // value — random, malformed, 15 KiB, two headers — gets the same `Bearer resource_metadata=…`
+        // challenge as no token at all, with no error="invalid_token": ModelContextProtocol.AspNetCore's
+        // challenge replaces JwtBearer's, so a client cannot tell a bad token from a missing one.
+        'bearer.random-opaque': 'warn',
+        'bearer.malformed': 'warn',
+        'bearer.oversized': 'warn',
+        'bearer.duplicate-header': 'warn',
         // TRUE: PRM `resource` is the server URL but the API app's identifier URI is api://{client id} (the
         // documented shape): Entra refuses clients that send RFC 8707 `resource` (the lab: AADSTS500011), as
         // `sherpa connect` without --no-resource showed above.
@@ -194,6 +203,10 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
         assert.match(r.detail('token.other-resource'), /ACCEPTED/);
         const { 'token.other-resource': _, ...rest } = r.notPassed;
         assert.deepEqual(Object.keys(rest).sort(), [
+          'bearer.duplicate-header',
+          'bearer.malformed',
+          'bearer.oversized',
+          'bearer.random-opaque',
           'entra.resource-scope',
           'token.foreign-host',
           'token.foreign-origin',
