@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LAB_USERS } from '../../src/lab/lab-defaults';
-import { spawnCli, startLabProcess, type LabProcess } from '../support/lab';
+import { collectRun, spawnCli, startLabProcess, type LabProcess } from '../support/lab';
 
 const PERSON = resolve(import.meta.dirname, '..', 'support', 'person-opener.ts');
 const HOLD_MS = 60_000;
@@ -44,12 +44,7 @@ test(
       SHERPA_PERSON_HOLD_MS: String(HOLD_MS),
       PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdin!.end();
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    const { code, stdout, stderr } = await collectRun(child);
     assert.equal(code, 0, stdout + stderr);
     const person = JSON.parse((await readFile(record, 'utf8')).trim()) as {
       signedIn: boolean;

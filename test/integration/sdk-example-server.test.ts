@@ -15,7 +15,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { findFreePorts } from '../../src/lab/free-port';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
-import { REPO_ROOT, spawnCli } from '../support/lab';
+import { collectRun, REPO_ROOT, spawnCli } from '../support/lab';
 
 const EXAMPLE = join(
   REPO_ROOT,
@@ -70,12 +70,7 @@ async function connect(
     SHERPA_OPENER_RECORD: record,
     PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin!.end();
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const { code, stdout, stderr } = await collectRun(child);
   const opened = existsSync(record) ? (await readFile(record, 'utf8')).split('\n').filter(Boolean).length : 0;
   return { code, stdout, stderr, opened };
 }

@@ -41,18 +41,34 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * Waits for a spawned CLI to end, with what it printed; `input` goes to its stdin. `killAfterMs`: a hang is
+ * a failure too — the child is killed then (and its exit code is null).
+ */
+export async function collectRun(
+  child: ChildProcess,
+  options: { input?: string; killAfterMs?: number } = {},
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin!.end(options.input ?? '');
+  const timer = options.killAfterMs
+    ? setTimeout(() => child.kill('SIGKILL'), options.killAfterMs)
+    : undefined;
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
 /** Runs `sherpa <args>` to its end with `input` on stdin (NO_COLOR; no browser unless env says so). */
 export function runCli(
   args: string[],
   options: { input?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
   const child = spawnCli(args, { NO_COLOR: '1', SHERPA_NO_BROWSER: '1', ...options.env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin!.end(options.input ?? '');
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return collectRun(child, options.input !== undefined ? { input: options.input } : {});
 }
 
 export interface StartLabProcessOptions {

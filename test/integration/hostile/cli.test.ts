@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { spawnCli } from '../../support/lab';
+import { collectRun, spawnCli } from '../../support/lab';
 import {
   startHostileServer,
   type HostileBehaviour,
@@ -49,15 +49,8 @@ async function connect(server: HostileServer, extra: string[] = []): Promise<Run
     SHERPA_OPENER_RECORD: record,
     PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin!.end();
   // A hang is a failure too: the corpus must be refused promptly, not by the 5-minute login timeout.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  clearTimeout(timer);
+  const { code, stdout, stderr } = await collectRun(child, { killAfterMs: 30_000 });
   const opened = existsSync(record)
     ? (await readFile(record, 'utf8'))
         .split('\n')
