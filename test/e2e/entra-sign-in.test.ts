@@ -116,12 +116,13 @@ function escapeRe(text: string): string {
 async function scrollTreeTo(page: Page, viewTitle: string, row: ReturnType<Page['locator']>): Promise<void> {
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) }).first();
   const tree = pane.locator('.monaco-list').first();
-  for (let i = 0; i < 40 && !(await row.isVisible().catch(() => false)); i++) {
+  // On a loaded machine the tree may render the expanded rows late: keep scrolling a little longer, then wait.
+  for (let i = 0; i < 80 && !(await row.isVisible().catch(() => false)); i++) {
     await tree.hover();
     await page.mouse.wheel(0, 120);
     await page.waitForTimeout(150);
   }
-  await row.waitFor({ state: 'visible', timeout: 5_000 });
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
 }
 
 function quickPickRow(page: Page, text: RegExp | string) {
