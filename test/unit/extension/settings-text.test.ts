@@ -50,6 +50,21 @@ describe('Settings descriptions', () => {
     }
   });
 
+  it("a section a description sends you to is a heading of the extension's Details page", () => {
+    // The Details page in the Extensions view is the README packaged in the VSIX (docs/marketplace/README.md).
+    const page = readFileSync(new URL('docs/marketplace/README.md', root), 'utf8');
+    const headings = page
+      .split('\n')
+      .filter((l) => /^#{1,6} /.test(l))
+      .map((l) => l.replace(/^#+ /, ''));
+    const pointers = settings.flatMap((s) =>
+      s.texts.flatMap((t) => [...t.matchAll(/see "([^"]+)" on Sherpa's Details page/g)].map((m) => m[1]!)),
+    );
+    assert.ok(pointers.length > 0, 'at least one description points to the Details page');
+    for (const p of pointers) assert.ok(headings.includes(p), `the Details page has no section "${p}"`);
+    for (const s of settings) for (const t of s.texts) assert.doesNotMatch(t, /\bthe README\b/, s.key);
+  });
+
   it('a machine-scoped setting says it lives on the Remote tab in a remote window', () => {
     const machine = settings.filter((s) => s.scope === 'machine' || s.scope === 'machine-overridable');
     assert.ok(
