@@ -22,9 +22,10 @@ export function showFailure(log: SherpaLog, context: string, err: unknown, next?
     `${context}: ${f.message}${f.code ? ` [${f.code}]` : ''}${f.hint ? ` — ${f.hint}` : ''}`,
     1500,
   );
-  const buttons = next ? [next.title, 'Show Log'] : ['Show Log'];
+  const showLog = vscode.l10n.t('Show Log');
+  const buttons = next ? [next.title, showLog] : [showLog];
   void vscode.window.showErrorMessage(text, ...buttons).then((choice) => {
-    if (choice === 'Show Log') log.show();
+    if (choice === showLog) log.show();
     else if (next && choice === next.title) void next.run();
   });
   return text;

@@ -40,13 +40,19 @@ export class SherpaStatusBar implements vscode.Disposable {
     const connected = all.filter((c) => c.status === 'connected');
     const parts = connected.map((c) =>
       c.auth === 'static-token'
-        ? `$(unlock) ${shortName(c)} (static token)`
+        ? `$(unlock) ${vscode.l10n.t('{0} (static token)', shortName(c))}`
         : `$(shield) ${shortName(c)}${this.expiry(c.id)}`,
     );
     if (!parts.length)
-      parts.push(`$(circle-outline) Sherpa${this.lab.state === 'running' ? ': lab running' : ''}`);
+      parts.push(
+        `$(circle-outline) ${this.lab.state === 'running' ? vscode.l10n.t('Sherpa: lab running') : 'Sherpa'}`,
+      );
     this.item.text = parts.join('  ');
-    this.item.tooltip = `Sherpa — ${all.map((c) => `${shortName(c)}: ${c.status} (${c.url})`).join('; ')}; lab: ${this.lab.state}`;
+    this.item.tooltip = vscode.l10n.t(
+      'Sherpa — {0}; lab: {1}',
+      all.map((c) => `${shortName(c)}: ${c.status} (${c.url})`).join('; '),
+      this.lab.state,
+    );
     // A static token in use is the warning the workshop is about.
     this.item.backgroundColor = connected.some((c) => c.auth === 'static-token')
       ? new vscode.ThemeColor('statusBarItem.warningBackground')
@@ -58,9 +64,11 @@ export class SherpaStatusBar implements vscode.Disposable {
     if (!t) return '';
     try {
       const exp = decodeToken(t.accessToken).claims.exp;
-      if (typeof exp !== 'number') return ' · token never expires';
+      if (typeof exp !== 'number') return ' · ' + vscode.l10n.t('token never expires');
       const delta = exp - Math.floor(Date.now() / 1000);
-      return delta > 0 ? ` · token expires ${formatRelative(delta)}` : ' · token expired';
+      return delta > 0
+        ? ' · ' + vscode.l10n.t('token expires {0}', formatRelative(delta))
+        : ' · ' + vscode.l10n.t('token expired');
     } catch {
       return '';
     }

@@ -153,7 +153,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
       .withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Signing in to ${issuer}`,
+          title: vscode.l10n.t('Signing in to {0}', issuer),
           cancellable: true,
         },
         async (progress, cancel) => {
@@ -161,8 +161,10 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
           cancel.onCancellationRequested(() => abort.abort());
           progress.report({
             message: this.browser?.isRemote
-              ? 'waiting for the browser (authorization code + PKCE, at forwarded addresses; if the page does not work, Cancel and use Sign In with Device Code)…'
-              : 'waiting for the browser (authorization code + PKCE)…',
+              ? vscode.l10n.t(
+                  'waiting for the browser (authorization code + PKCE, at forwarded addresses; if the page does not work, Cancel and use Sign In with Device Code)…',
+                )
+              : vscode.l10n.t('waiting for the browser (authorization code + PKCE)…'),
           });
           this.log.info(
             `Sign-in: authorization code + PKCE at ${issuer}, client ${clientId}, scopes ${scopeList.join(' ')}`,

@@ -61,8 +61,8 @@ export class AzureSession {
     const current = readSettings().azure;
     if (current.signIn === 'vscode') {
       const tenant = await this.ui.input({
-        title: 'Sherpa: Sign In to Azure (1/2)',
-        prompt: "Entra tenant (id or domain). Leave empty for your account's home tenant.",
+        title: vscode.l10n.t('Sherpa: Sign In to Azure (1/2)'),
+        prompt: vscode.l10n.t("Entra tenant (id or domain). Leave empty for your account's home tenant."),
         value: current.tenant ?? '',
         ignoreFocusOut: true,
       });
@@ -70,7 +70,7 @@ export class AzureSession {
       if (tenant.trim()) requireTenant(tenant.trim(), 'The tenant');
       await this.update(SettingKeys.azureTenant, tenant.trim() || undefined);
     }
-    const subscriptions = await this.ui.progress('listing your Azure subscriptions…', () =>
+    const subscriptions = await this.ui.progress(vscode.l10n.t('listing your Azure subscriptions…'), () =>
       listSubscriptions(this.credential(), this.endpoints()),
     );
     if (!subscriptions.length) {
@@ -83,10 +83,10 @@ export class AzureSession {
         // Names come from Resource Manager: shown as text, never as $(icons) or links.
         label: toQuickPickText(s.displayName),
         description: toQuickPickText(s.subscriptionId),
-        detail: toQuickPickText(`tenant ${s.tenantId} · ${s.state}`),
+        detail: toQuickPickText(vscode.l10n.t('tenant {0} · {1}', s.tenantId, s.state)),
         id: s.subscriptionId,
       })),
-      { title: 'Sherpa: Sign In to Azure (2/2) — subscription', ignoreFocusOut: true },
+      { title: vscode.l10n.t('Sherpa: Sign In to Azure (2/2) — subscription'), ignoreFocusOut: true },
     );
     if (!picked) return undefined;
     await this.update(
@@ -111,11 +111,13 @@ export class AzureSession {
           .map((g) => ({
             label: toQuickPickText(g.name),
             description: toQuickPickText(
-              g.tags?.['azd-env-name'] ? `azd environment ${g.tags['azd-env-name']}` : g.location,
+              g.tags?.['azd-env-name']
+                ? vscode.l10n.t('azd environment {0}', g.tags['azd-env-name'])
+                : g.location,
             ),
             name: g.name,
           })),
-        { title: 'Sherpa: resource group of the deployment', ignoreFocusOut: true },
+        { title: vscode.l10n.t('Sherpa: resource group of the deployment'), ignoreFocusOut: true },
       );
       if (!picked) return undefined;
       resourceGroup = requireResourceGroupName(

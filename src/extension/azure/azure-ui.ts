@@ -29,12 +29,16 @@ export const vscodeAzureUi: AzureUi = {
   input: (options) => vscode.window.showInputBox(options),
   progress: (title, run) =>
     vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${title}` },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sherpa: {0}', title) },
       run,
     ),
   cancellableProgress: (title, run) =>
     vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${title}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Sherpa: {0}', title),
+        cancellable: true,
+      },
       async (p, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());

@@ -35,7 +35,7 @@ async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
     ...deps.connections.list().map((c) => ({
       label: toQuickPickText(c.label, 120),
       description: c.url,
-      detail: 'Sherpa (Servers view)',
+      detail: vscode.l10n.t('Sherpa (Servers view)'),
       url: c.url,
     })),
     ...fromMcpJson.map((s) => ({
@@ -44,19 +44,19 @@ async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
       detail: '.vscode/mcp.json',
       url: s.url,
     })),
-    { label: 'Enter a URL…', alwaysShow: true },
+    { label: vscode.l10n.t('Enter a URL…'), alwaysShow: true },
   ];
   const pick = await vscode.window.showQuickPick(items, {
-    title: 'Audit which MCP server?',
+    title: vscode.l10n.t('Audit which MCP server?'),
     matchOnDescription: true,
   });
   if (!pick) return undefined;
   if (pick.url) return pick.url;
   return vscode.window.showInputBox({
-    title: 'MCP server URL to audit',
+    title: vscode.l10n.t('MCP server URL to audit'),
     placeHolder: 'https://mcp.example.com/mcp',
     validateInput: (v) =>
-      /^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'An http(s) URL of the MCP endpoint',
+      /^https?:\/\/\S+$/.test(v.trim()) ? undefined : vscode.l10n.t('An http(s) URL of the MCP endpoint'),
   });
 }
 
@@ -80,12 +80,19 @@ export async function auditServerCommand(deps: AuditDeps, target?: string): Prom
     deps.view.show(report);
     void vscode.commands.executeCommand('sherpa.audit.focus');
     const mustFailed = report.findings.filter((f) => f.status === 'fail' && f.level === 'must').length;
-    const message = `Audit of ${toNotificationText(report.target)}: ${summarize(report)}${mustFailed ? ` — ${mustFailed} MUST requirement(s) failed` : ''}.`;
+    const message = mustFailed
+      ? vscode.l10n.t(
+          'Audit of {0}: {1} — {2} MUST requirement(s) failed.',
+          toNotificationText(report.target),
+          summarize(report),
+          mustFailed,
+        )
+      : vscode.l10n.t('Audit of {0}: {1}.', toNotificationText(report.target), summarize(report));
     if (mustFailed) void vscode.window.showWarningMessage(message);
     else void vscode.window.showInformationMessage(message);
     return report;
   } catch (err) {
-    showFailure(deps.log, 'Audit failed', err);
+    showFailure(deps.log, vscode.l10n.t('Audit failed'), err);
     return undefined;
   }
 }
@@ -93,7 +100,11 @@ export async function auditServerCommand(deps: AuditDeps, target?: string): Prom
 function runWithProgress(deps: AuditDeps, url: string): Promise<AuditReport> {
   return Promise.resolve(
     vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Sherpa: auditing ${url}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Sherpa: auditing {0}', url),
+        cancellable: true,
+      },
       async (progress, cancel) => {
         const abort = new AbortController();
         cancel.onCancellationRequested(() =>
@@ -126,7 +137,7 @@ export async function validateSecurityCommand(deps: AuditDeps): Promise<AuditRep
     void vscode.commands.executeCommand('sherpa.audit.focus');
     return reports;
   } catch (err) {
-    showFailure(deps.log, 'Audit Both Lab Servers failed', err);
+    showFailure(deps.log, vscode.l10n.t('Audit Both Lab Servers failed'), err);
     return undefined;
   }
 }
@@ -140,7 +151,7 @@ export async function exportAuditCommand(
   const report = o.target ? view.list().find((r) => r.target === o.target) : view.list().at(-1);
   if (!report) {
     void vscode.window.showWarningMessage(
-      'No audit to export yet: run "Sherpa: Audit an MCP Server…" first.',
+      vscode.l10n.t('No audit to export yet: run "Sherpa: Audit an MCP Server…" first.'),
     );
     return undefined;
   }
@@ -149,12 +160,12 @@ export async function exportAuditCommand(
   const uri =
     o.uri ??
     (await vscode.window.showSaveDialog({
-      title: `Export the audit of ${report.target}`,
+      title: vscode.l10n.t('Export the audit of {0}', report.target),
       ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `sherpa-audit.${ext}`) } : {}),
       filters: format === 'sarif' ? { SARIF: ['sarif', 'json'] } : { Markdown: ['md'] },
     }));
   if (!uri) return undefined;
   await vscode.workspace.fs.writeFile(uri, Buffer.from(formatReport(report, format) + '\n', 'utf8'));
-  void vscode.window.showInformationMessage(`Audit exported to ${uri.fsPath}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Audit exported to {0}', uri.fsPath));
   return uri;
 }

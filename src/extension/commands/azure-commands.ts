@@ -32,10 +32,11 @@ export async function signInToAzureCommand(
 ): Promise<string | undefined> {
   try {
     const id = await session.signIn();
-    if (id) void session.ui.notify('info', `Sherpa: signed in to Azure, subscription ${id}.`);
+    if (id)
+      void session.ui.notify('info', vscode.l10n.t('Sherpa: signed in to Azure, subscription {0}.', id));
     return id;
   } catch (err) {
-    showFailure(log, 'Sign In to Azure failed', err);
+    showFailure(log, vscode.l10n.t('Sign In to Azure failed'), err);
     return undefined;
   }
 }
@@ -59,7 +60,9 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
       // azd runs the hooks azure.yaml names: code from the repository.
       void session.ui.notify(
         'error',
-        'Sherpa: Provision runs azd with this folder’s azure.yaml and its hooks; trust the workspace first.',
+        vscode.l10n.t(
+          'Sherpa: Provision runs azd with this folder’s azure.yaml and its hooks; trust the workspace first.',
+        ),
       );
       return undefined;
     }
@@ -67,13 +70,17 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
     if (!folder) {
       void session.ui.notify(
         'error',
-        'Sherpa: Provision needs the folder with azure.yaml (this repository) open in the workspace.',
+        vscode.l10n.t(
+          'Sherpa: Provision needs the folder with azure.yaml (this repository) open in the workspace.',
+        ),
       );
       return undefined;
     }
     const run = runToolIn(folder.fsPath);
     const o = { subscriptionId: readSettings().azure.subscriptionId };
-    const preflight = await session.ui.progress('checking azd, az and docker…', () => runPreflight(run, o));
+    const preflight = await session.ui.progress(vscode.l10n.t('checking azd, az and docker…'), () =>
+      runPreflight(run, o),
+    );
     for (const i of preflight.items)
       log.info(`[preflight] ${i.ok ? '✓' : '✗'} ${i.id}: ${i.detail}${i.ok ? '' : ` → ${i.fix}`}`);
     if (!preflight.ok) {
@@ -81,19 +88,25 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
       void session.ui
         .notify(
           'error',
-          `Sherpa: Provision preflight failed — ${missing.map((i) => `${i.detail}: ${i.fix}`).join(' · ')}`,
-          'Show Log',
+          vscode.l10n.t(
+            'Sherpa: Provision preflight failed — {0}',
+            missing.map((i) => `${i.detail}: ${i.fix}`).join(' · '),
+          ),
+          vscode.l10n.t('Show Log'),
         )
         .then((c) => c && log.show());
       return undefined;
     }
     // Visible, cancellable terminal tasks running exactly the CLI's steps, each as a process (no shell).
     const steps = provisionSteps(preflight, o);
-    const code = await session.ui.progress('provisioning with azd (see the terminal)…', () =>
+    const code = await session.ui.progress(vscode.l10n.t('provisioning with azd (see the terminal)…'), () =>
       runProvisionTasks(steps, folder.fsPath),
     );
     if (code !== 0) {
-      void session.ui.notify('error', `Sherpa: azd failed (exit ${code}); its output is in the terminal.`);
+      void session.ui.notify(
+        'error',
+        vscode.l10n.t('Sherpa: azd failed (exit {0}); its output is in the terminal.', code),
+      );
       return code;
     }
     const outputs = await readAzdOutputs(run);
@@ -105,11 +118,14 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
       await session.update(SettingKeys.azureResourceGroup, outputs.AZURE_RESOURCE_GROUP);
     void session.ui.notify(
       'info',
-      `Sherpa: provisioned. Secure server ${outputs.SECURE_SERVER_URL ?? '?'}. Next: Register Entra App.`,
+      vscode.l10n.t(
+        'Sherpa: provisioned. Secure server {0}. Next: Register Entra App.',
+        outputs.SECURE_SERVER_URL ?? '?',
+      ),
     );
     return 0;
   } catch (err) {
-    showFailure(log, 'Provision failed', err);
+    showFailure(log, vscode.l10n.t('Provision failed'), err);
     return undefined;
   }
 }
@@ -123,10 +139,10 @@ export async function registerAppCommand(
     let secureUrl = endpoints().secureUrl;
     if (!secureUrl.startsWith('https://')) {
       const typed = await session.ui.input({
-        title: 'Sherpa: Register Entra App',
-        prompt: "The secure server's public MCP URL (https://…/mcp)",
+        title: vscode.l10n.t('Sherpa: Register Entra App'),
+        prompt: vscode.l10n.t("The secure server's public MCP URL (https://…/mcp)"),
         validateInput: (v) =>
-          /^https:\/\/[^/]+\/.+/.test(v) ? undefined : 'an https URL ending in the MCP path',
+          /^https:\/\/[^/]+\/.+/.test(v) ? undefined : vscode.l10n.t('an https URL ending in the MCP path'),
       });
       if (!typed) return undefined;
       secureUrl = typed;
@@ -137,7 +153,7 @@ export async function registerAppCommand(
       subscriptionId: '',
       resourceGroup: '',
     };
-    const r = await session.ui.progress('registering the Entra app…', (p) =>
+    const r = await session.ui.progress(vscode.l10n.t('registering the Entra app…'), (p) =>
       registerEntraApp(ctx, { secureUrl, onProgress: (m) => p.report({ message: m }) }),
     );
     await session.update(SettingKeys.azureApiClientId, r.appId);
@@ -147,17 +163,31 @@ export async function registerAppCommand(
     if (r.identifierUri.outcome === 'refused') {
       void session.ui.notify(
         'warning',
-        `Sherpa: app ${r.appId} registered, but Entra refused ${r.identifierUri.url} as an identifier URI (${toNotificationText(r.identifierUri.detail)}). Fallback: api://${r.appId} only; Configure will advertise ${r.scopesSupported[0]}.`,
+        vscode.l10n.t(
+          'Sherpa: app {0} registered, but Entra refused {1} as an identifier URI ({2}). Fallback: api://{0} only; Configure will advertise {3}.',
+          r.appId,
+          r.identifierUri.url,
+          toNotificationText(r.identifierUri.detail),
+          String(r.scopesSupported[0]),
+        ),
       );
     } else {
       void session.ui.notify(
         'info',
-        `Sherpa: app ${r.appId} ${r.created ? 'registered' : r.repaired.length ? `repaired (${r.repaired.join(', ')})` : 'already up to date'}. Next: Configure Secure Server.`,
+        r.created
+          ? vscode.l10n.t('Sherpa: app {0} registered. Next: Configure Secure Server.', r.appId)
+          : r.repaired.length
+            ? vscode.l10n.t(
+                'Sherpa: app {0} repaired ({1}). Next: Configure Secure Server.',
+                r.appId,
+                r.repaired.join(', '),
+              )
+            : vscode.l10n.t('Sherpa: app {0} already up to date. Next: Configure Secure Server.', r.appId),
       );
     }
     return r;
   } catch (err) {
-    showFailure(log, 'Register Entra App failed', err);
+    showFailure(log, vscode.l10n.t('Register Entra App failed'), err);
     return undefined;
   }
 }
@@ -172,12 +202,12 @@ export async function configureCommand(
     const apiClientId =
       readSettings().azure.apiClientId ??
       (await session.ui.input({
-        title: 'Sherpa: Configure Secure Server',
-        prompt: "The API app registration's client id (Register Entra App prints it)",
-        validateInput: (v) => (/^[0-9a-f-]{36}$/i.test(v) ? undefined : 'a GUID'),
+        title: vscode.l10n.t('Sherpa: Configure Secure Server'),
+        prompt: vscode.l10n.t("The API app registration's client id (Register Entra App prints it)"),
+        validateInput: (v) => (/^[0-9a-f-]{36}$/i.test(v) ? undefined : vscode.l10n.t('a GUID')),
       }));
     if (!apiClientId) return undefined;
-    const r = await session.ui.progress('configuring the secure app (new revision)…', (p) =>
+    const r = await session.ui.progress(vscode.l10n.t('configuring the secure app (new revision)…'), (p) =>
       configureSecureServer(ctx, { apiClientId, onProgress: (m) => p.report({ message: m }) }),
     );
     // azd runs in the folder holding azure.yaml, where its .azure/ environment lives.
@@ -190,11 +220,22 @@ export async function configureCommand(
     log.info(describeAzdEnvOutcome(azd, apiClientId, r.scopesSupported));
     void session.ui.notify(
       'info',
-      `Sherpa: ${r.app} ${r.changed.length ? `updated (${r.changed.join(', ')})` : 'already configured'}. Revision ${toNotificationText(r.revisionState ?? r.revision ?? '?')}.${azd.saved ? ' SHERPA_API_CLIENT_ID saved in the azd environment.' : ''}`,
+      (r.changed.length
+        ? vscode.l10n.t(
+            'Sherpa: {0} updated ({1}). Revision {2}.',
+            r.app,
+            r.changed.join(', '),
+            toNotificationText(r.revisionState ?? r.revision ?? '?'),
+          )
+        : vscode.l10n.t(
+            'Sherpa: {0} already configured. Revision {1}.',
+            r.app,
+            toNotificationText(r.revisionState ?? r.revision ?? '?'),
+          )) + (azd.saved ? ' ' + vscode.l10n.t('SHERPA_API_CLIENT_ID saved in the azd environment.') : ''),
     );
     return r;
   } catch (err) {
-    showFailure(log, 'Configure Secure Server failed', err);
+    showFailure(log, vscode.l10n.t('Configure Secure Server failed'), err);
     return undefined;
   }
 }
@@ -210,20 +251,20 @@ export async function migrateSecretsCommand(
     for (const name of EXPECTED_SECRET_NAMES) {
       const how = await session.ui.pick(
         [
-          { label: 'Generate a random value', id: 'generate' },
-          { label: 'Enter a value…', id: 'enter' },
+          { label: vscode.l10n.t('Generate a random value'), id: 'generate' },
+          { label: vscode.l10n.t('Enter a value…'), id: 'enter' },
         ],
-        { title: `Sherpa: value for ${name}`, ignoreFocusOut: true },
+        { title: vscode.l10n.t('Sherpa: value for {0}', name), ignoreFocusOut: true },
       );
       if (!how) return undefined;
       let value = randomBytes(32).toString('base64url');
       if (how.id === 'enter') {
         // password: true — the value is never shown, logged or echoed back.
         const typed = await session.ui.input({
-          title: `Sherpa: value for ${name}`,
+          title: vscode.l10n.t('Sherpa: value for {0}', name),
           password: true,
           ignoreFocusOut: true,
-          validateInput: (v) => (v ? undefined : 'a value'),
+          validateInput: (v) => (v ? undefined : vscode.l10n.t('a value')),
         });
         if (!typed) return undefined;
         value = typed;
@@ -233,21 +274,35 @@ export async function migrateSecretsCommand(
     // Cancel aborts the run; migrateSecrets still removes its temporary grant before it returns.
     let r: MigrateSecretsResult;
     try {
-      r = await session.ui.cancellableProgress('migrating secrets to Key Vault…', (p, signal) =>
-        migrateSecrets(ctx, { secrets, signal, onProgress: (m) => p.report({ message: m }) }),
+      r = await session.ui.cancellableProgress(
+        vscode.l10n.t('migrating secrets to Key Vault…'),
+        (p, signal) => migrateSecrets(ctx, { secrets, signal, onProgress: (m) => p.report({ message: m }) }),
       );
     } catch (err) {
       if (!isSherpaError(err, 'AZURE_CANCELLED')) throw err;
-      void session.ui.notify('info', `Sherpa: ${err.message}; the temporary grant was removed.`);
+      void session.ui.notify(
+        'info',
+        vscode.l10n.t('Sherpa: {0}; the temporary grant was removed.', err.message),
+      );
       return undefined;
     }
     void session.ui.notify(
       'info',
-      `Sherpa: wrote ${r.written.join(', ')} to ${r.vault}${r.firstWriteAttempts > 1 ? ` (after ${r.firstWriteAttempts} attempts while RBAC propagated)` : ''}; ${r.grant === 'temporary-removed' ? 'temporary grant removed' : 'your existing grant left as it was'}.`,
+      vscode.l10n.t(
+        'Sherpa: wrote {0} to {1}{2}; {3}.',
+        r.written.join(', '),
+        r.vault,
+        r.firstWriteAttempts > 1
+          ? ' ' + vscode.l10n.t('(after {0} attempts while RBAC propagated)', r.firstWriteAttempts)
+          : '',
+        r.grant === 'temporary-removed'
+          ? vscode.l10n.t('temporary grant removed')
+          : vscode.l10n.t('your existing grant left as it was'),
+      ),
     );
     return r;
   } catch (err) {
-    showFailure(log, 'Migrate Secrets to Key Vault failed', err);
+    showFailure(log, vscode.l10n.t('Migrate Secrets to Key Vault failed'), err);
     return undefined;
   }
 }
@@ -265,22 +320,22 @@ export async function verifyDeploymentCommand(
       (
         await session.ui.pick(
           [
-            { label: 'Azure deployment', id: 'azure' as const },
-            { label: 'Local lab', id: 'lab' as const, description: endpoints().secureUrl },
+            { label: vscode.l10n.t('Azure deployment'), id: 'azure' as const },
+            { label: vscode.l10n.t('Local lab'), id: 'lab' as const, description: endpoints().secureUrl },
           ],
-          { title: 'Sherpa: Verify Deployment' },
+          { title: vscode.l10n.t('Sherpa: Verify Deployment') },
         )
       )?.id;
     if (!choice) return undefined;
     let report: VerifyReport;
     if (choice === 'lab') {
-      report = await session.ui.progress('verifying the local lab…', () =>
+      report = await session.ui.progress(vscode.l10n.t('verifying the local lab…'), () =>
         verifyLab({ url: endpoints().secureUrl }),
       );
     } else {
       const ctx = await session.context();
       if (!ctx) return undefined;
-      report = await session.ui.progress('verifying the Azure deployment (read-only)…', () =>
+      report = await session.ui.progress(vscode.l10n.t('verifying the Azure deployment (read-only)…'), () =>
         verifyAzureDeployment(ctx),
       );
     }
@@ -292,21 +347,25 @@ export async function verifyDeploymentCommand(
       failed
         ? session.ui.notify(
             'warning',
-            `Sherpa: ${failed} check(s) failed — see the Verify view.`,
-            'Export as Markdown',
+            vscode.l10n.t('Sherpa: {0} check(s) failed — see the Verify view.', failed),
+            vscode.l10n.t('Export as Markdown'),
           )
-        : session.ui.notify('info', 'Sherpa: every check passed (or does not apply).', 'Export as Markdown')
+        : session.ui.notify(
+            'info',
+            vscode.l10n.t('Sherpa: every check passed (or does not apply).'),
+            vscode.l10n.t('Export as Markdown'),
+          )
     ).then((c) => c && vscode.commands.executeCommand('sherpa.azure.exportVerifyReport'));
     return report;
   } catch (err) {
-    showFailure(log, 'Verify Deployment failed', err);
+    showFailure(log, vscode.l10n.t('Verify Deployment failed'), err);
     return undefined;
   }
 }
 
 export async function exportVerifyReportCommand(view: VerifyTreeProvider): Promise<string | undefined> {
   if (!view.report) {
-    void vscode.window.showInformationMessage('Sherpa: run Verify Deployment first.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sherpa: run Verify Deployment first.'));
     return undefined;
   }
   const content = formatVerifyReport(view.report, 'markdown');

@@ -74,7 +74,7 @@ export async function connectServerCommand(
   try {
     url = parseServerUrl(typed);
   } catch (err) {
-    showFailure(deps.log, 'Connect to MCP Server failed', err);
+    showFailure(deps.log, vscode.l10n.t('Connect to MCP Server failed'), err);
     return { error: describeFailure(err) };
   }
   return connectById(deps, deps.connections.add(url, label).id);
@@ -105,9 +105,9 @@ async function chooseNewServer(deps: ConnectDeps): Promise<{ url: string; label?
         detail: '.vscode/mcp.json',
         server: s,
       })),
-      { label: 'Enter a URL…', alwaysShow: true, server: undefined },
+      { label: vscode.l10n.t('Enter a URL…'), alwaysShow: true, server: undefined },
     ],
-    { title: 'Connect to MCP Server', matchOnDescription: true },
+    { title: vscode.l10n.t('Connect to MCP Server'), matchOnDescription: true },
   );
   if (!pick) return undefined;
   if (pick.server) return { url: pick.server.url, label: pick.server.name };
@@ -118,9 +118,10 @@ async function chooseNewServer(deps: ConnectDeps): Promise<{ url: string; label?
 /** The URL the person typed (the input box refuses what parseServerUrl refuses); undefined on Cancel. */
 async function askForUrl(): Promise<string | undefined> {
   return vscode.window.showInputBox({
-    title: 'Connect to MCP Server',
-    prompt:
+    title: vscode.l10n.t('Connect to MCP Server'),
+    prompt: vscode.l10n.t(
       'The MCP endpoint URL. Sherpa discovers how to sign in from its 401 (MCP authorization, RFC 9728).',
+    ),
     placeHolder: 'https://mcp.example.com/mcp',
     ignoreFocusOut: true,
     validateInput: (v) => {
@@ -142,7 +143,7 @@ export async function removeServerCommand(deps: ConnectDeps, arg?: ServerArg): P
     serverIdOf(arg) ??
     (await pickServer(
       added.map((c) => ({ id: c.id, label: c.label, description: c.url })),
-      'Remove which server?',
+      vscode.l10n.t('Remove which server?'),
     ));
   if (!id) return false;
   const removed = await deps.connections.remove(id);
@@ -161,10 +162,14 @@ async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutc
         id === LAB_VULNERABLE_SERVER_ID && deps.connections.find(LAB_SECURE_SERVER_ID)
           ? LAB_SECURE_SERVER_ID
           : SECURE_SERVER_ID;
-      const next = 'Connect Secure Server';
+      const next = vscode.l10n.t('Connect Secure Server');
       void vscode.window
         .showWarningMessage(
-          `Connected to ${what} with its STATIC token (${countOf(connection.tools.length, 'tool')}). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.`,
+          vscode.l10n.t(
+            "Connected to {0} with its STATIC token ({1}). That token is shared by every client, never expires, names no user and sits in plain text in every client's and the server's configuration — whoever reads it can call these tools forever. Compare with Connect Secure Server.",
+            what,
+            countOf(connection.tools.length, 'tool'),
+          ),
           next,
         )
         .then((choice) => {
@@ -172,7 +177,11 @@ async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutc
         });
     } else {
       void vscode.window.showInformationMessage(
-        `Connected to ${what} with an OAuth access token: ${countOf(connection.tools.length, 'tool')}. See the Token view for what is inside the token.`,
+        vscode.l10n.t(
+          'Connected to {0} with an OAuth access token: {1}. See the Token view for what is inside the token.',
+          what,
+          countOf(connection.tools.length, 'tool'),
+        ),
       );
     }
     return { connection };
@@ -182,7 +191,7 @@ async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutc
       deps.log.info(`Connecting ${target.url} was cancelled`);
       return { connection: deps.connections.get(id), error: describeFailure(err) };
     }
-    const context = `Connect ${target.added ? target.url : capitalised(target.noun)}`;
+    const context = vscode.l10n.t('Connect {0}', target.added ? target.url : capitalised(target.noun));
     const reason =
       target.auth === 'oauth'
         ? deviceCodeFallbackReason(err, deps.browser?.isRemote ? deps.browser.describe() : undefined)
@@ -191,11 +200,14 @@ async function connectById(deps: ConnectDeps, id: ServerId): Promise<ConnectOutc
     else
       showFailure(
         deps.log,
-        `${context} failed`,
+        vscode.l10n.t('{0} failed', context),
         err,
         // A server the person added and that does not answer is one they may want gone.
         target.added
-          ? { title: 'Remove Server', run: () => vscode.commands.executeCommand('sherpa.removeServer', id) }
+          ? {
+              title: vscode.l10n.t('Remove Server'),
+              run: () => vscode.commands.executeCommand('sherpa.removeServer', id),
+            }
           : undefined,
       );
     return { connection: deps.connections.get(id), error: describeFailure(err) };
@@ -211,17 +223,22 @@ function capitalised(noun: string): string {
  * and make it one click. Not awaited, so the command finishes.
  */
 function offerDeviceCode(log: SherpaLog, target: ServerTarget, reason: string, err: unknown): void {
-  const context = `Connect ${target.added ? target.url : capitalised(target.noun)}`;
+  const context = vscode.l10n.t('Connect {0}', target.added ? target.url : capitalised(target.noun));
   log.error(`${context}: the browser sign-in could not complete`, err);
-  const action = 'Sign In with Device Code';
+  const action = vscode.l10n.t('Sign In with Device Code');
+  const showLog = vscode.l10n.t('Show Log');
   void vscode.window
     .showWarningMessage(
-      `${context}: ${reason}. The device code flow (RFC 8628) needs no way back: you enter a code on the sign-in page instead.`,
+      vscode.l10n.t(
+        '{0}: {1}. The device code flow (RFC 8628) needs no way back: you enter a code on the sign-in page instead.',
+        context,
+        reason,
+      ),
       action,
-      'Show Log',
+      showLog,
     )
     .then((choice) => {
       if (choice === action) void vscode.commands.executeCommand('sherpa.deviceCode', target.id);
-      if (choice === 'Show Log') log.show();
+      if (choice === showLog) log.show();
     });
 }

@@ -24,18 +24,22 @@ export async function deviceCodeCommand(
     (await pickServer(
       // In the registry's order, where the configured secure server comes first of the OAuth servers.
       candidates.map((c) => ({ id: c.id, label: c.label, description: c.url })),
-      'Sign in with a device code for which server?',
+      vscode.l10n.t('Sign in with a device code for which server?'),
     ));
   if (!id) return false;
   try {
     const connection = await connections.connect(id, { grant: 'device-code' });
     log.info('Device code sign-in finished; the token is in the Token view');
     void vscode.window.showInformationMessage(
-      `Signed in with a device code: ${countOf(connection.tools.length, 'tool')} on ${connection.added ? connection.url : `the ${connection.noun}`}. See the Token view for what is inside the token.`,
+      vscode.l10n.t(
+        'Signed in with a device code: {0} on {1}. See the Token view for what is inside the token.',
+        countOf(connection.tools.length, 'tool'),
+        connection.added ? connection.url : `the ${connection.noun}`,
+      ),
     );
     return true;
   } catch (err) {
-    showFailure(log, 'Device code sign-in failed', err);
+    showFailure(log, vscode.l10n.t('Device code sign-in failed'), err);
     return false;
   }
 }

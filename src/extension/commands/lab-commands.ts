@@ -17,7 +17,7 @@ export async function startLabCommand(
     const info = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: 'Sherpa: starting the local lab on 127.0.0.1…',
+        title: vscode.l10n.t('Sherpa: starting the local lab on 127.0.0.1…'),
       },
       async () => {
         const started = await lab.start(readSettings().labPorts);
@@ -28,10 +28,15 @@ export async function startLabCommand(
       },
     );
     // The story's next step is the insecure server: one click away.
-    const next = 'Connect Vulnerable Server';
+    const next = vscode.l10n.t('Connect Vulnerable Server');
     void vscode.window
       .showInformationMessage(
-        `Sherpa lab running: sign-in server ${info.authorizationServer}, vulnerable ${info.vulnerable}, secure ${info.secure}.`,
+        vscode.l10n.t(
+          'Sherpa lab running: sign-in server {0}, vulnerable {1}, secure {2}.',
+          info.authorizationServer,
+          info.vulnerable,
+          info.secure,
+        ),
         next,
       )
       .then((choice) => {
@@ -39,16 +44,16 @@ export async function startLabCommand(
       });
     return info;
   } catch (err) {
-    showFailure(log, 'Could not start the local lab', err);
+    showFailure(log, vscode.l10n.t('Could not start the local lab'), err);
     return undefined;
   }
 }
 
 export async function stopLabCommand(lab: LabController): Promise<void> {
   if (lab.state === 'stopped') {
-    void vscode.window.showInformationMessage('The Sherpa lab is not running.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('The Sherpa lab is not running.'));
     return;
   }
   await lab.stop();
-  void vscode.window.showInformationMessage('Sherpa lab stopped.');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Sherpa lab stopped.'));
 }

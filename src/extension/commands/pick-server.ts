@@ -21,7 +21,7 @@ export async function pickServer(candidates: ServerChoice[], title: string): Pro
       ...(c.description ? { description: toQuickPickText(c.description, 200) } : {}),
       id: c.id,
     })),
-    { title, placeHolder: 'Pick the MCP server' },
+    { title, placeHolder: vscode.l10n.t('Pick the MCP server') },
   );
   return pick?.id;
 }

@@ -36,18 +36,21 @@ export async function copyTokenCommand(
   arg?: ServerArg,
 ): Promise<boolean> {
   if (!tokens.all().length) {
-    void vscode.window.showWarningMessage('There is no token to copy. Connect the secure server first.');
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('There is no token to copy. Connect the secure server first.'),
+    );
     return false;
   }
-  const t = await tokenFor(tokens, connections, arg, 'Copy the token of which server?');
+  const t = await tokenFor(tokens, connections, arg, vscode.l10n.t('Copy the token of which server?'));
   if (!t) return false;
-  const copy = 'Copy Token';
+  const copy = vscode.l10n.t('Copy Token');
   const answer = await vscode.window.showWarningMessage(
-    'Copy the raw access token?',
+    vscode.l10n.t('Copy the raw access token?'),
     {
       modal: true,
-      detail:
+      detail: vscode.l10n.t(
         'Whoever holds a bearer token can use it until it expires. Paste it only into tools you trust, never into chats, tickets or logs.',
+      ),
     },
     copy,
   );
@@ -71,7 +74,7 @@ export async function signOutCommand(
   arg?: ServerArg,
 ): Promise<number> {
   const t = tokens.all().length
-    ? await tokenFor(tokens, connections, arg, 'Sign out of which server?')
+    ? await tokenFor(tokens, connections, arg, vscode.l10n.t('Sign out of which server?'))
     : undefined;
   if (tokens.all().length && !t) return 0; // cancelled the pick
   let removed: number;
@@ -90,8 +93,8 @@ export async function signOutCommand(
   log.info(`Signed out (${countOf(removed, 'Sherpa session')} removed)`);
   void vscode.window.showInformationMessage(
     t?.providerId === 'microsoft'
-      ? 'Sherpa forgot the token. Microsoft accounts are signed out from the Accounts menu.'
-      : "Signed out: the session was deleted from VS Code's secret storage.",
+      ? vscode.l10n.t('Sherpa forgot the token. Microsoft accounts are signed out from the Accounts menu.')
+      : vscode.l10n.t("Signed out: the session was deleted from VS Code's secret storage."),
   );
   return removed;
 }

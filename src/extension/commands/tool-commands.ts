@@ -38,7 +38,11 @@ export async function runToolCommand(
   if (!t) return undefined;
   const server = connections.find(t.server);
   if (!server) {
-    showFailure(log, `Tool ${t.name} failed`, new Error(`Sherpa knows no server "${t.server}"`));
+    showFailure(
+      log,
+      vscode.l10n.t('Tool {0} failed', t.name),
+      new Error(`Sherpa knows no server "${t.server}"`),
+    );
     return undefined;
   }
   const tool = server.tools.find((x) => x.name === t.name);
@@ -47,14 +51,22 @@ export async function runToolCommand(
   if (args) {
     const checked = check(JSON.stringify(args));
     if (!checked.ok) {
-      showFailure(log, `Arguments for ${t.name} do not match its input schema`, new Error(checked.message));
+      showFailure(
+        log,
+        vscode.l10n.t('Arguments for {0} do not match its input schema', t.name),
+        new Error(checked.message),
+      );
       return undefined;
     }
     toolArgs = checked.args;
   } else {
     const prefilled = prefillArguments(tool?.inputSchema, await argumentHints(connections, t.server, tool));
     const raw = await vscode.window.showInputBox({
-      title: `Arguments for ${t.name} on the ${server.noun} (JSON, checked against the tool's input schema)`,
+      title: vscode.l10n.t(
+        "Arguments for {0} on the {1} (JSON, checked against the tool's input schema)",
+        t.name,
+        server.noun,
+      ),
       value: JSON.stringify(prefilled),
       prompt: tool?.description,
       ignoreFocusOut: true,
@@ -79,7 +91,7 @@ export async function runToolCommand(
     );
     return result;
   } catch (err) {
-    showFailure(log, `Tool ${t.name} failed`, err);
+    showFailure(log, vscode.l10n.t('Tool {0} failed', t.name), err);
     return undefined;
   }
 }
@@ -113,16 +125,17 @@ async function pickServerAndTool(connections: ConnectionManager): Promise<ToolTa
   const withTools = connections.list().filter((c) => c.status === 'connected' && c.tools.length);
   if (!withTools.length) {
     // Not awaited: the command finishes; the buttons connect when clicked.
+    const secure = vscode.l10n.t('Connect Secure Server');
+    const vulnerable = vscode.l10n.t('Connect Vulnerable Server');
     void vscode.window
       .showWarningMessage(
-        'No server is connected yet, so there is no tool to run. Connect one first.',
-        'Connect Secure Server',
-        'Connect Vulnerable Server',
+        vscode.l10n.t('No server is connected yet, so there is no tool to run. Connect one first.'),
+        secure,
+        vulnerable,
       )
       .then((choice) => {
-        if (choice === 'Connect Secure Server') void vscode.commands.executeCommand('sherpa.connectSecure');
-        if (choice === 'Connect Vulnerable Server')
-          void vscode.commands.executeCommand('sherpa.connectVulnerable');
+        if (choice === secure) void vscode.commands.executeCommand('sherpa.connectSecure');
+        if (choice === vulnerable) void vscode.commands.executeCommand('sherpa.connectVulnerable');
       });
     return undefined;
   }
@@ -134,7 +147,7 @@ async function pickServerAndTool(connections: ConnectionManager): Promise<ToolTa
         description: `${countOf(c.tools.length, 'tool')} · ${toQuickPickText(c.url, 200)}`,
         serverId: c.id,
       })),
-      { title: 'Run Tool: which server?', placeHolder: 'Pick the MCP server' },
+      { title: vscode.l10n.t('Run Tool: which server?'), placeHolder: vscode.l10n.t('Pick the MCP server') },
     );
     if (!pick) return undefined;
     server = withTools.find((c) => c.id === pick.serverId)!;
@@ -147,7 +160,10 @@ async function pickServerAndTool(connections: ConnectionManager): Promise<ToolTa
       detail: toQuickPickText(x.description ?? '', 300),
       name: x.name,
     })),
-    { title: `Run Tool on ${toQuickPickText(server.label, 120)}: which tool?`, matchOnDetail: true },
+    {
+      title: vscode.l10n.t('Run Tool on {0}: which tool?', toQuickPickText(server.label, 120)),
+      matchOnDetail: true,
+    },
   );
   return tool ? { server: server.id, name: tool.name } : undefined;
 }

@@ -17,15 +17,22 @@ export async function setVulnerableTokenCommand(
 ): Promise<'stored' | 'default' | undefined> {
   const origin = new URL(serverUrl).origin;
   const input = await vscode.window.showInputBox({
-    title: `Vulnerable server token for ${origin}`,
-    prompt: `The static bearer token for ${origin}, kept in VS Code's secret storage (not in settings) and sent only to that origin. Leave empty to use the local lab's token.${store.isCustom ? ` A token is stored now (for ${store.storedOrigin}).` : ''}`,
+    title: vscode.l10n.t('Vulnerable server token for {0}', origin),
+    prompt:
+      vscode.l10n.t(
+        "The static bearer token for {0}, kept in VS Code's secret storage (not in settings) and sent only to that origin. Leave empty to use the local lab's token.",
+        origin,
+      ) +
+      (store.isCustom
+        ? ' ' + vscode.l10n.t('A token is stored now (for {0}).', String(store.storedOrigin))
+        : ''),
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {
       const t = v.trim();
       if (!t) return undefined;
-      if (/\s/.test(t)) return 'A bearer token has no spaces (RFC 6750 §2.1).';
-      return t.length < MIN_LENGTH ? `At least ${MIN_LENGTH} characters.` : undefined;
+      if (/\s/.test(t)) return vscode.l10n.t('A bearer token has no spaces (RFC 6750 §2.1).');
+      return t.length < MIN_LENGTH ? vscode.l10n.t('At least {0} characters.', MIN_LENGTH) : undefined;
     },
   });
   if (input === undefined) return undefined;
@@ -33,11 +40,16 @@ export async function setVulnerableTokenCommand(
   if (store.isCustom) {
     log.info(`Stored a vulnerable-server token for ${origin} in SecretStorage (it is masked in this log)`);
     void vscode.window.showInformationMessage(
-      `Vulnerable server token stored in secret storage for ${origin}. Connect Vulnerable Server and the MCP definition use it there, and nowhere else.`,
+      vscode.l10n.t(
+        'Vulnerable server token stored in secret storage for {0}. Connect Vulnerable Server and the MCP definition use it there, and nowhere else.',
+        origin,
+      ),
     );
     return 'stored';
   }
   log.info("No vulnerable-server token stored: using the local lab's default token");
-  void vscode.window.showInformationMessage("Vulnerable server token reset to the local lab's default.");
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t("Vulnerable server token reset to the local lab's default."),
+  );
   return 'default';
 }

@@ -13,16 +13,24 @@ import { apiTrustOfferFor, type ApiTrustOffer, type ConfirmApiTrust } from './ap
 
 /** Default: a modal naming the server and the identifier. */
 export const askApiTrust: ConfirmApiTrust = async (offer) => {
-  const yes = 'Trust for this server';
+  const yes = vscode.l10n.t('Trust for this server');
   const answer = await vscode.window.showWarningMessage(
-    `${toNotificationText(offer.serverUrl)} asks for a token for ${toNotificationText(offer.apiIdentifier)} on Entra ID. Trust that API as this server's own?`,
+    vscode.l10n.t(
+      "{0} asks for a token for {1} on Entra ID. Trust that API as this server's own?",
+      toNotificationText(offer.serverUrl),
+      toNotificationText(offer.apiIdentifier),
+    ),
     {
       modal: true,
       detail:
         (offer.fromOldList
-          ? 'Your old setting sherpa.entra.trustedApiIdentifierUris trusted it for every server; trust is now per server and that list grants nothing. '
+          ? vscode.l10n.t(
+              'Your old setting sherpa.entra.trustedApiIdentifierUris trusted it for every server; trust is now per server and that list grants nothing.',
+            ) + ' '
           : '') +
-        "Only if you registered that app for this server: VS Code's microsoft provider gives any server that asks for it the token it already holds for that API.",
+        vscode.l10n.t(
+          "Only if you registered that app for this server: VS Code's microsoft provider gives any server that asks for it the token it already holds for that API.",
+        ),
     },
     yes,
   );
@@ -78,10 +86,14 @@ export async function migrateOldApiTrust(log: SherpaLog): Promise<void> {
   );
   if (!server) return;
   for (const apiIdentifier of s.entraOldTrustedApiIdentifierUris) {
-    const bind = `Trust for ${server}`;
-    const drop = 'Remove';
+    const bind = vscode.l10n.t('Trust for {0}', server);
+    const drop = vscode.l10n.t('Remove');
     const answer = await vscode.window.showWarningMessage(
-      `Sherpa trusts api:// identifiers per MCP server now. Bind ${toNotificationText(apiIdentifier)} (from sherpa.entra.trustedApiIdentifierUris, which no longer grants anything) to ${toNotificationText(server)}?`,
+      vscode.l10n.t(
+        'Sherpa trusts api:// identifiers per MCP server now. Bind {0} (from sherpa.entra.trustedApiIdentifierUris, which no longer grants anything) to {1}?',
+        toNotificationText(apiIdentifier),
+        toNotificationText(server),
+      ),
       bind,
       drop,
     );

@@ -31,17 +31,21 @@ import { deviceCodeStrategy, type PresentDeviceCode } from './device-code-grant'
 
 export type { ConnectionStatus, ServerConnection } from './connection-registry';
 
-const STEP_TITLES: Record<ConnectStepEvent['step'], string> = {
-  probe: 'Calling the server without a token (expecting 401)',
-  prm: 'Reading Protected Resource Metadata (RFC 9728)',
-  'as-metadata': 'Discovering the authorization server (RFC 8414)',
-  registration: 'Choosing the client (pre-registered, CIMD or RFC 7591)',
-  token: 'Getting an access token',
-  initialize: 'MCP initialize with the token',
-  tools: 'Listing tools',
-  'step-up': 'Step-up: asking for more scope',
-  retry: 'Token rejected: re-authenticating once',
-};
+/** The progress line for a connect step (a function: the strings are looked up in the active locale's bundle). */
+const stepTitle = (step: ConnectStepEvent['step']): string =>
+  (
+    ({
+      probe: vscode.l10n.t('Calling the server without a token (expecting 401)'),
+      prm: vscode.l10n.t('Reading Protected Resource Metadata (RFC 9728)'),
+      'as-metadata': vscode.l10n.t('Discovering the authorization server (RFC 8414)'),
+      registration: vscode.l10n.t('Choosing the client (pre-registered, CIMD or RFC 7591)'),
+      token: vscode.l10n.t('Getting an access token'),
+      initialize: vscode.l10n.t('MCP initialize with the token'),
+      tools: vscode.l10n.t('Listing tools'),
+      'step-up': vscode.l10n.t('Step-up: asking for more scope'),
+      retry: vscode.l10n.t('Token rejected: re-authenticating once'),
+    }) satisfies Record<ConnectStepEvent['step'], string>
+  )[step];
 
 export interface ConnectionManagerDeps {
   log: SherpaLog;
@@ -199,7 +203,9 @@ export class ConnectionManager implements vscode.Disposable {
         {
           location: vscode.ProgressLocation.Notification,
           title:
-            via === 'device-code' ? `Sherpa: device code sign-in for ${url}` : `Sherpa: connecting to ${url}`,
+            via === 'device-code'
+              ? vscode.l10n.t('Sherpa: device code sign-in for {0}', url)
+              : vscode.l10n.t('Sherpa: connecting to {0}', url),
           cancellable: true,
         },
         async (progress, cancel) => {
@@ -231,7 +237,7 @@ export class ConnectionManager implements vscode.Disposable {
             },
             onStep: (e) => {
               this.deps.log.info(`[connect ${e.step}] ${e.status === 'ok' ? '✓' : '✗'} ${e.detail}`);
-              if (e.status === 'ok') progress.report({ message: `${STEP_TITLES[e.step]} ✓` });
+              if (e.status === 'ok') progress.report({ message: `${stepTitle(e.step)} ✓` });
             },
           });
           // Not every step can be aborted (a pending getSession, AS discovery), so Cancel must not wait
@@ -272,17 +278,19 @@ export class ConnectionManager implements vscode.Disposable {
       const session = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Sherpa: connecting to ${url} with the static token`,
+          title: vscode.l10n.t('Sherpa: connecting to {0} with the static token', url),
         },
         async (progress) => {
-          progress.report({ message: 'MCP initialize with Authorization: Bearer <static token>' });
+          progress.report({
+            message: vscode.l10n.t('MCP initialize with Authorization: Bearer <static token>'),
+          });
           const s = await connectMcp(url, {
             accessToken: await this.deps.staticToken(url),
             clientName: 'sherpa-vscode',
             // Behind http.proxy the proxy resolves names (and VS Code's fetch takes the proxy).
             fetch: createMcpFetch(await networkPolicyFor(url, { resolve: !proxyResolvesNames() })),
           });
-          progress.report({ message: 'Listing tools' });
+          progress.report({ message: vscode.l10n.t('Listing tools') });
           return { s, tools: await s.listTools() };
         },
       );
@@ -306,7 +314,10 @@ export class ConnectionManager implements vscode.Disposable {
   async callTool(id: ServerId, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
     const target = this.registry.get(id);
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Sherpa: ${name} on ${target.url}` },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Sherpa: {0} on {1}', name, target.url),
+      },
       async () => {
         const live = this.registry.session(id);
         if (!live) throw notConnected(target);

@@ -67,13 +67,19 @@ async function showCode(
   while (!signal.aborted) {
     // Another host than the issuer's is how device-code phishing looks: a warning, not an info line.
     const text =
-      `Device sign-in: enter the code ${toNotificationText(login.userCode, 40)} at ${toNotificationText(shown)} (expires in ${Math.round(login.expiresIn / 60)} min).` +
-      (login.phishingWarning ? ` ⚠ ${toNotificationText(login.phishingWarning)}` : '');
+      vscode.l10n.t(
+        'Device sign-in: enter the code {0} at {1} (expires in {2} min).',
+        toNotificationText(login.userCode, 40),
+        toNotificationText(shown),
+        Math.round(login.expiresIn / 60),
+      ) + (login.phishingWarning ? ` ⚠ ${toNotificationText(login.phishingWarning)}` : '');
+    const copy = vscode.l10n.t('Copy Code');
+    const open = vscode.l10n.t('Open Browser');
     const choice = await (login.phishingWarning
-      ? vscode.window.showWarningMessage(text, 'Copy Code', 'Open Browser')
-      : vscode.window.showInformationMessage(text, 'Copy Code', 'Open Browser'));
-    if (choice === 'Copy Code') await vscode.env.clipboard.writeText(login.userCode);
-    else if (choice === 'Open Browser') {
+      ? vscode.window.showWarningMessage(text, copy, open)
+      : vscode.window.showInformationMessage(text, copy, open));
+    if (choice === copy) await vscode.env.clipboard.writeText(login.userCode);
+    else if (choice === open) {
       if (browser) await browser.open(target.href);
       else await vscode.env.openExternal(vscode.Uri.parse(target.href));
     } else return;

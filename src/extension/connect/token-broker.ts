@@ -75,10 +75,16 @@ export function providerSessionSource(provider: SherpaAuthProvider): SherpaSessi
 
 /** Default step-up consent: a modal naming the scope the 403 asked for. */
 export const askStepUp: ConfirmStepUp = async (scopes) => {
-  const yes = 'Sign in again';
+  const yes = vscode.l10n.t('Sign in again');
   const answer = await vscode.window.showWarningMessage(
-    `The server needs more permission: ${toNotificationText(scopes.join(' '))}. Sign in again and ask for it?`,
-    { modal: true, detail: 'This is step-up authorization: the 403 response named the scope it requires.' },
+    vscode.l10n.t(
+      'The server needs more permission: {0}. Sign in again and ask for it?',
+      toNotificationText(scopes.join(' ')),
+    ),
+    {
+      modal: true,
+      detail: vscode.l10n.t('This is step-up authorization: the 403 response named the scope it requires.'),
+    },
     yes,
   );
   return answer === yes;

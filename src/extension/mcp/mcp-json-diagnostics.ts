@@ -58,7 +58,7 @@ export class McpJsonDiagnostics implements vscode.CodeActionProvider, vscode.Dis
       const edits = issue ? fixLiteralSecret(text, issue) : [];
       if (!issue || edits.length === 0) continue;
       const action = new vscode.CodeAction(
-        'Move the secret into a password input (${input:…})',
+        vscode.l10n.t('Move the secret into a password input (${input:…})'),
         vscode.CodeActionKind.QuickFix,
       );
       action.diagnostics = [d];

@@ -29,10 +29,12 @@ export class ServerNode extends vscode.TreeItem {
     this.contextValue = serverRowContext(connection);
     // A plain-text tooltip: the error quotes the server, and Markdown would render its links and images.
     this.tooltip =
-      `${this.label as string}\n${connection.url}\nState: ${connection.status}` +
-      (connection.error ? `\nLast error: ${toTerminalLine(connection.error, 1000)}` : '');
+      `${this.label as string}\n${connection.url}\n${vscode.l10n.t('State: {0}', connection.status)}` +
+      (connection.error
+        ? `\n${vscode.l10n.t('Last error: {0}', toTerminalLine(connection.error, 1000))}`
+        : '');
     if (connection.status !== 'connected') {
-      this.command = { command: 'sherpa.connectServer', title: 'Connect', arguments: [this] };
+      this.command = { command: 'sherpa.connectServer', title: vscode.l10n.t('Connect'), arguments: [this] };
     }
   }
 }

@@ -16,7 +16,10 @@ export class ServerTokenNode extends vscode.TreeItem {
       o.selected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
     );
     this.id = `token-server:${serverId}`;
-    this.description = [o.failed ? `${o.failed} check(s) failed` : 'checks passed', o.url]
+    this.description = [
+      o.failed ? vscode.l10n.t('{0} check(s) failed', o.failed) : vscode.l10n.t('checks passed'),
+      o.url,
+    ]
       .filter(Boolean)
       .join(' · ');
     this.iconPath = new vscode.ThemeIcon(o.failed ? 'error' : 'server');

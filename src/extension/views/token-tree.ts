@@ -67,30 +67,34 @@ export class TokenTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
 function bodyNodes(body: TokenBody, idPrefix: string): vscode.TreeItem[] {
   if (body.kind === 'opaque') {
     return [
-      new MessageNode('Opaque token', 'not a JWT: no claims say who, for what, or until when', 'warning'),
+      new MessageNode(
+        vscode.l10n.t('Opaque token'),
+        vscode.l10n.t('not a JWT: no claims say who, for what, or until when'),
+        'warning',
+      ),
     ];
   }
   const who = new MessageNode(body.signedInAs.label, body.signedInAs.description, 'account');
   who.tooltip = body.signedInAs.tooltip;
   return [
     who,
-    new MessageNode('Source', body.source, 'key'),
+    new MessageNode(vscode.l10n.t('Source'), body.source, 'key'),
     new SectionNode(
-      'Checks',
+      vscode.l10n.t('Checks'),
       body.checks.map((c) => new CheckNode(c, idPrefix)),
       body.failed ? 'error' : 'pass',
-      body.failed ? `${body.failed} failed` : 'all passed',
+      body.failed ? vscode.l10n.t('{0} failed', body.failed) : vscode.l10n.t('all passed'),
       idPrefix,
     ),
     new SectionNode(
-      'Header',
+      vscode.l10n.t('Header'),
       body.header.map((l) => new ClaimNode(l, 'header', idPrefix)),
       'symbol-key',
       undefined,
       idPrefix,
     ),
     new SectionNode(
-      'Claims',
+      vscode.l10n.t('Claims'),
       body.claims.map((l) => new ClaimNode(l, 'claim', idPrefix)),
       'symbol-field',
       undefined,

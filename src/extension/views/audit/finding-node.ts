@@ -45,7 +45,7 @@ export class FindingNode extends vscode.TreeItem {
   children(): FindingDetailNode[] {
     const f = this.finding;
     return [
-      ...(f.remedy ? [new FindingDetailNode('Remedy', f.remedy, 'lightbulb')] : []),
+      ...(f.remedy ? [new FindingDetailNode(vscode.l10n.t('Remedy'), f.remedy, 'lightbulb')] : []),
       ...f.evidence.map(
         (e) =>
           new FindingDetailNode(
@@ -55,7 +55,7 @@ export class FindingNode extends vscode.TreeItem {
             `${e.request}\n${describeEvidence(e)}`,
           ),
       ),
-      new FindingDetailNode('Spec', f.spec, 'book'),
+      new FindingDetailNode(vscode.l10n.t('Spec'), f.spec, 'book'),
     ];
   }
 }

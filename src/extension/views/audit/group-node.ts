@@ -18,13 +18,13 @@ export class AuditGroupNode extends vscode.TreeItem {
   ) {
     const failed = findings.filter((f) => f.status === 'fail').length;
     super(
-      OWASP_TITLES[key] ?? key,
+      key === 'other' ? vscode.l10n.t('Other checks') : (OWASP_TITLES[key] ?? key),
       failed ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
     );
     this.id = `${reportId}:group:${key}`;
     this.description = failed
-      ? `${failed} failed`
-      : `${findings.filter((f) => f.status === 'pass').length} passed`;
+      ? vscode.l10n.t('{0} failed', failed)
+      : vscode.l10n.t('{0} passed', findings.filter((f) => f.status === 'pass').length);
     this.iconPath = new vscode.ThemeIcon(failed ? 'shield' : 'verified');
   }
 

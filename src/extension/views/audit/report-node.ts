@@ -14,7 +14,7 @@ export class AuditReportNode extends vscode.TreeItem {
       mustFailed ? 'error' : 'pass',
       new vscode.ThemeColor(mustFailed ? 'testing.iconFailed' : 'testing.iconPassed'),
     );
-    this.tooltip = `${report.target}\naudited ${report.startedAt}\n${summarize(report)}`;
+    this.tooltip = `${report.target}\n${vscode.l10n.t('audited {0}', report.startedAt)}\n${summarize(report)}`;
     this.contextValue = 'sherpa.auditReport';
   }
 
