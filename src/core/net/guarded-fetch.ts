@@ -13,7 +13,7 @@
  *
  * Where names are resolved here, the connection goes to an address that was checked (pinned-fetch.ts:
  * no second lookup for DNS rebinding to answer differently). Behind a proxy the proxy resolves names, so
- * they are judged by their form only — documented in the README's limits.
+ * they are judged by their form only — documented in docs/limits.md.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { SherpaError } from '../errors';
