@@ -1,10 +1,11 @@
 /**
  * The workshop's demonstrations as functions that return what they observed, shared by `sherpa exploit`
- * and `sherpa story`. Each one expects an outcome; PASS means the lab behaved as the lesson says.
+ * and `sherpa story` — story and exploit scaffolding only. What a production command needs lives in its
+ * own home: real lab tokens in lab-token.ts, the expired lab token in lab/lab-key.ts, forged tokens in
+ * core/token/forge.ts. Each one expects an outcome; PASS means the lab behaved as the lesson says.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readLabSigningKey, resignLabToken } from '../lab/lab-key';
 import { auditServer } from '../core/audit/run-audit';
 import type { AuditReport } from '../core/audit/findings';
 import { summarize } from '../core/audit/report-format';
@@ -12,12 +13,14 @@ import { publicClient } from '../core/client/mcp-authorization';
 import { connectServer } from '../core/client/connect-server';
 import type { StepListener } from '../core/client/steps';
 import { isSherpaError } from '../core/errors';
-import { LAB_OTHER_API_APP_ID_URI, LAB_STATIC_TOKEN, LAB_USERS } from '../lab/lab-defaults';
+import { LAB_STATIC_TOKEN, LAB_USERS } from '../lab/lab-defaults';
 import { connectMcp } from '../core/mcp/mcp-connect';
+import { withChangedClaims } from '../core/token/forge';
 import { decodeToken } from '../core/token/token-inspection';
-import { REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../core/well-known-ids';
+import { VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import type { LabTarget } from './lab-target';
-import { cliGrant, loginFromCli } from './lab-token';
+import { mintExpiredLabToken } from '../lab/lab-key';
+import { cliGrant, getLabApiToken, getOtherApiToken } from './lab-token';
 import { countOf } from '../core/plural';
 
 export interface Observation {
@@ -58,49 +61,17 @@ export async function tryToken(
   }
 }
 
-/** A real lab token for the API the secure server protects (scope by App ID URI, as for Entra). */
-export function getLabApiToken(lab: LabTarget, user = 'alice') {
-  return loginFromCli({ issuer: lab.issuer, scopes: [`api://${lab.clientId}/${REQUIRED_SCOPE}`], user });
-}
-
-/** A real lab token for the OTHER API: the confused-deputy token. */
-export function getOtherApiToken(lab: LabTarget, user = 'alice') {
-  return loginFromCli({
-    issuer: lab.issuer,
-    scopes: [`${LAB_OTHER_API_APP_ID_URI}/${REQUIRED_SCOPE}`],
-    resource: LAB_OTHER_API_APP_ID_URI,
-    user,
-  });
-}
-
-/** Flips bytes in the payload part: the signature no longer matches (RFC 7515 §5.2 step 8). */
-export function tamperToken(token: string): string {
-  const [h, p, s] = token.split('.');
-  const claims = decodeToken(token).claims;
-  const forged = Buffer.from(
-    JSON.stringify({
-      ...claims,
-      oid: LAB_USERS[0]!.oid,
-      roles: ['Sherpa.Admin'],
-      scp: `${String(claims.scp ?? '')} admin`,
-    }),
-  ).toString('base64url');
-  return [h, forged === p ? p!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) : forged, s].join('.');
-}
-
 /**
- * An otherwise valid token that expired an hour ago, signed with the lab's own key from its data folder.
- * Only for the local lab's demo: a client never holds an issuer's key.
+ * The exploit's privilege grab: alice's oid, the admin role and an `admin` scope written into the
+ * payload, header and signature kept — the signature no longer matches (RFC 7515 §5.2 step 8).
  */
-export async function mintExpiredLabToken(lab: LabTarget, template: string): Promise<string> {
-  if (!lab.dataDir) throw new Error('no lab data folder');
-  const { privateKey, kid } = await readLabSigningKey(lab.dataDir);
-  const now = Math.floor(Date.now() / 1000);
-  return resignLabToken(
-    template,
-    { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
-    { key: privateKey, kid },
-  );
+export function tamperToken(token: string): string {
+  const scp = decodeToken(token).claims.scp;
+  return withChangedClaims(token, {
+    oid: LAB_USERS[0]!.oid,
+    roles: ['Sherpa.Admin'],
+    scp: `${String(scp ?? '')} admin`,
+  });
 }
 
 /** Runs the connect flow on the secure server as a lab user: the "fixed" path working end to end. */
@@ -218,7 +189,8 @@ export async function demonstrateLeastPrivilege(
 export async function auditLabServers(lab: LabTarget): Promise<(Observation & { title: string })[]> {
   const valid = (await getLabApiToken(lab)).accessToken;
   const foreign = (await getOtherApiToken(lab)).accessToken;
-  const expired = await mintExpiredLabToken(lab, valid);
+  if (!lab.dataDir) throw new Error('no lab data folder');
+  const expired = await mintExpiredLabToken(lab.dataDir, valid);
   const failing = (r: AuditReport, level?: 'must') =>
     r.findings.filter((f) => f.status === 'fail' && (!level || f.level === level)).map((f) => f.id);
   const vulnerable = await auditServer(lab.vulnerable, {

@@ -6,7 +6,9 @@ import { assertLoopbackUrl, findLabCredentials, labLoginBrowser } from '../lab/l
 import type { TokenSet } from '../core/token/token-set';
 import { toTerminalLine } from '../core/untrusted-text';
 import { assertOpenableUrl } from '../core/url';
-import { VSCODE_CLIENT_ID } from '../core/well-known-ids';
+import { REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../core/well-known-ids';
+import { LAB_OTHER_API_APP_ID_URI } from '../lab/lab-defaults';
+import type { LabTarget } from './lab-target';
 import type { Configuration } from 'openid-client';
 import type { GrantStrategy } from '../core/client/grant-strategy';
 import { redirectPortOf } from '../core/grants/strategies';
@@ -42,6 +44,21 @@ export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.redirectPort !== undefined ? { redirectPort: o.redirectPort } : {}),
     openBrowser: o.user ? labLoginBrowser(findLabCredentials(o.user)) : openInBrowser,
+  });
+}
+
+/** A real lab token for the API the secure server protects (scope by App ID URI, as for Entra). */
+export function getLabApiToken(lab: LabTarget, user = 'alice'): Promise<TokenSet> {
+  return loginFromCli({ issuer: lab.issuer, scopes: [`api://${lab.clientId}/${REQUIRED_SCOPE}`], user });
+}
+
+/** A real lab token for the OTHER API: the confused-deputy token (another audience, same issuer). */
+export function getOtherApiToken(lab: LabTarget, user = 'alice'): Promise<TokenSet> {
+  return loginFromCli({
+    issuer: lab.issuer,
+    scopes: [`${LAB_OTHER_API_APP_ID_URI}/${REQUIRED_SCOPE}`],
+    resource: LAB_OTHER_API_APP_ID_URI,
+    user,
   });
 }
 

@@ -40,6 +40,7 @@ import { AuditTreeProvider } from './views/audit/audit-tree';
 import { ConnectionManager } from './connect/connection-manager';
 import { notificationPresenter } from './connect/device-code-grant';
 import { askStepUp, providerSessionSource, TokenBroker, vscodeSessionSource } from './connect/token-broker';
+import { SignInRequests } from './auth/sign-in-requests';
 import { TestHookSlot } from './test-hooks';
 import { TokenState } from './connect/token-state';
 import { resolveEndpoints } from './endpoints';
@@ -212,8 +213,11 @@ function createSignIn(
   hooks: TestHookSlot,
   browser: BrowserAddresses,
 ): { authProvider: SherpaAuthProvider; tokenBroker: TokenBroker } {
+  // The one explicit channel between the broker's getSession and the provider's createSession.
+  const signIns = new SignInRequests();
   const authProvider = SherpaAuthProvider.create({
     secrets: context.secrets,
+    signIns,
     log,
     defaults: () => ({ clientId: readSettings().authClientId }),
     browser,
@@ -233,6 +237,7 @@ function createSignIn(
   );
   const tokenBroker = new TokenBroker({
     authProvider,
+    signIns,
     log,
     settings: () => {
       const s = readSettings();

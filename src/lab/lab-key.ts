@@ -44,3 +44,17 @@ export async function resignLabToken(
   const kid = o.kid ?? decodeProtectedHeader(realToken).kid;
   return signClaims(payload, { key: o.key, ...(kid ? { kid } : {}), ...(o.alg ? { alg: o.alg } : {}) });
 }
+
+/**
+ * An otherwise valid token that expired an hour ago, signed with the lab's own key from `dataDir`: what
+ * `sherpa azure verify --lab` and `sherpa exploit` send to prove `exp` is checked (RFC 7519 §4.1.4).
+ */
+export async function mintExpiredLabToken(dataDir: string, template: string): Promise<string> {
+  const { privateKey, kid } = await readLabSigningKey(dataDir);
+  const now = Math.floor(Date.now() / 1000);
+  return resignLabToken(
+    template,
+    { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
+    { key: privateKey, kid },
+  );
+}

@@ -112,7 +112,39 @@ export async function startLabProxy(o: LabProxyOptions): Promise<RunningLabProxy
     s.once('close', () => open.delete(s));
   });
 
-  server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
+  server.on('connect', tunnelHandler(o, loopbackPorts, idleMs));
+  server.on('request', forwardHandler(o, loopbackPorts, idleMs));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, PROXY_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `http://${PROXY_HOST}:${port}`,
+    port,
+    allowLoopbackPort: (p) => {
+      loopbackPorts.add(checkPort(p));
+      return p as number;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of open) s.destroy();
+      }),
+  };
+}
+
+/** CONNECT (RFC 9110 §9.3.6): a tunnel to the lab's TLS port or an allowed loopback port; all else 403. */
+function tunnelHandler(
+  o: LabProxyOptions,
+  loopbackPorts: ReadonlySet<number>,
+  idleMs: number,
+): (req: http.IncomingMessage, client: Duplex, head: Buffer) => void {
+  return (req, client, head) => {
     // A client that resets the connection must not take the proxy down (unhandled 'error').
     client.on('error', () => client.destroy());
     const target = parseAuthority(req.url ?? '');
@@ -144,10 +176,16 @@ export async function startLabProxy(o: LabProxyOptions): Promise<RunningLabProxy
     });
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
-  });
+  };
+}
 
-  // Absolute-form requests (RFC 9112 §3.2.2) for plain http: loopback only, forwarded as they are.
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+/** Absolute-form requests (RFC 9112 §3.2.2) for plain http: loopback only, forwarded as they are. */
+function forwardHandler(
+  o: LabProxyOptions,
+  loopbackPorts: ReadonlySet<number>,
+  idleMs: number,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  return (req, res) => {
     req.on('error', () => res.destroy());
     let url: URL | undefined;
     try {
@@ -187,27 +225,5 @@ export async function startLabProxy(o: LabProxyOptions): Promise<RunningLabProxy
       res.end();
     });
     req.pipe(upstream);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, PROXY_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: `http://${PROXY_HOST}:${port}`,
-    port,
-    allowLoopbackPort: (p) => {
-      loopbackPorts.add(checkPort(p));
-      return p as number;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of open) s.destroy();
-      }),
   };
 }

@@ -18,7 +18,7 @@ import { startLabProxy } from './lab-proxy';
 import { AZURE_CLIENT_ID, REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import type { ForwardedAddress } from '../servers/authz/forwarded-addresses';
 import { startAuthorizationServer } from '../servers/authz/index';
-import { startSecureServer } from '../servers/secure/index';
+import { startSecureServer, type SecureServerOptions } from '../servers/secure/index';
 import { startVulnerableServer } from '../servers/vulnerable/index';
 import { findFreePorts } from './free-port';
 
@@ -162,32 +162,12 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       : undefined;
     if (proxy) closers.push(() => proxy.close());
 
-    const secure = await startSecureServer({
-      host,
-      port: ports.secure,
-      resourceUrl: secureUrl,
-      issuer: authz.issuer,
-      // Entra mode: discovered from https://login.microsoftonline.com/… through the proxy, as a deployment
-      // behind a corporate proxy would; the default lab is told its JWKS directly.
-      jwksUri: proxy ? undefined : authz.jwksUri,
-      ...(proxy && certificates
-        ? {
-            outbound: {
-              httpsProxy: proxy.url,
-              httpProxy: proxy.url,
-              noProxy: '',
-              extraCaCertificates: [certificates.caPem],
-            },
-          }
-        : {}),
-      authorizationServers: [authz.issuer],
-      // v2 tokens carry the client id GUID; v1 tokens would carry the App ID URI.
-      audiences: [LAB_API_CLIENT_ID, LAB_API_APP_ID_URI],
-      allowedTenants: [LAB_TENANT_ID],
-      requiredScope: REQUIRED_SCOPE,
-      ...(options.secureScopesSupported?.length ? { scopesSupported: options.secureScopesSupported } : {}),
-      secrets: { kind: 'file', path: join(dataDir, 'secrets.json') },
-    });
+    const secure = await startSecureServer(
+      labSecureServerOptions(
+        { host, port: ports.secure, secureUrl, dataDir, authz, proxy, certificates },
+        options,
+      ),
+    );
     closers.push(() => secure.close());
 
     const vulnerable = await startVulnerableServer({
@@ -208,23 +188,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
       tenantId: LAB_TENANT_ID,
       clientId: LAB_API_CLIENT_ID,
       dataDir,
-      ...(proxy && certificates
-        ? {
-            entra: {
-              issuer: authz.issuer,
-              authority: authz.issuer.replace(/\/v2\.0$/, ''),
-              authorityHost: ENTRA_AUTHORITY_HOST,
-              tlsOrigin: authz.origin,
-              tlsPort: Number(new URL(authz.origin).port),
-              proxyUrl: proxy.url,
-              caPath: certificates.caPath,
-              tenantId: LAB_TENANT_ID,
-              clientIds: { vscode: VSCODE_CLIENT_ID, azureCli: AZURE_CLIENT_ID, api: LAB_API_CLIENT_ID },
-              apiIdentifierUris: [LAB_API_APP_ID_URI, secureUrl],
-              users: LAB_USERS.map((u) => ({ username: u.username, upn: u.email, oid: u.oid })),
-            },
-          }
-        : {}),
+      ...(proxy && certificates ? { entra: entraLabInfo(authz, proxy, certificates, secureUrl) } : {}),
       addForwardedAddress: (address) => authz.addForwardedAddress(address),
       allowProxyPort: (port) => {
         if (!proxy) throw new SherpaError('BAD_ARGUMENT', 'the lab proxy runs only with --entra');
@@ -236,6 +200,78 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
     await close();
     throw explainLabStartError(err, host);
   }
+}
+
+type LabAuthorizationServer = Awaited<ReturnType<typeof startAuthorizationServer>>;
+type LabProxy = Awaited<ReturnType<typeof startLabProxy>>;
+type LabCertificates = Awaited<ReturnType<typeof loadOrCreateLabCertificates>>;
+
+/**
+ * The secure server configured exactly as it would be against Entra ID (issuer, audiences, tenant
+ * allow-list, PRM); in Entra mode it discovers the issuer through the lab proxy with the lab CA, as a
+ * deployment behind a corporate proxy would.
+ */
+function labSecureServerOptions(
+  at: {
+    host: string;
+    port: number;
+    secureUrl: string;
+    dataDir: string;
+    authz: LabAuthorizationServer;
+    proxy: LabProxy | undefined;
+    certificates: LabCertificates | undefined;
+  },
+  options: StartLabOptions,
+): SecureServerOptions {
+  const { proxy, certificates, authz } = at;
+  return {
+    host: at.host,
+    port: at.port,
+    resourceUrl: at.secureUrl,
+    issuer: authz.issuer,
+    // Entra mode: discovered from https://login.microsoftonline.com/… through the proxy; the default lab
+    // is told its JWKS directly.
+    jwksUri: proxy ? undefined : authz.jwksUri,
+    ...(proxy && certificates
+      ? {
+          outbound: {
+            httpsProxy: proxy.url,
+            httpProxy: proxy.url,
+            noProxy: '',
+            extraCaCertificates: [certificates.caPem],
+          },
+        }
+      : {}),
+    authorizationServers: [authz.issuer],
+    // v2 tokens carry the client id GUID; v1 tokens would carry the App ID URI.
+    audiences: [LAB_API_CLIENT_ID, LAB_API_APP_ID_URI],
+    allowedTenants: [LAB_TENANT_ID],
+    requiredScope: REQUIRED_SCOPE,
+    ...(options.secureScopesSupported?.length ? { scopesSupported: options.secureScopesSupported } : {}),
+    secrets: { kind: 'file', path: join(at.dataDir, 'secrets.json') },
+  };
+}
+
+/** What Entra mode tells its clients: the authority, the proxy and CA to reach it, the ids and users. */
+function entraLabInfo(
+  authz: LabAuthorizationServer,
+  proxy: LabProxy,
+  certificates: LabCertificates,
+  secureUrl: string,
+): EntraLabInfo {
+  return {
+    issuer: authz.issuer,
+    authority: authz.issuer.replace(/\/v2\.0$/, ''),
+    authorityHost: ENTRA_AUTHORITY_HOST,
+    tlsOrigin: authz.origin,
+    tlsPort: Number(new URL(authz.origin).port),
+    proxyUrl: proxy.url,
+    caPath: certificates.caPath,
+    tenantId: LAB_TENANT_ID,
+    clientIds: { vscode: VSCODE_CLIENT_ID, azureCli: AZURE_CLIENT_ID, api: LAB_API_CLIENT_ID },
+    apiIdentifierUris: [LAB_API_APP_ID_URI, secureUrl],
+    users: LAB_USERS.map((u) => ({ username: u.username, upn: u.email, oid: u.oid })),
+  };
 }
 
 const LAB_PORT_HINT =

@@ -11,20 +11,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startAzureTestServer, type AzureTestServer } from '../support/azure/index';
-import { runSherpa } from '../support/azure/run-cli';
+import { runAzureVerify, runSherpa } from '../support/azure/run-cli';
 import type { FakeContainerApp } from '../support/azure/state';
 import { createStandIns } from '../support/azure/stand-in-tools';
 import { rawRequest } from '../support/http-request';
 import { startLabProcess, type LabProcess } from '../support/lab';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { AZD_ENV, deploySherpa, type SherpaDeployment } from '../support/arm/sherpa-deployment';
-
-interface Check {
-  id: string;
-  status: 'pass' | 'fail' | 'skip';
-  evidence: string;
-  remedy: string;
-}
 
 let lab: LabProcess;
 let azure: AzureTestServer;
@@ -127,23 +120,8 @@ async function runLatestRevision(): Promise<ServerProcess> {
   return server;
 }
 
-async function verify() {
-  const s = azure.state;
-  const r = await runSherpa(
-    [
-      'azure',
-      'verify',
-      '--subscription',
-      s.subscriptionId,
-      '--resource-group',
-      s.resourceGroup,
-      '--format',
-      'json',
-    ],
-    azure.cliEnv(),
-  );
-  const checks = r.stdout ? (JSON.parse(r.stdout) as { checks: Check[] }).checks : [];
-  return { ...r, checks, failed: checks.filter((c) => c.status === 'fail') };
+function verify() {
+  return runAzureVerify(azure);
 }
 
 before(async () => {

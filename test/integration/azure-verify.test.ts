@@ -10,16 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSecureServer } from '../../src/servers/secure/index';
 import { startAzureTestServer, type AzureTestServer, type Defect } from '../support/azure/index';
-import { runSherpa } from '../support/azure/run-cli';
+import { runAzureVerify, runSherpa, type PrintedCheck } from '../support/azure/run-cli';
 import { startLabProcess, type LabProcess } from '../support/lab';
-
-interface Check {
-  id: string;
-  title: string;
-  status: 'pass' | 'fail' | 'skip';
-  evidence: string;
-  remedy: string;
-}
 
 let lab: LabProcess;
 let azure: AzureTestServer;
@@ -34,24 +26,10 @@ after(async () => {
 const seed = (secureUrl = lab.secure) =>
   azure.seed({ secureUrl, issuer: lab.issuer, apiClientId: lab.clientId });
 
+/** `sherpa azure verify --format json` against the stand-in; `failed` as check ids. */
 async function verify(extra: string[] = []) {
-  const s = azure.state;
-  const r = await runSherpa(
-    [
-      'azure',
-      'verify',
-      '--subscription',
-      s.subscriptionId,
-      '--resource-group',
-      s.resourceGroup,
-      '--format',
-      'json',
-      ...extra,
-    ],
-    azure.cliEnv(),
-  );
-  const checks = r.stdout ? (JSON.parse(r.stdout) as { checks: Check[] }).checks : [];
-  return { ...r, checks, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) };
+  const r = await runAzureVerify(azure, { extra });
+  return { ...r, failed: r.failed.map((c) => c.id) };
 }
 
 describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live probes vs the lab)', () => {
@@ -276,20 +254,8 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
   });
 
   it('--format markdown renders the same checks as a table', async () => {
-    const s = seed();
-    const r = await runSherpa(
-      [
-        'azure',
-        'verify',
-        '--subscription',
-        s.subscriptionId,
-        '--resource-group',
-        s.resourceGroup,
-        '--format',
-        'markdown',
-      ],
-      azure.cliEnv(),
-    );
+    seed();
+    const r = await runAzureVerify(azure, { format: 'markdown' });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^# Sherpa: Verify Deployment/);
     assert.match(
@@ -307,7 +273,7 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
       PATH: process.env.PATH ?? '',
     });
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+    const checks = (JSON.parse(r.stdout) as { checks: PrintedCheck[] }).checks;
     const live = checks.filter((c) => c.status !== 'skip').map((c) => c.id);
     assert.deepEqual(live, [
       'probe-no-token',

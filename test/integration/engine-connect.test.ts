@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { tamperToken } from '../../src/cli/demo-steps';
 import { cliGrant } from '../../src/cli/lab-token';
 import { connectServer } from '../../src/core/client/connect-server';
 import type { GrantStrategy, TokenRequest } from '../../src/core/client/grant-strategy';
 import { publicClient } from '../../src/core/client/mcp-authorization';
 import type { ConnectStepEvent } from '../../src/core/client/steps';
 import { isSherpaError } from '../../src/core/errors';
+import { withChangedClaims } from '../../src/core/token/forge';
 import { createMcpFetch } from '../../src/core/mcp/mcp-connect';
 import { networkPolicyFor, type GuardedFetch } from '../../src/core/net/guarded-fetch';
 import { LAB_USERS } from '../../src/lab/lab-defaults';
@@ -44,7 +44,8 @@ function recordingGrant(lab: LabProcess, tamper: (r: TokenRequest) => boolean) {
     getToken: async (r) => {
       requests.push(r);
       const t = await signInToLab(lab, { user: 'bob', scopes: r.scopes, resource: r.resource });
-      return tamper(r) ? { ...t, accessToken: tamperToken(t.accessToken) } : t;
+      // A claim changed under the old signature: the secure server must answer 401 invalid_token.
+      return tamper(r) ? { ...t, accessToken: withChangedClaims(t.accessToken, { scp: 'admin' }) } : t;
     },
   };
   return { grant, requests };

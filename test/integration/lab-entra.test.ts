@@ -4,7 +4,6 @@
  * lab proxy with the lab CA trusted (as a client behind a corporate TLS proxy would), then the secure MCP
  * server with the token. All traffic stays on loopback: the proxy refuses anything else.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +23,19 @@ import {
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { driveLabLogin, entraLabRoute, approveLabDeviceCode, type LabRoute } from '../../src/lab/lab-login';
 import { connectThrough } from '../support/http-request';
+import {
+  ENTRA_LAB_AUTHORITY,
+  ENTRA_LAB_REDIRECT,
+  entraAuthorizeUrl,
+  pkcePair,
+  signInThroughEntraLab,
+} from '../support/entra-lab-sign-in';
 import { startLabProcess, type LabProcess } from '../support/lab';
 import { secureServerEnv, startServerProcess } from '../support/server-process';
 
 const [alice, bob] = LAB_USERS as unknown as [(typeof LAB_USERS)[0], (typeof LAB_USERS)[0]];
-const AUTHORITY = `https://login.microsoftonline.com/${LAB_TENANT_ID}`;
-const REDIRECT = 'http://127.0.0.1:53682/callback';
+const AUTHORITY = ENTRA_LAB_AUTHORITY;
+const REDIRECT = ENTRA_LAB_REDIRECT;
 
 /** msal-node's network hook (`system.networkClient`) over the lab route: proxy + lab CA. */
 function networkClientVia(route: LabRoute): INetworkModule {
@@ -51,25 +57,6 @@ function networkClientVia(route: LabRoute): INetworkModule {
     sendGetRequestAsync: (url, options) => send(url, 'GET', options),
     sendPostRequestAsync: (url, options) => send(url, 'POST', options),
   };
-}
-
-function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-/** An authorization request of VS Code's client with a loopback redirect and PKCE S256; `params` add or override. */
-function authorizeUrl(challenge: string, params: Record<string, string>): URL {
-  const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
-  url.search = new URLSearchParams({
-    client_id: VSCODE_CLIENT_ID,
-    response_type: 'code',
-    redirect_uri: REDIRECT,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    ...params,
-  }).toString();
-  return url;
 }
 
 async function listTools(mcpUrl: string, token: string): Promise<string[]> {
@@ -155,7 +142,7 @@ describe('the lab as Entra ID (--entra)', () => {
       auth: { clientId: VSCODE_CLIENT_ID, authority: AUTHORITY },
       system: { networkClient: networkClientVia(route) },
     });
-    const { verifier, challenge } = pkce();
+    const { verifier, challenge } = pkcePair();
     const authUrl = await pca.getAuthCodeUrl({
       scopes: [scope],
       redirectUri: REDIRECT,
@@ -226,7 +213,7 @@ describe('the lab as Entra ID (--entra)', () => {
 
   test('VS Code’s protocol-handler request: vscode.dev redirect, form_post, select_account, offline_access', async () => {
     // What the microsoft provider sends from a remote extension host (shared note entra-in-vscode-offline.md).
-    const { verifier, challenge } = pkce();
+    const { verifier, challenge } = pkcePair();
     const state =
       'http://127.0.0.1:8080/callback?vscode-reqid=1&vscode-scheme=code-oss&vscode-authority=vscode.microsoft-authentication';
     const scope = `${lab.secure}/access_as_user openid profile offline_access`;
@@ -285,21 +272,7 @@ describe('the lab as Entra ID (--entra)', () => {
       }),
     );
     try {
-      const { verifier, challenge } = pkce();
-      const url = authorizeUrl(challenge, { scope: `openid ${lab.secure}/access_as_user` });
-      const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
-      const res = await route.fetch(`${AUTHORITY}/oauth2/v2.0/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          client_id: VSCODE_CLIENT_ID,
-          code,
-          redirect_uri: REDIRECT,
-          code_verifier: verifier,
-        }).toString(),
-      });
-      const { access_token } = (await res.json()) as { access_token: string };
+      const access_token = await signInThroughEntraLab(route, alice, `${lab.secure}/access_as_user`);
       assert.deepEqual(await listTools(server.url, access_token), [
         'get_secret_from_vault',
         'get_user_info',
@@ -396,23 +369,23 @@ describe('the lab as Entra ID (--entra)', () => {
 
     test('token endpoint: wrong PKCE verifier → AADSTS501481', async () => {
       const scope = `${lab.secure}/access_as_user`;
-      const { challenge } = pkce();
-      const url = authorizeUrl(challenge, { scope: `openid ${scope}` });
+      const { challenge } = pkcePair();
+      const url = entraAuthorizeUrl(challenge, { scope: `openid ${scope}` });
       const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
       const res = await token({
         grant_type: 'authorization_code',
         client_id: VSCODE_CLIENT_ID,
         code,
         redirect_uri: REDIRECT,
-        code_verifier: pkce().verifier,
+        code_verifier: pkcePair().verifier,
       });
       assert.equal(res.status, 400);
       assertEntraBody((await res.json()) as Record<string, unknown>, 501481, 'invalid_grant');
     });
 
     test('token endpoint: a redirect_uri other than the authorization request’s → AADSTS50011', async () => {
-      const { verifier, challenge } = pkce();
-      const url = authorizeUrl(challenge, { scope: `openid ${lab.secure}/access_as_user` });
+      const { verifier, challenge } = pkcePair();
+      const url = entraAuthorizeUrl(challenge, { scope: `openid ${lab.secure}/access_as_user` });
       const code = (await driveLabLogin(url, alice, route)).searchParams.get('code')!;
       const res = await token({
         grant_type: 'authorization_code',
@@ -426,7 +399,7 @@ describe('the lab as Entra ID (--entra)', () => {
       assertEntraBody(body, 50011, 'invalid_request');
     });
 
-    const authorize = (params: Record<string, string>) => authorizeUrl(pkce().challenge, params);
+    const authorize = (params: Record<string, string>) => entraAuthorizeUrl(pkcePair().challenge, params);
 
     test('authorize: unknown client → error page with AADSTS700016, no redirect', async () => {
       const res = await route.fetch(
@@ -571,7 +544,7 @@ describe('the Entra lab in strict mode (--entra --strict)', () => {
         await fetch(new URL('/.well-known/oauth-protected-resource/mcp', lab.secure))
       ).json()) as { resource: string; scopes_supported: string[] };
       assert.deepEqual(prm.scopes_supported, [`api://${LAB_API_CLIENT_ID}/access_as_user`]);
-      const url = authorizeUrl(pkce().challenge, {
+      const url = entraAuthorizeUrl(pkcePair().challenge, {
         scope: `openid ${prm.scopes_supported[0]}`,
         resource: prm.resource,
       });

@@ -2,7 +2,9 @@
  * Signing-key rollover and an authorization server that goes away, against the secure server as a real
  * process. The issuer here is a small JWKS server whose key set and health the test controls (keys made
  * with jose per run): a new key published right after the server's last download, the issuer refusing
- * connections, and the issuer coming back.
+ * connections, and the issuer coming back. Each test starts its own issuer and server process: none
+ * depends on keys, downloads or an outage another test left behind (any order, or alone, gives the same
+ * path).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
 import { postJsonRpc } from '../support/http-request';
@@ -97,34 +99,35 @@ function secureEnv(
   });
 }
 
-describe('secure server: signing-key rollover and issuer outages (real process)', () => {
-  let issuer: Awaited<ReturnType<typeof startRotatingIssuer>>;
-  let server: ServerProcess;
-  /** Same issuer, but an unknown kid inside the cooldown is never held: 503 + Retry-After at once. */
-  let noWait: ServerProcess;
-  let dataDir: string;
-  let keyA: SigningKey;
-
-  before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'sherpa-rollover-'));
-    issuer = await startRotatingIssuer();
-    keyA = await createKey('key-a');
-    issuer.publish(keyA);
-    [server, noWait] = await Promise.all([
-      startServerProcess('src/servers/secure/main.ts', secureEnv(issuer, dataDir, {})),
-      startServerProcess(
-        'src/servers/secure/main.ts',
-        secureEnv(issuer, dataDir, { SHERPA_JWKS_MAX_WAIT_MS: '0' }),
-      ),
-    ]);
-  });
-  after(async () => {
-    await Promise.all([server?.stop(), noWait?.stop()]);
-    await issuer?.close();
+/**
+ * A fresh issuer publishing key A and a secure server process on it, for the one test `t`: stopped (and
+ * its log checked: no 5xx but 503, no token) when the test ends.
+ */
+async function startRollover(t: TestContext, extra: NodeJS.ProcessEnv = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sherpa-rollover-'));
+  const issuer = await startRotatingIssuer();
+  const keyA = await createKey('key-a');
+  issuer.publish(keyA);
+  t.after(async () => {
+    await issuer.close();
     await rm(dataDir, { recursive: true, force: true });
   });
+  const server = await startServerProcess('src/servers/secure/main.ts', secureEnv(issuer, dataDir, extra));
+  t.after(() => server.stop());
+  return { issuer, keyA, server };
+}
 
-  it('a key published right after a download: the request waits for the one refetch and gets 200', async () => {
+/** The server never answered 5xx other than 503 and never logged a token. */
+function assertCleanLog(server: ServerProcess): void {
+  const log = server.stderr();
+  assert.match(log, /\S/, 'the server logged its requests');
+  assert.doesNotMatch(log, /unhandled error/);
+  assert.doesNotMatch(log, /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
+}
+
+describe('secure server: signing-key rollover and issuer outages (real process)', () => {
+  it('a key published right after a download: the request waits for the one refetch and gets 200', async (t) => {
+    const { issuer, keyA, server } = await startRollover(t);
     const first = await postJsonRpc(server.url, TOOLS_LIST, await issuer.mint(keyA, 'a-0'));
     assert.equal(first.status, 200);
     const fetchesAfterFirst = issuer.fetches();
@@ -142,9 +145,12 @@ describe('secure server: signing-key rollover and issuer outages (real process)'
     // for a loaded machine; that the five shared one download is the counter below.
     assert.ok(tookMs < 3 * COOLDOWN_MS, `held about one cooldown, not more: ${tookMs} ms`);
     assert.equal(issuer.fetches(), fetchesAfterFirst + 1, 'five new-kid requests, one refetch');
+    assertCleanLog(server);
   });
 
-  it('with holding off (max wait 0), such a request is 503 + Retry-After (no sign-in loop), then 200 after one refetch', async () => {
+  it('with holding off (max wait 0), such a request is 503 + Retry-After (no sign-in loop), then 200 after one refetch', async (t) => {
+    // Same issuer, but an unknown kid inside the cooldown is never held: 503 + Retry-After at once.
+    const { issuer, keyA, server: noWait } = await startRollover(t, { SHERPA_JWKS_MAX_WAIT_MS: '0' });
     // Everything slow (an RSA key, two signatures) before the download: between the download and the
     // early request nothing may take a cooldown, or the server may rightly refetch and answer 200.
     const keyB = await createKey('key-b');
@@ -174,17 +180,27 @@ describe('secure server: signing-key rollover and issuer outages (real process)'
     assert.equal(issuer.fetches(), fetchesAfterFirst + 1, 'exactly one refetch picked up the new key');
     const old = await postJsonRpc(noWait.url, TOOLS_LIST, await issuer.mint(keyA, 'a-2'));
     assert.equal(old.status, 200, 'the previous key still verifies');
+    assertCleanLog(noWait);
   });
 
-  it('a kid that a fresh download does not have either is a 401, not a 503', async () => {
+  it('a kid that a fresh download does not have either is a 401, not a 503', async (t) => {
+    const { issuer, keyA, server } = await startRollover(t);
+    // The server's own download first, then past its cooldown: the stranger's kid gets a fresh download.
+    assert.equal((await postJsonRpc(server.url, TOOLS_LIST, await issuer.mint(keyA, 'a-3'))).status, 200);
+    const fetchesBefore = issuer.fetches();
     await sleep(COOLDOWN_MS + 100);
     const stranger = await createKey('never-published');
     const res = await postJsonRpc(server.url, TOOLS_LIST, await issuer.mint(stranger, 's-1'));
     assert.equal(res.status, 401);
     assert.equal(res.json<{ code: string }>().code, 'unknown_signing_key');
+    assert.equal(issuer.fetches(), fetchesBefore + 1, 'judged on a fresh download');
+    assertCleanLog(server);
   });
 
-  it('issuer down: held keys keep verifying past their max age, an unknown kid is a fast 503, recovery needs no restart', async () => {
+  it('issuer down: held keys keep verifying past their max age, an unknown kid is a fast 503, recovery needs no restart', async (t) => {
+    const { issuer, keyA, server } = await startRollover(t);
+    // Key A held: verified once while the issuer is up.
+    assert.equal((await postJsonRpc(server.url, TOOLS_LIST, await issuer.mint(keyA, 'a-up'))).status, 200);
     issuer.setDown(true);
     await sleep(MAX_AGE_MS + 200); // the key set is now stale: the server will try (and fail) to refresh
     const fresh = await postJsonRpc(server.url, TOOLS_LIST, await issuer.mint(keyA, 'a-down-1'));
@@ -206,12 +222,6 @@ describe('secure server: signing-key rollover and issuer outages (real process)'
     await sleep(Number(unknown.headers['retry-after']) * 1000);
     const recovered = await postJsonRpc(server.url, TOOLS_LIST, await issuer.mint(keyC, 'c-2'));
     assert.equal(recovered.status, 200, recovered.text);
-  });
-
-  it('never answered 5xx other than 503 and never logged a token', () => {
-    for (const log of [server.stderr(), noWait.stderr()]) {
-      assert.doesNotMatch(log, /unhandled error/);
-      assert.doesNotMatch(log, /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
-    }
+    assertCleanLog(server);
   });
 });

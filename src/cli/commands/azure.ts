@@ -101,12 +101,13 @@ async function runVerify(argv: string[]): Promise<number> {
   let report: VerifyReport;
   if (values.lab) {
     const { readLabTarget } = await import('../lab-target');
-    const { getLabApiToken, getOtherApiToken, mintExpiredLabToken } = await import('../demo-steps');
+    const { getLabApiToken, getOtherApiToken } = await import('../lab-token');
+    const { mintExpiredLabToken } = await import('../../lab/lab-key');
     const lab = await readLabTarget(values['lab-json']);
     // Real lab tokens: the audit's token matrix runs too (valid, another API's, expired).
     const valid = (await getLabApiToken(lab)).accessToken;
     const foreign = (await getOtherApiToken(lab)).accessToken;
-    const expired = lab.dataDir ? await mintExpiredLabToken(lab, valid) : undefined;
+    const expired = lab.dataDir ? await mintExpiredLabToken(lab.dataDir, valid) : undefined;
     report = await verifyLab({
       url: lab.secure,
       issuer: lab.issuer,

@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
 import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../lab/lab-defaults';
-import { ControlLineReader, handleControlLine, oversizedLineReply } from '../../lab/control-channel';
+import {
+  ControlLineReader,
+  handleControlLine,
+  oversizedLineReply,
+  type ControlTarget,
+} from '../../lab/control-channel';
 import type { LabInfo } from '../../lab/lab';
 
 export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict] [--entra]
@@ -79,40 +84,49 @@ export async function runLabCommand(argv: string[]): Promise<number> {
     dataDir: lab.dataDir,
     ...(lab.entra ? { entra: lab.entra } : {}),
   };
-  if (values.json) {
-    process.stdout.write(JSON.stringify(info) + '\n');
-  } else {
-    const users = LAB_USERS.map(
-      (u) => `${u.username} / ${u.password}${u.roles.length ? ` (${u.roles.join(', ')})` : ''}`,
-    );
-    process.stdout.write(
-      [
-        'Sherpa local lab is running (Ctrl-C to stop)',
-        `  Authorization server  ${info.authorizationServer}${values['browser-url']?.length ? ` (browsers also at ${values['browser-url'].join(', ')})` : ''}`,
-        `  Issuer                ${info.issuer}`,
-        `  Vulnerable MCP server ${info.vulnerable}   (static token — insecure on purpose)`,
-        `  Secure MCP server     ${info.secure}   (OAuth 2.1, PRM at /.well-known/oauth-protected-resource/mcp)`,
-        `  Tenant                ${info.tenantId}`,
-        `  API client id (aud)   ${info.clientId}`,
-        `  Data folder           ${info.dataDir}`,
-        `  Lab users             ${users.join('; ')}`,
-        ...(info.entra
-          ? [
-              `  Posing as Entra ID    ${info.entra.authority} (TLS on ${info.entra.tlsOrigin})`,
-              `  Lab proxy             ${info.entra.proxyUrl}   (login.microsoftonline.com → the lab; the lab's own ports pass; all else 403)`,
-              `  Lab CA (trust this)   ${info.entra.caPath}`,
-            ]
-          : []),
-        '',
-      ].join('\n'),
-    );
-  }
-  await new Promise<void>((resolveStop) => {
+  process.stdout.write(
+    values.json ? JSON.stringify(info) + '\n' : describeLab(info, values['browser-url'] ?? []),
+  );
+  await untilStopped(lab);
+  await lab.close();
+  return 0;
+}
+
+/** What `sherpa lab` prints for a person: where everything is and who can sign in. */
+function describeLab(info: LabInfo, browserUrls: string[]): string {
+  const users = LAB_USERS.map(
+    (u) => `${u.username} / ${u.password}${u.roles.length ? ` (${u.roles.join(', ')})` : ''}`,
+  );
+  return [
+    'Sherpa local lab is running (Ctrl-C to stop)',
+    `  Authorization server  ${info.authorizationServer}${browserUrls.length ? ` (browsers also at ${browserUrls.join(', ')})` : ''}`,
+    `  Issuer                ${info.issuer}`,
+    `  Vulnerable MCP server ${info.vulnerable}   (static token — insecure on purpose)`,
+    `  Secure MCP server     ${info.secure}   (OAuth 2.1, PRM at /.well-known/oauth-protected-resource/mcp)`,
+    `  Tenant                ${info.tenantId}`,
+    `  API client id (aud)   ${info.clientId}`,
+    `  Data folder           ${info.dataDir}`,
+    `  Lab users             ${users.join('; ')}`,
+    ...(info.entra
+      ? [
+          `  Posing as Entra ID    ${info.entra.authority} (TLS on ${info.entra.tlsOrigin})`,
+          `  Lab proxy             ${info.entra.proxyUrl}   (login.microsoftonline.com → the lab; the lab's own ports pass; all else 403)`,
+          `  Lab CA (trust this)   ${info.entra.caPath}`,
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Resolves on SIGINT/SIGTERM, or when a parent that spawned the lab with a pipe on stdin (the extension,
+ * tests) closes it; such a parent also registers forwarded addresses over it (src/lab/control-channel.ts).
+ */
+function untilStopped(lab: ControlTarget): Promise<void> {
+  return new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    // A parent that spawned us with a pipe on stdin (the extension, tests) can stop us by closing it,
-    // and register forwarded addresses over it (src/lab/control-channel.ts).
     if (process.env.SHERPA_LAB_STOP_ON_STDIN_END === '1') {
       process.stdin.once('end', stop);
       const reply = (r: unknown) => process.stdout.write(JSON.stringify(r) + '\n');
@@ -125,6 +139,4 @@ export async function runLabCommand(argv: string[]): Promise<number> {
       process.stdin.on('data', (chunk: Buffer) => reader.push(chunk));
     }
   });
-  await lab.close();
-  return 0;
 }

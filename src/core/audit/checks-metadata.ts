@@ -68,6 +68,11 @@ export async function findProtectedResourceMetadata(ctx: AuditContext): Promise<
   return { candidates, evidence };
 }
 
+/**
+ * The PRM checks (RFC 9728: found, `resource` equals the server URL, authorization servers, scopes), then
+ * the first authorization server's metadata (RFC 8414: discovery, issuer, PKCE, `iss`, registration).
+ * What cannot be judged after a failure is recorded as skipped.
+ */
 export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
   const { found, candidates, evidence } = await findProtectedResourceMetadata(ctx);
   record(ctx, 'prmFound', {
@@ -94,8 +99,18 @@ export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
     return;
   }
   ctx.prm = { metadata: found.metadata, url: found.url };
-  const m = found.metadata;
+  const servers = recordPrmChecks(ctx, found.metadata, evidence.at(-1)!);
+  if (!servers[0]) {
+    for (const key of ['asDiscovery', 'asIssuer', 'asPkce', 'asIss', 'asRegistration'] as const) {
+      record(ctx, key, { status: 'skip', detail: 'no authorization server named' });
+    }
+    return;
+  }
+  await recordAuthorizationServerChecks(ctx, servers[0]);
+}
 
+/** `resource`, `authorization_servers` and `scopes_supported` of the PRM; returns the servers it names. */
+function recordPrmChecks(ctx: AuditContext, m: ProtectedResourceMetadata, last: Evidence): string[] {
   let expected = ctx.target;
   let same: boolean;
   try {
@@ -109,7 +124,7 @@ export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
     detail: same
       ? `resource ${m.resource}`
       : `resource "${m.resource}" but the server URL is "${expected}": clients MUST reject this`,
-    evidence: [evidence.at(-1)!],
+    evidence: [last],
   });
   const servers = Array.isArray(m.authorization_servers)
     ? m.authorization_servers.filter((s) => typeof s === 'string')
@@ -135,14 +150,11 @@ export async function runMetadataChecks(ctx: AuditContext): Promise<void> {
     status: scopes.includes('offline_access') ? 'fail' : 'pass',
     detail: scopes.includes('offline_access') ? 'offline_access is in scopes_supported' : 'not advertised',
   });
+  return servers;
+}
 
-  if (!servers[0]) {
-    for (const key of ['asDiscovery', 'asIssuer', 'asPkce', 'asIss', 'asRegistration'] as const) {
-      record(ctx, key, { status: 'skip', detail: 'no authorization server named' });
-    }
-    return;
-  }
-  const issuer = servers[0];
+/** Discovery of `issuer` through the audit's guarded fetch, then what its metadata advertises. */
+async function recordAuthorizationServerChecks(ctx: AuditContext, issuer: string): Promise<void> {
   try {
     const as = await discoverAuthorizationServer(issuer, {
       clientId: 'sherpa-audit',

@@ -56,41 +56,7 @@ let nextId = 1;
 export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}): Promise<ProbeResult> {
   const url = new URL(req.url ?? target);
   const method = req.method ?? 'POST';
-  const body =
-    method === 'POST'
-      ? JSON.stringify({
-          jsonrpc: '2.0',
-          id: nextId++,
-          method: req.rpc ?? 'initialize',
-          params:
-            (req.rpc ?? 'initialize') === 'initialize'
-              ? {
-                  protocolVersion: '2025-11-25',
-                  capabilities: {},
-                  clientInfo: { name: 'sherpa-audit', version: '0.1.0' },
-                }
-              : {},
-        })
-      : undefined;
-  const raw = req.authorization?.values;
-  const headers: Record<string, string | string[]> = {
-    accept: 'application/json, text/event-stream',
-    ...(body ? { 'content-type': 'application/json', 'mcp-protocol-version': '2025-11-25' } : {}),
-    ...(req.token ? { authorization: `Bearer ${req.token.value}` } : {}),
-    ...(raw ? { authorization: raw.length === 1 ? raw[0]! : raw } : {}),
-    ...req.headers,
-  };
-  if (req.token) registerSecret(req.token.value);
-  const describe = [
-    `${method} ${redact(url.href)}`,
-    ...(body ? [req.rpc ?? 'initialize'] : []),
-    req.token
-      ? `Authorization: Bearer <${req.token.label}>`
-      : req.authorization
-        ? `Authorization: <${req.authorization.label}>`
-        : 'no Authorization',
-    ...Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${redact(v)}`),
-  ].join(' · ');
+  const { body, headers, describe } = buildProbeRequest(url, method, req);
   const max = o.maxBodyBytes ?? 64 * 1024;
   return new Promise((resolve) => {
     let settled = false;
@@ -158,6 +124,54 @@ export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}):
     request.on('error', (err) => done({ status: 'error', headers: {}, body: '', error: err.message }));
     request.end(body);
   });
+}
+
+/**
+ * The request a probe sends: a JSON-RPC body for POST (`initialize` unless told), the bearer or raw
+ * Authorization value(s), and the one-line description the evidence shows (tokens by label, never value).
+ */
+function buildProbeRequest(
+  url: URL,
+  method: string,
+  req: ProbeRequest,
+): { body: string | undefined; headers: Record<string, string | string[]>; describe: string } {
+  const rpc = req.rpc ?? 'initialize';
+  const body =
+    method === 'POST'
+      ? JSON.stringify({
+          jsonrpc: '2.0',
+          id: nextId++,
+          method: rpc,
+          params:
+            rpc === 'initialize'
+              ? {
+                  protocolVersion: '2025-11-25',
+                  capabilities: {},
+                  clientInfo: { name: 'sherpa-audit', version: '0.1.0' },
+                }
+              : {},
+        })
+      : undefined;
+  const raw = req.authorization?.values;
+  const headers: Record<string, string | string[]> = {
+    accept: 'application/json, text/event-stream',
+    ...(body ? { 'content-type': 'application/json', 'mcp-protocol-version': '2025-11-25' } : {}),
+    ...(req.token ? { authorization: `Bearer ${req.token.value}` } : {}),
+    ...(raw ? { authorization: raw.length === 1 ? raw[0]! : raw } : {}),
+    ...req.headers,
+  };
+  if (req.token) registerSecret(req.token.value);
+  const describe = [
+    `${method} ${redact(url.href)}`,
+    ...(body ? [rpc] : []),
+    req.token
+      ? `Authorization: Bearer <${req.token.label}>`
+      : req.authorization
+        ? `Authorization: <${req.authorization.label}>`
+        : 'no Authorization',
+    ...Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${redact(v)}`),
+  ].join(' · ');
+  return { body, headers, describe };
 }
 
 /**

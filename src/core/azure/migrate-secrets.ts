@@ -45,39 +45,23 @@ export interface MigrateSecretsResult {
 const isVaultHost = (host: string) =>
   /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i.test(host);
 
+/**
+ * Writes `o.secrets` into the resource group's vault under a temporary, marked Key Vault Secrets Officer
+ * grant for the signed-in principal: a leftover grant of an interrupted run is removed first, this run's
+ * is removed in a finally (abort included), and 403s while the role propagates are retried.
+ */
 export async function migrateSecrets(
   ctx: AzureContext,
   o: MigrateSecretsOptions,
 ): Promise<MigrateSecretsResult> {
   const progress = o.onProgress ?? (() => {});
   const c = azureClients(ctx);
-  const vaults = await listAll(c.keyVault.vaults.listByResourceGroup(ctx.resourceGroup)).catch(
-    (err: unknown) => {
-      throw toAzureError(err, `list the key vaults in ${ctx.resourceGroup}`);
-    },
-  );
-  const vault = vaults[0];
-  if (!vault?.id || !vault.properties?.vaultUri) {
-    throw new SherpaError('AZURE_NOT_FOUND', `No key vault in ${ctx.resourceGroup}`, {
-      hint: 'Run `sherpa azure provision` first.',
-    });
-  }
-
-  // Who is signed in: the `oid` of the Resource Manager token (read, not verified: it is our own token).
-  const token = await ctx.credential.getToken(`${ctx.endpoints.resourceManager}/.default`);
-  const claims = token ? decodeJwt(token.token) : {};
-  const principalId = typeof claims.oid === 'string' ? claims.oid : undefined;
-  if (!principalId) {
-    throw new SherpaError('AZURE_SIGN_IN_REQUIRED', 'Could not tell who is signed in (no oid in the token)', {
-      hint: 'Sign in as a user or service principal of the tenant (az login).',
-    });
-  }
+  const vault = await findVault(c, ctx.resourceGroup);
   const target: GrantTarget = {
     vaultId: vault.id,
-    vaultName: vault.name!,
+    vaultName: vault.name,
     subscriptionId: ctx.subscriptionId,
-    principalId,
-    principalType: claims.idtyp === 'app' ? 'ServicePrincipal' : 'User',
+    ...(await signedInPrincipal(ctx)),
   };
   const staleGrantsRemoved = await removeStaleGrants(c, target);
   if (staleGrantsRemoved.length)
@@ -85,14 +69,12 @@ export async function migrateSecrets(
       `removed ${staleGrantsRemoved.length} temporary grant(s) an interrupted run left on ${vault.name}`,
     );
 
-  const client = new SecretClient(vault.properties.vaultUri, ctx.credential, {
+  const client = new SecretClient(vault.uri, ctx.credential, {
     // Outside Azure's vault domains (a private cloud, the tests' stand-in) the challenge's resource
     // cannot match the host; that domain check alone is turned off.
-    disableChallengeResourceVerification: !isVaultHost(new URL(vault.properties.vaultUri).hostname),
+    disableChallengeResourceVerification: !isVaultHost(new URL(vault.uri).hostname),
     retryOptions: { maxRetries: 2 },
   });
-  const maxAttempts = o.maxAttempts ?? 24;
-  const delay = o.retryDelayMs ?? 5000;
   const written: string[] = [];
   let firstWriteAttempts = 0;
   // Named before the request: if the run is cut off while the PUT is in flight, the finally still knows
@@ -114,37 +96,10 @@ export async function migrateSecrets(
         'Role Based Access Control Administrator (or Owner)',
       );
     }
-    for (const s of o.secrets) {
-      for (let attempt = 1; ; attempt++) {
-        checkAborted(o.signal);
-        try {
-          await client.setSecret(s.name, s.value, { contentType: 'text/plain', abortSignal: o.signal });
-          if (!written.length) firstWriteAttempts = attempt;
-          written.push(s.name);
-          progress(`wrote ${s.name}`);
-          break;
-        } catch (err) {
-          checkAborted(o.signal);
-          const e = err as { statusCode?: number; code?: string; message?: string };
-          const propagating = e.statusCode === 403;
-          if (!propagating || attempt >= maxAttempts) {
-            if (propagating) {
-              throw new SherpaError(
-                'AZURE_RBAC_PROPAGATION_TIMEOUT',
-                `The Secrets Officer grant on ${vault.name} did not reach Key Vault after ${attempt} attempts`,
-                {
-                  hint: 'RBAC can take several minutes to propagate: run migrate-secrets again (it is idempotent), or raise --rbac-max-attempts.',
-                },
-              );
-            }
-            throw toAzureError(err, `write ${s.name} to ${vault.name}`, 'Key Vault Secrets Officer');
-          }
-          progress(
-            `waiting for the role to propagate (attempt ${attempt}/${maxAttempts}, 403 ${e.code ?? 'Forbidden'})`,
-          );
-          await sleep(delay, o.signal);
-        }
-      }
+    for (const secret of o.secrets) {
+      const attempts = await writeSecret(client, secret, vault.name, o, progress);
+      if (!written.length) firstWriteAttempts = attempts;
+      written.push(secret.name);
     }
   } finally {
     if (grant === 'temporary-removed') {
@@ -152,7 +107,82 @@ export async function migrateSecrets(
       await removeTemporaryGrant(c, target, name);
     }
   }
-  return { vault: vault.name!, written, firstWriteAttempts, grant, staleGrantsRemoved };
+  return { vault: vault.name, written, firstWriteAttempts, grant, staleGrantsRemoved };
+}
+
+/** The resource group's key vault (AZURE_NOT_FOUND: provision first). */
+async function findVault(
+  c: ReturnType<typeof azureClients>,
+  resourceGroup: string,
+): Promise<{ id: string; name: string; uri: string }> {
+  const vaults = await listAll(c.keyVault.vaults.listByResourceGroup(resourceGroup)).catch((err: unknown) => {
+    throw toAzureError(err, `list the key vaults in ${resourceGroup}`);
+  });
+  const vault = vaults[0];
+  if (!vault?.id || !vault.properties?.vaultUri) {
+    throw new SherpaError('AZURE_NOT_FOUND', `No key vault in ${resourceGroup}`, {
+      hint: 'Run `sherpa azure provision` first.',
+    });
+  }
+  return { id: vault.id, name: vault.name!, uri: vault.properties.vaultUri };
+}
+
+/** Who is signed in: the `oid` of the Resource Manager token (read, not verified: it is our own token). */
+async function signedInPrincipal(
+  ctx: AzureContext,
+): Promise<Pick<GrantTarget, 'principalId' | 'principalType'>> {
+  const token = await ctx.credential.getToken(`${ctx.endpoints.resourceManager}/.default`);
+  const claims = token ? decodeJwt(token.token) : {};
+  const principalId = typeof claims.oid === 'string' ? claims.oid : undefined;
+  if (!principalId) {
+    throw new SherpaError('AZURE_SIGN_IN_REQUIRED', 'Could not tell who is signed in (no oid in the token)', {
+      hint: 'Sign in as a user or service principal of the tenant (az login).',
+    });
+  }
+  return { principalId, principalType: claims.idtyp === 'app' ? 'ServicePrincipal' : 'User' };
+}
+
+/**
+ * One secret written; a 403 means the grant has not reached Key Vault yet (RBAC propagation): waited
+ * for up to `maxAttempts` times. Returns the attempts it took.
+ */
+async function writeSecret(
+  client: SecretClient,
+  secret: { name: string; value: string },
+  vaultName: string,
+  o: MigrateSecretsOptions,
+  progress: (message: string) => void,
+): Promise<number> {
+  const maxAttempts = o.maxAttempts ?? 24;
+  const delay = o.retryDelayMs ?? 5000;
+  for (let attempt = 1; ; attempt++) {
+    checkAborted(o.signal);
+    try {
+      await client.setSecret(secret.name, secret.value, { contentType: 'text/plain', abortSignal: o.signal });
+      progress(`wrote ${secret.name}`);
+      return attempt;
+    } catch (err) {
+      checkAborted(o.signal);
+      const e = err as { statusCode?: number; code?: string; message?: string };
+      const propagating = e.statusCode === 403;
+      if (!propagating || attempt >= maxAttempts) {
+        if (propagating) {
+          throw new SherpaError(
+            'AZURE_RBAC_PROPAGATION_TIMEOUT',
+            `The Secrets Officer grant on ${vaultName} did not reach Key Vault after ${attempt} attempts`,
+            {
+              hint: 'RBAC can take several minutes to propagate: run migrate-secrets again (it is idempotent), or raise --rbac-max-attempts.',
+            },
+          );
+        }
+        throw toAzureError(err, `write ${secret.name} to ${vaultName}`, 'Key Vault Secrets Officer');
+      }
+      progress(
+        `waiting for the role to propagate (attempt ${attempt}/${maxAttempts}, 403 ${e.code ?? 'Forbidden'})`,
+      );
+      await sleep(delay, o.signal);
+    }
+  }
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {

@@ -5,6 +5,7 @@
  * Reader is needed) and any temporary grant Migrate Secrets left on it, and the API app registration
  * from Microsoft Graph.
  */
+import type { ContainerApp } from '@azure/arm-appcontainers';
 import { azureClients, listAll, type AzureContext } from './azure-context';
 import { toAzureError } from './azure-errors';
 import { odataString } from './azure-names';
@@ -65,6 +66,10 @@ export interface DeploymentSnapshot {
   applicationError?: string;
 }
 
+/**
+ * The read-only snapshot Verify Deployment checks: the two container apps, their identities as Resource
+ * Manager reports them, those identities' role assignments, the key vault and the API app registration.
+ */
 export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnapshot> {
   const c = azureClients(ctx);
   const rg = ctx.resourceGroup;
@@ -74,7 +79,37 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
   const pick = (service: string) =>
     apps.find((a) => a.tags?.['azd-service-name'] === service) ??
     apps.find((a) => a.name?.startsWith(`ca-${service}`));
-  const toSnapshot = (a: (typeof apps)[number] | undefined): AppSnapshot | undefined =>
+  const snapshot: DeploymentSnapshot = {
+    subscriptionId: ctx.subscriptionId,
+    resourceGroup: rg,
+    secure: toAppSnapshot(pick('secure')),
+    vulnerable: toAppSnapshot(pick('vulnerable')),
+    roles: new Map(),
+  };
+  await refreshIdentities(c, rg, [snapshot.secure, snapshot.vulnerable]);
+  snapshot.roles = await readRoleAssignments(c, [snapshot.secure, snapshot.vulnerable]);
+  const vault = await readVault(c, rg);
+  if (vault) snapshot.vault = vault;
+  const apiClientId = snapshot.secure?.env.find((e) => e.name === 'SHERPA_API_CLIENT_ID')?.value;
+  if (apiClientId) {
+    try {
+      const found = await graphRequest<{ value: GraphApplication[] }>(
+        ctx,
+        'GET',
+        `/v1.0/applications?$filter=${encodeURIComponent(`appId eq ${odataString(apiClientId)}`)}`,
+      );
+      snapshot.application = found.value[0];
+    } catch (err) {
+      snapshot.applicationError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return snapshot;
+}
+
+type Clients = ReturnType<typeof azureClients>;
+
+function toAppSnapshot(a: ContainerApp | undefined): AppSnapshot | undefined {
+  return (
     a && {
       name: a.name!,
       id: a.id!,
@@ -93,17 +128,13 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
       fqdn: a.configuration?.ingress?.fqdn,
       latestRevision: a.latestRevisionName,
       runningStatus: a.runningStatus,
-    };
-  const snapshot: DeploymentSnapshot = {
-    subscriptionId: ctx.subscriptionId,
-    resourceGroup: rg,
-    secure: toSnapshot(pick('secure')),
-    vulnerable: toSnapshot(pick('vulnerable')),
-    roles: new Map(),
-  };
+    }
+  );
+}
 
-  // Client/principal ids as Resource Manager reports them for each identity (the app's view can be stale).
-  for (const app of [snapshot.secure, snapshot.vulnerable]) {
+/** Client/principal ids as Resource Manager reports them for each identity (the app's view can be stale). */
+async function refreshIdentities(c: Clients, rg: string, apps: (AppSnapshot | undefined)[]): Promise<void> {
+  for (const app of apps) {
     for (const ua of app?.userAssigned ?? []) {
       const name = ua.id.split('/').pop()!;
       const identityRg = /\/resourceGroups\/([^/]+)\//i.exec(ua.id)?.[1] ?? rg;
@@ -114,10 +145,15 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
       ua.clientId = found.clientId ?? ua.clientId;
     }
   }
+}
 
-  const principals = new Set(
-    [snapshot.secure, snapshot.vulnerable].flatMap((a) => a?.userAssigned.map((u) => u.principalId) ?? []),
-  );
+/** principalId → its role assignments anywhere in the subscription, for every user-assigned identity. */
+async function readRoleAssignments(
+  c: Clients,
+  apps: (AppSnapshot | undefined)[],
+): Promise<Map<string, RoleAssignmentSnapshot[]>> {
+  const roles = new Map<string, RoleAssignmentSnapshot[]>();
+  const principals = new Set(apps.flatMap((a) => a?.userAssigned.map((u) => u.principalId) ?? []));
   for (const principalId of principals) {
     if (!principalId) continue;
     const list = await listAll(
@@ -127,7 +163,7 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
     ).catch((err: unknown) => {
       throw toAzureError(err, 'list role assignments', 'Reader');
     });
-    snapshot.roles.set(
+    roles.set(
       principalId,
       list.map((r) => ({
         scope: r.scope ?? '',
@@ -137,48 +173,36 @@ export async function readDeployment(ctx: AzureContext): Promise<DeploymentSnaps
       })),
     );
   }
+  return roles;
+}
 
+/** The resource group's key vault: its mode, secret names (never values) and leftover temporary grants. */
+async function readVault(c: Clients, rg: string): Promise<DeploymentSnapshot['vault']> {
   const vaults = await listAll(c.keyVault.vaults.listByResourceGroup(rg)).catch((err: unknown) => {
     throw toAzureError(err, `list the key vaults in ${rg}`);
   });
   const vault = vaults[0];
-  if (vault) {
-    const secrets = await listAll(c.keyVault.secrets.list(rg, vault.name!)).catch((err: unknown) => {
-      throw toAzureError(err, `list the secret names in ${vault.name}`);
-    });
-    const onVault = await listAll(c.authorization.roleAssignments.listForScope(vault.id!)).catch(
-      (err: unknown) => {
-        throw toAzureError(err, `list the role assignments on ${vault.name}`, 'Reader');
-      },
-    );
-    snapshot.vault = {
-      id: vault.id!,
-      name: vault.name!,
-      uri: vault.properties?.vaultUri,
-      rbac: vault.properties?.enableRbacAuthorization === true,
-      secretNames: secrets.map((s) => s.name!).sort(),
-      temporaryGrants: onVault
-        .filter((r) => isTemporaryGrant(r, vault.id!))
-        .map((r) => ({
-          id: r.id ?? r.name ?? '',
-          principalId: r.principalId ?? '',
-          description: r.description ?? '',
-        })),
-    };
-  }
-
-  const apiClientId = snapshot.secure?.env.find((e) => e.name === 'SHERPA_API_CLIENT_ID')?.value;
-  if (apiClientId) {
-    try {
-      const found = await graphRequest<{ value: GraphApplication[] }>(
-        ctx,
-        'GET',
-        `/v1.0/applications?$filter=${encodeURIComponent(`appId eq ${odataString(apiClientId)}`)}`,
-      );
-      snapshot.application = found.value[0];
-    } catch (err) {
-      snapshot.applicationError = err instanceof Error ? err.message : String(err);
-    }
-  }
-  return snapshot;
+  if (!vault) return undefined;
+  const secrets = await listAll(c.keyVault.secrets.list(rg, vault.name!)).catch((err: unknown) => {
+    throw toAzureError(err, `list the secret names in ${vault.name}`);
+  });
+  const onVault = await listAll(c.authorization.roleAssignments.listForScope(vault.id!)).catch(
+    (err: unknown) => {
+      throw toAzureError(err, `list the role assignments on ${vault.name}`, 'Reader');
+    },
+  );
+  return {
+    id: vault.id!,
+    name: vault.name!,
+    uri: vault.properties?.vaultUri,
+    rbac: vault.properties?.enableRbacAuthorization === true,
+    secretNames: secrets.map((s) => s.name!).sort(),
+    temporaryGrants: onVault
+      .filter((r) => isTemporaryGrant(r, vault.id!))
+      .map((r) => ({
+        id: r.id ?? r.name ?? '',
+        principalId: r.principalId ?? '',
+        description: r.description ?? '',
+      })),
+  };
 }

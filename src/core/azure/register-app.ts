@@ -75,11 +75,52 @@ export function defaultUniqueName(secureUrl: string): string {
   return `sherpa-${first}`.slice(0, 100);
 }
 
+type Graph = <T>(
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<T>;
+
+/** What every step works on: the app's Graph path, progress lines and the drift a second run repaired. */
+interface Step {
+  graph: Graph;
+  path: string;
+  progress: (message: string) => void;
+  created: boolean;
+  repaired: string[];
+}
+
+/**
+ * Registers (or repairs) the API app in steps 1–5 below, each its own Graph request where Entra needs
+ * the one before it stored (azure-facts.md, "Entra rules").
+ */
 export async function registerEntraApp(ctx: AzureContext, o: RegisterAppOptions): Promise<RegisterAppResult> {
   const uniqueName = o.uniqueName ?? defaultUniqueName(o.secureUrl);
   const progress = o.onProgress ?? (() => {});
-  const key = `/v1.0/applications(uniqueName=${encodeURIComponent(odataString(uniqueName))})`;
-  const graph = async <T>(
+  const graph = graphWithRoleHint(ctx);
+  const { app, created } = await findOrCreateApp(graph, uniqueName, o.secureUrl, progress);
+  const step: Step = { graph, path: `/v1.0/applications/${app.id}`, progress, created, repaired: [] };
+  await ensureTokenVersion(step, app);
+  const { scope, identifierUris, apiUri } = await ensureApiSettings(step, app);
+  await ensurePreAuthorizedClients(step, app, scope.id);
+  const identifierUri = await addServerIdentifierUri(step, identifierUris, o.secureUrl);
+  const servicePrincipalCreated = await ensureServicePrincipal(graph, app.appId, progress);
+  return {
+    appId: app.appId,
+    objectId: app.id,
+    uniqueName,
+    created,
+    repaired: step.repaired,
+    identifierUri,
+    scopesSupported: [`${identifierUri.outcome === 'refused' ? apiUri : o.secureUrl}/${REQUIRED_SCOPE}`],
+    servicePrincipalCreated,
+  };
+}
+
+/** Graph requests on `ctx`; a 403 names the role that is missing. */
+function graphWithRoleHint(ctx: AzureContext): Graph {
+  return async <T>(
     method: 'GET' | 'POST' | 'PATCH',
     path: string,
     body?: unknown,
@@ -98,36 +139,48 @@ export async function registerEntraApp(ctx: AzureContext, o: RegisterAppOptions)
       throw err;
     }
   };
+}
 
-  let app: Application | undefined;
+/** The app by its `uniqueName`, created (upsert, `Prefer: create-if-missing`) when there is none. */
+async function findOrCreateApp(
+  graph: Graph,
+  uniqueName: string,
+  secureUrl: string,
+  progress: (message: string) => void,
+): Promise<{ app: Application; created: boolean }> {
+  const key = `/v1.0/applications(uniqueName=${encodeURIComponent(odataString(uniqueName))})`;
   try {
-    app = await graph<Application>('GET', key);
+    return { app: await graph<Application>('GET', key), created: false };
   } catch (err) {
     if (!(err instanceof GraphError && err.status === 404)) throw err;
   }
-  const created = !app;
-  const displayName = `Sherpa MCP API (${new URL(o.secureUrl).hostname.split('.')[0]})`;
-  if (!app) {
-    progress(`creating app registration ${uniqueName}`);
-    app = await graph<Application>(
-      'PATCH',
-      key,
-      { displayName, tags: [SHERPA_APP_TAG], signInAudience: 'AzureADMyOrg' },
-      { Prefer: 'create-if-missing' },
-    );
-  }
-  const repaired: string[] = [];
-  const path = `/v1.0/applications/${app.id}`;
+  progress(`creating app registration ${uniqueName}`);
+  const displayName = `Sherpa MCP API (${new URL(secureUrl).hostname.split('.')[0]})`;
+  const app = await graph<Application>(
+    'PATCH',
+    key,
+    { displayName, tags: [SHERPA_APP_TAG], signInAudience: 'AzureADMyOrg' },
+    { Prefer: 'create-if-missing' },
+  );
+  return { app, created: true };
+}
 
-  // 1. v2 tokens, alone: Entra judges identifier URIs against the token version already stored.
-  if (app.api?.requestedAccessTokenVersion !== 2) {
-    progress('setting requestedAccessTokenVersion 2');
-    await graph('PATCH', path, { api: { requestedAccessTokenVersion: 2 } });
-    if (!created) repaired.push('requestedAccessTokenVersion');
-  }
+/** 1. v2 tokens, alone: Entra judges identifier URIs against the token version already stored. */
+async function ensureTokenVersion(step: Step, app: Application): Promise<void> {
+  if (app.api?.requestedAccessTokenVersion === 2) return;
+  step.progress('setting requestedAccessTokenVersion 2');
+  await step.graph('PATCH', step.path, { api: { requestedAccessTokenVersion: 2 } });
+  if (!step.created) step.repaired.push('requestedAccessTokenVersion');
+}
 
-  // 2. api://{appId}, the scope, the app role, public-client settings. Existing ids are kept (an enabled
-  //    scope cannot be replaced), so repeated runs converge.
+/**
+ * 2. api://{appId}, the scope, the app role, public-client settings. Existing ids are kept (an enabled
+ * scope cannot be replaced), so repeated runs converge.
+ */
+async function ensureApiSettings(
+  step: Step,
+  app: Application,
+): Promise<{ scope: Scope; identifierUris: string[]; apiUri: string }> {
   const apiUri = `api://${app.appId}`;
   const existingScope = app.api?.oauth2PermissionScopes?.find((s) => s.value === REQUIRED_SCOPE);
   const scope: Scope = {
@@ -154,7 +207,7 @@ export async function registerEntraApp(ctx: AzureContext, o: RegisterAppOptions)
     },
   ];
   const uris = app.identifierUris ?? [];
-  const wantUris = uris.includes(apiUri) ? uris : [apiUri, ...uris];
+  const identifierUris = uris.includes(apiUri) ? uris : [apiUri, ...uris];
   const drift = [
     !uris.includes(apiUri) && 'identifierUris',
     (!existingScope || !existingScope.isEnabled) && 'oauth2PermissionScopes',
@@ -165,9 +218,9 @@ export async function registerEntraApp(ctx: AzureContext, o: RegisterAppOptions)
     !(app.publicClient?.redirectUris ?? []).includes('http://localhost') && 'publicClient',
   ].filter((x): x is string => !!x);
   if (drift.length) {
-    progress(`setting ${drift.join(', ')}`);
-    await graph('PATCH', path, {
-      identifierUris: wantUris,
+    step.progress(`setting ${drift.join(', ')}`);
+    await step.graph('PATCH', step.path, {
+      identifierUris,
       api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [...otherScopes, scope] },
       appRoles,
       isFallbackPublicClient: true,
@@ -177,66 +230,64 @@ export async function registerEntraApp(ctx: AzureContext, o: RegisterAppOptions)
         redirectUris: [...new Set([...(app.publicClient?.redirectUris ?? []), 'http://localhost'])],
       },
     });
-    if (!created) repaired.push(...drift);
+    if (!step.created) step.repaired.push(...drift);
   }
+  return { scope, identifierUris, apiUri };
+}
 
-  // 3. Pre-authorise VS Code and the Azure CLI for the scope (needs the scope to exist: its own request).
+/** 3. Pre-authorise VS Code and the Azure CLI for the scope (needs the scope to exist: its own request). */
+async function ensurePreAuthorizedClients(step: Step, app: Application, scopeId: string): Promise<void> {
   const pre = app.api?.preAuthorizedApplications ?? [];
   const wanted = [VSCODE_CLIENT_ID, AZURE_CLIENT_ID];
   const preOk = wanted.every((id) =>
-    pre.some((p) => p.appId === id && p.delegatedPermissionIds.includes(scope.id)),
+    pre.some((p) => p.appId === id && p.delegatedPermissionIds.includes(scopeId)),
   );
-  if (!preOk) {
-    progress('pre-authorising the VS Code and Azure CLI clients');
-    await graph('PATCH', path, {
-      api: {
-        preAuthorizedApplications: [
-          ...pre.filter((p) => !wanted.includes(p.appId)),
-          ...wanted.map((appId) => ({ appId, delegatedPermissionIds: [scope.id] })),
-        ],
-      },
-    });
-    if (!created) repaired.push('preAuthorizedApplications');
-  }
+  if (preOk) return;
+  step.progress('pre-authorising the VS Code and Azure CLI clients');
+  await step.graph('PATCH', step.path, {
+    api: {
+      preAuthorizedApplications: [
+        ...pre.filter((p) => !wanted.includes(p.appId)),
+        ...wanted.map((appId) => ({ appId, delegatedPermissionIds: [scopeId] })),
+      ],
+    },
+  });
+  if (!step.created) step.repaired.push('preAuthorizedApplications');
+}
 
-  // 4. The server URL as an identifier URI, separately, so a refusal leaves everything above in place.
-  let identifierUri: RegisterAppResult['identifierUri'];
-  if (wantUris.includes(o.secureUrl)) {
-    identifierUri = { url: o.secureUrl, outcome: 'present' };
-  } else {
-    progress(`adding ${o.secureUrl} as an identifier URI`);
-    try {
-      await graph('PATCH', path, { identifierUris: [...wantUris, o.secureUrl] });
-      identifierUri = { url: o.secureUrl, outcome: 'added' };
-    } catch (err) {
-      if (!(err instanceof GraphError && err.status === 400)) throw err;
-      identifierUri = {
-        url: o.secureUrl,
-        outcome: 'refused',
-        detail: `${err.code}: ${err.message.replace(/^Graph [^:]+: /, '')}`,
-      };
-    }
+/** 4. The server URL as an identifier URI, separately, so a refusal leaves everything above in place. */
+async function addServerIdentifierUri(
+  step: Step,
+  identifierUris: string[],
+  secureUrl: string,
+): Promise<RegisterAppResult['identifierUri']> {
+  if (identifierUris.includes(secureUrl)) return { url: secureUrl, outcome: 'present' };
+  step.progress(`adding ${secureUrl} as an identifier URI`);
+  try {
+    await step.graph('PATCH', step.path, { identifierUris: [...identifierUris, secureUrl] });
+    return { url: secureUrl, outcome: 'added' };
+  } catch (err) {
+    if (!(err instanceof GraphError && err.status === 400)) throw err;
+    return {
+      url: secureUrl,
+      outcome: 'refused',
+      detail: `${err.code}: ${err.message.replace(/^Graph [^:]+: /, '')}`,
+    };
   }
+}
 
-  // 5. The service principal: what users consent to and what tokens are issued for, in this tenant.
+/** 5. The service principal: what users consent to and what tokens are issued for, in this tenant. */
+async function ensureServicePrincipal(
+  graph: Graph,
+  appId: string,
+  progress: (message: string) => void,
+): Promise<boolean> {
   const sps = await graph<{ value: { id: string }[] }>(
     'GET',
-    `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq ${odataString(app.appId)}`)}`,
+    `/v1.0/servicePrincipals?$filter=${encodeURIComponent(`appId eq ${odataString(appId)}`)}`,
   );
-  const servicePrincipalCreated = sps.value.length === 0;
-  if (servicePrincipalCreated) {
-    progress('creating the service principal');
-    await graph('POST', '/v1.0/servicePrincipals', { appId: app.appId });
-  }
-
-  return {
-    appId: app.appId,
-    objectId: app.id,
-    uniqueName,
-    created,
-    repaired,
-    identifierUri,
-    scopesSupported: [`${identifierUri.outcome === 'refused' ? apiUri : o.secureUrl}/${REQUIRED_SCOPE}`],
-    servicePrincipalCreated,
-  };
+  if (sps.value.length > 0) return false;
+  progress('creating the service principal');
+  await graph('POST', '/v1.0/servicePrincipals', { appId });
+  return true;
 }

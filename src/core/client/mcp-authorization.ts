@@ -21,7 +21,7 @@
 import type { DiscoveredProtectedResource } from '../discovery/protected-resource';
 import { findBearerChallenge, type BearerChallenge } from '../discovery/www-authenticate';
 import { SherpaError } from '../errors';
-import { assertUrlAllowed, type GuardedFetch } from '../net/guarded-fetch';
+import { assertUrlAllowed, type GuardedFetch, type NetworkPolicy } from '../net/guarded-fetch';
 import type { TokenSet } from '../token/token-set';
 import type { ClientCredentials } from './client-auth';
 import { chooseScopes } from './authorization-discovery';
@@ -126,7 +126,7 @@ export interface McpAuthorization {
 
 /** Creates the engine for one server; its state (discovery, clients per issuer, tokens) lives here. */
 export function createMcpAuthorization(options: McpAuthorizationOptions): McpAuthorization {
-  const { serverUrl, signal } = options;
+  const { serverUrl } = options;
   const emit = options.onStep;
   let fetches: ReturnType<typeof engineFetches> | undefined;
   const guarded = () => (fetches ??= engineFetches(options));
@@ -179,25 +179,13 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
     const credentials = credentialsFor(as.issuer);
     const grant = grantFor(as.metadata, options.grant, credentials);
     const interactive = isInteractive(grant);
-    // The browser opens the authorization endpoint, so the guarded fetch never sees it: the session's
-    // address policy applies to it here (no internal or metadata address unless the server is there).
-    if (policy && interactive && as.metadata.authorization_endpoint) {
-      await assertUrlAllowed(as.metadata.authorization_endpoint, policy);
-    }
-    scopes = withOfflineAccess(
-      scopes,
-      as.metadata.scopes_supported,
-      options.offlineAccess === true && interactive,
-    );
-    // Last gate before any registration or grant (browser, device code, VS Code's providers): on Entra, a
-    // sign-in without a scope of this resource is a Microsoft Graph sign-in (scope-policy.ts).
-    if (isEntraIssuer(as.issuer)) {
-      assertEntraResourceScope(scopes, {
-        resource: state.resource,
-        trustedApiIdentifiers,
-        stage: 'token request',
-      });
-    }
+    scopes = await gateScopes(scopes, as, {
+      interactive,
+      offlineAccess: options.offlineAccess === true,
+      resource: state.resource,
+      trustedApiIdentifiers,
+      ...(policy ? { policy } : {}),
+    });
     const client = await clientAt(as, grant, credentials, metadataFetch);
     const request: TokenRequest = {
       serverUrl,
@@ -211,16 +199,7 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
       ...(state.tokens && tokensIssuer === as.issuer ? { previous: state.tokens } : {}),
       ...(policy ? { addressPolicy: policy } : {}),
     };
-    // A person signs in within the sign-in budget (minutes, and Cancel always works); a machine grant is
-    // bounded by its own requests' timeouts, a device code by its expiry.
-    const getToken = () =>
-      interactive
-        ? withinSignInBudget((s) => grant.getToken({ ...request, signal: s }), {
-            at: as.issuer,
-            ...(options.signInTimeoutMs !== undefined ? { timeoutMs: options.signInTimeoutMs } : {}),
-            ...(signal ? { signal } : {}),
-          })
-        : grant.getToken({ ...request, ...(signal ? { signal } : {}) });
+    const getToken = () => obtainToken(grant, request, { interactive, ...options });
     const tokens = await asStep(emit, reason === 'initial' ? 'token' : reason, getToken, describeTokens);
     state.scopes = scopes;
     state.tokens = tokens;
@@ -245,6 +224,55 @@ export function createMcpAuthorization(options: McpAuthorizationOptions): McpAut
     state,
     grantedScopes,
   };
+}
+
+/**
+ * The last gates before any registration or grant: the authorization endpoint a browser will open is
+ * under the session's address policy (the guarded fetch never sees it); `offline_access` when asked for
+ * an interactive grant and offered; on Entra, a scope of this resource (else it is a Microsoft Graph
+ * sign-in, scope-policy.ts). Returns the scopes to request.
+ */
+async function gateScopes(
+  scopes: string[],
+  as: LearntAuthorizationServer,
+  o: {
+    interactive: boolean;
+    offlineAccess: boolean;
+    resource: string;
+    trustedApiIdentifiers: readonly string[];
+    policy?: NetworkPolicy;
+  },
+): Promise<string[]> {
+  if (o.policy && o.interactive && as.metadata.authorization_endpoint) {
+    await assertUrlAllowed(as.metadata.authorization_endpoint, o.policy);
+  }
+  const out = withOfflineAccess(scopes, as.metadata.scopes_supported, o.offlineAccess && o.interactive);
+  if (isEntraIssuer(as.issuer)) {
+    assertEntraResourceScope(out, {
+      resource: o.resource,
+      trustedApiIdentifiers: o.trustedApiIdentifiers,
+      stage: 'token request',
+    });
+  }
+  return out;
+}
+
+/**
+ * The grant run once: a person signs in within the sign-in budget (minutes, and Cancel always works); a
+ * machine grant is bounded by its own requests' timeouts, a device code by its expiry.
+ */
+function obtainToken(
+  grant: GrantStrategy,
+  request: TokenRequest,
+  o: { interactive: boolean; signInTimeoutMs?: number; signal?: AbortSignal },
+): Promise<TokenSet> {
+  const { signal } = o;
+  if (!o.interactive) return grant.getToken({ ...request, ...(signal ? { signal } : {}) });
+  return withinSignInBudget((s) => grant.getToken({ ...request, signal: s }), {
+    at: request.issuer,
+    ...(o.signInTimeoutMs !== undefined ? { timeoutMs: o.signInTimeoutMs } : {}),
+    ...(signal ? { signal } : {}),
+  });
 }
 
 interface FetchParts {

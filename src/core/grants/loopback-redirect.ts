@@ -111,38 +111,9 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions): P
           connection: 'close',
         })
         .end(PAGE(title, body));
-    const q = url.searchParams;
-    if (q.get('state') !== options.expectedState) {
-      send(400, 'Sign-in rejected', 'The response did not carry the state this app sent, so it was ignored.');
-      finish({
-        error: new SherpaError('STATE_MISMATCH', 'Authorization response state does not match the request', {
-          hint: "Someone else's sign-in response reached this app (CSRF, RFC 6749 §10.12). Start the sign-in again.",
-        }),
-      });
-      return;
-    }
-    if (q.has('error')) {
-      const error = q.get('error') ?? 'error';
-      const description = q.get('error_description') ?? '';
-      send(
-        400,
-        'Sign-in failed',
-        `The authorization server said: ${escapeHtml(error)} ${escapeHtml(description)}`,
-      );
-      finish({
-        error: new SherpaError(
-          'AUTHORIZATION_DENIED',
-          `Authorization server returned ${error}${description ? `: ${description}` : ''}`,
-          {
-            hint: 'Check the client id, scopes and resource you asked for (e.g. AADSTS9010010 means the resource does not match the scope).',
-            details: { error, description },
-          },
-        ),
-      });
-      return;
-    }
-    send(200, 'Signed in', 'You can close this tab and return to Sherpa.');
-    finish({ url: new URL(url.href) });
+    const { page, outcome } = judgeCallback(url, options.expectedState);
+    send(page.status, page.title, page.body);
+    finish(outcome);
   };
 
   const server = createServer(handle);
@@ -186,6 +157,57 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions): P
       server.closeAllConnections();
       await close();
     },
+  };
+}
+
+/**
+ * What one callback to the redirect URI means: the page the browser gets and the sign-in's outcome. A
+ * state other than the one sent is refused (CSRF, RFC 6749 §10.12) before anything else is read; an
+ * `error` is the authorization server's refusal (RFC 6749 §4.1.2.1); otherwise the URL carries the code.
+ */
+function judgeCallback(
+  url: URL,
+  expectedState: string,
+): { page: { status: number; title: string; body: string }; outcome: { url?: URL; error?: SherpaError } } {
+  const q = url.searchParams;
+  if (q.get('state') !== expectedState) {
+    return {
+      page: {
+        status: 400,
+        title: 'Sign-in rejected',
+        body: 'The response did not carry the state this app sent, so it was ignored.',
+      },
+      outcome: {
+        error: new SherpaError('STATE_MISMATCH', 'Authorization response state does not match the request', {
+          hint: "Someone else's sign-in response reached this app (CSRF, RFC 6749 §10.12). Start the sign-in again.",
+        }),
+      },
+    };
+  }
+  if (q.has('error')) {
+    const error = q.get('error') ?? 'error';
+    const description = q.get('error_description') ?? '';
+    return {
+      page: {
+        status: 400,
+        title: 'Sign-in failed',
+        body: `The authorization server said: ${escapeHtml(error)} ${escapeHtml(description)}`,
+      },
+      outcome: {
+        error: new SherpaError(
+          'AUTHORIZATION_DENIED',
+          `Authorization server returned ${error}${description ? `: ${description}` : ''}`,
+          {
+            hint: 'Check the client id, scopes and resource you asked for (e.g. AADSTS9010010 means the resource does not match the scope).',
+            details: { error, description },
+          },
+        ),
+      },
+    };
+  }
+  return {
+    page: { status: 200, title: 'Signed in', body: 'You can close this tab and return to Sherpa.' },
+    outcome: { url: new URL(url.href) },
   };
 }
 

@@ -69,146 +69,137 @@ export function inspectToken(decoded: DecodedToken, expect: TokenExpectations = 
   const { header, claims } = decoded;
   const now = expect.now ?? Math.floor(Date.now() / 1000);
   const skew = expect.clockToleranceSeconds ?? 0;
-  const checks: TokenCheck[] = [];
+  return [
+    audienceCheck(claims, expect),
+    issuerCheck(claims, expect),
+    expiryCheck(claims, now, skew),
+    notBeforeCheck(claims, now, skew),
+    scopeCheck(claims, expect),
+    algorithmCheck(header, expect),
+    tenantCheck(claims, expect),
+  ];
+}
 
+type Claims = DecodedToken['claims'];
+
+/** `aud` (RFC 7519 §4.1.3): one of the API's own identifiers, else a token for another API. */
+function audienceCheck(claims: Claims, expect: TokenExpectations): TokenCheck {
+  const check = { id: 'audience', label: 'Audience' } as const;
   const aud = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!aud.length)
-    checks.push({
-      id: 'audience',
-      label: 'Audience',
-      status: 'fail',
-      detail: 'no aud claim: any API would accept this token',
-    });
-  else if (!expect.audiences?.length)
-    checks.push({
-      id: 'audience',
-      label: 'Audience',
-      status: 'unknown',
-      detail: `aud ${aud.join(', ')} (no expected audience given)`,
-    });
-  else {
-    const hit = aud.find((a) => expect.audiences!.includes(a));
-    // Entra v2 names the API by its client id (a GUID) that public metadata does not reveal when the
-    // scope is `{server URL}/…`: not a mismatch, just not knowable from here.
-    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    const unknowable =
-      !hit &&
-      aud.every((a) => guid.test(a)) &&
-      !expect.audiences.some((e) => guid.test(e.replace(/^api:\/\//, '')));
-    checks.push({
-      id: 'audience',
-      label: 'Audience',
-      status: hit ? 'pass' : unknowable ? 'unknown' : 'fail',
-      detail: hit
-        ? `aud ${hit} is this API`
-        : unknowable
-          ? `aud ${aud.join(', ')} is an application (client) id; the metadata names the API only as ${expect.audiences.join(' or ')}, so whether it is this API's id cannot be told from here`
-          : `aud ${aud.join(', ')} is not ${expect.audiences.join(' or ')} — a token for another API (confused deputy)`,
-    });
-  }
+    return { ...check, status: 'fail', detail: 'no aud claim: any API would accept this token' };
+  if (!expect.audiences?.length)
+    return { ...check, status: 'unknown', detail: `aud ${aud.join(', ')} (no expected audience given)` };
+  const hit = aud.find((a) => expect.audiences!.includes(a));
+  // Entra v2 names the API by its client id (a GUID) that public metadata does not reveal when the
+  // scope is `{server URL}/…`: not a mismatch, just not knowable from here.
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const unknowable =
+    !hit &&
+    aud.every((a) => guid.test(a)) &&
+    !expect.audiences.some((e) => guid.test(e.replace(/^api:\/\//, '')));
+  return {
+    ...check,
+    status: hit ? 'pass' : unknowable ? 'unknown' : 'fail',
+    detail: hit
+      ? `aud ${hit} is this API`
+      : unknowable
+        ? `aud ${aud.join(', ')} is an application (client) id; the metadata names the API only as ${expect.audiences.join(' or ')}, so whether it is this API's id cannot be told from here`
+        : `aud ${aud.join(', ')} is not ${expect.audiences.join(' or ')} — a token for another API (confused deputy)`,
+  };
+}
 
+/** `iss` (RFC 7519 §4.1.1): one of the authorization servers the PRM advertises. */
+function issuerCheck(claims: Claims, expect: TokenExpectations): TokenCheck {
+  const check = { id: 'issuer', label: 'Issuer' } as const;
   const iss = typeof claims.iss === 'string' ? claims.iss : undefined;
-  if (!iss) checks.push({ id: 'issuer', label: 'Issuer', status: 'fail', detail: 'no iss claim' });
-  else if (!expect.issuers?.length)
-    checks.push({
-      id: 'issuer',
-      label: 'Issuer',
-      status: 'unknown',
-      detail: `iss ${iss} (no expected issuer given)`,
-    });
-  else {
-    const ok = expect.issuers.includes(iss);
-    checks.push({
-      id: 'issuer',
-      label: 'Issuer',
-      status: ok ? 'pass' : 'fail',
-      detail: ok
-        ? `iss ${iss} is the advertised authorization server`
-        : `iss ${iss} is not ${expect.issuers.join(' or ')}`,
-    });
-  }
+  if (!iss) return { ...check, status: 'fail', detail: 'no iss claim' };
+  if (!expect.issuers?.length)
+    return { ...check, status: 'unknown', detail: `iss ${iss} (no expected issuer given)` };
+  const ok = expect.issuers.includes(iss);
+  return {
+    ...check,
+    status: ok ? 'pass' : 'fail',
+    detail: ok
+      ? `iss ${iss} is the advertised authorization server`
+      : `iss ${iss} is not ${expect.issuers.join(' or ')}`,
+  };
+}
 
+/** `exp` (RFC 7519 §4.1.4), with the allowed clock skew. */
+function expiryCheck(claims: Claims, now: number, skew: number): TokenCheck {
+  const check = { id: 'expiry', label: 'Expiry' } as const;
   if (typeof claims.exp !== 'number')
-    checks.push({
-      id: 'expiry',
-      label: 'Expiry',
-      status: 'fail',
-      detail: 'no exp claim: the token never expires',
-    });
-  else {
-    const ok = claims.exp + skew > now;
-    checks.push({
-      id: 'expiry',
-      label: 'Expiry',
-      status: ok ? 'pass' : 'fail',
-      detail: `${ok ? 'expires' : 'expired'} ${formatRelative(claims.exp - now)}`,
-    });
-  }
+    return { ...check, status: 'fail', detail: 'no exp claim: the token never expires' };
+  const ok = claims.exp + skew > now;
+  return {
+    ...check,
+    status: ok ? 'pass' : 'fail',
+    detail: `${ok ? 'expires' : 'expired'} ${formatRelative(claims.exp - now)}`,
+  };
+}
 
-  if (typeof claims.nbf !== 'number')
-    checks.push({ id: 'not-before', label: 'Not before', status: 'unknown', detail: 'no nbf claim' });
-  else {
-    const ok = claims.nbf - skew <= now;
-    checks.push({
-      id: 'not-before',
-      label: 'Not before',
-      status: ok ? 'pass' : 'fail',
-      detail: ok
-        ? `valid since ${formatRelative(claims.nbf - now)}`
-        : `not valid until ${formatRelative(claims.nbf - now)}`,
-    });
-  }
+/** `nbf` (RFC 7519 §4.1.5), with the allowed clock skew. */
+function notBeforeCheck(claims: Claims, now: number, skew: number): TokenCheck {
+  const check = { id: 'not-before', label: 'Not before' } as const;
+  if (typeof claims.nbf !== 'number') return { ...check, status: 'unknown', detail: 'no nbf claim' };
+  const ok = claims.nbf - skew <= now;
+  return {
+    ...check,
+    status: ok ? 'pass' : 'fail',
+    detail: ok
+      ? `valid since ${formatRelative(claims.nbf - now)}`
+      : `not valid until ${formatRelative(claims.nbf - now)}`,
+  };
+}
 
+/** `scp` / `scope` (RFC 9068 §2.2.3): holds the scope the server requires. */
+function scopeCheck(claims: Claims, expect: TokenExpectations): TokenCheck {
+  const check = { id: 'scope', label: 'Scope' } as const;
   const scopes = tokenScopes(claims);
   if (!expect.requiredScope)
-    checks.push({
-      id: 'scope',
-      label: 'Scope',
+    return {
+      ...check,
       status: 'unknown',
       detail: scopes.length ? `scopes: ${scopes.join(' ')}` : 'no scp/scope claim',
-    });
-  else {
-    const ok = scopes.includes(expect.requiredScope);
-    checks.push({
-      id: 'scope',
-      label: 'Scope',
-      status: ok ? 'pass' : 'fail',
-      detail: ok
-        ? `has ${expect.requiredScope}`
-        : `missing ${expect.requiredScope} (has: ${scopes.join(' ') || 'none'})`,
-    });
-  }
+    };
+  const ok = scopes.includes(expect.requiredScope);
+  return {
+    ...check,
+    status: ok ? 'pass' : 'fail',
+    detail: ok
+      ? `has ${expect.requiredScope}`
+      : `missing ${expect.requiredScope} (has: ${scopes.join(' ') || 'none'})`,
+  };
+}
 
+/** The header's `alg` (RFC 8725 §3.1): an asymmetric one the JWKS can verify. */
+function algorithmCheck(header: DecodedToken['header'], expect: TokenExpectations): TokenCheck {
   const alg = header.alg ?? '(none)';
   const allowed = expect.algorithms ?? DEFAULT_ALLOWED_ALGORITHMS;
-  const algOk = allowed.includes(alg);
-  checks.push({
+  const ok = allowed.includes(alg);
+  return {
     id: 'algorithm',
     label: 'Algorithm',
-    status: algOk ? 'pass' : 'fail',
-    detail: algOk
+    status: ok ? 'pass' : 'fail',
+    detail: ok
       ? `${alg} (asymmetric, verifiable with the JWKS)`
       : `${alg} is not allowed (${/^HS/.test(alg) ? 'shared-secret HMAC' : alg === 'none' ? 'unsigned' : 'unexpected'}); expected ${allowed.slice(0, 3).join('/')}…`,
-  });
+  };
+}
 
+/** Entra's `tid`: one of the allowed tenants. */
+function tenantCheck(claims: Claims, expect: TokenExpectations): TokenCheck {
+  const check = { id: 'tenant', label: 'Tenant' } as const;
   const tid = typeof claims.tid === 'string' ? claims.tid : undefined;
   if (!expect.tenants?.length)
-    checks.push({
-      id: 'tenant',
-      label: 'Tenant',
-      status: 'unknown',
-      detail: tid ? `tid ${tid}` : 'no tid claim',
-    });
-  else {
-    const ok = tid !== undefined && expect.tenants.includes(tid);
-    checks.push({
-      id: 'tenant',
-      label: 'Tenant',
-      status: ok ? 'pass' : 'fail',
-      detail: ok ? `tid ${tid} is allowed` : `tid ${tid ?? '(none)'} is not an allowed tenant`,
-    });
-  }
-  return checks;
+    return { ...check, status: 'unknown', detail: tid ? `tid ${tid}` : 'no tid claim' };
+  const ok = tid !== undefined && expect.tenants.includes(tid);
+  return {
+    ...check,
+    status: ok ? 'pass' : 'fail',
+    detail: ok ? `tid ${tid} is allowed` : `tid ${tid ?? '(none)'} is not an allowed tenant`,
+  };
 }
 
 /** Delegated scopes from Entra's `scp` or RFC 9068's `scope` (both space-separated strings). */

@@ -22,6 +22,7 @@ import type { BrowserAddresses } from '../remote/browser-addresses';
 import { proxyResolvesNames } from '../settings';
 import { decodeSherpaScopes, encodeSherpaScopes, type SherpaScopeRequest } from './scope-encoding';
 import { SessionStore, type StoredSession } from './session-store';
+import type { SignInRequests } from './sign-in-requests';
 
 export const SHERPA_AUTH_PROVIDER_ID = 'sherpa-oauth';
 export const SHERPA_AUTH_PROVIDER_LABEL = 'Sherpa OAuth';
@@ -40,6 +41,11 @@ export interface SherpaAuthProviderOptions {
   openBrowser?: OpenBrowser;
   /** How long a browser sign-in may take; undefined = core's default (5 min). Asked per sign-in. */
   signInTimeoutMs?: () => number | undefined;
+  /**
+   * The broker's open sign-in requests (sign-in-requests.ts): createSession claims its own for the
+   * engine's Configuration and records its failure there. Shared with the TokenBroker.
+   */
+  signIns: SignInRequests;
 }
 
 /**
@@ -64,12 +70,9 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.changed.event;
   private readonly store: SessionStore;
-  /** The last interactive sign-in's failure, with its code (see takeLastFailure). */
-  private lastFailure: SherpaError | undefined;
   /** Serialises read-modify-write of the one SecretStorage entry. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** Configurations the broker handed over for the next createSession (see offerConfiguration). */
-  private readonly offered = new Map<string, { config: client.Configuration; redirectPort?: number }>();
+  private readonly signIns: SignInRequests;
   private readonly log: SherpaLog;
   private readonly defaults: () => { clientId: string };
   private readonly browser: BrowserAddresses | undefined;
@@ -88,6 +91,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     this.browser = o.browser;
     this.openBrowser = o.openBrowser ?? systemBrowser(o.log, o.browser);
     this.signInTimeoutMs = o.signInTimeoutMs ?? (() => undefined);
+    this.signIns = o.signIns;
   }
 
   /** Sessions whose issuer, resource, client and scopes cover the request; expired ones are refreshed or dropped. */
@@ -106,26 +110,10 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   }
 
   /**
-   * The engine's Configuration for the sign-in the broker is about to ask for (TokenRequest.config):
-   * createSession uses it instead of discovering the issuer a second time, under the issuer's own
-   * network policy rather than that of the server the person chose. Taken once.
+   * Interactive sign-in (browser). The scope list must name the issuer (SHERPA_ISSUER:…). The broker's
+   * open request for this scope list, if any, supplies the engine's Configuration (no second discovery of
+   * the issuer, and under the issuer's own network policy) and receives the failure with its code.
    */
-  offerConfiguration(o: {
-    issuer: string;
-    resource?: string | undefined;
-    clientId: string;
-    config: client.Configuration;
-    /** The loopback port the client's registered redirect URI names (DCR at an exact-match server). */
-    redirectPort?: number;
-  }): void {
-    if (o.config.clientMetadata().client_id !== o.clientId) return;
-    this.offered.set(offerKey(o.issuer, o.resource, o.clientId), {
-      config: o.config,
-      ...(o.redirectPort !== undefined ? { redirectPort: o.redirectPort } : {}),
-    });
-  }
-
-  /** Interactive sign-in (browser). The scope list must name the issuer (SHERPA_ISSUER:…). */
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const request = decodeSherpaScopes(scopes);
     if (!request.issuer) {
@@ -141,14 +129,13 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     const clientId = request.clientId ?? this.defaults().clientId ?? VSCODE_CLIENT_ID;
     // openid + profile name the account; offline_access asks for a refresh token.
     const scopeList = [...new Set(['openid', 'profile', 'offline_access', ...request.scopes])];
-    this.lastFailure = undefined;
     const timeoutMs = this.signInTimeoutMs();
-    const key = offerKey(issuer, request.resource, clientId);
-    const offered = this.offered.get(key);
-    this.offered.delete(key);
-    const discovery = offered
-      ? offered
-      : { issuer, clientId, fetch: await policyFetch(request.resource ?? issuer) };
+    const claimed = this.signIns.claim(scopes);
+    const discovery = claimed?.offer ?? {
+      issuer,
+      clientId,
+      fetch: await policyFetch(request.resource ?? issuer),
+    };
     const tokens = await vscode.window
       .withProgress(
         {
@@ -189,7 +176,7 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
         },
       )
       .then(undefined, (err: unknown) => {
-        if (err instanceof SherpaError) this.lastFailure = err;
+        if (err instanceof SherpaError) claimed?.fail(err);
         throw err;
       });
     const stored = toStoredSession(tokens, {
@@ -203,17 +190,6 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
     const session = toVsSession(stored);
     this.changed.fire({ added: [session], removed: [], changed: [] });
     return session;
-  }
-
-  /**
-   * The SherpaError of the last failed interactive sign-in, once. VS Code's authentication API hands a
-   * provider's error to getSession's caller as a plain Error (message only), so the caller asks here for
-   * the code (e.g. LOGIN_TIMEOUT → offer the device code flow).
-   */
-  takeLastFailure(): SherpaError | undefined {
-    const f = this.lastFailure;
-    this.lastFailure = undefined;
-    return f;
   }
 
   /** Sign-out: deletes the session (tokens included) from SecretStorage. */
@@ -289,10 +265,6 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
   dispose(): void {
     this.changed.dispose();
   }
-}
-
-function offerKey(issuer: string, resource: string | undefined, clientId: string): string {
-  return JSON.stringify([issuer, resource ?? '', clientId]);
 }
 
 /** A guarded fetch with the network policy of `url` (the MCP server a session is for). */

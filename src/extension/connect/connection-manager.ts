@@ -259,13 +259,7 @@ export class ConnectionManager implements vscode.Disposable {
         ...(connected.session.serverName ? { serverName: connected.session.serverName } : {}),
       });
     } catch (err) {
-      this.registry.update({
-        ...target,
-        status: 'failed',
-        tools: [],
-        error: err instanceof Error ? err.message : String(err),
-      });
-      throw withEditorHint(err, target);
+      throw this.failed(target, err);
     }
   }
 
@@ -300,14 +294,19 @@ export class ConnectionManager implements vscode.Disposable {
       );
       return this.registry.update({ ...target, status: 'connected', tools: session.tools });
     } catch (err) {
-      this.registry.update({
-        ...target,
-        status: 'failed',
-        tools: [],
-        error: err instanceof Error ? err.message : String(err),
-      });
-      throw withEditorHint(err, target);
+      throw this.failed(target, err);
     }
+  }
+
+  /** Marks `target` failed with the error's message; the error to throw, with the editor's hint. */
+  private failed(target: ServerTarget, err: unknown): unknown {
+    this.registry.update({
+      ...target,
+      status: 'failed',
+      tools: [],
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return withEditorHint(err, target);
   }
 
   /** Runs a tool on a connected server (OAuth: with one silent re-auth on 401 and step-up on 403). */

@@ -20,6 +20,7 @@ import { toNotificationText } from '../../core/untrusted-text';
 import { decodeToken } from '../../core/token/token-inspection';
 import type { TokenSet } from '../../core/token/token-set';
 import { SHERPA_AUTH_PROVIDER_ID, type SherpaAuthProvider } from '../auth/sherpa-auth-provider';
+import type { SignInRequests } from '../auth/sign-in-requests';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import { confirmStepUpIfNeeded, planTokenRequest, type ConfirmStepUp } from './token-request-plan';
@@ -92,6 +93,8 @@ export const askStepUp: ConfirmStepUp = async (scopes) => {
 
 export interface TokenBrokerOptions {
   authProvider: SherpaAuthProvider;
+  /** The channel to the provider's createSession (auth/sign-in-requests.ts); the provider's own. */
+  signIns: SignInRequests;
   log: SherpaLog;
   settings: () => { clientId: string; tenant?: string; trustedApis?: TrustedApiIdentifiers };
   /** Where `sherpa-oauth` sessions come from; default {@link vscodeSessionSource}. */
@@ -101,7 +104,6 @@ export interface TokenBrokerOptions {
 }
 
 export class TokenBroker {
-  private lastToken: string | undefined;
   private readonly sessions: SherpaSessionSource;
   private readonly confirmStepUp: ConfirmStepUp;
 
@@ -120,7 +122,6 @@ export class TokenBroker {
       clientId,
       ...(trustedApis ? { trustedApis } : {}),
       ...(tenant ? { tenant } : {}),
-      ...(this.lastToken ? { lastToken: this.lastToken } : {}),
     });
     let token: BrokeredToken;
     if (plan.provider === 'microsoft') {
@@ -147,17 +148,8 @@ export class TokenBroker {
         );
       }
     } else {
-      // The provider signs in with the engine's view of the issuer, not a second discovery of its own.
-      this.o.authProvider.offerConfiguration({
-        issuer: request.issuer,
-        resource: request.resource,
-        clientId,
-        config: request.config,
-        ...redirectPortOf(request),
-      });
       token = await this.getSherpaToken(plan.scopes, plan.rejected, request);
     }
-    this.lastToken = token.accessToken;
     return token;
   }
 
@@ -176,6 +168,9 @@ export class TokenBroker {
       return toBrokered(existing, SHERPA_AUTH_PROVIDER_ID);
     }
     this.o.log.info(`Asking for a ${SHERPA_AUTH_PROVIDER_ID} session through ${this.sessions.name}`);
+    // The provider signs in with the engine's view of the issuer, not a second discovery of its own; the
+    // request lives until getSession settles and brings back the provider's failure with its code.
+    const signIn = this.o.signIns.begin(scopes, { config: request.config, ...redirectPortOf(request) });
     try {
       const session = await this.sessions.getOrCreate(scopes, {
         forceNew: existing !== undefined,
@@ -194,13 +189,15 @@ export class TokenBroker {
         });
       }
       // The provider's own error, code included, when VS Code passed it on as a plain Error.
-      const own = this.o.authProvider.takeLastFailure();
+      const own = signIn.failure();
       const failure = own && err instanceof Error && err.message.includes(own.message) ? own : err;
       // The lab's strict mode (and an Entra-like server) answers with AADSTS codes: explain them too.
       const clientId = request.client.clientId;
       throw (
         toEntraError(failure, { resource: request.resource, scopes: request.scopes, clientId }) ?? failure
       );
+    } finally {
+      signIn.end();
     }
   }
 }

@@ -18,6 +18,12 @@ export interface TokenRequestFacts {
   resource?: string;
   scopes: string[];
   reason: 'initial' | 'retry' | 'step-up';
+  /**
+   * The token being replaced, from the engine's session with THIS server (core's TokenRequest.previous,
+   * same issuer only): the one token a retry may mark as rejected. Nothing here remembers tokens across
+   * requests, so another server's token is never compared or invalidated.
+   */
+  previous?: { accessToken: string };
 }
 
 /** Asks the person whether to sign in again for `scopes`; true = go ahead. */
@@ -69,7 +75,7 @@ export async function confirmStepUpIfNeeded(
  */
 export function planTokenRequest(
   request: TokenRequestFacts,
-  o: { clientId: string; tenant?: string; lastToken?: string; trustedApis?: TrustedApiIdentifiers },
+  o: { clientId: string; tenant?: string; trustedApis?: TrustedApiIdentifiers },
 ): TokenPlan {
   // VS Code's microsoft provider signs in to the public cloud only; a national cloud goes to sherpa-oauth.
   if (isEntraPublicCloudIssuer(request.issuer)) {
@@ -98,7 +104,7 @@ export function planTokenRequest(
       forceNew: request.reason !== 'initial',
     };
   }
-  const rejected = request.reason === 'retry' ? o.lastToken : undefined;
+  const rejected = request.reason === 'retry' ? request.previous?.accessToken : undefined;
   return {
     provider: 'sherpa-oauth',
     scopes: encodeSherpaScopes({

@@ -173,6 +173,85 @@ function allowForwardedRedirectUris(provider: Provider, forwarded: ForwardedAddr
   };
 }
 
+/** Rejected authorization and token requests are logged (info), server errors as errors; never a token. */
+function logProviderEvents(provider: Provider, log: ReturnType<typeof createLogger>): void {
+  provider.on('server_error', (_ctx: unknown, err: Error) =>
+    log.error('server error', { message: err.message }),
+  );
+  provider.on('authorization.error', (_ctx: unknown, err: Error & { error?: string }) =>
+    log.info('authorization request rejected', { error: err.error, message: err.message }),
+  );
+  provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string; error_detail?: string }) =>
+    log.info('token request rejected', {
+      error: err.error,
+      message: err.message,
+      detail: err.error_detail,
+    }),
+  );
+}
+
+/** Watches jwks.json (`sherpa keys rotate`): each new key set is handed to `swap` and logged (kids only). */
+function followSigningKeys(
+  dataDir: string,
+  signing: PrivateJwks,
+  log: ReturnType<typeof createLogger>,
+  swap: (keys: PrivateJwks) => void,
+) {
+  return watchSigningKeys(
+    dataDir,
+    signing,
+    (keys) => {
+      swap(keys);
+      log.info('signing keys changed', {
+        signingKid: keys.keys[0]?.kid,
+        published: keys.keys.map((k) => k.kid),
+        ...(keys.next
+          ? { nextKid: keys.next.kid, activatesAt: new Date(keys.next.activatesAt).toISOString() }
+          : {}),
+      });
+    },
+    {
+      onError: (err) =>
+        log.warn('signing keys could not be re-read; keeping the current ones', { message: err.message }),
+    },
+  );
+}
+
+/**
+ * The middleware in front of oidc-provider: Entra's paths, prompts and device-code shape (Entra mode) or
+ * the RFC 8414 metadata path; consent for offline_access; the resource/scope rule (strict: refused,
+ * AADSTS9010010; else the API's default scope); the lab's login and consent pages.
+ */
+function mountLabRoutes(
+  app: express.Express,
+  o: {
+    tenantId: string;
+    issuerPath: string;
+    authPath: string;
+    apiApps: ReturnType<typeof createLabApiApps>;
+    entra: boolean;
+    strict: boolean;
+    log: ReturnType<typeof createLogger>;
+    provider: () => Provider;
+  },
+): void {
+  if (o.entra) {
+    app.use(rewriteEntraPaths(o.tenantId));
+    app.use(acceptShortDeviceCodeGrant(`${o.issuerPath}${ENTRA_ROUTES.token}`));
+    app.use(acceptSelectAccountPrompt(o.authPath));
+  } else app.use(rewriteRfc8414Metadata(o.issuerPath));
+  app.use(promptConsentForOfflineAccess(o.authPath));
+  if (!o.strict) app.use(defaultScopeForApiResource(o.authPath, o.apiApps));
+  else app.use(refuseResourceScopeMismatch(o.authPath, o.apiApps, { entra: o.entra }));
+  app.use(
+    createInteractionRouter(o.provider, {
+      issuerPath: o.issuerPath,
+      log: o.log,
+      ...(o.entra ? { entra: { apiApps: o.apiApps } } : {}),
+    }),
+  );
+}
+
 /**
  * Starts the lab's authorization server: oidc-provider, configured to look like an Entra ID v2 tenant,
  * mounted in express under the issuer path `/{tenant}/v2.0`. Binds 127.0.0.1 by default and rejects
@@ -233,59 +312,27 @@ export async function startAuthorizationServer(
     provider.proxy = true;
     allowForwardedRedirectUris(provider, forwarded);
     announceRegistrationExpiry(provider, registrationTtl);
-    provider.on('server_error', (_ctx: unknown, err: Error) =>
-      log.error('server error', { message: err.message }),
-    );
-    provider.on('authorization.error', (_ctx: unknown, err: Error & { error?: string }) =>
-      log.info('authorization request rejected', { error: err.error, message: err.message }),
-    );
-    provider.on('grant.error', (_ctx: unknown, err: Error & { error?: string; error_detail?: string }) =>
-      log.info('token request rejected', {
-        error: err.error,
-        message: err.message,
-        detail: err.error_detail,
-      }),
-    );
+    logProviderEvents(provider, log);
     return { provider, callback: provider.callback() };
   };
   // A key rollover (`sherpa keys rotate`) swaps in a provider built with the new key set; grants, codes
   // and sessions live in `store`, shared by every provider of this server, so nobody is signed out, and
   // requests already in flight finish on the provider that started them.
   let current = buildProvider(signing);
-  const rollover = watchSigningKeys(
-    o.dataDir,
-    signing,
-    (keys) => {
-      current = buildProvider(keys);
-      log.info('signing keys changed', {
-        signingKid: keys.keys[0]?.kid,
-        published: keys.keys.map((k) => k.kid),
-        ...(keys.next
-          ? { nextKid: keys.next.kid, activatesAt: new Date(keys.next.activatesAt).toISOString() }
-          : {}),
-      });
-    },
-    {
-      onError: (err) =>
-        log.warn('signing keys could not be re-read; keeping the current ones', { message: err.message }),
-    },
-  );
+  const rollover = followSigningKeys(o.dataDir, signing, log, (keys) => {
+    current = buildProvider(keys);
+  });
 
-  if (entra) {
-    app.use(rewriteEntraPaths(tenantId));
-    app.use(acceptShortDeviceCodeGrant(`${issuerPath}${ENTRA_ROUTES.token}`));
-    app.use(acceptSelectAccountPrompt(authPath));
-  } else app.use(rewriteRfc8414Metadata(issuerPath));
-  app.use(promptConsentForOfflineAccess(authPath));
-  if (!o.strict) app.use(defaultScopeForApiResource(authPath, apiApps));
-  else app.use(refuseResourceScopeMismatch(authPath, apiApps, { entra }));
-  app.use(
-    createInteractionRouter(() => current.provider, {
-      issuerPath,
-      log,
-      ...(entra ? { entra: { apiApps } } : {}),
-    }),
-  );
+  mountLabRoutes(app, {
+    tenantId,
+    issuerPath,
+    authPath,
+    apiApps,
+    entra,
+    strict: o.strict ?? false,
+    log,
+    provider: () => current.provider,
+  });
   app.use(issuerPath, (req: IncomingMessage, res: ServerResponse) => current.callback(req, res));
 
   log.info('listening', { issuer, origin, strict: o.strict ?? false, entra, keys: signing.keys.length });

@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { defaultAllowedHosts } from '../shared/host-check';
 import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
-import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
+import { createMcpHandler, runningMcpServer, type RunningMcpServer } from '../shared/mcp-app';
 import { connectMultiplexed } from '../shared/multiplex-transport';
 import { optionsInvalid } from '../shared/start-errors';
 import { createBearerAuth } from './auth/bearer-auth';
@@ -131,14 +131,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<Running
         missing: awaiting.join(', '),
         next: 'sherpa azure register, then sherpa azure configure',
       });
-    return {
-      origin: listening.origin,
-      url: `${listening.origin}/mcp`,
-      close: async () => {
-        await listening.close();
-        await mcp.close();
-      },
-    };
+    return runningMcpServer(listening, mcp);
   } catch (err) {
     await listening.close();
     throw err;

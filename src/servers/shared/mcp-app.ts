@@ -27,6 +27,21 @@ export interface RunningMcpServer {
   close(): Promise<void>;
 }
 
+/** The running server over `listening`: closing it stops listening, then closes the MCP server. */
+export function runningMcpServer(
+  listening: { origin: string; close(): Promise<void> },
+  mcp: { close(): Promise<void> },
+): RunningMcpServer {
+  return {
+    origin: listening.origin,
+    url: `${listening.origin}${MCP_PATH}`,
+    close: async () => {
+      await listening.close();
+      await mcp.close();
+    },
+  };
+}
+
 export interface McpAppOptions {
   allowedHosts: string[];
   transport: MultiplexTransport;

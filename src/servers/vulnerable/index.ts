@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { defaultAllowedHosts } from '../shared/host-check';
 import { listenHttp, type ServerLimits } from '../shared/listen';
 import { createLogger } from '../shared/log';
-import { createMcpHandler, type RunningMcpServer } from '../shared/mcp-app';
+import { createMcpHandler, runningMcpServer, type RunningMcpServer } from '../shared/mcp-app';
 import { connectMultiplexed } from '../shared/multiplex-transport';
 import { optionsInvalid } from '../shared/start-errors';
 import { createStaticTokenAuth } from './static-token-auth';
@@ -54,12 +54,5 @@ export async function startVulnerableServer(o: VulnerableServerOptions): Promise
   logger.info('vulnerable MCP server listening (static token — insecure by design)', {
     url: `${listening.origin}/mcp`,
   });
-  return {
-    origin: listening.origin,
-    url: `${listening.origin}/mcp`,
-    close: async () => {
-      await listening.close();
-      await mcp.close();
-    },
-  };
+  return runningMcpServer(listening, mcp);
 }

@@ -17,9 +17,9 @@ import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { assertLoopbackUrl, driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
 import { runCli, spawnCli, startLabProcess, type LabProcess } from '../../support/lab';
 import { buildDotnetProject } from '../../support/interop/dotnet';
+import { signInThroughEntraLab } from '../../support/entra-lab-sign-in';
 import {
   entraClientEnv,
-  signIn,
   startAspNetEntraServer,
   type AspNetServer,
 } from '../../support/interop/aspnet-entra-fixture';
@@ -122,7 +122,7 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
     let tokenArgs: string[];
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'sherpa-interop-'));
-      const valid = await signIn(route, alice, `${LAB_API_APP_ID_URI}/access_as_user`);
+      const valid = await signInThroughEntraLab(route, alice, `${LAB_API_APP_ID_URI}/access_as_user`);
       const { privateKey: key } = await readLabSigningKey(lab.dataDir);
       const now = Math.floor(Date.now() / 1000);
       const tokens = {

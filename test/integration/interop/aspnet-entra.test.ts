@@ -25,11 +25,8 @@ import { readLabSigningKey, resignLabToken, type LabSigningKey } from '../../../
 import { entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
 import { startLabProcess, type LabProcess } from '../../support/lab';
 import { buildDotnetProject } from '../../support/interop/dotnet';
-import {
-  signIn,
-  startAspNetEntraServer,
-  type AspNetServer,
-} from '../../support/interop/aspnet-entra-fixture';
+import { signInThroughEntraLab } from '../../support/entra-lab-sign-in';
+import { startAspNetEntraServer, type AspNetServer } from '../../support/interop/aspnet-entra-fixture';
 
 const [alice, bob] = LAB_USERS as unknown as [(typeof LAB_USERS)[0], (typeof LAB_USERS)[0]];
 const API_SCOPE = `${LAB_API_APP_ID_URI}/access_as_user`;
@@ -93,7 +90,7 @@ describe('Microsoft.Identity.Web (ASP.NET Core MCP server) on the Entra lab’s 
     builtDll = dll;
     server = await startAspNetEntraServer(dll, lab);
     mcpUrl = server.mcpUrl;
-    aliceToken = await signIn(route, alice, API_SCOPE);
+    aliceToken = await signInThroughEntraLab(route, alice, API_SCOPE);
   });
   after(async () => {
     await server?.stop();
@@ -112,7 +109,7 @@ describe('Microsoft.Identity.Web (ASP.NET Core MCP server) on the Entra lab’s 
   });
 
   test('accepts bob’s token requested with the secure server’s URL as the scope prefix (aud is the client id)', async () => {
-    const token = await signIn(route, bob, `${lab.secure}/access_as_user`);
+    const token = await signInThroughEntraLab(route, bob, `${lab.secure}/access_as_user`);
     assert.equal(decodeJwt(token).aud, LAB_API_CLIENT_ID);
     assert.equal((await whoami(mcpUrl, token)).me.oid, bob.oid);
   });

@@ -21,3 +21,42 @@ export function runSherpa(args: string[], env: Record<string, string>, input = '
   child.stdin!.end(input);
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
+
+/** A check as `sherpa azure verify --format json` prints it. */
+export interface PrintedCheck {
+  id: string;
+  title: string;
+  status: 'pass' | 'fail' | 'skip';
+  evidence: string;
+  remedy: string;
+}
+
+/**
+ * `sherpa azure verify` against the Azure stand-in's current state (its subscription and resource group,
+ * its CLI environment): the run, and with `--format json` (the default) the checks it printed and the
+ * failing ones. `extra` goes after the format (e.g. `--lab`).
+ */
+export async function runAzureVerify(
+  azure: { state: { subscriptionId: string; resourceGroup: string }; cliEnv(): Record<string, string> },
+  o: { format?: 'json' | 'markdown' | 'text'; extra?: string[] } = {},
+): Promise<CliRun & { checks: PrintedCheck[]; failed: PrintedCheck[] }> {
+  const s = azure.state;
+  const format = o.format ?? 'json';
+  const r = await runSherpa(
+    [
+      'azure',
+      'verify',
+      '--subscription',
+      s.subscriptionId,
+      '--resource-group',
+      s.resourceGroup,
+      '--format',
+      format,
+      ...(o.extra ?? []),
+    ],
+    azure.cliEnv(),
+  );
+  const checks =
+    format === 'json' && r.stdout ? (JSON.parse(r.stdout) as { checks: PrintedCheck[] }).checks : [];
+  return { ...r, checks, failed: checks.filter((c) => c.status === 'fail') };
+}

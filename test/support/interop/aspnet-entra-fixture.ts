@@ -1,13 +1,10 @@
 /**
  * The ASP.NET Core MCP server (test/interop/dotnet/AspNetEntraMcp) trusting a running `sherpa lab --entra`
  * through the lab's proxy and CA only, as a server behind a corporate TLS proxy would: shared by the interop
- * tests of Microsoft.Identity.Web's validation, `sherpa connect` and `sherpa audit`.
+ * tests of Microsoft.Identity.Web's validation, `sherpa connect` and `sherpa audit`. Their sign-in is
+ * test/support/entra-lab-sign-in.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import assert from 'node:assert/strict';
-import { LAB_API_CLIENT_ID, LAB_TENANT_ID, type LabUser } from '../../../src/lab/lab-defaults';
-import { driveLabLogin, type LabRoute } from '../../../src/lab/lab-login';
-import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/lab/lab-defaults';
 import { findFreePorts } from '../../../src/lab/free-port';
 import type { LabProcess } from '../lab';
 import { startDotnetServer, type DotnetServer } from './dotnet';
@@ -53,36 +50,4 @@ export function entraClientEnv(lab: LabProcess): NodeJS.ProcessEnv {
     NO_PROXY: '127.0.0.1,localhost',
     NODE_EXTRA_CA_CERTS: lab.entra!.caPath,
   };
-}
-
-const AUTHORITY = `https://login.microsoftonline.com/${LAB_TENANT_ID}`;
-const REDIRECT = 'http://127.0.0.1:53682/callback';
-
-/** Authorization code + PKCE with VS Code's pre-authorised client through the lab route: the access token. */
-export async function signIn(route: LabRoute, user: LabUser, scope: string): Promise<string> {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${AUTHORITY}/oauth2/v2.0/authorize`);
-  url.search = new URLSearchParams({
-    client_id: VSCODE_CLIENT_ID,
-    response_type: 'code',
-    redirect_uri: REDIRECT,
-    scope: `openid ${scope}`,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  const code = (await driveLabLogin(url, user, route)).searchParams.get('code');
-  assert.ok(code, 'the lab gave no code');
-  const res = await route.fetch(`${AUTHORITY}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: VSCODE_CLIENT_ID,
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    }).toString(),
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { access_token: string }).access_token;
 }

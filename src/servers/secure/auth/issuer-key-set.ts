@@ -99,21 +99,9 @@ export function createIssuerKeySet(jwksUri: string, o: IssuerKeySetOptions = {})
     }
     return lastGood.getKey;
   };
-  let cooldownTimer: Promise<void> | undefined;
-  const cooldownOver = (waitMs: number) =>
-    (cooldownTimer ??= new Promise<void>((resolve) =>
-      setTimeout(
-        () => {
-          cooldownTimer = undefined;
-          resolve();
-        },
-        Math.max(0, waitMs) + 5,
-      ).unref(),
-    ));
+  const cooldownOver = sharedWait();
   const secondsLeft = (since: number, windowMs: number) =>
     Math.max(1, Math.ceil((since + windowMs - now()) / 1000));
-  const unavailable = (retryAfterSeconds: number) =>
-    new AuthError('signing_keys_unavailable', undefined, { retryAfterSeconds });
 
   /** Lookup in the keys we hold, without touching the network; an unknown kid is "retry later". */
   const fromLastGood: JWTVerifyGetKey = async (header, token) => {
@@ -127,13 +115,6 @@ export function createIssuerKeySet(jwksUri: string, o: IssuerKeySetOptions = {})
       throw err;
     }
   };
-
-  /** Errors about the token itself go to the caller (401); a failed download falls back to held keys. */
-  const keyProblem = (err: unknown) =>
-    err instanceof joseErrors.JWKSNoMatchingKey ||
-    err instanceof joseErrors.JWKSMultipleMatchingKeys ||
-    err instanceof joseErrors.JOSENotSupported ||
-    err instanceof joseErrors.JOSEAlgNotAllowed;
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
     if (now() - lastFailureAt < retryAfterFailureMs) return fromLastGood(header, token);
@@ -160,19 +141,7 @@ export function createIssuerKeySet(jwksUri: string, o: IssuerKeySetOptions = {})
       return fromLastGood(header, token);
     }
   };
-  // jose replaces its set object on every successful download; only then is the set compared.
-  let seenJwks: unknown;
-  let seenKeys: string | undefined;
-  let keysVersion = 0;
-  const currentKeysVersion = () => {
-    const jwks = remote.jwks();
-    if (jwks === seenJwks) return keysVersion;
-    seenJwks = jwks;
-    const keys = jwks ? keySetFingerprint(jwks.keys) : undefined;
-    if (seenKeys !== undefined && keys !== seenKeys) keysVersion++;
-    seenKeys = keys;
-    return keysVersion;
-  };
+  const currentKeysVersion = keysVersionOf(() => remote.jwks());
   return {
     getKey,
     get fetches() {
@@ -181,6 +150,55 @@ export function createIssuerKeySet(jwksUri: string, o: IssuerKeySetOptions = {})
     get keysVersion() {
       return currentKeysVersion();
     },
+  };
+}
+
+/** One timer for every request waiting out the cooldown: they all wake together for the one refetch. */
+function sharedWait(): (waitMs: number) => Promise<void> {
+  let timer: Promise<void> | undefined;
+  return (waitMs) =>
+    (timer ??= new Promise<void>((resolve) =>
+      setTimeout(
+        () => {
+          timer = undefined;
+          resolve();
+        },
+        Math.max(0, waitMs) + 5,
+      ).unref(),
+    ));
+}
+
+/** The issuer's keys cannot be had now: 503 + Retry-After (not a token problem, no challenge). */
+function unavailable(retryAfterSeconds: number): AuthError {
+  return new AuthError('signing_keys_unavailable', undefined, { retryAfterSeconds });
+}
+
+/** Errors about the token itself go to the caller (401); a failed download falls back to held keys. */
+function keyProblem(err: unknown): boolean {
+  return (
+    err instanceof joseErrors.JWKSNoMatchingKey ||
+    err instanceof joseErrors.JWKSMultipleMatchingKeys ||
+    err instanceof joseErrors.JOSENotSupported ||
+    err instanceof joseErrors.JOSEAlgNotAllowed
+  );
+}
+
+/**
+ * A counter that moves when the downloaded key set changes (token-cache.ts flushes on it). jose replaces
+ * its set object on every successful download; only then is the set compared.
+ */
+function keysVersionOf(jwks: () => { keys: readonly object[] } | undefined): () => number {
+  let seenJwks: unknown;
+  let seenKeys: string | undefined;
+  let version = 0;
+  return () => {
+    const current = jwks();
+    if (current === seenJwks) return version;
+    seenJwks = current;
+    const keys = current ? keySetFingerprint(current.keys) : undefined;
+    if (seenKeys !== undefined && keys !== seenKeys) version++;
+    seenKeys = keys;
+    return version;
   };
 }
 

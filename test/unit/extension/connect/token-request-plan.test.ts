@@ -85,7 +85,7 @@ describe('token request plan (which provider, which scopes)', () => {
   });
 
   it('any other issuer: sherpa-oauth, keyed by issuer, resource and client', () => {
-    const plan = planTokenRequest(request(), { clientId: 'cid', lastToken: 'old' });
+    const plan = planTokenRequest(request({ previous: { accessToken: 'old' } }), { clientId: 'cid' });
     assert.equal(plan.provider, 'sherpa-oauth');
     assert.deepEqual(decodeSherpaScopes(plan.scopes), {
       issuer: LAB,
@@ -107,8 +107,56 @@ describe('token request plan (which provider, which scopes)', () => {
   });
 
   it('a retry after a 401 names the rejected token, so the provider refreshes it', () => {
-    const plan = planTokenRequest(request({ reason: 'retry' }), { clientId: 'c', lastToken: 'old' });
+    const plan = planTokenRequest(request({ reason: 'retry', previous: { accessToken: 'old' } }), {
+      clientId: 'c',
+    });
     assert.equal(plan.provider === 'sherpa-oauth' && plan.rejected, 'old');
+  });
+});
+
+describe("token request plan: one server's token is never another's (issue 21)", () => {
+  const a = 'http://127.0.0.1:7482/mcp';
+  const b = 'http://127.0.0.1:9999/mcp';
+  const rejectedOf = (plan: ReturnType<typeof planTokenRequest>) =>
+    plan.provider === 'sherpa-oauth' ? plan.rejected : undefined;
+
+  it("interleaved retries of servers A and B each name their own server's token", () => {
+    const retryA = request({
+      serverUrl: a,
+      resource: a,
+      reason: 'retry',
+      previous: { accessToken: 'token-A' },
+    });
+    const retryB = request({
+      serverUrl: b,
+      resource: b,
+      reason: 'retry',
+      previous: { accessToken: 'token-B' },
+    });
+    assert.equal(rejectedOf(planTokenRequest(retryA, { clientId: 'c' })), 'token-A');
+    assert.equal(rejectedOf(planTokenRequest(retryB, { clientId: 'c' })), 'token-B');
+    assert.equal(rejectedOf(planTokenRequest(retryA, { clientId: 'c' })), 'token-A');
+  });
+
+  it("B's retry without a token of its own rejects nothing, right after A's retry rejected A's", () => {
+    const retryA = request({
+      serverUrl: a,
+      resource: a,
+      reason: 'retry',
+      previous: { accessToken: 'token-A' },
+    });
+    assert.equal(rejectedOf(planTokenRequest(retryA, { clientId: 'c' })), 'token-A');
+    // The engine gives no `previous` when B's token came from another issuer: nothing of A's stands in.
+    const plan = planTokenRequest(request({ serverUrl: b, resource: b, reason: 'retry' }), { clientId: 'c' });
+    assert.equal(plan.provider, 'sherpa-oauth');
+    assert.equal('rejected' in plan, false);
+  });
+
+  it("B's session is keyed by B's resource, so A's stored session is never looked up for B", () => {
+    const forA = planTokenRequest(request({ serverUrl: a, resource: a }), { clientId: 'c' });
+    const forB = planTokenRequest(request({ serverUrl: b, resource: b }), { clientId: 'c' });
+    assert.equal(decodeSherpaScopes(forA.scopes).resource, a);
+    assert.equal(decodeSherpaScopes(forB.scopes).resource, b);
   });
 });
 
