@@ -39,7 +39,10 @@ export function readMeasured(group) {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')).rows : [];
 }
 
-const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 /** One Markdown table of rows. */
 export function renderTable(rows) {
@@ -85,21 +88,31 @@ export function renderDoc(measured = Object.fromEntries(GROUPS.map((g) => [g, re
   return parts.join('\n');
 }
 
-/** Plain text for a terminal (npm test's last screen). */
+/** Plain text for a terminal (npm test's last screen): one short line per cell, the page has the detail. */
 export function renderText(rows) {
-  const cols = ['client', 'server', 'labMode', 'signIn', 'tools', 'audit'];
+  const head = (s) =>
+    String(s)
+      .split(/ — |[;(]/)[0]
+      .trim();
   const cells = [...rows]
     .sort(byKey)
     .map((r) => [
       `${r.client} ${r.clientVersion}`,
-      `${r.server} ${r.serverVersion}`,
+      `${r.server} ${String(r.serverVersion).split(',')[0]}`,
       r.labMode,
-      r.signIn,
-      r.tools,
-      r.audit,
+      head(r.signIn),
+      head(r.tools),
+      head(r.audit),
     ]);
-  const widths = cols.map((_, i) => Math.max(...cells.map((c) => String(c[i]).length), 4));
-  return cells.map((c) => c.map((v, i) => String(v).padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((c) => c[i].length)));
+  return cells
+    .map((c) =>
+      c
+        .map((v, i) => v.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Folds a run's rows into the measured files (same key → replaced) and rewrites the page. */

@@ -27,13 +27,7 @@ export interface ToolsManifest {
 }
 
 export type ToolName =
-  | 'node22'
-  | 'conformance'
-  | 'code-server'
-  | 'chromium'
-  | 'node24'
-  | 'bicep'
-  | 'interop-servers';
+  'node22' | 'conformance' | 'code-server' | 'chromium' | 'node24' | 'bicep' | 'interop-servers';
 
 /** Installs (or verifies) the named tools and returns the manifest; throws with the installer's reason. */
 export function ensureTools(names: ToolName[]): ToolsManifest {

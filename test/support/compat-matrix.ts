@@ -63,10 +63,17 @@ export const DECLARED_COMPAT_CELLS: readonly CompatCell[] = [
 export function recordCompatRow(row: CompatRow, dir: string = RESULTS_DIR): string {
   const declared = DECLARED_COMPAT_CELLS.find((c) => rowKey(c) === rowKey(row));
   if (!declared || declared.test !== row.test || declared.group !== row.group) {
-    throw new Error(`compat row ${rowKey(row)} (${row.test}) is not declared in test/support/compat-matrix.ts`);
+    throw new Error(
+      `compat row ${rowKey(row)} (${row.test}) is not declared in test/support/compat-matrix.ts`,
+    );
   }
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${rowKey(row).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.json`);
+  const file = join(
+    dir,
+    `${rowKey(row)
+      .replace(/[^a-z0-9]+/gi, '-')
+      .toLowerCase()}.json`,
+  );
   writeFileSync(file, `${JSON.stringify(row, null, 2)}\n`);
   return file;
 }

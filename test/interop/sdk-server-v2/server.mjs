@@ -7,7 +7,12 @@
 //   SHERPA_INTEROP_VARIANT = default | no-audience (the verifier checks no `aud`, which the SDK lets a
 //   verifier do: `expectedResource` is optional and the verifier is the application's own code).
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { createMcpExpressApp, mcpAuthMetadataRouter, requireBearerAuth, getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/express';
+import {
+  createMcpExpressApp,
+  mcpAuthMetadataRouter,
+  requireBearerAuth,
+  getOAuthProtectedResourceMetadataUrl,
+} from '@modelcontextprotocol/express';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { McpServer, OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 
@@ -29,7 +34,9 @@ const verifier = {
       return {
         token,
         clientId: String(payload.azp ?? payload.client_id ?? ''),
-        scopes: String(payload.scp ?? payload.scope ?? '').split(' ').filter(Boolean),
+        scopes: String(payload.scp ?? payload.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
         expiresAt: payload.exp,
         extra: { oid: payload.oid, name: payload.name },
       };

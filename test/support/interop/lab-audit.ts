@@ -22,7 +22,11 @@ export async function labAuditTokenArgs(lab: LabInfo, dir: string): Promise<stri
   const tokens = {
     token: valid,
     'foreign-token': await resignLabToken(valid, { aud: LAB_OTHER_API_CLIENT_ID }, { key }),
-    'expired-token': await resignLabToken(valid, { iat: now - 7200, nbf: now - 7200, exp: now - 3600 }, { key }),
+    'expired-token': await resignLabToken(
+      valid,
+      { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
+      { key },
+    ),
     'narrow-token': await resignLabToken(valid, { scp: 'User.Read' }, { key }),
   };
   const args: string[] = [];

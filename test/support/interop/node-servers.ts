@@ -82,7 +82,9 @@ export async function startNodeInteropServer(
   try {
     await Promise.race([
       ready,
-      once(child, 'exit').then(([code]) => Promise.reject(new Error(`${name} exited with ${code}:\n${output}`))),
+      once(child, 'exit').then(([code]) =>
+        Promise.reject(new Error(`${name} exited with ${code}:\n${output}`)),
+      ),
       new Promise<never>((_, rej) =>
         setTimeout(() => rej(new Error(`${name} did not start in time:\n${output}`)), 30_000).unref(),
       ),
