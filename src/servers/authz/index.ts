@@ -19,6 +19,7 @@ import {
 } from './entra-responses';
 import { watchSigningKeys } from './key-rollover';
 import { createLabStore } from './lab-store';
+import { logClientRequests } from './request-log';
 import { announceRegistrationExpiry, DEFAULT_REGISTRATION_TTL_SECONDS } from './lab-clients';
 import { loadOrCreateCookieKeys, loadOrCreateSigningKeys, type PrivateJwks } from './signing-keys';
 
@@ -233,6 +234,7 @@ export async function startAuthorizationServer(
     provider.proxy = true;
     allowForwardedRedirectUris(provider, forwarded);
     announceRegistrationExpiry(provider, registrationTtl);
+    logClientRequests(provider, log);
     provider.on('server_error', (_ctx: unknown, err: Error) =>
       log.error('server error', { message: err.message }),
     );
