@@ -29,14 +29,7 @@ export interface ToolsManifest {
 }
 
 export type ToolName =
-  | 'node22'
-  | 'conformance'
-  | 'mcp-client'
-  | 'inspector'
-  | 'code-server'
-  | 'chromium'
-  | 'node24'
-  | 'bicep';
+  'node22' | 'conformance' | 'mcp-client' | 'inspector' | 'code-server' | 'chromium' | 'node24' | 'bicep';
 
 /** Installs (or verifies) the named tools and returns the manifest; throws with the installer's reason. */
 export function ensureTools(names: ToolName[]): ToolsManifest {

@@ -25,20 +25,23 @@ type EventContext = { oidc?: { params?: Record<string, unknown>; client?: { clie
  * `authorization.accepted` (RFC 6749 §4.1.1, RFC 8707 §2) and `grant.success` (RFC 6749 §4.1.3 / §6).
  */
 export function logClientRequests(provider: Provider, log: Logger): void {
-  provider.on('registration_create.success', (_ctx: unknown, client: { metadata(): Record<string, unknown> }) => {
-    const m = client.metadata();
-    log.info(
-      'client registered',
-      drop({
-        client_id: m.client_id,
-        application_type: m.application_type,
-        redirect_uris: m.redirect_uris,
-        grant_types: m.grant_types,
-        token_endpoint_auth_method: m.token_endpoint_auth_method,
-        scope: m.scope,
-      }),
-    );
-  });
+  provider.on(
+    'registration_create.success',
+    (_ctx: unknown, client: { metadata(): Record<string, unknown> }) => {
+      const m = client.metadata();
+      log.info(
+        'client registered',
+        drop({
+          client_id: m.client_id,
+          application_type: m.application_type,
+          redirect_uris: m.redirect_uris,
+          grant_types: m.grant_types,
+          token_endpoint_auth_method: m.token_endpoint_auth_method,
+          scope: m.scope,
+        }),
+      );
+    },
+  );
   provider.on('authorization.accepted', (ctx: EventContext) => {
     const p = ctx.oidc?.params;
     log.info(

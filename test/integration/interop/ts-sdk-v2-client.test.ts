@@ -141,7 +141,7 @@ async function signInAndConnect(
     `the lab redirected without a code: ${provider.callback?.href}`,
   );
   // The callback's query as the application's receiver would hand it over: `code` and RFC 9207 `iss`.
-  await first.finishAuth(provider.callback.searchParams);
+  await first.finishAuth(provider.callback!.searchParams);
   const client = new sdk.Client({ name: 'sherpa-interop', version: '0' });
   await client.connect(new sdk.StreamableHTTPClientTransport(new URL(url), options()));
   return { client, provider, ...(transportFetch ? { transportFetch } : {}) };
@@ -164,8 +164,7 @@ async function reconnectWithRefusedAccessToken(url: string, c: Connected): Promi
 }
 
 async function exercise(lab: LabProcess, labMode: 'lab' | 'entra', route?: LabRoute) {
-  const preRegistered =
-    labMode === 'entra' ? { clientId: VSCODE_CLIENT_ID, issuer: lab.issuer } : undefined;
+  const preRegistered = labMode === 'entra' ? { clientId: VSCODE_CLIENT_ID, issuer: lab.issuer } : undefined;
   const from = lab.logs().length;
   const a = await signInAndConnect(lab.secure, alice, { route, preRegistered });
   try {
