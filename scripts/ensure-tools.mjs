@@ -6,6 +6,8 @@
 //   @sparticuz/chromium             a headless Chromium shipped through npm (no apt); /usr/bin/chromium as fallback
 //   interop servers                 the outsider MCP server packages issue 17's interop tests protect their
 //                                   own way (SDK v2 server, fastmcp, mcp-auth); run with Node 24
+//   @modelcontextprotocol/client    the TypeScript SDK v2 client (interop tests: a client nobody here wrote)
+//   @modelcontextprotocol/inspector the MCP Inspector v2 CLI (interop tests; needs Node >= 22.19)
 //   bicep (NuGet Azure.Bicep.CommandLine.<rid>)  the Bicep compiler + linter for infra/ (tools-bicep.mjs;
 //                                   the .nupkg's sha512 pinned in the script)
 // Every npm tool is installed by `npm ci` from a committed lockfile (scripts/tools-lock/<tool>/): exact
@@ -14,7 +16,7 @@
 // unlocked `npm install`. Every install is verified by running the binary it should have produced (npm
 // 11 may silently skip install scripts), then marked done with `.sherpa-ok` (with the lockfile's hash:
 // a changed lockfile reinstalls); a second run is a fast no-op.
-// Usage: node scripts/ensure-tools.mjs [node22|conformance|code-server|chromium|node24|bicep|interop-servers ...]   (default: all)
+// Usage: node scripts/ensure-tools.mjs [node22|conformance|mcp-client|inspector|code-server|chromium|node24|bicep|interop-servers ...]   (default: all)
 // Prints a JSON manifest of paths on the last stdout line and writes it to <cache>/manifest.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -40,6 +42,8 @@ export const TOOL_VERSIONS = Object.freeze({
   node22: '22',
   node24: '24',
   conformance: ['0.1.16', '0.2.0-alpha.12'],
+  mcpClient: '2.4.0',
+  inspector: '2.12.0',
   codeServer: '4.139.1',
   chromium: '153.0.0',
   bicep: BICEP.version,
@@ -221,6 +225,45 @@ function ensureInteropServer(node24, name, pkgName) {
   });
 }
 
+/** An npm package installed at an exact version, checked by its package.json; `entry` must exist. */
+function verifyPackage(name, version, entry) {
+  return (dir) => {
+    const root = join(dir, 'node_modules', ...name.split('/'));
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    if (pkg.version !== version) throw new Error(`installed ${name}@${pkg.version}, expected ${version}`);
+    const path = join(root, entry);
+    if (!existsSync(path)) throw new Error(`${path} missing`);
+    return { root, entry: path, version };
+  };
+}
+
+/** The TypeScript SDK v2 client: a library the interop tests import from its folder (no binary). */
+function ensureMcpClient() {
+  const version = TOOL_VERSIONS.mcpClient;
+  return ensureNpmTool(`mcp-client-${version}`, {
+    verify: verifyPackage('@modelcontextprotocol/client', version, 'package.json'),
+    describe: (i) => i.version,
+  });
+}
+
+/** The Inspector v2 launcher, proven to start under Node 22 (its engines field wants >= 22.19). */
+function ensureInspector(node22) {
+  const version = TOOL_VERSIONS.inspector;
+  return ensureNpmTool(`inspector-${version}`, {
+    env: envWithNodeFirst(node22.binDir),
+    verify: (dir) => {
+      const info = verifyPackage(
+        '@modelcontextprotocol/inspector',
+        version,
+        join('clients', 'launcher', 'build', 'index.js'),
+      )(dir);
+      runOrThrow(node22.node, [info.entry, '--help'], { quiet: true });
+      return { bin: info.entry, version };
+    },
+    describe: (i) => i.version,
+  });
+}
+
 const isInstalled = (pkg) => {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
   return r.status === 0 && String(r.stdout).includes('install ok installed');
@@ -332,14 +375,16 @@ async function main() {
   const manifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : {};
   manifest.cacheRoot = cacheRoot;
 
-  if (want('node22') || want('conformance')) {
+  if (want('node22') || want('conformance') || want('inspector')) {
     const node22 = ensureNode(22);
     manifest.node22 = node22;
     if (want('conformance')) {
       manifest.conformance = {};
       for (const v of TOOL_VERSIONS.conformance) manifest.conformance[v] = ensureConformance(node22, v);
     }
+    if (want('inspector')) manifest.inspector = ensureInspector(node22);
   }
+  if (want('mcp-client')) manifest.mcpClient = ensureMcpClient();
   if (want('code-server') || want('chromium') || want('node24') || want('interop-servers')) {
     const node24 = ensureNode(24);
     manifest.node24 = node24;

@@ -19,6 +19,10 @@ export interface ToolsManifest {
   node22?: NodeTool;
   node24?: NodeTool;
   conformance?: Record<string, { bin: string; version: string }>;
+  /** The TypeScript SDK v2 client package folder (`root`), for the interop tests to import from. */
+  mcpClient?: { root: string; version: string };
+  /** The MCP Inspector v2 launcher (`bin`, run with Node 22). */
+  inspector?: { bin: string; version: string };
   codeServer?: { bin: string; version: string; vscodeVersion: string };
   chromium?: { kind: 'sparticuz'; module: string } | { kind: 'system'; executablePath: string };
   bicep?: { bin: string; version: string; packageId: string; sha512: string };
@@ -27,7 +31,15 @@ export interface ToolsManifest {
 }
 
 export type ToolName =
-  'node22' | 'conformance' | 'code-server' | 'chromium' | 'node24' | 'bicep' | 'interop-servers';
+  | 'node22'
+  | 'conformance'
+  | 'mcp-client'
+  | 'inspector'
+  | 'code-server'
+  | 'chromium'
+  | 'node24'
+  | 'bicep'
+  | 'interop-servers';
 
 /** Installs (or verifies) the named tools and returns the manifest; throws with the installer's reason. */
 export function ensureTools(names: ToolName[]): ToolsManifest {

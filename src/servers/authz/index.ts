@@ -19,6 +19,7 @@ import {
 } from './entra-responses';
 import { watchSigningKeys } from './key-rollover';
 import { createLabStore } from './lab-store';
+import { logClientRequests } from './request-log';
 import { announceRegistrationExpiry, DEFAULT_REGISTRATION_TTL_SECONDS } from './lab-clients';
 import { loadOrCreateCookieKeys, loadOrCreateSigningKeys, type PrivateJwks } from './signing-keys';
 
@@ -312,6 +313,7 @@ export async function startAuthorizationServer(
     provider.proxy = true;
     allowForwardedRedirectUris(provider, forwarded);
     announceRegistrationExpiry(provider, registrationTtl);
+    logClientRequests(provider, log);
     logProviderEvents(provider, log);
     return { provider, callback: provider.callback() };
   };

@@ -18,6 +18,7 @@ import { decodeJwt } from 'jose';
 import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
 import { assertLoopbackUrl, driveLabLogin } from '../../../src/lab/lab-login';
 import { REPO_ROOT, startLabProcess, type LabProcess } from '../../support/lab';
+import { assertRecorded, behaviourFrom, labRequests } from '../../support/interop/client-requests';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 const MCP_REMOTE = join(REPO_ROOT, 'node_modules', 'mcp-remote', 'dist', 'proxy.js');
@@ -119,6 +120,7 @@ describe(`mcp-remote ${MCP_REMOTE_VERSION} (a client nobody here wrote) → sher
   });
 
   test('signs in as alice via DCR on the lab’s page, lists the tools, calls whoami; what it does on the wire', async (t) => {
+    const from = lab.logs().length;
     const s = await connectThroughMcpRemote(lab.secure, alice);
     try {
       const tools = (await s.client.listTools()).tools.map((t) => t.name).sort();
@@ -151,6 +153,8 @@ describe(`mcp-remote ${MCP_REMOTE_VERSION} (a client nobody here wrote) → sher
       const tokens = Object.values(s.stored).find((v) => 'access_token' in v)!;
       assert.ok(tokens.refresh_token, 'offline_access gave a refresh token');
       assert.equal(decodeJwt(String(tokens.access_token)).aud, lab.clientId);
+      // The same, as the lab's request log saw it (test/interop/measured-clients.json).
+      assertRecorded('mcp-remote', 'lab', behaviourFrom(labRequests(lab.logs(), from), lab.secure));
       t.diagnostic(
         JSON.stringify({
           client: 'mcp-remote',

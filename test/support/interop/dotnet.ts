@@ -145,3 +145,35 @@ export async function startDotnetServer(
     },
   };
 }
+
+export interface DotnetRun {
+  code: number | null;
+  /** Its stdout as JSON lines (the interop programs print one `{"step":…}` object per line). */
+  steps: Array<Record<string, unknown>>;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built console program to its end (killed after `timeoutMs`: a hang is a failure too). */
+export async function runDotnetProgram(
+  dll: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): Promise<DotnetRun> {
+  const child = spawn('dotnet', [dll], {
+    env: { ...dotnetEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  const steps = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { code, steps, stdout, stderr };
+}

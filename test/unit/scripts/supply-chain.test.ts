@@ -99,6 +99,8 @@ describe('the tools scripts/ensure-tools.mjs installs', () => {
     node22: string;
     node24: string;
     conformance: string[];
+    mcpClient: string;
+    inspector: string;
     codeServer: string;
     chromium: string;
     interopServers: Record<string, string>;
@@ -111,6 +113,8 @@ describe('the tools scripts/ensure-tools.mjs installs', () => {
       '@modelcontextprotocol/conformance',
       v,
     ]),
+    [`mcp-client-${versions.mcpClient}`, '@modelcontextprotocol/client', versions.mcpClient],
+    [`inspector-${versions.inspector}`, '@modelcontextprotocol/inspector', versions.inspector],
     [`code-server-${versions.codeServer}`, 'code-server', versions.codeServer],
     [`chromium-${versions.chromium}`, '@sparticuz/chromium', versions.chromium],
     // The outsider MCP servers of the interop tests: the folder name carries the main package's version.
