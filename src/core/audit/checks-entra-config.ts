@@ -3,36 +3,22 @@
  * (identifier URI) against the canonical server URL — and whether that URL can be an identifier URI at
  * all — and which access token version the app is set to issue (v1 `sts.windows.net` vs v2). Read from
  * the PRM and the person's own token, not verified here (the token matrix does that): only its claims
- * are read. Plus the table of AADSTS codes the doctor explains.
+ * are read.
  */
 import { decodeJwt } from 'jose';
+import { explainEntraError, type EntraRequestContext } from '../aadsts-explanations';
 import { isEntraIssuer } from '../entra';
 import { normalizeUrl } from '../url';
 import { record, type AuditContext } from './context';
 
 /**
- * What the Entra errors an MCP sign-in meets mean for the server's owner (Entra's error reference:
- * https://learn.microsoft.com/entra/identity-platform/reference-error-codes), in Sherpa's words.
+ * "AADSTS9010010 — what it means", from the one table of explanations (core/aadsts-explanations.ts), in
+ * the terms of this server's resource and scope; the code alone when Sherpa has no explanation for it.
  */
-export const AADSTS_EXPLANATIONS: Readonly<Record<string, string>> = {
-  AADSTS9010010:
-    "`resource` is not the identifier URI of the scope's app: register the server URL as an identifier URI and qualify the scope with it, or have clients omit resource",
-  AADSTS500011:
-    'the resource or scope names an identifier URI that no app in this tenant has (or has no service principal here yet): register it on the API app, or consent the app into the tenant',
-  AADSTS650053:
-    'the scope does not exist on the resource Entra picked — a bare scope name falls back to Microsoft Graph (00000003-…): advertise `{App ID URI}/{scope}`',
-  AADSTS901002:
-    'the endpoint refuses the `resource` parameter (v2.0 endpoint behaviour before resource indicators were honoured): clients must omit resource and carry the audience in the scope',
-  AADSTS65001:
-    'the client is not consented or pre-authorised for the API: pre-authorise it on the API app (Expose an API) or grant admin consent',
-  AADSTS700016: 'the client id is not an app of this tenant: use a client registered or consented in it',
-  AADSTS50011: "the redirect URI is not one of the client app's: add it to the app registration",
-};
-
-/** "AADSTS9010010 — explanation", or the code alone when it has none. */
-export function explainAadsts(code: string | undefined): string {
+export function explainAadsts(code: string | undefined, context: EntraRequestContext = {}): string {
   if (!code) return '';
-  return AADSTS_EXPLANATIONS[code] ? `${code} — ${AADSTS_EXPLANATIONS[code]}` : code;
+  const e = explainEntraError(code, context);
+  return e ? `${code} — ${e.meaning}` : code;
 }
 
 /** Hosts Azure hands out that can never be a verified domain of a tenant (identifier URI restrictions). */

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { UnsecuredJWT } from 'jose';
 import type { AuditReport } from '../../../src/core/audit/findings';
 import { auditServer, type AuditOptions } from '../../../src/core/audit/run-audit';
 import {
@@ -217,5 +218,50 @@ describe('audit round two: sign-in compatibility per client (predicted)', () => 
       assert.equal(byId(r, id).status, 'pass', byId(r, id).detail);
       assert.match(byId(r, id).detail, /via a Client ID Metadata Document/);
     }
+  });
+});
+
+describe('audit round two: Entra doctor extras (--entra-doctor on an Entra-shaped server)', () => {
+  const jwt = (claims: Record<string, string>) => new UnsecuredJWT(claims).setExpirationTime('1h').encode();
+
+  test('App ID URI: {server URL}/access_as_user passes, api://… fails naming AADSTS9010010, a bare name fails', async () => {
+    const url = byId(
+      await auditOf({ ...CORRECT_AS, scope: 'url' }, { entraDoctor: true }),
+      'entra.app-id-uri',
+    );
+    assert.equal(url.status, 'pass', url.detail);
+    const api = byId(
+      await auditOf({ ...CORRECT_AS, scope: 'api' }, { entraDoctor: true }),
+      'entra.app-id-uri',
+    );
+    assert.equal(api.status, 'fail', api.detail);
+    assert.match(
+      api.detail,
+      /App ID URI is api:\/\/c0a8f3e2-[^ ]+ but the canonical server URL is http:\/\/127\.0\.0\.1:\d+\/mcp: .*AADSTS9010010/,
+    );
+    const bare = byId(await auditOf(CORRECT_AS, { entraDoctor: true }), 'entra.app-id-uri');
+    assert.equal(bare.status, 'fail', bare.detail);
+    assert.match(bare.detail, /bare name/);
+  });
+
+  test('token version: a v1 token (sts.windows.net, ver 1.0) fails naming requestedAccessTokenVersion; v2 passes', async () => {
+    const v1 = jwt({ iss: 'https://sts.windows.net/6f1d4c2a-3b8e-4f7a-9c51-2d0e8b7a4f13/', ver: '1.0' });
+    const f1 = byId(
+      await auditOf({ ...CORRECT_AS, scope: 'url' }, { entraDoctor: true, tokens: { valid: v1 } }),
+      'entra.token-version',
+    );
+    assert.equal(f1.status, 'fail', f1.detail);
+    assert.match(f1.detail, /requestedAccessTokenVersion/);
+    const v2 = jwt({
+      iss: 'https://login.microsoftonline.com/6f1d4c2a-3b8e-4f7a-9c51-2d0e8b7a4f13/v2.0',
+      ver: '2.0',
+    });
+    const f2 = byId(
+      await auditOf({ ...CORRECT_AS, scope: 'url' }, { entraDoctor: true, tokens: { valid: v2 } }),
+      'entra.token-version',
+    );
+    assert.equal(f2.status, 'pass', f2.detail);
+    // Not Entra and no --entra-doctor: nothing to say.
+    assert.equal(byId(await auditOf(CORRECT_AS), 'entra.token-version').status, 'skip');
   });
 });

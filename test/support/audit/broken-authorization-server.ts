@@ -36,6 +36,8 @@ export interface BrokenAsOptions {
   stripAuthorization?: boolean;
   /** At protocol 2026-07-28, run the body's method whatever `Mcp-Method` says (instead of 400/-32020). */
   ignoreMcpMethod?: boolean;
+  /** The scope advertised: `mcp` (default), Entra-style `{server URL}/access_as_user`, or `api://…/access_as_user`. */
+  scope?: 'bare' | 'url' | 'api';
 }
 
 export const CORRECT_AS: BrokenAsOptions = { pkce: ['S256'], iss: true, openRedirect: false, noStore: true };
@@ -76,6 +78,12 @@ export async function startBrokenAuthorizationServer(
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
+  const scope = () =>
+    o.scope === 'url'
+      ? `${origin}/mcp/access_as_user`
+      : o.scope === 'api'
+        ? 'api://c0a8f3e2-71b4-4d69-a5e0-3f92b8d61c47/access_as_user'
+        : 'mcp';
   const clients = new Map<string, { redirectUris: string[]; token?: string }>();
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', origin);
@@ -112,7 +120,7 @@ export async function startBrokenAuthorizationServer(
         });
       }
       // Every other request is refused: without a token with the challenge, with one as invalid_token.
-      const challenge = `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp", scope="mcp"`;
+      const challenge = `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp", scope="${scope()}"`;
       return json(
         res,
         401,
@@ -126,7 +134,7 @@ export async function startBrokenAuthorizationServer(
       return json(res, 200, {
         resource: `${origin}/mcp`,
         authorization_servers: [origin],
-        scopes_supported: ['mcp'],
+        scopes_supported: [scope()],
       });
     if (url.pathname === '/.well-known/oauth-authorization-server')
       return json(res, 200, {
