@@ -77,6 +77,7 @@ export function predictSignIn(ctx: AuditContext, p: ClientProfile): Observation 
         blockers.push(verdict.detail);
         continue;
       }
+      if (verdict?.partial) doubts.push(verdict.detail);
       if (!verdict) {
         const unusual = p.redirectUris.filter(
           (u) => !/^https:\/\/|^http:\/\/(localhost|127\.0\.0\.1)[:/]/.test(u),

@@ -39,16 +39,19 @@ interface RegistrationAnswer {
 const PROBE_NAME = 'sherpa-audit probe (safe to delete)';
 
 /** What this server's DCR said to each client's own redirect URIs (client-profiles.ts), per run. */
-const clientVerdicts = new WeakMap<AuditContext, Map<string, { accepted: boolean; detail: string }>>();
+/** `partial`: registered, but some of its redirect URIs were dropped (the client may sign in from the others). */
+export interface DcrVerdict {
+  accepted: boolean;
+  partial: boolean;
+  detail: string;
+}
+const clientVerdicts = new WeakMap<AuditContext, Map<string, DcrVerdict>>();
 
 /**
  * Whether the run registered `clientId`'s redirect URIs (client-profiles.ts) and what the server said;
  * undefined when registration was not probed. Read by checks-compat.ts.
  */
-export function dcrVerdictFor(
-  ctx: AuditContext,
-  clientId: string,
-): { accepted: boolean; detail: string } | undefined {
+export function dcrVerdictFor(ctx: AuditContext, clientId: string): DcrVerdict | undefined {
   return clientVerdicts.get(ctx)?.get(clientId);
 }
 
@@ -304,7 +307,7 @@ async function probeRedirectPolicies(ctx: AuditContext, reg: Registrar): Promise
  * one request, so one refused URI refuses the client — for checks-compat.ts to say who gets through.
  */
 async function probeClientRedirects(ctx: AuditContext, reg: Registrar): Promise<void> {
-  const verdicts = new Map<string, { accepted: boolean; detail: string }>();
+  const verdicts = new Map<string, DcrVerdict>();
   for (const profile of CLIENT_PROFILES.filter((p) => p.registration.includes('dcr'))) {
     const uris = profile.redirectUris.map((u) =>
       u.replace('{port}', '33418').replace('{id}', 'sherpa-audit'),
@@ -314,7 +317,8 @@ async function probeClientRedirects(ctx: AuditContext, reg: Registrar): Promise<
       ? uris.filter((u) => a.redirectUris.length && !a.redirectUris.includes(u))
       : [];
     verdicts.set(profile.id, {
-      accepted: a.clientId !== undefined && dropped.length === 0,
+      accepted: a.clientId !== undefined,
+      partial: dropped.length > 0,
       detail: a.clientId
         ? dropped.length
           ? `DCR registered it but dropped ${dropped.join(', ')}`

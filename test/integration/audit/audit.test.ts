@@ -134,6 +134,28 @@ describe('audit against the lab', () => {
       assert.equal(text.includes(t), false, 'a token leaked into the report');
   });
 
+  test("--probe-registration against the lab's real DCR (oidc-provider): what it accepts, and every registration listed", async () => {
+    const r = await auditServer(lab.secure, { tokens, entraDoctor: true, probeRegistration: true });
+    const reg = r.findings.filter((f) => f.id.startsWith('registration.') || f.id === 'as.iss-in-response');
+    process.stdout.write(`# ${reg.map((f) => `${f.id}=${f.status}: ${f.detail}`).join('\n# ')}\n`);
+    // The lab keeps only loopback redirect URIs and relabels self-registered names (provider-config.ts).
+    for (const id of [
+      'registration.http-redirect',
+      'registration.dangerous-scheme',
+      'registration.empty-redirects',
+      'registration.reserved-name',
+    ])
+      assert.equal(byId(r, id).status, 'pass', `${id}: ${byId(r, id).detail}`);
+    assert.equal(byId(r, 'as.iss-in-response').status, 'pass', byId(r, 'as.iss-in-response').detail);
+    // oidc-provider here offers no RFC 7592 management, so what was registered is listed for removal.
+    const made = byId(r, 'registration.probe');
+    assert.match(made.detail, /registration\(s\) made/);
+    for (const e of made.evidence.filter((x) => x.request.startsWith('registered by probe')))
+      assert.match(e.note ?? '', /^client_id \S+; registration_client_uri /);
+    // Cursor's request keeps only its loopback URI here: registered, with the rest named as dropped.
+    assert.match(byId(r, 'compat.cursor').detail, /dropped .*cursor:\/\//);
+  });
+
   test('the vulnerable server fails loudly, exactly where it should', async () => {
     const r = await auditServer(lab.vulnerable, {
       tokens: { valid: LAB_STATIC_TOKEN, foreign: tokens.foreign!, expired: tokens.expired! },
