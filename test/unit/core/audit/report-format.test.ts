@@ -91,11 +91,15 @@ describe('audit reports', () => {
 });
 
 describe("README's audit section", () => {
+  // Issue 19's second round is documented in docs/audit-checks.md (every check; audit-checks-doc.test.ts)
+  // while the README is restructured: a check needs a row in one of the two, and a README row must agree.
   it('lists every check of the catalogue with its level and OWASP items', async () => {
     const { readFile } = await import('node:fs/promises');
     const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+    const doc = await readFile(new URL('../../../../docs/audit-checks.md', import.meta.url), 'utf8');
     for (const c of Object.values(CHECKS)) {
       const row = readme.split('\n').find((l) => l.startsWith(`| \`${c.id}\` `));
+      if (!row && doc.includes(`| \`${c.id}\` `)) continue;
       assert.ok(row, `README has no row for ${c.id}`);
       const cells = row.split(/(?<!\\)\|/).map((x) => x.trim());
       assert.equal(cells[2], c.level.toUpperCase(), c.id);
