@@ -196,6 +196,10 @@ export async function runRegistrationProbes(ctx: AuditContext, enabled: boolean)
         status: 'skip',
         detail: meta ? 'no registration_endpoint' : 'no authorization server metadata',
       });
+    record(ctx, 'regProbe', {
+      status: 'pass',
+      detail: `nothing registered: ${meta ? 'the authorization server offers no dynamic registration' : 'no authorization server metadata'}`,
+    });
   } else {
     const reg = new Registrar(ctx, endpoint);
     await probeRedirectPolicies(ctx, reg);

@@ -144,6 +144,7 @@ describe('audit round two: --probe-registration (writes, opt-in)', () => {
       byId(ssrf, 'registration.cimd-private-address').detail,
       /^SSRF: the authorization server connected to https:\/\/127\.0\.0\.1:\d+/,
     );
+    assert.match(byId(ssrf, 'registration.probe').detail, /^nothing registered: .*no dynamic registration/);
     const safe = byId(
       await auditOf({ ...CORRECT_AS, cimd: 'refuses' }, { probeRegistration: true }),
       'registration.cimd-private-address',
