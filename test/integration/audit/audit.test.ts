@@ -147,6 +147,12 @@ describe('audit against the lab', () => {
     ])
       assert.equal(byId(r, id).status, 'pass', `${id}: ${byId(r, id).detail}`);
     assert.equal(byId(r, 'as.iss-in-response').status, 'pass', byId(r, 'as.iss-in-response').detail);
+    // TRUE (a SHOULD the lab misses): its loopback rule keeps http://localhost for a client_secret_basic
+    // (confidential) client too, where RFC 8252 §8.3 meant loopback redirects for native public clients.
+    assert.match(
+      byId(r, 'registration.confidential-loose-redirect').detail,
+      /^a confidential \(client_secret_basic\) client registered http:\/\/localhost\/callback$/,
+    );
     // oidc-provider here offers no RFC 7592 management, so what was registered is listed for removal.
     const made = byId(r, 'registration.probe');
     assert.match(made.detail, /registration\(s\) made/);
