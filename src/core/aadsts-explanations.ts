@@ -81,6 +81,18 @@ const EXPLANATIONS: Record<string, Explain> = {
       addIdentifierUriFix(identifierUriOf(c.scopes) ?? c.resource) +
       ' If the app is registered in another tenant, set sherpa.entra.tenant to that tenant.',
   }),
+  AADSTS650053: (c) => ({
+    meaning:
+      `The scope was read as a scope of another API than yours — a bare scope name (or one whose identifier URI ` +
+      `was dropped, as some clients do on reconnect or refresh) is taken as Microsoft Graph's ` +
+      `(00000003-0000-0000-c000-000000000000), which has no such scope.`,
+    fix: `Advertise and request fully qualified scopes (${c.resource}/access_as_user), never a bare name; a client that drops the prefix on reconnect needs fixing on its side.`,
+  }),
+  AADSTS901002: () => ({
+    meaning:
+      "This Entra endpoint refuses the 'resource' request parameter (the v2.0 endpoint before it honoured RFC 8707 resource indicators): the audience must come from the scope alone.",
+    fix: 'Have the client omit resource for Entra (mcp-remote --disable-resource-parameter, sherpa connect --no-resource) and qualify the scope with the identifier URI.',
+  }),
   AADSTS65001: (c) => ({
     meaning:
       `Nobody consented to client ${c.clientId ?? '(the client)'} using the API's scope, and the API does ` +

@@ -284,11 +284,12 @@ describe('sherpa azure verify (real SDK clients vs the Azure stand-in, live prob
       'probe-tampered-token',
       'mcp-audit',
     ]);
-    // With real lab tokens the audit's token matrix (alg none, stripped signature, attacker key …) ran.
-    assert.match(
-      checks.find((c) => c.id === 'mcp-audit')!.evidence,
-      /findings: \d+ pass, 0 warn, 0 fail, [0-3] skip$/,
-    );
+    // With real lab tokens the audit's token matrix (alg none, stripped signature, attacker key …) ran. Warnings
+    // and skips come only from information-level findings since issue 19 (per-client sign-in predictions such
+    // as Cursor's cursor:// redirect against an unprobed DCR; registration probes, which are opt-in).
+    const evidence = checks.find((c) => c.id === 'mcp-audit')!.evidence;
+    assert.match(evidence, /findings: \d+ pass, \d+ warn, 0 fail, \d+ skip/);
+    assert.doesNotMatch(evidence, /MUST failures/);
     assert.match(
       checks.find((c) => c.id === 'probe-other-audience')!.evidence,
       /validly signed token for another API → 401 invalid_token/,

@@ -11,13 +11,16 @@ import { useProxyFromEnvironment } from '../outbound-proxy';
 
 export const auditUsage = `sherpa audit <mcp-url> [--token-command CMD] [--foreign-token-command CMD] [--expired-token-command CMD]
              [--narrow-token-command CMD] [--format text|json|markdown|sarif|junit] [--out FILE] [--fail-on must|should|never]
-             [--entra-doctor] [--evidence] [--sarif-location PATH]
+             [--entra-doctor] [--probe-registration] [--evidence] [--sarif-location PATH]
   The identity posture of any MCP server, non-destructively (initialize / tools/list and metadata GETs):
   401 and its challenge, Protected Resource Metadata, authorization server metadata, and — with a token you
   hold (CMD prints it) — tampered, unsigned, alg:none, attacker-signed, foreign-Origin/Host, other-resource,
   expired and narrow-scope tokens. Exit 0: nothing at or above --fail-on (default must) failed; 1: something
   did; 2: the server could not be audited. Every token given is SENT to the audited server (that is the test):
-  audit servers you are responsible for, and give --foreign-token-command a token of a test resource.`;
+  audit servers you are responsible for, and give --foreign-token-command a token of a test resource.
+  --probe-registration WRITES: it registers clients at the authorization server (RFC 7591) to test its
+  registration policy; each one is listed in the report and deleted through RFC 7592 where the server allows.
+  Also predicted: whether VS Code, Claude, Cursor, ChatGPT, the MCP Inspector and mcp-remote can sign in.`;
 
 const FORMATS = ['text', 'json', 'markdown', 'sarif', 'junit'] as const;
 const LEVELS = ['must', 'should', 'never'] as const;
@@ -59,6 +62,7 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       'fail-on': { type: 'string', default: 'must' },
       'entra-doctor': { type: 'boolean', default: false },
+      'probe-registration': { type: 'boolean', default: false },
       evidence: { type: 'boolean', default: false },
       'sarif-location': { type: 'string' },
     },
@@ -90,6 +94,7 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
         ...(narrow ? { narrow } : {}),
       },
       entraDoctor: values['entra-doctor'],
+      probeRegistration: values['probe-registration'],
       // Behind a proxy the proxy resolves names (outbound-proxy.ts).
       ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
     });

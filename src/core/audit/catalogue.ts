@@ -11,6 +11,17 @@ function check(id: string, c: Omit<CheckInfo, 'id'>): CheckInfo {
   return { id, ...c };
 }
 
+/** A sign-in prediction for one client: information, not a defect of the server by itself. */
+function compat(client: string): Omit<CheckInfo, 'id'> {
+  return {
+    title: `${client} can sign in (predicted, nobody signs in)`,
+    level: 'info',
+    owasp: [],
+    spec: `${MCP_AUTH} §Authorization Flow Steps; client behaviour from src/core/audit/client-profiles.ts (sources there)`,
+    remedy: `Make the server's PRM and authorization server acceptable to ${client} (the detail says what breaks).`,
+  };
+}
+
 export const CHECKS = {
   // Without a token (MCP07: insufficient authentication)
   unauthInitialize: check('unauth.initialize-401', {
@@ -161,12 +172,115 @@ export const CHECKS = {
     remedy:
       'Check client_id and the exact registered redirect_uri before redirecting anywhere; otherwise show the error to the user.',
   }),
+  asTokenNoStore: check('as.token-no-store', {
+    title: 'The token endpoint answers with `Cache-Control: no-store`',
+    level: 'should',
+    owasp: ['MCP01'],
+    spec: 'RFC 6749 §5.1 (MUST on responses carrying tokens) and §5.2; OAuth 2.1 §3.2.3; RFC 9111 §5.2.2.5',
+    remedy:
+      'Send `Cache-Control: no-store` on every token endpoint response (success and error), so no cache keeps a token.',
+  }),
+  asRefreshPublic: check('as.refresh-public-clients', {
+    title: 'Refresh tokens for public clients are sender-constrained or rotated',
+    level: 'info',
+    owasp: ['MCP01'],
+    spec: 'OAuth 2.1 §4.3.1 (public clients: sender-constrained or rotated refresh tokens); RFC 9700 §2.2.2; RFC 9449 §5.1; RFC 8705',
+    remedy:
+      'Rotate refresh tokens on every use for public clients (and say so in your docs), or bind them with DPoP and advertise `dpop_signing_alg_values_supported`.',
+  }),
   asRegistration: check('as.registration', {
     title: 'How clients can register',
     level: 'info',
     owasp: [],
     spec: `${MCP_AUTH} §Client Registration Approaches`,
     remedy: '',
+  }),
+  // Opt-in registration probes (checks-registration.ts, --probe-registration: they WRITE)
+  regProbe: check('registration.probe', {
+    title: 'Registration abuse probes (opt-in, --probe-registration)',
+    level: 'info',
+    owasp: [],
+    spec: 'RFC 7591 §3; RFC 7592 §2.3 (deletion)',
+    remedy: '',
+  }),
+  regHttpRedirect: check('registration.http-redirect', {
+    title: 'Open registration refuses an `http://` redirect URI outside loopback',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Communication Security ("redirect URIs MUST be either localhost or use HTTPS"); RFC 8252 §8.3; RFC 7591 §2`,
+    remedy:
+      'Refuse (400 `invalid_redirect_uri`) every redirect URI that is neither https nor http on a loopback host.',
+  }),
+  regDangerousScheme: check('registration.dangerous-scheme', {
+    title: 'Open registration refuses `javascript:`, `data:` and `file:` redirect URIs',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Communication Security; RFC 7591 §2 and §5; RFC 9700 §4.1`,
+    remedy:
+      'Allow-list redirect URI schemes (https, loopback http, named private-use schemes); refuse script, data and file URIs.',
+  }),
+  regEmptyRedirects: check('registration.empty-redirects', {
+    title: 'Open registration refuses a code-flow client without redirect URIs',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'OAuth 2.1 §2.3.1 (clients MUST register complete redirect URIs); RFC 7591 §2 (redirect_uris for redirect-based flows)',
+    remedy:
+      'Refuse a registration whose grant_types include authorization_code and whose redirect_uris are empty or missing.',
+  }),
+  regConfidentialLoose: check('registration.confidential-loose-redirect', {
+    title: 'A confidential client cannot register a wildcard or `localhost` redirect URI',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'OAuth 2.1 §2.3.1 and §4.1.3 (exact redirect URI match); RFC 9700 §2.1 and §4.1.3; RFC 8252 §8.3 (loopback is for native apps)',
+    remedy:
+      'Compare redirect URIs exactly: refuse `*` patterns, and keep loopback redirects for public (native) clients.',
+  }),
+  regReservedName: check('registration.reserved-name', {
+    title: 'Open registration refuses a reserved client name ("Visual Studio Code")',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'RFC 7591 §5 (client_name is self-asserted; impersonation); MCP security best practices §Confused Deputy (consent)',
+    remedy:
+      'Reserve the names of well-known clients for their verified registrations (or CIMD URLs) and mark every other registration as unverified on the consent page.',
+  }),
+  cimdPrivateFetch: check('registration.cimd-private-address', {
+    title: 'A client_id metadata URL on a private address is not fetched',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Client ID Metadata Documents (SSRF); draft-ietf-oauth-client-id-metadata-document §6 (https only, block private addresses)`,
+    remedy:
+      'Fetch client metadata documents only from https URLs whose host resolves to a public address; refuse loopback, private and link-local targets.',
+  }),
+  asIssInResponse: check('as.iss-in-response', {
+    title: 'An authorization (error) response carries RFC 9207 `iss` as advertised',
+    level: 'must',
+    owasp: ['MCP07'],
+    spec: 'RFC 9207 §2 and §2.4 (iss in every authorization response, errors included, when advertised)',
+    remedy: 'Add `iss={issuer}` to every redirect back to the client, error responses included.',
+  }),
+  // Sign-in compatibility per client (checks-compat.ts; the clients' behaviour is data in client-profiles.ts)
+  compatVsCode: check('compat.vscode', compat('VS Code')),
+  compatClaude: check('compat.claude', compat('Claude Code / claude.ai')),
+  compatCursor: check('compat.cursor', compat('Cursor')),
+  compatChatGpt: check('compat.chatgpt', compat('ChatGPT connectors')),
+  compatInspector: check('compat.inspector', compat('MCP Inspector')),
+  compatMcpRemote: check('compat.mcp-remote', compat('mcp-remote')),
+  // Transport (checks-transport.ts)
+  transportAuthForwarded: check('transport.authorization-forwarded', {
+    title: 'The Authorization header reaches the MCP server (no gateway strips it)',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: `${MCP_AUTH} §Access Token Usage (the token in every request's Authorization header); RFC 9110 §11.6.2`,
+    remedy:
+      'Configure the gateway / reverse proxy in front of the server to forward the Authorization header unchanged (and never to add or pass it to upstream APIs).',
+  }),
+  transportMcpMethod: check('transport.mcp-method-header', {
+    title: '`Mcp-Method` header and JSON-RPC body agree (SEP-2243, 2026-07-28)',
+    level: 'info',
+    owasp: [],
+    spec: 'MCP 2026-07-28 Streamable HTTP §Standard Headers (SEP-2243: mismatch → 400, -32020)',
+    remedy:
+      "From protocol 2026-07-28, refuse a request whose Mcp-Method header differs from the body's method (400, JSON-RPC -32020), so gateways can route on the header safely.",
   }),
   // With a token the person holds
   tokenBaseline: check('token.baseline', {
@@ -311,6 +425,22 @@ export const CHECKS = {
     spec: 'Entra ID (AADSTS9010010, AADSTS500011); RFC 8707 §2; RFC 9728 §3.3',
     remedy:
       'Register the server URL as an identifier URI of the API app and advertise `{server URL}/access_as_user`; or clients must omit `resource` for Entra.',
+  }),
+  entraAppIdUri: check('entra.app-id-uri', {
+    title: "The scope's App ID URI is the canonical server URL (and that URL can be one)",
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'Entra ID identifier URI restrictions (verified domains); RFC 8707 §2; RFC 9728 §3.3; MCP authorization §Canonical Server URI',
+    remedy:
+      'Add the server URL as an identifier URI of the API app (needs a verified custom domain: *.azurecontainerapps.io / *.azurewebsites.net never are) and advertise `{server URL}/access_as_user`; otherwise clients must omit `resource`.',
+  }),
+  entraTokenVersion: check('entra.token-version', {
+    title: 'Entra issues v2 access tokens for the API (issuer login.microsoftonline.com/{tid}/v2.0)',
+    level: 'should',
+    owasp: ['MCP07'],
+    spec: 'Entra ID access token versions (api.requestedAccessTokenVersion / accessTokenAcceptedVersion); RFC 8414 §3.3 (issuer); RFC 9068 §4',
+    remedy:
+      'Set `api.requestedAccessTokenVersion: 2` on the API app (manifest `accessTokenAcceptedVersion: 2`) and validate the v2 issuer and the app id as audience.',
   }),
 } as const satisfies Record<string, CheckInfo>;
 

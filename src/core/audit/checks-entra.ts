@@ -9,6 +9,7 @@ import { isEntraIssuer } from '../entra';
 import { isSherpaError } from '../errors';
 import { createGuardedFetch } from '../net/guarded-fetch';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../well-known-ids';
+import { explainAadsts } from './checks-entra-config';
 import { record, type AuditContext } from './context';
 import type { Evidence } from './findings';
 
@@ -110,12 +111,12 @@ export async function runEntraDoctor(ctx: AuditContext): Promise<void> {
   record(ctx, 'entraResourceScope', {
     status: mismatch ? 'fail' : other ? 'warn' : 'pass',
     detail: mismatch
-      ? `resource=${resource} with scope "${scope}" → ${mismatch.withResource.error} (${mismatch.clientId} client): MCP clients that send resource, as the spec asks, cannot sign in` +
+      ? `resource=${resource} with scope "${scope}" → ${explainAadsts(mismatch.withResource.error, { resource, scopes: scope.split(' ') })} (${mismatch.clientId} client): MCP clients that send resource, as the spec asks, cannot sign in` +
         (mismatch.without.error
           ? ''
           : "; without resource the sign-in page is reached (clients that omit it, like VS Code's microsoft provider, work)")
       : other
-        ? `${other.error}: ${other.description ?? ''}`.trim()
+        ? `${other.description ?? other.error ?? ''}${other.error?.startsWith('AADSTS') ? ` (${explainAadsts(other.error, { resource, scopes: scope.split(' ') })})` : ''}`.trim()
         : 'the sign-in page is reached with and without resource, for VS Code and Azure CLI',
     evidence,
   });

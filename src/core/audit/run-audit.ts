@@ -1,18 +1,24 @@
 /**
  * `sherpa audit` and "Sherpa: Audit Server Security": the identity posture of ANY MCP server, from
- * outside, non-destructively (initialize / tools/list / ping, metadata GETs and pre-login /authorize
- * GETs only). The checks run in a fixed order, each group learning what the next needs (the challenge →
- * PRM → authorization server and its hygiene → token matrix → bearer edge cases → Entra doctor); what
- * each check means is in catalogue.ts.
+ * outside, non-destructively (initialize / tools/list / ping, metadata GETs, pre-login /authorize GETs
+ * and one token request with a code nobody issued). The checks run in a fixed order, each group learning
+ * what the next needs (the challenge → PRM → authorization server and its hygiene → token matrix → bearer
+ * edge cases → transport → Entra doctor → registration probes, only with `probeRegistration` → the
+ * per-client sign-in predictions, which read everything before them); what each check means is in
+ * catalogue.ts.
  */
 import { SherpaError } from '../errors';
 import { createGuardedFetch, networkPolicyFor } from '../net/guarded-fetch';
 import { normalizeUrl } from '../url';
 import { runAuthorizationServerHygiene } from './checks-as-hygiene';
 import { runBearerChecks } from './checks-bearer';
+import { runCompatibilityChecks } from './checks-compat';
 import { runEntraDoctor } from './checks-entra';
+import { runEntraConfigChecks } from './checks-entra-config';
 import { runMetadataChecks } from './checks-metadata';
+import { runRegistrationProbes } from './checks-registration';
 import { runTokenChecks } from './checks-token';
+import { runTransportChecks } from './checks-transport';
 import { runUnauthenticatedChecks } from './checks-unauthenticated';
 import { record, type AuditContext, type AuditTokens } from './context';
 import type { AuditReport, Finding } from './findings';
@@ -23,6 +29,11 @@ export interface AuditOptions {
   timeoutMs?: number;
   /** Run the Entra pre-login probes for an Entra-shaped issuer that is not login.microsoftonline.com. */
   entraDoctor?: boolean;
+  /**
+   * Register clients at the authorization server to test its registration policy (RFC 7591). This
+   * WRITES: off by default; every registration made is listed and deleted (RFC 7592) where possible.
+   */
+  probeRegistration?: boolean;
   /** Resolve names to check addresses (false behind a proxy that resolves them). */
   resolveNames?: boolean;
   onFinding?: (f: Finding) => void;
@@ -70,7 +81,11 @@ export async function auditServer(target: string, options: AuditOptions = {}): P
   await runAuthorizationServerHygiene(ctx);
   await runTokenChecks(ctx);
   await runBearerChecks(ctx);
+  await runTransportChecks(ctx);
   await runEntraDoctor(ctx);
+  runEntraConfigChecks(ctx);
+  await runRegistrationProbes(ctx, options.probeRegistration === true);
+  runCompatibilityChecks(ctx);
   recordEcho(ctx);
   return { target: url, startedAt, findings: ctx.findings };
 }

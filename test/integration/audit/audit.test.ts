@@ -20,9 +20,10 @@ import { startServerProcess, type ServerProcess } from '../../support/server-pro
 import { onFreePort } from '../../support/free-port';
 import { GATE_STATIC_KEY, startDefectGate, type Defect } from '../../support/audit/defect-gate';
 
+/** Failed checks; the per-client sign-in predictions (compat.*) follow from them and have their own tests. */
 const failed = (r: AuditReport) =>
   r.findings
-    .filter((f) => f.status === 'fail')
+    .filter((f) => f.status === 'fail' && !f.id.startsWith('compat.'))
     .map((f) => f.id)
     .sort();
 const byId = (r: AuditReport, id: string) => {
@@ -78,9 +79,17 @@ describe('audit against the lab', () => {
     );
     assert.deepEqual(
       r.findings.filter((f) => f.status === 'skip').map((f) => f.id),
-      [],
-      'with every token at hand nothing is skipped',
+      ['registration.probe'],
+      'with every token at hand nothing is skipped but the registration probes, which write and are opt-in',
     );
+    // Round two (issue 19): the lab's token endpoint never caches, its PRM scope is {server URL}/access_as_user,
+    // alice's token is v2, the Authorization header arrives, and every client is predicted to sign in.
+    assert.equal(byId(r, 'as.token-no-store').status, 'pass', byId(r, 'as.token-no-store').detail);
+    assert.equal(byId(r, 'entra.app-id-uri').status, 'pass', byId(r, 'entra.app-id-uri').detail);
+    assert.equal(byId(r, 'entra.token-version').status, 'pass', byId(r, 'entra.token-version').detail);
+    assert.equal(byId(r, 'transport.authorization-forwarded').status, 'pass');
+    for (const f of r.findings.filter((x) => x.id.startsWith('compat.')))
+      assert.notEqual(f.status, 'fail', `${f.id}: ${f.detail}`);
     for (const id of [
       'token.tampered',
       'token.alg-none',
@@ -123,6 +132,34 @@ describe('audit against the lab', () => {
     const text = JSON.stringify(r);
     for (const t of Object.values(tokens))
       assert.equal(text.includes(t), false, 'a token leaked into the report');
+  });
+
+  test("--probe-registration against the lab's real DCR (oidc-provider): what it accepts, and every registration listed", async () => {
+    const r = await auditServer(lab.secure, { tokens, entraDoctor: true, probeRegistration: true });
+    const reg = r.findings.filter((f) => f.id.startsWith('registration.') || f.id === 'as.iss-in-response');
+    process.stdout.write(`# ${reg.map((f) => `${f.id}=${f.status}: ${f.detail}`).join('\n# ')}\n`);
+    // The lab keeps only loopback redirect URIs and relabels self-registered names (provider-config.ts).
+    for (const id of [
+      'registration.http-redirect',
+      'registration.dangerous-scheme',
+      'registration.empty-redirects',
+      'registration.reserved-name',
+    ])
+      assert.equal(byId(r, id).status, 'pass', `${id}: ${byId(r, id).detail}`);
+    assert.equal(byId(r, 'as.iss-in-response').status, 'pass', byId(r, 'as.iss-in-response').detail);
+    // TRUE (a SHOULD the lab misses): its loopback rule keeps http://localhost for a client_secret_basic
+    // (confidential) client too, where RFC 8252 §8.3 meant loopback redirects for native public clients.
+    assert.match(
+      byId(r, 'registration.confidential-loose-redirect').detail,
+      /^a confidential \(client_secret_basic\) client registered http:\/\/localhost\/callback$/,
+    );
+    // oidc-provider here offers no RFC 7592 management, so what was registered is listed for removal.
+    const made = byId(r, 'registration.probe');
+    assert.match(made.detail, /registration\(s\) made/);
+    for (const e of made.evidence.filter((x) => x.request.startsWith('registered by probe')))
+      assert.match(e.note ?? '', /^client_id \S+; registration_client_uri /);
+    // Cursor's request keeps only its loopback URI here: registered, with the rest named as dropped.
+    assert.match(byId(r, 'compat.cursor').detail, /dropped .*cursor:\/\//);
   });
 
   test('the vulnerable server fails loudly, exactly where it should', async () => {
@@ -177,9 +214,15 @@ describe('audit catches each workshop defect in a misconfigured secure server', 
   test('PRM scope by api:// while resource is the URL (the workshop pair): Entra doctor predicts AADSTS9010010', async () => {
     const s = await variant({ SHERPA_SCOPES_SUPPORTED: `${LAB_API_APP_ID_URI}/access_as_user` });
     const r = await auditServer(s.url, { entraDoctor: true });
-    assert.deepEqual(failed(r), ['entra.resource-scope']);
+    assert.deepEqual(failed(r), ['entra.app-id-uri', 'entra.resource-scope']);
+    assert.match(
+      byId(r, 'entra.app-id-uri').detail,
+      /App ID URI is api:\/\/.* but the canonical server URL is/,
+    );
+    // The clients that send resource are predicted to fail on it; VS Code's entry still needs a client id.
+    assert.match(byId(r, 'compat.claude').detail, /will not sign in: .*sends resource=.*AADSTS9010010/);
     const f = byId(r, 'entra.resource-scope');
-    assert.match(f.detail, /AADSTS9010010/);
+    assert.match(f.detail, /AADSTS9010010 — Entra compares the request's resource/);
     assert.match(f.detail, /without resource the sign-in page is reached/);
     assert.equal(f.evidence.length, 4, 'VS Code and Azure CLI, with and without resource');
     assert.match(f.remedy, /identifier URI/);

@@ -187,6 +187,17 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
         // documented shape): Entra refuses clients that send RFC 8707 `resource` (the lab: AADSTS500011), as
         // `sherpa connect` without --no-resource showed above.
         'entra.resource-scope': 'fail',
+        // TRUE, the same root cause seen from the configuration (issue 19): the scope's App ID URI is
+        // api://{client id}, not the canonical server URL.
+        'entra.app-id-uri': 'fail',
+        // TRUE predictions (issue 19, client-profiles.ts): every client that sends `resource` to Entra meets
+        // the refusal above, and Entra has no DCR for the DCR-only clients; VS Code's microsoft provider
+        // omits resource and signs in.
+        'compat.claude': 'fail',
+        'compat.cursor': 'fail',
+        'compat.chatgpt': 'fail',
+        'compat.inspector': 'fail',
+        'compat.mcp-remote': 'fail',
       });
       assert.match(r.detail('entra.resource-scope'), /AADSTS500011.*cannot sign in/);
       assert.match(r.detail('token.other-resource'), /refused \(401\)/);
@@ -207,6 +218,12 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
           'bearer.malformed',
           'bearer.oversized',
           'bearer.random-opaque',
+          'compat.chatgpt',
+          'compat.claude',
+          'compat.cursor',
+          'compat.inspector',
+          'compat.mcp-remote',
+          'entra.app-id-uri',
           'entra.resource-scope',
           'token.foreign-host',
           'token.foreign-origin',

@@ -89,17 +89,3 @@ describe('audit reports', () => {
     }
   });
 });
-
-describe('the audit documentation (docs/audit.md)', () => {
-  it('lists every check of the catalogue with its level and OWASP items', async () => {
-    const { readFile } = await import('node:fs/promises');
-    const doc = await readFile(new URL('../../../../docs/audit.md', import.meta.url), 'utf8');
-    for (const c of Object.values(CHECKS)) {
-      const row = doc.split('\n').find((l) => l.startsWith(`| \`${c.id}\` `));
-      assert.ok(row, `docs/audit.md has no row for ${c.id}`);
-      const cells = row.split(/(?<!\\)\|/).map((x) => x.trim());
-      assert.equal(cells[2], c.level.toUpperCase(), c.id);
-      assert.equal(cells[3], c.owasp.join(', ') || '—', c.id);
-    }
-  });
-});
