@@ -10,7 +10,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Dispatcher, fetch as UndiciFetch } from 'undici';
 
 export interface PinnedFetch {
   /** Fetch whose connections to a pinned host name go to that name's vetted addresses only. */
@@ -56,8 +56,15 @@ export function createPinnedFetch(): PinnedFetch {
   const pins = new Map<string, readonly string[]>();
   // No `ca`: Node's default trust (with NODE_EXTRA_CA_CERTS); in VS Code its tls.connect patch adds the
   // system certificates as it does for every other connection.
-  const dispatcher = new Agent({ connect: { lookup: pinnedLookup(pins) } });
+  // undici (~540 KiB bundled) loads at the first request, not with the module: the extension imports
+  // this at activation and most sessions never fetch through it (issue 20 §5).
+  let client: Promise<{ dispatcher: Dispatcher; fetch: typeof UndiciFetch }> | undefined;
   const pinned = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    client ??= import('undici').then((u) => ({
+      dispatcher: new u.Agent({ connect: { lookup: pinnedLookup(pins) } }),
+      fetch: u.fetch,
+    }));
+    const { dispatcher, fetch: undiciFetch } = await client;
     // undici's fetch knows its own Request class only; the platform's is taken apart.
     const request =
       input instanceof Request
