@@ -60,9 +60,9 @@ export function createPinnedFetch(): PinnedFetch {
   // this at activation and most sessions never fetch through it (issue 20 §5).
   let client: Promise<{ dispatcher: Dispatcher; fetch: typeof UndiciFetch }> | undefined;
   const pinned = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    client ??= import('undici').then((u) => ({
-      dispatcher: new u.Agent({ connect: { lookup: pinnedLookup(pins) } }),
-      fetch: u.fetch,
+    client ??= import('./undici-client').then((u) => ({
+      dispatcher: u.createLookupAgent(pinnedLookup(pins)),
+      fetch: u.undiciFetch,
     }));
     const { dispatcher, fetch: undiciFetch } = await client;
     // undici's fetch knows its own Request class only; the platform's is taken apart.
