@@ -57,6 +57,9 @@ const STAGES = [
   },
   { name: 'build', steps: [[NODE, ['esbuild.mjs']]], parse: single },
   { name: 'unit', steps: [['npm', ['run', '--silent', 'test:unit']]], parse: parseNodeTest, min: 440 },
+  // Two files at a time (package.json test:integration, --test-concurrency=2): every file starts its own
+  // processes on ephemeral ports with its own temp folders (each file is its own process) — a new file
+  // must too: no fixed listening port, no shared folder it writes.
   {
     name: 'integration',
     steps: [['npm', ['run', '--silent', 'test:integration']]],

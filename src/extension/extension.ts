@@ -13,15 +13,6 @@ import {
 } from './auth/sherpa-auth-provider';
 import { AzureSession } from './azure/azure-session';
 import { vscodeAzureUi } from './azure/azure-ui';
-import {
-  configureCommand,
-  exportVerifyReportCommand,
-  migrateSecretsCommand,
-  provisionCommand,
-  registerAppCommand,
-  signInToAzureCommand,
-  verifyDeploymentCommand,
-} from './commands/azure-commands';
 import { startLabCommand, stopLabCommand } from './commands/lab-commands';
 import {
   connectSecureCommand,
@@ -32,9 +23,8 @@ import {
 import type { ServerArg } from './commands/server-arg';
 import { copyClaimValueCommand, copyTokenCommand, signOutCommand } from './commands/token-commands';
 import { deviceCodeCommand } from './commands/device-code-commands';
-import { runToolCommand } from './commands/tool-commands';
+import type { runToolCommand } from './commands/tool-commands';
 import { setVulnerableTokenCommand } from './commands/vulnerable-token-commands';
-import { auditServerCommand, exportAuditCommand, validateSecurityCommand } from './commands/audit-commands';
 import { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
 import { AuditTreeProvider } from './views/audit/audit-tree';
 import { ConnectionManager } from './connect/connection-manager';
@@ -322,6 +312,17 @@ function followChanges(context: vscode.ExtensionContext, s: Services, views: Vie
   return onEndpointsChanged;
 }
 
+/**
+ * The command modules that are not needed to activate, loaded on first use: they (and the core code
+ * under them: @azure/*, the audit probes, the MCP SDK's schema checks) stay out of what VS Code loads at
+ * every start (esbuild.mjs puts each in its own chunk; issue 20 §5).
+ */
+const lazyCommands = {
+  azure: () => import('./commands/azure-commands'),
+  audit: () => import('./commands/audit-commands'),
+  tool: () => import('./commands/tool-commands'),
+};
+
 /** Every command in package.json `contributes.commands`, each a thin call into a handler. */
 function registerCommands(
   context: vscode.ExtensionContext,
@@ -347,7 +348,7 @@ function registerCommands(
   register(
     'sherpa.runTool',
     (target?: Parameters<typeof runToolCommand>[3], args?: Record<string, unknown>) =>
-      runToolCommand(connections, log, s.results, target, args),
+      lazyCommands.tool().then((m) => m.runToolCommand(connections, log, s.results, target, args)),
   );
   register('sherpa.copyToken', (arg?: ServerArg) => copyTokenCommand(tokenState, connections, log, arg));
   register('sherpa.copyClaimValue', (node?: { line?: { raw?: unknown } }) => copyClaimValueCommand(node));
@@ -365,14 +366,20 @@ function registerCommands(
     view: auditView,
   };
   register('sherpa.auditServer', (target?: string | { connection?: { url: string } }) =>
-    auditServerCommand(auditDeps, typeof target === 'string' ? target : target?.connection?.url),
+    lazyCommands
+      .audit()
+      .then((m) =>
+        m.auditServerCommand(auditDeps, typeof target === 'string' ? target : target?.connection?.url),
+      ),
   );
-  register('sherpa.validateSecurity', () => validateSecurityCommand(auditDeps));
+  register('sherpa.validateSecurity', () =>
+    lazyCommands.audit().then((m) => m.validateSecurityCommand(auditDeps)),
+  );
   register('sherpa.audit.exportSarif', (o?: { target?: string; uri?: vscode.Uri }) =>
-    exportAuditCommand(auditView, 'sarif', o),
+    lazyCommands.audit().then((m) => m.exportAuditCommand(auditView, 'sarif', o)),
   );
   register('sherpa.audit.exportMarkdown', (o?: { target?: string; uri?: vscode.Uri }) =>
-    exportAuditCommand(auditView, 'markdown', o),
+    lazyCommands.audit().then((m) => m.exportAuditCommand(auditView, 'markdown', o)),
   );
   register('sherpa.explainManagedIdentity', async () => {
     const uri = vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', '3-managed-identity.md');
@@ -382,15 +389,18 @@ function registerCommands(
     return uri.toString();
   });
 
-  register('sherpa.azure.signIn', () => signInToAzureCommand(azure, log));
-  register('sherpa.azure.provision', () => provisionCommand(azure, log));
-  register('sherpa.azure.registerApp', () => registerAppCommand(azure, endpoints, log));
-  register('sherpa.azure.configure', () => configureCommand(azure, log));
-  register('sherpa.azure.migrateSecrets', () => migrateSecretsCommand(azure, log));
+  const az = lazyCommands.azure;
+  register('sherpa.azure.signIn', () => az().then((m) => m.signInToAzureCommand(azure, log)));
+  register('sherpa.azure.provision', () => az().then((m) => m.provisionCommand(azure, log)));
+  register('sherpa.azure.registerApp', () => az().then((m) => m.registerAppCommand(azure, endpoints, log)));
+  register('sherpa.azure.configure', () => az().then((m) => m.configureCommand(azure, log)));
+  register('sherpa.azure.migrateSecrets', () => az().then((m) => m.migrateSecretsCommand(azure, log)));
   register('sherpa.azure.verify', (target?: 'azure' | 'lab') =>
-    verifyDeploymentCommand(azure, verifyView, endpoints, log, target),
+    az().then((m) => m.verifyDeploymentCommand(azure, verifyView, endpoints, log, target)),
   );
-  register('sherpa.azure.exportVerifyReport', () => exportVerifyReportCommand(verifyView));
+  register('sherpa.azure.exportVerifyReport', () =>
+    az().then((m) => m.exportVerifyReportCommand(verifyView)),
+  );
 }
 
 /** The server a Servers view row stands for (a server row or one of its tools). */

@@ -7,9 +7,12 @@
  * round; N replicas behind nginx/HAProxy; the connect flow, ours vs the SDK's auth(); extension sizes.
  * Results: the printed tables + test-results/bench.json. Nothing here is a timed assertion.
  */
+import type { Metafile } from 'esbuild';
 import { measureActivation } from './activation';
+import { packageOneBundle } from './one-bundle';
+import { activationClosure } from '../support/activation-closure';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -526,14 +529,20 @@ async function main(): Promise<void> {
 }
 
 /**
- * Sizes of what ships: the production extension bundle and the VSIX, built here by `npm run package`
- * (about 2 s; BENCH_VSIX=0 skips the build and sizes whatever dist/ holds).
+ * What ships and what activation costs (issue 20 §5): the production extension built by `npm run package`
+ * (about 2 s; BENCH_VSIX=0 skips the build and sizes whatever dist/ holds) — the bytes VS Code loads at
+ * activation (the entry and its static imports, from the build's metafile), all the extension's files, the
+ * VSIX — against the same source built as one CommonJS bundle, the layout before the split (one-bundle.ts);
+ * then activation of both in code-server, alternating. Ratios are split ÷ one-bundle, measured in this run.
  */
 async function extensionFigures(): Promise<{
   summary: string;
   note: string;
-  bundleBytes?: number;
+  activationPathBytes?: number;
+  extensionBytes?: number;
+  oneBundleBytes?: number;
   vsixBytes?: number;
+  activationMs?: { split?: number; oneBundle?: number };
 }> {
   const size = async (p: string) => (await stat(p).catch(() => undefined))?.size;
   let buildError = '';
@@ -542,25 +551,63 @@ async function extensionFigures(): Promise<{
       (err: Error) => (buildError = err.message.split('\n')[0]!),
     );
   }
-  const bundleBytes = await size(join(REPO_ROOT, 'dist', 'extension.cjs'));
+  const meta = JSON.parse(
+    await readFile(join(REPO_ROOT, 'dist', 'extension.meta.json'), 'utf8').catch(() => '{"outputs":{}}'),
+  ) as Metafile;
+  const closure = meta.outputs['dist/extension/extension.mjs']
+    ? activationClosure(meta, 'dist/extension/extension.mjs')
+    : undefined;
   const vsixBytes = await size(join(REPO_ROOT, 'dist', 'sherpa.vsix'));
-  // BENCH_ACTIVATION=0 skips it (three fresh code-server starts, about 30 s).
-  const activation =
-    process.env.BENCH_ACTIVATION === '0'
-      ? { summary: 'not measured (BENCH_ACTIVATION=0)' }
-      : await measureActivation().catch((err: Error) => ({
-          summary: `not measured: ${err.message.split('\n')[0]}`,
-        }));
-  const kib = (n?: number) => (n === undefined ? 'n/a' : `${(n / 1024).toFixed(0)} KiB`);
-  return {
-    bundleBytes,
-    vsixBytes,
-    summary: `bundle ${kib(bundleBytes)}, VSIX ${kib(vsixBytes)}`,
-    note:
-      (buildError ? `npm run package failed (${buildError}): sizes are of whatever dist/ held. ` : '') +
-      (process.env.BENCH_VSIX === '0' ? 'BENCH_VSIX=0: not rebuilt. ' : '') +
-      `Activation (bundle load + activate(), in code-server 1.139): ${activation.summary}.`,
-  };
+  const scratch = await mkdtemp(join(tmpdir(), 'sherpa-bench-vsix-'));
+  try {
+    const before = await packageOneBundle(scratch);
+    // BENCH_ACTIVATION=0 skips it (three fresh code-server starts of each VSIX, about a minute).
+    const activation =
+      process.env.BENCH_ACTIVATION === '0'
+        ? undefined
+        : await measureActivation(3, {
+            split: join(REPO_ROOT, 'dist', 'sherpa.vsix'),
+            oneBundle: before.vsix,
+          }).catch((err: Error) => err.message.split('\n')[0]!);
+    const kib = (n?: number) => (n === undefined ? 'n/a' : `${(n / 1024).toFixed(0)} KiB`);
+    const ratio = (a?: number, b?: number) => (a !== undefined && b ? (a / b).toFixed(2) : 'n/a');
+    const act =
+      activation === undefined
+        ? 'not measured (BENCH_ACTIVATION=0)'
+        : typeof activation === 'string'
+          ? `not measured: ${activation}`
+          : `split ${activation.split.summary}; one bundle ${activation.oneBundle.summary}; ratio ${ratio(activation.split.median, activation.oneBundle.median)}`;
+    return {
+      activationPathBytes: closure?.bytes,
+      extensionBytes: closure?.allBytes,
+      oneBundleBytes: before.bundleBytes,
+      vsixBytes,
+      ...(typeof activation === 'object'
+        ? { activationMs: { split: activation.split.median, oneBundle: activation.oneBundle.median } }
+        : {}),
+      summary: `loaded at activation ${kib(closure?.bytes)} (${closure?.files.length ?? 0} files) vs one bundle ${kib(before.bundleBytes)}: ratio ${ratio(closure?.bytes, before.bundleBytes)}; activation median ${typeof activation === 'object' ? `${activation.split.median?.toFixed(0)} vs ${activation.oneBundle.median?.toFixed(0)} ms: ratio ${ratio(activation.split.median, activation.oneBundle.median)}` : 'n/a'}`,
+      note:
+        (buildError ? `npm run package failed (${buildError}): sizes are of whatever dist/ held. ` : '') +
+        (process.env.BENCH_VSIX === '0' ? 'BENCH_VSIX=0: not rebuilt. ' : '') +
+        `All extension files ${kib(closure?.allBytes)} (the rest load on first use of a command), VSIX ${kib(vsixBytes)}. ` +
+        `Activation (bundle load + activate(), in code-server 1.139): ${act}.`,
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
-await main();
+/** BENCH_ONLY=extension: only the extension figures (sizes and activation), not the servers' load. */
+async function extensionOnly(): Promise<void> {
+  const extension = await extensionFigures();
+  process.stdout.write(`extension: ${extension.summary}\n${extension.note}\n`);
+  await mkdir(join(REPO_ROOT, 'test-results'), { recursive: true });
+  await writeFile(
+    join(REPO_ROOT, 'test-results', 'bench-extension.json'),
+    JSON.stringify({ startedAt: new Date().toISOString(), loadAverage: loadavg(), extension }, null, 2) +
+      '\n',
+  );
+}
+
+if (process.env.BENCH_ONLY === 'extension') await extensionOnly();
+else await main();

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
@@ -54,8 +55,7 @@ export async function openWorkbench(
   options: OpenWorkbenchOptions = {},
 ): Promise<Workbench> {
   const tools = ensureTools(['code-server', 'chromium']);
-  const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}${pack.stderr}`);
+  packageVsix();
   const server = await startCodeServer(tools, {
     settings: {
       'sherpa.lab.authorizationServerPort': 0,
@@ -110,6 +110,56 @@ export async function openWorkbench(
       await server.stop();
     },
   };
+}
+
+/** What goes into the VSIX: the sources, the manifest files, the build script, the locked dependencies. */
+const VSIX_INPUTS = [
+  'src',
+  'media',
+  'package.json',
+  'package.nls.json',
+  'package-lock.json',
+  'esbuild.mjs',
+  '.vscodeignore',
+  'README.md',
+  'LICENSE',
+];
+const VSIX_STAMP = `${VSIX}.inputs.json`;
+
+function inputsHash(): string {
+  const hash = createHash('sha256');
+  const add = (rel: string) => {
+    const abs = join(REPO_ROOT, rel);
+    if (!existsSync(abs)) return;
+    if (statSync(abs).isDirectory()) {
+      for (const f of readdirSync(abs, { recursive: true }).map(String).sort()) {
+        if (statSync(join(abs, f)).isFile()) hash.update(`${rel}/${f}\0`).update(readFileSync(join(abs, f)));
+      }
+    } else hash.update(`${rel}\0`).update(readFileSync(abs));
+  };
+  VSIX_INPUTS.forEach(add);
+  return hash.digest('hex');
+}
+
+/**
+ * `npm run package` (production build + vsce, ~15 s on 2 busy cores), unless dist/sherpa.vsix was built
+ * here from exactly these inputs: the five e2e files of one `npm test` then package once, not five times.
+ * The stamp names the VSIX's size and mtime too, so a VSIX rebuilt by anything else is packaged again.
+ */
+function packageVsix(): void {
+  const hash = inputsHash();
+  const vsixNow = () => {
+    const st = statSync(VSIX, { throwIfNoEntry: false });
+    return st ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
+  };
+  const stamp = existsSync(VSIX_STAMP)
+    ? (JSON.parse(readFileSync(VSIX_STAMP, 'utf8')) as { hash?: string; size?: number; mtimeMs?: number })
+    : {};
+  const now = vsixNow();
+  if (now && stamp.hash === hash && stamp.size === now.size && stamp.mtimeMs === now.mtimeMs) return;
+  const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(pack.status, 0, `npm run package failed:\n${pack.stdout}${pack.stderr}`);
+  writeFileSync(VSIX_STAMP, JSON.stringify({ hash, ...vsixNow() }));
 }
 
 /** Saves `test-results/e2e-<name>.png`. */

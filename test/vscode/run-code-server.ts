@@ -53,7 +53,7 @@ async function formatConsole(msg: ConsoleMessage): Promise<string> {
 
 async function main(): Promise<number> {
   const tools = ensureTools(['code-server', 'chromium']);
-  // The extension as it ships (dist/extension.cjs + dist/sherpa.mjs) and the suite bundle.
+  // The extension as it ships (dist/extension/ + dist/sherpa.mjs) and the suite bundle.
   buildOrThrow('esbuild.mjs');
   buildOrThrow('scripts/build-tests.mjs');
 

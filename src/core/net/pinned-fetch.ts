@@ -10,7 +10,6 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
 
 export interface PinnedFetch {
   /** Fetch whose connections to a pinned host name go to that name's vetted addresses only. */
@@ -54,10 +53,19 @@ export function pinnedLookup(pins: ReadonlyMap<string, readonly string[]>) {
 /** A pinned fetch with its own connection pool; one per guarded fetch (a session's requests share it). */
 export function createPinnedFetch(): PinnedFetch {
   const pins = new Map<string, readonly string[]>();
+  // undici (~540 KiB bundled) loads when a pinned fetch is first made, not with this module: the
+  // extension imports this at activation and most sessions never fetch through it (issue 20 §5). Loading
+  // starts here, before any request, so no request's timeout pays for it.
   // No `ca`: Node's default trust (with NODE_EXTRA_CA_CERTS); in VS Code its tls.connect patch adds the
   // system certificates as it does for every other connection.
-  const dispatcher = new Agent({ connect: { lookup: pinnedLookup(pins) } });
+  const client = import('./undici-client').then((u) => ({
+    dispatcher: u.createLookupAgent(pinnedLookup(pins)),
+    fetch: u.undiciFetch,
+  }));
+  // A failed load surfaces at the first request that awaits it, not as an unhandled rejection.
+  client.catch(() => undefined);
   const pinned = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const { dispatcher, fetch: undiciFetch } = await client;
     // undici's fetch knows its own Request class only; the platform's is taken apart.
     const request =
       input instanceof Request

@@ -4,7 +4,7 @@
  * `sherpa.azure.signIn: environment`, with @azure/identity reading AZURE_* variables — CI, dev containers).
  */
 import * as vscode from 'vscode';
-import { EnvironmentCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { AzureContext } from '../../core/azure/azure-context';
 import {
   isKnownAuthorityHost,
@@ -12,7 +12,6 @@ import {
   type AzureEndpoints,
 } from '../../core/azure/endpoints';
 import { requireGuid, requireResourceGroupName, requireTenant } from '../../core/azure/azure-names';
-import { listResourceGroups, listSubscriptions } from '../../core/azure/subscriptions';
 import { toQuickPickText } from '../../core/untrusted-text';
 import { ExtensionError } from '../errors';
 import { readSettings, SETTINGS_SECTION, SettingKeys } from '../settings';
@@ -41,10 +40,20 @@ export class AzureSession {
     const s = readSettings().azure;
     if (s.signIn === 'environment') {
       const authorityHost = this.endpoints().authorityHost;
-      return new EnvironmentCredential({
-        authorityHost,
-        disableInstanceDiscovery: !isKnownAuthorityHost(authorityHost),
-      });
+      // @azure/identity (with MSAL, ~400 KiB) loads at the first token request, not at activation.
+      let credential: Promise<TokenCredential> | undefined;
+      return {
+        getToken: async (scopes, options) => {
+          credential ??= import('@azure/identity').then(
+            ({ EnvironmentCredential }) =>
+              new EnvironmentCredential({
+                authorityHost,
+                disableInstanceDiscovery: !isKnownAuthorityHost(authorityHost),
+              }),
+          );
+          return (await credential).getToken(scopes, options);
+        },
+      };
     }
     return new VsCodeMicrosoftCredential(() => {
       const tenant = readSettings().azure.tenant;
@@ -70,6 +79,7 @@ export class AzureSession {
       if (tenant.trim()) requireTenant(tenant.trim(), 'The tenant');
       await this.update(SettingKeys.azureTenant, tenant.trim() || undefined);
     }
+    const { listSubscriptions } = await import('../../core/azure/subscriptions');
     const subscriptions = await this.ui.progress(vscode.l10n.t('listing your Azure subscriptions…'), () =>
       listSubscriptions(this.credential(), this.endpoints()),
     );
@@ -104,6 +114,7 @@ export class AzureSession {
     if (!subscriptionId) subscriptionId = await this.signIn();
     if (!subscriptionId) return undefined;
     if (!resourceGroup) {
+      const { listResourceGroups } = await import('../../core/azure/subscriptions');
       const groups = await listResourceGroups(this.credential(), this.endpoints(), subscriptionId);
       const picked = await this.ui.pick(
         groups

@@ -11,10 +11,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { IssuerClient } from '../../core/client/authorization-config';
 import { preRegisteredClientFor } from '../../core/client/pre-registered-clients';
 import { isLabIssuer } from '../../lab/lab-issuer';
-import { connectServer, type ConnectedServer } from '../../core/client/connect-server';
+import type { ConnectedServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
-import { connectMcp, createMcpFetch } from '../../core/mcp/mcp-connect';
 import { networkPolicyFor } from '../../core/net/guarded-fetch';
 import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { isEntraIssuer } from '../../core/entra';
@@ -212,6 +211,8 @@ export class ConnectionManager implements vscode.Disposable {
           const abort = new AbortController();
           const lab = this.deps.labIdentity();
           const { clientIds, clientMetadataUrl } = this.deps.registration();
+          // The client flow and the MCP SDK load at the first connect, not at activation (issue 20 §5).
+          const { connectServer } = await import('../../core/client/connect-server');
           const flow = connectServer(url, {
             // VS Code's (or Azure CLI's) id only where it is pre-authorised: Entra ID and the local lab;
             // elsewhere an id the person registered there, else CIMD, else RFC 7591 registration.
@@ -278,6 +279,7 @@ export class ConnectionManager implements vscode.Disposable {
           progress.report({
             message: vscode.l10n.t('MCP initialize with Authorization: Bearer <static token>'),
           });
+          const { connectMcp, createMcpFetch } = await import('../../core/mcp/mcp-connect');
           const s = await connectMcp(url, {
             accessToken: await this.deps.staticToken(url),
             clientName: 'sherpa-vscode',
