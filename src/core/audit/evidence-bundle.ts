@@ -52,7 +52,7 @@ export async function writeEvidenceBundle(dir: string, c: CombinedAuditReport): 
       name: r.target.name,
       ...(r.target.url ? { url: r.target.url } : {}),
       source: r.target.source,
-      status: r.report ? ('audited' as const) : r.error ? ('error' as const) : ('skipped' as const),
+      status: r.error ? ('error' as const) : r.report ? ('audited' as const) : ('skipped' as const),
       ...(r.error ? { error: r.error.message } : {}),
     };
     if (!r.recorder) {

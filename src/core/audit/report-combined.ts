@@ -21,15 +21,17 @@ import type { CombinedAuditReport, TargetResult } from './run-targets';
 const label = (r: TargetResult) =>
   r.target.url && r.target.name !== r.target.url ? `${r.target.name} (${r.target.url})` : r.target.name;
 
-/** "2 audited, 1 could not be audited, 1 skipped". */
+/** "3 audited, 1 failing (5xx), 1 could not be audited, 1 skipped". */
 export function summarizeCombined(c: CombinedAuditReport): string {
   const audited = c.results.filter((r) => r.report).length;
-  const errors = c.results.filter((r) => r.error).length;
+  const failing = c.results.filter((r) => r.report && r.error).length;
+  const errors = c.results.filter((r) => !r.report && r.error).length;
   const skipped = c.results.filter((r) => r.target.skipped).length;
-  return `${audited} audited, ${errors} could not be audited, ${skipped} skipped`;
+  return `${audited} audited${failing ? `, ${failing} failing (5xx)` : ''}, ${errors} could not be audited, ${skipped} skipped`;
 }
 
 function outcome(r: TargetResult): string {
+  if (r.report && r.error) return `${summarize(r.report)}; ${r.error.message}`;
   if (r.report) return summarize(r.report);
   if (r.error) return `could not be audited: ${r.error.message}`;
   return `skipped: ${r.target.skipped ?? ''}`;
@@ -84,7 +86,7 @@ export function formatCombinedJson(c: CombinedAuditReport): string {
         name: r.target.name,
         ...(r.target.url ? { url: r.target.url } : {}),
         source: r.target.source,
-        status: r.report ? 'audited' : r.error ? 'error' : 'skipped',
+        status: r.error ? 'error' : r.report ? 'audited' : 'skipped',
         ...(r.report ? { report: r.report } : {}),
         ...(r.error ? { error: r.error } : {}),
         ...(r.target.skipped ? { reason: r.target.skipped } : {}),
@@ -115,29 +117,35 @@ export function formatCombinedJunit(c: CombinedAuditReport): string {
   let skipped = 0;
   const suites = c.results.flatMap((r) => {
     const name = label(r);
-    if (r.report) {
-      tests += r.report.findings.length;
-      failures += r.report.findings.filter((f) => f.status === 'fail').length;
-      skipped += r.report.findings.filter((f) => f.status === 'skip').length;
-      return junitSuite(r.report, name);
-    }
-    tests += 1;
-    const one = (body: string, counts: string) => [
-      `  <testsuite name="${a(name)}" tests="1" ${counts} timestamp="${time}" time="0">`,
+    const testcase = (body: string) => [
       `    <testcase classname="sherpa.audit.target" name="${a(`audit ${name}`)}" time="0">`,
       `      ${body}`,
       '    </testcase>',
+    ];
+    const error = r.error
+      ? testcase(
+          `<error message="${a(r.error.message)}" type="${a(r.error.code)}">${a(`could not audit ${name}: ${r.error.message}`)}</error>`,
+        )
+      : [];
+    if (r.error) errors += 1;
+    if (r.report) {
+      tests += r.report.findings.length + (r.error ? 1 : 0);
+      failures += r.report.findings.filter((f) => f.status === 'fail').length;
+      skipped += r.report.findings.filter((f) => f.status === 'skip').length;
+      return junitSuite(r.report, name, { cases: error, errors: r.error ? 1 : 0 });
+    }
+    tests += 1;
+    const one = (body: string[], counts: string) => [
+      `  <testsuite name="${a(name)}" tests="1" ${counts} timestamp="${time}" time="0">`,
+      ...body,
       '  </testsuite>',
     ];
-    if (r.error) {
-      errors += 1;
-      return one(
-        `<error message="${a(r.error.message)}" type="${a(r.error.code)}">${a(`could not audit ${name}: ${r.error.message}`)}</error>`,
-        'failures="0" errors="1" skipped="0"',
-      );
-    }
+    if (r.error) return one(error, 'failures="0" errors="1" skipped="0"');
     skipped += 1;
-    return one(`<skipped message="${a(r.target.skipped ?? '')}"/>`, 'failures="0" errors="0" skipped="1"');
+    return one(
+      testcase(`<skipped message="${a(r.target.skipped ?? '')}"/>`),
+      'failures="0" errors="0" skipped="1"',
+    );
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

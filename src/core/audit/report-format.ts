@@ -207,7 +207,11 @@ export function formatJunit(report: AuditReport): string {
 const xmlAttr = (s: string) => xmlEscape(toTerminalLine(s, 1000));
 
 /** One `<testsuite>` (its lines, indented for `<testsuites>`): one `<testcase>` per check of `report`. */
-export function junitSuite(report: AuditReport, name = report.target): string[] {
+export function junitSuite(
+  report: AuditReport,
+  name = report.target,
+  extra: { cases: string[]; errors: number } = { cases: [], errors: 0 },
+): string[] {
   const a = xmlAttr;
   const count = (s: Finding['status']) => report.findings.filter((f) => f.status === s).length;
   const cases = report.findings.map((f) => {
@@ -234,9 +238,10 @@ export function junitSuite(report: AuditReport, name = report.target): string[] 
             ];
     return [head, ...body, '    </testcase>'].join('\n');
   });
-  const totals = `tests="${report.findings.length}" failures="${count('fail')}" errors="0" skipped="${count('skip')}"`;
+  const totals = `tests="${report.findings.length + extra.errors}" failures="${count('fail')}" errors="${extra.errors}" skipped="${count('skip')}"`;
   return [
     `  <testsuite name="${a(name)}" ${totals} timestamp="${a(report.startedAt.replace(/Z$/, ''))}" time="0">`,
+    ...extra.cases,
     ...cases,
     '  </testsuite>',
   ];

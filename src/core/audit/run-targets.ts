@@ -14,7 +14,10 @@ export interface TargetResult {
   target: AuditTarget;
   /** Present when the target was audited. */
   report?: AuditReport;
-  /** Why it could not be audited at all (the single-target CLI's exit 2). */
+  /**
+   * Why it could not be audited at all (the single-target CLI's exit 2) — or, next to a report, that its
+   * MCP endpoint answered with a server error (5xx): its findings then describe a broken server.
+   */
   error?: { code: string; message: string; hint?: string };
   /** The exchanges of this target's audit, when evidence was asked for. */
   recorder?: ExchangeRecorder;
@@ -79,6 +82,8 @@ async function auditOne(r: TargetResult, o: AuditTargetsOptions): Promise<void> 
     // A server that answers badly (a 500 where the MCP endpoint should be) gets a report whose checks say
     // so; only one that cannot be audited at all (no answer, a timeout, not a URL) throws.
     r.report = await auditServer(r.target.url!, options);
+    const serverError = serverErrorOf(r.report);
+    if (serverError) r.error = serverError;
   } catch (err) {
     r.error = {
       code: err instanceof SherpaError ? err.code : 'AUDIT_FAILED',
@@ -86,6 +91,17 @@ async function auditOne(r: TargetResult, o: AuditTargetsOptions): Promise<void> 
       ...(err instanceof SherpaError && err.hint ? { hint: err.hint } : {}),
     };
   }
+}
+
+/** A 5xx to the first, unauthenticated initialize (RFC 9110 §15.6): the server is failing, not refusing. */
+function serverErrorOf(report: AuditReport): TargetResult['error'] | undefined {
+  const status = report.findings.find((f) => f.id === 'unauth.initialize-401')?.evidence[0]?.status;
+  if (typeof status !== 'number' || status < 500) return undefined;
+  return {
+    code: 'SERVER_ERROR',
+    message: `${report.target} answered initialize with ${status}: the server is failing, so its findings say little about its authorization`,
+    hint: "Check the server's logs; audit it again once it answers initialize with 401 (or 200).",
+  };
 }
 
 /**
