@@ -35,6 +35,7 @@ import { deviceCodeCommand } from './commands/device-code-commands';
 import { runToolCommand } from './commands/tool-commands';
 import { setVulnerableTokenCommand } from './commands/vulnerable-token-commands';
 import { auditServerCommand, exportAuditCommand, validateSecurityCommand } from './commands/audit-commands';
+import { auditMcpJsonCommand } from './commands/audit-mcp-json-command';
 import { McpJsonDiagnostics } from './mcp/mcp-json-diagnostics';
 import { AuditTreeProvider } from './views/audit/audit-tree';
 import { ConnectionManager } from './connect/connection-manager';
@@ -363,6 +364,7 @@ function registerCommands(
     auditServerCommand(auditDeps, typeof target === 'string' ? target : target?.connection?.url),
   );
   register('sherpa.validateSecurity', () => validateSecurityCommand(auditDeps));
+  register('sherpa.auditMcpJson', () => auditMcpJsonCommand(auditDeps));
   register('sherpa.audit.exportSarif', (o?: { target?: string; uri?: vscode.Uri }) =>
     exportAuditCommand(auditView, 'sarif', o),
   );
