@@ -30,7 +30,7 @@ sherpa audit --targets FILE|FOLDER [--concurrency N] [--token-command-for URL=CM
   whose .vscode/mcp.json files name the servers; one combined report, N audits at a time (default ${DEFAULT_CONCURRENCY}), a token
   only to the server whose URL its --token-command-for names. --report writes another format too;
   --evidence-dir keeps every request and response, tokens redacted. Exit 0: nothing at or above --fail-on
-  (default must) failed; 1: something did; 2: a server could not be audited. Every token given is SENT to the
+  (default must) failed; 1: something did; 2: a server could not be audited (or answered initialize with a 5xx). Every token given is SENT to the
   audited server (that is the test): audit servers you are responsible for, and give --foreign-token-command
   a token of a test resource.`;
 
@@ -159,9 +159,11 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
       ...(values.concurrency !== undefined ? { concurrency: Number(values.concurrency) } : {}),
       evidence: values['evidence-dir'] !== undefined,
       optionsFor: async (t) => {
+        // --token-command-for works for one URL too (the Action passes its `token-commands` either way).
+        const own = () => tokenFrom(forUrl.get(safeNormalize(t.url!)), `--token-command-for ${t.url}`);
         const [valid, foreign, expired, narrow] = single
-          ? singleTokens
-          : [await tokenFrom(forUrl.get(safeNormalize(t.url!)), `--token-command-for ${t.url}`)];
+          ? [singleTokens[0] ?? (await own()), ...singleTokens.slice(1)]
+          : [await own()];
         const tokens: AuditTokens = {
           ...(valid ? { valid } : {}),
           ...(foreign ? { foreign } : {}),
@@ -181,14 +183,16 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
   }
   if (values['evidence-dir']) await writeEvidenceBundle(values['evidence-dir'], combined);
   const only = single ? combined.results[0]! : undefined;
-  if (only?.error) {
+  if (only?.error && !only.report) {
     process.stderr.write(`sherpa audit: could not audit ${single}: ${only.error.message}\n`);
     if (only.error.hint) process.stderr.write(`  → ${only.error.hint}\n`);
     return 2;
   }
   for (const r of combined.results.filter((x) => x.error))
     process.stderr.write(
-      `sherpa audit: could not audit ${r.target.url ?? r.target.name}: ${r.error!.message}\n`,
+      r.report
+        ? `sherpa audit: ${r.error!.message}\n` // a 5xx: reported, and failing
+        : `sherpa audit: could not audit ${r.target.url ?? r.target.name}: ${r.error!.message}\n`,
     );
   for (const [f, file] of reportsTo) {
     const o = {
