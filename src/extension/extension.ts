@@ -320,6 +320,7 @@ function followChanges(context: vscode.ExtensionContext, s: Services, views: Vie
 const lazyCommands = {
   azure: () => import('./commands/azure-commands'),
   audit: () => import('./commands/audit-commands'),
+  auditMcpJson: () => import('./commands/audit-mcp-json-command'),
   tool: () => import('./commands/tool-commands'),
 };
 
@@ -374,6 +375,9 @@ function registerCommands(
   );
   register('sherpa.validateSecurity', () =>
     lazyCommands.audit().then((m) => m.validateSecurityCommand(auditDeps)),
+  );
+  register('sherpa.auditMcpJson', () =>
+    lazyCommands.auditMcpJson().then((m) => m.auditMcpJsonCommand(auditDeps)),
   );
   register('sherpa.audit.exportSarif', (o?: { target?: string; uri?: vscode.Uri }) =>
     lazyCommands.audit().then((m) => m.exportAuditCommand(auditView, 'sarif', o)),

@@ -4,6 +4,7 @@ import type { GuardedFetch, NetworkPolicy } from '../net/guarded-fetch';
 import type { ProtectedResourceMetadata } from '../discovery/protected-resource';
 import type { BearerChallenge } from '../discovery/www-authenticate';
 import { CHECKS, type CheckKey } from './catalogue';
+import type { ExchangeRecorder } from './evidence';
 import { toFinding, type Finding, type Observation } from './findings';
 import { probe, type ProbeRequest, type ProbeResult } from './probe';
 
@@ -35,12 +36,15 @@ export interface AuditContext {
   entraDoctor: boolean;
   onFinding?: (f: Finding) => void;
   signal?: AbortSignal;
+  /** Keeps every exchange for the evidence bundle (`--evidence-dir`); the guarded fetch reports to it too. */
+  recorder?: ExchangeRecorder;
 }
 
 /** Records the finding of `key` with what was observed. */
 export function record(ctx: AuditContext, key: CheckKey, o: Observation): Finding {
   const f = toFinding(CHECKS[key], o);
   ctx.findings.push(f);
+  ctx.recorder?.onFinding(f);
   ctx.onFinding?.(f);
   return f;
 }
@@ -48,7 +52,11 @@ export function record(ctx: AuditContext, key: CheckKey, o: Observation): Findin
 /** Sends one probe to the target and keeps its body for the echo check. */
 export async function send(ctx: AuditContext, req: ProbeRequest): Promise<ProbeResult> {
   if (ctx.signal?.aborted) throw ctx.signal.reason;
-  const r = await probe(ctx.target, req, { timeoutMs: ctx.timeoutMs });
+  const recorder = ctx.recorder;
+  const r = await probe(ctx.target, req, {
+    timeoutMs: ctx.timeoutMs,
+    ...(recorder ? { observe: (raw, evidence) => recorder.link(evidence, recorder.record(raw)) } : {}),
+  });
   ctx.bodies.push(r.body);
   return r;
 }

@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { redact, registerSecret } from '../token/redact';
+import type { RawExchange } from './evidence';
 import type { Evidence } from './findings';
 
 export type RpcMethod = 'initialize' | 'tools/list' | 'ping';
@@ -39,6 +40,8 @@ export interface ProbeResult {
 export interface ProberOptions {
   timeoutMs?: number;
   maxBodyBytes?: number;
+  /** Sees each exchange as sent and received, unredacted (the evidence bundle redacts it: evidence.ts). */
+  observe?: (raw: RawExchange, evidence: Evidence) => void;
 }
 
 /** Response headers worth showing as evidence. */
@@ -66,15 +69,27 @@ export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}):
       const shown = Object.fromEntries(
         SHOWN.filter((h) => r.headers[h]).map((h) => [h, redact(r.headers[h]!)]),
       );
-      resolve({
-        ...r,
-        evidence: {
-          request: describe,
-          status: r.status,
-          ...(Object.keys(shown).length ? { headers: shown } : {}),
-          ...(r.error ? { note: r.error } : r.body ? { note: redact(r.body).slice(0, 300) } : {}),
+      const evidence: Evidence = {
+        request: describe,
+        status: r.status,
+        ...(Object.keys(shown).length ? { headers: shown } : {}),
+        ...(r.error ? { note: r.error } : r.body ? { note: redact(r.body).slice(0, 300) } : {}),
+      };
+      o.observe?.(
+        {
+          via: 'probe',
+          method,
+          url: url.href,
+          requestHeaders: headers,
+          ...(body ? { requestBody: body } : {}),
+          ...(r.status === 'error'
+            ? { error: r.error ?? 'error' }
+            : { status: r.status, responseHeaders: r.headers, responseBody: r.body }),
+          ...(req.authorization ? { authorizationLabel: req.authorization.label } : {}),
         },
-      });
+        evidence,
+      );
+      resolve({ ...r, evidence });
     };
     const lib = url.protocol === 'https:' ? https : http;
     // With a foreign Host header, Node would take TLS SNI and the certificate check from it: keep both

@@ -65,7 +65,7 @@ export function formatMarkdown(report: AuditReport): string {
   return out.join('\n');
 }
 
-function describeEvidence(e: Finding['evidence'][number]): string {
+export function describeEvidence(e: Finding['evidence'][number]): string {
   const headers = e.headers
     ? Object.entries(e.headers)
         .map(([k, v]) => `${k}: ${v}`)
@@ -82,7 +82,12 @@ function describeEvidence(e: Finding['evidence'][number]): string {
  * and the server URL travels in the result's logical location and message.
  */
 export function formatSarif(report: AuditReport, o: { locationUri?: string } = {}): string {
-  const rules: ReportingDescriptor[] = Object.values(CHECKS).map((c) => ({
+  return JSON.stringify(sarifLog([{ report, locationUri: o.locationUri ?? '.vscode/mcp.json' }]), null, 2);
+}
+
+/** One rule per check of the catalogue, in its order (results point into it by `ruleIndex`). */
+function sarifRules(): ReportingDescriptor[] {
+  return Object.values(CHECKS).map((c) => ({
     id: c.id,
     name: c.id.replace(/[.-](\w)/g, (_m, ch: string) => ch.toUpperCase()),
     shortDescription: { text: c.title },
@@ -98,36 +103,68 @@ export function formatSarif(report: AuditReport, o: { locationUri?: string } = {
           : {}),
     },
   }));
-  const results: Result[] = report.findings
-    .filter((f) => f.status === 'fail' || f.status === 'warn')
-    .map((f) => ({
-      ruleId: f.id,
-      ruleIndex: rules.findIndex((r) => r.id === f.id),
-      level: f.status === 'warn' || f.level !== 'must' ? 'warning' : 'error',
-      message: { text: `${toTerminalLine(f.detail, 1000)} (${toTerminalLine(report.target)})` },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: o.locationUri ?? '.vscode/mcp.json' },
-            region: { startLine: 1 },
+}
+
+/**
+ * ONE run for every audited server: GitHub code scanning takes a single run per tool and category in an
+ * upload (multiple runs of one tool in a file were deprecated in 2024 and are refused since June 2025),
+ * so several servers are several artifacts — each result located in the file that configures its
+ * server — and a server that could not be audited is a tool execution notification, not a result.
+ */
+export function sarifLog(
+  audited: { report: AuditReport; locationUri: string }[],
+  failures: { target: string; locationUri: string; message: string }[] = [],
+  startedAt = audited[0]?.report.startedAt ?? new Date().toISOString(),
+): Log {
+  const rules = sarifRules();
+  const results: Result[] = audited.flatMap(({ report, locationUri }) =>
+    report.findings
+      .filter((f) => f.status === 'fail' || f.status === 'warn')
+      .map((f) => ({
+        ruleId: f.id,
+        ruleIndex: rules.findIndex((r) => r.id === f.id),
+        level: f.status === 'warn' || f.level !== 'must' ? ('warning' as const) : ('error' as const),
+        message: { text: `${toTerminalLine(f.detail, 1000)} (${toTerminalLine(report.target)})` },
+        locations: [
+          {
+            physicalLocation: { artifactLocation: { uri: locationUri }, region: { startLine: 1 } },
+            logicalLocations: [{ fullyQualifiedName: report.target, kind: 'resource' }],
           },
-          logicalLocations: [{ fullyQualifiedName: report.target, kind: 'resource' }],
-        },
-      ],
-      partialFingerprints: { 'sherpaFinding/v1': `${f.id}:${report.target}` },
-    }));
-  const log: Log = {
+        ],
+        partialFingerprints: { 'sherpaFinding/v1': `${f.id}:${report.target}` },
+      })),
+  );
+  const artifacts = [...new Set([...audited, ...failures].map((a) => a.locationUri))].map((uri) => ({
+    location: { uri },
+  }));
+  return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
       {
         tool: { driver: { name: 'Sherpa', fullName: 'Sherpa MCP identity audit', version: '0.1.0', rules } },
+        ...(audited.length + failures.length > 1 ? { artifacts } : {}),
         results,
-        invocations: [{ executionSuccessful: true, startTimeUtc: report.startedAt }],
+        invocations: [
+          {
+            executionSuccessful: failures.length === 0,
+            startTimeUtc: startedAt,
+            ...(failures.length
+              ? {
+                  toolExecutionNotifications: failures.map((f) => ({
+                    level: 'error' as const,
+                    message: {
+                      text: `could not audit ${toTerminalLine(f.target)}: ${toTerminalLine(f.message, 1000)}`,
+                    },
+                    locations: [{ physicalLocation: { artifactLocation: { uri: f.locationUri } } }],
+                  })),
+                }
+              : {}),
+          },
+        ],
       },
     ],
   };
-  return JSON.stringify(log, null, 2);
 }
 
 // XML 1.0 §2.2 allows tab, LF, CR and everything from U+0020 up (minus surrogates and U+FFFE/F); a
@@ -156,7 +193,26 @@ export function xmlEscape(s: string): string {
  * what fails, as `--fail-on` does.
  */
 export function formatJunit(report: AuditReport): string {
-  const a = (s: string) => xmlEscape(toTerminalLine(s, 1000));
+  const count = (s: Finding['status']) => report.findings.filter((f) => f.status === s).length;
+  const totals = `tests="${report.findings.length}" failures="${count('fail')}" errors="0" skipped="${count('skip')}"`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="Sherpa audit" ${totals}>`,
+    ...junitSuite(report),
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+const xmlAttr = (s: string) => xmlEscape(toTerminalLine(s, 1000));
+
+/** One `<testsuite>` (its lines, indented for `<testsuites>`): one `<testcase>` per check of `report`. */
+export function junitSuite(
+  report: AuditReport,
+  name = report.target,
+  extra: { cases: string[]; errors: number } = { cases: [], errors: 0 },
+): string[] {
+  const a = xmlAttr;
   const count = (s: Finding['status']) => report.findings.filter((f) => f.status === s).length;
   const cases = report.findings.map((f) => {
     const head = `    <testcase classname="sherpa.audit.${a(f.id.split('.')[0]!)}" name="${a(`${f.id}: ${f.title}`)}" time="0">`;
@@ -182,16 +238,13 @@ export function formatJunit(report: AuditReport): string {
             ];
     return [head, ...body, '    </testcase>'].join('\n');
   });
-  const totals = `tests="${report.findings.length}" failures="${count('fail')}" errors="0" skipped="${count('skip')}"`;
+  const totals = `tests="${report.findings.length + extra.errors}" failures="${count('fail')}" errors="${extra.errors}" skipped="${count('skip')}"`;
   return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="Sherpa audit" ${totals}>`,
-    `  <testsuite name="${a(report.target)}" ${totals} timestamp="${a(report.startedAt.replace(/Z$/, ''))}" time="0">`,
+    `  <testsuite name="${a(name)}" ${totals} timestamp="${a(report.startedAt.replace(/Z$/, ''))}" time="0">`,
+    ...extra.cases,
     ...cases,
     '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  ];
 }
 
 export function formatReport(

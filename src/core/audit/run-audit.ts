@@ -21,6 +21,7 @@ import { runTokenChecks } from './checks-token';
 import { runTransportChecks } from './checks-transport';
 import { runUnauthenticatedChecks } from './checks-unauthenticated';
 import { record, type AuditContext, type AuditTokens } from './context';
+import type { ExchangeRecorder, RawExchange } from './evidence';
 import type { AuditReport, Finding } from './findings';
 
 export interface AuditOptions {
@@ -38,6 +39,8 @@ export interface AuditOptions {
   resolveNames?: boolean;
   onFinding?: (f: Finding) => void;
   signal?: AbortSignal;
+  /** Records every exchange, redacted, for an evidence bundle (evidence.ts, evidence-bundle.ts). */
+  recorder?: ExchangeRecorder;
 }
 
 /**
@@ -55,7 +58,10 @@ export async function createAuditContext(target: string, options: AuditOptions =
       hint: 'Give the full URL of the MCP endpoint, e.g. https://mcp.example.com/mcp',
     });
   }
-  const policy = await networkPolicyFor(url, { resolve: options.resolveNames !== false });
+  const base = await networkPolicyFor(url, { resolve: options.resolveNames !== false });
+  const recorder = options.recorder;
+  // Every guarded fetch made from this policy — ctx.fetch and any a check makes itself — reports here.
+  const policy = recorder ? { ...base, observe: (x: RawExchange) => void recorder.record(x) } : base;
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
     target: url,
@@ -68,6 +74,7 @@ export async function createAuditContext(target: string, options: AuditOptions =
     entraDoctor: options.entraDoctor ?? false,
     ...(options.onFinding ? { onFinding: options.onFinding } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(recorder ? { recorder } : {}),
   };
 }
 

@@ -28,6 +28,25 @@ export interface NetworkPolicy {
   readonly lookup?: (hostname: string) => Promise<string[]>;
   /** For messages: where the person's own server is. */
   readonly origin: string;
+  /**
+   * Sees every request made under this policy and its answer (each redirect hop, a refusal, a body as
+   * buffered): the audit's evidence bundle (core/audit/evidence.ts) records here, so a check that makes
+   * its own guarded fetch from the audit's policy is recorded too.
+   */
+  readonly observe?: (exchange: ObservedExchange) => void;
+}
+
+/** What {@link NetworkPolicy.observe} is shown: unredacted, so an observer must redact before keeping it. */
+export interface ObservedExchange {
+  via: 'guarded-fetch';
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  status?: number;
+  responseHeaders?: Record<string, string>;
+  responseBody?: string;
+  error?: string;
 }
 
 export interface FetchLimits {
@@ -159,8 +178,17 @@ export function createGuardedFetch(
     return vetted.url;
   };
   return async (input, init = {}) => {
-    let url = await vet(input instanceof Request ? input.url : input);
     const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const observed = policy.observe ? observation(input, init, method) : undefined;
+    const observe = (hop: URL | string, o: Partial<ObservedExchange>) =>
+      observed && policy.observe!({ ...observed, url: String(hop), ...o });
+    let url: URL;
+    try {
+      url = await vet(input instanceof Request ? input.url : input);
+    } catch (err) {
+      observe(input instanceof Request ? input.url : input, { error: errorText(err) });
+      throw err;
+    }
     const deadline = new AbortController();
     const timer = setTimeout(
       () =>
@@ -170,13 +198,21 @@ export function createGuardedFetch(
       l.timeoutMs,
     );
     const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
+    // What the observer has not been shown yet: the hop in flight and what it answered so far.
+    let pending: { url: URL; seen: Partial<ObservedExchange> } | undefined = { url, seen: {} };
+    const settle = (o: Partial<ObservedExchange>) => {
+      if (pending) observe(pending.url, { ...pending.seen, ...o });
+      pending = undefined;
+    };
     try {
       for (let hop = 0; ; hop++) {
+        pending = { url, seen: {} };
         const res = await platformFetch(input instanceof Request && hop === 0 ? input : url, {
           ...init,
           redirect: 'manual',
           signal,
         });
+        pending.seen = { status: res.status, responseHeaders: headerObject(res.headers) };
         const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
         if (location === null) {
           const streaming =
@@ -185,9 +221,12 @@ export function createGuardedFetch(
             /^text\/event-stream/i.test(res.headers.get('content-type') ?? '');
           if (streaming) {
             clearTimeout(timer);
+            settle({ responseBody: '(event stream: not buffered, not recorded)' });
             return countedStream(res, l.maxBodyBytes, url);
           }
-          return await bufferedBody(res, l.maxBodyBytes, url);
+          const buffered = await bufferedBody(res, l.maxBodyBytes, url);
+          if (observed) settle({ responseBody: await buffered.clone().text() });
+          return buffered;
         }
         await res.body?.cancel().catch(() => undefined);
         const target = new URL(location, url);
@@ -205,17 +244,49 @@ export function createGuardedFetch(
             },
           );
         }
+        settle({});
+        pending = { url: target, seen: {} };
         url = await vet(target);
       }
     } catch (err) {
-      if (deadline.signal.aborted && deadline.signal.reason instanceof SherpaError)
-        throw deadline.signal.reason;
+      const reason =
+        deadline.signal.aborted && deadline.signal.reason instanceof SherpaError
+          ? deadline.signal.reason
+          : err;
+      settle({ error: errorText(reason) });
+      if (reason !== err) throw reason;
       throw err;
     } finally {
       clearTimeout(timer);
     }
   };
 }
+
+/** The request half of an observed exchange. */
+function observation(input: string | URL | Request, init: RequestInit, method: string) {
+  const headers = new Headers(input instanceof Request ? input.headers : undefined);
+  new Headers(init.headers).forEach((v, k) => headers.set(k, v));
+  const body = init.body;
+  return {
+    via: 'guarded-fetch' as const,
+    method,
+    requestHeaders: headerObject(headers),
+    ...(typeof body === 'string' || body instanceof URLSearchParams ? { requestBody: String(body) } : {}),
+  };
+}
+
+function headerObject(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  h.forEach((v, k) => (out[k] = v));
+  return out;
+}
+
+const errorText = (err: unknown) =>
+  err instanceof SherpaError
+    ? `${err.code}: ${err.message}`
+    : err instanceof Error
+      ? err.message
+      : String(err);
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 

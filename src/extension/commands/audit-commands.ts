@@ -64,7 +64,7 @@ async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
  * The token the person holds for `url`: the one Sherpa obtained for exactly this server (never another
  * server's: the audit replays it), or the static token of a static-token server.
  */
-async function tokensFor(deps: AuditDeps, url: string): Promise<{ valid?: string }> {
+export async function tokensFor(deps: AuditDeps, url: string): Promise<{ valid?: string }> {
   const held = deps.tokenState.forUrl(url);
   if (held) return { valid: held.accessToken };
   if (deps.connections.byUrl(url)?.auth === 'static-token') return { valid: await deps.staticToken(url) };

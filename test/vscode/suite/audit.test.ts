@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditReport } from '../../../src/core/audit/findings';
+import type { CombinedAuditReport } from '../../../src/core/audit/run-targets';
 import { startHostileServer, type HostileServer } from '../../support/hostile/hostile-server';
 import { getApi } from './helpers';
 
@@ -102,6 +103,61 @@ suite('Audit', function () {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     } finally {
       await rm(file, { force: true });
+    }
+  });
+
+  test('Audit All Servers in mcp.json: each server its own report in the Audit view; dead and stdio ones say why', async () => {
+    const api = await getApi();
+    const [one, two] = await Promise.all([
+      startHostileServer({ resourceMetadata: 'https://10.0.0.1/prm' }),
+      startHostileServer({}),
+    ]);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the suite runs with a workspace folder');
+    await mkdir(join(folder, '.vscode'), { recursive: true });
+    const file = join(folder, '.vscode', 'mcp.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        servers: {
+          first: { type: 'http', url: one.url },
+          second: { type: 'http', url: two.url },
+          dead: { type: 'http', url: 'http://127.0.0.1:9/mcp' },
+          local: { type: 'stdio', command: 'node', args: ['server.js'] },
+        },
+      }),
+    );
+    try {
+      const combined = await vscode.commands.executeCommand<CombinedAuditReport>('sherpa.auditMcpJson');
+      assert.ok(combined, 'a combined report');
+      assert.deepEqual(
+        combined.results.map((r) => [
+          r.target.name,
+          r.report ? 'report' : r.error ? r.error.code : 'skipped',
+        ]),
+        [
+          ['first', 'report'],
+          ['second', 'report'],
+          ['dead', 'SERVER_UNREACHABLE'],
+          ['local', 'skipped'],
+        ],
+      );
+      assert.ok(one.requests.length > 0 && two.requests.length > 0, 'both servers were probed');
+      const roots = api.auditView.getChildren().map((n) => [String(n.label), String(n.description ?? '')]);
+      const row = (label: string) => roots.find(([l]) => l === label);
+      assert.match(row(one.url)?.[1] ?? '', /\d+ pass, \d+ fail/, JSON.stringify(roots));
+      assert.match(row(two.url)?.[1] ?? '', /\d+ pass, \d+ fail/);
+      assert.match(
+        row('dead')?.[1] ?? '',
+        /^could not be audited: Cannot audit http:\/\/127\.0\.0\.1:9\/mcp/,
+      );
+      assert.match(row('local')?.[1] ?? '', /^skipped: stdio server/);
+      // A server's report is grouped as for a single audit (OWASP groups under the server).
+      const first = api.auditView.getChildren().find((n) => n.label === one.url)!;
+      assert.ok(api.auditView.getChildren(first).some((g) => String(g.label).startsWith('MCP07')));
+    } finally {
+      await rm(file, { force: true });
+      await Promise.all([one.close(), two.close()]);
     }
   });
 });
