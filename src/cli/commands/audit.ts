@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { auditServer } from '../../core/audit/run-audit';
 import { failsAt, type FindingLevel } from '../../core/audit/findings';
 import { formatReport, summarize, type ReportFormat } from '../../core/audit/report-format';
-import { SherpaError } from '../../core/errors';
+import { formatError, SherpaError } from '../../core/errors';
 import { registerSecret } from '../../core/token/redact';
 import { print } from '../output';
 import { useProxyFromEnvironment } from '../outbound-proxy';
@@ -94,10 +94,8 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
       ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
     });
   } catch (err) {
-    process.stderr.write(
-      `sherpa audit: could not audit ${target}: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    if (err instanceof SherpaError && err.hint) process.stderr.write(`  → ${err.hint}\n`);
+    // The message names the host once; the same sentence `sherpa connect` prints (formatError).
+    process.stderr.write(`sherpa audit: ${formatError(err)}\n`);
     return 2;
   }
   const text = formatReport(report, format, {

@@ -33,6 +33,8 @@ export interface ProbeResult {
   headers: Record<string, string>;
   body: string;
   error?: string;
+  /** The failure behind `error`, for wording it (net/network-failure.ts); not part of the evidence. */
+  failure?: Error;
   evidence: Evidence;
 }
 
@@ -147,15 +149,18 @@ export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}):
         res.on('error', finish);
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${o.timeoutMs ?? 10_000} ms`)));
+    const timedOut = (message: string) => Object.assign(new Error(message), { code: 'ETIMEDOUT' });
+    request.on('timeout', () => request.destroy(timedOut(`no answer within ${o.timeoutMs ?? 10_000} ms`)));
     // `timeout` is the idle time between bytes; a body that drips forever needs a deadline of its own.
     const deadline = setTimeout(
-      () => request.destroy(new Error(`not finished within ${2 * (o.timeoutMs ?? 10_000)} ms`)),
+      () => request.destroy(timedOut(`not finished within ${2 * (o.timeoutMs ?? 10_000)} ms`)),
       2 * (o.timeoutMs ?? 10_000),
     );
     deadline.unref();
     request.on('close', () => clearTimeout(deadline));
-    request.on('error', (err) => done({ status: 'error', headers: {}, body: '', error: err.message }));
+    request.on('error', (err) =>
+      done({ status: 'error', headers: {}, body: '', error: err.message, failure: err }),
+    );
     request.end(body);
   });
 }

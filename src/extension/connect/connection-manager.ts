@@ -16,9 +16,10 @@ import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
 import { connectMcp, createMcpFetch } from '../../core/mcp/mcp-connect';
 import { networkPolicyFor } from '../../core/net/guarded-fetch';
+import { withStartLocalServerHint } from '../../core/net/network-failure';
 import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { isEntraIssuer } from '../../core/entra';
-import { SherpaError, isSherpaError } from '../../core/errors';
+import { SherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
@@ -341,16 +342,15 @@ export class ConnectionManager implements vscode.Disposable {
   }
 }
 
-// Core's hints speak CLI ("run sherpa lab"); inside VS Code the fix is a command or a setting.
+// Core words every network failure (core/net/network-failure.ts) the way `sherpa connect` and `sherpa audit`
+// say it; only the next step for nothing listening on loopback is an editor's own: a command, not `sherpa lab`.
 function withEditorHint(err: unknown, target: ServerTarget): unknown {
-  if (!isSherpaError(err, 'SERVER_UNREACHABLE')) return err;
-  return new SherpaError(err.code, err.message, {
-    cause: err,
-    hint: target.added
-      ? `Is the server running at ${target.url}? Check the address, or remove it with "Sherpa: Remove Server".`
+  return withStartLocalServerHint(
+    err,
+    target.added
+      ? 'Is the server running? Start it, or remove it with "Sherpa: Remove Server".'
       : 'Is the server running? Start the local lab with "Sherpa Lab: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
-    ...(err.details ? { details: err.details } : {}),
-  });
+  );
 }
 
 /** Marks the LOGIN_ABORTED of the person's Cancel on the connect notification (no error shown for it). */
