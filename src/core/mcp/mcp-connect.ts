@@ -148,7 +148,7 @@ export function toMcpError(err: unknown, failure: HttpFailure | undefined, url: 
         cause: err,
         hint: expired
           ? 'Sign in again to get a fresh token.'
-          : 'Get a token for this server: follow resource_metadata in the WWW-Authenticate challenge (RFC 9728).',
+          : 'Sign in to this server first; Sherpa finds out how from its answer.',
         details,
       },
     );

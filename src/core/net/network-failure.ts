@@ -229,3 +229,32 @@ export function withStartLocalServerHint(err: unknown, startLocalServer: string)
 function duration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
+
+/** Which request the authorization server refused (RFC 6749 §4.1.2.1, §5.2; RFC 7591 §3.2.2). */
+export type RefusedStep = 'authorization-request' | 'sign-in' | 'token' | 'registration';
+
+/**
+ * The other way a connection ends before a token: the authorization server answered, and said no. One
+ * plain sentence per step, naming the server by its host and quoting what it said (printable, bounded);
+ * protocol names (RFC 7591, CIMD, …) stay in `details` and the log.
+ */
+export function describeAuthorizationRefusal(
+  step: RefusedStep,
+  said: string,
+  o: { issuer?: string | URL; status?: number } = {},
+): string {
+  const where = o.issuer ? ` at ${hostOf(o.issuer).label}` : '';
+  const what = toTerminalLine(said, 300);
+  const quoted = o.status ? `HTTP ${o.status}${what ? `: ${what}` : ''}` : what;
+  const because = quoted ? ` (${quoted})` : '';
+  switch (step) {
+    case 'authorization-request':
+      return `The authorization server${where} refused the sign-in request${because} before any sign-in page.`;
+    case 'sign-in':
+      return `The authorization server${where} refused the sign-in${because}.`;
+    case 'token':
+      return `The authorization server${where} refused to issue a token${because}.`;
+    case 'registration':
+      return `The authorization server${where} refused to register Sherpa as a client${because}.`;
+  }
+}

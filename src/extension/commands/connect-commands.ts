@@ -119,8 +119,7 @@ async function chooseNewServer(deps: ConnectDeps): Promise<{ url: string; label?
 async function askForUrl(): Promise<string | undefined> {
   return vscode.window.showInputBox({
     title: 'Connect to MCP Server',
-    prompt:
-      'The MCP endpoint URL. Sherpa discovers how to sign in from its 401 (MCP authorization, RFC 9728).',
+    prompt: "The MCP server's address. Sherpa finds out from the server itself how to sign in to it.",
     placeHolder: 'https://mcp.example.com/mcp',
     ignoreFocusOut: true,
     validateInput: (v) => {

@@ -32,16 +32,18 @@ import { deviceCodeStrategy, type PresentDeviceCode } from './device-code-grant'
 
 export type { ConnectionStatus, ServerConnection } from './connection-registry';
 
+// On screen, plain words; the log line of each step names the protocol (RFC 9728 metadata, RFC 8414
+// discovery, a pre-registered / CIMD / RFC 7591 client).
 const STEP_TITLES: Record<ConnectStepEvent['step'], string> = {
-  probe: 'Calling the server without a token (expecting 401)',
-  prm: 'Reading Protected Resource Metadata (RFC 9728)',
-  'as-metadata': 'Discovering the authorization server (RFC 8414)',
-  registration: 'Choosing the client (pre-registered, CIMD or RFC 7591)',
+  probe: 'Asking the server how to sign in',
+  prm: "Reading the server's sign-in details",
+  'as-metadata': 'Finding its sign-in service',
+  registration: 'Identifying Sherpa to the sign-in service',
   token: 'Getting an access token',
-  initialize: 'MCP initialize with the token',
+  initialize: 'Opening the session with the token',
   tools: 'Listing tools',
-  'step-up': 'Step-up: asking for more scope',
-  retry: 'Token rejected: re-authenticating once',
+  'step-up': 'Asking for more permissions',
+  retry: 'Token refused: signing in once more',
 };
 
 export interface ConnectionManagerDeps {

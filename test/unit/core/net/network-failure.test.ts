@@ -19,6 +19,7 @@ import { SherpaError } from '../../../../src/core/errors';
 import { createGuardedFetch, networkPolicyFor } from '../../../../src/core/net/guarded-fetch';
 import {
   classifyNetworkFailure,
+  describeAuthorizationRefusal,
   describeNetworkFailure,
   withStartLocalServerHint,
 } from '../../../../src/core/net/network-failure';
@@ -235,5 +236,29 @@ describe('network failures: one sentence per kind, the same in connect and audit
     assert.equal(classifyNetworkFailure(new SherpaError('UNSAFE_URL', 'refused')), undefined);
     assert.equal(classifyNetworkFailure(new Error('HTTP 500')), undefined);
     assert.equal(classifyNetworkFailure(undefined), undefined);
+  });
+
+  it('refused by the authorization server: one sentence per step, its host once, what it said quoted', () => {
+    const issuer = 'https://login.example.com/tenant/v2.0';
+    assert.equal(
+      describeAuthorizationRefusal('authorization-request', 'invalid_client: Client not found', {
+        issuer,
+        status: 400,
+      }),
+      'The authorization server at login.example.com refused the sign-in request (HTTP 400: invalid_client: Client not found) before any sign-in page.',
+    );
+    assert.equal(
+      describeAuthorizationRefusal('token', 'invalid_grant'),
+      'The authorization server refused to issue a token (invalid_grant).',
+    );
+    const registration = describeAuthorizationRefusal('registration', 'invalid_client_metadata\u001b[2J', {
+      issuer,
+    });
+    assert.equal(
+      registration.replace(/[^\x20-\x7e]/g, '?'),
+      registration,
+      'what the server said is made printable',
+    );
+    assert.doesNotMatch(registration, /RFC|dynamic|CIMD/);
   });
 });
