@@ -28,8 +28,12 @@ import {
 import { formatVerifyReport, type ReportFormat } from '../../core/azure/verify-report';
 import { isSherpaError, SherpaError } from '../../core/errors';
 import { print } from '../output';
+import { runAzureInit } from './azure-init';
 
-export const azureUsage = `sherpa azure <verb> [options]   (Azure: provision, register, configure, migrate, verify)
+export const azureUsage = `sherpa azure <verb> [options]   (Azure: init, provision, register, configure, migrate, verify)
+  init <folder> [--force]
+         writes the deployment project (azure.yaml, infra/, Dockerfile, the server bundle) into a new or
+         empty folder — no clone needed; run provision from there
   provision [--subscription ID] [--env-name N --location L] [--preflight-only]
          preflight (azd, az, docker on PATH and signed in, Microsoft.App registered), then
          azd provision → azd deploy → azd provision; prints the outputs azd recorded
@@ -330,6 +334,7 @@ async function runProvision(argv: string[]): Promise<number> {
 }
 
 const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
+  init: runAzureInit,
   provision: runProvision,
   verify: runVerify,
   register: runRegister,
