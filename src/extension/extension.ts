@@ -22,6 +22,7 @@ import {
   signInToAzureCommand,
   verifyDeploymentCommand,
 } from './commands/azure-commands';
+import { createDeploymentProjectCommand } from './commands/azure-project-commands';
 import { startLabCommand, stopLabCommand } from './commands/lab-commands';
 import {
   connectSecureCommand,
@@ -378,7 +379,10 @@ function registerCommands(
   });
 
   register('sherpa.azure.signIn', () => signInToAzureCommand(azure, log));
-  register('sherpa.azure.provision', () => provisionCommand(azure, log));
+  register('sherpa.azure.provision', () => provisionCommand(azure, log, context.extensionPath));
+  register('sherpa.azure.createProject', () =>
+    createDeploymentProjectCommand(azure.ui, log, context.extensionPath),
+  );
   register('sherpa.azure.registerApp', () => registerAppCommand(azure, endpoints, log));
   register('sherpa.azure.configure', () => configureCommand(azure, log));
   register('sherpa.azure.migrateSecrets', () => migrateSecretsCommand(azure, log));

@@ -16,16 +16,21 @@ export interface NextStep {
  */
 export function showFailure(log: SherpaLog, context: string, err: unknown, next?: NextStep): string {
   log.error(context, err);
-  const f = describeFailure(err);
-  // Messages quote what servers said (error_description, names, URLs): no controls, no links.
-  const text = toNotificationText(
-    `${context}: ${f.message}${f.code ? ` [${f.code}]` : ''}${f.hint ? ` — ${f.hint}` : ''}`,
-    1500,
-  );
+  const text = failureText(context, err);
   const buttons = next ? [next.title, 'Show Log'] : ['Show Log'];
   void vscode.window.showErrorMessage(text, ...buttons).then((choice) => {
     if (choice === 'Show Log') log.show();
     else if (next && choice === next.title) void next.run();
   });
   return text;
+}
+
+/** "Context: message [CODE] — hint", made safe for a notification. */
+export function failureText(context: string, err: unknown): string {
+  const f = describeFailure(err);
+  // Messages quote what servers said (error_description, names, URLs): no controls, no links.
+  return toNotificationText(
+    `${context}: ${f.message}${f.code ? ` [${f.code}]` : ''}${f.hint ? ` — ${f.hint}` : ''}`,
+    1500,
+  );
 }
