@@ -8,6 +8,7 @@ import { formatError, SherpaError } from '../../core/errors';
 import { registerSecret } from '../../core/token/redact';
 import { print } from '../output';
 import { useProxyFromEnvironment } from '../outbound-proxy';
+import { withProgress } from '../progress';
 
 export const auditUsage = `sherpa audit <mcp-url> [--token-command CMD] [--foreign-token-command CMD] [--expired-token-command CMD]
              [--narrow-token-command CMD] [--format text|json|markdown|sarif|junit] [--out FILE] [--fail-on must|should|never]
@@ -82,17 +83,21 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
       tokenFrom(values['expired-token-command'], '--expired-token-command'),
       tokenFrom(values['narrow-token-command'], '--narrow-token-command'),
     ]);
-    report = await auditServer(target, {
-      tokens: {
-        ...(valid ? { valid } : {}),
-        ...(foreign ? { foreign } : {}),
-        ...(expired ? { expired } : {}),
-        ...(narrow ? { narrow } : {}),
-      },
-      entraDoctor: values['entra-doctor'],
-      // Behind a proxy the proxy resolves names (outbound-proxy.ts).
-      ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
-    });
+    // A person at a terminal sees each check as it runs; stdout stays the report alone.
+    report = await withProgress(`auditing ${target}`, { machine: format !== 'text' }, (line) =>
+      auditServer(target, {
+        onFinding: (f) => line.update(`${f.id}: ${f.status}`),
+        tokens: {
+          ...(valid ? { valid } : {}),
+          ...(foreign ? { foreign } : {}),
+          ...(expired ? { expired } : {}),
+          ...(narrow ? { narrow } : {}),
+        },
+        entraDoctor: values['entra-doctor'],
+        // Behind a proxy the proxy resolves names (outbound-proxy.ts).
+        ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
+      }),
+    );
   } catch (err) {
     // The message names the host once; the same sentence `sherpa connect` prints (formatError).
     process.stderr.write(`sherpa audit: ${formatError(err)}\n`);
