@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for terminal control sequences on purpose */
 /**
  * The CLI's progress line: drawn on stderr only for a person at a terminal, never with a machine format,
  * never on a pipe — so `--format json` stays pure JSON and a captured stderr has no control sequences.
