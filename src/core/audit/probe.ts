@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { toNetworkFailureError } from '../net/network-failure';
 import { redact, registerSecret } from '../token/redact';
 import type { Evidence } from './findings';
 
@@ -158,8 +159,15 @@ export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}):
     );
     deadline.unref();
     request.on('close', () => clearTimeout(deadline));
+    // Worded here, where the URL and the time bound are known (net/network-failure.ts).
     request.on('error', (err) =>
-      done({ status: 'error', headers: {}, body: '', error: err.message, failure: err }),
+      done({
+        status: 'error',
+        headers: {},
+        body: '',
+        error: err.message,
+        failure: toNetworkFailureError(err, url, { timeoutMs: o.timeoutMs ?? 10_000 }) ?? err,
+      }),
     );
     request.end(body);
   });

@@ -14,6 +14,8 @@ import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import * as x509 from '@peculiar/x509';
+import { describeStatus } from '../../../../src/core/audit/context';
+import { probe } from '../../../../src/core/audit/probe';
 import { auditServer } from '../../../../src/core/audit/run-audit';
 import { SherpaError } from '../../../../src/core/errors';
 import { createGuardedFetch, networkPolicyFor } from '../../../../src/core/net/guarded-fetch';
@@ -98,6 +100,11 @@ describe('network failures: one sentence per kind, the same in connect and audit
       assert.equal(e.message, `Nothing is accepting connections at 127.0.0.1:${port}.`);
       assert.match(e.hint ?? '', /^Is the server running\? For the local lab, run `sherpa lab`/);
     }
+    // A later probe of the audit that gets no answer says it in a finding's detail the same way.
+    assert.equal(
+      describeStatus(await probe(url, {})),
+      `no answer (nothing is accepting connections at 127.0.0.1:${port})`,
+    );
     // The extension names its own command for the same next step; the sentence stays.
     const editor = withStartLocalServerHint(fromFetch, 'Start the local lab with "Start Local Lab".');
     assert.ok(editor instanceof SherpaError);
