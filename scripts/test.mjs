@@ -54,12 +54,12 @@ const STAGES = [
     parse: single,
   },
   { name: 'build', steps: [[NODE, ['esbuild.mjs']]], parse: single },
-  { name: 'unit', steps: [['npm', ['run', '--silent', 'test:unit']]], parse: parseNodeTest, min: 300 },
+  { name: 'unit', steps: [['npm', ['run', '--silent', 'test:unit']]], parse: parseNodeTest, min: 320 },
   {
     name: 'integration',
     steps: [['npm', ['run', '--silent', 'test:integration']]],
     parse: parseNodeTest,
-    min: 230,
+    min: 231,
   },
   // Installs/verifies the cached tools the next stages need (a fast no-op when cached).
   { name: 'tools', steps: [[NODE, ['scripts/ensure-tools.mjs']]], parse: single, quiet: true },
@@ -69,7 +69,7 @@ const STAGES = [
     name: 'infra',
     steps: [['npm', ['run', '--silent', 'test:infra']]],
     parse: parseNodeTest,
-    min: 30,
+    min: 33,
   },
   {
     name: 'conformance',
@@ -83,7 +83,7 @@ const STAGES = [
     name: 'vscode',
     steps: [[NODE, [...TSX, 'test/vscode/run-code-server.ts']]],
     parse: parseCountsLine,
-    min: 48,
+    min: 51,
   },
   {
     name: 'e2e',
