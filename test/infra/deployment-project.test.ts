@@ -49,7 +49,10 @@ describe('the deployment project sherpa azure init writes', () => {
         .find((l) => l.startsWith(`${k} `))
         ?.slice(k.length + 1);
     const written = readFileSync(join(project, 'infra', 'Dockerfile'), 'utf8');
-    const repo = readFileSync(join(REPO_ROOT, 'infra', 'Dockerfile'), 'utf8');
+    // The repository's runtime stage: what follows its last FROM.
+    const full = readFileSync(join(REPO_ROOT, 'infra', 'Dockerfile'), 'utf8');
+    const repo = full.slice(full.lastIndexOf('\nFROM '));
+    assert.equal(line(written, 'FROM'), line(repo.trimStart(), 'FROM'), 'the same base image');
     for (const k of ['ENTRYPOINT', 'CMD', 'USER', 'EXPOSE', 'WORKDIR'])
       assert.equal(line(written, k), line(repo, k), k);
     assert.equal(line(written, 'COPY'), 'sherpa.mjs ./sherpa.mjs');
