@@ -5,8 +5,16 @@
 // platform): a user installing the CLI must get none of that, so the package is staged from scratch here.
 // Prints `npm pack --json`'s answer (the tarball's name and file list) on stdout.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 
 const REPO = resolve(import.meta.dirname, '..');
 const dest = resolve(process.argv[2] ?? join(REPO, 'dist'));
@@ -38,7 +46,15 @@ const files = {
   'dist/sherpa.mjs.LEGAL.txt': join(REPO, 'dist', 'sherpa.mjs.LEGAL.txt'),
   'README.md': join(REPO, 'README.md'),
   LICENSE: join(REPO, 'LICENSE'),
+  // The azd project `sherpa azure init` writes (src/core/azure/deployment-project.ts): no clone needed.
+  'azure.yaml': join(REPO, 'azure.yaml'),
+  'infra/main.parameters.json': join(REPO, 'infra', 'main.parameters.json'),
+  'infra/bicepconfig.json': join(REPO, 'infra', 'bicepconfig.json'),
+  'infra/prebuilt.Dockerfile': join(REPO, 'infra', 'prebuilt.Dockerfile'),
 };
+for (const p of readdirSync(join(REPO, 'infra'), { recursive: true }))
+  if (String(p).endsWith('.bicep'))
+    files[`infra/${String(p).split(sep).join('/')}`] = join(REPO, 'infra', String(p));
 for (const [to, from] of Object.entries(files)) {
   mkdirSync(dirname(join(stage, to)), { recursive: true });
   copyFileSync(from, join(stage, to));

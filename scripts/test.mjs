@@ -64,7 +64,7 @@ const STAGES = [
     name: 'integration',
     steps: [['npm', ['run', '--silent', 'test:integration']]],
     parse: parseNodeTest,
-    min: 264,
+    min: 265,
   },
   // Installs/verifies the cached tools the next stages need (a fast no-op when cached).
   { name: 'tools', steps: [[NODE, ['scripts/ensure-tools.mjs']]], parse: single, quiet: true },
@@ -74,7 +74,7 @@ const STAGES = [
     name: 'infra',
     steps: [['npm', ['run', '--silent', 'test:infra']]],
     parse: parseNodeTest,
-    min: 30,
+    min: 33,
   },
   {
     name: 'conformance',
@@ -88,7 +88,7 @@ const STAGES = [
     name: 'vscode',
     steps: [[NODE, [...TSX, 'test/vscode/run-code-server.ts']]],
     parse: parseCountsLine,
-    min: 49,
+    min: 52,
   },
   {
     name: 'e2e',

@@ -12,6 +12,7 @@ import type { LabTarget } from './lab-target';
 import type { Configuration } from 'openid-client';
 import type { GrantStrategy } from '../core/client/grant-strategy';
 import { redirectPortOf } from '../core/grants/strategies';
+import { startProgress, type ProgressLine } from './progress';
 
 export interface CliLoginOptions {
   issuer?: string;
@@ -36,6 +37,7 @@ export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
     o.config ??
     (await discoverAuthorizationServer(o.issuer!, { clientId: o.clientId ?? VSCODE_CLIENT_ID })).config;
   if (o.user) assertLoopbackUrl(config.serverMetadata().issuer);
+  // The browser's wait line (openInBrowser starts it) ends with the sign-in, whichever way it ends.
   return loginWithAuthorizationCode({
     config,
     scopes: o.scopes,
@@ -44,7 +46,7 @@ export async function loginFromCli(o: CliLoginOptions): Promise<TokenSet> {
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.redirectPort !== undefined ? { redirectPort: o.redirectPort } : {}),
     openBrowser: o.user ? labLoginBrowser(findLabCredentials(o.user)) : openInBrowser,
-  });
+  }).finally(stopSignInWait);
 }
 
 /** A real lab token for the API the secure server protects (scope by App ID URI, as for Entra). */
@@ -95,6 +97,7 @@ export function openInBrowser(url: URL): void {
   process.stderr.write(
     `Open this URL to sign in (waiting for the redirect):\n  ${toTerminalLine(safe.href, 4000)}\n`,
   );
+  startSignInWait('waiting for you to sign in in the browser (Ctrl-C cancels)');
   if (process.env.SHERPA_NO_BROWSER === '1') return;
   const [command, ...args] =
     process.platform === 'darwin'
@@ -105,4 +108,18 @@ export function openInBrowser(url: URL): void {
   const child = spawn(command!, args, { stdio: 'ignore', detached: true, shell: false });
   child.on('error', () => undefined); // no opener installed: the printed URL is the way
   child.unref();
+}
+
+let signInWait: ProgressLine | undefined;
+
+/** The progress line while a person signs in (browser or device code); ended by the next step line. */
+export function startSignInWait(label: string): void {
+  signInWait?.stop();
+  signInWait = startProgress(label);
+}
+
+/** Erases the sign-in wait's line, if one is drawn (before anything else is printed). */
+export function stopSignInWait(): void {
+  signInWait?.stop();
+  signInWait = undefined;
 }

@@ -13,6 +13,10 @@ export type ExtensionErrorCode =
   | 'NO_SESSION'
   | 'AUDIT_CANCELLED';
 
+/** The next step when nothing listens at a lab address: the editor's command, where the CLI says `sherpa lab`. */
+export const START_LOCAL_LAB_STEP =
+  'Is the server running? Start the local lab with "Sherpa Lab: Start Local Lab".';
+
 /** A SherpaError with a code that only makes sense inside VS Code. */
 export class ExtensionError extends SherpaError<ExtensionErrorCode> {
   override readonly name = 'ExtensionError';

@@ -319,6 +319,7 @@ function followChanges(context: vscode.ExtensionContext, s: Services, views: Vie
  */
 const lazyCommands = {
   azure: () => import('./commands/azure-commands'),
+  azureProject: () => import('./commands/azure-project-commands'),
   audit: () => import('./commands/audit-commands'),
   auditMcpJson: () => import('./commands/audit-mcp-json-command'),
   tool: () => import('./commands/tool-commands'),
@@ -395,7 +396,14 @@ function registerCommands(
 
   const az = lazyCommands.azure;
   register('sherpa.azure.signIn', () => az().then((m) => m.signInToAzureCommand(azure, log)));
-  register('sherpa.azure.provision', () => az().then((m) => m.provisionCommand(azure, log)));
+  register('sherpa.azure.provision', () =>
+    az().then((m) => m.provisionCommand(azure, log, context.extensionPath)),
+  );
+  register('sherpa.azure.createProject', () =>
+    lazyCommands
+      .azureProject()
+      .then((m) => m.createDeploymentProjectCommand(azure.ui, log, context.extensionPath)),
+  );
   register('sherpa.azure.registerApp', () => az().then((m) => m.registerAppCommand(azure, endpoints, log)));
   register('sherpa.azure.configure', () => az().then((m) => m.configureCommand(azure, log)));
   register('sherpa.azure.migrateSecrets', () => az().then((m) => m.migrateSecretsCommand(azure, log)));

@@ -16,12 +16,7 @@ export interface NextStep {
  */
 export function showFailure(log: SherpaLog, context: string, err: unknown, next?: NextStep): string {
   log.error(context, err);
-  const f = describeFailure(err);
-  // Messages quote what servers said (error_description, names, URLs): no controls, no links.
-  const text = toNotificationText(
-    `${context}: ${f.message}${f.code ? ` [${f.code}]` : ''}${f.hint ? ` — ${f.hint}` : ''}`,
-    1500,
-  );
+  const text = failureText(context, err);
   const showLog = vscode.l10n.t('Show Log');
   const buttons = next ? [next.title, showLog] : [showLog];
   void vscode.window.showErrorMessage(text, ...buttons).then((choice) => {
@@ -29,4 +24,14 @@ export function showFailure(log: SherpaLog, context: string, err: unknown, next?
     else if (next && choice === next.title) void next.run();
   });
   return text;
+}
+
+/** "Context: message [CODE] — hint", made safe for a notification. */
+export function failureText(context: string, err: unknown): string {
+  const f = describeFailure(err);
+  // Messages quote what servers said (error_description, names, URLs): no controls, no links.
+  return toNotificationText(
+    `${context}: ${f.message}${f.code ? ` [${f.code}]` : ''}${f.hint ? ` — ${f.hint}` : ''}`,
+    1500,
+  );
 }

@@ -107,6 +107,8 @@ export class TestHookSlot {
       input: (options) => pick().input(options),
       progress: (title, run) => pick().progress(title, run),
       cancellableProgress: (title, run) => pick().cancellableProgress(title, run),
+      pickFolder: (options) => pick().pickFolder(options),
+      confirm: (message, detail, action) => pick().confirm(message, detail, action),
       notify: (kind, message, ...actions) => pick().notify(kind, message, ...actions),
     };
   }

@@ -62,12 +62,24 @@ describe('sherpa as an npm package', () => {
     const [{ filename, files }] = JSON.parse(packed.stdout) as [
       { filename: string; files: { path: string }[] },
     ];
-    // The package is the bundle and its manifest: no sources, no source maps, no extension.
+    // The package is the bundle, its manifest and the azd project `sherpa azure init` writes: no sources,
+    // no source maps, no extension.
     assert.deepEqual(files.map((f) => f.path).sort(), [
       'LICENSE',
       'README.md',
+      'azure.yaml',
       'dist/sherpa.mjs',
       'dist/sherpa.mjs.LEGAL.txt',
+      'infra/bicepconfig.json',
+      'infra/main.bicep',
+      'infra/main.parameters.json',
+      'infra/modules/container-app.bicep',
+      'infra/modules/container-apps-environment.bicep',
+      'infra/modules/identities.bicep',
+      'infra/modules/key-vault.bicep',
+      'infra/modules/monitoring.bicep',
+      'infra/modules/registry.bicep',
+      'infra/prebuilt.Dockerfile',
       'package.json',
     ]);
     const app = join(dir, 'app');
@@ -122,5 +134,20 @@ describe('sherpa as an npm package', () => {
     assert.equal(secure.code, 0, secure.stderr);
     const report = JSON.parse(secure.stdout) as { findings: { id: string; status: string }[] };
     assert.equal(report.findings.find((f) => f.id === 'prm.found')?.status, 'pass');
+  });
+
+  test('the installed sherpa writes the deployment project (azure init): no clone needed', async () => {
+    const project = join(dir, 'deploy');
+    const r = await sh(bin, ['azure', 'init', project], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(project, 'infra', 'main.bicep')));
+    assert.equal(
+      await readFile(join(project, 'sherpa.mjs'), 'utf8'),
+      await readFile(join(REPO_ROOT, 'dist', 'sherpa.mjs'), 'utf8'),
+      'the image runs the bundle this package carries',
+    );
+    const again = await sh(bin, ['azure', 'init', project], dir);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /is not empty \[BAD_ARGUMENT\]/);
   });
 });

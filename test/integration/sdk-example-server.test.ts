@@ -91,7 +91,7 @@ test('a client id this server never registered ends at the authorization request
   assert.equal(r.code, 1);
   assert.match(
     r.stdout,
-    /✘ token +The authorization server refused the sign-in request .*HTTP 400: invalid_client/,
+    /✘ token +The authorization server at localhost:\d+ refused the sign-in request \(HTTP 400: invalid_client/,
   );
   assert.match(r.stderr, /\[AUTHORIZATION_DENIED\]/);
   assert.doesNotMatch(r.stdout + r.stderr, /initialize|timed out/i, 'not blamed on initialize');

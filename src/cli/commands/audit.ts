@@ -13,11 +13,12 @@ import {
   type CombinedAuditReport,
 } from '../../core/audit/run-targets';
 import { readAuditTargets, type AuditTarget } from '../../core/audit/targets';
-import { SherpaError } from '../../core/errors';
+import { formatError, SherpaError, type SherpaErrorCode } from '../../core/errors';
 import { registerSecret } from '../../core/token/redact';
 import { normalizeUrl } from '../../core/url';
 import { print } from '../output';
 import { useProxyFromEnvironment } from '../outbound-proxy';
+import { withProgress } from '../progress';
 
 export const auditUsage = `sherpa audit <mcp-url> [--token-command CMD] [--foreign-token-command CMD] [--expired-token-command CMD]
              [--narrow-token-command CMD] [--format text|json|markdown|sarif|junit] [--out FILE] [--fail-on must|should|never]
@@ -159,38 +160,48 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
           tokenFrom(values['narrow-token-command'], '--narrow-token-command'),
         ])
       : [];
-    combined = await auditTargets(targets, {
-      ...(values.concurrency !== undefined ? { concurrency: Number(values.concurrency) } : {}),
-      evidence: values['evidence-dir'] !== undefined,
-      optionsFor: async (t) => {
-        // --token-command-for works for one URL too (the Action passes its `token-commands` either way).
-        const own = () => tokenFrom(forUrl.get(safeNormalize(t.url!)), `--token-command-for ${t.url}`);
-        const [valid, foreign, expired, narrow] = single
-          ? [singleTokens[0] ?? (await own()), ...singleTokens.slice(1)]
-          : [await own()];
-        const tokens: AuditTokens = {
-          ...(valid ? { valid } : {}),
-          ...(foreign ? { foreign } : {}),
-          ...(expired ? { expired } : {}),
-          ...(narrow ? { narrow } : {}),
-        };
-        return {
-          tokens,
-          entraDoctor: values['entra-doctor'],
-          probeRegistration: values['probe-registration'],
-          // Behind a proxy the proxy resolves names (outbound-proxy.ts).
-          ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
-        };
-      },
-    });
+    // A person at a terminal sees each check as it runs; stdout stays the report alone.
+    combined = await withProgress(
+      `auditing ${single ?? values.targets}`,
+      { machine: format !== 'text' },
+      (line) =>
+        auditTargets(targets, {
+          ...(values.concurrency !== undefined ? { concurrency: Number(values.concurrency) } : {}),
+          evidence: values['evidence-dir'] !== undefined,
+          optionsFor: async (t) => {
+            // --token-command-for works for one URL too (the Action passes its `token-commands` either way).
+            const own = () => tokenFrom(forUrl.get(safeNormalize(t.url!)), `--token-command-for ${t.url}`);
+            const [valid, foreign, expired, narrow] = single
+              ? [singleTokens[0] ?? (await own()), ...singleTokens.slice(1)]
+              : [await own()];
+            const tokens: AuditTokens = {
+              ...(valid ? { valid } : {}),
+              ...(foreign ? { foreign } : {}),
+              ...(expired ? { expired } : {}),
+              ...(narrow ? { narrow } : {}),
+            };
+            return {
+              tokens,
+              onFinding: (f) => line.update(`${f.id}: ${f.status}`),
+              entraDoctor: values['entra-doctor'],
+              probeRegistration: values['probe-registration'],
+              // Behind a proxy the proxy resolves names (outbound-proxy.ts).
+              ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
+            };
+          },
+        }),
+    );
   } catch (err) {
     return usageFailure(err);
   }
   if (values['evidence-dir']) await writeEvidenceBundle(values['evidence-dir'], combined);
   const only = single ? combined.results[0]! : undefined;
   if (only?.error && !only.report) {
-    process.stderr.write(`sherpa audit: could not audit ${single}: ${only.error.message}\n`);
-    if (only.error.hint) process.stderr.write(`  → ${only.error.hint}\n`);
+    // The message names the host once; the same sentence `sherpa connect` prints (formatError).
+    const { code, message, hint } = only.error;
+    process.stderr.write(
+      `sherpa audit: ${formatError(new SherpaError(code as SherpaErrorCode, message, hint ? { hint } : {}))}\n`,
+    );
     return 2;
   }
   for (const r of combined.results.filter((x) => x.error))

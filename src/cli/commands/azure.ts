@@ -28,8 +28,13 @@ import {
 import { formatVerifyReport, type ReportFormat } from '../../core/azure/verify-report';
 import { isSherpaError, SherpaError } from '../../core/errors';
 import { print } from '../output';
+import { runAzureInit } from './azure-init';
+import { withProgress } from '../progress';
 
-export const azureUsage = `sherpa azure <verb> [options]   (Azure: provision, register, configure, migrate, verify)
+export const azureUsage = `sherpa azure <verb> [options]   (Azure: init, provision, register, configure, migrate, verify)
+  init <folder> [--force]
+         writes the deployment project (azure.yaml, infra/, Dockerfile, the server bundle) into a new or
+         empty folder — no clone needed; run provision from there
   provision [--subscription ID] [--env-name N --location L] [--preflight-only]
          preflight (azd, az, docker on PATH and signed in, Microsoft.App registered), then
          azd provision → azd deploy → azd provision; prints the outputs azd recorded
@@ -108,16 +113,23 @@ async function runVerify(argv: string[]): Promise<number> {
     const valid = (await getLabApiToken(lab)).accessToken;
     const foreign = (await getOtherApiToken(lab)).accessToken;
     const expired = lab.dataDir ? await mintExpiredLabToken(lab.dataDir, valid) : undefined;
-    report = await verifyLab({
-      url: lab.secure,
-      issuer: lab.issuer,
-      audience: lab.clientId,
-      otherAudienceToken: async () => foreign,
-      expiredToken: expired ? async () => expired : undefined,
-      auditTokens: { valid, foreign, ...(expired ? { expired } : {}) },
-    });
+    report = await withProgress('verifying the local lab', { machine: format !== 'text' }, () =>
+      verifyLab({
+        url: lab.secure,
+        issuer: lab.issuer,
+        audience: lab.clientId,
+        otherAudienceToken: async () => foreign,
+        expiredToken: expired ? async () => expired : undefined,
+        auditTokens: { valid, foreign, ...(expired ? { expired } : {}) },
+      }),
+    );
   } else {
-    report = await verifyAzureDeployment(azureContextFromArgs(values));
+    const ctx = azureContextFromArgs(values);
+    report = await withProgress(
+      'verifying the Azure deployment (read-only)',
+      { machine: format !== 'text' },
+      () => verifyAzureDeployment(ctx),
+    );
   }
   print(formatVerifyReport(report, format));
   return failedChecks(report).length ? 1 : 0;
@@ -288,7 +300,7 @@ async function runProvision(argv: string[]): Promise<number> {
     strict: true,
   });
   const o = { subscriptionId: values.subscription, envName: values['env-name'], location: values.location };
-  const preflight = await runPreflight(runTool, o);
+  const preflight = await withProgress('checking azd, az and docker', {}, () => runPreflight(runTool, o));
   for (const i of preflight.items)
     print(`${i.ok ? '✔' : '✘'} ${i.id.padEnd(22)} ${i.detail}${i.ok ? '' : `\n  → ${i.fix}`}`);
   if (!preflight.ok) {
@@ -331,6 +343,7 @@ async function runProvision(argv: string[]): Promise<number> {
 }
 
 const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
+  init: runAzureInit,
   provision: runProvision,
   verify: runVerify,
   register: runRegister,

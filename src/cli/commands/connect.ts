@@ -11,7 +11,7 @@ import type { DeviceCodeLogin } from '../../core/grants/device-code';
 import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../lab/lab-defaults';
 import { decodeToken, type DecodedToken } from '../../core/token/token-inspection';
 import { toTerminalLine } from '../../core/untrusted-text';
-import { cliGrant } from '../lab-token';
+import { cliGrant, startSignInWait, stopSignInWait } from '../lab-token';
 import { VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 import { print, printDecoded, printStep, printUntrusted } from '../output';
 import { useProxyFromEnvironment } from '../outbound-proxy';
@@ -63,6 +63,7 @@ export async function runConnectCommand(argv: string[]): Promise<number> {
       grant: grantFor(values, omitResource, signInTimeoutMs),
     });
   } finally {
+    stopSignInWait();
     process.off('SIGINT', onInterrupt);
   }
 }
@@ -138,7 +139,10 @@ async function connectAndShow(
     credentials: clientsFrom(values),
     ...(values['client-metadata-url'] ? { clientMetadataUrl: values['client-metadata-url'] } : {}),
     preRegistrationHint: CLIENT_ID_HINT,
-    onStep: printStep,
+    onStep: (e) => {
+      stopSignInWait(); // a step ends any wait for the person; its line prints on a clean line
+      printStep(e);
+    },
     trustedApis,
     // The local lab's API client id and tenant are public lab facts (lab-defaults.ts).
     knownIdentity: (issuer) =>
@@ -174,4 +178,5 @@ function showDeviceCode(login: DeviceCodeLogin): void {
   process.stderr.write(
     `To sign in, open ${toTerminalLine(login.verificationUriComplete ?? login.verificationUri, 2000)} and enter the code ${toTerminalLine(login.userCode)} (expires in ${Math.round(login.expiresIn / 60)} min).\n`,
   );
+  startSignInWait('waiting for you to enter the code (Ctrl-C cancels)');
 }

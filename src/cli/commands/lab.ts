@@ -7,6 +7,7 @@ import {
   type ControlTarget,
 } from '../../lab/control-channel';
 import type { LabInfo } from '../../lab/lab';
+import { withProgress } from '../progress';
 
 export const labUsage = `sherpa lab [--json] [--data-dir DIR] [--host 127.0.0.1] [--strict] [--entra]
            [--as-port ${LAB_DEFAULT_PORTS.authorizationServer}] [--vulnerable-port ${LAB_DEFAULT_PORTS.vulnerable}] [--secure-port ${LAB_DEFAULT_PORTS.secure}]
@@ -50,19 +51,22 @@ export async function runLabCommand(argv: string[]): Promise<number> {
   });
   // Loaded here, not at the top: `sherpa --help` must not load the authorization server (oidc-provider).
   const { startLab } = await import('../../lab/lab');
-  const lab = await startLab({
-    host: values.host,
-    dataDir: values['data-dir'] ?? process.env.SHERPA_LAB_DIR,
-    strict: values.strict,
-    entra: values.entra,
-    secureScopesSupported: values['prm-scope'],
-    ports: {
-      proxy: parsePort(values['proxy-port'], 'proxy-port', LAB_DEFAULT_PORTS.proxy),
-      authorizationServer: parsePort(values['as-port'], 'as-port', LAB_DEFAULT_PORTS.authorizationServer),
-      vulnerable: parsePort(values['vulnerable-port'], 'vulnerable-port', LAB_DEFAULT_PORTS.vulnerable),
-      secure: parsePort(values['secure-port'], 'secure-port', LAB_DEFAULT_PORTS.secure),
-    },
-  });
+  // Key generation and three servers take a few seconds on a first start: say so at a terminal.
+  const lab = await withProgress('starting the local lab', { machine: values.json }, () =>
+    startLab({
+      host: values.host,
+      dataDir: values['data-dir'] ?? process.env.SHERPA_LAB_DIR,
+      strict: values.strict,
+      entra: values.entra,
+      secureScopesSupported: values['prm-scope'],
+      ports: {
+        proxy: parsePort(values['proxy-port'], 'proxy-port', LAB_DEFAULT_PORTS.proxy),
+        authorizationServer: parsePort(values['as-port'], 'as-port', LAB_DEFAULT_PORTS.authorizationServer),
+        vulnerable: parsePort(values['vulnerable-port'], 'vulnerable-port', LAB_DEFAULT_PORTS.vulnerable),
+        secure: parsePort(values['secure-port'], 'secure-port', LAB_DEFAULT_PORTS.secure),
+      },
+    }),
+  );
   for (const external of values['browser-url'] ?? []) {
     try {
       lab.addForwardedAddress({ internal: `${lab.authorizationServer}/`, external });

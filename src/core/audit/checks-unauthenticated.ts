@@ -4,6 +4,7 @@
  */
 import { SherpaError } from '../errors';
 import { isLoopbackHost } from '../net/loopback';
+import { toNetworkFailureError } from '../net/network-failure';
 import { findBearerChallenge } from '../discovery/www-authenticate';
 import { describeStatus, record, send, type AuditContext } from './context';
 import { isRpcSuccess, type ProbeResult } from './probe';
@@ -29,9 +30,15 @@ function refusedWith401(
 export async function runUnauthenticatedChecks(ctx: AuditContext): Promise<void> {
   const init = await send(ctx, { rpc: 'initialize' });
   if (init.status === 'error') {
-    throw new SherpaError('SERVER_UNREACHABLE', `Cannot audit ${ctx.target}: ${init.error ?? 'no answer'}`, {
-      hint: 'Check the URL and that the server is running and reachable from here.',
-    });
+    // The same sentence `sherpa connect` and the extension say for this failure (net/network-failure.ts).
+    throw (
+      toNetworkFailureError(init.failure, ctx.target, { timeoutMs: ctx.timeoutMs }) ??
+      new SherpaError('SERVER_UNREACHABLE', `${new URL(ctx.target).host} could not be reached.`, {
+        cause: init.failure,
+        hint: 'Check the address and your network; the log has the details.',
+        details: { error: init.error },
+      })
+    );
   }
   refusedWith401(ctx, 'unauthInitialize', init);
   refusedWith401(ctx, 'unauthToolsList', await send(ctx, { rpc: 'tools/list' }));

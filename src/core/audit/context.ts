@@ -7,6 +7,7 @@ import { CHECKS, type CheckKey } from './catalogue';
 import type { ExchangeRecorder } from './evidence';
 import { toFinding, type Finding, type Observation } from './findings';
 import { probe, type ProbeRequest, type ProbeResult } from './probe';
+import { toNetworkFailureError } from '../net/network-failure';
 
 export interface AuditTokens {
   /** A token the person legitimately holds for this server (Connect, `--token-command`). */
@@ -61,7 +62,14 @@ export async function send(ctx: AuditContext, req: ProbeRequest): Promise<ProbeR
   return r;
 }
 
-/** "401", "200 (JSON-RPC result)", "error: ECONNREFUSED" … for a finding's detail line. */
+/**
+ * "401", "200" or "no answer (nothing is accepting connections at …)" for a finding's detail line: a
+ * failed request in the words `sherpa connect` uses (net/network-failure.ts); the platform's own message
+ * stays in the evidence's note.
+ */
 export function describeStatus(r: ProbeResult): string {
-  return r.status === 'error' ? `no answer (${r.error ?? 'error'})` : String(r.status);
+  if (r.status !== 'error') return String(r.status);
+  const worded = toNetworkFailureError(r.failure, '');
+  if (!worded) return `no answer (${r.error ?? 'error'})`;
+  return `no answer (${worded.message.charAt(0).toLowerCase()}${worded.message.slice(1, -1)})`;
 }

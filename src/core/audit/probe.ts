@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { toNetworkFailureError } from '../net/network-failure';
 import { redact, registerSecret } from '../token/redact';
 import type { RawExchange } from './evidence';
 import type { Evidence } from './findings';
@@ -34,6 +35,8 @@ export interface ProbeResult {
   headers: Record<string, string>;
   body: string;
   error?: string;
+  /** The failure behind `error`, for wording it (net/network-failure.ts); not part of the evidence. */
+  failure?: Error;
   evidence: Evidence;
 }
 
@@ -128,15 +131,25 @@ export function probe(target: string, req: ProbeRequest, o: ProberOptions = {}):
         res.on('error', finish);
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${o.timeoutMs ?? 10_000} ms`)));
+    const timedOut = (message: string) => Object.assign(new Error(message), { code: 'ETIMEDOUT' });
+    request.on('timeout', () => request.destroy(timedOut(`no answer within ${o.timeoutMs ?? 10_000} ms`)));
     // `timeout` is the idle time between bytes; a body that drips forever needs a deadline of its own.
     const deadline = setTimeout(
-      () => request.destroy(new Error(`not finished within ${2 * (o.timeoutMs ?? 10_000)} ms`)),
+      () => request.destroy(timedOut(`not finished within ${2 * (o.timeoutMs ?? 10_000)} ms`)),
       2 * (o.timeoutMs ?? 10_000),
     );
     deadline.unref();
     request.on('close', () => clearTimeout(deadline));
-    request.on('error', (err) => done({ status: 'error', headers: {}, body: '', error: err.message }));
+    // Worded here, where the URL and the time bound are known (net/network-failure.ts).
+    request.on('error', (err) =>
+      done({
+        status: 'error',
+        headers: {},
+        body: '',
+        error: err.message,
+        failure: toNetworkFailureError(err, url, { timeoutMs: o.timeoutMs ?? 10_000 }) ?? err,
+      }),
+    );
     request.end(body);
   });
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { findProtectedResourceMetadata } from '../audit/checks-metadata';
-import { send, type AuditContext } from '../audit/context';
+import { describeStatus, send, type AuditContext } from '../audit/context';
 import type { Evidence } from '../audit/findings';
 import type { ProbeResult } from '../audit/probe';
 import { createAuditContext } from '../audit/run-audit';
@@ -33,10 +33,10 @@ function post(ctx: AuditContext, token?: { value: string; label: string }): Prom
   return send(ctx, { rpc: 'initialize', ...(token ? { token } : {}) });
 }
 
-/** `401 Bearer …` or `unreachable: …`, for evidence. */
+/** `401 Bearer …` or `no answer (…)` in the words connect and the audit use, for evidence. */
 function describe(r: ProbeResult): string {
   return r.status === 'error'
-    ? `unreachable: ${r.error ?? 'no answer'}`
+    ? describeStatus(r)
     : `${r.status} ${r.headers['www-authenticate'] ?? ''}`.trim();
 }
 

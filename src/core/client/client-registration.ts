@@ -13,6 +13,7 @@ import type { ServerMetadata } from 'openid-client';
 import type { ClientCredentials, TokenEndpointAuthMethod } from './client-auth';
 import { SherpaError } from '../errors';
 import { isLoopbackHost } from '../net/loopback';
+import { describeAuthorizationRefusal } from '../net/network-failure';
 
 export type RegistrationSource = 'pre-registered' | 'cimd' | 'dcr';
 
@@ -108,8 +109,19 @@ async function registerClient(
     const e = err as { error?: string; error_description?: string; message?: string };
     throw new SherpaError(
       'CLIENT_REGISTRATION_FAILED',
-      `Dynamic client registration at ${endpoint.href} failed: ${e.error ?? e.message ?? String(err)}`,
-      { cause: err, hint: 'The server refused the registration; a pre-registered client id may be needed.' },
+      describeAuthorizationRefusal(
+        'registration',
+        e.error_description ?? e.error ?? e.message ?? String(err),
+        {
+          issuer: endpoint,
+        },
+      ),
+      {
+        cause: err,
+        hint: 'Use a client id registered at this server (ask its owner), if it does not let Sherpa register itself.',
+        // The protocol's name, for the log: dynamic client registration (RFC 7591 §3).
+        details: { method: 'RFC 7591 dynamic client registration', endpoint: endpoint.href, error: e.error },
+      },
     );
   }
   const secret = typeof registered.client_secret === 'string' ? registered.client_secret : undefined;

@@ -13,6 +13,7 @@ import { preflightAuthorizationRequest } from './authorization-preflight';
 import { startLoopbackRedirectOn } from './loopback-redirect';
 import { toTokenSet, type TokenSet } from '../token/token-set';
 import { VSCODE_CLIENT_ID } from '../well-known-ids';
+import { describeAuthorizationRefusal } from '../net/network-failure';
 
 export interface AuthorizationCodeOptions {
   /** Configuration from {@link discoverAuthorizationServer}; or give `issuer` (+ `clientId`) to discover. */
@@ -177,7 +178,10 @@ export function toTokenRequestError(err: unknown): SherpaError {
   if (err instanceof client.ResponseBodyError) {
     return new SherpaError(
       'TOKEN_REQUEST_FAILED',
-      `Token endpoint returned ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`,
+      describeAuthorizationRefusal(
+        'token',
+        `${err.error}${err.error_description ? `: ${err.error_description}` : ''}`,
+      ),
       {
         cause: err,
         hint: 'invalid_grant usually means the code expired or the PKCE verifier did not match; sign in again.',
@@ -188,7 +192,10 @@ export function toTokenRequestError(err: unknown): SherpaError {
   if (err instanceof client.AuthorizationResponseError) {
     return new SherpaError(
       'AUTHORIZATION_DENIED',
-      `Authorization server returned ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`,
+      describeAuthorizationRefusal(
+        'sign-in',
+        `${err.error}${err.error_description ? `: ${err.error_description}` : ''}`,
+      ),
       {
         cause: err,
         details: { error: err.error },

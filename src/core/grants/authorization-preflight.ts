@@ -12,6 +12,7 @@ import type * as client from 'openid-client';
 import { SherpaError } from '../errors';
 import { createGuardedFetch, networkPolicyFor } from '../net/guarded-fetch';
 import { toTerminalLine } from '../untrusted-text';
+import { describeAuthorizationRefusal } from '../net/network-failure';
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -42,7 +43,7 @@ export async function preflightAuthorizationRequest(
   const endpoint = `${url.origin}${url.pathname}`;
   throw new SherpaError(
     'AUTHORIZATION_DENIED',
-    `The authorization server refused the sign-in request at ${endpoint} (HTTP ${res.status}${said ? `: ${said}` : ''}) before any sign-in page`,
+    describeAuthorizationRefusal('authorization-request', said, { issuer: url, status: res.status }),
     {
       hint: 'The authorization request itself was refused, usually because this server does not know the client id or its redirect URI: configure a client id registered there, or let Sherpa register one (a server with dynamic client registration).',
       // The whole refusal, for whoever explains it (core/aadsts-explanations.ts reads `description`).

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SherpaError } from '../errors';
+import { describeAuthorizationRefusal } from '../net/network-failure';
 
 export interface LoopbackRedirectOptions {
   /** The `state` sent in the authorization request; a response with another state is rejected. */
@@ -196,7 +197,7 @@ function judgeCallback(
       outcome: {
         error: new SherpaError(
           'AUTHORIZATION_DENIED',
-          `Authorization server returned ${error}${description ? `: ${description}` : ''}`,
+          describeAuthorizationRefusal('sign-in', `${error}${description ? `: ${description}` : ''}`),
           {
             hint: 'Check the client id, scopes and resource you asked for (e.g. AADSTS9010010 means the resource does not match the scope).',
             details: { error, description },

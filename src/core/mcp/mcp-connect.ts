@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { SherpaError } from '../errors';
+import { toNetworkFailureError } from '../net/network-failure';
 import {
   createGuardedFetch,
   guardRefusalOf,
@@ -147,7 +148,7 @@ export function toMcpError(err: unknown, failure: HttpFailure | undefined, url: 
         cause: err,
         hint: expired
           ? 'Sign in again to get a fresh token.'
-          : 'Get a token for this server: follow resource_metadata in the WWW-Authenticate challenge (RFC 9728).',
+          : 'Sign in to this server first; Sherpa finds out how from its answer.',
         details,
       },
     );
@@ -166,16 +167,14 @@ export function toMcpError(err: unknown, failure: HttpFailure | undefined, url: 
     }
     return new SherpaError('FORBIDDEN', `${url} answered 403`, { cause: err, details });
   }
-  const cause = (err as { cause?: { code?: string } })?.cause;
-  if (err instanceof TypeError || ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET'].includes(cause?.code ?? '')) {
-    return new SherpaError(
-      'SERVER_UNREACHABLE',
-      `Cannot reach ${url}: ${cause?.code ?? (err as Error).message}`,
-      {
-        cause: err,
-        hint: 'Is the server running? For the local lab run `sherpa lab` (or `npm run lab`).',
-      },
-    );
+  // One sentence per kind of network failure, the same as the audit's (net/network-failure.ts).
+  const unreachable = toNetworkFailureError(err, url);
+  if (unreachable) return unreachable;
+  if (err instanceof TypeError) {
+    return new SherpaError('SERVER_UNREACHABLE', `${new URL(url).host} could not be reached.`, {
+      cause: err,
+      hint: 'Check the address and your network; the log has the details.',
+    });
   }
   return new SherpaError(
     'MCP_ERROR',

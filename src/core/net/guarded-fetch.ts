@@ -19,6 +19,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { SherpaError } from '../errors';
 import { toTerminalLine as printable } from '../untrusted-text';
 import { classifyAddress, classifyHostName, type AddressClass } from './address-policy';
+import { networkFailureError, toNetworkFailureError } from './network-failure';
 import { createPinnedFetch } from './pinned-fetch';
 
 export interface NetworkPolicy {
@@ -142,10 +143,10 @@ async function vetUrl(url: string | URL, policy: NetworkPolicy): Promise<{ url: 
     } catch (err) {
       // Refuse rather than let the platform resolve it again: a resolver that fails our lookup and then
       // answers the second one could name any address.
-      throw new SherpaError('SERVER_UNREACHABLE', `Cannot resolve ${printable(u.hostname)}`, {
-        cause: err,
-        hint: "Check the host name in the server's metadata and your network.",
-      });
+      throw (
+        toNetworkFailureError(err, u) ??
+        networkFailureError({ kind: 'name-not-found', code: 'lookup failed' }, u, {}, err)
+      );
     }
     for (const a of addresses) check(classifyAddress(a) ?? 'public', `${u.hostname} (${a})`);
     return { url: u, addresses };
@@ -193,7 +194,7 @@ export function createGuardedFetch(
     const timer = setTimeout(
       () =>
         deadline.abort(
-          new SherpaError('SERVER_UNREACHABLE', `No answer from ${url.origin} within ${l.timeoutMs} ms`),
+          networkFailureError({ kind: 'timed-out', code: 'deadline' }, url, { timeoutMs: l.timeoutMs }),
         ),
       l.timeoutMs,
     );
@@ -252,10 +253,13 @@ export function createGuardedFetch(
       const reason =
         deadline.signal.aborted && deadline.signal.reason instanceof SherpaError
           ? deadline.signal.reason
-          : err;
+          : err instanceof SherpaError || init.signal?.aborted
+            ? err
+            : // The platform's "fetch failed" → one plain sentence per kind (network-failure.ts); a caller's
+              // abort and this module's own refusals pass through as they are.
+              (toNetworkFailureError(err, url) ?? err);
       settle({ error: errorText(reason) });
-      if (reason !== err) throw reason;
-      throw err;
+      throw reason;
     } finally {
       clearTimeout(timer);
     }

@@ -18,6 +18,10 @@ import { readSettings, SETTINGS_SECTION, SettingKeys } from '../settings';
 import { vscodeAzureUi, type AzureUi } from './azure-ui';
 import { VsCodeMicrosoftCredential } from './vscode-credential';
 
+/** Why Sign In to Azure asks for an account: shown before the tenant is asked for. */
+export const WHY_AZURE_SIGN_IN =
+  'Sherpa uses your Azure account to list your subscriptions and to read or change the Sherpa deployment in the one you pick.';
+
 export class AzureSession {
   /**
    * `ui`: the quick picks, input boxes, progress and notifications of the Azure commands (the extension
@@ -64,14 +68,18 @@ export class AzureSession {
 
   /**
    * Sign In to Azure: the tenant (empty = the account's home tenant), then a subscription from a quick
-   * pick. Returns the chosen subscription id, or undefined when the user cancelled.
+   * pick. Returns the chosen subscription id, or undefined when the user cancelled. `reason`: why the
+   * command that asks needs the account — said before anything is asked.
    */
-  async signIn(): Promise<string | undefined> {
+  async signIn(reason: string = WHY_AZURE_SIGN_IN): Promise<string | undefined> {
     const current = readSettings().azure;
     if (current.signIn === 'vscode') {
       const tenant = await this.ui.input({
         title: vscode.l10n.t('Sherpa: Sign In to Azure (1/2)'),
-        prompt: vscode.l10n.t("Entra tenant (id or domain). Leave empty for your account's home tenant."),
+        prompt: vscode.l10n.t(
+          "{0} Entra tenant (id or domain); leave empty for your account's home tenant.",
+          reason,
+        ),
         value: current.tenant ?? '',
         ignoreFocusOut: true,
       });
@@ -106,12 +114,15 @@ export class AzureSession {
     return picked.id;
   }
 
-  /** The context for a command; asks for whatever is not chosen yet. Undefined = cancelled. */
-  async context(): Promise<AzureContext | undefined> {
+  /**
+   * The context for a command; asks for whatever is not chosen yet, saying first why (`reason`).
+   * Undefined = cancelled.
+   */
+  async context(reason?: string): Promise<AzureContext | undefined> {
     let { subscriptionId, resourceGroup } = readSettings().azure;
     if (subscriptionId) requireGuid(subscriptionId, `sherpa.${SettingKeys.azureSubscriptionId}`);
     if (resourceGroup) requireResourceGroupName(resourceGroup, `sherpa.${SettingKeys.azureResourceGroup}`);
-    if (!subscriptionId) subscriptionId = await this.signIn();
+    if (!subscriptionId) subscriptionId = await this.signIn(reason);
     if (!subscriptionId) return undefined;
     if (!resourceGroup) {
       const { listResourceGroups } = await import('../../core/azure/subscriptions');

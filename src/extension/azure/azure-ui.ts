@@ -19,6 +19,10 @@ export interface AzureUi {
     title: string,
     run: (p: AzureProgress, signal: AbortSignal) => Promise<R>,
   ): Thenable<R>;
+  /** A folder picker; undefined when the person cancels. */
+  pickFolder(options: { title: string; openLabel: string }): Thenable<string | undefined>;
+  /** A modal question with one action; true only when the person pressed it (Cancel or Escape: false). */
+  confirm(message: string, detail: string, action: string): Thenable<boolean>;
   /** A non-modal notification; resolves to the action pressed, if any (callers never wait for it). */
   notify(kind: NotificationKind, message: string, ...actions: string[]): Thenable<string | undefined>;
 }
@@ -49,6 +53,18 @@ export const vscodeAzureUi: AzureUi = {
         }
       },
     ),
+  pickFolder: ({ title, openLabel }) =>
+    vscode.window
+      .showOpenDialog({
+        title,
+        openLabel,
+        canSelectFolders: true,
+        canSelectFiles: false,
+        canSelectMany: false,
+      })
+      .then((uris) => uris?.[0]?.fsPath),
+  confirm: (message, detail, action) =>
+    vscode.window.showWarningMessage(message, { modal: true, detail }, action).then((c) => c === action),
   notify: (kind, message, ...actions) =>
     kind === 'info'
       ? vscode.window.showInformationMessage(message, ...actions)

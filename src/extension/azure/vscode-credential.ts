@@ -17,11 +17,28 @@ export class VsCodeMicrosoftCredential implements TokenCredential {
   async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken | null> {
     const list = Array.isArray(scopes) ? scopes : [scopes];
     const tenant = this.tenant();
-    const session = await vscode.authentication.getSession(
-      'microsoft',
-      [...list, ...(tenant ? [`VSCODE_TENANT:${tenant}`] : [])],
-      this.interactive() ? { createIfNone: true } : { silent: true },
-    );
+    let session: vscode.AuthenticationSession | undefined;
+    try {
+      session = await vscode.authentication.getSession(
+        'microsoft',
+        [...list, ...(tenant ? [`VSCODE_TENANT:${tenant}`] : [])],
+        this.interactive()
+          ? {
+              createIfNone: {
+                detail:
+                  'Sherpa uses your Azure account to list your subscriptions and to read or change the Sherpa deployment in the one you pick.',
+              },
+            }
+          : { silent: true },
+      );
+    } catch (err) {
+      // Cancel on VS Code's "wants to sign in" modal or its browser sign-in: the person said no, nothing
+      // failed (azure-failure.ts ends the command quietly).
+      if (err instanceof vscode.CancellationError || /did not consent|cancel/i.test(String(err))) {
+        throw new ExtensionError('SIGN_IN_CANCELLED', 'The Azure sign-in was cancelled', { cause: err });
+      }
+      throw err;
+    }
     if (!session) {
       throw new ExtensionError('NO_SESSION', 'Not signed in to Azure in VS Code', {
         hint: 'Run "Sherpa Azure: Sign In to Azure".',

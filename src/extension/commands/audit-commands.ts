@@ -11,7 +11,8 @@ import { toNotificationText, toQuickPickText } from '../../core/untrusted-text';
 import type { ConnectionManager } from '../connect/connection-manager';
 import type { TokenState } from '../connect/token-state';
 import type { ServerEndpoints } from '../endpoints';
-import { ExtensionError } from '../errors';
+import { errorCode, ExtensionError, START_LOCAL_LAB_STEP } from '../errors';
+import { withStartLocalServerHint } from '../../core/net/network-failure';
 import type { SherpaLog } from '../output-log';
 import { proxyResolvesNames } from '../settings';
 import { showFailure } from '../show-failure';
@@ -92,7 +93,9 @@ export async function auditServerCommand(deps: AuditDeps, target?: string): Prom
     else void vscode.window.showInformationMessage(message);
     return report;
   } catch (err) {
-    showFailure(deps.log, vscode.l10n.t('Audit failed'), err);
+    // The person's Cancel ends the audit quietly; a failure reads as `sherpa audit` says it.
+    if (errorCode(err) === 'AUDIT_CANCELLED') return undefined;
+    showFailure(deps.log, vscode.l10n.t('Audit failed'), withStartLocalServerHint(err, START_LOCAL_LAB_STEP));
     return undefined;
   }
 }
@@ -137,7 +140,12 @@ export async function validateSecurityCommand(deps: AuditDeps): Promise<AuditRep
     void vscode.commands.executeCommand('sherpa.audit.focus');
     return reports;
   } catch (err) {
-    showFailure(deps.log, vscode.l10n.t('Audit Both Lab Servers failed'), err);
+    if (errorCode(err) === 'AUDIT_CANCELLED') return undefined;
+    showFailure(
+      deps.log,
+      vscode.l10n.t('Audit Both Lab Servers failed'),
+      withStartLocalServerHint(err, START_LOCAL_LAB_STEP),
+    );
     return undefined;
   }
 }

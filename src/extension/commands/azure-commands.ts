@@ -14,6 +14,8 @@ import { provisionSteps, readAzdOutputs } from '../../core/azure/provision';
 import { registerEntraApp, type RegisterAppResult } from '../../core/azure/register-app';
 import { runToolIn } from '../../core/azure/tool-runner';
 import { runProvisionTasks } from '../azure/provision-tasks';
+import { reportAzureFailure } from '../azure/azure-failure';
+import { createDeploymentProject } from './azure-project-commands';
 import { describeAzdEnvOutcome, saveApiClientIdInAzdEnv } from '../../core/azure/azd-env';
 import { verifyAzureDeployment, verifyLab, type VerifyReport } from '../../core/azure/verify-deployment';
 import { formatVerifyReport } from '../../core/azure/verify-report';
@@ -23,7 +25,6 @@ import type { AzureSession } from '../azure/azure-session';
 import type { ServerEndpoints } from '../endpoints';
 import type { SherpaLog } from '../output-log';
 import { readSettings, SettingKeys } from '../settings';
-import { showFailure } from '../show-failure';
 import type { VerifyTreeProvider } from '../views/verify-tree';
 
 export async function signInToAzureCommand(
@@ -36,7 +37,7 @@ export async function signInToAzureCommand(
       void session.ui.notify('info', vscode.l10n.t('Sherpa: signed in to Azure, subscription {0}.', id));
     return id;
   } catch (err) {
-    showFailure(log, vscode.l10n.t('Sign In to Azure failed'), err);
+    reportAzureFailure(session.ui, log, vscode.l10n.t('Sign In to Azure'), err);
     return undefined;
   }
 }
@@ -54,9 +55,18 @@ async function azdFolder(): Promise<vscode.Uri | undefined> {
   return undefined;
 }
 
-export async function provisionCommand(session: AzureSession, log: SherpaLog): Promise<number | undefined> {
+/**
+ * Provision: azd in the workspace folder holding azure.yaml — or, with none (Sherpa installed from the
+ * Marketplace, no clone), in a deployment project it offers to write first (azure-project-commands.ts).
+ */
+export async function provisionCommand(
+  session: AzureSession,
+  log: SherpaLog,
+  extensionPath: string,
+): Promise<number | undefined> {
   try {
-    if (!vscode.workspace.isTrusted) {
+    const inWorkspace = await azdFolder();
+    if (inWorkspace && !vscode.workspace.isTrusted) {
       // azd runs the hooks azure.yaml names: code from the repository.
       void session.ui.notify(
         'error',
@@ -66,16 +76,20 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
       );
       return undefined;
     }
-    const folder = await azdFolder();
-    if (!folder) {
-      void session.ui.notify(
-        'error',
+    let folderPath = inWorkspace?.fsPath;
+    if (!folderPath) {
+      const create = await session.ui.confirm(
+        vscode.l10n.t('Provision needs a deployment project: azure.yaml and its infra/ folder.'),
         vscode.l10n.t(
-          'Sherpa: Provision needs the folder with azure.yaml (this repository) open in the workspace.',
+          'No open folder has one. Sherpa can write one into a folder you pick — azure.yaml, the Bicep templates, a Dockerfile and the server — and provision from there.',
         ),
+        vscode.l10n.t('Create Project…'),
       );
-      return undefined;
+      if (!create) return undefined;
+      folderPath = await createDeploymentProject(session.ui, log, extensionPath);
+      if (!folderPath) return undefined;
     }
+    const folder = { fsPath: folderPath };
     const run = runToolIn(folder.fsPath);
     const o = { subscriptionId: readSettings().azure.subscriptionId };
     const preflight = await session.ui.progress(vscode.l10n.t('checking azd, az and docker…'), () =>
@@ -125,7 +139,7 @@ export async function provisionCommand(session: AzureSession, log: SherpaLog): P
     );
     return 0;
   } catch (err) {
-    showFailure(log, vscode.l10n.t('Provision failed'), err);
+    reportAzureFailure(session.ui, log, vscode.l10n.t('Provision'), err);
     return undefined;
   }
 }
@@ -187,7 +201,7 @@ export async function registerAppCommand(
     }
     return r;
   } catch (err) {
-    showFailure(log, vscode.l10n.t('Register Entra App failed'), err);
+    reportAzureFailure(session.ui, log, vscode.l10n.t('Register Entra App'), err);
     return undefined;
   }
 }
@@ -197,7 +211,9 @@ export async function configureCommand(
   log: SherpaLog,
 ): Promise<ConfigureResult | undefined> {
   try {
-    const ctx = await session.context();
+    const ctx = await session.context(
+      "Configure Secure Server changes the secure server's settings in your Azure subscription, so it needs your Azure account.",
+    );
     if (!ctx) return undefined;
     const apiClientId =
       readSettings().azure.apiClientId ??
@@ -235,7 +251,7 @@ export async function configureCommand(
     );
     return r;
   } catch (err) {
-    showFailure(log, vscode.l10n.t('Configure Secure Server failed'), err);
+    reportAzureFailure(session.ui, log, vscode.l10n.t('Configure Secure Server'), err);
     return undefined;
   }
 }
@@ -245,7 +261,9 @@ export async function migrateSecretsCommand(
   log: SherpaLog,
 ): Promise<MigrateSecretsResult | undefined> {
   try {
-    const ctx = await session.context();
+    const ctx = await session.context(
+      "Migrate Secrets writes the secrets into the deployment's Key Vault, so it needs your Azure account.",
+    );
     if (!ctx) return undefined;
     const secrets: { name: string; value: string }[] = [];
     for (const name of EXPECTED_SECRET_NAMES) {
@@ -302,7 +320,7 @@ export async function migrateSecretsCommand(
     );
     return r;
   } catch (err) {
-    showFailure(log, vscode.l10n.t('Migrate Secrets to Key Vault failed'), err);
+    reportAzureFailure(session.ui, log, vscode.l10n.t('Migrate Secrets to Key Vault'), err);
     return undefined;
   }
 }
@@ -333,7 +351,9 @@ export async function verifyDeploymentCommand(
         verifyLab({ url: endpoints().secureUrl }),
       );
     } else {
-      const ctx = await session.context();
+      const ctx = await session.context(
+        'Verify Deployment reads the deployment in your Azure subscription (it changes nothing), so it needs your Azure account.',
+      );
       if (!ctx) return undefined;
       report = await session.ui.progress(vscode.l10n.t('verifying the Azure deployment (read-only)…'), () =>
         verifyAzureDeployment(ctx),
@@ -358,7 +378,7 @@ export async function verifyDeploymentCommand(
     ).then((c) => c && vscode.commands.executeCommand('sherpa.azure.exportVerifyReport'));
     return report;
   } catch (err) {
-    showFailure(log, vscode.l10n.t('Verify Deployment failed'), err);
+    reportAzureFailure(session.ui, log, vscode.l10n.t('Verify Deployment'), err);
     return undefined;
   }
 }

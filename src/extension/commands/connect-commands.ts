@@ -120,7 +120,7 @@ async function askForUrl(): Promise<string | undefined> {
   return vscode.window.showInputBox({
     title: vscode.l10n.t('Connect to MCP Server'),
     prompt: vscode.l10n.t(
-      'The MCP endpoint URL. Sherpa discovers how to sign in from its 401 (MCP authorization, RFC 9728).',
+      "The MCP server's address. Sherpa finds out from the server itself how to sign in to it.",
     ),
     placeHolder: 'https://mcp.example.com/mcp',
     ignoreFocusOut: true,

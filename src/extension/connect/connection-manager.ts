@@ -15,9 +15,10 @@ import type { ConnectedServer } from '../../core/client/connect-server';
 import type { GrantStrategy } from '../../core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../core/client/steps';
 import { networkPolicyFor } from '../../core/net/guarded-fetch';
+import { withStartLocalServerHint } from '../../core/net/network-failure';
 import type { TrustedApiIdentifiers } from '../../core/client/trusted-apis';
 import { isEntraIssuer } from '../../core/entra';
-import { SherpaError, isSherpaError } from '../../core/errors';
+import { SherpaError } from '../../core/errors';
 import { ExtensionError } from '../errors';
 import type { SherpaLog } from '../output-log';
 import type { ServerEndpoints } from '../endpoints';
@@ -30,19 +31,21 @@ import { deviceCodeStrategy, type PresentDeviceCode } from './device-code-grant'
 
 export type { ConnectionStatus, ServerConnection } from './connection-registry';
 
-/** The progress line for a connect step (a function: the strings are looked up in the active locale's bundle). */
+// On screen, plain words; the log line of each step names the protocol (RFC 9728 metadata, RFC 8414
+// discovery, a pre-registered / CIMD / RFC 7591 client). A function: the strings are looked up in the
+// active locale's bundle.
 const stepTitle = (step: ConnectStepEvent['step']): string =>
   (
     ({
-      probe: vscode.l10n.t('Calling the server without a token (expecting 401)'),
-      prm: vscode.l10n.t('Reading Protected Resource Metadata (RFC 9728)'),
-      'as-metadata': vscode.l10n.t('Discovering the authorization server (RFC 8414)'),
-      registration: vscode.l10n.t('Choosing the client (pre-registered, CIMD or RFC 7591)'),
+      probe: vscode.l10n.t('Asking the server how to sign in'),
+      prm: vscode.l10n.t("Reading the server's sign-in details"),
+      'as-metadata': vscode.l10n.t('Finding its sign-in service'),
+      registration: vscode.l10n.t('Identifying Sherpa to the sign-in service'),
       token: vscode.l10n.t('Getting an access token'),
-      initialize: vscode.l10n.t('MCP initialize with the token'),
+      initialize: vscode.l10n.t('Opening the session with the token'),
       tools: vscode.l10n.t('Listing tools'),
-      'step-up': vscode.l10n.t('Step-up: asking for more scope'),
-      retry: vscode.l10n.t('Token rejected: re-authenticating once'),
+      'step-up': vscode.l10n.t('Asking for more permissions'),
+      retry: vscode.l10n.t('Token refused: signing in once more'),
     }) satisfies Record<ConnectStepEvent['step'], string>
   )[step];
 
@@ -353,16 +356,15 @@ export class ConnectionManager implements vscode.Disposable {
   }
 }
 
-// Core's hints speak CLI ("run sherpa lab"); inside VS Code the fix is a command or a setting.
+// Core words every network failure (core/net/network-failure.ts) the way `sherpa connect` and `sherpa audit`
+// say it; only the next step for nothing listening on loopback is an editor's own: a command, not `sherpa lab`.
 function withEditorHint(err: unknown, target: ServerTarget): unknown {
-  if (!isSherpaError(err, 'SERVER_UNREACHABLE')) return err;
-  return new SherpaError(err.code, err.message, {
-    cause: err,
-    hint: target.added
-      ? `Is the server running at ${target.url}? Check the address, or remove it with "Sherpa: Remove Server".`
+  return withStartLocalServerHint(
+    err,
+    target.added
+      ? 'Is the server running? Start it, or remove it with "Sherpa: Remove Server".'
       : 'Is the server running? Start the local lab with "Sherpa Lab: Start Local Lab", or check the sherpa.secureServer.url / sherpa.vulnerableServer.url settings.',
-    ...(err.details ? { details: err.details } : {}),
-  });
+  );
 }
 
 /** Marks the LOGIN_ABORTED of the person's Cancel on the connect notification (no error shown for it). */

@@ -182,7 +182,10 @@ describe('audit against the lab', () => {
   });
 
   test('an unreachable server cannot be audited (a clear error, not a report)', async () => {
-    await assert.rejects(auditServer('http://127.0.0.1:9/mcp', { timeoutMs: 2000 }), /Cannot audit/);
+    await assert.rejects(
+      auditServer('http://127.0.0.1:9/mcp', { timeoutMs: 2000 }),
+      /^SherpaError: Nothing is accepting connections at 127\.0\.0\.1:9\.$/,
+    );
   });
 });
 

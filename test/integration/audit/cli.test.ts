@@ -90,7 +90,11 @@ describe('sherpa audit (CLI)', () => {
     assert.equal(junit.stdout.includes(LAB_STATIC_TOKEN), false, 'the static token is redacted');
     const down = await run(['http://127.0.0.1:9/mcp']);
     assert.equal(down.code, 2);
-    assert.match(down.stderr, /could not audit .*Cannot audit/);
+    // The sentence `sherpa connect` prints for the same failure (core/net/network-failure.ts), host once.
+    assert.match(
+      down.stderr,
+      /^sherpa audit: Nothing is accepting connections at 127\.0\.0\.1:9\. \[SERVER_UNREACHABLE\]\n {2}→ Is the server running\?/,
+    );
     assert.equal((await run([])).code, 2);
     assert.equal((await run([lab.secure, '--format', 'yaml'])).code, 2);
     const noToken = await run([lab.secure, '--token-command', 'false']);

@@ -51,13 +51,49 @@ suite('Azure commands: quick picks, input boxes, progress and notifications (Azu
       assert.deepEqual(
         x.ui.prompts.map((p) => p.title),
         [
-          "Sherpa: Sign In to Azure (1/2) — Entra tenant (id or domain). Leave empty for your account's home tenant.",
+          "Sherpa: Sign In to Azure (1/2) — Sherpa uses your Azure account to list your subscriptions and to read or change the Sherpa deployment in the one you pick. Entra tenant (id or domain); leave empty for your account's home tenant.",
         ],
       );
       assert.equal(x.azure.requests.length, mark, 'no token request, no Resource Manager call');
     } finally {
       await putSetting('azure.signIn', 'environment');
     }
+  });
+
+  test('a command that needs the account says why before the tenant; Escape there or on a pick ends quietly', async () => {
+    await x.seed({ secureUrl: SECURE_URL, issuer: ISSUER });
+    await clearSetting('azure.subscriptionId');
+    await clearSetting('azure.resourceGroup');
+    await putSetting('azure.signIn', 'vscode');
+    try {
+      x.ui.script({ escape: true });
+      assert.equal(await vscode.commands.executeCommand('sherpa.azure.verify', 'azure'), undefined);
+      assert.equal(x.ui.prompts.length, 1);
+      assert.match(
+        x.ui.prompts[0]!.title,
+        /^Sherpa: Sign In to Azure \(1\/2\) — Verify Deployment reads the deployment in your Azure subscription \(it changes nothing\), so it needs your Azure account\. Entra tenant/,
+      );
+      assert.deepEqual(x.ui.notifications, [], 'Escape is not an error');
+    } finally {
+      await putSetting('azure.signIn', 'environment');
+    }
+    // Escape on the subscription pick, and on the resource group pick: no notification either.
+    x.ui.script({ escape: true });
+    assert.equal(await vscode.commands.executeCommand('sherpa.azure.configure'), undefined);
+    assert.deepEqual(
+      x.ui.prompts.map((p) => p.title),
+      ['Sherpa: Sign In to Azure (2/2) — subscription'],
+    );
+    assert.deepEqual(x.ui.notifications, []);
+    x.ui.script({ pick: 'Sherpa Test Subscription' }, { escape: true });
+    assert.equal(await vscode.commands.executeCommand('sherpa.azure.migrateSecrets'), undefined);
+    assert.deepEqual(
+      x.ui.prompts.map((p) => p.title),
+      ['Sherpa: Sign In to Azure (2/2) — subscription', 'Sherpa: resource group of the deployment'],
+    );
+    assert.deepEqual(x.ui.notifications, []);
+    assert.deepEqual(x.ui.unanswered, []);
+    await clearSetting('azure.subscriptionId');
   });
 
   test('Sign In to Azure: subscriptions listed from Resource Manager, the picked one saved', async () => {

@@ -5,6 +5,9 @@
  * settings. Stand-ins test Sherpa's wiring, not azd.
  */
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { createStandIns, type StandInScenario, type StandIns } from '../../support/azure/stand-in-tools';
 import { clearSetting, readSetting, useAzureStandIn, type AzureStandInSession } from './azure-stand-in';
@@ -56,19 +59,75 @@ suite('Azure: Provision (preflight, the vscode.Task, outputs into settings)', fu
     await x?.restore();
   });
 
-  test('without azure.yaml in the workspace: says which folder to open, runs nothing', async () => {
+  test('without azure.yaml in the workspace: offers to create the project; Cancel ends quietly, runs nothing', async () => {
     const t = await standIns({ azdEnv: AZD_ENV });
-    x.ui.script();
+    x.ui.script({ confirm: false });
     const code = await vscode.commands.executeCommand<number | undefined>('sherpa.azure.provision');
     assert.equal(code, undefined);
-    assert.deepEqual(x.ui.notifications, [
-      {
-        kind: 'error',
-        message:
-          'Sherpa: Provision needs the folder with azure.yaml (this repository) open in the workspace.',
-      },
-    ]);
+    assert.deepEqual(
+      x.ui.prompts.map((p) => [p.kind, p.title, p.items.at(-1)]),
+      [
+        [
+          'confirm',
+          'Provision needs a deployment project: azure.yaml and its infra/ folder.',
+          'Create Project…',
+        ],
+      ],
+    );
+    assert.deepEqual(x.ui.notifications, [], "the person's Cancel is not an error");
     assert.deepEqual(t.calls(), []);
+    // Escape on the folder picker after agreeing: the same.
+    x.ui.script({ confirm: true }, { escape: true });
+    assert.equal(await vscode.commands.executeCommand('sherpa.azure.provision'), undefined);
+    assert.deepEqual(x.ui.notifications, []);
+    assert.deepEqual(t.calls(), []);
+  });
+
+  test('Marketplace install: Provision writes the deployment project into the picked folder and runs azd there', async () => {
+    const t = await standIns({ azdEnv: AZD_ENV });
+    const folder = mkdtempSync(join(tmpdir(), 'sherpa-project-'));
+    const tasks: vscode.Task[] = [];
+    const sub = vscode.tasks.onDidStartTask((e) => tasks.push(e.execution.task));
+    try {
+      x.ui.script({ confirm: true }, { folder });
+      const code = await vscode.commands.executeCommand<number | undefined>('sherpa.azure.provision');
+      assert.equal(code, 0, x.ui.notifications.map((n) => n.message).join('\n'));
+      for (const f of ['azure.yaml', 'infra/main.bicep', 'infra/Dockerfile', 'sherpa.mjs'])
+        assert.ok(existsSync(join(folder, f)), `${f} written`);
+      assert.equal(tasks.length, 3);
+      for (const task of tasks)
+        assert.equal((task.execution as vscode.ProcessExecution).options?.cwd, folder, 'azd runs there');
+      assert.deepEqual(
+        t.calls().filter((c) => /^azd (provision|deploy)/.test(c)),
+        ['azd provision --no-prompt', 'azd deploy --no-prompt', 'azd provision --no-prompt'],
+      );
+    } finally {
+      sub.dispose();
+      rmSync(folder, { recursive: true, force: true });
+      for (const k of ['secureServer.url', 'vulnerableServer.url', 'azure.resourceGroup'])
+        await clearSetting(k);
+    }
+  });
+
+  test('Create Deployment Project…: a folder with files is written to only after the person agrees', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sherpa-project-'));
+    try {
+      writeFileSync(join(folder, 'azure.yaml'), 'name: mine\n');
+      x.ui.script({ folder }, { confirm: false });
+      assert.equal(await vscode.commands.executeCommand('sherpa.azure.createProject'), undefined);
+      assert.equal(readFileSync(join(folder, 'azure.yaml'), 'utf8'), 'name: mine\n', 'left as it was');
+      assert.deepEqual(readdirSync(folder), ['azure.yaml']);
+      assert.equal(x.ui.notifications.length, 0, 'Cancel on the modal is not an error');
+      x.ui.script({ folder }, { confirm: true });
+      assert.equal(await vscode.commands.executeCommand('sherpa.azure.createProject'), folder);
+      assert.match(readFileSync(join(folder, 'azure.yaml'), 'utf8'), /^name: sherpa-mcp-identity$/m);
+      assert.deepEqual(
+        x.ui.notifications.map((n) => n.kind),
+        ['info'],
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('preflight names what is missing (az, docker not on PATH; azd signed out) with the fix; no task', async () => {

@@ -32,7 +32,14 @@ suite('Error paths', () => {
     const outcome = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectSecure');
     assert.equal(outcome.connection.status, 'failed');
     assert.equal(outcome.error?.code, 'SERVER_UNREACHABLE');
-    assert.match(outcome.error?.hint ?? '', /Start Local Lab/);
+    // The sentence `sherpa connect` and `sherpa audit` print for the same failure (core/net/network-failure.ts);
+    // only the next step is the editor's own.
+    assert.equal(outcome.error?.message, `Nothing is accepting connections at 127.0.0.1:${port}.`);
+    assert.match(
+      outcome.error?.hint ?? '',
+      /^Is the server running\? Start the local lab with "Sherpa Lab: Start Local Lab"/,
+    );
+    assert.doesNotMatch(outcome.error?.hint ?? '', /sherpa lab`/);
   });
 
   test('PRM resource mismatch is rejected', async () => {

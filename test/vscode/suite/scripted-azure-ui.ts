@@ -8,11 +8,15 @@
 import type * as vscode from 'vscode';
 import type { AzureProgress, AzureUi, NotificationKind } from '../../../src/extension/azure/azure-ui';
 
-/** One scripted answer: a quick-pick item (by label), typed values (tried in order), or Escape. */
-export type Answer = { pick: string } | { type: string[] } | { escape: true };
+/**
+ * One scripted answer: a quick-pick item (by label), typed values (tried in order), a folder chosen in the
+ * folder picker, a modal's button pressed or not, or Escape (any prompt).
+ */
+export type Answer =
+  { pick: string } | { type: string[] } | { folder: string } | { confirm: boolean } | { escape: true };
 
 export interface ShownPrompt {
-  kind: 'pick' | 'input';
+  kind: 'pick' | 'input' | 'folder' | 'confirm';
   title: string;
   /** Quick-pick items as `label — description`. */
   items: string[];
@@ -94,6 +98,38 @@ export class ScriptedAzureUi implements AzureUi {
       shown.rejected.push({ value, message });
     }
     throw new Error(`every scripted value was refused by ${shown.title}`);
+  }
+
+  async pickFolder(options: { title: string; openLabel: string }): Promise<string | undefined> {
+    const shown: ShownPrompt = {
+      kind: 'folder',
+      title: options.title,
+      items: [],
+      password: false,
+      rejected: [],
+    };
+    this.prompts.push(shown);
+    const a = this.next(shown);
+    if ('escape' in a) return undefined;
+    if (!('folder' in a))
+      throw new Error(`a folder picker (${shown.title}) was shown where the script answers otherwise`);
+    return a.folder;
+  }
+
+  async confirm(message: string, detail: string, action: string): Promise<boolean> {
+    const shown: ShownPrompt = {
+      kind: 'confirm',
+      title: message,
+      items: [detail, action],
+      password: false,
+      rejected: [],
+    };
+    this.prompts.push(shown);
+    const a = this.next(shown);
+    if ('escape' in a) return false;
+    if (!('confirm' in a))
+      throw new Error(`a modal (${message}) was shown where the script answers otherwise`);
+    return a.confirm;
   }
 
   progress<R>(title: string, run: (p: AzureProgress) => Promise<R>): Thenable<R> {
