@@ -93,7 +93,10 @@ describe('auditTargets', () => {
     const by = (name: string) => combined.results.find((r) => r.target.name === name)!;
     for (const name of ['a', 'b', 'c']) assert.ok(by(name).report?.findings.length, `${name} audited`);
     assert.equal(by('refused').error?.code, 'SERVER_UNREACHABLE');
-    assert.match(by('hang').error?.message ?? '', /No answer came from 127\.0\.0\.1:\d+ within 500 ms|not finished/);
+    assert.match(
+      by('hang').error?.message ?? '',
+      /No answer came from 127\.0\.0\.1:\d+ within 500 ms|not finished/,
+    );
     // A 500 where the MCP endpoint should be: the report is kept, and the target is marked as failing.
     assert.ok(by('broken').report?.findings.length);
     assert.equal(by('broken').error?.code, 'SERVER_ERROR');
