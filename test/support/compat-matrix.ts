@@ -34,6 +34,9 @@ export interface CompatRow {
 
 export type CompatCell = Pick<CompatRow, 'group' | 'client' | 'server' | 'labMode' | 'test'>;
 
+/** The server column of every client cell: the lab's secure MCP server (src/servers/secure). */
+export const SHERPA_SECURE_SERVER = 'Sherpa secure MCP server';
+
 /** Every cell the interop tests measure. Add a cell here and in its test, together. */
 export const DECLARED_COMPAT_CELLS: readonly CompatCell[] = [
   {
@@ -56,6 +59,57 @@ export const DECLARED_COMPAT_CELLS: readonly CompatCell[] = [
     server: 'mcp-auth + TypeScript SDK v1 server',
     labMode: 'sherpa lab',
     test: 'test/integration/interop/mcp-auth.test.ts',
+  },
+  // Outsider clients against the lab's secure server; each test also asserts its wire behaviour against
+  // test/interop/client-behaviour.json (support/interop/client-requests.ts).
+  {
+    group: 'clients',
+    client: 'mcp-remote',
+    server: SHERPA_SECURE_SERVER,
+    labMode: 'sherpa lab',
+    test: 'test/integration/interop/mcp-remote.test.ts',
+  },
+  {
+    group: 'clients',
+    client: 'TypeScript SDK v2 client (@modelcontextprotocol/client)',
+    server: SHERPA_SECURE_SERVER,
+    labMode: 'sherpa lab',
+    test: 'test/integration/interop/ts-sdk-v2-client.test.ts',
+  },
+  {
+    group: 'clients',
+    client: 'TypeScript SDK v2 client (@modelcontextprotocol/client)',
+    server: SHERPA_SECURE_SERVER,
+    labMode: 'sherpa lab --entra',
+    test: 'test/integration/interop/ts-sdk-v2-client.test.ts',
+  },
+  {
+    group: 'clients',
+    client: 'MCP Inspector v2 CLI (@modelcontextprotocol/inspector)',
+    server: SHERPA_SECURE_SERVER,
+    labMode: 'sherpa lab',
+    test: 'test/integration/interop/inspector-cli.test.ts',
+  },
+  {
+    group: 'clients',
+    client: 'MCP Inspector v2 CLI (@modelcontextprotocol/inspector)',
+    server: SHERPA_SECURE_SERVER,
+    labMode: 'sherpa lab --entra',
+    test: 'test/integration/interop/inspector-cli.test.ts',
+  },
+  {
+    group: 'clients',
+    client: 'C# SDK client (ModelContextProtocol)',
+    server: SHERPA_SECURE_SERVER,
+    labMode: 'sherpa lab',
+    test: 'test/integration/interop/csharp-sdk-client.test.ts',
+  },
+  {
+    group: 'clients',
+    client: 'C# SDK client (ModelContextProtocol)',
+    server: SHERPA_SECURE_SERVER,
+    labMode: 'sherpa lab --entra',
+    test: 'test/integration/interop/csharp-sdk-client.test.ts',
   },
 ];
 

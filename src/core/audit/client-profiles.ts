@@ -4,9 +4,10 @@
  * checks-compat.ts reads these rows and never names a client in code, so correcting a client's
  * behaviour is an edit here, with its source.
  *
- * The field names are the ones test/interop/measured-clients.json uses for what the interop tests
- * measure (`registration`, `redirectUris`, `sendsResource`, `scopeExtras`): a unit test can compare the
- * overlapping fields of a measured client with its row here, and a disagreement is a row to fix.
+ * Where the interop tests measured a client (test/interop/client-behaviour.json), a unit test compares the
+ * overlapping fields — registration (as predictSignIn picks it for the lab's metadata), redirect URI,
+ * `resource`, scopes added — with its row here: a disagreement fails, and the measurement wins for the
+ * version measured (the row is corrected, citing the measurement as its source).
  */
 
 /** One way a client gets a client_id, tried in the order the client tries them. */
@@ -165,9 +166,9 @@ export const CLIENT_PROFILES: readonly ClientProfile[] = [
     id: 'inspector',
     name: 'MCP Inspector',
     registration: ['cimd', 'dcr', 'manual-client-id'],
-    redirectUris: ['http://localhost:6274/oauth/callback'],
+    redirectUris: ['http://127.0.0.1:6276/oauth/callback'],
     sendsResource: { default: true, entra: true },
-    scopeExtras: [],
+    scopeExtras: ['offline_access'],
     refusesWithoutPkceMetadata: null,
     checksPrmResource: true,
     sources: [
@@ -179,7 +180,12 @@ export const CLIENT_PROFILES: readonly ClientProfile[] = [
       {
         fields: ['redirectUris'],
         url: 'https://github.com/datalayer/mcp-compose/blob/main/references/oauth/docs/INSPECTOR.md',
-        note: 'DCR body with http://localhost:6274/oauth/callback (the Inspector UI port)',
+        note: 'v1 UI: DCR body with http://localhost:6274/oauth/callback — superseded for v2 by the measurement below',
+      },
+      {
+        fields: ['registration', 'redirectUris', 'sendsResource', 'scopeExtras'],
+        url: 'https://www.npmjs.com/package/@modelcontextprotocol/inspector',
+        note: 'tried here with 2.12.0 (CLI) against sherpa lab and --entra (test/interop/client-behaviour.json): DCR, default redirect http://127.0.0.1:6276/oauth/callback (fixed port), resource sent, offline_access added when the AS lists it, prompt=consent',
       },
     ],
   },

@@ -3,7 +3,7 @@
  * naming what the client ASKED FOR (client id, redirect URI, `resource`, scopes, grant type), never a code,
  * a token or a secret. This is how a person sees what their MCP client actually does on the wire (DCR or a
  * pre-registered id? `localhost` or `127.0.0.1`? `resource` sent? `offline_access`? refresh?), and how the
- * interop tests measure clients nobody here wrote (test/interop/measured-clients.json).
+ * interop tests measure clients nobody here wrote (test/interop/client-behaviour.json).
  */
 import type Provider from 'oidc-provider';
 import type { Logger } from '../shared/log';

@@ -3,7 +3,7 @@
  * with its own OAuth (ClientOAuthOptions) against `sherpa lab` and `sherpa lab --entra` (issue 17 §2). The SDK does
  * discovery, registration, PKCE, the token and refresh requests; the program supplies what an application supplies:
  * a redirect handler (the lab's sign-in page driven over HTTP, loopback or the lab proxy only) and a token cache.
- * What it asked for is read from the lab's log and must equal its row in test/interop/measured-clients.json.
+ * What it asked for is read from the lab's log and must equal its row in test/interop/client-behaviour.json.
  * Needs the .NET 10 SDK: without it this file FAILS, naming the SDK.
  */
 import { after, before, describe, test } from 'node:test';
@@ -11,12 +11,29 @@ import assert from 'node:assert/strict';
 import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
-import { startLabProcess, type LabProcess } from '../../support/lab';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, startLabProcess, type LabProcess } from '../../support/lab';
 import { buildDotnetProject, runDotnetProgram, type DotnetRun } from '../../support/interop/dotnet';
-import { assertRecorded, behaviourFrom, labRequests } from '../../support/interop/client-requests';
+import {
+  assertRecorded,
+  behaviourFrom,
+  labRequests,
+  recordClientCell,
+  type ClientBehaviour,
+} from '../../support/interop/client-requests';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 const CLIENT = 'ModelContextProtocol (C#)';
+const MATRIX_CLIENT = 'C# SDK client (ModelContextProtocol)';
+const TEST = 'test/integration/interop/csharp-sdk-client.test.ts';
+/** The NuGet version the program is locked to (its .csproj pins `[x.y.z]`). */
+const SDK_VERSION = /Include="ModelContextProtocol" Version="\[([^\]]+)\]"/.exec(
+  readFileSync(
+    join(REPO_ROOT, 'test', 'interop', 'dotnet', 'McpOAuthClient', 'McpOAuthClient.csproj'),
+    'utf8',
+  ),
+)![1]!;
 
 let dll: string;
 before(async () => {
@@ -41,8 +58,10 @@ const step = (run: DotnetRun, name: string) => {
   return s;
 };
 
-describe('C# MCP SDK client (ModelContextProtocol 2.4.0) → sherpa lab', () => {
+describe(`C# MCP SDK client (ModelContextProtocol ${SDK_VERSION}) → sherpa lab`, () => {
   let lab: LabProcess;
+  /** Alice's sign-in as the lab saw it: the matrix row is written once bob's refusal is measured too. */
+  let aliceSignIn: ClientBehaviour | undefined;
   before(async () => {
     lab = await startLabProcess();
   });
@@ -66,7 +85,8 @@ describe('C# MCP SDK client (ModelContextProtocol 2.4.0) → sherpa lab', () => 
       tools: 3,
       newTokens: true,
     });
-    assertRecorded(CLIENT, 'lab', behaviourFrom(labRequests(lab.logs(), from), lab.secure));
+    aliceSignIn = behaviourFrom(labRequests(lab.logs(), from), lab.secure);
+    assertRecorded(CLIENT, 'lab', aliceSignIn);
   });
 
   test('bob through the C# client is refused alice’s record (get_user_info’s object-level check)', async () => {
@@ -76,10 +96,22 @@ describe('C# MCP SDK client (ModelContextProtocol 2.4.0) → sherpa lab', () => 
     const record = step(run, 'get_user_info');
     assert.equal(record.isError, true);
     assert.match(String(record.text), /Access denied/);
+    assert.ok(aliceSignIn, 'alice’s sign-in was not measured (the test before this one failed)');
+    recordClientCell({
+      client: MATRIX_CLIENT,
+      clientVersion: SDK_VERSION,
+      lab: 'lab',
+      behaviour: aliceSignIn,
+      tools: 'ok — tools/list (3), tools/call whoami, refreshed after a refused token',
+      bobRefused: String(record.text),
+      notes:
+        'registers as a confidential client (client_secret_post); the application supplies the redirect handler',
+      test: TEST,
+    });
   });
 });
 
-describe('C# MCP SDK client (ModelContextProtocol 2.4.0) → sherpa lab --entra', () => {
+describe(`C# MCP SDK client (ModelContextProtocol ${SDK_VERSION}) → sherpa lab --entra`, () => {
   let lab: LabProcess;
   before(async () => {
     lab = await startLabProcess({ args: ['--entra', '--proxy-port', '0'] });
@@ -91,7 +123,7 @@ describe('C# MCP SDK client (ModelContextProtocol 2.4.0) → sherpa lab --entra'
   // Measured, not wished: with a pre-registered PUBLIC client id (ClientId set, no ClientSecret) the SDK picks
   // client_secret_basic from the metadata's token_endpoint_auth_methods_supported and sends an empty secret, which
   // the token endpoint refuses. Sign-in on the page works; the code is never redeemed. See
-  // docs/compatibility-clients.md. A fixed SDK makes this test fail on the recorded row: update the row then.
+  // docs/compatibility.md. A fixed SDK makes this test fail on the recorded row: update the row then.
   test('with VS Code’s pre-authorised id through the proxy: signs in on the page, the token request is refused (empty client secret); as recorded', async () => {
     const from = lab.logs().length;
     const run = await runClient(lab, alice, {
@@ -104,6 +136,19 @@ describe('C# MCP SDK client (ModelContextProtocol 2.4.0) → sherpa lab --entra'
     assert.equal(run.code, 1, run.stdout);
     assert.match(String(step(run, 'error').message), /client_secret must be provided/);
     assert.match(lab.logs().slice(from), /token request rejected/);
-    assertRecorded(CLIENT, 'entra', behaviourFrom(labRequests(lab.logs(), from), lab.secure));
+    const behaviour = behaviourFrom(labRequests(lab.logs(), from), lab.secure);
+    assertRecorded(CLIENT, 'entra', behaviour);
+    recordClientCell({
+      client: MATRIX_CLIENT,
+      clientVersion: SDK_VERSION,
+      lab: 'entra',
+      behaviour,
+      failed:
+        'token request refused: a pre-registered public client id gets client_secret_basic with an empty secret',
+      tools: 'FAILED — not reached (no token)',
+      bobRefused: null,
+      notes: 'SDK defect with public pre-registered clients; its own DCR path works (confidential client)',
+      test: TEST,
+    });
   });
 });

@@ -13,7 +13,14 @@ import assert from 'node:assert/strict';
 import { LAB_USERS } from '../../../src/lab/lab-defaults';
 import { startLabProcess, type LabProcess } from '../../support/lab';
 import { startNodeInteropServer, type NodeInteropServer } from '../../support/interop/node-servers';
-import { auditJson, connectToLab, labAuditTokenArgs, SHERPA_VERSION } from '../../support/interop/lab-audit';
+import {
+  auditJson,
+  connectToLab,
+  labAuditTokenArgs,
+  SHERPA_VERSION,
+  LAB_AS_FINDINGS,
+  assertLabAsFindings,
+} from '../../support/interop/lab-audit';
 import { recordCompatRow } from '../../support/compat-matrix';
 
 const [alice] = LAB_USERS as unknown as [(typeof LAB_USERS)[0]];
@@ -91,7 +98,8 @@ describe('FastMCP (oauth discovery + authenticate hook) trusting sherpa lab', ()
 
   test('sherpa audit: every finding is a true property of the documented setup', async () => {
     const r = await auditJson(server.mcpUrl, tokenArgs);
-    assert.deepEqual(r.notPassed, TRUE_FINDINGS);
+    assert.deepEqual(r.notPassed, { ...TRUE_FINDINGS, ...LAB_AS_FINDINGS });
+    assertLabAsFindings(r);
     assert.match(r.detail('unauth.www-authenticate'), /no WWW-Authenticate header/);
     assert.match(r.detail('transport.cors'), /Access-Control-Allow-Origin: \*/);
     assert.match(r.detail('token.foreign-origin'), /ACCEPTED .*https:\/\/attacker\.example/);

@@ -7,7 +7,7 @@
  * stand-in on PATH that hands the URL to this test. The test signs in on the lab's page as a person would and lets
  * "the browser" follow the redirect to the Inspector's listener. Tokens live in a throw-away HOME
  * (MCP_INSPECTOR_SECRET_STORE=file: no keychain here). What it asked for is read from the lab's log and must equal
- * its row in test/interop/measured-clients.json.
+ * its row in test/interop/client-behaviour.json.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,12 @@ import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { ensureTools, requireTool } from '../../../scripts/tools-manifest';
 import { startLabProcess, type LabProcess } from '../../support/lab';
-import { assertRecorded, behaviourFrom, labRequests } from '../../support/interop/client-requests';
+import {
+  assertRecorded,
+  behaviourFrom,
+  labRequests,
+  recordClientCell,
+} from '../../support/interop/client-requests';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 const tools = ensureTools(['inspector']);
@@ -152,7 +157,8 @@ async function exercise(lab: LabProcess, labMode: 'lab' | 'entra', route?: LabRo
     const me = JSON.parse(textOf(who.json.result)) as Record<string, unknown>;
     assert.equal(me.oid, alice.oid);
     assert.equal(me.scp, 'access_as_user');
-    assertRecorded(CLIENT, labMode, behaviourFrom(labRequests(lab.logs(), from), lab.secure));
+    const aliceSignIn = behaviourFrom(labRequests(lab.logs(), from), lab.secure);
+    assertRecorded(CLIENT, labMode, aliceSignIn);
 
     // Bob, signed in through the Inspector, is refused alice's record (get_user_info's object-level check).
     const asBob = ['--server-url', lab.secure, ...(await clientArgs())];
@@ -160,6 +166,19 @@ async function exercise(lab: LabProcess, labMode: 'lab' | 'entra', route?: LabRo
     const refused = await runInspector(b, [...asBob, ...call], { signInAs: bob, route });
     assert.equal((refused.json.result as { isError?: boolean })?.isError, true, JSON.stringify(refused.json));
     assert.match(textOf(refused.json.result), /Access denied/);
+    recordClientCell({
+      client: 'MCP Inspector v2 CLI (@modelcontextprotocol/inspector)',
+      clientVersion: inspector.version,
+      lab: labMode,
+      behaviour: aliceSignIn,
+      tools: 'ok — tools/list (3), tools/call whoami after a refresh (--stored-auth-only)',
+      bobRefused: textOf(refused.json.result),
+      notes:
+        labMode === 'entra'
+          ? '--client-id (pre-registered) through the lab proxy; Node 22 needs NODE_USE_ENV_PROXY=1'
+          : 'default callback port 6276 is fixed (EADDRINUSE on a second sign-in); tests pass --callback-url',
+      test: 'test/integration/interop/inspector-cli.test.ts',
+    });
   } finally {
     await rm(a.dir, { recursive: true, force: true });
     await rm(b.dir, { recursive: true, force: true });

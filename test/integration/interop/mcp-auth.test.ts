@@ -13,7 +13,14 @@ import assert from 'node:assert/strict';
 import { LAB_USERS } from '../../../src/lab/lab-defaults';
 import { startLabProcess, type LabProcess } from '../../support/lab';
 import { startNodeInteropServer, type NodeInteropServer } from '../../support/interop/node-servers';
-import { auditJson, connectToLab, labAuditTokenArgs, SHERPA_VERSION } from '../../support/interop/lab-audit';
+import {
+  auditJson,
+  connectToLab,
+  labAuditTokenArgs,
+  SHERPA_VERSION,
+  LAB_AS_FINDINGS,
+  assertLabAsFindings,
+} from '../../support/interop/lab-audit';
 import { recordCompatRow } from '../../support/compat-matrix';
 
 const [alice] = LAB_USERS as unknown as [(typeof LAB_USERS)[0]];
@@ -83,7 +90,8 @@ describe('mcp-auth (resource server mode) + SDK v1 server trusting sherpa lab', 
 
   test('sherpa audit: every finding is a true property of the documented setup', async () => {
     const r = await auditJson(server.mcpUrl, tokenArgs);
-    assert.deepEqual(r.notPassed, TRUE_FINDINGS);
+    assert.deepEqual(r.notPassed, { ...TRUE_FINDINGS, ...LAB_AS_FINDINGS });
+    assertLabAsFindings(r);
     assert.match(r.detail('unauth.challenge-scope'), /no scope parameter/);
     assert.match(r.detail('token.foreign-origin'), /ACCEPTED .*https:\/\/attacker\.example/);
     assert.match(r.detail('token.foreign-host'), /ACCEPTED .*Host: attacker\.example/);
@@ -101,7 +109,7 @@ describe('mcp-auth (resource server mode) + SDK v1 server trusting sherpa lab', 
       assert.equal(r.notPassed['token.other-resource'], 'fail', r.detail('token.other-resource'));
       assert.match(r.detail('token.other-resource'), /ACCEPTED/);
       const { 'token.other-resource': _, ...rest } = r.notPassed;
-      assert.deepEqual(rest, TRUE_FINDINGS, 'nothing else changes');
+      assert.deepEqual(rest, { ...TRUE_FINDINGS, ...LAB_AS_FINDINGS }, 'nothing else changes');
       measured.broken = 'token.other-resource';
     } finally {
       await broken.stop();

@@ -18,7 +18,13 @@ import { decodeJwt } from 'jose';
 import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
 import { assertLoopbackUrl, driveLabLogin } from '../../../src/lab/lab-login';
 import { REPO_ROOT, startLabProcess, type LabProcess } from '../../support/lab';
-import { assertRecorded, behaviourFrom, labRequests } from '../../support/interop/client-requests';
+import {
+  assertRecorded,
+  behaviourFrom,
+  labRequests,
+  recordClientCell,
+  type ClientBehaviour,
+} from '../../support/interop/client-requests';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 const MCP_REMOTE = join(REPO_ROOT, 'node_modules', 'mcp-remote', 'dist', 'proxy.js');
@@ -112,6 +118,8 @@ const textOf = (r: Awaited<ReturnType<Client['callTool']>>) =>
 
 describe(`mcp-remote ${MCP_REMOTE_VERSION} (a client nobody here wrote) → sherpa lab`, () => {
   let lab: LabProcess;
+  /** Alice's sign-in as the lab saw it: the matrix row is written once bob's refusal is measured too. */
+  let aliceSignIn: ClientBehaviour | undefined;
   before(async () => {
     lab = await startLabProcess();
   });
@@ -153,8 +161,9 @@ describe(`mcp-remote ${MCP_REMOTE_VERSION} (a client nobody here wrote) → sher
       const tokens = Object.values(s.stored).find((v) => 'access_token' in v)!;
       assert.ok(tokens.refresh_token, 'offline_access gave a refresh token');
       assert.equal(decodeJwt(String(tokens.access_token)).aud, lab.clientId);
-      // The same, as the lab's request log saw it (test/interop/measured-clients.json).
-      assertRecorded('mcp-remote', 'lab', behaviourFrom(labRequests(lab.logs(), from), lab.secure));
+      // The same, as the lab's request log saw it (test/interop/client-behaviour.json).
+      aliceSignIn = behaviourFrom(labRequests(lab.logs(), from), lab.secure);
+      assertRecorded('mcp-remote', 'lab', aliceSignIn);
       t.diagnostic(
         JSON.stringify({
           client: 'mcp-remote',
@@ -179,6 +188,18 @@ describe(`mcp-remote ${MCP_REMOTE_VERSION} (a client nobody here wrote) → sher
       const r = await s.client.callTool({ name: 'get_user_info', arguments: { user_id: 'user_001' } });
       assert.equal(r.isError, true);
       assert.match(textOf(r), /Access denied/);
+      assert.ok(aliceSignIn, 'alice’s sign-in was not measured (the test before this one failed)');
+      recordClientCell({
+        client: 'mcp-remote',
+        clientVersion: MCP_REMOTE_VERSION,
+        lab: 'lab',
+        behaviour: aliceSignIn,
+        tools: 'ok — tools/list (3), tools/call whoami',
+        bobRefused: textOf(r),
+        notes:
+          'stdio bridge for local-only clients; redirect on localhost with a port derived from the server URL',
+        test: 'test/integration/interop/mcp-remote.test.ts',
+      });
     } finally {
       await s.close();
     }

@@ -19,6 +19,8 @@ import {
   labAuditTokenArgs,
   SHERPA_VERSION,
   type AuditResult,
+  LAB_AS_FINDINGS,
+  assertLabAsFindings,
 } from '../../support/interop/lab-audit';
 import { recordCompatRow } from '../../support/compat-matrix';
 
@@ -73,9 +75,10 @@ describe('TypeScript SDK v2 server (requireBearerAuth + PRM) trusting sherpa lab
   });
 
   let report: AuditResult;
-  test('sherpa audit: every finding passes — the documented setup is sound', async () => {
+  test('sherpa audit: every finding about the server passes — the documented setup is sound', async () => {
     report = await auditJson(server.mcpUrl, tokenArgs);
-    assert.deepEqual(report.notPassed, {});
+    assert.deepEqual(report.notPassed, LAB_AS_FINDINGS);
+    assertLabAsFindings(report);
     // What made it pass, from the audit's evidence:
     assert.match(report.detail('unauth.challenge-scope'), /scope="access_as_user"/);
     assert.match(report.detail('token.other-resource'), /refused \(401/);
@@ -94,7 +97,7 @@ describe('TypeScript SDK v2 server (requireBearerAuth + PRM) trusting sherpa lab
       const r = await auditJson(broken.mcpUrl, tokenArgs);
       assert.equal(r.notPassed['token.other-resource'], 'fail', r.detail('token.other-resource'));
       assert.match(r.detail('token.other-resource'), /ACCEPTED/);
-      assert.deepEqual(Object.keys(r.notPassed), ['token.other-resource']);
+      assert.deepEqual(r.notPassed, { ...LAB_AS_FINDINGS, 'token.other-resource': 'fail' });
       measured.broken = 'token.other-resource';
     } finally {
       await broken.stop();

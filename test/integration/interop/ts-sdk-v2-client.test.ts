@@ -4,7 +4,7 @@
  * `sherpa lab` and `sherpa lab --entra` (issue 17 §2). The SDK does discovery (RFC 9728 PRM, RFC 8414),
  * registration, PKCE and the token requests; the OAuthClientProvider below is the part every application
  * writes: storage, and a "browser" — here the lab's sign-in page driven by the lab's login driver. What the
- * client asked for is read from the lab's log and must equal its row in test/interop/measured-clients.json.
+ * client asked for is read from the lab's log and must equal its row in test/interop/client-behaviour.json.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,12 @@ import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { ensureTools, requireTool } from '../../../scripts/tools-manifest';
 import { startLabProcess, type LabProcess } from '../../support/lab';
-import { assertRecorded, behaviourFrom, labRequests } from '../../support/interop/client-requests';
+import {
+  assertRecorded,
+  behaviourFrom,
+  labRequests,
+  recordClientCell,
+} from '../../support/interop/client-requests';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 
@@ -166,6 +171,7 @@ async function reconnectWithRefusedAccessToken(url: string, c: Connected): Promi
 async function exercise(lab: LabProcess, labMode: 'lab' | 'entra', route?: LabRoute) {
   const preRegistered = labMode === 'entra' ? { clientId: VSCODE_CLIENT_ID, issuer: lab.issuer } : undefined;
   const from = lab.logs().length;
+  let aliceSignIn: ReturnType<typeof behaviourFrom>;
   const a = await signInAndConnect(lab.secure, alice, { route, preRegistered });
   try {
     const tools = (await a.client.listTools()).tools.map((t) => t.name).sort();
@@ -189,7 +195,8 @@ async function exercise(lab: LabProcess, labMode: 'lab' | 'entra', route?: LabRo
       assert.deepEqual((await again.listTools()).tools.length, 3);
       await again.close();
     }
-    assertRecorded(CLIENT, labMode, behaviourFrom(labRequests(lab.logs(), from), lab.secure));
+    aliceSignIn = behaviourFrom(labRequests(lab.logs(), from), lab.secure);
+    assertRecorded(CLIENT, labMode, aliceSignIn);
   } finally {
     await a.client.close();
   }
@@ -200,6 +207,19 @@ async function exercise(lab: LabProcess, labMode: 'lab' | 'entra', route?: LabRo
     const r = await b.client.callTool({ name: 'get_user_info', arguments: { user_id: 'user_001' } });
     assert.equal(r.isError, true);
     assert.match(textOf(r), /Access denied/);
+    recordClientCell({
+      client: 'TypeScript SDK v2 client (@modelcontextprotocol/client)',
+      clientVersion: tool.version,
+      lab: labMode,
+      behaviour: aliceSignIn,
+      tools: 'ok — tools/list (3), tools/call whoami, reconnected by refresh after a refused token',
+      bobRefused: textOf(r),
+      notes:
+        labMode === 'entra'
+          ? 'pre-registered client id handed to the SDK with its issuer (Entra has no DCR)'
+          : 'the redirect URI is the application’s; requires RFC 9207 iss in the callback',
+      test: 'test/integration/interop/ts-sdk-v2-client.test.ts',
+    });
   } finally {
     await b.client.close();
   }

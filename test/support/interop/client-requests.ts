@@ -1,15 +1,18 @@
 /**
  * What an MCP client nobody here wrote did at the lab, read from the lab's own log lines
  * (src/servers/authz/request-log.ts: "client registered", "authorization request", "token request"), and the
- * recorded row it must equal (test/interop/measured-clients.json). A client that changes how it registers,
+ * recorded row it must equal (test/interop/client-behaviour.json). A client that changes how it registers,
  * which redirect URI it uses, whether it sends `resource`, the scopes it asks or whether it refreshes makes
- * its test fail on that field — the data file and docs/compatibility-clients.md are then updated on purpose.
+ * its test fail on that field — the data file and docs/compatibility.md's client section are then updated on
+ * purpose. The same run writes the client's compatibility-matrix row (recordClientCell → support/compat-matrix.ts):
+ * the behaviour lives in client-behaviour.json, the matrix row in measured-clients.json, one home each.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VSCODE_CLIENT_ID, AZURE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { REPO_ROOT } from '../lab';
+import { recordCompatRow, SHERPA_SECURE_SERVER, type CompatRow } from '../compat-matrix';
 
 export interface LabRequest {
   msg: 'client registered' | 'authorization request' | 'token request';
@@ -26,7 +29,7 @@ export function labRequests(logs: string, from = 0): LabRequest[] {
   return out;
 }
 
-/** One row of measured-clients.json: what is asserted (`measured`) and what is only documented (`notes`). */
+/** One row of client-behaviour.json: what is asserted (`measured`) and what is only documented (`notes`). */
 export interface MeasuredClient {
   client: string;
   version: string;
@@ -55,7 +58,7 @@ export interface ClientBehaviour {
   registeredAuthMethod: string | null;
 }
 
-const DATA = join(REPO_ROOT, 'test', 'interop', 'measured-clients.json');
+const DATA = join(REPO_ROOT, 'test', 'interop', 'client-behaviour.json');
 
 /**
  * Derives the behaviour from the lab's request lines of ONE sign-in (registration if any, the
@@ -117,11 +120,66 @@ export function assertRecorded(client: string, lab: MeasuredClient['lab'], measu
   const row = rows.find((r) => r.client === client && r.lab === lab);
   assert.ok(
     row,
-    `no row for ${client} at ${lab} in test/interop/measured-clients.json; measured: ${JSON.stringify(measured)}`,
+    `no row for ${client} at ${lab} in test/interop/client-behaviour.json; measured: ${JSON.stringify(measured)}`,
   );
   assert.deepEqual(
     measured,
     row.measured,
-    `${client} at ${lab} no longer behaves as recorded in test/interop/measured-clients.json`,
+    `${client} at ${lab} no longer behaves as recorded in test/interop/client-behaviour.json`,
   );
+}
+
+const SHERPA_VERSION = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/** The matrix's sign-in cell in words, from what the lab's log saw (`FAILED — why` when `failed` is given). */
+export function signInCell(b: ClientBehaviour, failed?: string): string {
+  const registration = b.registration === 'DCR' ? `DCR (${b.registeredAuthMethod ?? '?'})` : b.registration;
+  const detail = [
+    registration,
+    b.redirectUri,
+    b.sendsResource ? 'resource sent' : 'no resource',
+    `scope ${b.scopes.join(' ')}`,
+    ...(b.prompt ? [`prompt=${b.prompt}`] : []),
+    `refresh ${b.refresh}`,
+  ].join(', ');
+  return failed ? `FAILED — ${failed} (${detail})` : `ok — ${detail}`;
+}
+
+/**
+ * Writes the client's matrix row (client × Sherpa's secure server × lab mode). `bobRefused` is what the
+ * secure server answered bob's get_user_info(user_001) through this client: the client cells have no audit
+ * (`sherpa audit` examines servers), so that column carries the object-level refusal instead.
+ */
+export function recordClientCell(o: {
+  client: string;
+  clientVersion: string;
+  lab: MeasuredClient['lab'];
+  behaviour: ClientBehaviour;
+  /** `ok — tools/list (N), tools/call whoami` or `FAILED — why`. */
+  tools: string;
+  /** The refusal text bob got (its test asserted it), or null when the client never got that far. */
+  bobRefused: string | null;
+  failed?: string;
+  notes: string;
+  test: string;
+}): void {
+  const row: CompatRow = {
+    group: 'clients',
+    client: o.client,
+    clientVersion: o.clientVersion,
+    server: SHERPA_SECURE_SERVER,
+    serverVersion: `sherpa@${SHERPA_VERSION}`,
+    labMode: o.lab === 'entra' ? 'sherpa lab --entra' : 'sherpa lab',
+    signIn: signInCell(o.behaviour, o.failed),
+    tools: o.tools,
+    audit:
+      o.bobRefused === null
+        ? 'n/a (client); bob not tried: no token'
+        : `n/a (client); bob refused alice's record (get_user_info: "${/^[^:.]*/.exec(o.bobRefused)![0]}")`,
+    notes: o.notes,
+    test: o.test,
+  };
+  recordCompatRow(row);
 }

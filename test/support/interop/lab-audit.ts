@@ -47,6 +47,20 @@ export interface AuditResult {
   counts: string;
 }
 
+/**
+ * Findings about the lab's authorization server, not the server audited: the same for every server trusting
+ * `sherpa lab`. The per-client predictions (checks-compat.ts) see Cursor's DCR redirect URIs include
+ * `cursor://…`, which a DCR policy allowing only https and loopback refuses; without --probe-registration that
+ * stays undecided, a warn.
+ */
+export const LAB_AS_FINDINGS: Readonly<Record<string, string>> = { 'compat.cursor': 'warn' };
+
+/** The lab's findings are what LAB_AS_FINDINGS says, for the reason it says. */
+export function assertLabAsFindings(r: AuditResult): void {
+  assert.equal(r.status('compat.cursor'), 'warn', r.detail('compat.cursor'));
+  assert.match(r.detail('compat.cursor'), /cursor:\/\//);
+}
+
 export async function auditJson(url: string, args: string[]): Promise<AuditResult> {
   const r = await runCli(['audit', url, ...args, '--format', 'json', '--fail-on', 'never']);
   assert.equal(r.code, 0, r.stderr);

@@ -103,6 +103,18 @@ describe('documentation', () => {
     for (const image of images) assert.match(image, /^media\//, `${image} is inside the VSIX (media/)`);
   });
 
+  it('one compatibility page: the generated matrix with the clients’ narrative around it', () => {
+    const compat = markdownFiles().filter((f) => /compatib/i.test(f));
+    assert.deepEqual(compat, ['docs/compatibility.md'], 'fold other compatibility pages into it');
+    const page = read('docs/compatibility.md');
+    const begin = page.indexOf('<!-- BEGIN GENERATED');
+    const end = page.indexOf('<!-- END GENERATED -->');
+    assert.ok(begin > 0 && end > begin, 'the generated tables sit between the GENERATED markers');
+    // Hand-written prose outside the markers: how the clients sign in, and what they found.
+    for (const h of ['Clients', 'How each client signs in without a person', 'What the clients found'])
+      assert.ok(headings(page.slice(end)).includes(h), `docs/compatibility.md lacks "${h}" after the tables`);
+  });
+
   it('every relative link in README, CHANGELOG and docs/ names a file that exists', () => {
     const broken: string[] = [];
     for (const file of markdownFiles()) {

@@ -1,5 +1,5 @@
 /**
- * docs/compatibility.md is generated, never hand-written (issue 17 §5): its rows are exactly the cells the
+ * docs/compatibility.md's tables are generated, never hand-written (issue 17 §5): its rows are exactly the cells the
  * interop tests declare (test/support/compat-matrix.ts), rendered from what those tests measured
  * (test/interop/measured-<group>.json, folded in by `node scripts/compat-matrix.mjs update`).
  */
@@ -10,18 +10,32 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   DOC_PATH,
+  generatedPart,
   GROUPS,
   readMeasured,
   readRunRows,
   renderDoc,
   renderText,
   rowKey,
+  splicePage,
 } from '../../../scripts/compat-matrix.mjs';
 import { DECLARED_COMPAT_CELLS, recordCompatRow, type CompatRow } from '../../support/compat-matrix';
 import { REPO_ROOT } from '../../support/lab';
 
-test('docs/compatibility.md is exactly what the measured files render to', () => {
-  assert.equal(readFileSync(DOC_PATH, 'utf8'), renderDoc(), 'run: node scripts/compat-matrix.mjs update');
+test('docs/compatibility.md’s tables are exactly what the measured files render to', () => {
+  assert.equal(
+    generatedPart(readFileSync(DOC_PATH, 'utf8')),
+    renderDoc(),
+    'run: node scripts/compat-matrix.mjs update',
+  );
+});
+
+test('update keeps the hand-written prose around the generated part', () => {
+  const page = `# T\n\nbefore\n\n${renderDoc({ servers: [], clients: [] })}\n\nafter\n`;
+  const spliced = splicePage(page, renderDoc());
+  assert.ok(spliced.startsWith('# T\n\nbefore\n\n') && spliced.endsWith('\n\nafter\n'), spliced);
+  assert.equal(generatedPart(spliced), renderDoc());
+  assert.throws(() => generatedPart('# no markers'), /markers/);
 });
 
 test('the measured rows are the declared cells, each measured by a test file that exists', () => {

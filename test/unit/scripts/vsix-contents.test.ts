@@ -36,7 +36,7 @@ describe('the VSIX file list (vsce ls)', () => {
       'infra/bicepconfig.json',
       PREBUILT_DOCKERFILE,
       SERVER_BUNDLE,
-      'dist/extension.cjs',
+      'dist/extension/extension.mjs',
     ];
     for (const f of project) assert.ok(listed.has(f), `${f} is packaged`);
     const unwanted = [...listed].filter((f) =>
