@@ -207,7 +207,7 @@ function recordRefreshForPublicClients(
     record(ctx, 'asRefreshPublic', {
       status: 'warn',
       detail:
-        'Entra ID publishes no grant_types_supported and no `none` auth method, yet issues refresh tokens to public clients (offline_access) with nothing in the metadata binding them (no DPoP, no mTLS): rely on Entra\'s token lifetime and revocation policies (Conditional Access, sign-in frequency)',
+        "Entra ID publishes no grant_types_supported and no `none` auth method, yet issues refresh tokens to public clients (offline_access) with nothing in the metadata binding them (no DPoP, no mTLS): rely on Entra's token lifetime and revocation policies (Conditional Access, sign-in frequency)",
     });
     return;
   }

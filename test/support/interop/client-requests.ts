@@ -125,3 +125,36 @@ export function assertRecorded(client: string, lab: MeasuredClient['lab'], measu
     `${client} at ${lab} no longer behaves as recorded in test/interop/measured-clients.json`,
   );
 }
+
+/**
+ * A client that refused the authorization server before sending anyone to it: the lab saw no authorization
+ * and no token request from it (`requests` of that run), and its row records exactly that — nothing asked, no
+ * resource, no prompt, no token — with the refusal itself in the row's notes. The row keeps the client's
+ * configured registration and redirect URI, which nothing here can measure.
+ */
+export function assertRecordedRefusal(
+  client: string,
+  lab: MeasuredClient['lab'],
+  requests: LabRequest[],
+): void {
+  const sent = requests.filter((r) => r.msg !== 'client registered');
+  assert.deepEqual(sent, [], `${client} was expected to refuse before /authorize but the lab saw requests`);
+  const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as { clients: MeasuredClient[] }).clients;
+  const row = rows.find((r) => r.client === client && r.lab === lab);
+  assert.ok(row, `no row for ${client} at ${lab} in test/interop/measured-clients.json`);
+  const { scopes, sendsResource, offlineAccess, prompt, refresh, resourceAtToken, registeredAuthMethod } =
+    row.measured;
+  assert.deepEqual(
+    { scopes, sendsResource, offlineAccess, prompt, refresh, resourceAtToken, registeredAuthMethod },
+    {
+      scopes: [],
+      sendsResource: false,
+      offlineAccess: false,
+      prompt: null,
+      refresh: 'no token',
+      resourceAtToken: null,
+      registeredAuthMethod: null,
+    },
+    `${client} at ${lab}: the row must record that nothing reached the lab`,
+  );
+}
