@@ -32,6 +32,17 @@ export function isEntraIssuer(issuer: string): boolean {
   }
 }
 
+/**
+ * True for an Entra ID v2.0 tenant issuer, `https://{authority host}/{tenant}/v2.0` — the lab's Entra mode
+ * has this issuer too (it answers for login.microsoftonline.com through its proxy). The one issuer shape
+ * the client lets through without `code_challenge_methods_supported` (see client/resource-discovery.ts).
+ */
+export function isEntraV2TenantIssuer(issuer: string): boolean {
+  if (!isEntraIssuer(issuer)) return false;
+  const u = new URL(issuer);
+  return !u.search && !u.hash && /^\/[A-Za-z0-9][A-Za-z0-9.-]*\/v2\.0\/?$/.test(u.pathname);
+}
+
 /** Entra ID's public-cloud hosts: the ones VS Code's built-in `microsoft` provider signs in at. */
 const PUBLIC_CLOUD_HOSTS: readonly string[] = [
   ENTRA_AUTHORITY_HOST,

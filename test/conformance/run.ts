@@ -39,7 +39,19 @@ const AUTHORIZATION_SCENARIOS = ['authorization-server-metadata-endpoint', 'auth
  * as skipped (printed as XFAIL); if one starts passing, it counts as passed and says so, and a
  * different error is a plain failure.
  */
-const EXPECTED_FAILURES: Record<string, { error: RegExp; reason: string }> = {};
+const EXPECTED_FAILURES: Record<string, { error: RegExp; reason: string }> = {
+  // The Entra lab serves Entra's v2.0 metadata field set (docs/entra-mode.md), which has no
+  // code_challenge_methods_supported; the suite requires it, so real Entra fails these the same way.
+  [`${AUTHORIZATION_SUITE} authorization authorization-server-metadata-endpoint @lab --entra`]: {
+    error: /does not include valid "code_challenge_methods_supported"/,
+    reason: 'Entra ID does not advertise PKCE methods (it enforces S256); the lab as Entra does the same',
+  },
+  [`${AUTHORIZATION_SUITE} authorization authorization-code-grant @lab --entra`]: {
+    error: /AuthorizationCodeGrant: Invalid authorization server metadata/,
+    reason:
+      'the suite runs the grant only on metadata it accepted (see the metadata scenario); msal-node and VS Code cover the Entra lab grant in lab-entra and e2e',
+  },
+};
 
 interface Check {
   id: string;

@@ -127,6 +127,26 @@ describe('the lab as Entra ID (--entra)', () => {
     );
     assert.ok((meta.response_modes_supported as string[]).includes('form_post'));
     assert.equal(meta.registration_endpoint, undefined, 'Entra has no dynamic client registration');
+    // Entra's v2.0 field set (docs/entra-mode.md): no PKCE advertisement, Entra's three auth methods, none of
+    // oidc-provider's extras — what a client reads here is what it reads at Entra.
+    assert.equal(meta.code_challenge_methods_supported, undefined);
+    assert.deepEqual(meta.token_endpoint_auth_methods_supported, [
+      'client_secret_post',
+      'private_key_jwt',
+      'client_secret_basic',
+    ]);
+    for (const absent of [
+      'grant_types_supported',
+      'revocation_endpoint',
+      'authorization_response_iss_parameter_supported',
+      'claims_parameter_supported',
+      'request_parameter_supported',
+    ])
+      assert.equal(meta[absent], undefined, absent);
+    const rfc8414 = await route.fetch(
+      `https://login.microsoftonline.com/.well-known/oauth-authorization-server${new URL(AUTHORITY).pathname}/v2.0`,
+    );
+    assert.deepEqual(await rfc8414.json(), meta, 'the RFC 8414 URL serves the same document');
     const jwks = (await (await route.fetch(meta.jwks_uri as string)).json()) as { keys: unknown[] };
     assert.ok(jwks.keys.length >= 1);
     // MSAL and VS Code also use the tenant aliases in the path.
@@ -400,6 +420,26 @@ describe('the lab as Entra ID (--entra)', () => {
     });
 
     const authorize = (params: Record<string, string>) => entraAuthorizeUrl(pkcePair().challenge, params);
+
+    test('authorize: PKCE is still required although not advertised (no code_challenge, or plain)', async () => {
+      for (const params of [
+        { code_challenge: '', code_challenge_method: '' },
+        { code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' },
+      ]) {
+        const url = authorize({ scope: 'openid', state: 'pk' });
+        for (const [k, v] of Object.entries(params))
+          if (v) url.searchParams.set(k, v);
+          else url.searchParams.delete(k);
+        const res = await route.fetch(url, { redirect: 'manual' });
+        const location = res.headers.get('location');
+        assert.ok(location, `expected a redirect with an error, got ${res.status}`);
+        const back = new URL(location, url);
+        assert.equal(back.origin + back.pathname, REDIRECT);
+        assert.equal(back.searchParams.get('code'), null, 'no code without S256 PKCE');
+        assert.equal(back.searchParams.get('error'), 'invalid_request', JSON.stringify(params));
+        assert.match(back.searchParams.get('error_description') ?? '', /PKCE|code_challenge/i);
+      }
+    });
 
     test('authorize: unknown client → error page with AADSTS700016, no redirect', async () => {
       const res = await route.fetch(

@@ -8,6 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { isEntraV2TenantIssuer } from '../entra';
 import { isSherpaError } from '../errors';
 import { createGuardedFetch } from '../net/guarded-fetch';
 import { record, type AuditContext } from './context';
@@ -200,6 +201,16 @@ function recordRefreshForPublicClients(
     Array.isArray(meta.dpop_signing_alg_values_supported) &&
     meta.dpop_signing_alg_values_supported.length > 0;
   const mtls = meta.tls_client_certificate_bound_access_tokens === true;
+  if (isEntraV2TenantIssuer(meta.issuer) && !meta.grant_types_supported) {
+    // Entra's metadata lists neither grant types nor `none`, so the RFC 8414 defaults would read as "no
+    // refresh tokens, no public clients" — the opposite of what Entra does for VS Code and the Azure CLI.
+    record(ctx, 'asRefreshPublic', {
+      status: 'warn',
+      detail:
+        "Entra ID publishes no grant_types_supported and no `none` auth method, yet issues refresh tokens to public clients (offline_access) with nothing in the metadata binding them (no DPoP, no mTLS): rely on Entra's token lifetime and revocation policies (Conditional Access, sign-in frequency)",
+    });
+    return;
+  }
   record(ctx, 'asRefreshPublic', {
     status: !refresh || !publicClients || dpop || mtls ? 'pass' : 'warn',
     detail: !refresh

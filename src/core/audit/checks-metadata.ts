@@ -3,7 +3,7 @@
  * fetched the way a client would — through the guarded fetch, since the server names these URLs.
  */
 import { discoverAuthorizationServer } from '../discovery/as-metadata';
-import { isEntraIssuer } from '../entra';
+import { isEntraIssuer, isEntraV2TenantIssuer } from '../entra';
 import { isSherpaError } from '../errors';
 import { guardRefusalOf } from '../net/guarded-fetch';
 import { buildPrmCandidateUrls, type ProtectedResourceMetadata } from '../discovery/protected-resource';
@@ -181,17 +181,24 @@ async function recordAuthorizationServerChecks(ctx: AuditContext, issuer: string
   const meta = ctx.as.metadata;
   const methods = meta.code_challenge_methods_supported;
   record(ctx, 'asPkce', {
-    status: methods?.includes('S256') ? 'pass' : !methods && isEntraIssuer(issuer) ? 'warn' : 'fail',
+    status: methods?.includes('S256') ? 'pass' : !methods && isEntraV2TenantIssuer(issuer) ? 'warn' : 'fail',
     detail: methods?.includes('S256')
       ? `code_challenge_methods_supported ${methods.join(', ')}`
-      : !methods && isEntraIssuer(issuer)
-        ? 'Entra exception: Entra ID supports and enforces S256, but its OpenID metadata omits code_challenge_methods_supported; a client following MCP to the letter refuses it, so clients that work with Entra special-case its issuer'
+      : !methods && isEntraV2TenantIssuer(issuer)
+        ? 'Entra exception: Entra ID supports and enforces S256, but its OpenID metadata omits code_challenge_methods_supported; a client following MCP to the letter refuses it, so clients that work with Entra (Sherpa among them) special-case its v2.0 issuer'
         : methods
           ? `S256 not advertised (${methods.join(', ')})`
           : 'no code_challenge_methods_supported: MCP clients MUST refuse to proceed (no PKCE support can be assumed)',
   });
   const iss = meta.authorization_response_iss_parameter_supported === true;
-  record(ctx, 'asIss', { status: iss ? 'pass' : 'fail', detail: iss ? 'advertised' : 'not advertised' });
+  record(ctx, 'asIss', {
+    status: iss ? 'pass' : isEntraV2TenantIssuer(issuer) ? 'warn' : 'fail',
+    detail: iss
+      ? 'advertised'
+      : isEntraV2TenantIssuer(issuer)
+        ? 'not advertised: Entra ID does not publish authorization_response_iss_parameter_supported (nothing the server owner can change); clients rely on state and their own per-issuer redirect handling against mix-up'
+        : 'not advertised',
+  });
   const ways = [
     'pre-registered client ids',
     ...(meta.client_id_metadata_document_supported === true ? ['Client ID Metadata Documents'] : []),

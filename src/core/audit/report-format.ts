@@ -123,7 +123,13 @@ export function sarifLog(
       .map((f) => ({
         ruleId: f.id,
         ruleIndex: rules.findIndex((r) => r.id === f.id),
-        level: f.status === 'warn' || f.level !== 'must' ? ('warning' as const) : ('error' as const),
+        // SARIF 2.1.0 §3.27.10: an informational finding (e.g. a client-compatibility prediction) is a note.
+        level:
+          f.level === 'info'
+            ? ('note' as const)
+            : f.status === 'warn' || f.level !== 'must'
+              ? ('warning' as const)
+              : ('error' as const),
         message: { text: `${toTerminalLine(f.detail, 1000)} (${toTerminalLine(report.target)})` },
         locations: [
           {

@@ -18,7 +18,7 @@ import {
 } from '../discovery/legacy-authorization-server';
 import { discoverProtectedResource, type DiscoveredProtectedResource } from '../discovery/protected-resource';
 import type { BearerChallenge } from '../discovery/www-authenticate';
-import { isEntraIssuer } from '../entra';
+import { isEntraIssuer, isEntraV2TenantIssuer } from '../entra';
 import { SherpaError, isSherpaError } from '../errors';
 import type { GuardedFetch } from '../net/guarded-fetch';
 import type { ScopeContext } from './scope-selection';
@@ -94,7 +94,32 @@ export async function discoverIssuer(
 ): Promise<LearntAuthorizationServer> {
   const learnt = found.legacy ?? (await discover(found.issuer, fetch));
   assertNotEntraInDisguise(learnt);
+  if (!found.legacy) assertPkceAdvertised(learnt);
   return learnt;
+}
+
+/**
+ * MCP authorization (2025-11-25, "Authorization Code Protection"): a client MUST verify PKCE support from
+ * `code_challenge_methods_supported` (RFC 8414 §2) and MUST refuse to proceed when it is absent; Sherpa
+ * always uses S256, so S256 must be listed. One exception, by issuer shape only: an Entra ID v2.0 tenant
+ * issuer (`https://login.microsoftonline.com/{tenant}/v2.0` and the other Entra hosts — which includes the
+ * lab's Entra mode). Entra's OpenID metadata omits the field although Entra supports and enforces S256;
+ * every MCP client that works with Entra makes this exception. A 2025-03-26 server predates the rule.
+ */
+export function assertPkceAdvertised(as: LearntAuthorizationServer): void {
+  const methods = as.metadata.code_challenge_methods_supported;
+  if (methods?.includes('S256')) return;
+  if (methods === undefined && isEntraV2TenantIssuer(as.issuer)) return;
+  throw new SherpaError(
+    'AS_METADATA_INVALID',
+    methods === undefined
+      ? `Authorization server ${as.issuer} does not advertise code_challenge_methods_supported: no PKCE support can be assumed`
+      : `Authorization server ${as.issuer} does not list S256 in code_challenge_methods_supported (${methods.join(', ')})`,
+    {
+      hint: 'The MCP authorization spec requires the authorization server to advertise PKCE S256 (RFC 8414 §2 code_challenge_methods_supported: ["S256"]); Sherpa refuses to sign in without it. Fix the server\'s metadata.',
+      details: { issuer: as.issuer, code_challenge_methods_supported: methods ?? null },
+    },
+  );
 }
 
 async function discover(issuer: string, fetch: GuardedFetch): Promise<LearntAuthorizationServer> {

@@ -17,6 +17,7 @@ import {
   type EntraErrorCode,
   type EntraErrorParams,
 } from './entra-errors';
+import { toEntraDiscovery } from './entra-discovery';
 import { rewriteRequestUrl } from './forwarded-addresses';
 import { renderErrorPage } from './html-pages';
 
@@ -197,6 +198,10 @@ export function shapeEntraResponses(
     const oidcCtx = ctx as unknown as KoaContextWithOIDC;
     const route = oidcCtx.oidc?.route;
     const body = ctx.body as Record<string, unknown> | undefined;
+    if (route === 'discovery' && ctx.status === 200 && body) {
+      toEntraDiscovery(body);
+      return;
+    }
     if (
       (route === 'token' || route === 'device_authorization') &&
       ctx.status >= 400 &&

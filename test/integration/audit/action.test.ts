@@ -79,10 +79,14 @@ describe('GitHub Action entry (scripts/action/run.mjs)', () => {
     );
     const sarif = JSON.parse(await readFile(r.outputs.sarif!, 'utf8')) as {
       version: string;
-      runs: { results: unknown[] }[];
+      runs: { results: { ruleId: string; level: string }[] }[];
     };
     assert.equal(sarif.version, '2.1.0');
-    assert.equal(sarif.runs[0]!.results.length, 0, 'the secure server has nothing to report');
+    // Nothing to fix at the secure server: at most informational notes (client-compatibility predictions
+    // about the lab's sign-in service, e.g. compat.cursor's undecided cursor:// redirect).
+    const serious = sarif.runs[0]!.results.filter((x) => x.level !== 'note');
+    assert.deepEqual(serious, [], 'the secure server has nothing to report above a note');
+    assert.ok(sarif.runs[0]!.results.every((x) => x.ruleId.startsWith('compat.')));
     assert.match(r.summary, /^# Sherpa audit: http:\/\/127\.0\.0\.1:\d+\/mcp\n/);
     assert.match(
       await readFile(r.outputs.report!, 'utf8'),

@@ -80,7 +80,10 @@ describe('sherpa audit --targets (CLI)', () => {
       evidence,
     ]);
     assert.equal(r.code, 2, `the dead server could not be audited\n${r.stderr}`);
-    assert.match(r.stderr, /could not audit http:\/\/127\.0\.0\.1:9\/mcp: Cannot audit/);
+    assert.match(
+      r.stderr,
+      /could not audit http:\/\/127\.0\.0\.1:9\/mcp: Nothing is accepting connections at 127\.0\.0\.1:9\./,
+    );
 
     const json = JSON.parse(await readFile(out('json'), 'utf8')) as {
       targets: {

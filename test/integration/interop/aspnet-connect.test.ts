@@ -163,10 +163,18 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
     test('the default server: every finding is a true property of this configuration', async () => {
       const r = await audit(server.mcpUrl);
       assert.match(r.detail('bearer.malformed'), /401 without error="invalid_token"/);
+      assert.match(r.detail('as.pkce-s256'), /^Entra exception: /);
       assert.deepEqual(r.notPassed, {
         // TRUE: ModelContextProtocol.AspNetCore's challenge is `Bearer resource_metadata=…` only; a scope appears
         // only when ProtectedResourceMetadata.WwwAuthenticateScope is set (not in the documented setup).
         'unauth.challenge-scope': 'fail',
+        // TRUE of Entra, so of the Entra lab since it serves Entra's v2.0 metadata field set (docs/entra-mode.md):
+        // no code_challenge_methods_supported (the Entra exception: S256 is enforced, not advertised), no RFC 9207
+        // flag, and no grant_types_supported / `none` although refresh tokens go to public clients. Warnings the
+        // server owner cannot act on, reported as Entra's, not failures.
+        'as.pkce-s256': 'warn',
+        'as.iss-parameter': 'warn',
+        'as.refresh-public-clients': 'warn',
         // TRUE: the C# SDK 2.4.0 does not check Origin (MCP transports: servers MUST validate it); the audit
         // saw initialize answered 200 for Origin https://attacker.example.
         'token.foreign-origin': 'fail',
@@ -214,6 +222,9 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
         assert.match(r.detail('token.other-resource'), /ACCEPTED/);
         const { 'token.other-resource': _, ...rest } = r.notPassed;
         assert.deepEqual(Object.keys(rest).sort(), [
+          'as.iss-parameter',
+          'as.pkce-s256',
+          'as.refresh-public-clients',
           'bearer.duplicate-header',
           'bearer.malformed',
           'bearer.oversized',

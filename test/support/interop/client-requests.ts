@@ -183,3 +183,44 @@ export function recordClientCell(o: {
   };
   recordCompatRow(row);
 }
+
+/**
+ * A client that refused the authorization server before sending anyone to it: the lab saw no authorization
+ * and no token request from it (`requests` of that run), and its row records exactly that — nothing asked, no
+ * resource, no prompt, no token — with the refusal itself in the row's notes. The row keeps the client's
+ * configured registration and redirect URI, which nothing here can measure.
+ */
+export function assertRecordedRefusal(
+  client: string,
+  lab: MeasuredClient['lab'],
+  requests: LabRequest[],
+): void {
+  const sent = requests.filter((r) => r.msg !== 'client registered');
+  assert.deepEqual(sent, [], `${client} was expected to refuse before /authorize but the lab saw requests`);
+  const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as { clients: MeasuredClient[] }).clients;
+  const row = rows.find((r) => r.client === client && r.lab === lab);
+  assert.ok(row, `no row for ${client} at ${lab} in test/interop/client-behaviour.json`);
+  const { scopes, sendsResource, offlineAccess, prompt, refresh, resourceAtToken, registeredAuthMethod } =
+    row.measured;
+  assert.deepEqual(
+    { scopes, sendsResource, offlineAccess, prompt, refresh, resourceAtToken, registeredAuthMethod },
+    {
+      scopes: [],
+      sendsResource: false,
+      offlineAccess: false,
+      prompt: null,
+      refresh: 'no token',
+      resourceAtToken: null,
+      registeredAuthMethod: null,
+    },
+    `${client} at ${lab}: the row must record that nothing reached the lab`,
+  );
+}
+
+/** The recorded behaviour row of `client` at `lab` (for a client whose run the lab never saw: a refusal). */
+export function recordedBehaviour(client: string, lab: MeasuredClient['lab']): ClientBehaviour {
+  const rows = (JSON.parse(readFileSync(DATA, 'utf8')) as { clients: MeasuredClient[] }).clients;
+  const row = rows.find((r) => r.client === client && r.lab === lab);
+  assert.ok(row, `no row for ${client} at ${lab} in test/interop/client-behaviour.json`);
+  return row.measured;
+}
