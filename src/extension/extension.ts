@@ -367,12 +367,20 @@ function registerCommands(
     staticToken: (url: string) => vulnerableToken.get(url),
     view: auditView,
   };
-  register('sherpa.auditServer', (target?: string | { connection?: { url: string } }) =>
+  // A Servers row's context menu passes (node, selected nodes): the probes run only on an explicit `true`.
+  register('sherpa.auditServer', (target?: string | { connection?: { url: string } }, probe?: unknown) =>
     lazyCommands
       .audit()
       .then((m) =>
-        m.auditServerCommand(auditDeps, typeof target === 'string' ? target : target?.connection?.url),
+        m.auditServerCommand(
+          auditDeps,
+          typeof target === 'string' ? target : target?.connection?.url,
+          probe === true,
+        ),
       ),
+  );
+  register('sherpa.audit.openSource', (url?: unknown) =>
+    lazyCommands.audit().then((m) => m.openAuditSourceCommand(log, url)),
   );
   register('sherpa.validateSecurity', () =>
     lazyCommands.audit().then((m) => m.validateSecurityCommand(auditDeps)),

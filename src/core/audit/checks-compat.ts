@@ -21,7 +21,8 @@ const CHECK_OF: Record<ClientProfile['id'], CheckKey> = {
   'mcp-remote': 'compatMcpRemote',
 };
 
-const STEP_NAMES: Record<RegistrationStep, string> = {
+/** How each registration step reads in a prediction (and in the Audit view's compatibility rows). */
+export const STEP_NAMES: Record<RegistrationStep, string> = {
   'entra-first-party': "Entra's pre-registered first-party client",
   cimd: 'a Client ID Metadata Document',
   dcr: 'dynamic registration',

@@ -4,10 +4,13 @@
  * person legitimately holds for it, shows progress with Cancel, and fills the Audit view.
  */
 import * as vscode from 'vscode';
+import { CLIENT_PROFILES } from '../../core/audit/client-profiles';
 import type { AuditReport } from '../../core/audit/findings';
 import { formatReport, summarize } from '../../core/audit/report-format';
 import { auditServer } from '../../core/audit/run-audit';
 import { toNotificationText, toQuickPickText } from '../../core/untrusted-text';
+import { assertOpenableUrl } from '../../core/url';
+import { SherpaError } from '../../core/errors';
 import type { ConnectionManager } from '../connect/connection-manager';
 import type { TokenState } from '../connect/token-state';
 import type { ServerEndpoints } from '../endpoints';
@@ -29,10 +32,16 @@ export interface AuditDeps {
   view: AuditTreeProvider;
 }
 
-async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
-  type Item = vscode.QuickPickItem & { url?: string };
+/** What the person picked: the server, and whether the registration probes (which WRITE) run too. */
+interface AuditPick {
+  url: string;
+  probeRegistration: boolean;
+}
+
+async function pickTarget(deps: AuditDeps): Promise<AuditPick | undefined> {
+  type Item = vscode.QuickPickItem & { url?: string; probe?: true };
   const fromMcpJson = await serversFromMcpJson();
-  const items: Item[] = [
+  const servers: Item[] = [
     ...deps.connections.list().map((c) => ({
       label: toQuickPickText(c.label, 120),
       description: c.url,
@@ -47,18 +56,39 @@ async function pickTarget(deps: AuditDeps): Promise<string | undefined> {
     })),
     { label: vscode.l10n.t('Enter a URL…'), alwaysShow: true },
   ];
-  const pick = await vscode.window.showQuickPick(items, {
+  // The registration probes (`--probe-registration`) WRITE at the authorization server, so they are an
+  // item the person picks on purpose, never a default; picking it asks for the server again.
+  const probeItem: Item = {
+    label: `$(warning) ${vscode.l10n.t('Also probe registration (writes registrations at the authorization server)…')}`,
+    detail: vscode.l10n.t(
+      'Off by default. Sends RFC 7591 registrations the server should refuse; any it accepts are listed and deleted where RFC 7592 allows.',
+    ),
+    alwaysShow: true,
+    probe: true,
+  };
+  let probeRegistration = false;
+  let pick = await vscode.window.showQuickPick([...servers, probeItem], {
     title: vscode.l10n.t('Audit which MCP server?'),
     matchOnDescription: true,
   });
+  if (pick?.probe) {
+    probeRegistration = true;
+    pick = await vscode.window.showQuickPick(servers, {
+      title: vscode.l10n.t(
+        'Audit which MCP server? Registration probes ON: they write registrations at its authorization server',
+      ),
+      matchOnDescription: true,
+    });
+  }
   if (!pick) return undefined;
-  if (pick.url) return pick.url;
-  return vscode.window.showInputBox({
+  if (pick.url) return { url: pick.url, probeRegistration };
+  const url = await vscode.window.showInputBox({
     title: vscode.l10n.t('MCP server URL to audit'),
     placeHolder: 'https://mcp.example.com/mcp',
     validateInput: (v) =>
       /^https?:\/\/\S+$/.test(v.trim()) ? undefined : vscode.l10n.t('An http(s) URL of the MCP endpoint'),
   });
+  return url ? { url, probeRegistration } : undefined;
 }
 
 /**
@@ -72,12 +102,20 @@ export async function tokensFor(deps: AuditDeps, url: string): Promise<{ valid?:
   return {};
 }
 
-/** Audits one server with progress and Cancel; undefined when cancelled or failed (the failure is shown). */
-export async function auditServerCommand(deps: AuditDeps, target?: string): Promise<AuditReport | undefined> {
-  const url = target ?? (await pickTarget(deps));
-  if (!url) return undefined;
+/**
+ * Audits one server with progress and Cancel; undefined when cancelled or failed (the failure is shown).
+ * With `target` given (API, tests, a Servers row) the registration probes run only when
+ * `probeRegistration` is true; from the quick pick, only when the person picked that item.
+ */
+export async function auditServerCommand(
+  deps: AuditDeps,
+  target?: string,
+  probeRegistration = false,
+): Promise<AuditReport | undefined> {
+  const picked = target ? { url: target, probeRegistration } : await pickTarget(deps);
+  if (!picked) return undefined;
   try {
-    const report = await runWithProgress(deps, url.trim());
+    const report = await runWithProgress(deps, picked.url.trim(), picked.probeRegistration);
     deps.view.show(report);
     void vscode.commands.executeCommand('sherpa.audit.focus');
     const mustFailed = report.findings.filter((f) => f.status === 'fail' && f.level === 'must').length;
@@ -100,7 +138,7 @@ export async function auditServerCommand(deps: AuditDeps, target?: string): Prom
   }
 }
 
-function runWithProgress(deps: AuditDeps, url: string): Promise<AuditReport> {
+function runWithProgress(deps: AuditDeps, url: string, probeRegistration = false): Promise<AuditReport> {
   return Promise.resolve(
     vscode.window.withProgress(
       {
@@ -117,6 +155,7 @@ function runWithProgress(deps: AuditDeps, url: string): Promise<AuditReport> {
           tokens: await tokensFor(deps, url),
           resolveNames: !proxyResolvesNames(),
           signal: abort.signal,
+          probeRegistration,
           onFinding: (f) => progress.report({ message: `${f.id}: ${f.status}` }),
         });
         for (const f of report.findings)
@@ -176,4 +215,21 @@ export async function exportAuditCommand(
   await vscode.workspace.fs.writeFile(uri, Buffer.from(formatReport(report, format) + '\n', 'utf8'));
   void vscode.window.showInformationMessage(vscode.l10n.t('Audit exported to {0}', uri.fsPath));
   return uri;
+}
+
+/**
+ * Opens a source of a client profile (a "Source" row under Sign-in compatibility): only a URL that
+ * client-profiles.ts cites, and only after assertOpenableUrl (https, no credentials). False when refused.
+ */
+export async function openAuditSourceCommand(log: SherpaLog, url: unknown): Promise<boolean> {
+  const cited = CLIENT_PROFILES.some((p) => p.sources.some((s) => s.url === url));
+  try {
+    if (typeof url !== 'string' || !cited)
+      throw new SherpaError('UNSAFE_URL', vscode.l10n.t('Not a source the client profiles cite'));
+    const safe = assertOpenableUrl(url);
+    return await vscode.env.openExternal(vscode.Uri.parse(safe.href));
+  } catch (err) {
+    showFailure(log, vscode.l10n.t('Could not open the source'), err);
+    return false;
+  }
 }

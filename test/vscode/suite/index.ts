@@ -30,6 +30,7 @@ export async function run(): Promise<void> {
   await import('./lab-sign-in.test');
   await import('./hostile-servers.test');
   await import('./audit.test');
+  await import('./audit-compat.test');
   await import('./azure.test');
   await import('./azure-commands.test');
   await import('./azure-provision.test');

@@ -1,13 +1,24 @@
-/** The Audit view: the latest report per audited server, grouped by OWASP MCP Top 10 item. */
+/**
+ * The Audit view: the latest report per audited server, grouped by OWASP MCP Top 10 item, then the
+ * per-client sign-in compatibility group.
+ */
 import * as vscode from 'vscode';
 import type { AuditReport } from '../../../core/audit/findings';
+import { CompatClientNode, CompatGroupNode, type CompatDetailNode } from './compat-node';
 import { FindingNode, type FindingDetailNode } from './finding-node';
 import { AuditGroupNode } from './group-node';
 import { AuditReportNode } from './report-node';
 import { AuditTargetProblemNode, type AuditTargetProblem } from './target-problem-node';
 
 export type AuditTreeNode =
-  AuditReportNode | AuditTargetProblemNode | AuditGroupNode | FindingNode | FindingDetailNode;
+  | AuditReportNode
+  | AuditTargetProblemNode
+  | AuditGroupNode
+  | FindingNode
+  | FindingDetailNode
+  | CompatGroupNode
+  | CompatClientNode
+  | CompatDetailNode;
 
 export class AuditTreeProvider implements vscode.TreeDataProvider<AuditTreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -56,7 +67,13 @@ export class AuditTreeProvider implements vscode.TreeDataProvider<AuditTreeNode>
           .reverse()
           .map((p) => new AuditTargetProblemNode(p)),
       ];
-    if (node instanceof AuditReportNode || node instanceof AuditGroupNode || node instanceof FindingNode)
+    if (
+      node instanceof AuditReportNode ||
+      node instanceof AuditGroupNode ||
+      node instanceof FindingNode ||
+      node instanceof CompatGroupNode ||
+      node instanceof CompatClientNode
+    )
       return node.children();
     return [];
   }

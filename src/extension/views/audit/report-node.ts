@@ -1,7 +1,12 @@
-/** One audited server: its URL, when, and the tally; OWASP groups inside. */
+/**
+ * One audited server: its URL, when, and the tally; OWASP groups inside, then the sign-in compatibility
+ * group LAST (the e2e tests scroll to findings by the OWASP groups' positions).
+ */
 import * as vscode from 'vscode';
 import type { AuditReport } from '../../../core/audit/findings';
 import { summarize } from '../../../core/audit/report-format';
+import { groupReport } from './report-model';
+import { CompatGroupNode } from './compat-node';
 import { AuditGroupNode } from './group-node';
 
 export class AuditReportNode extends vscode.TreeItem {
@@ -18,14 +23,11 @@ export class AuditReportNode extends vscode.TreeItem {
     this.contextValue = 'sherpa.auditReport';
   }
 
-  children(): AuditGroupNode[] {
-    const groups = new Map<string, AuditReport['findings']>();
-    for (const f of this.report.findings) {
-      for (const key of f.owasp.length ? f.owasp : ['other'])
-        groups.set(key, [...(groups.get(key) ?? []), f]);
-    }
-    return ['MCP01', 'MCP02', 'MCP07', 'other']
-      .filter((k) => groups.has(k))
-      .map((k) => new AuditGroupNode(k, groups.get(k)!, this.id!));
+  children(): (AuditGroupNode | CompatGroupNode)[] {
+    const { owasp, compat } = groupReport(this.report);
+    return [
+      ...owasp.map((g) => new AuditGroupNode(g.key, g.findings, this.id!)),
+      ...(compat ? [new CompatGroupNode(compat, this.id!)] : []),
+    ];
   }
 }
