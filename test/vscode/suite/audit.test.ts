@@ -149,7 +149,7 @@ suite('Audit', function () {
       assert.match(row(two.url)?.[1] ?? '', /\d+ pass, \d+ fail/);
       assert.match(
         row('dead')?.[1] ?? '',
-        /^could not be audited: Cannot audit http:\/\/127\.0\.0\.1:9\/mcp/,
+        /^could not be audited: Nothing is accepting connections at 127\.0\.0\.1:9\./,
       );
       assert.match(row('local')?.[1] ?? '', /^skipped: stdio server/);
       // A server's report is grouped as for a single audit (OWASP groups under the server).
