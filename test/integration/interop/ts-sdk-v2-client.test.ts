@@ -6,24 +6,24 @@
  * writes: storage, and a "browser" — here the lab's sign-in page driven by the lab's login driver. What the
  * client asked for is read from the lab's log and must equal its row in test/interop/client-behaviour.json.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeJwt } from 'jose';
 import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
-import { driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
+import { driveLabLogin, type LabRoute } from '../../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { ensureTools, requireTool } from '../../../scripts/tools-manifest';
-import { startLabProcess, type LabProcess } from '../../support/lab';
+import { type LabProcess } from '../../support/lab';
 import {
   assertRecorded,
   behaviourFrom,
   labRequests,
   recordClientCell,
 } from '../../support/interop/client-requests';
+import { entraLabSuite, labSuite } from '../../support/interop/lab-suite';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 
@@ -226,31 +226,17 @@ async function exercise(lab: LabProcess, labMode: 'lab' | 'entra', route?: LabRo
 }
 
 describe(`${CLIENT} ${tool.version} (TypeScript SDK v2) → sherpa lab`, () => {
-  let lab: LabProcess;
-  before(async () => {
-    lab = await startLabProcess();
-  });
-  after(async () => {
-    await lab?.stop();
-  });
+  const suite = labSuite();
 
   test('signs in as alice (its own DCR, PKCE, the lab’s page), lists tools, calls whoami; bob is refused alice’s record; as recorded', async () => {
-    await exercise(lab, 'lab');
+    await exercise(suite.lab, 'lab');
   });
 });
 
 describe(`${CLIENT} ${tool.version} (TypeScript SDK v2) → sherpa lab --entra`, () => {
-  let lab: LabProcess;
-  let route: LabRoute;
-  before(async () => {
-    lab = await startLabProcess({ args: ['--entra', '--proxy-port', '0'] });
-    route = entraLabRoute(lab.entra!, await readFile(lab.entra!.caPath, 'utf8'));
-  });
-  after(async () => {
-    await lab?.stop();
-  });
+  const suite = entraLabSuite();
 
   test('with VS Code’s pre-authorised client id (Entra has no DCR): signs in, whoami, bob refused; as recorded', async () => {
-    await exercise(lab, 'entra', route);
+    await exercise(suite.lab, 'entra', suite.route);
   });
 });
