@@ -21,7 +21,7 @@ import { assertLoopbackUrl, driveLabLogin, type LabRoute } from '../../../src/la
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { ensureTools, requireTool } from '../../../scripts/tools-manifest';
-import { type LabProcess } from '../../support/lab';
+import type { LabProcess } from '../../support/lab';
 import {
   assertRecorded,
   behaviourFrom,

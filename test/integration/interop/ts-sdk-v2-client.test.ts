@@ -16,7 +16,7 @@ import { driveLabLogin, type LabRoute } from '../../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { ensureTools, requireTool } from '../../../scripts/tools-manifest';
-import { type LabProcess } from '../../support/lab';
+import type { LabProcess } from '../../support/lab';
 import {
   assertRecorded,
   behaviourFrom,
@@ -24,6 +24,7 @@ import {
   recordClientCell,
 } from '../../support/interop/client-requests';
 import { entraLabSuite, labSuite } from '../../support/interop/lab-suite';
+import { InMemoryOAuthStore } from '../../support/interop/oauth-store';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 
@@ -59,48 +60,19 @@ const sdk = (await import(pathToFileURL(join(tool.root, 'dist', 'index.mjs')).hr
 const CLIENT = '@modelcontextprotocol/client';
 
 /** In-memory provider: the application's storage, and its "browser" = the lab's page driven by program. */
-class LabPageProvider {
-  client?: { client_id: string; issuer?: string };
-  saved?: Tokens;
-  verifier = '';
+class LabPageProvider extends InMemoryOAuthStore<{ client_id: string; issuer?: string }, Tokens> {
   discovery?: unknown;
   callback?: URL;
 
   constructor(
-    readonly redirectUrl: string,
+    redirectUrl: string,
     readonly user: LabUser,
     readonly route?: LabRoute,
     preRegistered?: { clientId: string; issuer: string },
   ) {
+    super(redirectUrl, 'TypeScript SDK v2 client (Sherpa interop test)');
     // A pre-registered id is bound to the issuer it was registered with (the SDK checks the stamp).
     if (preRegistered) this.client = { client_id: preRegistered.clientId, issuer: preRegistered.issuer };
-  }
-  get clientMetadata() {
-    return {
-      client_name: 'TypeScript SDK v2 client (Sherpa interop test)',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: { client_id: string }) {
-    this.client = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: Tokens) {
-    this.saved = tokens;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
   }
   // Kept with the verifier so the SDK can bind the callback to the authorization server it used.
   saveDiscoveryState(state: unknown) {
