@@ -11,59 +11,29 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { decodeJwt } from 'jose';
 import { LAB_USERS } from '../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { driveLogin } from '../support/drive-login';
 import { startLabProcess, type LabProcess } from '../support/lab';
+import { InMemoryOAuthStore } from '../support/interop/oauth-store';
 
 /** In-memory OAuthClientProvider whose "browser" is the lab's sign-in form driven by fetch. */
-class LabFormOAuthProvider implements OAuthClientProvider {
-  client?: OAuthClientInformationMixed;
-  savedTokens?: OAuthTokens;
-  #verifier?: string;
+class LabFormOAuthProvider
+  extends InMemoryOAuthStore<OAuthClientInformationMixed, OAuthTokens>
+  implements OAuthClientProvider
+{
   /** The loopback redirect the lab sent the "browser" to (`?code=…&state=…&iss=…`). */
   callback?: URL;
   /** The authorization request the SDK built, for assertions. */
   authorizationUrl?: URL;
 
   constructor(
-    readonly redirectUrl: string,
+    redirectUrl: string,
     readonly user: { username: string; password: string },
-  ) {}
-
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'MCP SDK client (Sherpa lab test)',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.client = info;
-  }
-  tokens() {
-    return this.savedTokens;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.savedTokens = tokens;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.#verifier = verifier;
-  }
-  codeVerifier() {
-    if (!this.#verifier) throw new Error('no code verifier saved');
-    return this.#verifier;
+  ) {
+    super(redirectUrl, 'MCP SDK client (Sherpa lab test)');
   }
   async redirectToAuthorization(url: URL) {
     this.authorizationUrl = url;
@@ -111,7 +81,7 @@ describe('real MCP clients against the real lab', () => {
     assert.equal(callback.searchParams.get('iss'), lab.issuer, 'RFC 9207 iss in the response');
     await first.finishAuth(code);
 
-    const claims = decodeJwt(provider.savedTokens!.access_token);
+    const claims = decodeJwt(provider.saved!.access_token);
     assert.equal(claims.aud, lab.clientId);
     assert.equal(claims.scp, 'access_as_user');
     assert.equal(claims.azp, clientId);

@@ -6,27 +6,10 @@
  * metadata says about refresh tokens for public clients. RFC 7636 §4.2 and §7.2, RFC 9700 §2.1.1, §2.2.2
  * and §4.11, RFC 6749 §4.1.2.1 and §5.1, OAuth 2.1 §4.1.2.1 and §4.3.1.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { isEntraV2TenantIssuer } from '../entra';
-import { isSherpaError } from '../errors';
-import { createGuardedFetch } from '../net/guarded-fetch';
+import { probeAuthorize, unusedLoopbackPort } from './authorize-probe';
 import { record, type AuditContext } from './context';
-
-/**
- * A loopback port nothing listens on when the probe is sent: bound, read and released. Should the
- * server redirect there anyway, the audit only reads the Location header; nothing is followed.
- */
-async function unusedLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether `location` leads to `redirectUri` (same origin and path; the server adds its query). */
 export function redirectsTo(location: string, redirectUri: string): boolean {
@@ -73,59 +56,47 @@ export async function runAuthorizationServerHygiene(ctx: AuditContext): Promise<
  */
 async function probeOpenRedirect(ctx: AuditContext, authorizationEndpoint: string): Promise<void> {
   const redirectUri = `http://127.0.0.1:${await unusedLoopbackPort()}/sherpa-audit-unregistered`;
-  const url = new URL(authorizationEndpoint);
-  const verifier = randomBytes(32).toString('base64url');
-  for (const [k, v] of Object.entries({
+  const request =
+    'GET authorization_endpoint (unregistered client_id, redirect_uri on an unused loopback port)';
+  const outcome = await probeAuthorize(ctx, authorizationEndpoint, {
     response_type: 'code',
     client_id: `sherpa-audit-unregistered-${randomBytes(6).toString('hex')}`,
     redirect_uri: redirectUri,
-    state: randomBytes(8).toString('hex'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }))
-    url.searchParams.set(k, v);
-  const request =
-    'GET authorization_endpoint (unregistered client_id, redirect_uri on an unused loopback port)';
-  const doFetch = createGuardedFetch(ctx.policy, { maxRedirects: 5, timeoutMs: ctx.timeoutMs });
-  try {
-    const res = await doFetch(url.href);
-    const body = await res.text();
-    ctx.bodies.push(body);
+  });
+  if (outcome.kind === 'answered') {
     record(ctx, 'asOpenRedirect', {
-      status: res.status >= 500 ? 'warn' : 'pass',
+      status: outcome.status >= 500 ? 'warn' : 'pass',
       detail:
-        res.status >= 500
-          ? `no redirect, but a server error (${res.status}) instead of an error page`
-          : `no redirect: the server answered itself (HTTP ${res.status})`,
-      evidence: [{ request, status: res.status }],
+        outcome.status >= 500
+          ? `no redirect, but a server error (${outcome.status}) instead of an error page`
+          : `no redirect: the server answered itself (HTTP ${outcome.status})`,
+      evidence: [{ request, status: outcome.status }],
     });
-  } catch (err) {
-    const details = isSherpaError(err, 'UNSAFE_REDIRECT') ? err.details : undefined;
-    const to = details?.to;
-    if (typeof to !== 'string') {
-      record(ctx, 'asOpenRedirect', {
-        status: 'warn',
-        detail: `could not probe the authorization endpoint: ${(err as Error).message}`,
-        evidence: [{ request, status: 'error', note: (err as Error).message }],
-      });
-      return;
-    }
-    const open = redirectsTo(to, redirectUri);
-    const location = new URL(to);
-    const evidence = {
-      request,
-      status: Number(details?.status) || 302,
-      headers: { location: `${location.origin}${location.pathname}${location.search ? '?…' : ''}` },
-      note: 'Location read, not followed',
-    };
-    record(ctx, 'asOpenRedirect', {
-      status: open ? 'fail' : 'pass',
-      detail: open
-        ? `OPEN REDIRECT: redirected to the unregistered redirect_uri ${location.origin}${location.pathname}${location.searchParams.get('error') ? ` (with error=${location.searchParams.get('error')})` : ''} instead of showing an error`
-        : `redirected to another origin (${location.origin}), not to the unregistered redirect_uri`,
-      evidence: [evidence],
-    });
+    return;
   }
+  if (outcome.kind === 'failed') {
+    record(ctx, 'asOpenRedirect', {
+      status: 'warn',
+      detail: `could not probe the authorization endpoint: ${outcome.message}`,
+      evidence: [{ request, status: 'error', note: outcome.message }],
+    });
+    return;
+  }
+  const { location } = outcome;
+  const open = redirectsTo(location.href, redirectUri);
+  const evidence = {
+    request,
+    status: outcome.status,
+    headers: { location: `${location.origin}${location.pathname}${location.search ? '?…' : ''}` },
+    note: 'Location read, not followed',
+  };
+  record(ctx, 'asOpenRedirect', {
+    status: open ? 'fail' : 'pass',
+    detail: open
+      ? `OPEN REDIRECT: redirected to the unregistered redirect_uri ${location.origin}${location.pathname}${location.searchParams.get('error') ? ` (with error=${location.searchParams.get('error')})` : ''} instead of showing an error`
+      : `redirected to another origin (${location.origin}), not to the unregistered redirect_uri`,
+    evidence: [evidence],
+  });
 }
 
 /**

@@ -8,11 +8,8 @@
  * RFC 9207 `iss` from a real authorization error response, and for Client ID Metadata Documents it tests
  * whether the server fetches a client_id URL on a private address (SSRF) — see probeCimdFetch.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { isSherpaError } from '../errors';
-import { createGuardedFetch } from '../net/guarded-fetch';
 import { registerSecret } from '../token/redact';
+import { probeAuthorize, unusedLoopbackPort } from './authorize-probe';
 import { probeCimdFetch } from './checks-cimd';
 import { CLIENT_PROFILES } from './client-profiles';
 import { record, type AuditContext } from './context';
@@ -54,18 +51,6 @@ const clientVerdicts = new WeakMap<AuditContext, Map<string, DcrVerdict>>();
  */
 export function dcrVerdictFor(ctx: AuditContext, clientId: string): DcrVerdict | undefined {
   return clientVerdicts.get(ctx)?.get(clientId);
-}
-
-/** Binds, reads and releases a loopback port; nothing listens there when the server uses it. */
-function unusedLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 class Registrar {
@@ -362,57 +347,46 @@ async function probeIssInResponse(ctx: AuditContext, reg: Registrar): Promise<vo
     });
     return;
   }
-  const url = new URL(meta.authorization_endpoint);
-  const verifier = randomBytes(32).toString('base64url');
-  for (const [k, v] of Object.entries({
+  const request = 'GET authorization_endpoint (registered loopback client, response_type=sherpa_unsupported)';
+  const outcome = await probeAuthorize(ctx, meta.authorization_endpoint, {
     response_type: 'sherpa_unsupported',
     client_id: client.clientId,
     redirect_uri: redirectUri,
-    state: randomBytes(8).toString('hex'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }))
-    url.searchParams.set(k, v);
-  const request = 'GET authorization_endpoint (registered loopback client, response_type=sherpa_unsupported)';
-  const doFetch = createGuardedFetch(ctx.policy, { maxRedirects: 5, timeoutMs: ctx.timeoutMs });
-  try {
-    const res = await doFetch(url.href);
-    ctx.bodies.push(await res.text());
+  });
+  if (outcome.kind === 'answered') {
     record(ctx, 'asIssInResponse', {
       status: 'warn',
-      detail: `no redirect back to the client (HTTP ${res.status}): the authorization response could not be read`,
-      evidence: [client.evidence, { request, status: res.status }],
+      detail: `no redirect back to the client (HTTP ${outcome.status}): the authorization response could not be read`,
+      evidence: [client.evidence, { request, status: outcome.status }],
     });
-  } catch (err) {
-    const details = isSherpaError(err, 'UNSAFE_REDIRECT') ? err.details : undefined;
-    const to = details?.to;
-    if (typeof to !== 'string') {
-      record(ctx, 'asIssInResponse', {
-        status: 'warn',
-        detail: `could not probe the authorization endpoint: ${(err as Error).message}`,
-        evidence: [client.evidence, { request, status: 'error', note: (err as Error).message }],
-      });
-      return;
-    }
-    const location = new URL(to);
-    const iss = location.searchParams.get('iss');
-    const error = location.searchParams.get('error') ?? '(none)';
-    record(ctx, 'asIssInResponse', {
-      status: iss === meta.issuer ? 'pass' : 'fail',
-      detail:
-        iss === meta.issuer
-          ? `error=${error} came back with iss=${iss}`
-          : iss === null
-            ? `error=${error} came back WITHOUT iss although authorization_response_iss_parameter_supported is true: a client checking RFC 9207 refuses every response`
-            : `iss=${iss} differs from the issuer ${meta.issuer}`,
-      evidence: [
-        client.evidence,
-        {
-          request,
-          status: Number(details?.status) || 302,
-          note: `Location params: ${[...location.searchParams.keys()].join(', ')} (read, not followed)`,
-        },
-      ],
-    });
+    return;
   }
+  if (outcome.kind === 'failed') {
+    record(ctx, 'asIssInResponse', {
+      status: 'warn',
+      detail: `could not probe the authorization endpoint: ${outcome.message}`,
+      evidence: [client.evidence, { request, status: 'error', note: outcome.message }],
+    });
+    return;
+  }
+  const { location } = outcome;
+  const iss = location.searchParams.get('iss');
+  const error = location.searchParams.get('error') ?? '(none)';
+  record(ctx, 'asIssInResponse', {
+    status: iss === meta.issuer ? 'pass' : 'fail',
+    detail:
+      iss === meta.issuer
+        ? `error=${error} came back with iss=${iss}`
+        : iss === null
+          ? `error=${error} came back WITHOUT iss although authorization_response_iss_parameter_supported is true: a client checking RFC 9207 refuses every response`
+          : `iss=${iss} differs from the issuer ${meta.issuer}`,
+    evidence: [
+      client.evidence,
+      {
+        request,
+        status: outcome.status,
+        note: `Location params: ${[...location.searchParams.keys()].join(', ')} (read, not followed)`,
+      },
+    ],
+  });
 }

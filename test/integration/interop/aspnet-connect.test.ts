@@ -5,18 +5,18 @@
  * CA in NODE_EXTRA_CA_CERTS. The sign-in is a person in a browser: the test reads the URL the CLI prints and
  * fills in the lab's sign-in page. Needs the .NET 10 SDK: without it this file FAILS, naming the SDK.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_API_APP_ID_URI, LAB_OTHER_API_CLIENT_ID, LAB_USERS } from '../../../src/lab/lab-defaults';
-import { readLabSigningKey, resignLabToken } from '../../../src/lab/lab-key';
+import { LAB_API_APP_ID_URI, LAB_USERS } from '../../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { assertLoopbackUrl, driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
 import { runCli, spawnCli, startLabProcess, type LabProcess } from '../../support/lab';
 import { buildDotnetProject } from '../../support/interop/dotnet';
+import { auditTokenArgs } from '../../support/interop/lab-audit';
 import { signInThroughEntraLab } from '../../support/entra-lab-sign-in';
 import {
   entraClientEnv,
@@ -123,24 +123,7 @@ describe('sherpa connect / audit → ASP.NET Core + Microsoft.Identity.Web behin
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'sherpa-interop-'));
       const valid = await signInThroughEntraLab(route, alice, `${LAB_API_APP_ID_URI}/access_as_user`);
-      const { privateKey: key } = await readLabSigningKey(lab.dataDir);
-      const now = Math.floor(Date.now() / 1000);
-      const tokens = {
-        token: valid,
-        // The other API's token: what that API would receive from the same tenant.
-        'foreign-token': await resignLabToken(valid, { aud: LAB_OTHER_API_CLIENT_ID }, { key }),
-        'expired-token': await resignLabToken(
-          valid,
-          { iat: now - 7200, nbf: now - 7200, exp: now - 3600 },
-          { key },
-        ),
-        'narrow-token': await resignLabToken(valid, { scp: 'User.Read' }, { key }),
-      };
-      tokenArgs = [];
-      for (const [name, token] of Object.entries(tokens)) {
-        await writeFile(join(dir, name), token, { mode: 0o600 });
-        tokenArgs.push(`--${name}-command`, `cat ${join(dir, name)}`);
-      }
+      tokenArgs = await auditTokenArgs(valid, lab.dataDir, dir);
     });
     after(async () => {
       if (dir) await rm(dir, { recursive: true, force: true });

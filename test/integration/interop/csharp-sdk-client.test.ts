@@ -6,14 +6,14 @@
  * What it asked for is read from the lab's log and must equal its row in test/interop/client-behaviour.json.
  * Needs the .NET 10 SDK: without it this file FAILS, naming the SDK.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, startLabProcess, type LabProcess } from '../../support/lab';
+import { REPO_ROOT, type LabProcess } from '../../support/lab';
 import { buildDotnetProject, runDotnetProgram, type DotnetRun } from '../../support/interop/dotnet';
 import {
   assertRecorded,
@@ -24,6 +24,7 @@ import {
   recordedBehaviour,
   type ClientBehaviour,
 } from '../../support/interop/client-requests';
+import { entraLabSuite, labSuite } from '../../support/interop/lab-suite';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 const CLIENT = 'ModelContextProtocol (C#)';
@@ -61,25 +62,19 @@ const step = (run: DotnetRun, name: string) => {
 };
 
 describe(`C# MCP SDK client (ModelContextProtocol ${SDK_VERSION}) → sherpa lab`, () => {
-  let lab: LabProcess;
+  const suite = labSuite();
   /** Alice's sign-in as the lab saw it: the matrix row is written once bob's refusal is measured too. */
   let aliceSignIn: ClientBehaviour | undefined;
-  before(async () => {
-    lab = await startLabProcess();
-  });
-  after(async () => {
-    await lab?.stop();
-  });
 
   test('signs in as alice (its DCR, the lab’s page), lists tools, calls whoami, refreshes a refused token; as recorded', async () => {
-    const from = lab.logs().length;
-    const run = await runClient(lab, alice);
+    const from = suite.lab.logs().length;
+    const run = await runClient(suite.lab, alice);
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     assert.deepEqual(step(run, 'tools').tools, ['get_secret_from_vault', 'get_user_info', 'whoami']);
     const me = step(run, 'whoami').result as Record<string, unknown>;
     assert.equal(me.oid, alice.oid);
     assert.equal(me.scp, 'access_as_user');
-    assert.equal(me.aud, lab.clientId);
+    assert.equal(me.aud, suite.lab.clientId);
     assert.equal(step(run, 'get_user_info').isError, false, 'alice reads her own record');
     assert.deepEqual(step(run, 'reconnect'), {
       step: 'reconnect',
@@ -87,12 +82,12 @@ describe(`C# MCP SDK client (ModelContextProtocol ${SDK_VERSION}) → sherpa lab
       tools: 3,
       newTokens: true,
     });
-    aliceSignIn = behaviourFrom(labRequests(lab.logs(), from), lab.secure);
+    aliceSignIn = behaviourFrom(labRequests(suite.lab.logs(), from), suite.lab.secure);
     assertRecorded(CLIENT, 'lab', aliceSignIn);
   });
 
   test('bob through the C# client is refused alice’s record (get_user_info’s object-level check)', async () => {
-    const run = await runClient(lab, bob);
+    const run = await runClient(suite.lab, bob);
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     assert.equal((step(run, 'whoami').result as Record<string, unknown>).oid, bob.oid);
     const record = step(run, 'get_user_info');
@@ -114,13 +109,7 @@ describe(`C# MCP SDK client (ModelContextProtocol ${SDK_VERSION}) → sherpa lab
 });
 
 describe(`C# MCP SDK client (ModelContextProtocol ${SDK_VERSION}) → sherpa lab --entra`, () => {
-  let lab: LabProcess;
-  before(async () => {
-    lab = await startLabProcess({ args: ['--entra', '--proxy-port', '0'] });
-  });
-  after(async () => {
-    await lab?.stop();
-  });
+  const suite = entraLabSuite();
 
   // Measured, not wished: like real Entra, the Entra lab's metadata has no code_challenge_methods_supported, and
   // this SDK follows the MCP spec's "MUST refuse to proceed" with no Entra exception. It stops at discovery,
@@ -128,20 +117,20 @@ describe(`C# MCP SDK client (ModelContextProtocol ${SDK_VERSION}) → sherpa lab
   // with an empty client secret — see docs/compatibility.md.) A fixed SDK makes this test fail: update the
   // row then.
   test('with VS Code’s pre-authorised id through the proxy: refuses the Entra metadata (no code_challenge_methods_supported) before /authorize; as recorded', async () => {
-    const from = lab.logs().length;
-    const run = await runClient(lab, alice, {
+    const from = suite.lab.logs().length;
+    const run = await runClient(suite.lab, alice, {
       CLIENT_ID: VSCODE_CLIENT_ID,
       // What a .NET client behind a corporate TLS proxy sets: the proxy, and its CA as the trust store.
-      HTTPS_PROXY: lab.entra!.proxyUrl,
+      HTTPS_PROXY: suite.lab.entra!.proxyUrl,
       NO_PROXY: '127.0.0.1,localhost',
-      SSL_CERT_FILE: lab.entra!.caPath,
+      SSL_CERT_FILE: suite.lab.entra!.caPath,
     });
     assert.equal(run.code, 1, run.stdout);
     assert.match(
       String(step(run, 'error').message),
       /v2\.0\/\.well-known\/openid-configuration.*does not include 'code_challenge_methods_supported'/,
     );
-    assertRecordedRefusal(CLIENT, 'entra', labRequests(lab.logs(), from));
+    assertRecordedRefusal(CLIENT, 'entra', labRequests(suite.lab.logs(), from));
     recordClientCell({
       client: MATRIX_CLIENT,
       clientVersion: SDK_VERSION,

@@ -5,25 +5,10 @@
  * verifies the bearer JWT against the lab's JWKS (issuer, `aud` and scope checked) and throws a bare 401
  * Response. Server code: test/interop/fastmcp/server.mjs, run against scripts/tools-lock/fastmcp-4.20.16.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_USERS } from '../../../src/lab/lab-defaults';
-import { startLabProcess, type LabProcess } from '../../support/lab';
-import { startNodeInteropServer, type NodeInteropServer } from '../../support/interop/node-servers';
-import {
-  auditJson,
-  connectToLab,
-  labAuditTokenArgs,
-  SHERPA_VERSION,
-  LAB_AS_FINDINGS,
-  assertLabAsFindings,
-} from '../../support/interop/lab-audit';
-import { recordCompatRow } from '../../support/compat-matrix';
-
-const [alice] = LAB_USERS as unknown as [(typeof LAB_USERS)[0]];
+import { connectToLab } from '../../support/interop/lab-audit';
+import { assertConnectedAsAlice, outsiderServerSuite } from '../../support/interop/server-suite';
 
 /** What the documented setup gets wrong, each a true property asserted from the audit's evidence below. */
 const TRUE_FINDINGS = {
@@ -48,58 +33,31 @@ const TRUE_FINDINGS = {
 };
 
 describe('FastMCP (oauth discovery + authenticate hook) trusting sherpa lab', () => {
-  let lab: LabProcess;
-  let server: NodeInteropServer;
-  let dir: string;
-  let tokenArgs: string[];
-  const measured = { signIn: '', tools: '', audit: '', broken: '' };
-
-  before(async () => {
-    lab = await startLabProcess();
-    server = await startNodeInteropServer('fastmcp', lab);
-    dir = await mkdtemp(join(tmpdir(), 'sherpa-interop-fastmcp-'));
-    tokenArgs = await labAuditTokenArgs(lab, dir);
-  });
-  after(async () => {
-    await server?.stop();
-    await lab?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-    if (measured.tools && measured.audit) {
-      recordCompatRow({
-        group: 'servers',
-        client: 'sherpa connect',
-        clientVersion: SHERPA_VERSION,
-        server: 'FastMCP (TypeScript)',
-        serverVersion: server.packageVersion,
-        labMode: 'sherpa lab',
-        signIn: measured.signIn,
-        tools: measured.tools,
-        audit: `${measured.audit} (${Object.keys(TRUE_FINDINGS).join(', ')}: true properties); broken variant (signature-only verify, the README's example) caught: ${measured.broken || 'NOT RUN'}`,
-        notes: '401 without WWW-Authenticate: the PRM is found at the path-suffixed well-known URL',
-        test: 'test/integration/interop/fastmcp.test.ts',
-      });
-    }
+  const s = outsiderServerSuite('fastmcp', {
+    trueFindings: TRUE_FINDINGS,
+    brokenVariant: "signature-only verify, the README's example",
+    row: (server) => ({
+      server: 'FastMCP (TypeScript)',
+      serverVersion: server.packageVersion,
+      notes: '401 without WWW-Authenticate: the PRM is found at the path-suffixed well-known URL',
+      test: 'test/integration/interop/fastmcp.test.ts',
+    }),
   });
 
   test('sherpa connect finds the PRM without a challenge, signs in, lists the tools and calls whoami', async () => {
-    const r = await connectToLab(server.mcpUrl);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const r = await connectToLab(s.server.mcpUrl);
+    assertConnectedAsAlice(r, 'fastmcp-interop', "whoami: FastMCP's session is alice's");
     assert.match(
       r.stdout,
       /✔ prm +http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp \(path-suffixed\)/,
     );
-    assert.match(r.stdout, /✔ initialize +fastmcp-interop .*\(protocol 2025-11-25\)/);
-    assert.match(r.stdout, /✔ tools +1 tool: whoami/);
-    const me = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string>;
-    assert.equal(me.oid, alice.oid, "whoami: FastMCP's session is alice's");
-    measured.signIn = 'ok — pre-registered (lab), PKCE, no resource, api:// scope (PRM by well-known probe)';
-    measured.tools = 'ok — tools/list (1), tools/call whoami';
+    s.measured.signIn =
+      'ok — pre-registered (lab), PKCE, no resource, api:// scope (PRM by well-known probe)';
+    s.measured.tools = 'ok — tools/list (1), tools/call whoami';
   });
 
   test('sherpa audit: every finding is a true property of the documented setup', async () => {
-    const r = await auditJson(server.mcpUrl, tokenArgs);
-    assert.deepEqual(r.notPassed, { ...TRUE_FINDINGS, ...LAB_AS_FINDINGS });
-    assertLabAsFindings(r);
+    const r = await s.auditDocumented();
     assert.match(r.detail('unauth.www-authenticate'), /no WWW-Authenticate header/);
     assert.match(r.detail('transport.cors'), /Access-Control-Allow-Origin: \*/);
     assert.match(r.detail('token.foreign-origin'), /ACCEPTED .*https:\/\/attacker\.example/);
@@ -109,18 +67,10 @@ describe('FastMCP (oauth discovery + authenticate hook) trusting sherpa lab', ()
     // The checks that matter most hold: the hook verifies what it should.
     for (const id of ['token.other-resource', 'token.expired', 'token.attacker-key', 'token.alg-none'])
       assert.match(r.detail(id), /refused \(401/, id);
-    measured.audit = r.counts;
+    s.measured.audit = r.counts;
   });
 
   test("the broken variant (the README's verify: signature only) is caught: token.other-resource fails", async () => {
-    const broken = await startNodeInteropServer('fastmcp', lab, { variant: 'no-audience' });
-    try {
-      const r = await auditJson(broken.mcpUrl, tokenArgs);
-      assert.equal(r.notPassed['token.other-resource'], 'fail', r.detail('token.other-resource'));
-      assert.match(r.detail('token.other-resource'), /ACCEPTED/);
-      measured.broken = 'token.other-resource';
-    } finally {
-      await broken.stop();
-    }
+    await s.auditNoAudienceVariant();
   });
 });

@@ -14,20 +14,21 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
-import { assertLoopbackUrl, driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
+import { assertLoopbackUrl, driveLabLogin, type LabRoute } from '../../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { ensureTools, requireTool } from '../../../scripts/tools-manifest';
-import { startLabProcess, type LabProcess } from '../../support/lab';
+import type { LabProcess } from '../../support/lab';
 import {
   assertRecorded,
   behaviourFrom,
   labRequests,
   recordClientCell,
 } from '../../support/interop/client-requests';
+import { entraLabSuite, labSuite } from '../../support/interop/lab-suite';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 const tools = ensureTools(['inspector']);
@@ -196,31 +197,17 @@ function entraEnv(lab: LabProcess): NodeJS.ProcessEnv {
 }
 
 describe(`${CLIENT} ${inspector.version} CLI (Node 22) → sherpa lab`, () => {
-  let lab: LabProcess;
-  before(async () => {
-    lab = await startLabProcess();
-  });
-  after(async () => {
-    await lab?.stop();
-  });
+  const suite = labSuite();
 
   test('signs in headlessly (DCR, its loopback listener, the lab’s page), tools/list, whoami after a refresh; bob refused; as recorded', async () => {
-    await exercise(lab, 'lab');
+    await exercise(suite.lab, 'lab');
   });
 });
 
 describe(`${CLIENT} ${inspector.version} CLI (Node 22) → sherpa lab --entra`, () => {
-  let lab: LabProcess;
-  let route: LabRoute;
-  before(async () => {
-    lab = await startLabProcess({ args: ['--entra', '--proxy-port', '0'] });
-    route = entraLabRoute(lab.entra!, await readFile(lab.entra!.caPath, 'utf8'));
-  });
-  after(async () => {
-    await lab?.stop();
-  });
+  const suite = entraLabSuite();
 
   test('--client-id (VS Code’s pre-authorised id) through the lab proxy: signs in, whoami after a refresh, bob refused; as recorded', async () => {
-    await exercise(lab, 'entra', route);
+    await exercise(suite.lab, 'entra', suite.route);
   });
 });

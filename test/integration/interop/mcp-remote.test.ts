@@ -10,14 +10,14 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { decodeJwt } from 'jose';
 import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
 import { assertLoopbackUrl, driveLabLogin } from '../../../src/lab/lab-login';
-import { REPO_ROOT, startLabProcess, type LabProcess } from '../../support/lab';
+import { REPO_ROOT } from '../../support/lab';
 import {
   assertRecorded,
   behaviourFrom,
@@ -25,6 +25,7 @@ import {
   recordClientCell,
   type ClientBehaviour,
 } from '../../support/interop/client-requests';
+import { labSuite } from '../../support/interop/lab-suite';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 const MCP_REMOTE = join(REPO_ROOT, 'node_modules', 'mcp-remote', 'dist', 'proxy.js');
@@ -117,19 +118,13 @@ const textOf = (r: Awaited<ReturnType<Client['callTool']>>) =>
   (r.content as Array<{ type: string; text: string }>).map((c) => c.text).join('');
 
 describe(`mcp-remote ${MCP_REMOTE_VERSION} (a client nobody here wrote) → sherpa lab`, () => {
-  let lab: LabProcess;
+  const suite = labSuite();
   /** Alice's sign-in as the lab saw it: the matrix row is written once bob's refusal is measured too. */
   let aliceSignIn: ClientBehaviour | undefined;
-  before(async () => {
-    lab = await startLabProcess();
-  });
-  after(async () => {
-    await lab?.stop();
-  });
 
   test('signs in as alice via DCR on the lab’s page, lists the tools, calls whoami; what it does on the wire', async (t) => {
-    const from = lab.logs().length;
-    const s = await connectThroughMcpRemote(lab.secure, alice);
+    const from = suite.lab.logs().length;
+    const s = await connectThroughMcpRemote(suite.lab.secure, alice);
     try {
       const tools = (await s.client.listTools()).tools.map((t) => t.name).sort();
       assert.deepEqual(tools, ['get_secret_from_vault', 'get_user_info', 'whoami']);
@@ -151,18 +146,18 @@ describe(`mcp-remote ${MCP_REMOTE_VERSION} (a client nobody here wrote) → sher
       assert.deepEqual(clientInfo.redirect_uris, [a.searchParams.get('redirect_uri')]);
       // It sends RFC 8707 `resource` (the PRM resource), PKCE S256, and asks the challenge's scope plus
       // offline_access; and prompt=consent.
-      assert.equal(a.searchParams.get('resource'), lab.secure);
+      assert.equal(a.searchParams.get('resource'), suite.lab.secure);
       assert.equal(a.searchParams.get('code_challenge_method'), 'S256');
       const scopes = (a.searchParams.get('scope') ?? '').split(' ');
-      assert.ok(scopes.includes(`${lab.secure}/access_as_user`), a.href);
+      assert.ok(scopes.includes(`${suite.lab.secure}/access_as_user`), a.href);
       assert.ok(scopes.includes('offline_access'), a.href);
       assert.equal(a.searchParams.get('prompt'), 'consent');
       // It got a refresh token (offline_access) and an access token for the lab API.
       const tokens = Object.values(s.stored).find((v) => 'access_token' in v)!;
       assert.ok(tokens.refresh_token, 'offline_access gave a refresh token');
-      assert.equal(decodeJwt(String(tokens.access_token)).aud, lab.clientId);
+      assert.equal(decodeJwt(String(tokens.access_token)).aud, suite.lab.clientId);
       // The same, as the lab's request log saw it (test/interop/client-behaviour.json).
-      aliceSignIn = behaviourFrom(labRequests(lab.logs(), from), lab.secure);
+      aliceSignIn = behaviourFrom(labRequests(suite.lab.logs(), from), suite.lab.secure);
       assertRecorded('mcp-remote', 'lab', aliceSignIn);
       t.diagnostic(
         JSON.stringify({
@@ -183,7 +178,7 @@ describe(`mcp-remote ${MCP_REMOTE_VERSION} (a client nobody here wrote) → sher
   });
 
   test('bob through mcp-remote is refused alice’s record (the server’s object-level check holds)', async () => {
-    const s = await connectThroughMcpRemote(lab.secure, bob);
+    const s = await connectThroughMcpRemote(suite.lab.secure, bob);
     try {
       const r = await s.client.callTool({ name: 'get_user_info', arguments: { user_id: 'user_001' } });
       assert.equal(r.isError, true);

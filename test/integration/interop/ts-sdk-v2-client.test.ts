@@ -6,24 +6,25 @@
  * writes: storage, and a "browser" — here the lab's sign-in page driven by the lab's login driver. What the
  * client asked for is read from the lab's log and must equal its row in test/interop/client-behaviour.json.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeJwt } from 'jose';
 import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
-import { driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
+import { driveLabLogin, type LabRoute } from '../../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { ensureTools, requireTool } from '../../../scripts/tools-manifest';
-import { startLabProcess, type LabProcess } from '../../support/lab';
+import type { LabProcess } from '../../support/lab';
 import {
   assertRecorded,
   behaviourFrom,
   labRequests,
   recordClientCell,
 } from '../../support/interop/client-requests';
+import { entraLabSuite, labSuite } from '../../support/interop/lab-suite';
+import { InMemoryOAuthStore } from '../../support/interop/oauth-store';
 
 const [alice, bob] = LAB_USERS as unknown as [LabUser, LabUser];
 
@@ -59,48 +60,19 @@ const sdk = (await import(pathToFileURL(join(tool.root, 'dist', 'index.mjs')).hr
 const CLIENT = '@modelcontextprotocol/client';
 
 /** In-memory provider: the application's storage, and its "browser" = the lab's page driven by program. */
-class LabPageProvider {
-  client?: { client_id: string; issuer?: string };
-  saved?: Tokens;
-  verifier = '';
+class LabPageProvider extends InMemoryOAuthStore<{ client_id: string; issuer?: string }, Tokens> {
   discovery?: unknown;
   callback?: URL;
 
   constructor(
-    readonly redirectUrl: string,
+    redirectUrl: string,
     readonly user: LabUser,
     readonly route?: LabRoute,
     preRegistered?: { clientId: string; issuer: string },
   ) {
+    super(redirectUrl, 'TypeScript SDK v2 client (Sherpa interop test)');
     // A pre-registered id is bound to the issuer it was registered with (the SDK checks the stamp).
     if (preRegistered) this.client = { client_id: preRegistered.clientId, issuer: preRegistered.issuer };
-  }
-  get clientMetadata() {
-    return {
-      client_name: 'TypeScript SDK v2 client (Sherpa interop test)',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: { client_id: string }) {
-    this.client = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: Tokens) {
-    this.saved = tokens;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
   }
   // Kept with the verifier so the SDK can bind the callback to the authorization server it used.
   saveDiscoveryState(state: unknown) {
@@ -226,31 +198,17 @@ async function exercise(lab: LabProcess, labMode: 'lab' | 'entra', route?: LabRo
 }
 
 describe(`${CLIENT} ${tool.version} (TypeScript SDK v2) → sherpa lab`, () => {
-  let lab: LabProcess;
-  before(async () => {
-    lab = await startLabProcess();
-  });
-  after(async () => {
-    await lab?.stop();
-  });
+  const suite = labSuite();
 
   test('signs in as alice (its own DCR, PKCE, the lab’s page), lists tools, calls whoami; bob is refused alice’s record; as recorded', async () => {
-    await exercise(lab, 'lab');
+    await exercise(suite.lab, 'lab');
   });
 });
 
 describe(`${CLIENT} ${tool.version} (TypeScript SDK v2) → sherpa lab --entra`, () => {
-  let lab: LabProcess;
-  let route: LabRoute;
-  before(async () => {
-    lab = await startLabProcess({ args: ['--entra', '--proxy-port', '0'] });
-    route = entraLabRoute(lab.entra!, await readFile(lab.entra!.caPath, 'utf8'));
-  });
-  after(async () => {
-    await lab?.stop();
-  });
+  const suite = entraLabSuite();
 
   test('with VS Code’s pre-authorised client id (Entra has no DCR): signs in, whoami, bob refused; as recorded', async () => {
-    await exercise(lab, 'entra', route);
+    await exercise(suite.lab, 'entra', suite.route);
   });
 });

@@ -16,8 +16,16 @@ export const SHERPA_VERSION = (
 
 /** Writes the four tokens into `dir` and returns the `--…-token-command` options that print them. */
 export async function labAuditTokenArgs(lab: LabInfo, dir: string): Promise<string[]> {
-  const valid = (await signInToLab(lab, { user: 'alice' })).accessToken;
-  const { privateKey: key } = await readLabSigningKey(lab.dataDir);
+  return auditTokenArgs((await signInToLab(lab, { user: 'alice' })).accessToken, lab.dataDir, dir);
+}
+
+/**
+ * The person's own token `valid` and three re-signed with the lab's key (from `labDataDir`): the other API's
+ * (what that API would receive from the same tenant), an expired one and one without the scope. Each is
+ * written to a file in `dir` (mode 0600); returned are the `--…-token-command` options that print them.
+ */
+export async function auditTokenArgs(valid: string, labDataDir: string, dir: string): Promise<string[]> {
+  const { privateKey: key } = await readLabSigningKey(labDataDir);
   const now = Math.floor(Date.now() / 1000);
   const tokens = {
     token: valid,
