@@ -8,21 +8,30 @@
  * and RSS after the load (procfs VmRSS — read the same way for every process, no forced GC, since the
  * peers' processes cannot be asked for one); ratios are Sherpa ÷ peer, per round.
  *
+ * Every process runs the same way: plain `node <file>.mjs`, no loader, no flags. Sherpa's secure server is
+ * therefore bundled first (esbuild, as the shipped CLI bundles it) instead of run through tsx, whose loader
+ * and in-memory sources would count against Sherpa's RSS and start-up only.
+ *
  * FastMCP's httpStream transport is stateful: it needs `initialize` and then the `mcp-session-id` it
  * returned on every call, so its load carries that header (one session shared by the connections, as one
  * client would). The SDK v2 and mcp-auth fixtures are stateless (a server and transport per request, as
  * their documentation shows).
  */
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import * as esbuild from 'esbuild';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import type { LabInfo } from '../support/lab';
+import { REPO_ROOT, type LabInfo } from '../support/lab';
 import {
   NODE_INTEROP_SERVERS,
   startNodeInteropServer,
   type NodeInteropServer,
   type NodeInteropServerName,
 } from '../support/interop/node-servers';
-import { startBenchProcess } from './bench-process';
 import { MCP_HEADERS, WHOAMI_BODY, runLoad } from './load';
 import { readCpuMicros } from './process-cpu';
 import { spread, type Spread } from './report';
@@ -33,6 +42,8 @@ export interface PeerRow {
   rps: number[];
   cpuMicrosPerRequest: number[];
   p99Ms: number[];
+  /** VmRSS after start-up and one whoami, before any load, MiB. */
+  rssIdleMiB: number;
   /** VmRSS after each round, MiB. */
   rssMiB: number[];
   requests: number;
@@ -49,6 +60,8 @@ export interface PeerComparison {
   cpu: Spread;
   /** Sherpa ÷ peer, after the last round: < 1 means Sherpa holds less memory. */
   rss: number;
+  /** Sherpa ÷ peer before any load. */
+  rssIdle: number;
 }
 
 export interface PeersResult {
@@ -64,6 +77,49 @@ async function readRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
   return kib ? Number(kib) / 1024 : NaN;
+}
+
+/**
+ * Bundles src/servers/secure/main.ts into `dir` and runs it with plain node, as the peers run; resolves
+ * once it printed its `{"url"}` line.
+ */
+async function startBundledSecure(env: NodeJS.ProcessEnv, dir: string) {
+  const outfile = join(dir, 'secure.mjs');
+  await esbuild.build({
+    entryPoints: [join(REPO_ROOT, 'src/servers/secure/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    logLevel: 'warning',
+    // CommonJS dependencies inside an ESM bundle still call require().
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  });
+  const child = spawn(process.execPath, [outfile], {
+    cwd: dir,
+    env: { ...process.env, SHERPA_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const [line] = (await Promise.race([
+    once(createInterface({ input: child.stdout! }), 'line'),
+    once(child, 'exit').then(([code]) =>
+      Promise.reject(new Error(`secure server exited with ${code}: ${log}`)),
+    ),
+  ])) as [string];
+  return {
+    url: (JSON.parse(line) as { url: string }).url,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function postMcp(url: string, headers: Record<string, string>, body: string) {
@@ -108,7 +164,7 @@ async function whoamiHeaders(url: string, authorization: string): Promise<Record
 }
 
 /**
- * Starts a fresh secure server (`secureEnv`, as run.ts configures it) and the peers, checks each answers
+ * Starts a fresh, bundled secure server (`secureEnv`, as run.ts configures it) and the peers, checks each answers
  * whoami for `bearer`, then loads them round after round and compares.
  */
 export async function measurePeers(o: {
@@ -120,7 +176,8 @@ export async function measurePeers(o: {
   connections: number;
 }): Promise<PeersResult> {
   const skipped: Record<string, string> = {};
-  const secure = await startBenchProcess('src/servers/secure/main.ts', o.secureEnv);
+  const scratch = await mkdtemp(join(tmpdir(), 'sherpa-bench-peers-'));
+  const secure = await startBundledSecure(o.secureEnv, scratch);
   const peers: { name: NodeInteropServerName; server: NodeInteropServer }[] = [];
   try {
     for (const name of Object.keys(NODE_INTEROP_SERVERS) as NodeInteropServerName[]) {
@@ -131,7 +188,7 @@ export async function measurePeers(o: {
       if (server) peers.push({ name, server });
     }
     const targets: { name: string; version: string; url: string; pid: number }[] = [
-      { name: 'Sherpa secure', version: 'this tree', url: secure.url, pid: secure.pid },
+      { name: 'Sherpa secure', version: 'this tree (bundled)', url: secure.url, pid: secure.pid },
       ...peers.map((p) => ({
         name: NODE_INTEROP_SERVERS[p.name].label,
         version: p.server.packageVersion,
@@ -154,6 +211,7 @@ export async function measurePeers(o: {
       rps: [],
       cpuMicrosPerRequest: [],
       p99Ms: [],
+      rssIdleMiB: NaN,
       rssMiB: [],
       requests: 0,
       bad: 0,
@@ -168,6 +226,7 @@ export async function measurePeers(o: {
         duration,
         connections: o.connections,
       });
+    for (const [i, l] of loads.entries()) rows[i]!.rssIdleMiB = await readRssMiB(l.target.pid);
     for (const l of loads) await load(l, 1); // warm-up: JWKS fetched, JIT warm
     for (let round = 1; round <= o.rounds; round++) {
       process.stderr.write(`bench: peers round ${round}/${o.rounds}\n`);
@@ -191,10 +250,12 @@ export async function measurePeers(o: {
       rps: spread(ours!.rps.map((x, i) => x / peer.rps[i]!)),
       cpu: spread(ours!.cpuMicrosPerRequest.map((x, i) => x / peer.cpuMicrosPerRequest[i]!)),
       rss: ours!.rssMiB.at(-1)! / peer.rssMiB.at(-1)!,
+      rssIdle: ours!.rssIdleMiB / peer.rssIdleMiB,
     }));
     return { tool: 'tools/call whoami (each server’s own whoami tool)', rows, comparisons, skipped };
   } finally {
     await Promise.all([secure.stop(), ...peers.map((p) => p.server.stop())]);
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -210,12 +271,12 @@ export function formatPeers(r: PeersResult): string {
       (row) =>
         `  ${row.name.padEnd(38)} ${row.version.padEnd(34)} req/s ${fmt(spread(row.rps), 0).padEnd(20)} ` +
         `CPU µs/req ${num(spread(row.cpuMicrosPerRequest).median, 0).padStart(5)}  p99 ${num(spread(row.p99Ms).median, 0)} ms  ` +
-        `RSS ${num(row.rssMiB.at(-1) ?? NaN, 0)} MiB  ${row.bad ? `NOT ALL 200: ${JSON.stringify(row.statuses)}` : 'all 200'}`,
+        `RSS ${num(row.rssIdleMiB, 0)} idle, ${num(row.rssMiB.at(-1) ?? NaN, 0)} MiB loaded  ${row.bad ? `NOT ALL 200: ${JSON.stringify(row.statuses)}` : 'all 200'}`,
     ),
     'Sherpa ÷ peer (req/s: > 1 = Sherpa ahead; CPU per request and RSS: < 1 = Sherpa ahead):',
     ...r.comparisons.map(
       (c) =>
-        `  ${c.peer.padEnd(38)} req/s ${fmt(c.rps).padEnd(20)} CPU ${fmt(c.cpu).padEnd(20)} RSS ${num(c.rss, 2)}` +
+        `  ${c.peer.padEnd(38)} req/s ${fmt(c.rps).padEnd(20)} CPU ${fmt(c.cpu).padEnd(20)} RSS loaded ${num(c.rss, 2)}, idle ${num(c.rssIdle, 2)}` +
         `  ${c.rps.median > 1 && c.cpu.median < 1 && c.rss < 1 ? 'Sherpa ahead' : 'Sherpa NOT ahead on every measure'}`,
     ),
     ...Object.entries(r.skipped).map(([k, v]) => `  not measured: ${k}: ${v}`),
