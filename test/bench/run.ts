@@ -4,7 +4,8 @@
  * so drift on a shared machine hits them alike. Every measured server is its own process (the lab runs
  * only as the authorization server): baseline node:http, vulnerable, secure, the secure server with auth
  * off, and the SDK's per-request pattern. Then: 200 concurrent connections with RSS and heap after GC per
- * round; N replicas behind nginx/HAProxy; the connect flow, ours vs the SDK's auth(); extension sizes.
+ * round; N replicas behind nginx/HAProxy; the connect flow, ours vs the SDK's auth(); the secure server
+ * against the peers' servers (peers.ts; BENCH_ONLY=peers runs only that); extension sizes.
  * Results: the printed tables + test-results/bench.json. Nothing here is a timed assertion.
  */
 import type { Metafile } from 'esbuild';
