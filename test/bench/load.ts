@@ -33,6 +33,8 @@ export interface LoadOptions {
   amount?: number;
   /** JSON-RPC body; default tools/list. */
   body?: string;
+  /** Extra request headers (a peer's `mcp-session-id`). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadSummary {
@@ -52,7 +54,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   const url = new URL(o.url);
   if (url.hostname !== '127.0.0.1')
     throw Object.assign(new Error('bench is loopback-only'), { code: 'not_loopback' });
-  const headers = { ...MCP_HEADERS, ...(o.authorization ? { authorization: o.authorization } : {}) };
+  const headers = {
+    ...MCP_HEADERS,
+    ...o.headers,
+    ...(o.authorization ? { authorization: o.authorization } : {}),
+  };
   let next = 0;
   const tokens = o.tokens;
   const result = await autocannon({

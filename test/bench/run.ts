@@ -4,7 +4,8 @@
  * so drift on a shared machine hits them alike. Every measured server is its own process (the lab runs
  * only as the authorization server): baseline node:http, vulnerable, secure, the secure server with auth
  * off, and the SDK's per-request pattern. Then: 200 concurrent connections with RSS and heap after GC per
- * round; N replicas behind nginx/HAProxy; the connect flow, ours vs the SDK's auth(); extension sizes.
+ * round; N replicas behind nginx/HAProxy; the connect flow, ours vs the SDK's auth(); the secure server
+ * against the peers' servers (peers.ts; BENCH_ONLY=peers runs only that); extension sizes.
  * Results: the printed tables + test-results/bench.json. Nothing here is a timed assertion.
  */
 import type { Metafile } from 'esbuild';
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { LAB_STATIC_TOKEN } from '../../src/lab/lab-defaults';
-import { REPO_ROOT, startLabProcess } from '../support/lab';
+import { REPO_ROOT, startLabProcess, type LabProcess } from '../support/lab';
 import { startBenchProcess, type BenchProcess, type MemoryAfterGc } from './bench-process';
 import { connectOurs, connectSdk, timeConnect } from './connect-flow';
 import {
@@ -39,6 +40,7 @@ import {
 } from './report';
 import { readCpuMicros } from './process-cpu';
 import { measureScaleOut } from './scale-out';
+import { formatPeers, measurePeers } from './peers';
 import { corruptSignature, createLabKeyMinter, measureVerifyMicros, requestLabToken } from './tokens';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -48,6 +50,31 @@ const MANY_CONNECTIONS = 200;
 /** Distinct tokens per cache-miss pass: 3× the secure server's verified-token cache cap (1000). */
 const MISS_POOL = 3000;
 const run = promisify(execFile);
+
+/** The secure server's configuration trusting the running lab (as `sherpa lab` starts it). */
+function secureServerEnv(lab: LabProcess, jwksUri: string): NodeJS.ProcessEnv {
+  return {
+    PORT: '0',
+    SHERPA_ISSUER: lab.issuer,
+    SHERPA_JWKS_URI: jwksUri,
+    SHERPA_API_CLIENT_ID: lab.clientId,
+    SHERPA_API_AUDIENCES: `api://${lab.clientId}`,
+    SHERPA_ALLOWED_TENANTS: lab.tenantId,
+    SECRETS_FILE: join(lab.dataDir, 'secrets.json'),
+  };
+}
+
+/** Sherpa's secure server against the peers' servers (peers.ts), on the same lab and token. */
+function benchPeers(lab: LabProcess, bearer: string, jwksUri: string) {
+  return measurePeers({
+    lab,
+    bearer,
+    secureEnv: secureServerEnv(lab, jwksUri),
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+  });
+}
 
 async function post(url: string, authorization?: string, body = TOOLS_LIST_BODY) {
   const res = await fetch(url, {
@@ -128,15 +155,7 @@ async function main(): Promise<void> {
       await fetch(`${lab.issuer}/.well-known/openid-configuration`)
     ).json()) as { jwks_uri: string };
     const secretsFile = join(lab.dataDir, 'secrets.json');
-    const secureEnv = {
-      PORT: '0',
-      SHERPA_ISSUER: lab.issuer,
-      SHERPA_JWKS_URI: jwksUri,
-      SHERPA_API_CLIENT_ID: lab.clientId,
-      SHERPA_API_AUDIENCES: `api://${lab.clientId}`,
-      SHERPA_ALLOWED_TENANTS: lab.tenantId,
-      SECRETS_FILE: secretsFile,
-    };
+    const secureEnv = secureServerEnv(lab, jwksUri);
     const start = async (entry: string, env: NodeJS.ProcessEnv) => {
       const p = await startBenchProcess(entry, env);
       procs.push(p);
@@ -333,6 +352,9 @@ async function main(): Promise<void> {
       oursStepMedianMs: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, spread(v).median])),
     };
 
+    process.stderr.write('bench: peers\n');
+    const peers = await benchPeers(lab, bearer, jwksUri);
+
     const extension = await extensionFigures();
 
     const goals: Goal[] = [
@@ -501,6 +523,7 @@ async function main(): Promise<void> {
       manyConnections: many,
       scaleOut,
       connect,
+      peers,
       extension,
       totalSeconds: (Date.now() - startedAt.getTime()) / 1000,
     };
@@ -516,6 +539,8 @@ async function main(): Promise<void> {
         '',
         'Goals (median over rounds, min–max in brackets):',
         formatGoals(goals),
+        '',
+        formatPeers(peers),
         '',
         `Wrote test-results/bench.json in ${result.totalSeconds.toFixed(0)} s`,
       ].join('\n') + '\n',
@@ -609,5 +634,49 @@ async function extensionOnly(): Promise<void> {
   );
 }
 
+/** BENCH_ONLY=peers: only Sherpa's secure server against the peers' servers. */
+async function peersOnly(): Promise<void> {
+  const startedAt = new Date();
+  const loadAverageAtStart = loadavg();
+  const lab = await startLabProcess();
+  try {
+    const bearer = `Bearer ${await requestLabToken(lab, 'alice')}`;
+    const { jwks_uri: jwksUri } = (await (
+      await fetch(`${lab.issuer}/.well-known/openid-configuration`)
+    ).json()) as { jwks_uri: string };
+    const peers = await benchPeers(lab, bearer, jwksUri);
+    const f = (n: number) => n.toFixed(2);
+    process.stdout.write(
+      `Sherpa bench (peers) — ${cpus().length} CPUs, load average ${loadAverageAtStart.map(f).join(' ')} at start, ` +
+        `${loadavg().map(f).join(' ')} at end; ${ROUNDS} rounds × ${SECONDS} s per server, ${CONNECTIONS} connections\n` +
+        formatPeers(peers) +
+        '\n',
+    );
+    await mkdir(join(REPO_ROOT, 'test-results'), { recursive: true });
+    await writeFile(
+      join(REPO_ROOT, 'test-results', 'bench-peers.json'),
+      JSON.stringify(
+        {
+          startedAt: startedAt.toISOString(),
+          machine: {
+            cpus: cpus().length,
+            loadAverageAtStart,
+            loadAverageAtEnd: loadavg(),
+            node: process.version,
+          },
+          settings: { rounds: ROUNDS, secondsPerServer: SECONDS, connections: CONNECTIONS },
+          peers,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    if (peers.rows.some((r) => r.bad > 0)) process.exitCode = 1;
+  } finally {
+    await lab.stop();
+  }
+}
+
 if (process.env.BENCH_ONLY === 'extension') await extensionOnly();
+else if (process.env.BENCH_ONLY === 'peers') await peersOnly();
 else await main();

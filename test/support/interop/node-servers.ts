@@ -28,6 +28,8 @@ export interface NodeInteropServer {
   mcpUrl: string;
   /** `<package>@<version>` as installed (read from the installed package.json by the installer). */
   packageVersion: string;
+  /** The server's process id (the bench reads its CPU time and RSS from procfs). */
+  pid: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -96,6 +98,7 @@ export async function startNodeInteropServer(
   return {
     mcpUrl: `http://127.0.0.1:${port}/mcp`,
     packageVersion: `${installed.package}@${installed.version}`,
+    pid: child.pid!,
     output: () => output,
     stop,
   };
