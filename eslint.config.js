@@ -31,7 +31,27 @@ export default tseslint.config(
         {
           paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }],
           patterns: [
-            { group: ['**/lab/*', '../lab', '../../lab'], message: 'src/core may not import the lab.' },
+            {
+              group: ['**/lab/*', '../lab', '../../lab', '**/lab-defaults'],
+              message:
+                'src/core may not import the lab (nor its identities, src/servers/shared/lab-defaults.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The lab sits above the servers it starts: servers take the lab's identities from their own
+    // src/servers/shared/lab-defaults.ts (which the lab, the CLI and the tests share), never from src/lab.
+    files: ['src/servers/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }],
+          patterns: [
+            { group: ['**/lab/*', '../lab', '../../lab'], message: 'src/servers may not import src/lab.' },
           ],
         },
       ],

@@ -13,7 +13,7 @@ import { publicClient } from '../core/client/mcp-authorization';
 import { connectServer } from '../core/client/connect-server';
 import type { StepListener } from '../core/client/steps';
 import { isSherpaError } from '../core/errors';
-import { LAB_STATIC_TOKEN, LAB_USERS } from '../lab/lab-defaults';
+import { LAB_STATIC_TOKEN, LAB_USERS } from '../servers/shared/lab-defaults';
 import { connectMcp } from '../core/mcp/mcp-connect';
 import { withChangedClaims } from '../core/token/forge';
 import { decodeToken } from '../core/token/token-inspection';

@@ -9,7 +9,7 @@ import {
   LAB_TENANT_ID,
   LAB_API_CLIENT_ID,
   labIssuer,
-} from '../lab/lab-defaults';
+} from '../servers/shared/lab-defaults';
 
 export type { LabTarget } from '../lab/lab';
 

@@ -7,7 +7,7 @@ import type { TokenSet } from '../core/token/token-set';
 import { toTerminalLine } from '../core/untrusted-text';
 import { assertOpenableUrl } from '../core/url';
 import { REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../core/well-known-ids';
-import { LAB_OTHER_API_APP_ID_URI } from '../lab/lab-defaults';
+import { LAB_OTHER_API_APP_ID_URI } from '../servers/shared/lab-defaults';
 import type { LabTarget } from './lab-target';
 import type { Configuration } from 'openid-client';
 import type { GrantStrategy } from '../core/client/grant-strategy';

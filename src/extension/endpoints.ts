@@ -3,7 +3,7 @@
  * URL (it may have been started on other ports); otherwise the URL the lab WILL have, from the lab port
  * settings (the default ports unless configured; a port of 0 is only known once the lab runs).
  */
-import { LAB_HOST } from '../lab/lab-defaults';
+import { LAB_HOST } from '../servers/shared/lab-defaults';
 import type { LabInfo } from '../lab/lab';
 import { DEFAULT_SECURE_URL, DEFAULT_VULNERABLE_URL, type SherpaSettings } from './settings';
 

@@ -4,7 +4,7 @@
  * the vulnerable server's static token lives in SecretStorage (vulnerable-token.ts).
  */
 import * as vscode from 'vscode';
-import { LAB_DEFAULT_PORTS, LAB_HOST } from '../lab/lab-defaults';
+import { LAB_DEFAULT_PORTS, LAB_HOST } from '../servers/shared/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../core/well-known-ids';
 import { cleanTrustedApis, type TrustedApiIdentifiers } from '../core/client/trusted-apis';
 import { AZURE_SETTING_KEYS, readAzureSettings, type AzureSettings } from './azure/azure-settings';

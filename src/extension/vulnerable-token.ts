@@ -8,7 +8,7 @@
  * and every value it hands out is registered with the redactor so the output channel masks it.
  */
 import * as vscode from 'vscode';
-import { LAB_STATIC_TOKEN } from '../lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../servers/shared/lab-defaults';
 import { registerSecret } from '../core/token/redact';
 
 /** SecretStorage key. */

@@ -5,7 +5,7 @@
  * (core/client/pre-registered-clients.ts) and nowhere else but Entra.
  */
 import { isLoopbackHost } from '../core/net/loopback';
-import { LAB_TENANT_ID } from './lab-defaults';
+import { LAB_TENANT_ID } from '../servers/shared/lab-defaults';
 
 export function isLabIssuer(issuer: string): boolean {
   if (!URL.canParse(issuer)) return false;

@@ -7,7 +7,7 @@
  * lab's made-up users on this machine, never for a real identity provider.
  */
 import { SherpaError } from '../core/errors';
-import { LAB_USERS, type LabUser } from './lab-defaults';
+import { LAB_USERS, type LabUser } from '../servers/shared/lab-defaults';
 import { isLoopbackHost } from '../core/net/loopback';
 import { createOutboundFetch } from '../servers/secure/auth/outbound-fetch';
 
@@ -172,7 +172,7 @@ async function walkLabPages(
     const login = forms.find((f) => f.hasPassword);
     if (res.status === 400 && login && init.method === 'POST') {
       throw new SherpaError('INVALID_CREDENTIALS', `The lab rejected the password of ${creds.username}`, {
-        hint: 'Lab users and passwords are in src/lab/lab-defaults.ts (LAB_USERS).',
+        hint: 'Lab users and passwords are in src/servers/shared/lab-defaults.ts (LAB_USERS).',
       });
     }
     if (res.status !== 200) {

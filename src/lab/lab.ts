@@ -8,7 +8,7 @@ import {
   LAB_STATIC_TOKEN,
   LAB_TENANT_ID,
   LAB_USERS,
-} from './lab-defaults';
+} from '../servers/shared/lab-defaults';
 import { SherpaError, isSherpaError } from '../core/errors';
 import { explainListenError } from '../servers/shared/start-errors';
 import { ENTRA_AUTHORITY_HOST } from '../core/entra';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { decodeJwt } from 'jose';
-import { LAB_API_CLIENT_ID, LAB_STATIC_TOKEN, LAB_TENANT_ID } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_STATIC_TOKEN, LAB_TENANT_ID } from '../../src/servers/shared/lab-defaults';
 import { REPO_ROOT } from '../support/lab';
 import { startTestIssuer } from '../support/mint-token';
 import { WHOAMI_BODY, runLoad } from './load';

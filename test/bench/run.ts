@@ -18,7 +18,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
-import { LAB_STATIC_TOKEN } from '../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../../src/servers/shared/lab-defaults';
 import { REPO_ROOT, startLabProcess, type LabProcess } from '../support/lab';
 import { startBenchProcess, type BenchProcess, type MemoryAfterGc } from './bench-process';
 import { connectOurs, connectSdk, timeConnect } from './connect-flow';

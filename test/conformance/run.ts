@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { LAB_STATIC_TOKEN, LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN, LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { findFreePort } from '../../src/lab/free-port';
 import { driveLabLogin, entraLabRoute } from '../../src/lab/lab-login';

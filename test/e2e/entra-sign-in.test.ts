@@ -32,7 +32,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { startLabProcess, type LabProcess } from '../support/lab';
 import type { EntraLabInfo } from '../../src/lab/lab';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import type { LabUser } from '../../src/lab/lab-defaults';
+import type { LabUser } from '../../src/servers/shared/lab-defaults';
 import { runCommand, screenshot, type Workbench } from './workbench';
 import { clickDialogButtons, signInDialog } from './workbench-ui';
 

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { connectAndSignIn } from './sign-in-page';
 import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 import { treeRows } from './workbench-ui';

@@ -31,7 +31,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { approveDeviceCodeOnLabPage, connectAndSignIn } from './sign-in-page';
 import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';
 import {

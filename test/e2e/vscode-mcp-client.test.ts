@@ -22,7 +22,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { approveDeviceCodeOnLabPage, assertBrowserAddress, screenshotWithAddress } from './sign-in-page';
 import { openWorkbench, runCommand, screenshot, type Workbench } from './workbench';

@@ -10,7 +10,7 @@ import { decodeJwt } from 'jose';
 import { discoverAuthorizationServer } from '../../src/core/discovery/as-metadata';
 import { loginWithAuthorizationCode } from '../../src/core/grants/authorization-code';
 import { startDeviceCodeLogin } from '../../src/core/grants/device-code';
-import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { rawRequest } from '../support/http-request';
 import { startLabProcess, type LabProcess } from '../support/lab';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { LAB_API_APP_ID_URI, LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_API_APP_ID_URI, LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { escapeHtml } from '../../src/servers/authz/html-pages';
 import { UNVERIFIED_NAME_PREFIX } from '../../src/servers/authz/lab-clients';

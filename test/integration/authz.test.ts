@@ -15,7 +15,7 @@ import {
   LAB_OTHER_API_CLIENT_ID,
   LAB_TENANT_ID,
   LAB_USERS,
-} from '../../src/lab/lab-defaults';
+} from '../../src/servers/shared/lab-defaults';
 import { AZURE_CLIENT_ID, VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { rotateSigningKeys } from '../../src/servers/authz/index';
 import { approveDeviceCode, driveLogin, type LabCredentials } from '../support/drive-login';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { LAB_API_CLIENT_ID } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID } from '../../src/servers/shared/lab-defaults';
 import { runCli, startLabProcess, type LabProcess } from '../support/lab';
 import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 

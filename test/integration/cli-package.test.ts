@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { LAB_STATIC_TOKEN } from '../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../../src/servers/shared/lab-defaults';
 import { REPO_ROOT, startLabProcess, type LabProcess } from '../support/lab';
 
 const run = promisify(execFile);

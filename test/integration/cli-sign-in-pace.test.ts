@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { collectRun, spawnCli, startLabProcess, type LabProcess } from '../support/lab';
 
 const PERSON = resolve(import.meta.dirname, '..', 'support', 'person-opener.ts');

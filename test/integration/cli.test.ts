@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import {
   runCli as runCliToEnd,
   spawnCli,

@@ -15,7 +15,7 @@ import { isSherpaError } from '../../src/core/errors';
 import { withChangedClaims } from '../../src/core/token/forge';
 import { createMcpFetch } from '../../src/core/mcp/mcp-connect';
 import { networkPolicyFor, type GuardedFetch } from '../../src/core/net/guarded-fetch';
-import { LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { startLabProcess, type LabProcess } from '../support/lab';
 import { signInToLab } from '../support/lab-tokens';

@@ -10,7 +10,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, generateKeyPair, UnsecuredJWT } from 'jose';
-import { LAB_FOREIGN_TENANT_ID, LAB_OTHER_API_CLIENT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
+import {
+  LAB_FOREIGN_TENANT_ID,
+  LAB_OTHER_API_CLIENT_ID,
+  LAB_USERS,
+} from '../../src/servers/shared/lab-defaults';
 import { findBearerChallenge } from '../../src/core/discovery/www-authenticate';
 import { callTool, postJsonRpc, rawRequest, type RawResponse } from '../support/http-request';
 import { startLabProcess, type LabProcess } from '../support/lab';

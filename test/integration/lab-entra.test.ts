@@ -19,7 +19,7 @@ import {
   LAB_OTHER_API_APP_ID_URI,
   LAB_TENANT_ID,
   LAB_USERS,
-} from '../../src/lab/lab-defaults';
+} from '../../src/servers/shared/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { driveLabLogin, entraLabRoute, approveLabDeviceCode, type LabRoute } from '../../src/lab/lab-login';
 import { connectThrough } from '../support/http-request';

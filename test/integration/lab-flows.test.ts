@@ -13,7 +13,7 @@ import type { TokenRequest } from '../../src/core/client/grant-strategy';
 import type { ConnectStepEvent } from '../../src/core/client/steps';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { startDeviceCodeLogin } from '../../src/core/grants/device-code';
-import { LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { connectMcp } from '../../src/core/mcp/mcp-connect';
 import { AZURE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { approveDeviceCode } from '../support/drive-login';

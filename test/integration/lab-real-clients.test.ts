@@ -13,7 +13,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { decodeJwt } from 'jose';
-import { LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 import { driveLogin } from '../support/drive-login';
 import { startLabProcess, type LabProcess } from '../support/lab';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { LAB_STATIC_TOKEN } from '../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../../src/servers/shared/lab-defaults';
 import { postJsonRpc } from '../support/http-request';
 import { startTestIssuer, type TestIssuer } from '../support/mint-token';
 import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { LAB_API_CLIENT_ID, LAB_TENANT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID, LAB_USERS } from '../../src/servers/shared/lab-defaults';
 import { postJsonRpc } from '../support/http-request';
 import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 

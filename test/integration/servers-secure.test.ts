@@ -14,7 +14,7 @@ import {
   LAB_OTHER_API_CLIENT_ID,
   LAB_TENANT_ID,
   LAB_USERS,
-} from '../../src/lab/lab-defaults';
+} from '../../src/servers/shared/lab-defaults';
 import { callTool, postJsonRpc, rawRequest } from '../support/http-request';
 import { startTestIssuer, type TestIssuer } from '../support/mint-token';
 import { secureServerEnv, startServerProcess, type ServerProcess } from '../support/server-process';

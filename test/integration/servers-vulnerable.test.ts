@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { generateKeyPair } from 'jose';
-import { LAB_OTHER_API_CLIENT_ID, LAB_STATIC_TOKEN } from '../../src/lab/lab-defaults';
+import { LAB_OTHER_API_CLIENT_ID, LAB_STATIC_TOKEN } from '../../src/servers/shared/lab-defaults';
 import { callTool, postJsonRpc, rawRequest } from '../support/http-request';
 import { startTestIssuer, type TestIssuer } from '../support/mint-token';
 import { startServerProcess, type ServerProcess } from '../support/server-process';

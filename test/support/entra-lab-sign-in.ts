@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { LAB_TENANT_ID, type LabUser } from '../../src/lab/lab-defaults';
+import { LAB_TENANT_ID, type LabUser } from '../../src/servers/shared/lab-defaults';
 import { driveLabLogin, type LabRoute } from '../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../src/core/well-known-ids';
 

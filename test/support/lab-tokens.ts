@@ -7,7 +7,7 @@
  * wrong" tokens (wrong `aud`, wrong `iss`, …) — the server must reject them on claims, not signature.
  */
 import { loginFromCli } from '../../src/cli/lab-token';
-import { LAB_API_APP_ID_URI } from '../../src/lab/lab-defaults';
+import { LAB_API_APP_ID_URI } from '../../src/servers/shared/lab-defaults';
 import type { TokenSet } from '../../src/core/token/token-set';
 import type { LabInfo } from './lab';
 

@@ -9,7 +9,7 @@ import {
   type JWTPayload,
   type CryptoKey,
 } from 'jose';
-import { LAB_API_CLIENT_ID, LAB_TENANT_ID, LAB_USERS } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID, LAB_USERS } from '../../src/servers/shared/lab-defaults';
 
 /**
  * A stand-in token issuer for server-side negative tests: an RSA key generated per test run, a JWKS served

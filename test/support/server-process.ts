@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
-import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../src/servers/shared/lab-defaults';
 import { createInterface } from 'node:readline';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');

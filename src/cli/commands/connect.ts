@@ -8,7 +8,7 @@ import { isLabIssuer } from '../../lab/lab-issuer';
 import { explainingEntraRefusals } from '../../core/aadsts-explanations';
 import { deviceCodeGrant } from '../../core/grants/strategies';
 import type { DeviceCodeLogin } from '../../core/grants/device-code';
-import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../servers/shared/lab-defaults';
 import { decodeToken, type DecodedToken } from '../../core/token/token-inspection';
 import { toTerminalLine } from '../../core/untrusted-text';
 import { cliGrant, startSignInWait, stopSignInWait } from '../lab-token';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../lab/lab-defaults';
+import { LAB_DEFAULT_PORTS, LAB_USERS } from '../../servers/shared/lab-defaults';
 import {
   ControlLineReader,
   handleControlLine,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { LAB_DEFAULT_PORTS } from '../../lab/lab-defaults';
+import { LAB_DEFAULT_PORTS } from '../../servers/shared/lab-defaults';
 import {
   auditLabServers,
   demonstrateLeastPrivilege,

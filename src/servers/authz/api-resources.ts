@@ -3,7 +3,7 @@ import {
   LAB_API_CLIENT_ID,
   LAB_OTHER_API_APP_ID_URI,
   LAB_OTHER_API_CLIENT_ID,
-} from '../../lab/lab-defaults';
+} from '../shared/lab-defaults';
 import { describeEntraError } from './entra-errors';
 import { AZURE_CLIENT_ID, REQUIRED_SCOPE, VSCODE_CLIENT_ID } from '../../core/well-known-ids';
 

@@ -1,4 +1,4 @@
-import { LAB_USERS } from '../../lab/lab-defaults';
+import { LAB_USERS } from '../shared/lab-defaults';
 
 /**
  * The lab's sign-in pages: plain HTML, no scripts, no external fonts (the lab runs offline). Every value

@@ -2,7 +2,7 @@ import { refuseResourceScopeMismatch } from './entra-prelogin';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import Provider from 'oidc-provider';
-import { LAB_HOST, LAB_TENANT_ID, labIssuer } from '../../lab/lab-defaults';
+import { LAB_HOST, LAB_TENANT_ID, labIssuer } from '../shared/lab-defaults';
 import { ENTRA_AUTHORITY_HOST } from '../../core/entra';
 import { defaultAllowedHosts, hostCheck } from '../shared/host-check';
 import { listenHttp, type ServerLimits, type TlsIdentity } from '../shared/listen';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Account } from 'oidc-provider';
-import { LAB_USERS, type LabUser } from '../../lab/lab-defaults';
+import { LAB_USERS, type LabUser } from '../shared/lab-defaults';
 
 /**
  * The lab's user directory. The account id oidc-provider stores is the user's Entra object id (`oid`),

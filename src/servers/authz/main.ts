@@ -4,7 +4,7 @@
  * Prints one JSON line `{"issuer","origin","jwksUri"}` on stdout when listening; logs go to stderr.
  * Optional: HOST, API_IDENTIFIER_URIS (comma-separated), ACCESS_TOKEN_TTL (seconds).
  */
-import { LAB_HOST } from '../../lab/lab-defaults';
+import { LAB_HOST } from '../shared/lab-defaults';
 import { startAuthorizationServer } from './index';
 
 function readFlag(value: string | undefined): boolean {

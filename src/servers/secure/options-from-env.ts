@@ -1,4 +1,4 @@
-import { LAB_DEFAULT_PORTS, LAB_HOST } from '../../lab/lab-defaults';
+import { LAB_DEFAULT_PORTS, LAB_HOST } from '../shared/lab-defaults';
 import { REQUIRED_SCOPE } from '../../core/well-known-ids';
 import type { SherpaError } from '../../core/errors';
 import { serverLimitsFromEnv } from '../shared/limits-from-env';

@@ -1,4 +1,4 @@
-import { LAB_USERS } from '../../lab/lab-defaults';
+import { LAB_USERS } from './lab-defaults';
 
 /**
  * The small employee directory both MCP servers expose through `get_user_info`. Two records belong to the

@@ -1,4 +1,4 @@
-import { LAB_DEFAULT_PORTS, LAB_HOST } from '../../lab/lab-defaults';
+import { LAB_DEFAULT_PORTS, LAB_HOST } from '../shared/lab-defaults';
 import { serverLimitsFromEnv } from '../shared/limits-from-env';
 import { settingInvalid, settingMissing } from '../shared/start-errors';
 import type { VulnerableServerOptions } from './index';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { LAB_STATIC_TOKEN } from '../../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../../../src/servers/shared/lab-defaults';
 import { collectRun, REPO_ROOT, startLabProcess, type LabProcess } from '../../support/lab';
 import { signInToLab } from '../../support/lab-tokens';
 

@@ -13,7 +13,7 @@ import {
   LAB_OTHER_API_APP_ID_URI,
   LAB_STATIC_TOKEN,
   LAB_TENANT_ID,
-} from '../../../src/lab/lab-defaults';
+} from '../../../src/servers/shared/lab-defaults';
 import { startLabProcess, type LabProcess } from '../../support/lab';
 import { readLabSigningKey, resignLabToken, signInToLab } from '../../support/lab-tokens';
 import { startServerProcess, type ServerProcess } from '../../support/server-process';

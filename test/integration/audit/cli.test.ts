@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Ajv04 from 'ajv-draft-04';
-import { LAB_STATIC_TOKEN } from '../../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../../../src/servers/shared/lab-defaults';
 import { runCli, startLabProcess, type LabProcess } from '../../support/lab';
 import { signInToLab } from '../../support/lab-tokens';
 

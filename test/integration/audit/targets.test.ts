@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { EvidenceIndex } from '../../../src/core/audit/evidence-bundle';
 import type { RecordedExchange } from '../../../src/core/audit/evidence';
-import { LAB_STATIC_TOKEN } from '../../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../../../src/servers/shared/lab-defaults';
 import { runCli, startLabProcess, type LabProcess } from '../../support/lab';
 import { signInToLab } from '../../support/lab-tokens';
 

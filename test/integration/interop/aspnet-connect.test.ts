@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_API_APP_ID_URI, LAB_USERS } from '../../../src/lab/lab-defaults';
+import { LAB_API_APP_ID_URI, LAB_USERS } from '../../../src/servers/shared/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { assertLoopbackUrl, driveLabLogin, entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
 import { runCli, spawnCli, startLabProcess, type LabProcess } from '../../support/lab';

@@ -20,7 +20,7 @@ import {
   LAB_OTHER_API_CLIENT_ID,
   LAB_TENANT_ID,
   LAB_USERS,
-} from '../../../src/lab/lab-defaults';
+} from '../../../src/servers/shared/lab-defaults';
 import { readLabSigningKey, resignLabToken, type LabSigningKey } from '../../../src/lab/lab-key';
 import { entraLabRoute, type LabRoute } from '../../../src/lab/lab-login';
 import { startLabProcess, type LabProcess } from '../../support/lab';

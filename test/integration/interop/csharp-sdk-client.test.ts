@@ -8,7 +8,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
+import { LAB_USERS, type LabUser } from '../../../src/servers/shared/lab-defaults';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';
 import { readFileSync } from 'node:fs';

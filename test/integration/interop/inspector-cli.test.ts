@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
+import { LAB_USERS, type LabUser } from '../../../src/servers/shared/lab-defaults';
 import { assertLoopbackUrl, driveLabLogin, type LabRoute } from '../../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { decodeJwt } from 'jose';
-import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
+import { LAB_USERS, type LabUser } from '../../../src/servers/shared/lab-defaults';
 import { assertLoopbackUrl, driveLabLogin } from '../../../src/lab/lab-login';
 import { REPO_ROOT } from '../../support/lab';
 import {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeJwt } from 'jose';
-import { LAB_USERS, type LabUser } from '../../../src/lab/lab-defaults';
+import { LAB_USERS, type LabUser } from '../../../src/servers/shared/lab-defaults';
 import { driveLabLogin, type LabRoute } from '../../../src/lab/lab-login';
 import { VSCODE_CLIENT_ID } from '../../../src/core/well-known-ids';
 import { findFreePorts } from '../../../src/lab/free-port';

@@ -4,7 +4,7 @@
  * tests of Microsoft.Identity.Web's validation, `sherpa connect` and `sherpa audit`. Their sign-in is
  * test/support/entra-lab-sign-in.ts.
  */
-import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/servers/shared/lab-defaults';
 import { findFreePorts } from '../../../src/lab/free-port';
 import type { LabProcess } from '../lab';
 import { startDotnetServer, type DotnetServer } from './dotnet';

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { LAB_API_APP_ID_URI, LAB_OTHER_API_CLIENT_ID } from '../../../src/lab/lab-defaults';
+import { LAB_API_APP_ID_URI, LAB_OTHER_API_CLIENT_ID } from '../../../src/servers/shared/lab-defaults';
 import { readLabSigningKey, resignLabToken, signInToLab } from '../lab-tokens';
 import { REPO_ROOT, runCli, type CliRun, type LabInfo } from '../lab';
 

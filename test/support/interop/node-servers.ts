@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureTools, requireTool, type ToolsManifest } from '../../../scripts/tools-manifest';
 import { findFreePorts } from '../../../src/lab/free-port';
-import { LAB_API_APP_ID_URI, LAB_API_CLIENT_ID } from '../../../src/lab/lab-defaults';
+import { LAB_API_APP_ID_URI, LAB_API_CLIENT_ID } from '../../../src/servers/shared/lab-defaults';
 import { REPO_ROOT, type LabInfo } from '../lab';
 
 /** The outsider servers: test/interop/<folder>/server.mjs → the tools-lock folder it runs against. */

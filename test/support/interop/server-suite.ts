@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_USERS } from '../../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../../src/servers/shared/lab-defaults';
 import type { CliRun, LabProcess } from '../lab';
 import { startLabProcess } from '../lab';
 import { recordCompatRow, type CompatRow } from '../compat-matrix';

@@ -1,7 +1,7 @@
 /** Shared helpers for the extension tests: the activated API, settings changes, a lab "browser". */
 import * as vscode from 'vscode';
 import type { SherpaApi } from '../../../src/extension/api';
-import { LAB_USERS } from '../../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../../src/servers/shared/lab-defaults';
 import { driveLogin } from '../../support/drive-login';
 
 export const EXTENSION_ID = 'sherpa-lab.sherpa-mcp-identity';

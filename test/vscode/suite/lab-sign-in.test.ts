@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LabInfo } from '../../../src/lab/lab';
-import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/lab/lab-defaults';
+import { LAB_API_CLIENT_ID, LAB_TENANT_ID } from '../../../src/servers/shared/lab-defaults';
 import { approveDeviceCode, driveLogin } from '../../support/drive-login';
 import type { DeviceCodeLogin } from '../../../src/core/grants/device-code';
 import type { ConnectOutcome } from '../../../src/extension/commands/connect-commands';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { LAB_STATIC_TOKEN } from '../../../src/lab/lab-defaults';
+import { LAB_STATIC_TOKEN } from '../../../src/servers/shared/lab-defaults';
 import { EXTENSION_ID, getApi, setSetting } from './helpers';
 
 suite('MCP server definition provider', () => {

@@ -9,7 +9,7 @@ import { isEntraIssuer } from '../../../../src/core/entra';
 import { isSherpaError } from '../../../../src/core/errors';
 import { VSCODE_CLIENT_ID } from '../../../../src/core/well-known-ids';
 import { isLabIssuer } from '../../../../src/lab/lab-issuer';
-import { LAB_TENANT_ID } from '../../../../src/lab/lab-defaults';
+import { LAB_TENANT_ID } from '../../../../src/servers/shared/lab-defaults';
 
 const ENTRA = 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
 const LAB = `http://127.0.0.1:7480/${LAB_TENANT_ID}/v2.0`;

@@ -15,7 +15,7 @@ import {
   LAB_API_CLIENT_ID,
   LAB_OTHER_API_APP_ID_URI,
   LAB_OTHER_API_CLIENT_ID,
-} from '../../../../src/lab/lab-defaults';
+} from '../../../../src/servers/shared/lab-defaults';
 
 const MCP_URL = 'http://127.0.0.1:7482/mcp';
 const apps = createLabApiApps({ apiIdentifierUris: [MCP_URL] });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeHtml, renderErrorPage, renderLoginPage } from '../../../../src/servers/authz/html-pages';
-import { LAB_USERS } from '../../../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../../../src/servers/shared/lab-defaults';
 
 describe('html-pages', () => {
   test('login page: the documented form fields, the lab accounts, and an escaped error', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LAB_USERS } from '../../../../src/lab/lab-defaults';
+import { LAB_USERS } from '../../../../src/servers/shared/lab-defaults';
 import { USER_DIRECTORY, findUserRecord } from '../../../../src/servers/shared/user-directory';
 
 describe('user directory', () => {
