@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { writeEvidenceBundle } from '../../core/audit/evidence-bundle';
 import type { AuditTokens } from '../../core/audit/context';
-import type { FindingLevel } from '../../core/audit/findings';
+import type { AuditReport, FindingLevel } from '../../core/audit/findings';
 import { formatCombinedReport, summarizeCombined } from '../../core/audit/report-combined';
 import { formatReport, summarize, type ReportFormat } from '../../core/audit/report-format';
 import {
@@ -101,8 +101,10 @@ function outputs(format: ReportFormat, out: string | undefined, extra: string[])
   return list;
 }
 
-export async function runAuditCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+type AuditValues = ReturnType<typeof parseAuditArgs>['values'];
+
+function parseAuditArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -124,22 +126,26 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
       'sarif-location': { type: 'string' },
     },
   });
+}
+
+const PER_SERVER_TOKENS = [
+  'token-command',
+  'foreign-token-command',
+  'expired-token-command',
+  'narrow-token-command',
+] as const;
+
+export async function runAuditCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseAuditArgs(argv);
   const format = values.format as ReportFormat;
   const failOn = values['fail-on'] as FindingLevel | 'never';
   const single = positionals[0];
-  const perServerTokens = [
-    'token-command',
-    'foreign-token-command',
-    'expired-token-command',
-    'narrow-token-command',
-  ];
   if (
     (single === undefined) === (values.targets === undefined) ||
     !isFormat(format) ||
     !LEVELS.includes(failOn as (typeof LEVELS)[number]) ||
     // One server's tokens sent to every server in a list would hand them to the others.
-    (values.targets !== undefined &&
-      perServerTokens.some((k) => values[k as keyof typeof values] !== undefined))
+    (values.targets !== undefined && PER_SERVER_TOKENS.some((k) => values[k] !== undefined))
   ) {
     process.stderr.write(`${auditUsage}\n`);
     return 2;
@@ -148,49 +154,7 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
   let reportsTo: [ReportFormat, string?][];
   try {
     reportsTo = outputs(format, values.out, values.report);
-    const targets: AuditTarget[] = values.targets
-      ? await readAuditTargets(values.targets)
-      : [{ name: single!, url: single!, source: values['sarif-location'] ?? '.vscode/mcp.json' }];
-    const forUrl = tokenCommandsFor(values['token-command-for']);
-    const singleTokens = single
-      ? await Promise.all([
-          tokenFrom(values['token-command'], '--token-command'),
-          tokenFrom(values['foreign-token-command'], '--foreign-token-command'),
-          tokenFrom(values['expired-token-command'], '--expired-token-command'),
-          tokenFrom(values['narrow-token-command'], '--narrow-token-command'),
-        ])
-      : [];
-    // A person at a terminal sees each check as it runs; stdout stays the report alone.
-    combined = await withProgress(
-      `auditing ${single ?? values.targets}`,
-      { machine: format !== 'text' },
-      (line) =>
-        auditTargets(targets, {
-          ...(values.concurrency !== undefined ? { concurrency: Number(values.concurrency) } : {}),
-          evidence: values['evidence-dir'] !== undefined,
-          optionsFor: async (t) => {
-            // --token-command-for works for one URL too (the Action passes its `token-commands` either way).
-            const own = () => tokenFrom(forUrl.get(safeNormalize(t.url!)), `--token-command-for ${t.url}`);
-            const [valid, foreign, expired, narrow] = single
-              ? [singleTokens[0] ?? (await own()), ...singleTokens.slice(1)]
-              : [await own()];
-            const tokens: AuditTokens = {
-              ...(valid ? { valid } : {}),
-              ...(foreign ? { foreign } : {}),
-              ...(expired ? { expired } : {}),
-              ...(narrow ? { narrow } : {}),
-            };
-            return {
-              tokens,
-              onFinding: (f) => line.update(`${f.id}: ${f.status}`),
-              entraDoctor: values['entra-doctor'],
-              probeRegistration: values['probe-registration'],
-              // Behind a proxy the proxy resolves names (outbound-proxy.ts).
-              ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
-            };
-          },
-        }),
-    );
+    combined = await auditAll(values, single, format);
   } catch (err) {
     return usageFailure(err);
   }
@@ -210,21 +174,72 @@ export async function runAuditCommand(argv: string[]): Promise<number> {
         ? `sherpa audit: ${r.error!.message}\n` // a 5xx: reported, and failing
         : `sherpa audit: could not audit ${r.target.url ?? r.target.name}: ${r.error!.message}\n`,
     );
+  await writeReports(values, combined, only?.report, reportsTo);
+  return combinedExitCode(combined, failOn);
+}
+
+/** The audit of one URL or of every target, each with only its own tokens. */
+async function auditAll(
+  values: AuditValues,
+  single: string | undefined,
+  format: ReportFormat,
+): Promise<CombinedAuditReport> {
+  const targets: AuditTarget[] = values.targets
+    ? await readAuditTargets(values.targets)
+    : [{ name: single!, url: single!, source: values['sarif-location'] ?? '.vscode/mcp.json' }];
+  const forUrl = tokenCommandsFor(values['token-command-for']);
+  const singleTokens = single
+    ? await Promise.all(PER_SERVER_TOKENS.map((k) => tokenFrom(values[k], `--${k}`)))
+    : [];
+  // A person at a terminal sees each check as it runs; stdout stays the report alone.
+  return withProgress(`auditing ${single ?? values.targets}`, { machine: format !== 'text' }, (line) =>
+    auditTargets(targets, {
+      ...(values.concurrency !== undefined ? { concurrency: Number(values.concurrency) } : {}),
+      evidence: values['evidence-dir'] !== undefined,
+      optionsFor: async (t) => {
+        // --token-command-for works for one URL too (the Action passes its `token-commands` either way).
+        const own = () => tokenFrom(forUrl.get(safeNormalize(t.url!)), `--token-command-for ${t.url}`);
+        const [valid, foreign, expired, narrow] = single
+          ? [singleTokens[0] ?? (await own()), ...singleTokens.slice(1)]
+          : [await own()];
+        const tokens: AuditTokens = {
+          ...(valid ? { valid } : {}),
+          ...(foreign ? { foreign } : {}),
+          ...(expired ? { expired } : {}),
+          ...(narrow ? { narrow } : {}),
+        };
+        return {
+          tokens,
+          onFinding: (f) => line.update(`${f.id}: ${f.status}`),
+          entraDoctor: values['entra-doctor'],
+          probeRegistration: values['probe-registration'],
+          // Behind a proxy the proxy resolves names (outbound-proxy.ts).
+          ...(useProxyFromEnvironment() ? { resolveNames: false } : {}),
+        };
+      },
+    }),
+  );
+}
+
+/** Each requested format to stdout or its file; one URL's report as itself, many as the combined report. */
+async function writeReports(
+  values: AuditValues,
+  combined: CombinedAuditReport,
+  one: AuditReport | undefined,
+  reportsTo: [ReportFormat, string?][],
+): Promise<void> {
+  const o = {
+    evidence: values.evidence,
+    ...(values['sarif-location'] ? { locationUri: values['sarif-location'] } : {}),
+  };
   for (const [f, file] of reportsTo) {
-    const o = {
-      evidence: values.evidence,
-      ...(values['sarif-location'] ? { locationUri: values['sarif-location'] } : {}),
-    };
-    const text = only?.report ? formatReport(only.report, f, o) : formatCombinedReport(combined, f, o);
+    const text = one ? formatReport(one, f, o) : formatCombinedReport(combined, f, o);
     if (!file) print(text);
     else {
       await writeFile(file, text + '\n');
-      print(
-        `${only?.report ? summarize(only.report) : summarizeCombined(combined)} — ${f} report written to ${file}`,
-      );
+      print(`${one ? summarize(one) : summarizeCombined(combined)} — ${f} report written to ${file}`);
     }
   }
-  return combinedExitCode(combined, failOn);
 }
 
 function safeNormalize(url: string): string {
