@@ -1,0 +1,81 @@
+/**
+ * "Sherpa: Connect to MCP Server…" against a server nobody here wrote (issue 17 §3): the official
+ * TypeScript SDK v2 server (test/interop/sdk-server-v2/server.mjs — `requireBearerAuth` + Protected Resource
+ * Metadata, as its Express adapter documents), started by run-code-server.ts trusting a `sherpa lab` of its
+ * own. The extension adds it by URL, signs alice in on that lab's login page, lists its tools and calls
+ * `whoami`, whose answer comes from the claims the SDK's verifier passed through.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ConnectOutcome } from '../../../src/extension/commands/connect-commands';
+import { LAB_API_APP_ID_URI } from '../../../src/lab/lab-defaults';
+import { alice, getApi, labBrowser, setSetting } from './helpers';
+import { outsiderFromEnv, type OutsiderServerInfo } from './outsider-info';
+
+const TRUST_SETTING = 'entra.trustedApiIdentifiersByServer';
+
+suite('Outsider servers: Connect to MCP Server…', function () {
+  this.timeout(120_000);
+  let outsider: OutsiderServerInfo;
+  let restoreHooks: (() => void) | undefined;
+  let outcome: ConnectOutcome | undefined;
+
+  suiteSetup(async () => {
+    outsider = outsiderFromEnv();
+    const api = await getApi();
+    // The provider is called directly (VS Code's consent modal cannot be clicked in a test host; the e2e
+    // clicks it) and the lab's login form is the "browser", signing in as alice.
+    restoreHooks = api.setTestHooks({ callProviderDirectly: true, openBrowser: labBrowser });
+  });
+
+  suiteTeardown(async () => {
+    const api = await getApi();
+    restoreHooks?.();
+    if (outcome) await vscode.commands.executeCommand('sherpa.removeServer', outcome.connection.id);
+    await api.authProvider.removeAllSessions();
+    await setSetting(TRUST_SETTING, undefined);
+  });
+
+  test('TypeScript SDK v2 server: added by URL, alice signs in on its lab, its tools are listed', async () => {
+    const api = await getApi();
+    // Like `sherpa connect --trust-api`: the server's PRM names the lab's scope by the API's App ID URI
+    // (api://…), which the person trusts for exactly this server.
+    await setSetting(TRUST_SETTING, { [outsider.mcpUrl]: [LAB_API_APP_ID_URI] });
+    outcome = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectServer', outsider.mcpUrl);
+    assert.equal(
+      outcome.error,
+      undefined,
+      `${outsider.label} (${outsider.packageVersion}): ${JSON.stringify(outcome.error)}`,
+    );
+    assert.equal(outcome.connection.status, 'connected');
+    assert.equal(outcome.connection.url, outsider.mcpUrl);
+    assert.equal(outcome.connection.added, true, 'added next to the configured servers');
+    assert.equal(outcome.connection.serverName, 'sdk-v2-interop', 'the name from its initialize result');
+    assert.deepEqual(
+      outcome.connection.tools.map((t) => t.name),
+      ['whoami'],
+    );
+    const sessions = await api.authProvider.getSessions(undefined);
+    const mine = sessions.filter((s) => s.scopes.includes(`SHERPA_ISSUER:${outsider.issuer}`));
+    assert.equal(
+      mine.length,
+      1,
+      `one session at the outsider's lab: ${JSON.stringify(sessions.map((s) => s.scopes))}`,
+    );
+    assert.match(mine[0]!.account.label, /alice/);
+  });
+
+  test('TypeScript SDK v2 server: whoami, called through the extension, answers alice', async () => {
+    assert.ok(outcome?.connection, 'connected by the test before');
+    const result = await vscode.commands.executeCommand<{
+      isError?: boolean;
+      content: { type: string; text?: string }[];
+    }>('sherpa.runTool', { server: outcome.connection.id, name: 'whoami' }, {});
+    assert.ok(result && !result.isError, JSON.stringify(result));
+    const me = JSON.parse(result.content.map((c) => c.text ?? '').join('')) as Record<string, string>;
+    assert.equal(me.oid, alice.oid, JSON.stringify(me));
+    assert.equal(me.name, alice.name);
+    assert.match(me.scp ?? '', /access_as_user/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
