@@ -13,6 +13,7 @@ import { alice, getApi, labBrowser, setSetting } from './helpers';
 import { outsiderFromEnv, type OutsiderServerInfo } from './outsider-info';
 
 const TRUST_SETTING = 'entra.trustedApiIdentifiersByServer';
+const BROWSER_SETTING = 'signIn.browser';
 
 suite('Outsider servers: Connect to MCP Server…', function () {
   this.timeout(120_000);
@@ -34,9 +35,29 @@ suite('Outsider servers: Connect to MCP Server…', function () {
     if (outcome) await vscode.commands.executeCommand('sherpa.removeServer', outcome.connection.id);
     await api.authProvider.removeAllSessions();
     await setSetting(TRUST_SETTING, undefined);
+    await setSetting(BROWSER_SETTING, undefined);
   });
 
-  test('TypeScript SDK v2 server: added by URL, alice signs in on its lab, its tools are listed', async () => {
+  test('TypeScript SDK v2 server: added by URL; with a forwarded redirect its lab refuses at once, saying why', async () => {
+    // Like `sherpa connect --trust-api`: the server's PRM names the lab's scope by the API's App ID URI
+    // (api://…), which the person trusts for exactly this server.
+    await setSetting(TRUST_SETTING, { [outsider.mcpUrl]: [LAB_API_APP_ID_URI] });
+    // code-server is VS Code in a browser: by default ("auto") the browser counts as remote and gets VS
+    // Code's forwarded address of the loopback receiver as redirect URI. Only the lab the extension started
+    // is told about forwarded addresses; this lab (not Sherpa's child) knows loopback redirect URIs only.
+    outcome = await vscode.commands.executeCommand<ConnectOutcome>('sherpa.connectServer', outsider.mcpUrl);
+    assert.equal(outcome.connection.url, outsider.mcpUrl);
+    assert.equal(outcome.connection.added, true, 'added next to the configured servers');
+    assert.equal(outcome.error?.code, 'AUTHORIZATION_DENIED', JSON.stringify(outcome.error));
+    assert.match(
+      outcome.error.message,
+      /refused the sign-in request .*invalid_redirect_uri.* before any sign-in page/,
+    );
+    assert.match(outcome.error.hint ?? '', /sherpa\.signIn\.browser to "sameMachine"/);
+    assert.match(outcome.error.hint ?? '', /VS Code runs in a browser/);
+  });
+
+  test('TypeScript SDK v2 server: browser on this machine — alice signs in on its lab, its tools are listed', async () => {
     const api = await getApi();
     // Like `sherpa connect --trust-api`: the server's PRM names the lab's scope by the API's App ID URI
     // (api://…), which the person trusts for exactly this server.
@@ -48,8 +69,6 @@ suite('Outsider servers: Connect to MCP Server…', function () {
       `${outsider.label} (${outsider.packageVersion}): ${JSON.stringify(outcome.error)}`,
     );
     assert.equal(outcome.connection.status, 'connected');
-    assert.equal(outcome.connection.url, outsider.mcpUrl);
-    assert.equal(outcome.connection.added, true, 'added next to the configured servers');
     assert.equal(outcome.connection.serverName, 'sdk-v2-interop', 'the name from its initialize result');
     assert.deepEqual(
       outcome.connection.tools.map((t) => t.name),
