@@ -120,18 +120,13 @@ export function planTokenRequest(
 
 /**
  * An Entra-shaped authorization server reached through `sherpa-oauth` (the lab, a national cloud) knows an
- * API by its App ID URI only: asked for the scope of an `api://` identifier the person trusts for this
- * server, it refuses an RFC 8707 `resource` naming the server's URL (AADSTS500011 / AADSTS9010010). Leave
- * the resource out then, as the microsoft provider does and as `sherpa connect --no-resource` does (issue
- * 17: the extension could not connect to an SDK v2 server trusting the lab where the CLI could).
+ * API by its App ID URI only, and refuses an RFC 8707 `resource` naming the MCP server's URL (AADSTS500011 /
+ * AADSTS9010010). When the person trusts an `api://` identifier for this server they have said exactly
+ * that: the server's API is known there by that identifier, not by its URL. Leave the resource out then,
+ * as the microsoft provider always does and as `sherpa connect --no-resource --trust-api` does (issue 17:
+ * the extension could not connect to an SDK v2 server trusting the lab where the CLI could).
  */
 function omitsResource(request: TokenRequestFacts, trustedApis: TrustedApiIdentifiers | undefined): boolean {
   if (!isEntraIssuer(request.issuer) && !isLabIssuer(request.issuer)) return false;
-  const trusted = trustedApisFor(trustedApis, request.serverUrl).map((id) =>
-    id.replace(/\/+$/, '').toLowerCase(),
-  );
-  return request.scopes.some((scope) => {
-    const slash = scope.lastIndexOf('/');
-    return slash > 0 && trusted.includes(scope.slice(0, slash).toLowerCase());
-  });
+  return trustedApisFor(trustedApis, request.serverUrl).length > 0;
 }
