@@ -71,7 +71,11 @@ suite('Outsider servers: Connect to MCP Server…', function () {
     assert.equal(
       outcome.error,
       undefined,
-      `${outsider.label} (${outsider.packageVersion}): ${JSON.stringify(outcome.error)}\n${Buffer.from(await vscode.workspace.fs.readFile(api.logFile)).toString().slice(-3000)}`,
+      `${outsider.label} (${outsider.packageVersion}): ${JSON.stringify(outcome.error)}\n${Buffer.from(
+        await vscode.workspace.fs.readFile(api.logFile),
+      )
+        .toString()
+        .slice(-3000)}`,
     );
     assert.equal(outcome.connection.status, 'connected');
     assert.equal(outcome.connection.serverName, 'sdk-v2-interop', 'the name from its initialize result');
