@@ -10,6 +10,12 @@
  *
  *   node --import tsx test/vscode/run-code-server.ts        (builds dist/ and the suite first)
  *   SHERPA_VSCODE_TIMEOUT_S=600 to change the overall limit (default 300 s).
+ *
+ * A server nobody here wrote (issue 17 §3: the TypeScript SDK v2 server, test/interop/sdk-server-v2) is
+ * started here, trusting a lab of its own, before code-server: its launcher finds the server file and the
+ * cached packages through `import.meta.dirname`, which the suite's CommonJS bundle does not have. Its URL
+ * reaches the suite the way every setting of the runner does, through code-server's environment
+ * (SHERPA_VSCODE_OUTSIDER, read by suite/outsider-servers.test.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +27,9 @@ import { ensureTools, REPO_ROOT } from '../../scripts/tools-manifest';
 import { launchBrowser } from './harness/browser';
 import { reportCounts } from './harness/results';
 import { startCodeServer } from './harness/code-server';
+import { startLabProcess } from '../support/lab';
+import { NODE_INTEROP_SERVERS, startNodeInteropServer } from '../support/interop/node-servers';
+import { OUTSIDER_ENV, type OutsiderServerInfo } from './suite/outsider-info';
 
 const SUITE_BUNDLE = join(REPO_ROOT, 'out', 'test', 'vscode', 'suite', 'index.cjs');
 
@@ -60,8 +69,36 @@ async function main(): Promise<number> {
   const started = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), 'sherpa-vscode-results-'));
   const resultsFile = join(scratch, 'results.json');
-  const server = await startCodeServer(tools, { env: { SHERPA_VSCODE_RESULTS: resultsFile } });
-  const browser = await launchBrowser(tools);
+  // The outsider's own lab and server (stopped in `finally`, whatever happens to code-server).
+  const outsiderLab = await startLabProcess();
+  const outsider = await startNodeInteropServer('sdk-server-v2', outsiderLab).catch(async (err: unknown) => {
+    await outsiderLab.stop();
+    throw err;
+  });
+  const outsiderInfo: OutsiderServerInfo = {
+    label: NODE_INTEROP_SERVERS['sdk-server-v2'].label,
+    packageVersion: outsider.packageVersion,
+    mcpUrl: outsider.mcpUrl,
+    issuer: outsiderLab.issuer,
+  };
+  const stopOutsider = async () => {
+    await outsider.stop();
+    await outsiderLab.stop();
+  };
+  let server: Awaited<ReturnType<typeof startCodeServer>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  try {
+    server = await startCodeServer(tools, {
+      env: { SHERPA_VSCODE_RESULTS: resultsFile, [OUTSIDER_ENV]: JSON.stringify(outsiderInfo) },
+    });
+    browser = await launchBrowser(tools).catch(async (err: unknown) => {
+      await server.stop();
+      throw err;
+    });
+  } catch (err) {
+    await stopOutsider();
+    throw err;
+  }
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const exit = new Promise<number>((resolveExit) => {
@@ -103,6 +140,7 @@ async function main(): Promise<number> {
   } finally {
     await browser.close().catch(() => undefined);
     await server.stop();
+    await stopOutsider();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -176,8 +176,9 @@ export class SherpaAuthProvider implements vscode.AuthenticationProvider, vscode
         },
       )
       .then(undefined, (err: unknown) => {
-        if (err instanceof SherpaError) claimed?.fail(err);
-        throw err;
+        const failure = this.browser?.isRemote ? withForwardedRedirectHint(err, this.browser) : err;
+        if (failure instanceof SherpaError) claimed?.fail(failure);
+        throw failure;
       });
     const stored = toStoredSession(tokens, {
       issuer,
@@ -345,4 +346,26 @@ function toVsSession(s: StoredSession): vscode.AuthenticationSession {
       scopes: s.scopes,
     }),
   };
+}
+
+/**
+ * An authorization request refused outright while the browser counts as remote: the redirect URI sent was
+ * VS Code's forwarded address of the loopback receiver, which only the lab Sherpa started is told about
+ * (browser-addresses.ts). Any other authorization server that knows a client's loopback redirect URIs only
+ * (RFC 8252 §7.3) — a `sherpa lab` run in a terminal, a server where the person pre-registered a client —
+ * refuses it (issue 17: seen in code-server against an outsider server trusting such a lab). The hint names
+ * the way out instead of only the client id.
+ */
+function withForwardedRedirectHint(err: unknown, browser: BrowserAddresses): unknown {
+  if (!(err instanceof SherpaError) || err.code !== 'AUTHORIZATION_DENIED') return err;
+  if (err.details?.step !== 'authorization-request') return err;
+  const forwarded = vscode.l10n.t(
+    'The redirect URI sent was VS Code\'s forwarded address of Sherpa\'s loopback receiver ({0}), which only the lab Sherpa started learns. If your browser runs on this machine, set sherpa.signIn.browser to "sameMachine"; otherwise this authorization server must accept the forwarded address as a redirect URI.',
+    browser.describe(),
+  );
+  return new SherpaError(err.code, err.message, {
+    hint: err.hint ? `${err.hint} ${forwarded}` : forwarded,
+    cause: err,
+    ...(err.details ? { details: err.details } : {}),
+  });
 }

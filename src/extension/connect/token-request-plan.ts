@@ -3,7 +3,8 @@
  * VS Code authentication provider, with which scope list, and whether the person must agree first
  * (step-up). No `vscode` import, so test/unit/extension checks the decisions directly.
  */
-import { isEntraPublicCloudIssuer, tenantFromIssuer } from '../../core/entra';
+import { isEntraIssuer, isEntraPublicCloudIssuer, tenantFromIssuer } from '../../core/entra';
+import { isLabIssuer } from '../../lab/lab-issuer';
 import { SherpaError } from '../../core/errors';
 import { assertEntraResourceScope } from '../../core/client/scope-policy';
 import { trustedApisFor, type TrustedApiIdentifiers } from '../../core/client/trusted-apis';
@@ -109,10 +110,23 @@ export function planTokenRequest(
     provider: 'sherpa-oauth',
     scopes: encodeSherpaScopes({
       issuer: request.issuer,
-      resource: request.resource,
+      ...(omitsResource(request, o.trustedApis) ? {} : { resource: request.resource }),
       clientId: o.clientId,
       scopes: request.scopes,
     }),
     ...(rejected ? { rejected } : {}),
   };
+}
+
+/**
+ * An Entra-shaped authorization server reached through `sherpa-oauth` (the lab, a national cloud) knows an
+ * API by its App ID URI only, and refuses an RFC 8707 `resource` naming the MCP server's URL (AADSTS500011 /
+ * AADSTS9010010). When the person trusts an `api://` identifier for this server they have said exactly
+ * that: the server's API is known there by that identifier, not by its URL. Leave the resource out then,
+ * as the microsoft provider always does and as `sherpa connect --no-resource --trust-api` does (issue 17:
+ * the extension could not connect to an SDK v2 server trusting the lab where the CLI could).
+ */
+function omitsResource(request: TokenRequestFacts, trustedApis: TrustedApiIdentifiers | undefined): boolean {
+  if (!isEntraIssuer(request.issuer) && !isLabIssuer(request.issuer)) return false;
+  return trustedApisFor(trustedApis, request.serverUrl).length > 0;
 }

@@ -29,6 +29,7 @@ export async function run(): Promise<void> {
   await import('./mcp-provider.test');
   await import('./lab-sign-in.test');
   await import('./hostile-servers.test');
+  await import('./outsider-servers.test');
   await import('./audit.test');
   await import('./audit-compat.test');
   await import('./azure.test');

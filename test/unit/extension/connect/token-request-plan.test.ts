@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSherpaError } from '../../../../src/core/errors';
 import { decodeSherpaScopes } from '../../../../src/extension/auth/scope-encoding';
+import { LAB_API_APP_ID_URI, LAB_TENANT_ID } from '../../../../src/lab/lab-defaults';
 import {
   confirmStepUpIfNeeded,
   planTokenRequest,
@@ -111,6 +112,29 @@ describe('token request plan (which provider, which scopes)', () => {
       clientId: 'c',
     });
     assert.equal(plan.provider === 'sherpa-oauth' && plan.rejected, 'old');
+  });
+
+  it('an Entra-shaped issuer (the lab, a national cloud) gets no resource when an api:// identifier is trusted for the server (issue 17)', () => {
+    const lab = `http://127.0.0.1:7480/${LAB_TENANT_ID}/v2.0`;
+    const usGov = 'https://login.microsoftonline.us/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
+    const trustedApis = { 'http://127.0.0.1:7482/mcp': [LAB_API_APP_ID_URI] };
+    for (const issuer of [lab, usGov]) {
+      const plan = planTokenRequest(request({ issuer }), { clientId: 'c', trustedApis });
+      assert.equal(decodeSherpaScopes(plan.scopes).resource, undefined, issuer);
+      // Without that trust the server's URL is the resource, as RFC 8707 and the MCP spec want.
+      const plain = planTokenRequest(request({ issuer }), { clientId: 'c' });
+      assert.equal(decodeSherpaScopes(plain.scopes).resource, 'http://127.0.0.1:7482/mcp', issuer);
+    }
+    // Trust for another server does not count; a non-Entra-shaped issuer always gets its resource.
+    const other = { 'http://127.0.0.1:9999/mcp': [LAB_API_APP_ID_URI] };
+    assert.ok(
+      decodeSherpaScopes(
+        planTokenRequest(request({ issuer: lab }), { clientId: 'c', trustedApis: other }).scopes,
+      ).resource,
+    );
+    assert.ok(
+      decodeSherpaScopes(planTokenRequest(request(), { clientId: 'c', trustedApis }).scopes).resource,
+    );
   });
 });
 
