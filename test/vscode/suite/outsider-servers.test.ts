@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ConnectOutcome } from '../../../src/extension/commands/connect-commands';
-import { LAB_API_APP_ID_URI } from '../../../src/lab/lab-defaults';
+import { LAB_API_APP_ID_URI } from '../../../src/servers/shared/lab-defaults';
 import { alice, getApi, labBrowser, setSetting } from './helpers';
 import { outsiderFromEnv, type OutsiderServerInfo } from './outsider-info';
 

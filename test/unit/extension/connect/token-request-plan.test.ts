@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSherpaError } from '../../../../src/core/errors';
 import { decodeSherpaScopes } from '../../../../src/extension/auth/scope-encoding';
-import { LAB_API_APP_ID_URI, LAB_TENANT_ID } from '../../../../src/lab/lab-defaults';
+import { LAB_API_APP_ID_URI, LAB_TENANT_ID } from '../../../../src/servers/shared/lab-defaults';
 import {
   confirmStepUpIfNeeded,
   planTokenRequest,
