@@ -113,11 +113,9 @@ export async function widenSidebar(page: Page, width: number): Promise<number> {
 /** The row a view's tree has keyboard focus on (VS Code marks it `.focused`), and what it shows. */
 async function focusedRow(page: Page, viewTitle: string, index?: number, timeout = 10_000) {
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });
-  const row = pane
-    .locator(
-      index === undefined ? '.monaco-list-row.focused' : `.monaco-list-row.focused[data-index="${index}"]`,
-    )
-    .first();
+  // In the list's rows, not a sticky-scroll copy of a parent row pinned above them.
+  const focused = '.monaco-list-rows .monaco-list-row.focused';
+  const row = pane.locator(index === undefined ? focused : `${focused}[data-index="${index}"]`).first();
   await row.waitFor({ state: 'visible', timeout });
   return row.evaluate((e) => ({
     index: Number(e.getAttribute('data-index')),
@@ -125,6 +123,17 @@ async function focusedRow(page: Page, viewTitle: string, index?: number, timeout
     expanded: e.getAttribute('aria-expanded'),
     text: (e as HTMLElement).innerText,
   }));
+}
+
+/** Presses an arrow key in the focused tree and waits until the focused row is another than `from` (text). */
+async function moveFocus(page: Page, viewTitle: string, key: 'ArrowDown' | 'ArrowUp', from: string) {
+  await page.keyboard.press(key);
+  for (let i = 0; ; i++) {
+    const now = await focusedRow(page, viewTitle);
+    if (now.text !== from) return now;
+    assert.ok(i < 40, `the ${viewTitle} tree's focus did not move (${key}) from ${from}`);
+    await page.waitForTimeout(250);
+  }
 }
 
 /** Down (or Up) arrow in the focused tree; waits until the focus has moved to the next (previous) row. */
@@ -168,20 +177,23 @@ export async function focusTreeRow(page: Page, viewTitle: string, match: RegExp,
 export async function focusChildRow(
   page: Page,
   viewTitle: string,
-  parent: { index: number; level: number; expanded: string | null },
+  parent: { index: number; level: number; expanded: string | null; text: string },
   match: RegExp,
 ) {
   // Right opens a closed row (the focus stays on it); on an open one it would move to the first child.
   if (parent.expanded !== 'true') await page.keyboard.press('ArrowRight');
   let row: Awaited<ReturnType<typeof focusedRow>> | undefined;
   for (let i = 0; !row; i++) {
-    await page.keyboard.press('ArrowDown');
-    // The row below (none when the parent is the tree's last row and its children have not come yet).
-    const below = await focusedRow(page, viewTitle, parent.index + 1, 2_000).catch(() => undefined);
-    if (below?.level === parent.level + 1) row = below;
+    const below = await moveFocus(page, viewTitle, 'ArrowDown', parent.text);
+    if (below.level === parent.level + 1) row = below;
     else {
-      assert.ok(i < 60, `row ${parent.index} of the ${viewTitle} tree shows no children: ${below?.text}`);
-      if (below) await step(page, viewTitle, below.index, false);
+      // The children had not come when the key went down: the focus went past them (and a row that came
+      // meanwhile may have moved it further). Back up to the parent and try again.
+      assert.ok(i < 40, `row ${parent.index} of the ${viewTitle} tree shows no children (${below.text})`);
+      for (let up = 0, at = below; at.text !== parent.text; up++) {
+        assert.ok(up < 20, `lost the parent row in the ${viewTitle} tree (at ${at.text})`);
+        at = await moveFocus(page, viewTitle, 'ArrowUp', at.text);
+      }
       await page.waitForTimeout(250);
     }
   }
