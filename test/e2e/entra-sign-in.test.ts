@@ -428,8 +428,7 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     await target.click();
     const rows = treeRows(page, 'Audit');
     const check = rows.filter({ hasText: /Entra accepts the PRM resource together with its scope/ }).first();
-    // The report's MCP07 group (it has a failure) opens by itself; the check may be below the fold: the
-    // tree renders only the rows in view, so scroll it as a person would.
+    // The report's MCP07 group (it has a failure) opens by itself; the check may be below the fold.
     await rows.filter({ hasText: /MCP07/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
     for (const title of ['Servers', 'Token', 'Deployment Checks']) {
       const header = page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}\\b`) }).first();

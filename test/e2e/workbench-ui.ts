@@ -1,6 +1,6 @@
 /**
- * Workbench interactions the e2e tests share: tree rows, notifications, VS Code's dialogs, arranging the
- * sidebar for a screenshot.
+ * Workbench interactions the e2e tests share: tree rows (and moving through a tree with the keyboard),
+ * notifications, VS Code's dialogs, arranging the sidebar for a screenshot.
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
