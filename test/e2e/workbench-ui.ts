@@ -125,8 +125,26 @@ async function focusedRow(page: Page, viewTitle: string, index?: number, timeout
   }));
 }
 
+/**
+ * Gives the view's tree the keyboard focus unless it has it. Something else may take it meanwhile (VS Code
+ * shows an MCP server's output when the server fails to start): a person clicks back into the tree.
+ */
+async function treeKeyboardFocus(page: Page, viewTitle: string): Promise<void> {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });
+  const list = pane.locator('.monaco-list').first();
+  await list.waitFor({ state: 'visible', timeout: 10_000 });
+  const focused = () => list.evaluate((e) => e.contains(document.activeElement));
+  if (await focused()) return;
+  await runCommand(page, `Sherpa: Focus on ${viewTitle} View`);
+  for (let i = 0; !(await focused()); i++) {
+    assert.ok(i < 40, `the ${viewTitle} tree never took the keyboard focus`);
+    await page.waitForTimeout(250);
+  }
+}
+
 /** Presses an arrow key in the focused tree and waits until the focused row is another than `from` (text). */
 async function moveFocus(page: Page, viewTitle: string, key: 'ArrowDown' | 'ArrowUp', from: string) {
+  await treeKeyboardFocus(page, viewTitle);
   await page.keyboard.press(key);
   for (let i = 0; ; i++) {
     const now = await focusedRow(page, viewTitle);
@@ -138,6 +156,7 @@ async function moveFocus(page: Page, viewTitle: string, key: 'ArrowDown' | 'Arro
 
 /** Down (or Up) arrow in the focused tree; waits until the focus has moved to the next (previous) row. */
 async function step(page: Page, viewTitle: string, from: number, down = true) {
+  await treeKeyboardFocus(page, viewTitle);
   await page.keyboard.press(down ? 'ArrowDown' : 'ArrowUp');
   return focusedRow(page, viewTitle, down ? from + 1 : from - 1).catch((e: Error) => {
     throw new Error(
@@ -152,14 +171,7 @@ async function step(page: Page, viewTitle: string, from: number, down = true) {
  * so no scrolling (and no guessing how far) is needed. Returns the row's position in the tree.
  */
 export async function focusTreeRow(page: Page, viewTitle: string, match: RegExp, maxRows = 300) {
-  await runCommand(page, `Sherpa: Focus on ${viewTitle} View`);
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });
-  const list = pane.locator('.monaco-list').first();
-  await list.waitFor({ state: 'visible', timeout: 10_000 });
-  for (let i = 0; !(await list.evaluate((e) => e.contains(document.activeElement))); i++) {
-    assert.ok(i < 40, `the ${viewTitle} tree never took the keyboard focus`);
-    await page.waitForTimeout(250);
-  }
+  await treeKeyboardFocus(page, viewTitle);
   await page.keyboard.press('Home');
   let row = await focusedRow(page, viewTitle, 0);
   for (let i = 0; !match.test(row.text); i++) {
@@ -181,6 +193,7 @@ export async function focusChildRow(
   match: RegExp,
 ) {
   // Right opens a closed row (the focus stays on it); on an open one it would move to the first child.
+  await treeKeyboardFocus(page, viewTitle);
   if (parent.expanded !== 'true') await page.keyboard.press('ArrowRight');
   let row: Awaited<ReturnType<typeof focusedRow>> | undefined;
   for (let i = 0; !row; i++) {
