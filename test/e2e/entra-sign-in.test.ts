@@ -45,6 +45,8 @@ import {
   assertInView,
   clearNotifications,
   clickDialogButtons,
+  focusChildRow,
+  focusTreeRow,
   treeRows,
   waitForNotification,
   widenSidebar,
@@ -110,19 +112,6 @@ async function useSecureServer(workbench: Workbench, url: string): Promise<void>
 
 function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Scrolls a view's tree (mouse wheel over it) until `row` is rendered and visible. */
-async function scrollTreeTo(page: Page, viewTitle: string, row: ReturnType<Page['locator']>): Promise<void> {
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) }).first();
-  const tree = pane.locator('.monaco-list').first();
-  // On a loaded machine the tree may render the expanded rows late: keep scrolling a little longer, then wait.
-  for (let i = 0; i < 80 && !(await row.isVisible().catch(() => false)); i++) {
-    await tree.hover();
-    await page.mouse.wheel(0, 120);
-    await page.waitForTimeout(150);
-  }
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
 }
 
 function quickPickRow(page: Page, text: RegExp | string) {
@@ -439,15 +428,16 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
     await target.click();
     const rows = treeRows(page, 'Audit');
     const check = rows.filter({ hasText: /Entra accepts the PRM resource together with its scope/ }).first();
-    // The report's MCP07 group (it has a failure) opens by itself; the check may be below the fold: the
-    // tree renders only the rows in view, so scroll it as a person would.
+    // The report's MCP07 group (it has a failure) opens by itself; the check may be below the fold.
     await rows.filter({ hasText: /MCP07/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
     for (const title of ['Servers', 'Token', 'Deployment Checks']) {
       const header = page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}\\b`) }).first();
       if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true')
         await header.click();
     }
-    await scrollTreeTo(page, 'Audit', check);
+    // The tree renders only the rows in view: move to the check with the arrow keys, as a person would;
+    // the tree itself reveals the row it focuses (no scrolling by guessed distances).
+    const found = await focusTreeRow(page, 'Audit', /Entra accepts the PRM resource together with its scope/);
     const checkText = await check.innerText();
     process.stdout.write(`# entra.resource-scope: ${checkText.replace(/\n/g, ' ')}\n`);
     assert.match(checkText, /AADSTS9010010/, checkText);
@@ -456,12 +446,12 @@ describe("VS Code's own microsoft sign-in against the lab posing as Entra ID", {
       1,
       `entra.resource-scope shows the failed icon: ${checkText}`,
     );
-    // Open it, as a person would, to read its evidence and remedy.
-    await check.click();
+    // Open it (Right arrow) and go down its lines to the last one (Spec): Remedy and the evidence above it
+    // are in view too (7 short rows).
+    await focusChildRow(page, 'Audit', found, /^Spec/);
     const remedy = rows.filter({ hasText: /^Remedy/ }).first();
     const evidence = rows.filter({ hasText: /AADSTS9010010/ }).filter({ hasText: /authorization_endpoint/ });
-    // The finding's last line (Spec) in view: Remedy and the evidence above it are too (7 short rows).
-    await scrollTreeTo(page, 'Audit', rows.filter({ hasText: /^Spec/ }).first());
+    await rows.filter({ hasText: /^Spec/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
     const remedyText = await remedy.innerText();
     assert.match(remedyText, /identifier URI of the API app/, remedyText);
     assert.match(remedyText, /access_as_user/, remedyText);
