@@ -64,7 +64,7 @@ const STAGES = [
     name: 'integration',
     steps: [['npm', ['run', '--silent', 'test:integration']]],
     parse: parseNodeTest,
-    min: 265,
+    min: 340,
   },
   // Installs/verifies the cached tools the next stages need (a fast no-op when cached).
   { name: 'tools', steps: [[NODE, ['scripts/ensure-tools.mjs']]], parse: single, quiet: true },
@@ -74,7 +74,7 @@ const STAGES = [
     name: 'infra',
     steps: [['npm', ['run', '--silent', 'test:infra']]],
     parse: parseNodeTest,
-    min: 33,
+    min: 38,
   },
   {
     name: 'conformance',
