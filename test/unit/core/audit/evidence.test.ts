@@ -6,10 +6,11 @@ import { createExchangeRecorder, redactEvidence } from '../../../../src/core/aud
 import { probe } from '../../../../src/core/audit/probe';
 import { createGuardedFetch, LOOPBACK_POLICY } from '../../../../src/core/net/guarded-fetch';
 
-// Shapes of real secrets, made up for the test.
-const JWT =
-  'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJhbGljZSIsImF1ZCI6ImFwaTovL3gifQ.c2lnbmF0dXJlLWJ5dGVzLWhlcmU';
-const ALG_NONE = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.';
+// Shapes of real secrets, built here from made-up claims (no token text in the repo).
+const b64url = (v: unknown) =>
+  Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+const JWT = `${b64url({ alg: 'RS256', kid: 'k1' })}.${b64url({ sub: 'alice', aud: 'api://x' })}.${b64url('signature-bytes-here')}`;
+const ALG_NONE = `${b64url({ alg: 'none' })}.${b64url({ sub: 'alice' })}.`;
 const OPAQUE = 'opaque-static-Key-9f8e7d6c5b4a';
 
 describe('redactEvidence', () => {
