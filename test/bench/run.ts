@@ -500,12 +500,7 @@ async function main(): Promise<void> {
 
     const result = {
       startedAt: startedAt.toISOString(),
-      machine: {
-        cpus: cpus().length,
-        loadAverageAtStart,
-        loadAverageAtEnd: loadavg(),
-        node: process.version,
-      },
+      machine: machineOf(loadAverageAtStart),
       settings: {
         rounds: ROUNDS,
         secondsPerScenario: SECONDS,
@@ -658,12 +653,7 @@ async function peersOnly(): Promise<void> {
       JSON.stringify(
         {
           startedAt: startedAt.toISOString(),
-          machine: {
-            cpus: cpus().length,
-            loadAverageAtStart,
-            loadAverageAtEnd: loadavg(),
-            node: process.version,
-          },
+          machine: machineOf(loadAverageAtStart),
           settings: { rounds: ROUNDS, secondsPerServer: SECONDS, connections: CONNECTIONS },
           peers,
         },
@@ -680,3 +670,8 @@ async function peersOnly(): Promise<void> {
 if (process.env.BENCH_ONLY === 'extension') await extensionOnly();
 else if (process.env.BENCH_ONLY === 'peers') await peersOnly();
 else await main();
+
+/** The machine a result was measured on: CPUs, load at start and end (a shared machine), Node. */
+function machineOf(loadAverageAtStart: number[]) {
+  return { cpus: cpus().length, loadAverageAtStart, loadAverageAtEnd: loadavg(), node: process.version };
+}

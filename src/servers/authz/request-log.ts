@@ -18,6 +18,10 @@ function param(params: Record<string, unknown> | undefined, name: string): strin
 const drop = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
+/** The named request parameters that are present, in that order. */
+const params = (p: Record<string, unknown> | undefined, names: string[]) =>
+  drop(Object.fromEntries(names.map((n) => [n, param(p, n)])));
+
 type EventContext = { oidc?: { params?: Record<string, unknown>; client?: { clientId?: string } } };
 
 /**
@@ -46,15 +50,15 @@ export function logClientRequests(provider: Provider, log: Logger): void {
     const p = ctx.oidc?.params;
     log.info(
       'authorization request',
-      drop({
-        client_id: param(p, 'client_id'),
-        redirect_uri: param(p, 'redirect_uri'),
-        response_mode: param(p, 'response_mode'),
-        scope: param(p, 'scope'),
-        resource: param(p, 'resource'),
-        prompt: param(p, 'prompt'),
-        code_challenge_method: param(p, 'code_challenge_method'),
-      }),
+      params(p, [
+        'client_id',
+        'redirect_uri',
+        'response_mode',
+        'scope',
+        'resource',
+        'prompt',
+        'code_challenge_method',
+      ]),
     );
   });
   provider.on('grant.success', (ctx: EventContext) => {
